@@ -1,0 +1,14 @@
+// The Node addon: registers each binding area (one file per native area).
+#include <napi.h>
+
+#include "module.hpp"
+
+namespace {
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  ionfield::binding::register_trajectory(env, exports);
+  ionfield::binding::register_device(env, exports);
+  return exports;
+}
+}  // namespace
+
+NODE_API_MODULE(ionfield, Init)

@@ -1,0 +1,8 @@
+#pragma once
+// One registration function per binding file; addon.cc calls them all.
+#include <napi.h>
+
+namespace ionfield::binding {
+void register_trajectory(Napi::Env env, Napi::Object exports);
+void register_device(Napi::Env env, Napi::Object exports);
+}  // namespace ionfield::binding

@@ -1,0 +1,60 @@
+import { convertTrajectory } from '../convert';
+import { openTrajectory, parseCharges, parseKeyValueList } from '../trajectory';
+import { Command, integerOption, parse, printJson, UsageError } from './command';
+import { Progress } from './progress';
+
+/** Species labels for formats without them, taken from the first frame of another trajectory. */
+export async function typesFromTopology(file: string): Promise<string[]> {
+  for await (const frame of openTrajectory(file, { stop: 1, unwrap: false })) {
+    if (!frame.types) throw new UsageError(`--topology ${file}: that file has no species labels either`);
+    return frame.types;
+  }
+  throw new UsageError(`--topology ${file}: no frames`);
+}
+
+export const convertCommand: Command = {
+  name: 'convert',
+  summary: 'convert a trajectory between formats (LAMMPS dump, extended XYZ, DCD, XTC)',
+  usage: `ionfield convert <input> <output> [options]
+
+  --format F          input format (default: from extension, then content)
+  --to F              output format: xyz | dcd | xtc | lammps-dump (default: from the output's extension)
+  --start N --stop N --stride N   frame selection (0-based, stop exclusive)
+  --keep-wrapped      write coordinates as stored instead of unwrapped (default: unwrapped)
+  --topology FILE     take species labels from the first frame of FILE (for DCD/XTC input)
+  --type-map 1:Na,2:Cl   rename species labels
+  --charges Na:1,Cl:-1   set charges per species (written where the format has them)
+  --json              print a JSON summary`,
+  async run(argv) {
+    const { values, positionals } = parse(argv, {
+      format: { type: 'string' },
+      to: { type: 'string' },
+      start: { type: 'string' },
+      stop: { type: 'string' },
+      stride: { type: 'string' },
+      'keep-wrapped': { type: 'boolean' },
+      topology: { type: 'string' },
+      'type-map': { type: 'string' },
+      charges: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length !== 2) throw new UsageError('expected an input and an output file');
+    const progress = new Progress('converting', null, !values.json);
+    const result = await convertTrajectory(positionals[0], positionals[1], {
+      format: values.format as string | undefined,
+      outputFormat: values.to as string | undefined,
+      start: integerOption(values.start as string | undefined, 'start'),
+      stop: integerOption(values.stop as string | undefined, 'stop'),
+      stride: integerOption(values.stride as string | undefined, 'stride', 1),
+      unwrap: !values['keep-wrapped'],
+      types: values.topology ? await typesFromTopology(values.topology as string) : undefined,
+      typeMap: values['type-map'] ? parseKeyValueList(values['type-map'] as string, '--type-map') : undefined,
+      charges: values.charges ? parseCharges(values.charges as string) : undefined,
+      onProgress: (n) => progress.update(n),
+    });
+    progress.done();
+    if (values.json) printJson({ schema: 'ionfield.convert/1', ...result });
+    else console.log(`wrote ${result.frames} frames of ${result.atoms} atoms to ${result.output} (${result.unwrapped ? 'unwrapped' : 'as stored'})`);
+    return 0;
+  },
+};

@@ -1,0 +1,69 @@
+import { native } from '../native';
+import { trajectoryInfo, TrajectoryInfo } from '../info';
+import { Command, numberOption, parse, printJson, UsageError } from './command';
+import { Progress } from './progress';
+
+function describe(i: TrajectoryInfo): string {
+  const lines = [
+    `file          ${i.file}`,
+    `format        ${i.format}`,
+    `frames        ${i.frames}`,
+    `atoms         ${i.atoms}`,
+    `species       ${Object.keys(i.species).length ? Object.entries(i.species).map(([k, v]) => `${k}: ${v}`).join(', ') : '(none in file)'}`,
+  ];
+  if (i.box) {
+    const f = (v: number[]) => v.map((x) => x.toPrecision(6)).join(' ');
+    lines.push(`box lengths   ${f(i.box.lengths)}${i.box.varies ? ' (first frame; the cell changes)' : ''}`);
+    lines.push(`box angles    ${f(i.box.angles)}${i.box.orthorhombic ? ' (orthorhombic)' : ' (triclinic)'}`);
+    lines.push(`volume        ${i.box.volume.toPrecision(6)}`);
+  } else {
+    lines.push('box           (none)');
+  }
+  lines.push(`time/frame    ${i.time_per_frame ?? 'unknown'}${i.steps_per_frame ? ` (${i.steps_per_frame} steps/frame)` : ''}`);
+  lines.push(`wrapped       ${i.wrapped ? 'yes' : 'no'} (file says: ${i.coordinates}; unwrap by ${i.unwrap_method})`);
+  lines.push(`charges       ${i.has_charges ? 'in file' : 'not in file'}`);
+  return lines.join('\n');
+}
+
+function devices(json: boolean): number {
+  const r = native().queryDevices();
+  if (json) printJson({ schema: 'ionfield.devices/1', built_with_cuda: r.builtWithCuda, gpus: r.gpus, note: r.note || null });
+  else {
+    console.log(`CUDA kernels built: ${r.builtWithCuda ? 'yes' : 'no'}`);
+    if (r.gpus.length) for (const g of r.gpus) console.log(`GPU ${g.index}: ${g.name} (sm ${g.computeCapability}, ${g.memoryGiB.toFixed(1)} GiB) — used`);
+    else console.log(`GPU: none used — ${r.note}; the CPU path runs`);
+  }
+  return 0;
+}
+
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'describe a trajectory (format, frames, atoms, species, box, time per frame, wrapping)',
+  usage: `ionfield info <trajectory> [--format F] [--timestep dt] [--json]
+ionfield info --devices [--json]
+
+  --format F     lammps-dump | xyz | dcd | xtc (default: from extension, then content)
+  --timestep dt  MD timestep, to report time per frame for files that store only step numbers
+  --devices      report whether CUDA kernels were built and which GPU is used
+  --json         machine-readable output (schema ionfield.info/1, see README)`,
+  async run(argv) {
+    const { values, positionals } = parse(argv, {
+      format: { type: 'string' },
+      timestep: { type: 'string' },
+      devices: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (values.devices) return devices(Boolean(values.json));
+    if (positionals.length !== 1) throw new UsageError('expected exactly one trajectory file');
+    const progress = new Progress('scanning', null, !values.json);
+    const info = await trajectoryInfo(positionals[0], {
+      format: values.format as string | undefined,
+      timestep: numberOption(values.timestep as string | undefined, 'timestep', (v) => v > 0),
+      onProgress: (n) => progress.update(n),
+    });
+    progress.done();
+    if (values.json) printJson(info);
+    else console.log(describe(info));
+    return 0;
+  },
+};

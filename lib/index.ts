@@ -1,0 +1,15 @@
+// The public API of ionfield. Everything a Node program needs is exported from here.
+export { openTrajectory, Trajectory, parseCharges, parseKeyValueList } from './trajectory';
+export type { Frame, FrameBatch, TrajectoryOptions } from './trajectory';
+export { trajectoryInfo } from './info';
+export type { TrajectoryInfo, BoxInfo, InfoOptions } from './info';
+export { convertTrajectory } from './convert';
+export type { ConvertOptions, ConvertResult } from './convert';
+export { native } from './native';
+export type { DeviceReport } from './native';
+
+import { native as loadNative } from './native';
+/** Which accelerators this build can use: CUDA kernels compiled, GPUs visible now. */
+export function devices() {
+  return loadNative().queryDevices();
+}

@@ -1,0 +1,126 @@
+// Loads the compiled addon (build/Release/ionfield.node) and types what it exports.
+// Only this file knows the addon exists; the rest of lib/ imports the typed handles below.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface NativeBox {
+  matrix: Float64Array; // 3x3, cell vectors as rows
+  origin: Float64Array;
+  lengths: Float64Array;
+  angles: Float64Array;
+  volume: number;
+  orthorhombic: boolean;
+  periodic: boolean[];
+}
+
+export interface NativeBatch {
+  frames: number;
+  natoms: number;
+  positions: Float64Array; // frames * natoms * 3
+  boxes: Float64Array | null; // frames * 9
+  origins: Float64Array; // frames * 3
+  steps: Float64Array;
+  times: Float64Array;
+  types: string[] | null;
+  charges: Float64Array | null;
+  ids: Float64Array | null;
+  images: Int32Array | null;
+  unwrapped: boolean;
+  periodic: boolean[];
+}
+
+export interface NativeSummary {
+  format: string;
+  frames: number;
+  atoms: number;
+  species: { label: string; count: number }[];
+  firstBox: NativeBox | null;
+  lastBox: NativeBox | null;
+  boxVaries: boolean;
+  firstStep: number;
+  stepInterval: number;
+  firstTime: number;
+  timeInterval: number;
+  hasIds: boolean;
+  hasTypes: boolean;
+  hasCharges: boolean;
+  hasImages: boolean;
+  declared: 'wrapped' | 'unwrapped' | 'unknown';
+  wrapped: boolean;
+  unwrapMethod: string;
+}
+
+export interface NativeSelection {
+  format?: string;
+  start?: number;
+  stop?: number;
+  stride?: number;
+  unwrap?: boolean;
+}
+
+export interface NativeTrajectoryHandle {
+  readBatch(maxFrames: number): Promise<NativeBatch | null>;
+  format(): string;
+  unwrapReport(): { method: string; suspiciousMoves: number; firstSuspiciousFrame: number };
+}
+
+export interface NativeWriterFrame {
+  positions: Float64Array;
+  box?: Float64Array;
+  origin?: Float64Array;
+  step?: number;
+  time?: number;
+  types?: string[];
+  charges?: Float64Array;
+  ids?: Float64Array;
+  images?: Int32Array;
+  unwrapped?: boolean;
+}
+
+export interface NativeWriterHandle {
+  write(frame: NativeWriterFrame): void;
+  close(): void;
+  /** Abandons the output: the temporary file is removed and the destination left untouched. */
+  abort(): void;
+}
+
+export interface DeviceReport {
+  builtWithCuda: boolean;
+  gpus: { index: number; name: string; computeCapability: string; memoryGiB: number }[];
+  note: string;
+}
+
+export interface NativeAddon {
+  NativeTrajectory: new (path: string, options?: NativeSelection) => NativeTrajectoryHandle;
+  NativeTrajectoryWriter: new (path: string, format?: string) => NativeWriterHandle;
+  scanTrajectory(path: string, options: NativeSelection, onProgress?: (frames: number) => void): Promise<NativeSummary>;
+  queryDevices(): DeviceReport;
+  formats: string[];
+}
+
+/** The package root: the nearest folder above this file that holds package.json. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'CMakeLists.txt'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`ionfield: cannot find the package root above ${__dirname}`);
+    dir = up;
+  }
+}
+
+let cached: NativeAddon | undefined;
+
+export function native(): NativeAddon {
+  if (cached) return cached;
+  const root = packageRoot();
+  const candidates = [process.env.IONFIELD_ADDON, path.join(root, process.env.IONFIELD_BUILD_DIR ?? 'build', 'Release', 'ionfield.node')]
+    .filter((p): p is string => typeof p === 'string' && p.length > 0);
+  for (const candidate of candidates) {
+    if (fs.existsSync(candidate)) {
+      cached = require(candidate) as NativeAddon;
+      return cached;
+    }
+  }
+  throw new Error(`ionfield: the native addon is not built (looked for ${candidates.join(', ')}); run 'npm run build:native'`);
+}

@@ -1,0 +1,171 @@
+// Streaming access to trajectories: async iteration over frames or batches of frames, with
+// frame selection, unwrapping and species/charge mapping. Memory holds one batch at a time.
+import { native, NativeBatch, NativeTrajectoryHandle } from './native';
+
+export interface TrajectoryOptions {
+  /** 'auto' (default: from extension, then content), 'lammps-dump', 'xyz', 'dcd' or 'xtc'. */
+  format?: string;
+  /** First frame (0-based, default 0), one past the last (default: end), and stride (default 1). */
+  start?: number;
+  stop?: number;
+  stride?: number;
+  /** Return continuous coordinates (default true): image flags, else minimum-image continuity. */
+  unwrap?: boolean;
+  /** Per-atom species labels for formats that carry none (DCD, XTC), in file order. */
+  types?: string[];
+  /** Renames species labels, e.g. {"1": "Na", "2": "Cl"} for LAMMPS numeric types. */
+  typeMap?: Record<string, string>;
+  /** Charge per species label (after typeMap); overrides charges stored in the file. */
+  charges?: Record<string, number>;
+  /** Frames per native call (default 64). */
+  batchSize?: number;
+}
+
+/** A block of consecutive (selected) frames; arrays are frame-major. */
+export interface FrameBatch {
+  /** Index, in the selected sequence, of the batch's first frame. */
+  first: number;
+  frames: number;
+  natoms: number;
+  positions: Float64Array; // frames * natoms * 3
+  boxes: Float64Array | null; // frames * 9, cell vectors as rows
+  origins: Float64Array; // frames * 3
+  steps: Float64Array;
+  times: Float64Array; // < 0 where the file stores no time
+  types: string[] | null;
+  charges: Float64Array | null;
+  unwrapped: boolean;
+}
+
+export interface Frame {
+  index: number;
+  step: number;
+  time: number | null;
+  natoms: number;
+  positions: Float64Array; // natoms * 3 (a view into the batch)
+  box: Float64Array | null;
+  origin: Float64Array;
+  types: string[] | null;
+  charges: Float64Array | null;
+}
+
+export class Trajectory implements AsyncIterable<Frame> {
+  private readonly handle: NativeTrajectoryHandle;
+  private readonly options: TrajectoryOptions;
+  private delivered = 0;
+  private started = false;
+
+  constructor(readonly path: string, options: TrajectoryOptions = {}) {
+    this.options = options;
+    for (const key of ['start', 'stop', 'stride', 'batchSize'] as const) {
+      const v = options[key];
+      if (v !== undefined && (!Number.isInteger(v) || v < (key === 'stride' || key === 'batchSize' ? 1 : 0)))
+        throw new TypeError(`${key} must be a ${key === 'stride' || key === 'batchSize' ? 'positive' : 'non-negative'} integer, got ${v}`);
+    }
+    this.handle = new (native().NativeTrajectory)(path, {
+      format: options.format ?? 'auto',
+      start: options.start ?? 0,
+      stop: options.stop ?? -1,
+      stride: options.stride ?? 1,
+      unwrap: options.unwrap ?? true,
+    });
+  }
+
+  get format(): string {
+    return this.handle.format();
+  }
+
+  /** How coordinates were unwrapped, and how many frame-to-frame moves looked suspiciously large. */
+  unwrapReport(): { method: string; suspiciousMoves: number; firstSuspiciousFrame: number } {
+    return this.handle.unwrapReport();
+  }
+
+  /** Batches of frames. A Trajectory is a single forward pass: iterate it once. */
+  async *batches(size = this.options.batchSize ?? 64): AsyncGenerator<FrameBatch> {
+    if (this.started) throw new Error(`${this.path}: a Trajectory can be iterated only once; open it again`);
+    this.started = true;
+    for (;;) {
+      const raw = await this.handle.readBatch(size);
+      if (!raw) return;
+      const batch = this.finish(raw);
+      this.delivered += raw.frames;
+      yield batch;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Frame> {
+    for await (const b of this.batches()) {
+      for (let k = 0; k < b.frames; k++) {
+        const n3 = b.natoms * 3;
+        yield {
+          index: b.first + k,
+          step: b.steps[k],
+          time: b.times[k] >= 0 ? b.times[k] : null,
+          natoms: b.natoms,
+          positions: b.positions.subarray(k * n3, (k + 1) * n3),
+          box: b.boxes ? b.boxes.subarray(9 * k, 9 * k + 9) : null,
+          origin: b.origins.subarray(3 * k, 3 * k + 3),
+          types: b.types,
+          charges: b.charges,
+        };
+      }
+    }
+  }
+
+  private finish(raw: NativeBatch): FrameBatch {
+    let types = raw.types;
+    if (this.options.types) {
+      if (this.options.types.length !== raw.natoms)
+        throw new Error(`${this.path}: ${this.options.types.length} species labels were given for ${raw.natoms} atoms`);
+      types = this.options.types;
+    }
+    const map = this.options.typeMap;
+    if (types && map) types = types.map((t) => map[t] ?? t);
+    let charges = raw.charges;
+    const chargeMap = this.options.charges;
+    if (chargeMap) {
+      if (!types) throw new Error(`${this.path}: charges by species need species labels, and this file has none (pass types)`);
+      const missing = [...new Set(types.filter((t) => !(t in chargeMap)))];
+      if (missing.length) throw new Error(`${this.path}: no charge given for species ${missing.join(', ')}`);
+      charges = Float64Array.from(types, (t) => chargeMap[t]);
+    }
+    return {
+      first: this.delivered,
+      frames: raw.frames,
+      natoms: raw.natoms,
+      positions: raw.positions,
+      boxes: raw.boxes,
+      origins: raw.origins,
+      steps: raw.steps,
+      times: raw.times,
+      types,
+      charges,
+      unwrapped: raw.unwrapped,
+    };
+  }
+}
+
+export function openTrajectory(path: string, options: TrajectoryOptions = {}): Trajectory {
+  return new Trajectory(path, options);
+}
+
+/** Parses "1:Na,2:Cl" (typeMap) or "Na:1,Cl:-1" (charges) style lists. */
+export function parseKeyValueList(text: string, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const at = item.lastIndexOf(':');
+    if (at <= 0 || at === item.length - 1) throw new TypeError(`${what}: expected label:value pairs separated by commas, got '${item}'`);
+    out[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return out;
+}
+
+export function parseCharges(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(parseKeyValueList(text, '--charges'))) {
+    const z = Number(v);
+    if (!Number.isFinite(z)) throw new TypeError(`--charges: '${v}' for species ${k} is not a number`);
+    out[k] = z;
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+#pragma once
+// Streaming trajectory readers and writers: one frame in memory at a time, whatever the length.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ionfield/frame.hpp"
+
+namespace ionfield {
+
+class TrajectoryReader {
+ public:
+  virtual ~TrajectoryReader() = default;
+  // Reads the next frame into `frame`; false at a clean end of file. Throws ParseError on bad data.
+  virtual bool read_next(Frame& frame) = 0;
+  // Skips the next frame without decoding coordinates where the format allows; false at the end.
+  virtual bool skip_next();
+  // Format name: "lammps-dump", "xyz", "dcd", "xtc".
+  virtual std::string format() const = 0;
+  // Index (0-based) of the frame that read_next would return next.
+  long long next_frame_index() const { return next_frame_; }
+  const std::string& path() const { return path_; }
+
+ protected:
+  explicit TrajectoryReader(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+  long long next_frame_ = 0;
+};
+
+class TrajectoryWriter {
+ public:
+  virtual ~TrajectoryWriter() = default;
+  virtual void write(const Frame& frame) = 0;
+  // Flushes and atomically moves the finished file into place. Without close(), nothing is left
+  // at the destination (the temporary file is removed), so a failed run never half-writes.
+  virtual void close() = 0;
+  virtual std::string format() const = 0;
+};
+
+// Known format names, and the one that a path's extension implies ("" if none).
+const std::vector<std::string>& known_formats();
+std::string format_from_path(const std::string& path);
+
+// Opens a reader; format "auto" looks at the extension (after stripping ".gz"), then the content.
+std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const std::string& format = "auto");
+std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& path, const std::string& format = "auto");
+
+// Frames start, start+stride, ... < stop (stop < 0: to the end), skipping cheaply in between.
+class FrameSelection {
+ public:
+  FrameSelection(std::unique_ptr<TrajectoryReader> reader, long long start, long long stop, long long stride);
+  bool read_next(Frame& frame);
+  TrajectoryReader& reader() { return *reader_; }
+
+ private:
+  std::unique_ptr<TrajectoryReader> reader_;
+  long long start_, stop_, stride_;
+  bool first_ = true;
+};
+
+}  // namespace ionfield

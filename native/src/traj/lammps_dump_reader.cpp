@@ -1,0 +1,263 @@
+// LAMMPS text dump ("dump atom" / "dump custom"), plain or gzip. Any column order; coordinates
+// from xu/yu/zu (unwrapped), x/y/z (+ ix/iy/iz image flags), or scaled xs/xsu; triclinic boxes;
+// optional q and element columns. Atoms are returned sorted by id.
+#include <algorithm>
+#include <numeric>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ionfield/error.hpp"
+#include "traj/line_reader.hpp"
+#include "traj/readers.hpp"
+
+namespace ionfield::detail {
+namespace {
+
+struct Columns {
+  int id = -1, type = -1, element = -1, q = -1;
+  int pos[3] = {-1, -1, -1};
+  int image[3] = {-1, -1, -1};
+  bool scaled = false, unwrapped = false;
+  std::size_t count = 0;
+};
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+class LammpsDumpReader final : public TrajectoryReader {
+ public:
+  explicit LammpsDumpReader(const std::string& path) : TrajectoryReader(path), lines_(path) {}
+  std::string format() const override { return "lammps-dump"; }
+
+  bool read_next(Frame& frame) override { return read_frame(&frame); }
+  bool skip_next() override { return read_frame(nullptr); }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const {
+    throw ParseError(path_, next_frame_, lines_.line_number(), -1, what);
+  }
+
+  bool next_line(std::string_view& line, const char* expected) {
+    if (!lines_.next(line)) {
+      throw ParseError(path_, next_frame_, lines_.line_number() + 1, -1,
+                       std::string("file ends in the middle of a frame; expected ") + expected);
+    }
+    return true;
+  }
+
+  // Returns the header line that starts the next frame, skipping blank lines; false at clean EOF.
+  bool first_header(std::string_view& line) {
+    while (lines_.next(line)) {
+      if (line.find_first_not_of(" \t") != std::string_view::npos) return true;
+    }
+    return false;
+  }
+
+  Columns parse_columns(std::string_view header) {
+    split_fields(header.substr(std::string_view("ITEM: ATOMS").size()), fields_);
+    Columns c;
+    c.count = fields_.size();
+    int xs[3] = {-1, -1, -1}, xu[3] = {-1, -1, -1}, xsu[3] = {-1, -1, -1};
+    static const char* axes = "xyz";
+    for (std::size_t i = 0; i < fields_.size(); ++i) {
+      const std::string_view f = fields_[i];
+      const int col = static_cast<int>(i);
+      if (f == "id") c.id = col;
+      else if (f == "type") c.type = col;
+      else if (f == "element") c.element = col;
+      else if (f == "q") c.q = col;
+      for (int k = 0; k < 3; ++k) {
+        const std::string a(1, axes[k]);
+        if (f == a) c.pos[k] = col;
+        else if (f == a + "u") xu[k] = col;
+        else if (f == a + "s") xs[k] = col;
+        else if (f == a + "su") xsu[k] = col;
+        else if (f == "i" + a) c.image[k] = col;
+      }
+    }
+    auto all = [](const int* v) { return v[0] >= 0 && v[1] >= 0 && v[2] >= 0; };
+    // Prefer unwrapped Cartesian, then wrapped Cartesian (+ images), then scaled forms.
+    if (all(xu)) {
+      std::copy(xu, xu + 3, c.pos);
+      c.unwrapped = true;
+    } else if (all(c.pos)) {
+    } else if (all(xsu)) {
+      std::copy(xsu, xsu + 3, c.pos);
+      c.scaled = c.unwrapped = true;
+    } else if (all(xs)) {
+      std::copy(xs, xs + 3, c.pos);
+      c.scaled = true;
+    } else {
+      fail("ITEM: ATOMS line has no complete set of coordinate columns (expected x y z, xu yu zu, xs ys zs or xsu ysu zsu); got '" +
+           std::string(header) + "'");
+    }
+    if (c.unwrapped) c.image[0] = c.image[1] = c.image[2] = -1;
+    if (!all(c.image)) c.image[0] = c.image[1] = c.image[2] = -1;
+    return c;
+  }
+
+  double number(std::string_view field, const char* what) {
+    double v;
+    if (!parse_double(field, v)) fail(std::string("expected a number for ") + what + ", got '" + std::string(field) + "'");
+    return v;
+  }
+  long long integer(std::string_view field, const char* what) {
+    long long v;
+    if (!parse_int64(field, v)) fail(std::string("expected an integer for ") + what + ", got '" + std::string(field) + "'");
+    return v;
+  }
+
+  bool read_frame(Frame* out) {
+    std::string_view line;
+    if (!first_header(line)) return false;
+    long long step = -1;
+    double time = -1;
+    long long natoms = -1;
+    double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0}, tilt[3] = {0, 0, 0};
+    bool has_box = false, triclinic = false;
+    bool periodic[3] = {true, true, true};
+    for (;;) {
+      if (!starts_with(line, "ITEM:")) fail("expected an 'ITEM:' header line, got '" + std::string(line.substr(0, 80)) + "'");
+      if (starts_with(line, "ITEM: TIMESTEP")) {
+        next_line(line, "the timestep");
+        split_fields(line, fields_);
+        if (fields_.size() != 1) fail("expected one integer timestep, got '" + std::string(line) + "'");
+        step = integer(fields_[0], "the timestep");
+      } else if (starts_with(line, "ITEM: TIME")) {
+        next_line(line, "the time");
+        split_fields(line, fields_);
+        if (fields_.empty()) fail("expected the simulation time");
+        time = number(fields_[0], "the time");
+      } else if (starts_with(line, "ITEM: NUMBER OF ATOMS")) {
+        next_line(line, "the number of atoms");
+        split_fields(line, fields_);
+        if (fields_.size() != 1) fail("expected the number of atoms, got '" + std::string(line) + "'");
+        natoms = integer(fields_[0], "the number of atoms");
+        if (natoms < 0) fail("negative number of atoms");
+      } else if (starts_with(line, "ITEM: BOX BOUNDS")) {
+        split_fields(line.substr(16), fields_);
+        triclinic = fields_.size() >= 3 && fields_[0] == "xy";
+        const std::size_t flags_at = triclinic ? 3 : 0;
+        for (int k = 0; k < 3; ++k)
+          if (fields_.size() > flags_at + k) periodic[k] = fields_[flags_at + k] == "pp";
+        for (int k = 0; k < 3; ++k) {
+          next_line(line, "a box bounds line");
+          split_fields(line, fields_);
+          if (fields_.size() < (triclinic ? 3u : 2u))
+            fail(std::string("expected ") + (triclinic ? "3" : "2") + " numbers on a box bounds line, got '" + std::string(line) + "'");
+          lo[k] = number(fields_[0], "a box bound");
+          hi[k] = number(fields_[1], "a box bound");
+          if (triclinic) tilt[k] = number(fields_[2], "a tilt factor");
+        }
+        has_box = true;
+      } else if (starts_with(line, "ITEM: ATOMS")) {
+        break;
+      } else {
+        // Other sections (ITEM: UNITS, user items): one value line follows.
+        next_line(line, "the value of an ITEM section");
+      }
+      next_line(line, "the next ITEM: header");
+    }
+    if (natoms < 0) fail("frame has no 'ITEM: NUMBER OF ATOMS' section before 'ITEM: ATOMS'");
+    if (first_natoms_ >= 0 && natoms != first_natoms_)
+      fail("frame has " + std::to_string(natoms) + " atoms; frame 0 had " + std::to_string(first_natoms_) +
+           " (ionfield needs the same atoms in every frame)");
+    if (first_natoms_ < 0) first_natoms_ = natoms;
+    const Columns c = parse_columns(line);
+
+    if (!out) {  // skip: no parsing of atom lines, just count them
+      const std::size_t got = lines_.skip(static_cast<std::size_t>(natoms));
+      if (got != static_cast<std::size_t>(natoms))
+        throw ParseError(path_, next_frame_, lines_.line_number() + 1, -1,
+                         "file ends after " + std::to_string(got) + " of " + std::to_string(natoms) + " atom lines");
+      ++next_frame_;
+      return true;
+    }
+
+    Frame& f = *out;
+    const std::size_t n = static_cast<std::size_t>(natoms);
+    f.natoms = n;
+    f.step = step;
+    f.time = time;
+    f.has_box = has_box;
+    if (has_box) {
+      f.box = Box::from_lammps_dump_bounds(lo, hi, tilt, triclinic);
+      for (int k = 0; k < 3; ++k) f.box.periodic[k] = periodic[k];
+    }
+    f.positions.resize(3 * n);
+    f.ids.resize(c.id >= 0 ? n : 0);
+    f.images.resize(c.image[0] >= 0 ? 3 * n : 0);
+    f.charges.resize(c.q >= 0 ? n : 0);
+    const int type_col = c.element >= 0 ? c.element : c.type;
+    f.types.resize(type_col >= 0 ? n : 0);
+    f.coordinates = c.unwrapped ? CoordinateKind::Unwrapped : CoordinateKind::Wrapped;
+
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!lines_.next(line))
+        throw ParseError(path_, next_frame_, lines_.line_number() + 1, -1,
+                         "file ends after " + std::to_string(i) + " of " + std::to_string(n) + " atom lines");
+      if (split_fields(line, fields_) != c.count)
+        fail("expected " + std::to_string(c.count) + " columns on an atom line, got " + std::to_string(fields_.size()));
+      for (int k = 0; k < 3; ++k) f.positions[3 * i + k] = number(fields_[c.pos[k]], "a coordinate");
+      if (c.id >= 0) f.ids[i] = integer(fields_[c.id], "the atom id");
+      if (c.image[0] >= 0)
+        for (int k = 0; k < 3; ++k) f.images[3 * i + k] = static_cast<int32_t>(integer(fields_[c.image[k]], "an image flag"));
+      if (c.q >= 0) f.charges[i] = number(fields_[c.q], "the charge q");
+      if (type_col >= 0) f.types[i].assign(fields_[type_col]);
+    }
+    if (c.scaled) {
+      if (!has_box) fail("scaled coordinates need the box, but the frame has no 'ITEM: BOX BOUNDS'");
+      for (std::size_t i = 0; i < n; ++i) {
+        const Vec3 r = f.box.to_cartesian({f.positions[3 * i], f.positions[3 * i + 1], f.positions[3 * i + 2]});
+        for (int k = 0; k < 3; ++k) f.positions[3 * i + k] = r[k];
+      }
+    }
+    if (c.id >= 0) sort_by_id(f);
+    ++next_frame_;
+    return true;
+  }
+
+  // LAMMPS writes atoms in processor order; put them in id order so atom i is the same every frame.
+  void sort_by_id(Frame& f) {
+    const std::size_t n = f.natoms;
+    if (!std::is_sorted(f.ids.begin(), f.ids.end())) {
+      order_.resize(n);
+      std::iota(order_.begin(), order_.end(), 0);
+      std::sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return f.ids[a] < f.ids[b]; });
+      permute(f.ids, 1);
+      permute(f.positions, 3);
+      if (!f.images.empty()) permute(f.images, 3);
+      if (!f.charges.empty()) permute(f.charges, 1);
+      if (!f.types.empty()) permute(f.types, 1);
+    }
+    for (std::size_t i = 1; i < n; ++i)
+      if (f.ids[i] == f.ids[i - 1]) fail("atom id " + std::to_string(f.ids[i]) + " appears twice in the frame");
+    if (first_ids_.empty()) {
+      first_ids_ = f.ids;
+    } else if (f.ids != first_ids_) {
+      fail("the set of atom ids differs from frame 0 (ionfield needs the same atoms in every frame)");
+    }
+  }
+
+  template <typename T>
+  void permute(std::vector<T>& v, std::size_t width) {
+    std::vector<T> tmp(v.size());
+    for (std::size_t i = 0; i < order_.size(); ++i)
+      for (std::size_t k = 0; k < width; ++k) tmp[width * i + k] = std::move(v[width * order_[i] + k]);
+    v.swap(tmp);
+  }
+
+  LineReader lines_;
+  std::vector<std::string_view> fields_;
+  std::vector<std::size_t> order_;
+  std::vector<int64_t> first_ids_;
+  long long first_natoms_ = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<TrajectoryReader> make_lammps_dump_reader(const std::string& path) {
+  return std::make_unique<LammpsDumpReader>(path);
+}
+
+}  // namespace ionfield::detail

@@ -1,0 +1,50 @@
+#pragma once
+// Buffered line-by-line reading of plain or gzip-compressed text (zlib reads both), tracking the
+// line number and uncompressed byte offset for error messages. Internal to the text readers.
+#include <zlib.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ionfield::detail {
+
+class LineReader {
+ public:
+  explicit LineReader(const std::string& path);
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // Next line without its newline (and without a trailing '\r'); false at end of file.
+  // The view stays valid until the next call.
+  bool next(std::string_view& line);
+  // Skips n lines; returns how many were actually skipped (fewer at end of file).
+  std::size_t skip(std::size_t n);
+  long long line_number() const { return line_number_; }        // of the last line returned
+  long long line_start_offset() const { return line_offset_; }  // byte offset of that line
+  const std::string& path() const { return path_; }
+  bool compressed() const { return compressed_; }
+
+ private:
+  bool fill();  // read more data; false if nothing more
+  std::string path_;
+  gzFile file_ = nullptr;
+  bool compressed_ = false;
+  std::vector<char> buffer_;
+  std::size_t begin_ = 0, end_ = 0;
+  bool eof_ = false;
+  long long line_number_ = 0;
+  long long consumed_ = 0;    // bytes consumed before buffer_[begin_]
+  long long line_offset_ = 0;
+  std::string carry_;         // a line that spans a buffer refill
+};
+
+// Splits on blanks (spaces and tabs) into `fields`; returns the count.
+std::size_t split_fields(std::string_view line, std::vector<std::string_view>& fields);
+// Strict number parsing: the whole field must be a number.
+bool parse_double(std::string_view field, double& value);
+bool parse_int64(std::string_view field, long long& value);
+
+}  // namespace ionfield::detail

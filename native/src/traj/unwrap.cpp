@@ -1,0 +1,88 @@
+#include "ionfield/unwrap.hpp"
+
+#include <cmath>
+
+namespace ionfield {
+
+const char* unwrap_method_name(UnwrapMethod m) {
+  switch (m) {
+    case UnwrapMethod::ImageFlags: return "image-flags";
+    case UnwrapMethod::AlreadyUnwrapped: return "already-unwrapped";
+    case UnwrapMethod::MinimumImage: return "minimum-image";
+    default: return "none";
+  }
+}
+
+Unwrapper::Unwrapper(double suspicious_fraction) : suspicious_fraction_(suspicious_fraction) {}
+
+void Unwrapper::apply(Frame& f) {
+  const std::size_t n = f.natoms;
+  const bool have_images = !f.images.empty() && f.has_box;
+  const bool file_unwrapped = f.coordinates == CoordinateKind::Unwrapped;
+  if (frames_seen_ == 0)
+    method_ = have_images ? UnwrapMethod::ImageFlags
+              : file_unwrapped || !f.has_box ? UnwrapMethod::AlreadyUnwrapped
+                                             : UnwrapMethod::MinimumImage;
+
+  // Displacement from the previous frame, in fractional units of this frame's cell: used both to
+  // unwrap (minimum image) and to flag moves too large to be resolved unambiguously.
+  const Mat3 inv = f.has_box ? f.box.inverse() : Mat3{};
+  const Vec3 heights = f.has_box ? f.box.heights() : Vec3{};
+  std::size_t suspicious = 0;
+  if (method_ == UnwrapMethod::ImageFlags) {
+    for (std::size_t i = 0; i < n; ++i)
+      for (int k = 0; k < 3; ++k)
+        f.positions[3 * i + k] += f.images[3 * i] * f.box.h[0][k] + f.images[3 * i + 1] * f.box.h[1][k] +
+                                  f.images[3 * i + 2] * f.box.h[2][k];
+  }
+  if (method_ == UnwrapMethod::MinimumImage) {
+    if (frames_seen_ == 0) {
+      previous_wrapped_ = f.positions;
+      previous_unwrapped_ = f.positions;
+    } else {
+      for (std::size_t i = 0; i < n; ++i) {
+        Vec3 s{};
+        for (int k = 0; k < 3; ++k) {
+          const double d0 = f.positions[3 * i] - previous_wrapped_[3 * i];
+          const double d1 = f.positions[3 * i + 1] - previous_wrapped_[3 * i + 1];
+          const double d2 = f.positions[3 * i + 2] - previous_wrapped_[3 * i + 2];
+          s[k] = d0 * inv[0][k] + d1 * inv[1][k] + d2 * inv[2][k];
+        }
+        bool flagged = false;
+        for (int k = 0; k < 3; ++k) {
+          if (f.box.periodic[k]) s[k] -= std::nearbyint(s[k]);
+          // |s| close to 1/2 means the atom may have gone either way round the box.
+          if (std::fabs(s[k]) >= suspicious_fraction_ * 0.999) flagged = true;
+        }
+        suspicious += flagged;
+        for (int k = 0; k < 3; ++k) {
+          const double d = s[0] * f.box.h[0][k] + s[1] * f.box.h[1][k] + s[2] * f.box.h[2][k];
+          previous_wrapped_[3 * i + k] = f.positions[3 * i + k];
+          previous_unwrapped_[3 * i + k] += d;
+          f.positions[3 * i + k] = previous_unwrapped_[3 * i + k];
+        }
+      }
+    }
+  } else if (f.has_box) {
+    // Continuous coordinates: a jump of more than half a cell between frames is physically
+    // implausible and usually means the file was wrapped after all.
+    if (frames_seen_ > 0 && previous_unwrapped_.size() == 3 * n) {
+      for (std::size_t i = 0; i < n; ++i) {
+        bool flagged = false;
+        for (int k = 0; k < 3; ++k) {
+          const double d = f.positions[3 * i + k] - previous_unwrapped_[3 * i + k];
+          if (std::fabs(d) > suspicious_fraction_ * heights[k]) flagged = true;
+        }
+        suspicious += flagged;
+      }
+    }
+    previous_unwrapped_ = f.positions;
+  }
+  if (suspicious && first_suspicious_frame_ < 0) first_suspicious_frame_ = frames_seen_;
+  suspicious_moves_ += suspicious;
+  f.images.clear();
+  f.coordinates = CoordinateKind::Unwrapped;
+  ++frames_seen_;
+}
+
+}  // namespace ionfield
