@@ -1,0 +1,154 @@
+// Generates the electrolyte family with real LAMMPS: one run per system in family.json, several
+// at once (one per core by default), resumable (a system with done.json is never redone; an
+// interrupted one restarts from scratch). Usage:
+//   node --import tsx scripts/family/generate.ts [--jobs N] [--only name,name] [--out DIR] [--prod-steps N]
+// Output per system: DIR/<name>/{traj.lammpstrj, log.lammps, done.json}; DIR defaults to data/family/raw.
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const here = __dirname;
+const repo = path.resolve(here, '..', '..');
+
+export interface SystemSpec {
+  name: string;
+  lb: number;
+  rho: number;
+  sigcat: number;
+  sigan: number;
+  qcat: number;
+  qan: number;
+  ions: number;
+  equil_steps: number;
+  prod_steps: number;
+  dump_every: number;
+  pppm: number;
+  timestep: number;
+}
+
+export function loadFamily(file = path.join(here, 'family.json')): SystemSpec[] {
+  const family = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return family.systems.map((s: Partial<SystemSpec>) => ({ ...family.defaults, ...s }) as SystemSpec);
+}
+
+/** Cation and anion counts of a neutral salt with `ions` ions in total (as close as it divides). */
+export function ionCounts(s: SystemSpec): { ncat: number; nan: number } {
+  const a = Math.abs(s.qan), b = Math.abs(s.qcat); // a cations per b anions... per formula unit C_a A_b with a*qcat = b*|qan|
+  const unit = a + b;
+  const formulaUnits = Math.floor(s.ions / unit);
+  return { ncat: formulaUnits * a, nan: formulaUnits * b };
+}
+
+function seedOf(name: string): number {
+  return (parseInt(createHash('sha256').update(name).digest('hex').slice(0, 7), 16) % 900000) + 1000;
+}
+
+function lammpsVersion(): string {
+  const r = spawnSync('lmp', ['-h'], { encoding: 'utf8' });
+  const m = /Large-scale Atomic\/Molecular Massively Parallel Simulator - (.+)/.exec(r.stdout ?? '');
+  return m ? m[1].trim() : 'unknown';
+}
+
+function ensureLammps(): void {
+  if (spawnSync('lmp', ['-h'], { stdio: 'ignore' }).status === 0) return;
+  console.error('LAMMPS (lmp) not found; installing Debian package lammps ...');
+  const r = spawnSync('bash', [path.join(repo, 'scripts', 'install-system-deps.sh')], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('could not install LAMMPS: apt-get install lammps');
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+const running = new Set<ChildProcess>();
+
+function runSystem(s: SystemSpec, outDir: string, version: string): Promise<void> {
+  const dir = path.join(outDir, s.name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const { ncat, nan } = ionCounts(s);
+  const L = Math.cbrt((ncat + nan) / s.rho);
+  const rc = Math.max(3, Math.min(6, 0.49 * L)); // real-space Coulomb cutoff: shifts work from PPPM where it pays
+  const seed = seedOf(s.name);
+  const vars: Record<string, string | number> = {
+    ncat, nan, qcat: s.qcat, qan: s.qan, sigcat: s.sigcat, sigan: s.sigan, rho: s.rho, lb: s.lb, seed,
+    equil: s.equil_steps, prod: s.prod_steps, every: s.dump_every, out: 'traj.lammpstrj', pppm: s.pppm, rc: rc.toFixed(3),
+  };
+  const args = ['-in', path.join(here, 'electrolyte.in'), '-log', 'log.lammps', '-screen', 'none', '-nocite'];
+  for (const [k, v] of Object.entries(vars)) args.push('-var', k, String(v));
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('nice', ['-n', process.env.IONFIELD_NICE ?? '10', 'lmp', ...args], { cwd: dir, stdio: 'ignore' });
+    running.add(child);
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      if (code !== 0) return reject(new Error(`${s.name}: LAMMPS exited ${code ?? signal}; see ${path.join(dir, 'log.lammps')}`));
+      const log = fs.readFileSync(path.join(dir, 'log.lammps'), 'utf8');
+      const rates = [...log.matchAll(/([0-9.]+) timesteps\/s/g)].map((m) => Number(m[1]));
+      const done = {
+        name: s.name,
+        parameters: { ...s, ncat, nan, box_length: L, coulomb_cutoff: rc, seed },
+        lammps_version: version,
+        wall_seconds: (Date.now() - started) / 1000,
+        production_steps_per_second: rates.length ? rates[rates.length - 1] : null,
+        host_cores: os.cpus().length,
+        trajectory: 'traj.lammpstrj',
+        frames: Math.floor(s.prod_steps / s.dump_every) + 1,
+        time_per_frame: s.dump_every * s.timestep,
+        units: 'lj',
+        finished: new Date().toISOString(),
+      };
+      writeAtomic(path.join(dir, 'done.json'), JSON.stringify(done, null, 2) + '\n');
+      resolve();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { jobs: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' }, 'prod-steps': { type: 'string' } },
+  });
+  ensureLammps();
+  const outDir = path.resolve(values.out ?? process.env.IONFIELD_FAMILY_DIR ?? path.join(repo, 'data', 'family', 'raw'));
+  fs.mkdirSync(outDir, { recursive: true });
+  let systems = loadFamily();
+  if (values.only) {
+    const wanted = new Set(values.only.split(','));
+    systems = systems.filter((s) => wanted.has(s.name));
+  }
+  if (values['prod-steps']) systems = systems.map((s) => ({ ...s, prod_steps: Number(values['prod-steps']) }));
+  const todo = systems.filter((s) => !fs.existsSync(path.join(outDir, s.name, 'done.json')));
+  const jobs = Number(values.jobs ?? os.availableParallelism());
+  const version = lammpsVersion();
+  console.log(`family: ${systems.length} systems, ${systems.length - todo.length} done, ${todo.length} to run, ${jobs} at a time -> ${outDir}`);
+  process.on('SIGINT', () => {
+    for (const c of running) c.kill('SIGTERM');
+    console.error('\ninterrupted: finished systems are kept; rerun to continue');
+    process.exit(130);
+  });
+  let next = 0;
+  let failures = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const s = todo[next++];
+      const t0 = Date.now();
+      console.log(`[start] ${s.name}`);
+      try {
+        await runSystem(s, outDir, version);
+        console.log(`[done]  ${s.name} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      } catch (err) {
+        failures++;
+        console.error(`[fail]  ${(err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
+  if (failures) process.exitCode = 1;
+}
+
+if (require.main === module) main();
