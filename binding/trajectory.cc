@@ -270,6 +270,8 @@ class ScanWorker : public Napi::AsyncProgressWorker<long long> {
                                                                 : "unknown");
     o.Set("wrapped", s.wrapped);
     o.Set("unwrapMethod", s.unwrap_method);
+    o.Set("suspiciousMoves", static_cast<double>(s.suspicious_moves));
+    o.Set("firstSuspiciousFrame", static_cast<double>(s.first_suspicious_frame));
     deferred_.Resolve(o);
   }
 

@@ -24,6 +24,17 @@ export interface TrajectoryInfo {
   unwrap_method: string;
   has_charges: boolean;
   has_image_flags: boolean;
+  /**
+   * Atom-frame moves between consecutive frames that were suspiciously large for unwrapping:
+   * more than half a cell height where the true move is known (image flags, unwrapped files),
+   * more than 0.4 of a cell with minimum-image continuity (folded moves never exceed one half,
+   * so larger ones mean the frames are too far apart to unwrap reliably). 0 when none.
+   */
+  suspicious_moves: number;
+  /** File frame (0-based) where the first such move ends, null if none. */
+  first_suspicious_frame: number | null;
+  /** Human-readable warnings (the CLI prints them to stderr); empty when all is well. */
+  warnings: string[];
 }
 
 export interface BoxInfo {
@@ -60,6 +71,16 @@ export interface InfoOptions {
   onProgress?: (frames: number) => void;
 }
 
+/** The warning text for suspicious moves, shared by `info` and by iteration (Trajectory). */
+export function unwrapWarnings(file: string, method: string, moves: number, firstFrame: number): string[] {
+  if (moves <= 0) return [];
+  const limit = method === 'minimum-image' ? '0.4 of a cell (minimum-image unwrapping cannot tell larger moves from moves the other way)' : 'half a cell height';
+  return [
+    `${file}: ${moves} atom move(s) between consecutive frames exceed ${limit}, first at frame ${firstFrame}; ` +
+      `unwrapped coordinates (${method}) may be wrong there: use frames closer in time or a file with image flags`,
+  ];
+}
+
 export async function trajectoryInfo(path: string, options: InfoOptions = {}): Promise<TrajectoryInfo> {
   const s = await native().scanTrajectory(path, { format: options.format ?? 'auto' }, options.onProgress);
   const species: Record<string, number> = {};
@@ -84,5 +105,8 @@ export async function trajectoryInfo(path: string, options: InfoOptions = {}): P
     unwrap_method: s.unwrapMethod,
     has_charges: s.hasCharges,
     has_image_flags: s.hasImages,
+    suspicious_moves: s.suspiciousMoves,
+    first_suspicious_frame: s.firstSuspiciousFrame >= 0 ? s.firstSuspiciousFrame : null,
+    warnings: unwrapWarnings(path, s.unwrapMethod, s.suspiciousMoves, s.firstSuspiciousFrame),
   };
 }

@@ -48,6 +48,8 @@ export interface NativeSummary {
   declared: 'wrapped' | 'unwrapped' | 'unknown';
   wrapped: boolean;
   unwrapMethod: string;
+  suspiciousMoves: number;
+  firstSuspiciousFrame: number;
 }
 
 export interface NativeSelection {

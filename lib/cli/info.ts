@@ -62,6 +62,7 @@ ionfield info --devices [--json]
       onProgress: (n) => progress.update(n),
     });
     progress.done();
+    for (const w of info.warnings) console.error(`warning: ${w}`);
     if (values.json) printJson(info);
     else console.log(describe(info));
     return 0;

@@ -14,6 +14,9 @@ class Unwrapper {
  public:
   // Fraction of a cell height beyond which a frame-to-frame move is reported as suspicious:
   // minimum-image continuity cannot tell such a move from one in the opposite direction.
+  // Where the true moves are known (image flags, unwrapped files) a move is flagged above this
+  // fraction of the cell height; with minimum-image unwrapping the folded move can never exceed
+  // one half, so moves above 0.8 x this fraction of a cell vector (0.4) are flagged instead.
   explicit Unwrapper(double suspicious_fraction = 0.5);
   // Rewrites frame.positions as unwrapped coordinates and sets frame.coordinates = Unwrapped.
   // Image flags win when present; otherwise coordinates the file marks unwrapped are kept;

@@ -2,12 +2,12 @@
 // from xu/yu/zu (unwrapped), x/y/z (+ ix/iy/iz image flags), or scaled xs/xsu; triclinic boxes;
 // optional q and element columns. Atoms are returned sorted by id.
 #include <algorithm>
-#include <numeric>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ionfield/error.hpp"
+#include "traj/atom_order.hpp"
 #include "traj/line_reader.hpp"
 #include "traj/readers.hpp"
 
@@ -219,32 +219,14 @@ class LammpsDumpReader final : public TrajectoryReader {
 
   // LAMMPS writes atoms in processor order; put them in id order so atom i is the same every frame.
   void sort_by_id(Frame& f) {
-    const std::size_t n = f.natoms;
-    if (!std::is_sorted(f.ids.begin(), f.ids.end())) {
-      order_.resize(n);
-      std::iota(order_.begin(), order_.end(), 0);
-      std::sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return f.ids[a] < f.ids[b]; });
-      permute(f.ids, 1);
-      permute(f.positions, 3);
-      if (!f.images.empty()) permute(f.images, 3);
-      if (!f.charges.empty()) permute(f.charges, 1);
-      if (!f.types.empty()) permute(f.types, 1);
-    }
-    for (std::size_t i = 1; i < n; ++i)
-      if (f.ids[i] == f.ids[i - 1]) fail("atom id " + std::to_string(f.ids[i]) + " appears twice in the frame");
+    int64_t duplicate = 0;
+    if (!order_atoms_by_id(f, order_, duplicate))
+      fail("atom id " + std::to_string(duplicate) + " appears twice in the frame");
     if (first_ids_.empty()) {
       first_ids_ = f.ids;
     } else if (f.ids != first_ids_) {
       fail("the set of atom ids differs from frame 0 (ionfield needs the same atoms in every frame)");
     }
-  }
-
-  template <typename T>
-  void permute(std::vector<T>& v, std::size_t width) {
-    std::vector<T> tmp(v.size());
-    for (std::size_t i = 0; i < order_.size(); ++i)
-      for (std::size_t k = 0; k < width; ++k) tmp[width * i + k] = std::move(v[width * order_[i] + k]);
-    v.swap(tmp);
   }
 
   LineReader lines_;

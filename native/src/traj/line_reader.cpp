@@ -1,7 +1,10 @@
 #include "traj/line_reader.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 
 #include "ionfield/error.hpp"
@@ -17,6 +20,23 @@ LineReader::LineReader(const std::string& path) : path_(path), buffer_(kBufferSi
   if (!file_) throw ParseError(path, -1, -1, -1, std::string("cannot open file: ") + std::strerror(errno));
   gzbuffer(file_, 1 << 18);
   compressed_ = gzdirect(file_) == 0;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) file_bytes_ = static_cast<long long>(st.st_size);
+}
+
+long long LineReader::max_lines(std::size_t min_line_bytes) const {
+  const long long expanded = compressed_ ? file_bytes_ * 1032 + 1024 : file_bytes_;
+  return expanded / static_cast<long long>(min_line_bytes < 1 ? 1 : min_line_bytes) + 1;
+}
+
+std::string printable(std::string_view text, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size() && i < max; ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    out.push_back(c >= 32 && c < 127 ? static_cast<char>(c) : c == '\t' ? ' ' : '?');
+  }
+  if (text.size() > max) out += "...";
+  return out;
 }
 
 LineReader::~LineReader() {
@@ -122,6 +142,10 @@ bool parse_double(std::string_view field, double& value) {
   if (*first == '+') ++first;  // from_chars rejects a leading '+'
   auto [ptr, ec] = std::from_chars(first, last, value);
   return ec == std::errc() && ptr == last;
+}
+
+bool parse_finite(std::string_view field, double& value) {
+  return parse_double(field, value) && std::isfinite(value);
 }
 
 bool parse_int64(std::string_view field, long long& value) {

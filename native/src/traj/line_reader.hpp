@@ -26,6 +26,10 @@ class LineReader {
   long long line_start_offset() const { return line_offset_; }  // byte offset of that line
   const std::string& path() const { return path_; }
   bool compressed() const { return compressed_; }
+  // The most atom lines of `min_line_bytes` bytes each that this file could hold once
+  // decompressed (deflate expands at most ~1032-fold): a bound that stops a garbage atom count
+  // from allocating memory the file cannot fill.
+  long long max_lines(std::size_t min_line_bytes) const;
 
  private:
   bool fill();  // read more data; false if nothing more
@@ -39,12 +43,19 @@ class LineReader {
   long long consumed_ = 0;    // bytes consumed before buffer_[begin_]
   long long line_offset_ = 0;
   std::string carry_;         // a line that spans a buffer refill
+  long long file_bytes_ = 0;  // size on disk
 };
+
+// A line shortened to `max` characters with unprintable bytes shown as '?', for error messages
+// (the input may be binary).
+std::string printable(std::string_view text, std::size_t max = 80);
 
 // Splits on blanks (spaces and tabs) into `fields`; returns the count.
 std::size_t split_fields(std::string_view line, std::vector<std::string_view>& fields);
 // Strict number parsing: the whole field must be a number.
 bool parse_double(std::string_view field, double& value);
 bool parse_int64(std::string_view field, long long& value);
+// As parse_double, and also rejects nan and inf (a coordinate must be a finite number).
+bool parse_finite(std::string_view field, double& value);
 
 }  // namespace ionfield::detail

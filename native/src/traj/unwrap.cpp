@@ -3,6 +3,11 @@
 #include <cmath>
 
 namespace ionfield {
+namespace {
+// Minimum-image unwrapping flags folded moves above this share of the suspicious fraction (0.4
+// of a cell for the default 0.5).
+constexpr double kAmbiguousShare = 0.8;
+}  // namespace
 
 const char* unwrap_method_name(UnwrapMethod m) {
   switch (m) {
@@ -51,8 +56,9 @@ void Unwrapper::apply(Frame& f) {
         bool flagged = false;
         for (int k = 0; k < 3; ++k) {
           if (f.box.periodic[k]) s[k] -= std::nearbyint(s[k]);
-          // |s| close to 1/2 means the atom may have gone either way round the box.
-          if (std::fabs(s[k]) >= suspicious_fraction_ * 0.999) flagged = true;
+          // Folded moves never exceed half a cell, so a true move of 0.6 cell reads as 0.4 the
+          // other way. Moves near the limit mean the sampling is too coarse to be sure.
+          if (f.box.periodic[k] && std::fabs(s[k]) > kAmbiguousShare * suspicious_fraction_) flagged = true;
         }
         suspicious += flagged;
         for (int k = 0; k < 3; ++k) {
