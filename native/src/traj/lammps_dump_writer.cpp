@@ -17,10 +17,14 @@ class LammpsDumpWriter final : public TrajectoryWriter {
 
   void write(const Frame& f) override {
     std::FILE* out = file_.handle();
+    // LAMMPS writes the optional TIME section (dump_modify time yes) before TIMESTEP.
+    if (f.time >= 0) std::fprintf(out, "ITEM: TIME\n%.10g\n", f.time);
     std::fprintf(out, "ITEM: TIMESTEP\n%lld\n", f.step >= 0 ? f.step : frames_);
     std::fprintf(out, "ITEM: NUMBER OF ATOMS\n%zu\n", f.natoms);
     const Box& b = f.has_box ? f.box : Box::orthorhombic(0, 0, 0);
-    const char* pbc = "pp pp pp";
+    char pbc[16];
+    std::snprintf(pbc, sizeof pbc, "%s %s %s", b.periodic[0] ? "pp" : "ff", b.periodic[1] ? "pp" : "ff",
+                  b.periodic[2] ? "pp" : "ff");
     const double xy = b.h[1][0], xz = b.h[2][0], yz = b.h[2][1];
     const double xlo = b.origin[0], ylo = b.origin[1], zlo = b.origin[2];
     const double xhi = xlo + b.h[0][0], yhi = ylo + b.h[1][1], zhi = zlo + b.h[2][2];
@@ -43,7 +47,7 @@ class LammpsDumpWriter final : public TrajectoryWriter {
       const std::string type = f.types.empty() ? "1" : f.types[i];
       std::fprintf(out, "%lld %s", id, type.c_str());
       if (!f.charges.empty()) std::fprintf(out, " %.9g", f.charges[i]);
-      std::fprintf(out, " %.9g %.9g %.9g", f.positions[3 * i], f.positions[3 * i + 1], f.positions[3 * i + 2]);
+      std::fprintf(out, " %.10g %.10g %.10g", f.positions[3 * i], f.positions[3 * i + 1], f.positions[3 * i + 2]);
       if (images) std::fprintf(out, " %d %d %d", f.images[3 * i], f.images[3 * i + 1], f.images[3 * i + 2]);
       std::fputc('\n', out);
     }
