@@ -50,7 +50,7 @@ for (const shape of ['ortho', 'tri'] as const) {
       { file: `${shape}.lammpstrj`, tol: 0, scale: 1, typesAre: 'types', sameOrigin: true, timeScale: null },
       { file: `${shape}-scaled.lammpstrj`, tol: TEXT, scale: 1, typesAre: 'types', sameOrigin: true, timeScale: null },
       { file: `${shape}-ase.xyz`, tol: TEXT, scale: 1, typesAre: 'elements', sameOrigin: false, timeScale: 1 },
-      { file: `${shape}-mda.dcd`, tol: FLOAT32, scale: 1, typesAre: 'none', sameOrigin: false, timeScale: null },
+      { file: `${shape}-mda.dcd`, tol: FLOAT32, scale: 1, typesAre: 'none', sameOrigin: false, timeScale: 1e-3 },
       { file: `${shape}-mda.xtc`, tol: XTC, scale: ANGSTROM_PER_NM, typesAre: 'none', sameOrigin: false, timeScale: 1e-3 },
     ];
     if (shape === 'ortho')
@@ -84,8 +84,12 @@ for (const shape of ['ortho', 'tri'] as const) {
             for (let i = 0; i < 3; i++) for (let k = 0; k < 3; k++) assert.ok(Math.abs(b[i][k] * c.scale - h[i][k]) < 1e-3, `${c.file} frame ${f}: cell ${b} vs ${h}`);
           }
         }
-        if (!c.file.endsWith('.dcd')) assert.deepEqual(t.steps, truth.map((f) => f.step), 'MD steps');
-        if (c.timeScale !== null) assert.deepEqual(t.times.map((x) => Math.round(x / c.timeScale! * 1e6) / 1e6), truth.map((f) => 2 * f.step), 'times (2 fs timestep)');
+        assert.deepEqual(t.steps, truth.map((f) => f.step), 'MD steps');
+        if (c.timeScale !== null)
+          t.times.forEach((x, f) => {
+            const fs = x / c.timeScale!; // binary formats store float32 times
+            assert.ok(Math.abs(fs - 2 * truth[f].step) <= 1e-6 * 2 * truth[f].step + 1e-9, `${c.file} frame ${f}: time ${x}`);
+          });
         const types = truth[0].rows.map((r) => String(r[truth[0].columns.indexOf('type')]));
         if (c.typesAre === 'types') assert.deepEqual(t.types, types);
         if (c.typesAre === 'elements') assert.deepEqual(t.types, types.map((x) => (x === '1' ? 'Na' : 'Cl')));
@@ -139,7 +143,10 @@ for (const shape of ['ortho', 'tri'] as const) {
         const unwrappedFile = c.file.includes('unwrapped');
         assert.equal(info.wrapped, !unwrappedFile && !c.file.endsWith('lammps.xyz'), `${c.file} wrapped`);
         assert.deepEqual(info.warnings, []);
-        assert.equal(info.first_step, c.file.endsWith('.dcd') ? info.first_step : 0);
+        if (c.timeScale) assert.ok(Math.abs(info.time_per_frame! - 300 * c.timeScale) < 1e-6 * 300 * c.timeScale, `${c.file} time_per_frame ${info.time_per_frame}`);
+        else assert.equal(info.time_per_frame, unwrappedFile ? 300 : null, `${c.file} time_per_frame`);
+        assert.equal(info.first_step, 0);
+        assert.equal(info.steps_per_frame, 150);
       }
     });
   });

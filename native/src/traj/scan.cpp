@@ -1,5 +1,6 @@
 #include "ionfield/scan.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -93,7 +94,10 @@ TrajectorySummary scan_trajectory(FrameSelection& frames, const std::function<bo
       if (f.time >= 0 && previous_time >= 0) {
         const double d = f.time - previous_time;
         if (s.frames == 1) s.time_interval = d;
-        else if (std::fabs(d - s.time_interval) > 1e-6 * std::fabs(s.time_interval) + 1e-12) times_regular = false;
+        // Binary formats store times as float32: allow a few ulps of the times themselves.
+        else if (std::fabs(d - s.time_interval) >
+                 1e-6 * std::fabs(s.time_interval) + 5e-7 * std::max(std::fabs(f.time), std::fabs(previous_time)) + 1e-12)
+          times_regular = false;
       }
     }
     if (f.has_box && s.declared == CoordinateKind::Unknown) {
@@ -115,6 +119,8 @@ TrajectorySummary scan_trajectory(FrameSelection& frames, const std::function<bo
   }
   if (!steps_regular) s.step_interval = -1;
   if (!times_regular) s.time_interval = -1;
+  else if (s.frames > 1 && s.time_interval >= 0 && previous_time >= 0)
+    s.time_interval = (previous_time - s.first_time) / static_cast<double>(s.frames - 1);  // mean: less rounding
   switch (s.declared) {
     case CoordinateKind::Wrapped: s.wrapped = true; break;
     case CoordinateKind::Unwrapped: s.wrapped = false; break;
