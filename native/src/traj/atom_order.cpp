@@ -17,12 +17,13 @@ void permute(std::vector<T>& v, const std::vector<std::size_t>& order, std::size
 
 }  // namespace
 
-bool order_atoms_by_id(Frame& f, std::vector<std::size_t>& order, int64_t& duplicate) {
+bool order_atoms_by_id(Frame& f, std::vector<std::size_t>& order, int64_t& duplicate, std::size_t& duplicate_at) {
   const std::size_t n = f.ids.size();
-  if (!std::is_sorted(f.ids.begin(), f.ids.end())) {
+  const bool sorted = std::is_sorted(f.ids.begin(), f.ids.end());
+  if (!sorted) {
     order.resize(n);
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return f.ids[a] < f.ids[b]; });
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return f.ids[a] < f.ids[b]; });
     permute(f.ids, order, 1);
     permute(f.positions, order, 3);
     if (!f.images.empty()) permute(f.images, order, 3);
@@ -32,6 +33,7 @@ bool order_atoms_by_id(Frame& f, std::vector<std::size_t>& order, int64_t& dupli
   for (std::size_t i = 1; i < n; ++i)
     if (f.ids[i] == f.ids[i - 1]) {
       duplicate = f.ids[i];
+      duplicate_at = sorted ? i : order[i];  // stable sort: order[i] is the later occurrence
       return false;
     }
   return true;

@@ -29,8 +29,8 @@ class LammpsDumpReader final : public TrajectoryReader {
   explicit LammpsDumpReader(const std::string& path) : TrajectoryReader(path), lines_(path) {}
   std::string format() const override { return "lammps-dump"; }
 
-  bool read_next(Frame& frame) override { return read_frame(&frame); }
-  bool skip_next() override { return read_frame(nullptr); }
+  bool read_next(Frame& frame) override { return in_frame(next_frame_, [&] { return read_frame(&frame); }); }
+  bool skip_next() override { return in_frame(next_frame_, [&] { return read_frame(nullptr); }); }
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
@@ -50,6 +50,9 @@ class LammpsDumpReader final : public TrajectoryReader {
     while (lines_.next(line)) {
       if (line.find_first_not_of(" \t") != std::string_view::npos) return true;
     }
+    if (next_frame_ == 0)
+      throw ParseError(path_, 0, lines_.line_number() + 1, -1,
+                       "the file is empty: expected a LAMMPS dump frame starting with 'ITEM: TIMESTEP'");
     return false;
   }
 
@@ -89,7 +92,7 @@ class LammpsDumpReader final : public TrajectoryReader {
       c.scaled = true;
     } else {
       fail("ITEM: ATOMS line has no complete set of coordinate columns (expected x y z, xu yu zu, xs ys zs or xsu ysu zsu); got '" +
-           std::string(header) + "'");
+           printable(header) + "'");
     }
     if (c.unwrapped) c.image[0] = c.image[1] = c.image[2] = -1;
     if (!all(c.image)) c.image[0] = c.image[1] = c.image[2] = -1;
@@ -98,12 +101,17 @@ class LammpsDumpReader final : public TrajectoryReader {
 
   double number(std::string_view field, const char* what) {
     double v;
-    if (!parse_double(field, v)) fail(std::string("expected a number for ") + what + ", got '" + std::string(field) + "'");
+    if (!parse_double(field, v)) fail(std::string("expected a number for ") + what + ", got '" + printable(field, 40) + "'");
+    return v;
+  }
+  double coordinate(std::string_view field) {
+    double v;
+    if (!parse_finite(field, v)) fail("expected a finite number for a coordinate, got '" + printable(field, 40) + "'");
     return v;
   }
   long long integer(std::string_view field, const char* what) {
     long long v;
-    if (!parse_int64(field, v)) fail(std::string("expected an integer for ") + what + ", got '" + std::string(field) + "'");
+    if (!parse_int64(field, v)) fail(std::string("expected an integer for ") + what + ", got '" + printable(field, 40) + "'");
     return v;
   }
 
@@ -117,11 +125,16 @@ class LammpsDumpReader final : public TrajectoryReader {
     bool has_box = false, triclinic = false;
     bool periodic[3] = {true, true, true};
     for (;;) {
-      if (!starts_with(line, "ITEM:")) fail("expected an 'ITEM:' header line, got '" + std::string(line.substr(0, 80)) + "'");
+      if (!starts_with(line, "ITEM:"))
+        fail("expected an 'ITEM:' header line, got '" + printable(line) + "'" +
+             (next_frame_ > 0 && previous_columns_ > 0 && split_fields(line, fields_) == previous_columns_
+                  ? " (an atom line: does frame " + std::to_string(next_frame_ - 1) +
+                        " have more atom lines than its NUMBER OF ATOMS says?)"
+                  : ""));
       if (starts_with(line, "ITEM: TIMESTEP")) {
         next_line(line, "the timestep");
         split_fields(line, fields_);
-        if (fields_.size() != 1) fail("expected one integer timestep, got '" + std::string(line) + "'");
+        if (fields_.size() != 1) fail("expected one integer timestep, got '" + printable(line) + "'");
         step = integer(fields_[0], "the timestep");
       } else if (starts_with(line, "ITEM: TIME")) {
         next_line(line, "the time");
@@ -131,9 +144,14 @@ class LammpsDumpReader final : public TrajectoryReader {
       } else if (starts_with(line, "ITEM: NUMBER OF ATOMS")) {
         next_line(line, "the number of atoms");
         split_fields(line, fields_);
-        if (fields_.size() != 1) fail("expected the number of atoms, got '" + std::string(line) + "'");
+        if (fields_.size() != 1) fail("expected the number of atoms, got '" + printable(line) + "'");
         natoms = integer(fields_[0], "the number of atoms");
         if (natoms < 0) fail("negative number of atoms");
+        if (natoms > lines_.max_lines(6))
+          fail("NUMBER OF ATOMS " + std::to_string(natoms) + " is more than the file could hold");
+        if (first_natoms_ >= 0 && natoms != first_natoms_)
+          fail("frame has " + std::to_string(natoms) + " atoms; frame 0 had " + std::to_string(first_natoms_) +
+               " (ionfield needs the same atoms in every frame)");
       } else if (starts_with(line, "ITEM: BOX BOUNDS")) {
         split_fields(line.substr(16), fields_);
         triclinic = fields_.size() >= 3 && fields_[0] == "xy";
@@ -144,7 +162,7 @@ class LammpsDumpReader final : public TrajectoryReader {
           next_line(line, "a box bounds line");
           split_fields(line, fields_);
           if (fields_.size() < (triclinic ? 3u : 2u))
-            fail(std::string("expected ") + (triclinic ? "3" : "2") + " numbers on a box bounds line, got '" + std::string(line) + "'");
+            fail(std::string("expected ") + (triclinic ? "3" : "2") + " numbers on a box bounds line, got '" + printable(line) + "'");
           lo[k] = number(fields_[0], "a box bound");
           hi[k] = number(fields_[1], "a box bound");
           if (triclinic) tilt[k] = number(fields_[2], "a tilt factor");
@@ -159,11 +177,9 @@ class LammpsDumpReader final : public TrajectoryReader {
       next_line(line, "the next ITEM: header");
     }
     if (natoms < 0) fail("frame has no 'ITEM: NUMBER OF ATOMS' section before 'ITEM: ATOMS'");
-    if (first_natoms_ >= 0 && natoms != first_natoms_)
-      fail("frame has " + std::to_string(natoms) + " atoms; frame 0 had " + std::to_string(first_natoms_) +
-           " (ionfield needs the same atoms in every frame)");
     if (first_natoms_ < 0) first_natoms_ = natoms;
     const Columns c = parse_columns(line);
+    previous_columns_ = c.count;
 
     if (!out) {  // skip: no parsing of atom lines, just count them
       const std::size_t got = lines_.skip(static_cast<std::size_t>(natoms));
@@ -196,9 +212,14 @@ class LammpsDumpReader final : public TrajectoryReader {
       if (!lines_.next(line))
         throw ParseError(path_, next_frame_, lines_.line_number() + 1, -1,
                          "file ends after " + std::to_string(i) + " of " + std::to_string(n) + " atom lines");
-      if (split_fields(line, fields_) != c.count)
-        fail("expected " + std::to_string(c.count) + " columns on an atom line, got " + std::to_string(fields_.size()));
-      for (int k = 0; k < 3; ++k) f.positions[3 * i + k] = number(fields_[c.pos[k]], "a coordinate");
+      if (split_fields(line, fields_) != c.count) {
+        if (starts_with(line, "ITEM:"))
+          fail("frame has only " + std::to_string(i) + " atom lines before this header, but its NUMBER OF ATOMS says " +
+               std::to_string(n));
+        fail("expected " + std::to_string(c.count) + " columns on atom line " + std::to_string(i + 1) + " of " +
+             std::to_string(n) + " (as the ITEM: ATOMS header says), got " + std::to_string(fields_.size()));
+      }
+      for (int k = 0; k < 3; ++k) f.positions[3 * i + k] = coordinate(fields_[c.pos[k]]);
       if (c.id >= 0) f.ids[i] = integer(fields_[c.id], "the atom id");
       if (c.image[0] >= 0)
         for (int k = 0; k < 3; ++k) f.images[3 * i + k] = static_cast<int32_t>(integer(fields_[c.image[k]], "an image flag"));
@@ -220,8 +241,10 @@ class LammpsDumpReader final : public TrajectoryReader {
   // LAMMPS writes atoms in processor order; put them in id order so atom i is the same every frame.
   void sort_by_id(Frame& f) {
     int64_t duplicate = 0;
-    if (!order_atoms_by_id(f, order_, duplicate))
-      fail("atom id " + std::to_string(duplicate) + " appears twice in the frame");
+    std::size_t at = 0;
+    if (!order_atoms_by_id(f, order_, duplicate, at))
+      throw ParseError(path_, next_frame_, lines_.line_number() - static_cast<long long>(f.natoms - 1 - at), -1,
+                       "atom id " + std::to_string(duplicate) + " appears twice in the frame (expected unique ids)");
     if (first_ids_.empty()) {
       first_ids_ = f.ids;
     } else if (f.ids != first_ids_) {
@@ -234,6 +257,7 @@ class LammpsDumpReader final : public TrajectoryReader {
   std::vector<std::size_t> order_;
   std::vector<int64_t> first_ids_;
   long long first_natoms_ = -1;
+  std::size_t previous_columns_ = 0;  // fields per atom line in the last frame (for hints)
 };
 
 }  // namespace

@@ -61,6 +61,11 @@ bool LineReader::fill() {
                      std::string("read error (corrupt or truncated compressed data?): ") + msg);
   }
   if (got == 0) {
+    int code = 0;
+    const char* msg = gzerror(file_, &code);
+    if (code == Z_BUF_ERROR)  // zlib: the compressed stream stopped before its end marker
+      throw ParseError(path_, -1, line_number_ + 1, consumed_ + static_cast<long long>(end_),
+                       std::string("the gzip data ends early (truncated file?): ") + msg);
     eof_ = true;
     return false;
   }

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ionfield/error.hpp"
+
 namespace ionfield::detail {
 
 class LineReader {
@@ -45,6 +47,17 @@ class LineReader {
   std::string carry_;         // a line that spans a buffer refill
   long long file_bytes_ = 0;  // size on disk
 };
+
+// Runs fn(); a ParseError from the LineReader (which knows lines, not frames) gets `frame` added.
+template <typename Fn>
+auto in_frame(long long frame, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const ParseError& e) {
+    if (e.frame() >= 0) throw;
+    throw ParseError(e.file(), frame, e.line(), e.byte_offset(), e.detail());
+  }
+}
 
 // A line shortened to `max` characters with unprintable bytes shown as '?', for error messages
 // (the input may be binary).

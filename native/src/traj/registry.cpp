@@ -1,5 +1,8 @@
 // Format names, detection from extension and content, and frame selection.
+#include <sys/stat.h>
 #include <zlib.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstring>
@@ -30,7 +33,7 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 // Peeks at the first bytes (decompressing gzip) to recognise a format by its content.
 std::string format_from_content(const std::string& path) {
   gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) throw ParseError(path, -1, -1, -1, "cannot open file");
+  if (!f) throw ParseError(path, -1, -1, -1, std::string("cannot open file: ") + std::strerror(errno));
   unsigned char head[96] = {0};
   const int got = gzread(f, head, sizeof head);
   gzclose(f);
@@ -48,6 +51,11 @@ std::string format_from_content(const std::string& path) {
     if (line.find_first_not_of("0123456789 \t\r") == std::string::npos) return "xyz";
   }
   return "";
+}
+
+bool is_empty(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && st.st_size == 0;
 }
 
 }  // namespace
@@ -68,6 +76,8 @@ std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const
   if (format.empty() || format == "auto") {
     format = format_from_path(path);
     if (format.empty()) format = format_from_content(path);
+    if (format.empty() && is_empty(path))
+      throw ParseError(path, -1, 1, 0, "the file is empty: expected a trajectory (LAMMPS dump, extended XYZ, DCD or XTC)");
     if (format.empty())
       throw ParseError(path, -1, 1, 0,
                        "not a trajectory ionfield can read: expected a LAMMPS dump ('ITEM: TIMESTEP'), extended XYZ, "

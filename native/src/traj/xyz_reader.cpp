@@ -51,8 +51,8 @@ class XyzReader final : public TrajectoryReader {
   explicit XyzReader(const std::string& path) : TrajectoryReader(path), lines_(path) {}
   std::string format() const override { return "xyz"; }
 
-  bool read_next(Frame& frame) override { return read_frame(&frame); }
-  bool skip_next() override { return read_frame(nullptr); }
+  bool read_next(Frame& frame) override { return in_frame(next_frame_, [&] { return read_frame(&frame); }); }
+  bool skip_next() override { return in_frame(next_frame_, [&] { return read_frame(nullptr); }); }
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
@@ -196,7 +196,10 @@ class XyzReader final : public TrajectoryReader {
     }
     if (!f.ids.empty()) {
       int64_t duplicate = 0;
-      if (!order_atoms_by_id(f, order_, duplicate)) fail("atom id " + std::to_string(duplicate) + " appears twice in the frame");
+      std::size_t at = 0;
+      if (!order_atoms_by_id(f, order_, duplicate, at))
+        throw ParseError(path_, next_frame_, lines_.line_number() - static_cast<long long>(n - 1 - at), -1,
+                         "atom id " + std::to_string(duplicate) + " appears twice in the frame (expected unique ids)");
       if (first_ids_.empty()) first_ids_ = f.ids;
       else if (f.ids != first_ids_) fail("the set of atom ids differs from frame 0 (ionfield needs the same atoms in every frame)");
     }
