@@ -126,24 +126,72 @@ std::size_t LineReader::skip(std::size_t n) {
   return skipped;
 }
 
-std::size_t split_fields(std::string_view line, std::vector<std::string_view>& fields) {
-  fields.clear();
-  std::size_t i = 0, n = line.size();
-  while (i < n) {
-    while (i < n && (line[i] == ' ' || line[i] == '\t')) ++i;
-    if (i >= n) break;
-    std::size_t j = i;
-    while (j < n && line[j] != ' ' && line[j] != '\t') ++j;
-    fields.emplace_back(line.data() + i, j - i);
-    i = j;
+namespace {
+
+// Exact powers of ten: a double holds 10^k exactly for k <= 22.
+constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// The common case of a dump number ("-12.3456", "1.5e-05", "7"): at most 19 significant digits
+// collected into an integer m and a decimal exponent e. When m < 2^53 and |e| <= 22, m and 10^|e|
+// are exact doubles and one IEEE multiplication or division rounds correctly (Clinger's fast
+// path), so the result equals std::from_chars bit for bit. Returns false to fall back.
+bool parse_decimal_fast(const char* p, const char* end, double& value) {
+  bool negative = false;
+  if (p < end && (*p == '-' || *p == '+')) negative = *p++ == '-';
+  uint64_t m = 0;
+  int digits = 0, exponent = 0;
+  bool any = false;
+  while (p < end && static_cast<unsigned>(*p - '0') < 10) {
+    if (digits < 19) {
+      m = 10 * m + static_cast<unsigned>(*p - '0');
+      if (m) ++digits;
+    } else {
+      ++exponent;  // digits beyond what fits: let the slow path round them
+      return false;
+    }
+    any = true;
+    ++p;
   }
-  return fields.size();
+  if (p < end && *p == '.') {
+    ++p;
+    while (p < end && static_cast<unsigned>(*p - '0') < 10) {
+      if (digits >= 19) return false;
+      m = 10 * m + static_cast<unsigned>(*p - '0');
+      if (m) ++digits;
+      --exponent;
+      any = true;
+      ++p;
+    }
+  }
+  if (!any) return false;
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    bool exp_negative = false;
+    if (p < end && (*p == '-' || *p == '+')) exp_negative = *p++ == '-';
+    if (p >= end) return false;
+    int e = 0;
+    while (p < end && static_cast<unsigned>(*p - '0') < 10) {
+      if (e > 10000) return false;
+      e = 10 * e + (*p++ - '0');
+    }
+    exponent += exp_negative ? -e : e;
+  }
+  if (p != end) return false;  // trailing garbage: let the strict path reject it
+  if (m > (uint64_t(1) << 53) || exponent < -22 || exponent > 22) return false;
+  double v = static_cast<double>(m);
+  v = exponent < 0 ? v / kPow10[-exponent] : v * kPow10[exponent];
+  value = negative ? -v : v;
+  return true;
 }
+
+}  // namespace
 
 bool parse_double(std::string_view field, double& value) {
   if (field.empty()) return false;
   const char* first = field.data();
   const char* last = first + field.size();
+  if (parse_decimal_fast(first, last, value)) return true;
   if (*first == '+') ++first;  // from_chars rejects a leading '+'
   auto [ptr, ec] = std::from_chars(first, last, value);
   return ec == std::errc() && ptr == last;
@@ -154,12 +202,24 @@ bool parse_finite(std::string_view field, double& value) {
 }
 
 bool parse_int64(std::string_view field, long long& value) {
-  if (field.empty()) return false;
-  const char* first = field.data();
-  const char* last = first + field.size();
-  if (*first == '+') ++first;
-  auto [ptr, ec] = std::from_chars(first, last, value);
-  return ec == std::errc() && ptr == last;
+  const char* p = field.data();
+  const char* last = p + field.size();
+  bool negative = false;
+  if (p < last && (*p == '-' || *p == '+')) negative = *p++ == '-';
+  if (p == last || last - p > 18) {  // empty, or long enough to overflow: the checked path
+    if (field.empty()) return false;
+    const char* first = field.data() + (field[0] == '+');
+    auto [ptr, ec] = std::from_chars(first, last, value);
+    return ec == std::errc() && ptr == last;
+  }
+  long long v = 0;
+  for (; p < last; ++p) {
+    const unsigned d = static_cast<unsigned>(*p - '0');
+    if (d > 9) return false;
+    v = 10 * v + d;
+  }
+  value = negative ? -v : v;
+  return true;
 }
 
 }  // namespace ionfield::detail

@@ -63,8 +63,22 @@ auto in_frame(long long frame, Fn&& fn) -> decltype(fn()) {
 // (the input may be binary).
 std::string printable(std::string_view text, std::size_t max = 80);
 
-// Splits on blanks (spaces and tabs) into `fields`; returns the count.
-std::size_t split_fields(std::string_view line, std::vector<std::string_view>& fields);
+// Splits on blanks (spaces and tabs) into `fields`; returns the count. Inline: it runs once per
+// atom line and is the readers' hot loop together with the number parsing.
+inline std::size_t split_fields(std::string_view line, std::vector<std::string_view>& fields) {
+  fields.clear();
+  const char* p = line.data();
+  const char* end = p + line.size();
+  while (p < end) {
+    while (p < end && (*p == ' ' || *p == '\t')) ++p;
+    if (p >= end) break;
+    const char* q = p;
+    while (q < end && *q != ' ' && *q != '\t') ++q;
+    fields.emplace_back(p, static_cast<std::size_t>(q - p));
+    p = q;
+  }
+  return fields.size();
+}
 // Strict number parsing: the whole field must be a number.
 bool parse_double(std::string_view field, double& value);
 bool parse_int64(std::string_view field, long long& value);
