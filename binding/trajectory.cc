@@ -398,6 +398,10 @@ void register_trajectory(Napi::Env env, Napi::Object exports) {
   NativeTrajectory::Register(env, exports);
   NativeTrajectoryWriter::Register(env, exports);
   exports.Set("scanTrajectory", Napi::Function::New(env, ScanTrajectory));
+  exports.Set("formatFromPath", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "formatFromPath(path)");
+    return Napi::String::New(info.Env(), format_from_path(info[0].As<Napi::String>()));
+  }));
   Napi::Array formats = Napi::Array::New(env);
   for (std::size_t i = 0; i < known_formats().size(); ++i) formats.Set(static_cast<uint32_t>(i), known_formats()[i]);
   exports.Set("formats", formats);

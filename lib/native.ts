@@ -98,6 +98,8 @@ export interface NativeAddon {
   scanTrajectory(path: string, options: NativeSelection, onProgress?: (frames: number) => void): Promise<NativeSummary>;
   queryDevices(): DeviceReport;
   formats: string[];
+  /** The format a file name implies ('' if none): extension after stripping .gz. */
+  formatFromPath(path: string): string;
 }
 
 /** The package root: the nearest folder above this file that holds package.json. */

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli, runCliJson } from './helpers/cli';
-import { fixturesDir, tempDir } from './helpers/paths';
+import { fixturesDir, repoRoot, tempDir } from './helpers/paths';
 import { boxRows, columns, DumpFrame, Loaded, maxAbsDiff, maxPeriodicDiff, parseDump, readAll } from './helpers/trajectories';
 import { TrajectoryInfo } from '../lib/index';
 
@@ -153,6 +153,13 @@ for (const shape of ['ortho', 'tri'] as const) {
 }
 
 describe('formats: info details', () => {
+  it('the shipped example (README first command) describes itself', () => {
+    const info = runCliJson<TrajectoryInfo>(['info', path.join(repoRoot, 'data', 'examples', 'mixture.lammpstrj.gz')]);
+    assert.deepEqual([info.format, info.frames, info.atoms, info.species], ['lammps-dump', 51, 216, { 1: 108, 2: 108 }]);
+    assert.deepEqual([info.time_per_frame, info.steps_per_frame, info.wrapped, info.unwrap_method], [200, 100, true, 'image-flags']);
+    assert.deepEqual(info.box!.lengths, [25, 25, 25]);
+  });
+
   it('time per frame: from ITEM: TIME, Time=, XTC, or --timestep for dumps without time', () => {
     assert.equal(runCliJson<TrajectoryInfo>(['info', fx('ortho-unwrapped.lammpstrj')]).time_per_frame, 300);
     assert.equal(runCliJson<TrajectoryInfo>(['info', fx('ortho-ase.xyz')]).time_per_frame, 300);
@@ -232,6 +239,27 @@ describe('formats: convert round trips', () => {
     assert.deepEqual(t.types, original.types!.map((x) => (x === '1' ? 'Na' : 'Cl')));
     // DCD stores float32; the unwrapped coordinates reach ~60 Å.
     t.positions.forEach((p, f) => assert.ok(maxAbsDiff(p, original.positions[f]) < 1e-5, `frame ${f}`));
+  });
+
+  it('units: dump (Å, fs) -> XTC (nm, ps) -> extended XYZ (Å, fs) converts lengths and times', async function () {
+    const xtc = path.join(out, 'u.xtc');
+    let r = runCli(['convert', fx('ortho-unwrapped.lammpstrj'), xtc, '--json']);
+    if (r.status !== 0 && BINARY_PENDING.test(r.stderr)) this.skip();
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as { length_factor: number; time_factor: number; outputFormat: string };
+    assert.equal(result.outputFormat, 'xtc');
+    assert.equal(result.length_factor, 0.1); // Å -> nm
+    assert.equal(result.time_factor, 1e-3); // fs -> ps
+    const original = await readAll(fx('ortho-unwrapped.lammpstrj'));
+    const inNm = await readAll(xtc);
+    inNm.positions.forEach((p, f) => assert.ok(maxAbsDiff(original.positions[f], p, ANGSTROM_PER_NM) <= XTC, `frame ${f}`));
+    assert.ok(Math.abs(runCliJson<TrajectoryInfo>(['info', xtc]).time_per_frame! - 0.3) < 1e-6);
+    const xyz = path.join(out, 'u.xyz');
+    r = runCli(['convert', xtc, xyz]);
+    assert.equal(r.status, 0, r.stderr);
+    const back = await readAll(xyz);
+    back.positions.forEach((p, f) => assert.ok(maxAbsDiff(original.positions[f], p) <= XTC, `frame ${f}`));
+    assert.ok(Math.abs(runCliJson<TrajectoryInfo>(['info', xyz]).time_per_frame! - 300) < 1e-3);
   });
 
   it('a failed conversion leaves nothing behind (no output, no temporary file)', () => {

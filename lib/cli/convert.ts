@@ -24,7 +24,9 @@ export const convertCommand: Command = {
   --topology FILE     take species labels from the first frame of FILE (for DCD/XTC input)
   --type-map 1:Na,2:Cl   rename species labels
   --charges Na:1,Cl:-1   set charges per species (written where the format has them)
-  --json              print a JSON summary`,
+  --time-unit fs|ps   time unit of LAMMPS dump and XYZ times (default fs, LAMMPS real units);
+                      lengths are Å in dumps/XYZ/DCD and nm in XTC, converted between them
+  --json              print a JSON summary (schema ionfield.convert/1)`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       format: { type: 'string' },
@@ -36,9 +38,12 @@ export const convertCommand: Command = {
       topology: { type: 'string' },
       'type-map': { type: 'string' },
       charges: { type: 'string' },
+      'time-unit': { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 2) throw new UsageError('expected an input and an output file');
+    const timeUnit = (values['time-unit'] as string | undefined) ?? 'fs';
+    if (timeUnit !== 'fs' && timeUnit !== 'ps') throw new UsageError(`--time-unit: expected fs or ps, got '${timeUnit}'`);
     const progress = new Progress('converting', null, !values.json);
     const result = await convertTrajectory(positionals[0], positionals[1], {
       format: values.format as string | undefined,
@@ -50,6 +55,7 @@ export const convertCommand: Command = {
       types: values.topology ? await typesFromTopology(values.topology as string) : undefined,
       typeMap: values['type-map'] ? parseKeyValueList(values['type-map'] as string, '--type-map') : undefined,
       charges: values.charges ? parseCharges(values.charges as string) : undefined,
+      timeUnit,
       onProgress: (n) => progress.update(n),
     });
     progress.done();
