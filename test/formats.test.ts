@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { runCli, runCliJson } from './helpers/cli';
 import { fixturesDir, repoRoot, tempDir } from './helpers/paths';
 import { boxRows, columns, DumpFrame, Loaded, maxAbsDiff, maxPeriodicDiff, parseDump, readAll } from './helpers/trajectories';
@@ -276,5 +277,51 @@ describe('formats: convert round trips', () => {
       assert.deepEqual(fs.readdirSync(out).filter((f) => f.includes('.tmp')), [], 'no temporary files');
       assert.equal(fs.readdirSync(out).length, before);
     }
+  });
+});
+
+describe('formats: extended XYZ details', () => {
+  const dir = tempDir('ionfield-xyz-');
+
+  it('columns in any order, Z for species, ids (sorted), image flags, quoted keys, Origin, pbc, gzip', async () => {
+    const file = path.join(dir, 'features.extxyz');
+    const frame = (step: number, shift: number) =>
+      [
+        '3',
+        `energy=-1.5 comment="a \\"quoted\\" note" pbc="T T F" Properties=id:I:1:Z:I:1:force:R:3:pos:R:3:image:I:3:q:R:1 ` +
+          `Lattice="10 0 0 1 11 0 0 0 12" Origin="-1 -2 -3" step=${step} time=${step / 2}`,
+        `3 17 0 0 0 ${1 + shift} 2 3 0 0 0 -1`,
+        `1 11 0.1 0.2 0.3 ${4 + shift} 5 6 1 0 0 1`,
+        `2 8 0 0 0 ${7 + shift} 8 9 0 -1 0 -2`,
+      ].join('\n');
+    fs.writeFileSync(file, `${frame(10, 0)}\n${frame(20, 0.5)}\n`);
+    fs.writeFileSync(`${file}.gz`, zlib.gzipSync(fs.readFileSync(file)));
+    for (const f of [file, `${file}.gz`]) {
+      const t = await readAll(f, { unwrap: false, format: 'xyz' });
+      assert.deepEqual(t.types, ['Na', 'O', 'Cl'], 'sorted by id, species from Z');
+      assert.deepEqual(Array.from(t.charges!), [1, -2, -1]);
+      assert.deepEqual(Array.from(t.positions[1]), [4.5, 5, 6, 7.5, 8, 9, 1.5, 2, 3]);
+      assert.deepEqual(t.steps, [10, 20]);
+      assert.deepEqual(t.times, [5, 10]);
+      assert.deepEqual(Array.from(t.origins[0]), [-1, -2, -3]);
+      assert.deepEqual(Array.from(t.boxes[0]!), [10, 0, 0, 1, 11, 0, 0, 0, 12]);
+      const u = await readAll(f, { format: 'xyz' });
+      // image flags: atom id 1 has ix=1 -> +a = (10,0,0); id 2 has iy=-1 -> -b = (-1,-11,0)
+      assert.deepEqual(Array.from(u.positions[0]), [14, 5, 6, 6, -3, 9, 1, 2, 3]);
+    }
+    const info = runCliJson<TrajectoryInfo>(['info', file]);
+    assert.deepEqual(info.box!.periodic, [true, true, false]);
+    assert.equal(info.unwrap_method, 'image-flags');
+    assert.equal(info.time_per_frame, 5);
+  });
+
+  it('plain XYZ: element x y z with extra columns and a free-text comment', async () => {
+    const file = path.join(dir, 'plain.xyz');
+    fs.writeFileSync(file, '2\nwater = wet, says Bob\nO 0 0 0 extra\nH 0.9572 0 0 1 2\n2\n\nO 0 0 0.1\nH 0.9572 0 0.1\n');
+    const t = await readAll(file);
+    assert.deepEqual(t.types, ['O', 'H']);
+    assert.equal(t.boxes[0], null);
+    assert.deepEqual(Array.from(t.positions[1]), [0, 0, 0.1, 0.9572, 0, 0.1]);
+    assert.deepEqual(t.steps, [-1, -1]);
   });
 });
