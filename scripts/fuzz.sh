@@ -21,7 +21,8 @@ cmake --build "$build" -j2 --target $(printf 'fuzz_%s ' "${targets[@]}") >/dev/n
 for f in "${targets[@]}"; do
   corpus="$build/corpus/$f"
   mkdir -p "$corpus" "$build/artifacts/$f"
-  for seed in test/fixtures/formats/binary/*."$f" test/fixtures/formats/fuzz-regressions/"$f"/*; do
+  for seed in test/fixtures/formats/binary/*."$f" test/fixtures/formats/fuzz-seeds/"$f"/* \
+              test/fixtures/formats/fuzz-regressions/"$f"/*; do
     [ -f "$seed" ] && cp "$seed" "$corpus/"
   done
   echo "fuzzing $f for ${seconds}s (corpus $corpus)"
