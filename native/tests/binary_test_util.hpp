@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -12,13 +14,23 @@
 
 namespace testutil {
 
+// A path in a per-process temporary folder that is removed when the test exits.
 inline std::string temp_path(const std::string& name) {
-  static const std::string dir = [] {
-    char tmpl[] = "/tmp/ionfield-native-XXXXXX";
-    const char* d = ::mkdtemp(tmpl);
-    return std::string(d ? d : "/tmp");
-  }();
-  return dir + "/" + name;
+  struct TempDir {
+    std::string path;
+    TempDir() {
+      char tmpl[] = "/tmp/ionfield-native-XXXXXX";
+      const char* d = ::mkdtemp(tmpl);
+      if (!d) std::abort();
+      path = d;
+    }
+    ~TempDir() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  };
+  static const TempDir dir;
+  return dir.path + "/" + name;
 }
 
 inline std::vector<unsigned char> slurp(const std::string& path) {

@@ -91,26 +91,26 @@ class DcdReader final : public TrajectoryReader {
   }
 
   void read_header() {
-    unsigned char first[8] = {0};
-    if (in_.size() < 8) in_.fail(-1, 0, "file too short for a DCD header (" + std::to_string(in_.size()) + " bytes)");
-    in_.read(first, 8, -1, "the first record marker");
-    if (load_u32(first, false) == dcd::kHeaderBytes) {
+    // The header record is 84 bytes starting with "CORD": its marker (4 or 8 bytes, either byte
+    // order) is followed directly by "CORD", which tells the marker width apart.
+    unsigned char first[12] = {0};
+    if (in_.size() < 12) in_.fail(-1, 0, "file too short for a DCD header (" + std::to_string(in_.size()) + " bytes)");
+    in_.read(first, 12, -1, "the first record marker");
+    if (std::memcmp(first + 4, "CORD", 4) == 0 && load_u32(first, false) == dcd::kHeaderBytes) {
       marker_bytes_ = 4, big_endian_ = false;
-    } else if (load_u32(first, true) == dcd::kHeaderBytes) {
+    } else if (std::memcmp(first + 4, "CORD", 4) == 0 && load_u32(first, true) == dcd::kHeaderBytes) {
       marker_bytes_ = 4, big_endian_ = true;
-    } else if (load_u64(first, false) == dcd::kHeaderBytes) {
+    } else if (std::memcmp(first + 8, "CORD", 4) == 0 && load_u64(first, false) == dcd::kHeaderBytes) {
       marker_bytes_ = 8, big_endian_ = false;
-    } else if (load_u64(first, true) == dcd::kHeaderBytes) {
+    } else if (std::memcmp(first + 8, "CORD", 4) == 0 && load_u64(first, true) == dcd::kHeaderBytes) {
       marker_bytes_ = 8, big_endian_ = true;
     } else {
-      in_.fail(-1, 0, "not a DCD file: expected the first record marker to be 84 (the length of the 'CORD' header) in "
-                      "either byte order, as 4- or 8-byte integer");
+      in_.fail(-1, 0, "not a DCD file: expected a record marker of 84 (4- or 8-byte integer, either byte order) "
+                      "followed by 'CORD'");
     }
     in_.seek(0, -1, "the header");
     std::vector<unsigned char> rec;
     read_record_header(rec, dcd::kHeaderBytes, "the 'CORD' header");
-    if (std::memcmp(rec.data(), "CORD", 4) != 0)
-      in_.fail(-1, marker_bytes_, "expected 'CORD' at the start of the DCD header (velocity 'VELD' files are not trajectories)");
     auto icntrl = [&](int k) { return static_cast<int32_t>(load_u32(rec.data() + 4 + 4 * k, big_endian_)); };
     const int32_t nset = icntrl(dcd::kNset);
     istart_ = icntrl(dcd::kIstart);

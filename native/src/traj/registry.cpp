@@ -40,7 +40,7 @@ std::string format_from_content(const std::string& path) {
   if (got >= 8) {
     const unsigned be = (head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3];
     if (be == 1995) return "xtc";
-    if (std::memcmp(head + 4, "CORD", 4) == 0) return "dcd";
+    if (std::memcmp(head + 4, "CORD", 4) == 0 || std::memcmp(head + 8, "CORD", 4) == 0) return "dcd";  // 4/8-byte markers
   }
   const std::string text(reinterpret_cast<char*>(head), got > 0 ? got : 0);
   if (text.rfind("ITEM:", 0) == 0) return "lammps-dump";

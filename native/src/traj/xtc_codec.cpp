@@ -46,8 +46,11 @@ class BitReader {
     const std::size_t byte = pos_ >> 3;
     const int shift = static_cast<int>(pos_ & 7);
     uint64_t w = 0;
-    if (byte + 8 <= nbytes_) {
-      for (int k = 0; k < 8; ++k) w = (w << 8) | data_[byte + k];
+    if (byte + 8 <= nbytes_) {  // one unaligned big-endian load
+      std::memcpy(&w, data_ + byte, 8);
+#if !(defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+      w = __builtin_bswap64(w);
+#endif
     } else {
       for (std::size_t k = 0; k < 8; ++k) w = (w << 8) | (byte + k < nbytes_ ? data_[byte + k] : 0u);
     }
