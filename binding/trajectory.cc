@@ -271,6 +271,9 @@ class ScanWorker : public Napi::AsyncProgressWorker<long long> {
     o.Set("wrapped", s.wrapped);
     o.Set("unwrapMethod", s.unwrap_method);
     o.Set("suspiciousMoves", static_cast<double>(s.suspicious_moves));
+    o.Set("lengthUnit", s.length_unit);
+    o.Set("timeUnit", s.time_unit);
+    o.Set("unitStyle", s.unit_style);
     o.Set("firstSuspiciousFrame", static_cast<double>(s.first_suspicious_frame));
     deferred_.Resolve(o);
   }

@@ -35,6 +35,12 @@ export interface TrajectoryInfo {
   first_suspicious_frame: number | null;
   /** Human-readable warnings (the CLI prints them to stderr); empty when all is well. */
   warnings: string[];
+  /**
+   * Units of positions/box and of times as the file states them: length 'A', 'nm', ...; time 'fs',
+   * 'ps', ...; null where the file does not say (a LAMMPS dump without ITEM: UNITS). `style` is the
+   * LAMMPS units style of a dump with ITEM: UNITS, else null.
+   */
+  units: { length: string | null; time: string | null; style: string | null };
 }
 
 export interface BoxInfo {
@@ -108,5 +114,6 @@ export async function trajectoryInfo(path: string, options: InfoOptions = {}): P
     suspicious_moves: s.suspiciousMoves,
     first_suspicious_frame: s.firstSuspiciousFrame >= 0 ? s.firstSuspiciousFrame : null,
     warnings: unwrapWarnings(path, s.unwrapMethod, s.suspiciousMoves, s.firstSuspiciousFrame),
+    units: { length: s.lengthUnit || null, time: s.timeUnit || null, style: s.unitStyle || null },
   };
 }

@@ -50,6 +50,9 @@ export interface NativeSummary {
   unwrapMethod: string;
   suspiciousMoves: number;
   firstSuspiciousFrame: number;
+  lengthUnit: string;
+  timeUnit: string;
+  unitStyle: string;
 }
 
 export interface NativeSelection {

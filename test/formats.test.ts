@@ -148,6 +148,13 @@ for (const shape of ['ortho', 'tri'] as const) {
         else assert.equal(info.time_per_frame, unwrappedFile ? 300 : null, `${c.file} time_per_frame`);
         assert.equal(info.first_step, 0);
         assert.equal(info.steps_per_frame, 150);
+        const units = unwrappedFile
+          ? { length: 'A', time: 'fs', style: 'real' } // ITEM: UNITS real
+          : ext === 'xyz' ? { length: 'A', time: null, style: null }
+          : ext === 'xtc' ? { length: 'nm', time: 'ps', style: null }
+          : ext === 'lammpstrj' ? { length: null, time: null, style: null }
+          : info.units; // DCD: the binary reader's business
+        assert.deepEqual(info.units, units, `${c.file} units`);
       }
     });
   });

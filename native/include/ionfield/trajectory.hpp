@@ -17,6 +17,12 @@ class TrajectoryReader {
   virtual bool skip_next();
   // Format name: "lammps-dump", "xyz", "dcd", "xtc".
   virtual std::string format() const = 0;
+  // Units of the numbers the reader returns, as far as the file says (after the first frame):
+  // e.g. "A", "nm", "fs", "ps"; "" when the file does not say. unit_style() is the LAMMPS
+  // `units` style when a dump names it (ITEM: UNITS), else "".
+  virtual std::string length_unit() const { return ""; }
+  virtual std::string time_unit() const { return ""; }
+  virtual std::string unit_style() const { return ""; }
   // Index (0-based) of the frame that read_next would return next.
   long long next_frame_index() const { return next_frame_; }
   const std::string& path() const { return path_; }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ionfield/error.hpp"
@@ -24,10 +25,26 @@ struct Columns {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+// Length and time units of a LAMMPS `units` style (LAMMPS manual, units command).
+std::pair<std::string, std::string> lammps_units(const std::string& style) {
+  if (style == "real") return {"A", "fs"};
+  if (style == "metal") return {"A", "ps"};
+  if (style == "si") return {"m", "s"};
+  if (style == "cgs") return {"cm", "s"};
+  if (style == "electron") return {"bohr", "fs"};
+  if (style == "micro") return {"um", "us"};
+  if (style == "nano") return {"nm", "ns"};
+  if (style == "lj") return {"sigma", "tau"};
+  return {"", ""};
+}
+
 class LammpsDumpReader final : public TrajectoryReader {
  public:
   explicit LammpsDumpReader(const std::string& path) : TrajectoryReader(path), lines_(path) {}
   std::string format() const override { return "lammps-dump"; }
+  std::string unit_style() const override { return units_; }
+  std::string length_unit() const override { return lammps_units(units_).first; }
+  std::string time_unit() const override { return lammps_units(units_).second; }
 
   bool read_next(Frame& frame) override { return in_frame(next_frame_, [&] { return read_frame(&frame); }); }
   bool skip_next() override { return in_frame(next_frame_, [&] { return read_frame(nullptr); }); }
@@ -172,7 +189,9 @@ class LammpsDumpReader final : public TrajectoryReader {
         break;
       } else {
         // Other sections (ITEM: UNITS, user items): one value line follows.
+        const bool units = starts_with(line, "ITEM: UNITS");
         next_line(line, "the value of an ITEM section");
+        if (units && split_fields(line, fields_) == 1) units_.assign(fields_[0]);
       }
       next_line(line, "the next ITEM: header");
     }
@@ -258,6 +277,7 @@ class LammpsDumpReader final : public TrajectoryReader {
   std::vector<int64_t> first_ids_;
   long long first_natoms_ = -1;
   std::size_t previous_columns_ = 0;  // fields per atom line in the last frame (for hints)
+  std::string units_;                  // LAMMPS units style from ITEM: UNITS, if any
 };
 
 }  // namespace

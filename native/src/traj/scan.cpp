@@ -117,6 +117,12 @@ TrajectorySummary scan_trajectory(FrameSelection& frames, const std::function<bo
     ++s.frames;
     if (progress && (s.frames % 64 == 0) && !progress(s.frames)) throw std::runtime_error("cancelled");
   }
+  s.length_unit = frames.reader().length_unit();
+  s.time_unit = frames.reader().time_unit();
+  s.unit_style = frames.reader().unit_style();
+  // XTC fixes its units (GROMACS nm and ps) whatever wrote it.
+  if (s.format == "xtc" && s.length_unit.empty()) s.length_unit = "nm";
+  if (s.format == "xtc" && s.time_unit.empty()) s.time_unit = "ps";
   if (!steps_regular) s.step_interval = -1;
   if (!times_regular) s.time_interval = -1;
   else if (s.frames > 1 && s.time_interval >= 0 && previous_time >= 0)

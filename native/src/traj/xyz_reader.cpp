@@ -50,6 +50,7 @@ class XyzReader final : public TrajectoryReader {
  public:
   explicit XyzReader(const std::string& path) : TrajectoryReader(path), lines_(path) {}
   std::string format() const override { return "xyz"; }
+  std::string length_unit() const override { return "A"; }  // the (extended) XYZ convention
 
   bool read_next(Frame& frame) override { return in_frame(next_frame_, [&] { return read_frame(&frame); }); }
   bool skip_next() override { return in_frame(next_frame_, [&] { return read_frame(nullptr); }); }
