@@ -332,3 +332,17 @@ describe('formats: extended XYZ details', () => {
     assert.deepEqual(t.steps, [-1, -1]);
   });
 });
+
+describe('formats: LAMMPS dump details', () => {
+  it('general triclinic cells ("ITEM: BOX BOUNDS abc origin", LAMMPS 2024+) with scaled coordinates', async () => {
+    const file = path.join(tempDir('ionfield-dump-'), 'general.lammpstrj');
+    fs.writeFileSync(file, 'ITEM: TIMESTEP\n5\nITEM: NUMBER OF ATOMS\n2\nITEM: BOX BOUNDS abc origin pp pp ff\n10 1 0 -1\n0 9 0 -2\n0.5 0.5 8 -3\n' +
+      'ITEM: ATOMS id type xs ys zs\n2 1 0.5 0.5 0.5\n1 2 0 0 0\n');
+    const t = await readAll(file, { unwrap: false });
+    assert.deepEqual(Array.from(t.boxes[0]!), [10, 1, 0, 0, 9, 0, 0.5, 0.5, 8]);
+    assert.deepEqual(Array.from(t.origins[0]), [-1, -2, -3]);
+    // atom 1 at the origin; atom 2 at origin + (a + b + c) / 2
+    assert.deepEqual(Array.from(t.positions[0]), [-1, -2, -3, 4.25, 3.25, 1]);
+    assert.deepEqual(runCliJson<TrajectoryInfo>(['info', file]).box!.periodic, [true, true, false]);
+  });
+});

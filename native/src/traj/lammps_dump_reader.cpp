@@ -139,7 +139,9 @@ class LammpsDumpReader final : public TrajectoryReader {
     double time = -1;
     long long natoms = -1;
     double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0}, tilt[3] = {0, 0, 0};
-    bool has_box = false, triclinic = false;
+    bool has_box = false, triclinic = false, general = false;
+    Mat3 general_h{};
+    Vec3 general_origin{};
     bool periodic[3] = {true, true, true};
     for (;;) {
       if (!starts_with(line, "ITEM:"))
@@ -172,10 +174,19 @@ class LammpsDumpReader final : public TrajectoryReader {
       } else if (starts_with(line, "ITEM: BOX BOUNDS")) {
         split_fields(line.substr(16), fields_);
         triclinic = fields_.size() >= 3 && fields_[0] == "xy";
-        const std::size_t flags_at = triclinic ? 3 : 0;
+        // LAMMPS >= 2024 writes general triclinic cells as "abc origin": rows "ax ay az ox" ...
+        general = fields_.size() >= 2 && fields_[0] == "abc" && fields_[1] == "origin";
+        const std::size_t flags_at = triclinic ? 3 : general ? 2 : 0;
         for (int k = 0; k < 3; ++k)
           if (fields_.size() > flags_at + k) periodic[k] = fields_[flags_at + k] == "pp";
-        for (int k = 0; k < 3; ++k) {
+        for (int k = 0; k < 3 && general; ++k) {
+          next_line(line, "a cell vector and origin line");
+          if (split_fields(line, fields_) != 4)
+            fail("expected 4 numbers (a cell vector and an origin component) on a box line, got '" + printable(line) + "'");
+          for (int j = 0; j < 3; ++j) general_h[k][j] = number(fields_[j], "a cell vector component");
+          general_origin[k] = number(fields_[3], "an origin component");
+        }
+        for (int k = 0; k < 3 && !general; ++k) {
           next_line(line, "a box bounds line");
           split_fields(line, fields_);
           if (fields_.size() < (triclinic ? 3u : 2u))
@@ -216,7 +227,13 @@ class LammpsDumpReader final : public TrajectoryReader {
     f.time = time;
     f.has_box = has_box;
     if (has_box) {
-      f.box = Box::from_lammps_dump_bounds(lo, hi, tilt, triclinic);
+      if (general) {
+        f.box = Box{};
+        f.box.h = general_h;
+        f.box.origin = general_origin;
+      } else {
+        f.box = Box::from_lammps_dump_bounds(lo, hi, tilt, triclinic);
+      }
       for (int k = 0; k < 3; ++k) f.box.periodic[k] = periodic[k];
     }
     f.positions.resize(3 * n);
