@@ -6,8 +6,9 @@
 #   ionfield  — the public JS API, batches of 64 frames (node scripts/bench/read-ionfield.js),
 #               as stored and with unwrapping from the image flags;
 #   MDAnalysis — Universe(file, format='LAMMPSDUMP') and iterating every frame (Debian's python).
-# Reports MB/s (uncompressed bytes), frames/s, the ratio, and peak RSS from /usr/bin/time (the
-# RSS at two sizes shows whether memory stays flat as the file grows).
+# Reports MB/s (uncompressed bytes), frames/s, the ratio, and from /usr/bin/time the process's
+# CPU time (user + sys, whole process including start-up: robust when the machine is shared) and
+# peak RSS (at two sizes: whether memory stays flat as the file grows).
 # usage: scripts/bench/read-throughput.sh [ATOMS=1000] [FRAMES=5000]   (needs `npm run build`)
 #        BENCH_DIR=/path (default /tmp/ionfield-bench) keeps the generated files between runs.
 set -euo pipefail
@@ -30,11 +31,12 @@ results="$dir/results.jsonl"
 run() {
   local label="$1" file="$2" bytes="$3"; shift 3
   local out rss
-  out=$( { /usr/bin/time -f "RSS %M" "$@" 2>&1 1>&3 | grep '^RSS' | awk '{print $2}' > "$dir/rss"; } 3>&1 )
-  rss=$(cat "$dir/rss")
+  out=$( { /usr/bin/time -f "RSS %M %U %S" "$@" 2>&1 1>&3 | grep '^RSS' > "$dir/rss"; } 3>&1 )
+  rss=$(awk '{print $2}' "$dir/rss")
+  cpu=$(awk '{print $3 + $4}' "$dir/rss")
   echo "$out" | "$py" -c "
 import json,sys
-r=json.loads(sys.stdin.read().strip().splitlines()[-1]); r.update(label='$label', file='$(basename "$file")', bytes=$bytes, rss_kb=$rss)
+r=json.loads(sys.stdin.read().strip().splitlines()[-1]); r.update(label='$label', file='$(basename "$file")', bytes=$bytes, rss_kb=$rss, cpu_s=$cpu)
 print(json.dumps(r))" >> "$results"
   tail -1 "$results" >&2
 }
@@ -51,12 +53,12 @@ done
 import json, sys, platform, os
 rows = [json.loads(l) for l in open(sys.argv[1])]
 print(f"\n{sys.argv[2]} atoms per frame; machine: {platform.machine()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end\n")
-print("| file | reader | frames | MB | s | MB/s | frames/s | vs MDAnalysis | peak RSS (MB) |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| file | reader | frames | MB | s | MB/s | frames/s | vs MDAnalysis | process CPU s | peak RSS (MB) |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 peer = {r["file"]: r["seconds"] for r in rows if r["label"] == "MDAnalysis"}
 for r in rows:
     mb = r["bytes"] / 1e6
     ratio = peer[r["file"]] / r["seconds"]
     print(f"| {r['file']} | {r['label']} | {r['frames']} | {mb:.0f} | {r['seconds']:.2f} | {mb / r['seconds']:.0f} | "
-          f"{r['frames'] / r['seconds']:.0f} | {ratio:.1f}x | {r['rss_kb'] / 1024:.0f} |")
+          f"{r['frames'] / r['seconds']:.0f} | {ratio:.1f}x | {r['cpu_s']:.2f} | {r['rss_kb'] / 1024:.0f} |")
 PY

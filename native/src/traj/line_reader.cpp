@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "ionfield/error.hpp"
+#include "traj/inflate_ahead.hpp"
 
 namespace ionfield::detail {
 
@@ -20,6 +21,7 @@ LineReader::LineReader(const std::string& path) : path_(path), buffer_(kBufferSi
   if (!file_) throw ParseError(path, -1, -1, -1, std::string("cannot open file: ") + std::strerror(errno));
   gzbuffer(file_, 1 << 18);
   compressed_ = gzdirect(file_) == 0;
+  if (compressed_) ahead_ = std::make_unique<InflateAhead>(file_);
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) file_bytes_ = static_cast<long long>(st.st_size);
 }
@@ -40,6 +42,7 @@ std::string printable(std::string_view text, std::size_t max) {
 }
 
 LineReader::~LineReader() {
+  ahead_.reset();  // joins the inflating thread before the file goes
   if (file_) gzclose(file_);
 }
 
@@ -53,19 +56,26 @@ bool LineReader::fill() {
     begin_ = 0;
   }
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a very long line
-  const int got = gzread(file_, buffer_.data() + end_, static_cast<unsigned>(buffer_.size() - end_));
+  char* into = buffer_.data() + end_;
+  const unsigned room = static_cast<unsigned>(buffer_.size() - end_);
+  const int got = ahead_ ? ahead_->read(into, room) : gzread(file_, into, room);
+  int code = Z_OK;
+  std::string msg;
+  if (got <= 0 && ahead_) {
+    code = ahead_->code();
+    msg = ahead_->message();
+  } else if (got <= 0) {
+    const char* m = gzerror(file_, &code);
+    msg = m ? m : "";
+  }
   if (got < 0) {
-    int code = 0;
-    const char* msg = gzerror(file_, &code);
     throw ParseError(path_, -1, line_number_ + 1, consumed_ + static_cast<long long>(end_),
-                     std::string("read error (corrupt or truncated compressed data?): ") + msg);
+                     "read error (corrupt or truncated compressed data?): " + msg);
   }
   if (got == 0) {
-    int code = 0;
-    const char* msg = gzerror(file_, &code);
     if (code == Z_BUF_ERROR)  // zlib: the compressed stream stopped before its end marker
       throw ParseError(path_, -1, line_number_ + 1, consumed_ + static_cast<long long>(end_),
-                       std::string("the gzip data ends early (truncated file?): ") + msg);
+                       "the gzip data ends early (truncated file?): " + msg);
     eof_ = true;
     return false;
   }

@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "ionfield/error.hpp"
 
 namespace ionfield::detail {
+
+class InflateAhead;
 
 class LineReader {
  public:
@@ -38,6 +41,7 @@ class LineReader {
   std::string path_;
   gzFile file_ = nullptr;
   bool compressed_ = false;
+  std::unique_ptr<InflateAhead> ahead_;  // gzip input: inflated on a second thread
   std::vector<char> buffer_;
   std::size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
