@@ -129,6 +129,15 @@ describe('bad input: clear errors through the CLI and the API', () => {
     }
   });
 
+  it('a directory: exit 1, names it', () => {
+    for (const name of ['folder.lammpstrj', 'folder']) {
+      fs.mkdirSync(path.join(dir, name));
+      const r = runCli(['info', path.join(dir, name)]);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, new RegExp(`${name}: is a directory; expected a trajectory file`));
+    }
+  });
+
   it('binary formats given random bytes fail cleanly too (exit 1, file and offset named)', () => {
     for (const ext of ['dcd', 'xtc']) {
       const file = path.join(dir, `random.${ext}`);

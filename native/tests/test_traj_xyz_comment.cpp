@@ -37,6 +37,12 @@ int main() {
     CHECK_NEAR(e.time, 1000.0, 0);
     CHECK_NEAR(e.origin[2], 3.0, 0);
   }
+  {
+    XyzComment c;  // CP2K / GPUMD style
+    std::string error;
+    CHECK(parse_xyz_comment("i =        5, time =        2.500, E =     -1234.5678", c, error));
+    CHECK_NEAR(c.time, 2.5, 0);
+  }
   for (const char* bad : {"Lattice=\"1 2 3\"", "Properties=species:S:1:pos:R", "Properties=pos:X:3", "pbc=\"T T\"",
                           "Time=soon", "step=1.5", "unwrapped=maybe"}) {
     XyzComment c;

@@ -17,13 +17,15 @@ constexpr std::size_t kBufferSize = 1 << 20;
 }
 
 LineReader::LineReader(const std::string& path) : path_(path), buffer_(kBufferSize) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw ParseError(path, -1, -1, -1, "is a directory; expected a trajectory file");
   file_ = gzopen(path.c_str(), "rb");
   if (!file_) throw ParseError(path, -1, -1, -1, std::string("cannot open file: ") + std::strerror(errno));
   gzbuffer(file_, 1 << 18);
   compressed_ = gzdirect(file_) == 0;
   if (compressed_) ahead_ = std::make_unique<InflateAhead>(file_);
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) file_bytes_ = static_cast<long long>(st.st_size);
+  file_bytes_ = static_cast<long long>(st.st_size);
 }
 
 long long LineReader::max_lines(std::size_t min_line_bytes) const {

@@ -32,6 +32,9 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 // Peeks at the first bytes (decompressing gzip) to recognise a format by its content.
 std::string format_from_content(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw ParseError(path, -1, -1, -1, "is a directory; expected a trajectory file");
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw ParseError(path, -1, -1, -1, std::string("cannot open file: ") + std::strerror(errno));
   unsigned char head[96] = {0};

@@ -122,7 +122,9 @@ bool parse_xyz_comment(std::string_view comment, XyzComment& out, std::string& e
     }
     return true;
   }
-  for (const auto& [key, value] : key_values(comment)) {
+  for (auto [key, value] : key_values(comment)) {
+    // CP2K and GPUMD write "i = 0, time = 0.000, E = ...": a trailing comma ends the value.
+    if (!value.empty() && (value.back() == ',' || value.back() == ';')) value.pop_back();
     if (iequals(key, "Lattice")) {
       if (!numbers(value, out.lattice.data(), 9)) {
         error = "Lattice=\"" + printable(value) + "\" should be 9 numbers (cell vectors a, b, c)";
