@@ -13,6 +13,8 @@ export interface ConvertOptions extends TrajectoryOptions {
   outputFormat?: string;
   /** Time unit of LAMMPS dump and XYZ times, read and written (default 'fs', LAMMPS real units). */
   timeUnit?: TimeUnit;
+  /** MD timestep in the input's time unit: frames without a stored time get step × timestep. */
+  timestep?: number;
   onProgress?: (frames: number) => void;
 }
 
@@ -42,6 +44,12 @@ function units(format: string, timeUnit: TimeUnit): { nm: number; ps: number } {
   }
 }
 
+/** The frame's time in the input unit: as stored, else step × timestep, else -1 (none). */
+function frameTime(stored: number, step: number, timestep: number | undefined): number {
+  if (stored >= 0) return stored;
+  return timestep !== undefined && step >= 0 ? step * timestep : -1;
+}
+
 function scaled(a: Float64Array, factor: number): Float64Array {
   return factor === 1 ? a : a.map((v) => v * factor);
 }
@@ -63,12 +71,13 @@ export async function convertTrajectory(input: string, output: string, options: 
       unwrapped = b.unwrapped;
       const n3 = b.natoms * 3;
       for (let k = 0; k < b.frames; k++) {
+        const t = frameTime(b.times[k], b.steps[k], options.timestep);
         writer.write({
           positions: scaled(b.positions.subarray(k * n3, (k + 1) * n3), length),
           box: b.boxes ? scaled(b.boxes.subarray(9 * k, 9 * k + 9), length) : undefined,
           origin: scaled(b.origins.subarray(3 * k, 3 * k + 3), length),
           step: b.steps[k],
-          time: b.times[k] >= 0 ? b.times[k] * time : b.times[k],
+          time: t >= 0 ? t * time : -1,
           types: b.types ?? undefined,
           charges: b.charges ?? undefined,
           unwrapped: b.unwrapped,

@@ -26,9 +26,10 @@ export interface TrajectoryInfo {
   has_image_flags: boolean;
   /**
    * Atom-frame moves between consecutive frames that were suspiciously large for unwrapping:
-   * more than half a cell height where the true move is known (image flags, unwrapped files),
    * more than 0.4 of a cell with minimum-image continuity (folded moves never exceed one half,
-   * so larger ones mean the frames are too far apart to unwrap reliably). 0 when none.
+   * so larger ones mean the frames are too far apart to unwrap reliably), more than half a cell
+   * height in files declared unwrapped (they may be wrapped after all). Image flags are exact and
+   * never flagged. 0 when none.
    */
   suspicious_moves: number;
   /** File frame (0-based) where the first such move ends, null if none. */
@@ -80,10 +81,15 @@ export interface InfoOptions {
 /** The warning text for suspicious moves, shared by `info` and by iteration (Trajectory). */
 export function unwrapWarnings(file: string, method: string, moves: number, firstFrame: number): string[] {
   if (moves <= 0) return [];
-  const limit = method === 'minimum-image' ? '0.4 of a cell (minimum-image unwrapping cannot tell larger moves from moves the other way)' : 'half a cell height';
+  if (method === 'minimum-image')
+    return [
+      `${file}: ${moves} atom move(s) between consecutive frames exceed 0.4 of a cell, first at frame ${firstFrame}; ` +
+        'minimum-image unwrapping cannot tell larger moves from moves the other way round the cell, so unwrapped ' +
+        'coordinates may be wrong from there on: use frames closer in time or a file with image flags',
+    ];
   return [
-    `${file}: ${moves} atom move(s) between consecutive frames exceed ${limit}, first at frame ${firstFrame}; ` +
-      `unwrapped coordinates (${method}) may be wrong there: use frames closer in time or a file with image flags`,
+    `${file}: ${moves} atom move(s) between consecutive frames exceed half a cell height, first at frame ${firstFrame}, ` +
+      'although the file says its coordinates are unwrapped: it may hold wrapped coordinates after all',
   ];
 }
 

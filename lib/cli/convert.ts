@@ -1,6 +1,6 @@
 import { convertTrajectory } from '../convert';
 import { openTrajectory, parseCharges, parseKeyValueList } from '../trajectory';
-import { Command, integerOption, parse, printJson, UsageError } from './command';
+import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
 import { Progress } from './progress';
 
 /** Species labels for formats without them, taken from the first frame of another trajectory. */
@@ -26,6 +26,8 @@ export const convertCommand: Command = {
   --charges Na:1,Cl:-1   set charges per species (written where the format has them)
   --time-unit fs|ps   time unit of LAMMPS dump and XYZ times (default fs, LAMMPS real units);
                       lengths are Å in dumps/XYZ/DCD and nm in XTC, converted between them
+  --timestep dt       MD timestep (input time unit): frames without a time get step x dt
+                      (XTC and DCD need times; without them their writers use the frame index)
   --json              print a JSON summary (schema ionfield.convert/1)`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
@@ -39,6 +41,7 @@ export const convertCommand: Command = {
       'type-map': { type: 'string' },
       charges: { type: 'string' },
       'time-unit': { type: 'string' },
+      timestep: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 2) throw new UsageError('expected an input and an output file');
@@ -56,6 +59,8 @@ export const convertCommand: Command = {
       typeMap: values['type-map'] ? parseKeyValueList(values['type-map'] as string, '--type-map') : undefined,
       charges: values.charges ? parseCharges(values.charges as string) : undefined,
       timeUnit,
+      timestep: numberOption(values.timestep as string | undefined, 'timestep', (v) => v > 0),
+      onWarning: (message) => console.error(`warning: ${message}`),
       onProgress: (n) => progress.update(n),
     });
     progress.done();

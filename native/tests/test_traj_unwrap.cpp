@@ -87,6 +87,26 @@ int main() {
   CHECK(jumpy.suspicious_moves() == 1);
   CHECK(jumpy.first_suspicious_frame() == 2);
 
+  // Continuous coordinates in a file that does not say (XYZ, DCD, XTC): minimum image leaves them
+  // alone while they fit in a cell, and once they spread over more than 1.5 cells they are kept.
+  {
+    Unwrapper unknown;
+    std::vector<double> walk{0.5, 0.5, 0.5, 11, 11, 11};  // second atom drifts out along +x
+    double worst = 0;
+    for (int t = 0; t < 20; ++t) {
+      walk[3] += 2.0;
+      walk[0] -= 1.0;
+      Frame f = wrapped_frame(box, walk, false);
+      f.positions = walk;
+      f.coordinates = CoordinateKind::Unknown;
+      unknown.apply(f);
+      for (int i = 0; i < 6; ++i) worst = std::max(worst, std::fabs(f.positions[i] - walk[i]));
+    }
+    CHECK_NEAR(worst, 0.0, 1e-9);
+    CHECK(unknown.method() == UnwrapMethod::AlreadyUnwrapped);
+    CHECK(unknown.suspicious_moves() == 0);
+  }
+
   // Coordinates the file marks unwrapped are kept as they are.
   Unwrapper keep;
   Frame u = wrapped_frame(box, {30, 40, 50}, false);

@@ -17,47 +17,12 @@ bool same_box(const Box& a, const Box& b) {
   return true;
 }
 
-// Fractional coordinates of every atom (relative to the cell origin).
-void fractional(const Frame& f, std::vector<double>& s) {
-  const Mat3 inv = f.box.inverse();
-  s.resize(3 * f.natoms);
-  for (std::size_t i = 0; i < f.natoms; ++i) {
-    const double d[3] = {f.positions[3 * i] - f.box.origin[0], f.positions[3 * i + 1] - f.box.origin[1],
-                         f.positions[3 * i + 2] - f.box.origin[2]};
-    for (int k = 0; k < 3; ++k) s[3 * i + k] = d[0] * inv[0][k] + d[1] * inv[1][k] + d[2] * inv[2][k];
-  }
-}
-
-// Wrapped coordinates lie in the cell, give or take what LAMMPS allows between re-neighbourings
-// (atoms may stray up to half the neighbour skin outside): 10% of a cell height each side.
-// Formats without a cell origin (extended XYZ from ASE) may also be shifted by the origin, which
-// the same margin does not cover, so a frame-to-frame jump of more than half a cell along a
-// periodic axis (an atom re-entering on the other side) also marks the coordinates as wrapped.
-constexpr double kInsideMargin = 0.1;
-
-bool inside(const Frame& f, const std::vector<double>& s) {
-  for (std::size_t i = 0; i < f.natoms; ++i)
-    for (int k = 0; k < 3; ++k)
-      if (f.box.periodic[k] && (s[3 * i + k] < -kInsideMargin || s[3 * i + k] > 1 + kInsideMargin)) return false;
-  return true;
-}
-
-bool jumped(const Frame& f, const std::vector<double>& s, const std::vector<double>& previous) {
-  if (previous.size() != s.size()) return false;
-  for (std::size_t i = 0; i < f.natoms; ++i)
-    for (int k = 0; k < 3; ++k)
-      if (f.box.periodic[k] && std::fabs(s[3 * i + k] - previous[3 * i + k]) > 0.5) return true;
-  return false;
-}
-
 }  // namespace
 
 TrajectorySummary scan_trajectory(FrameSelection& frames, const std::function<bool(long long)>& progress) {
   TrajectorySummary s;
   s.format = frames.reader().format();
   Frame f;
-  bool every_frame_inside = true, saw_jump = false;
-  std::vector<double> frac, previous_frac;
   long long previous_step = -1;
   double previous_time = -1;
   bool steps_regular = true, times_regular = true;
@@ -100,12 +65,6 @@ TrajectorySummary scan_trajectory(FrameSelection& frames, const std::function<bo
           times_regular = false;
       }
     }
-    if (f.has_box && s.declared == CoordinateKind::Unknown) {
-      fractional(f, frac);
-      if (every_frame_inside) every_frame_inside = inside(f, frac);
-      if (!saw_jump) saw_jump = jumped(f, frac, previous_frac);
-      frac.swap(previous_frac);
-    }
     unwrapper.apply(f);
     if (unwrapper.suspicious_moves() > s.suspicious_moves) {
       if (s.first_suspicious_frame < 0) s.first_suspicious_frame = frames.reader().next_frame_index() - 1;
@@ -130,13 +89,11 @@ TrajectorySummary scan_trajectory(FrameSelection& frames, const std::function<bo
   switch (s.declared) {
     case CoordinateKind::Wrapped: s.wrapped = true; break;
     case CoordinateKind::Unwrapped: s.wrapped = false; break;
-    default: s.wrapped = s.has_box && s.frames > 0 && (every_frame_inside || saw_jump);
+    // Files that do not say: wrapped unless some frame spreads over more than 1.5 cells, which
+    // is what the Unwrapper decides too (it then keeps the coordinates as they are).
+    default: s.wrapped = s.has_box && s.frames > 0 && unwrapper.method() == UnwrapMethod::MinimumImage;
   }
-  // The same choice as Unwrapper::apply makes when the frames are read (minimum-image continuity
-  // leaves coordinates that are already continuous unchanged, so it is safe when in doubt).
-  if (s.has_images && s.has_box) s.unwrap_method = unwrap_method_name(UnwrapMethod::ImageFlags);
-  else if (s.declared == CoordinateKind::Unwrapped || !s.has_box) s.unwrap_method = unwrap_method_name(UnwrapMethod::AlreadyUnwrapped);
-  else s.unwrap_method = unwrap_method_name(UnwrapMethod::MinimumImage);
+  s.unwrap_method = unwrap_method_name(unwrapper.method());
   if (progress) progress(s.frames);
   return s;
 }
