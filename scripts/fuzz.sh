@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses for the binary readers (native/fuzz/fuzz_{dcd,xtc}.cpp) with
-# clang, AddressSanitizer and UndefinedBehaviorSanitizer, and runs each for SECONDS (default 300)
-# at the lowest CPU priority, seeded with the real-writer fixtures and past crash inputs.
-#   scripts/fuzz.sh [SECONDS] [dcd|xtc ...]
+# Builds the libFuzzer harnesses (native/fuzz/fuzz_dcd.cpp, fuzz_xtc.cpp: the readers; fuzz_xtc_codec.cpp:
+# encode/decode round trip) with clang, AddressSanitizer and UndefinedBehaviorSanitizer, and runs
+# each for SECONDS (default 300) at the lowest CPU priority, seeded with real-writer fixtures.
+#   scripts/fuzz.sh [SECONDS] [dcd|xtc|xtc_codec ...]
 # Logs, corpora and any crashing inputs land in build-fuzz/. A crash input belongs in
 # test/fixtures/formats/fuzz-regressions/<format>/ once fixed (test_fuzz_regressions reads them).
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-300}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(dcd xtc)
+[ ${#targets[@]} -eq 0 ] && targets=(dcd xtc xtc_codec)
 bash scripts/install-system-deps.sh --for-fuzz
 build=build-fuzz
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"

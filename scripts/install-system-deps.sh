@@ -4,6 +4,7 @@
 #                 python3-mdanalysis and python3-ase (independent references)
 #   --for-bench   the above plus the benchmark peers (python3-torch)
 #   --for-fuzz    clang for libFuzzer
+#   --for-fixtures  GROMACS (gmx trjconv) for scripts/fixtures/make-binary-fixtures.sh
 # The package itself (npm install) needs only cmake, make, g++ and zlib headers.
 set -euo pipefail
 want=(lammps python3-mdanalysis python3-ase zlib1g-dev cmake)
@@ -12,6 +13,7 @@ for arg in "$@"; do
     --for-tests) ;;
     --for-bench) want+=(python3-torch hyperfine time gzip) ;;
     --for-fuzz) want+=(clang libclang-rt-14-dev) ;;
+    --for-fixtures) want+=(gromacs) ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { native, openTrajectory } from '../lib/index';
+import { runCli } from './helpers/cli';
 import { fixturesDir, repoRoot, tempDir } from './helpers/paths';
 
 const dir = path.join(fixturesDir, 'formats', 'binary');
@@ -15,6 +16,7 @@ interface RefFrame {
   step: number;
   h: number[]; // 3x3 rows, Angstrom
   positions: number[]; // Angstrom, by atom id
+  unwrapped: number[]; // positions + image flags . cell vectors
 }
 
 // A deliberately small, separate parser of the fixture's LAMMPS dump (ids already sorted), so the
@@ -32,11 +34,14 @@ function readLammpsText(file: string): RefFrame[] {
     const ylo = b[1][0] - Math.min(0, yz), yhi = b[1][1] - Math.max(0, yz);
     const h = [xhi - xlo, 0, 0, xy, yhi - ylo, 0, xz, yz, b[2][1] - b[2][0]];
     const positions: number[] = [];
+    const unwrapped: number[] = [];
     for (let a = 0; a < n; a++) {
       const f = lines[i + 9 + a].trim().split(/\s+/).map(Number);
       positions.push(f[2], f[3], f[4]);
+      const [ix, iy, iz] = [f[5], f[6], f[7]];
+      for (let d = 0; d < 3; d++) unwrapped.push(f[2 + d] + ix * h[d] + iy * h[3 + d] + iz * h[6 + d]);
     }
-    frames.push({ step, h, positions });
+    frames.push({ step, h, positions, unwrapped });
     i += 9 + n;
   }
   return frames;
@@ -120,6 +125,10 @@ describe('binary formats: XTC and DCD from real writers', function () {
     assert.ok(maxDiff(frame.positions, ref) <= 0.5e-3 + 1e-6);
     const L = Number(gro[2 + n].trim().split(/\s+/)[0]);
     assert.ok(Math.abs(frame.box![0] - L) < 1e-6 && Math.abs(frame.box![4] - L) < 1e-6 && frame.box![1] === 0);
+    // Precision 10^7: ranges above 2^24 units use separate bit fields. GROMACS scales in float32
+    // (x * 10^7 is off by up to ~0.4 units before rounding), so allow one unit.
+    const [fine] = await readAll(fixture('spc216-ndec7.gmx.xtc'));
+    assert.ok(maxDiff(fine.positions, ref) <= 1e-7 + 1e-12);
   });
 
   it('DCD written by MDAnalysis matches the LAMMPS text dump to float32 precision, with steps and time', async () => {
@@ -191,7 +200,7 @@ describe('binary formats: interoperability with MDAnalysis', function () {
   });
 
   it('MDAnalysis and ionfield read the GROMACS and MDAnalysis fixtures identically', async () => {
-    for (const [name, fmt, scale] of [['lammps-tri.gmx.xtc', 'xtc', NM], ['spc216.gmx.xtc', 'xtc', NM], ['lammps-tri.mda.dcd', 'dcd', 1]] as const) {
+    for (const [name, fmt, scale] of [['lammps-tri.gmx.xtc', 'xtc', NM], ['spc216.gmx.xtc', 'xtc', NM], ['spc216-ndec7.gmx.xtc', 'xtc', NM], ['lammps-tri.mda.dcd', 'dcd', 1]] as const) {
       const ours = await readAll(fixture(name));
       const theirs = mdaRead(fixture(name), fmt).frames;
       assert.equal(ours.length, theirs.length, name);
@@ -232,6 +241,23 @@ describe('binary formats: interoperability with MDAnalysis', function () {
       });
     });
   }
+
+  it('`ionfield convert` of the LAMMPS dump to DCD: unwrapped coordinates, read back by ionfield and MDAnalysis', async () => {
+    const out = path.join(tempDir(), 'converted.dcd');
+    const r = runCli(['convert', fixture('lammps-tri.lammpstrj'), out]);
+    assert.equal(r.status, 0, r.stderr);
+    const ours = await readAll(out);
+    const theirs = mdaRead(out, 'dcd').frames;
+    assert.equal(ours.length, lammps.length);
+    assert.equal(theirs.length, lammps.length);
+    lammps.forEach((ref, k) => {
+      const tol = 4e-6 * 2; // float32 of |x| < 64 Angstrom (unwrapped)
+      assert.ok(maxDiff(ours[k].positions, ref.unwrapped) <= tol, `ionfield frame ${k}`);
+      assert.ok(maxDiff(theirs[k].positions, ref.unwrapped) <= tol, `MDAnalysis frame ${k}`);
+      assert.ok(maxDiff(boxFromDimensions(theirs[k].dimensions!), ref.h) <= 1e-4, `box ${k}`);
+      assert.equal(ours[k].step, ref.step);
+    });
+  });
 
   it("MDAnalysis reads ionfield's DCD to float32 precision, with the triclinic cell and time", () => {
     const file = path.join(tempDir(), 'ours.dcd');

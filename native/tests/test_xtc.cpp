@@ -259,6 +259,14 @@ void test_bad_files() {
   CHECK(frame == 0 && offset == 0);
   CHECK(msg.find("1995") != std::string::npos);
 
+  // GROMACS 2023's large-frame variant is named, not mistaken for garbage.
+  bad = bytes;
+  bad[2] = 0x07, bad[3] = 0xE7;  // 2023
+  const std::string v2023 = testutil::temp_path("magic2023.xtc");
+  testutil::spit(v2023, bad);
+  msg = parse_error_of([&] { testutil::read_all(v2023); }, &frame, &offset);
+  CHECK(frame == 0 && offset == 0 && msg.find("2023") != std::string::npos);
+
   // natoms changes between frames: frame 1 header says 101 (and its coordinate count too).
   bad = bytes;
   bad[second + 7] = 101;

@@ -9,7 +9,16 @@ warnings.filterwarnings("ignore")
 from MDAnalysis.coordinates.DCD import DCDReader  # noqa: E402
 from MDAnalysis.coordinates.XTC import XTCReader  # noqa: E402
 
-path, fmt = sys.argv[1], sys.argv[2]
+# MDAnalysis saves a frame-offset cache beside the file it reads: read a copy in a temporary
+# folder so that fixtures stay untouched.
+import os  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+source, fmt = sys.argv[1], sys.argv[2]
+tmp = tempfile.mkdtemp(prefix="ionfield-mda-")
+path = os.path.join(tmp, os.path.basename(source))
+shutil.copy(source, path)
 reader = XTCReader(path) if fmt == "xtc" else DCDReader(path)
 frames = []
 for ts in reader:
@@ -19,4 +28,6 @@ for ts in reader:
         "time": float(ts.time),
         "step": int(ts.data.get("step", ts.frame)),
     })
+reader.close()
+shutil.rmtree(tmp, ignore_errors=True)
 json.dump({"frames": frames}, sys.stdout)

@@ -31,7 +31,7 @@ void BinaryInput::fail(long long frame, long long at, const std::string& what) c
 }
 
 void BinaryInput::read(void* out, std::size_t bytes, long long frame, const char* what) {
-  if (static_cast<long long>(bytes) > remaining())
+  if (bytes > static_cast<std::size_t>(remaining()))  // remaining() >= 0; compare unsigned
     fail(frame, offset_,
          std::string("file ends after ") + std::to_string(remaining()) + " bytes; expected " + std::to_string(bytes) +
              " bytes of " + what + " (truncated file?)");

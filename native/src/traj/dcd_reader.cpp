@@ -130,7 +130,7 @@ class DcdReader final : public TrajectoryReader {
     // Title: an integer count, then 80-character lines.
     const long long title_at = in_.offset();
     const uint64_t title_len = read_marker("the title record marker");
-    if (title_len < 4 || static_cast<long long>(title_len) > in_.remaining())
+    if (title_len < 4 || title_len > static_cast<uint64_t>(in_.remaining()))  // unsigned: 8-byte markers can exceed 2^63
       in_.fail(-1, title_at, "expected a title record (4 + 80 * lines bytes), marker says " + std::to_string(title_len));
     rec.resize(title_len);
     in_.read(rec.data(), title_len, -1, "the title");
