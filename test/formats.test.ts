@@ -3,6 +3,7 @@
 // made by scripts/fixtures/make-format-fixtures.sh) must read back the same, to each format's
 // precision. The ground truth comes from parsing the dump in the test, not from ionfield.
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -221,6 +222,35 @@ describe('formats: convert round trips', () => {
       t.boxes.forEach((b, f) => assert.deepEqual(b, original.boxes[f]));
       t.origins.forEach((o, f) => assert.deepEqual(Array.from(o), truth[f].origin));
     }
+  });
+
+  it("ASE (an independent reader) reads ionfield's extended XYZ: cell, species, charges, steps, positions", async function () {
+    const xyz = path.join(out, 'for-ase.xyz');
+    assert.equal(runCli(['convert', fx('tri.lammpstrj'), xyz, '--type-map', '1:Na,2:Cl']).status, 0);
+    const script = [
+      'import ase.io, json, sys',
+      'fr = ase.io.read(sys.argv[1], index=":")',
+      'print(json.dumps([{"cell": a.cell.array.tolist(), "symbols": a.get_chemical_symbols(), "q": a.get_initial_charges().tolist(),',
+      '  "step": int(a.info.get("step")), "unwrapped": bool(a.info.get("unwrapped")), "pbc": a.pbc.tolist(), "pos": a.positions.ravel().tolist()} for a in fr]))',
+    ].join('\n');
+    const r = spawnSync('/usr/bin/python3', ['-W', 'ignore', '-c', script, xyz], { encoding: 'utf8' });
+    if (r.status !== 0 && /No module named 'ase'/.test(r.stderr)) {
+      console.log('      (skipped: Debian python3-ase is not installed; scripts/install-system-deps.sh installs it)');
+      this.skip();
+    }
+    assert.equal(r.status, 0, r.stderr);
+    const ase = JSON.parse(r.stdout) as { cell: number[][]; symbols: string[]; q: number[]; step: number; unwrapped: boolean; pbc: boolean[]; pos: number[] }[];
+    const source = await readAll(fx('tri.lammpstrj'));
+    assert.equal(ase.length, source.positions.length);
+    ase.forEach((a, f) => {
+      assert.deepEqual(a.cell.flat(), Array.from(source.boxes[f]!));
+      assert.deepEqual(a.symbols, source.types!.map((t) => (t === '1' ? 'Na' : 'Cl')));
+      assert.deepEqual(a.q, Array.from(source.charges!));
+      assert.equal(a.step, source.steps[f]);
+      assert.equal(a.unwrapped, true);
+      assert.deepEqual(a.pbc, [true, true, true]);
+      assert.ok(maxAbsDiff(a.pos, source.positions[f]) < 1e-7, `frame ${f}`);
+    });
   });
 
   it('--keep-wrapped writes coordinates as stored and says so (unwrapped=F)', async () => {
