@@ -2,6 +2,7 @@
 // worker thread (AsyncWorker) so the event loop stays free on long files.
 #include <napi.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -102,7 +103,11 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
   // Runs on a worker thread: reads up to max_frames frames into one contiguous batch.
   void read_batch(std::size_t max_frames, Batch& b) {
     std::lock_guard<std::mutex> lock(mutex_);
+    // A batch holds at most max_frames frames and, for very large systems, about 64 MiB of
+    // positions (at least one frame), so memory stays bounded whatever the atom count.
+    constexpr std::size_t kMaxBatchBytes = std::size_t(64) << 20;
     for (std::size_t k = 0; k < max_frames; ++k) {
+      if (b.frames > 0 && (b.positions.size() + 3 * b.natoms) * sizeof(double) > kMaxBatchBytes) break;
       if (!frames_->read_next(frame_)) break;
       if (unwrap_) unwrapper_.apply(frame_);
       if (b.frames == 0) {
@@ -112,7 +117,7 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
         b.ids.assign(frame_.ids.begin(), frame_.ids.end());
         b.has_box = frame_.has_box;
         b.periodic = frame_.box.periodic;
-        b.positions.reserve(max_frames * 3 * b.natoms);
+        b.positions.reserve(std::min(max_frames * 3 * b.natoms, std::max(3 * b.natoms, kMaxBatchBytes / sizeof(double))));
       }
       b.unwrapped = frame_.coordinates == CoordinateKind::Unwrapped;
       b.positions.insert(b.positions.end(), frame_.positions.begin(), frame_.positions.end());
