@@ -166,3 +166,21 @@ describe('unwrap: warning when an atom moves too far between frames', () => {
     assert.match(seen[0], /^IONFIELD_UNWRAP: .*default\.lammpstrj/);
   });
 });
+
+describe('unwrap: a cell that changes every frame (LAMMPS NPT)', () => {
+  it('info reports the changing cell; image-flag unwrapping uses each frame\'s cell and matches LAMMPS xu', async () => {
+    const truth = parseDump(fx('npt.lammpstrj'));
+    const info = JSON.parse(runCli(['info', fx('npt.lammpstrj'), '--json']).stdout) as TrajectoryInfo;
+    assert.equal(info.box!.varies, true);
+    const last = truth[truth.length - 1].cell;
+    info.box!.last!.lengths.forEach((l, k) => assert.ok(Math.abs(l - last[k][k]) < 1e-9));
+    assert.ok(Math.abs(info.box!.lengths[0] - 20) < 1e-9);
+    assert.notEqual(last[0][0].toFixed(3), '20.000', 'the cell really changed');
+    const fromImages = await readAll(fx('npt.lammpstrj'));
+    const xu = await readAll(fx('npt-unwrapped.lammpstrj'));
+    fromImages.positions.forEach((p, f) => {
+      assert.ok(maxAbsDiff(p, unwrappedFromImages(truth[f])) < 1e-9, `frame ${f}: images`);
+      assert.ok(maxAbsDiff(p, xu.positions[f]) <= TEXT, `frame ${f}: LAMMPS xu`);
+    });
+  });
+});
