@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses (native/fuzz/fuzz_dcd.cpp, fuzz_xtc.cpp: the readers; fuzz_xtc_codec.cpp:
+# Builds the libFuzzer harnesses (native/fuzz/fuzz_dcd.cpp, fuzz_xtc.cpp, fuzz_lammps_dump.cpp, fuzz_xyz.cpp:
+# the readers; fuzz_xtc_codec.cpp:
 # encode/decode round trip) with clang, AddressSanitizer and UndefinedBehaviorSanitizer, and runs
 # each for SECONDS (default 300) at the lowest CPU priority, seeded with real-writer fixtures.
 #   scripts/fuzz.sh [SECONDS] [dcd|xtc|xtc_codec ...]
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-300}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(dcd xtc xtc_codec)
+[ ${#targets[@]} -eq 0 ] && targets=(dcd xtc xtc_codec lammps_dump xyz)
 bash scripts/install-system-deps.sh --for-fuzz
 build=build-fuzz
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
