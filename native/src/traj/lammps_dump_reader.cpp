@@ -118,7 +118,7 @@ class LammpsDumpReader final : public TrajectoryReader {
 
   double number(std::string_view field, const char* what) {
     double v;
-    if (!parse_double(field, v)) fail(std::string("expected a number for ") + what + ", got '" + printable(field, 40) + "'");
+    if (!parse_finite(field, v)) fail(std::string("expected a finite number for ") + what + ", got '" + printable(field, 40) + "'");
     return v;
   }
   double coordinate(std::string_view field) {
@@ -196,6 +196,8 @@ class LammpsDumpReader final : public TrajectoryReader {
           if (triclinic) tilt[k] = number(fields_[2], "a tilt factor");
         }
         has_box = true;
+        const Box check = general ? Box{general_h, general_origin} : Box::from_lammps_dump_bounds(lo, hi, tilt, triclinic);
+        if (!(check.volume() > 0)) fail("the box has no volume (degenerate bounds or cell vectors); expected a 3D cell");
       } else if (starts_with(line, "ITEM: ATOMS")) {
         break;
       } else {
@@ -235,6 +237,7 @@ class LammpsDumpReader final : public TrajectoryReader {
         f.box = Box::from_lammps_dump_bounds(lo, hi, tilt, triclinic);
       }
       for (int k = 0; k < 3; ++k) f.box.periodic[k] = periodic[k];
+
     }
     f.positions.resize(3 * n);
     f.ids.resize(c.id >= 0 ? n : 0);

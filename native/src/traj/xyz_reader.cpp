@@ -161,6 +161,9 @@ class XyzReader final : public TrajectoryReader {
         for (int k = 0; k < 3; ++k) f.box.h[i][k] = meta_.lattice[3 * i + k];
       f.box.origin = meta_.origin;
       f.box.periodic = meta_.pbc;
+      if (!(f.box.volume() > 0))
+        throw ParseError(path_, next_frame_, lines_.line_number(), -1,
+                         "Lattice has no volume (degenerate cell vectors); expected three independent vectors");
     }
     f.coordinates = meta_.unwrapped == 1 ? CoordinateKind::Unwrapped
                     : meta_.unwrapped == 0 ? CoordinateKind::Wrapped
