@@ -81,7 +81,13 @@ void Unwrapper::apply(Frame& f) {
       previous_wrapped_ = f.positions;
       previous_unwrapped_ = f.positions;
     } else {
-      for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t i = 0; i < n && !f.has_box; ++i)  // a frame without a cell: nothing to fold
+        for (int k = 0; k < 3; ++k) {
+          previous_unwrapped_[3 * i + k] += f.positions[3 * i + k] - previous_wrapped_[3 * i + k];
+          previous_wrapped_[3 * i + k] = f.positions[3 * i + k];
+          f.positions[3 * i + k] = previous_unwrapped_[3 * i + k];
+        }
+      for (std::size_t i = 0; i < n && f.has_box; ++i) {
         Vec3 s{};
         for (int k = 0; k < 3; ++k) {
           const double d0 = f.positions[3 * i] - previous_wrapped_[3 * i];
