@@ -177,11 +177,12 @@ const hasMda = fs.existsSync(python) && spawnSync(python, ['-c', 'import MDAnaly
 interface MdaFrames {
   frames: { positions: number[]; dimensions: number[] | null; time: number; step: number }[];
 }
-function mdaRead(file: string, format: 'xtc' | 'dcd'): MdaFrames {
-  const r = spawnSync(python, [mdaScript, file, format], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`MDAnalysis could not read ${file}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as MdaFrames;
+function mdaReadMany(files: [string, 'xtc' | 'dcd'][]): MdaFrames[] {
+  const r = spawnSync(python, [mdaScript, ...files.flat()], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`MDAnalysis could not read ${files.map((f) => f[0]).join(', ')}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as MdaFrames[];
 }
+const mdaRead = (file: string, format: 'xtc' | 'dcd'): MdaFrames => mdaReadMany([[file, format]])[0];
 
 function boxFromDimensions(d: number[]): number[] {
   const [a, b, c, al, be, ga] = d.map((v, i) => (i >= 3 ? (v * Math.PI) / 180 : v));
@@ -200,9 +201,11 @@ describe('binary formats: interoperability with MDAnalysis', function () {
   });
 
   it('MDAnalysis and ionfield read the GROMACS and MDAnalysis fixtures identically', async () => {
-    for (const [name, fmt, scale] of [['lammps-tri.gmx.xtc', 'xtc', NM], ['spc216.gmx.xtc', 'xtc', NM], ['spc216-ndec7.gmx.xtc', 'xtc', NM], ['lammps-tri.mda.dcd', 'dcd', 1]] as const) {
+    const files = [['lammps-tri.gmx.xtc', 'xtc', NM], ['spc216.gmx.xtc', 'xtc', NM], ['spc216-ndec7.gmx.xtc', 'xtc', NM], ['lammps-tri.mda.dcd', 'dcd', 1]] as const;
+    const all = mdaReadMany(files.map(([name, fmt]) => [fixture(name), fmt]));
+    for (const [j, [name, , scale]] of files.entries()) {
       const ours = await readAll(fixture(name));
-      const theirs = mdaRead(fixture(name), fmt).frames;
+      const theirs = all[j].frames;
       assert.equal(ours.length, theirs.length, name);
       ours.forEach((f, k) => assert.ok(maxDiff(f.positions, theirs[k].positions, scale) <= 1e-5 * scale, `${name} frame ${k}`));
     }
