@@ -317,10 +317,16 @@ class NativeTrajectoryWriter : public Napi::ObjectWrap<NativeTrajectoryWriter> {
 
   explicit NativeTrajectoryWriter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeTrajectoryWriter>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "NativeTrajectoryWriter(path, format)");
+    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "NativeTrajectoryWriter(path, format, {precision})");
     const std::string format = info.Length() > 1 && info[1].IsString() ? std::string(info[1].As<Napi::String>()) : "auto";
+    WriterOptions options;
+    if (info.Length() > 2 && info[2].IsObject()) {
+      Napi::Object o = info[2].As<Napi::Object>();
+      if (o.Has("precision") && o.Get("precision").IsNumber())
+        options.xtc_precision = o.Get("precision").As<Napi::Number>().FloatValue();
+    }
     try {
-      writer_ = create_trajectory_writer(info[0].As<Napi::String>(), format);
+      writer_ = create_trajectory_writer(info[0].As<Napi::String>(), format, options);
     } catch (...) {
       throw error_from_current_exception(env);
     }

@@ -97,7 +97,8 @@ export interface DeviceReport {
 
 export interface NativeAddon {
   NativeTrajectory: new (path: string, options?: NativeSelection) => NativeTrajectoryHandle;
-  NativeTrajectoryWriter: new (path: string, format?: string) => NativeWriterHandle;
+  /** options.precision: XTC only, coordinates stored as round(x * precision) (default 1000). */
+  NativeTrajectoryWriter: new (path: string, format?: string, options?: { precision?: number }) => NativeWriterHandle;
   scanTrajectory(path: string, options: NativeSelection, onProgress?: (frames: number) => void): Promise<NativeSummary>;
   queryDevices(): DeviceReport;
   formats: string[];

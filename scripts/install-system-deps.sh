@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ionfield's scripts and tests use, when they are missing.
 #   --for-tests   what `npm test` needs: LAMMPS (end-to-end simulation test),
-#                 python3-mdanalysis and python3-ase (independent references)
+#                 python3-mdanalysis, python3-ase and gromacs (independent references; GROMACS
+#                 reads ionfield's XTC files with `gmx dump`)
 #   --for-bench   the above plus the benchmark peers (python3-torch)
 #   --for-fuzz    clang for libFuzzer
-#   --for-fixtures  GROMACS (gmx trjconv) for scripts/fixtures/make-binary-fixtures.sh
 # The package itself (npm install) needs only cmake, make, g++ and zlib headers.
 set -euo pipefail
-want=(lammps python3-mdanalysis python3-ase zlib1g-dev cmake)
+want=(lammps python3-mdanalysis python3-ase gromacs zlib1g-dev cmake)
 for arg in "$@"; do
   case "$arg" in
     --for-tests) ;;
     --for-bench) want+=(python3-torch hyperfine time gzip) ;;
     --for-fuzz) want+=(clang libclang-rt-14-dev) ;;
-    --for-fixtures) want+=(gromacs) ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -177,11 +177,12 @@ const hasMda = fs.existsSync(python) && spawnSync(python, ['-c', 'import MDAnaly
 interface MdaFrames {
   frames: { positions: number[]; dimensions: number[] | null; time: number; step: number }[];
 }
-function mdaRead(file: string, format: 'xtc' | 'dcd'): MdaFrames {
-  const r = spawnSync(python, [mdaScript, file, format], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`MDAnalysis could not read ${file}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as MdaFrames;
+function mdaReadMany(files: [string, 'xtc' | 'dcd'][]): MdaFrames[] {
+  const r = spawnSync(python, [mdaScript, ...files.flat()], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`MDAnalysis could not read ${files.map((f) => f[0]).join(', ')}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as MdaFrames[];
 }
+const mdaRead = (file: string, format: 'xtc' | 'dcd'): MdaFrames => mdaReadMany([[file, format]])[0];
 
 function boxFromDimensions(d: number[]): number[] {
   const [a, b, c, al, be, ga] = d.map((v, i) => (i >= 3 ? (v * Math.PI) / 180 : v));
@@ -200,9 +201,11 @@ describe('binary formats: interoperability with MDAnalysis', function () {
   });
 
   it('MDAnalysis and ionfield read the GROMACS and MDAnalysis fixtures identically', async () => {
-    for (const [name, fmt, scale] of [['lammps-tri.gmx.xtc', 'xtc', NM], ['spc216.gmx.xtc', 'xtc', NM], ['spc216-ndec7.gmx.xtc', 'xtc', NM], ['lammps-tri.mda.dcd', 'dcd', 1]] as const) {
+    const files = [['lammps-tri.gmx.xtc', 'xtc', NM], ['spc216.gmx.xtc', 'xtc', NM], ['spc216-ndec7.gmx.xtc', 'xtc', NM], ['lammps-tri.mda.dcd', 'dcd', 1]] as const;
+    const all = mdaReadMany(files.map(([name, fmt]) => [fixture(name), fmt]));
+    for (const [j, [name, , scale]] of files.entries()) {
       const ours = await readAll(fixture(name));
-      const theirs = mdaRead(fixture(name), fmt).frames;
+      const theirs = all[j].frames;
       assert.equal(ours.length, theirs.length, name);
       ours.forEach((f, k) => assert.ok(maxDiff(f.positions, theirs[k].positions, scale) <= 1e-5 * scale, `${name} frame ${k}`));
     }
@@ -273,4 +276,79 @@ describe('binary formats: interoperability with MDAnalysis', function () {
       assert.ok(Math.abs(theirs[k].time - f.time) < 1e-4, `time ${k}: ${theirs[k].time} vs ${f.time}`);
     });
   });
+});
+
+// ------------------------------------------------------------------ GROMACS as the reference XTC reader
+
+const gmx = spawnSync('gmx', ['-quiet', '--version'], { encoding: 'utf8' }).status === 0;
+
+interface GmxFrame {
+  step: number;
+  time: number;
+  precision: number;
+  box: number[];
+  x: number[];
+}
+
+// Parses `gmx dump -f file.xtc`: GROMACS' own reading of the file, printed as text.
+function gmxDump(file: string): GmxFrame[] {
+  const r = spawnSync('gmx', ['-quiet', 'dump', '-f', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`gmx dump ${file} failed: ${r.stderr}`);
+  const frames: GmxFrame[] = [];
+  const num = '([-+0-9.eE]+)';
+  for (const line of r.stdout.split('\n')) {
+    let m = line.match(new RegExp(`natoms=\\s*\\d+\\s+step=\\s*(-?\\d+)\\s+time=${num}\\s+prec=\\s*${num}`));
+    if (m) {
+      frames.push({ step: Number(m[1]), time: Number(m[2]), precision: Number(m[3]), box: [], x: [] });
+      continue;
+    }
+    m = line.match(new RegExp(`^\\s*(box|x)\\[\\s*\\d+\\]=\\{\\s*${num},\\s*${num},\\s*${num}\\}`));
+    if (m && frames.length) frames[frames.length - 1][m[1] as 'box' | 'x'].push(Number(m[2]), Number(m[3]), Number(m[4]));
+  }
+  return frames;
+}
+
+describe('binary formats: GROMACS reads ionfield\'s XTC', function () {
+  this.timeout(60_000);
+  before(function () {
+    if (!gmx) {
+      console.log('    (skipped: gmx not found; install the Debian package gromacs)');
+      this.skip();
+    }
+  });
+
+  // Water-like triplets, isolated atoms and, at precision 10^6 over 40 nm, ranges above 2^24 units.
+  for (const [natoms, precision, span] of [[9, 1000, 4], [2001, 1000, 4], [900, 1e6, 40]] as const) {
+    it(`gmx dump of an ionfield XTC: ${natoms} atoms, precision ${precision}, ${span} nm`, () => {
+      let seed = 7;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+      const file = path.join(tempDir(), 'ours.xtc');
+      const w = new (native().NativeTrajectoryWriter)(file, 'xtc', { precision });
+      const written: { positions: Float64Array; box: Float64Array; step: number; time: number }[] = [];
+      for (let k = 0; k < 3; k++) {
+        const positions = new Float64Array(3 * natoms);
+        for (let i = 0; i < natoms; i++)
+          for (let d = 0; d < 3; d++)
+            positions[3 * i + d] = i % 3 === 0 || i % 50 > 40 ? rand() * span - 1 : positions[3 * (i - 1) + d] + (rand() - 0.5) * 0.2;
+        const frame = { positions, box: Float64Array.from([span, 0, 0, 0.1, span, 0, -0.2, 0.3, span]), step: 5 * k, time: 0.25 * k };
+        written.push(frame);
+        w.write(frame);
+      }
+      w.close();
+      const theirs = gmxDump(file);
+      assert.equal(theirs.length, written.length);
+      written.forEach((f, k) => {
+        assert.equal(theirs[k].step, f.step);
+        assert.ok(Math.abs(theirs[k].time - f.time) < 1e-6);
+        if (natoms > 9) assert.equal(theirs[k].precision, precision);
+        assert.equal(theirs[k].x.length, 3 * natoms);
+        // gmx dump prints 6 significant digits: allow that on top of half a precision unit
+        let worst = 0;
+        for (let i = 0; i < f.positions.length; i++)
+          worst = Math.max(worst, Math.abs(theirs[k].x[i] - f.positions[i]) - 6e-6 * Math.abs(f.positions[i]));
+        assert.ok(worst <= 0.5 / precision + 1e-7, `frame ${k}: worst excess ${worst}`);
+        assert.ok(maxDiff(theirs[k].box, f.box) <= 1e-4);
+      });
+    });
+  }
 });

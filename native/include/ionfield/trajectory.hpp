@@ -51,6 +51,13 @@ std::string format_from_path(const std::string& path);
 std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const std::string& format = "auto");
 std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& path, const std::string& format = "auto");
 
+// Format-specific writer settings.
+struct WriterOptions {
+  float xtc_precision = 1000.0f;  // XTC stores round(x * precision): 1000 keeps 0.001 nm
+};
+std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& path, const std::string& format,
+                                                           const WriterOptions& options);
+
 // Frames start, start+stride, ... < stop (stop < 0: to the end), skipping cheaply in between.
 class FrameSelection {
  public:

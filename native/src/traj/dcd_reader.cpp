@@ -115,7 +115,7 @@ class DcdReader final : public TrajectoryReader {
     const int32_t nset = icntrl(dcd::kNset);
     istart_ = icntrl(dcd::kIstart);
     nsavc_ = icntrl(dcd::kNsavc);
-    if (nsavc_ <= 0) nsavc_ = 1;
+    if (nsavc_ <= 0) nsavc_ = 1;  // some writers leave it 0: then steps count frames
     const int32_t namnf = icntrl(dcd::kNamnf);
     const bool charmm = icntrl(dcd::kCharmmVersion) != 0;
     double delta;
@@ -150,7 +150,6 @@ class DcdReader final : public TrajectoryReader {
     natoms_ = static_cast<std::size_t>(natoms);
     const long long record = 2LL * marker_bytes_;
     frame_bytes_ = 3 * (record + 4LL * natoms) + (has_cell_ ? record + 48 : 0) + (has_4d_ ? record + 4LL * natoms : 0);
-    first_frame_at_ = in_.offset();
     // The file size decides how many frames there are (LAMMPS and NAMD leave NSET at 0 or stale
     // while running), so NSET is not used; a partial last frame is reported when it is read.
     (void)nset;
@@ -170,7 +169,7 @@ class DcdReader final : public TrajectoryReader {
   long long istart_ = 0, nsavc_ = 1;
   double time_per_step_ = 0;
   std::size_t natoms_ = 0;
-  long long frame_bytes_ = 0, first_frame_at_ = 0;
+  long long frame_bytes_ = 0;
   std::vector<unsigned char> cell_bytes_, coords_;
 };
 

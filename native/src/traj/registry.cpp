@@ -10,6 +10,7 @@
 #include "ionfield/error.hpp"
 #include "ionfield/trajectory.hpp"
 #include "traj/readers.hpp"
+#include "traj/xtc_writer.hpp"
 
 namespace ionfield {
 
@@ -94,6 +95,11 @@ std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const
 }
 
 std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& path, const std::string& format_name) {
+  return create_trajectory_writer(path, format_name, WriterOptions{});
+}
+
+std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& path, const std::string& format_name,
+                                                           const WriterOptions& options) {
   std::string format = format_name;
   if (format.empty() || format == "auto") format = format_from_path(path);
   if (format.empty())
@@ -102,7 +108,7 @@ std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& pa
   if (format == "lammps-dump" || format == "lammpstrj") return detail::make_lammps_dump_writer(path);
   if (format == "xyz" || format == "extxyz") return detail::make_xyz_writer(path);
   if (format == "dcd") return detail::make_dcd_writer(path);
-  if (format == "xtc") return detail::make_xtc_writer(path);
+  if (format == "xtc") return detail::make_xtc_writer(path, options.xtc_precision);
   throw UsageError("unknown trajectory format '" + format + "' (known: lammps-dump, xyz, dcd, xtc)");
 }
 
