@@ -352,6 +352,18 @@ describe('formats: extended XYZ details', () => {
     assert.equal(info.time_per_frame, 5);
   });
 
+  it('plain XYZ without a cell converts to a LAMMPS dump with the atoms\' bounding box (ff ff ff)', async () => {
+    const dump = path.join(dir, 'from-plain.lammpstrj');
+    const r = runCli(['convert', fx('ortho-lammps.xyz'), dump, '--stop', '3']);
+    assert.equal(r.status, 0, r.stderr);
+    const info = runCliJson<TrajectoryInfo>(['info', dump]);
+    assert.deepEqual(info.box!.periodic, [false, false, false]);
+    const original = await readAll(fx('ortho-lammps.xyz'), { stop: 3 });
+    const back = await readAll(dump);
+    back.positions.forEach((p, f) => assert.ok(maxAbsDiff(p, original.positions[f]) < 1e-9, `frame ${f}`));
+    assert.deepEqual(back.types, original.types);
+  });
+
   it('plain XYZ: element x y z with extra columns and a free-text comment', async () => {
     const file = path.join(dir, 'plain.xyz');
     fs.writeFileSync(file, '2\nwater = wet, says Bob\nO 0 0 0 extra\nH 0.9572 0 0 1 2\n2\n\nO 0 0 0.1\nH 0.9572 0 0.1\n');

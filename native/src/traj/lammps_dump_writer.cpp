@@ -10,6 +10,22 @@
 namespace ionfield::detail {
 namespace {
 
+// LAMMPS dumps always have a box. A frame without a cell (plain XYZ) gets the bounding box of its
+// atoms, widened by 1 length unit each side, with non-periodic ("ff") boundaries.
+Box bounding_box(const Frame& f) {
+  Vec3 lo{0, 0, 0}, hi{0, 0, 0};
+  for (std::size_t i = 0; i < f.natoms; ++i)
+    for (int k = 0; k < 3; ++k) {
+      const double x = f.positions[3 * i + k];
+      lo[k] = i == 0 ? x : std::min(lo[k], x);
+      hi[k] = i == 0 ? x : std::max(hi[k], x);
+    }
+  Box b = Box::orthorhombic(hi[0] - lo[0] + 2, hi[1] - lo[1] + 2, hi[2] - lo[2] + 2);
+  b.origin = {lo[0] - 1, lo[1] - 1, lo[2] - 1};
+  b.periodic = {false, false, false};
+  return b;
+}
+
 class LammpsDumpWriter final : public TrajectoryWriter {
  public:
   explicit LammpsDumpWriter(const std::string& path) : file_(path) {}
@@ -21,7 +37,7 @@ class LammpsDumpWriter final : public TrajectoryWriter {
     if (f.time >= 0) std::fprintf(out, "ITEM: TIME\n%.10g\n", f.time);
     std::fprintf(out, "ITEM: TIMESTEP\n%lld\n", f.step >= 0 ? f.step : frames_);
     std::fprintf(out, "ITEM: NUMBER OF ATOMS\n%zu\n", f.natoms);
-    const Box& b = f.has_box ? f.box : Box::orthorhombic(0, 0, 0);
+    const Box b = f.has_box ? f.box : bounding_box(f);
     char pbc[16];
     std::snprintf(pbc, sizeof pbc, "%s %s %s", b.periodic[0] ? "pp" : "ff", b.periodic[1] ? "pp" : "ff",
                   b.periodic[2] ? "pp" : "ff");
