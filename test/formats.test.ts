@@ -364,6 +364,18 @@ describe('formats: extended XYZ details', () => {
     assert.deepEqual(back.types, original.types);
   });
 
+  it('a rotated cell (not LAMMPS\' restricted form) goes to a dump as a general triclinic cell, unchanged', async () => {
+    const xyz = path.join(dir, 'rotated.xyz');
+    fs.writeFileSync(xyz, '2\nLattice="8 6 0 -6 8 0 0 0 10" Properties=species:S:1:pos:R:3\nNa 1 2 3\nCl 4 5 6\n');
+    const dump = path.join(dir, 'rotated.lammpstrj');
+    const r = runCli(['convert', xyz, dump]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(fs.readFileSync(dump, 'utf8'), /ITEM: BOX BOUNDS abc origin pp pp pp\n8 6 0 0\n-6 8 0 0\n0 0 10 0\n/);
+    const back = await readAll(dump);
+    assert.deepEqual(Array.from(back.boxes[0]!), [8, 6, 0, -6, 8, 0, 0, 0, 10]);
+    assert.deepEqual(Array.from(back.positions[0]), [1, 2, 3, 4, 5, 6]);
+  });
+
   it('plain XYZ: element x y z with extra columns and a free-text comment', async () => {
     const file = path.join(dir, 'plain.xyz');
     fs.writeFileSync(file, '2\nwater = wet, says Bob\nO 0 0 0 extra\nH 0.9572 0 0 1 2\n2\n\nO 0 0 0.1\nH 0.9572 0 0.1\n');

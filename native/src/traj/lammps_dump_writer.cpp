@@ -44,9 +44,13 @@ class LammpsDumpWriter final : public TrajectoryWriter {
     const double xy = b.h[1][0], xz = b.h[2][0], yz = b.h[2][1];
     const double xlo = b.origin[0], ylo = b.origin[1], zlo = b.origin[2];
     const double xhi = xlo + b.h[0][0], yhi = ylo + b.h[1][1], zhi = zlo + b.h[2][2];
-    if (b.h[0][1] != 0 || b.h[0][2] != 0 || b.h[1][2] != 0)
-      throw UsageError("LAMMPS dumps need a lower-triangular cell (a along x, b in the xy plane)");
-    if (b.is_orthorhombic()) {
+    if (b.h[0][1] != 0 || b.h[0][2] != 0 || b.h[1][2] != 0) {
+      // Not LAMMPS' restricted form (a along x, b in the xy plane): the general triclinic form
+      // of LAMMPS 2024+ keeps the cell as it is, without rotating the coordinates.
+      std::fprintf(out, "ITEM: BOX BOUNDS abc origin %s\n", pbc);
+      for (int k = 0; k < 3; ++k)
+        std::fprintf(out, "%.10g %.10g %.10g %.10g\n", b.h[k][0], b.h[k][1], b.h[k][2], b.origin[k]);
+    } else if (b.is_orthorhombic()) {
       std::fprintf(out, "ITEM: BOX BOUNDS %s\n%.10g %.10g\n%.10g %.10g\n%.10g %.10g\n", pbc, xlo, xhi, ylo, yhi, zlo, zhi);
     } else {  // bounding-box form, as LAMMPS writes it
       const double xlo_b = xlo + std::min({0.0, xy, xz, xy + xz}), xhi_b = xhi + std::max({0.0, xy, xz, xy + xz});
