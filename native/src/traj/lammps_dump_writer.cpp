@@ -4,7 +4,6 @@
 #include <string>
 
 #include "core/atomic_file.hpp"
-#include "ionfield/error.hpp"
 #include "traj/readers.hpp"
 
 namespace ionfield::detail {
