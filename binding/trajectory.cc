@@ -2,6 +2,7 @@
 // worker thread (AsyncWorker) so the event loop stays free on long files.
 #include <napi.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -102,7 +103,11 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
   // Runs on a worker thread: reads up to max_frames frames into one contiguous batch.
   void read_batch(std::size_t max_frames, Batch& b) {
     std::lock_guard<std::mutex> lock(mutex_);
+    // A batch holds at most max_frames frames and, for very large systems, about 64 MiB of
+    // positions (at least one frame), so memory stays bounded whatever the atom count.
+    constexpr std::size_t kMaxBatchBytes = std::size_t(64) << 20;
     for (std::size_t k = 0; k < max_frames; ++k) {
+      if (b.frames > 0 && (b.positions.size() + 3 * b.natoms) * sizeof(double) > kMaxBatchBytes) break;
       if (!frames_->read_next(frame_)) break;
       if (unwrap_) unwrapper_.apply(frame_);
       if (b.frames == 0) {
@@ -112,7 +117,7 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
         b.ids.assign(frame_.ids.begin(), frame_.ids.end());
         b.has_box = frame_.has_box;
         b.periodic = frame_.box.periodic;
-        b.positions.reserve(max_frames * 3 * b.natoms);
+        b.positions.reserve(std::min(max_frames * 3 * b.natoms, std::max(3 * b.natoms, kMaxBatchBytes / sizeof(double))));
       }
       b.unwrapped = frame_.coordinates == CoordinateKind::Unwrapped;
       b.positions.insert(b.positions.end(), frame_.positions.begin(), frame_.positions.end());
@@ -270,6 +275,11 @@ class ScanWorker : public Napi::AsyncProgressWorker<long long> {
                                                                 : "unknown");
     o.Set("wrapped", s.wrapped);
     o.Set("unwrapMethod", s.unwrap_method);
+    o.Set("suspiciousMoves", static_cast<double>(s.suspicious_moves));
+    o.Set("lengthUnit", s.length_unit);
+    o.Set("timeUnit", s.time_unit);
+    o.Set("unitStyle", s.unit_style);
+    o.Set("firstSuspiciousFrame", static_cast<double>(s.first_suspicious_frame));
     deferred_.Resolve(o);
   }
 
@@ -307,10 +317,16 @@ class NativeTrajectoryWriter : public Napi::ObjectWrap<NativeTrajectoryWriter> {
 
   explicit NativeTrajectoryWriter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeTrajectoryWriter>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "NativeTrajectoryWriter(path, format)");
+    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "NativeTrajectoryWriter(path, format, {precision})");
     const std::string format = info.Length() > 1 && info[1].IsString() ? std::string(info[1].As<Napi::String>()) : "auto";
+    WriterOptions options;
+    if (info.Length() > 2 && info[2].IsObject()) {
+      Napi::Object o = info[2].As<Napi::Object>();
+      if (o.Has("precision") && o.Get("precision").IsNumber())
+        options.xtc_precision = o.Get("precision").As<Napi::Number>().FloatValue();
+    }
     try {
-      writer_ = create_trajectory_writer(info[0].As<Napi::String>(), format);
+      writer_ = create_trajectory_writer(info[0].As<Napi::String>(), format, options);
     } catch (...) {
       throw error_from_current_exception(env);
     }
@@ -396,6 +412,10 @@ void register_trajectory(Napi::Env env, Napi::Object exports) {
   NativeTrajectory::Register(env, exports);
   NativeTrajectoryWriter::Register(env, exports);
   exports.Set("scanTrajectory", Napi::Function::New(env, ScanTrajectory));
+  exports.Set("formatFromPath", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "formatFromPath(path)");
+    return Napi::String::New(info.Env(), format_from_path(info[0].As<Napi::String>()));
+  }));
   Napi::Array formats = Napi::Array::New(env);
   for (std::size_t i = 0; i < known_formats().size(); ++i) formats.Set(static_cast<uint32_t>(i), known_formats()[i]);
   exports.Set("formats", formats);

@@ -1,11 +1,20 @@
 // Trajectory format conversion: streams batches from a reader into a native writer, which writes
 // to a temporary file and renames it into place only when every frame is written.
+// Units: each format has its own (docs/formats.md): LAMMPS dumps, XYZ and DCD hold Å (LAMMPS
+// real/metal units), XTC holds nm and ps, DCD time is ps. Lengths and times are converted between
+// them; dump and XYZ times are taken to be in `timeUnit` (fs by default, LAMMPS real units).
 import { native } from './native';
 import { openTrajectory, TrajectoryOptions } from './trajectory';
+
+export type TimeUnit = 'fs' | 'ps';
 
 export interface ConvertOptions extends TrajectoryOptions {
   /** Output format; default from the output file's extension. */
   outputFormat?: string;
+  /** Time unit of LAMMPS dump and XYZ times, read and written (default 'fs', LAMMPS real units). */
+  timeUnit?: TimeUnit;
+  /** MD timestep in the input's time unit: frames without a stored time get step × timestep. */
+  timestep?: number;
   onProgress?: (frames: number) => void;
 }
 
@@ -17,11 +26,42 @@ export interface ConvertResult {
   frames: number;
   atoms: number;
   unwrapped: boolean;
+  /** Factors applied: output length unit per input length unit, and the same for time. */
+  length_factor: number;
+  time_factor: number;
+}
+
+/** nm per file length unit, and ps per file time unit, for each format. */
+function units(format: string, timeUnit: TimeUnit): { nm: number; ps: number } {
+  const ps = timeUnit === 'fs' ? 1e-3 : 1;
+  switch (format) {
+    case 'xtc':
+      return { nm: 1, ps: 1 };
+    case 'dcd':
+      return { nm: 0.1, ps: 1 };
+    default: // lammps-dump, xyz
+      return { nm: 0.1, ps };
+  }
+}
+
+/** The frame's time in the input unit: as stored, else step × timestep, else -1 (none). */
+function frameTime(stored: number, step: number, timestep: number | undefined): number {
+  if (stored >= 0) return stored;
+  return timestep !== undefined && step >= 0 ? step * timestep : -1;
+}
+
+function scaled(a: Float64Array, factor: number): Float64Array {
+  return factor === 1 ? a : a.map((v) => v * factor);
 }
 
 export async function convertTrajectory(input: string, output: string, options: ConvertOptions = {}): Promise<ConvertResult> {
   const trajectory = openTrajectory(input, { unwrap: true, ...options });
-  const writer = new (native().NativeTrajectoryWriter)(output, options.outputFormat ?? 'auto');
+  const outputFormat = options.outputFormat ?? native().formatFromPath(output);
+  const writer = new (native().NativeTrajectoryWriter)(output, outputFormat || 'auto');
+  const from = units(trajectory.format, options.timeUnit ?? 'fs');
+  const to = units(outputFormat, options.timeUnit ?? 'fs');
+  const length = from.nm / to.nm;
+  const time = from.ps / to.ps;
   let frames = 0;
   let atoms = 0;
   let unwrapped = false;
@@ -31,12 +71,13 @@ export async function convertTrajectory(input: string, output: string, options: 
       unwrapped = b.unwrapped;
       const n3 = b.natoms * 3;
       for (let k = 0; k < b.frames; k++) {
+        const t = frameTime(b.times[k], b.steps[k], options.timestep);
         writer.write({
-          positions: b.positions.subarray(k * n3, (k + 1) * n3),
-          box: b.boxes ? b.boxes.subarray(9 * k, 9 * k + 9) : undefined,
-          origin: b.origins.subarray(3 * k, 3 * k + 3),
+          positions: scaled(b.positions.subarray(k * n3, (k + 1) * n3), length),
+          box: b.boxes ? scaled(b.boxes.subarray(9 * k, 9 * k + 9), length) : undefined,
+          origin: scaled(b.origins.subarray(3 * k, 3 * k + 3), length),
           step: b.steps[k],
-          time: b.times[k],
+          time: t >= 0 ? t * time : -1,
           types: b.types ?? undefined,
           charges: b.charges ?? undefined,
           unwrapped: b.unwrapped,
@@ -51,5 +92,5 @@ export async function convertTrajectory(input: string, output: string, options: 
     writer.abort();
     throw err;
   }
-  return { input, output, inputFormat: trajectory.format, outputFormat: options.outputFormat ?? output.split('.').pop() ?? '', frames, atoms, unwrapped };
+  return { input, output, inputFormat: trajectory.format, outputFormat, frames, atoms, unwrapped, length_factor: length, time_factor: time };
 }

@@ -24,6 +24,24 @@ export interface TrajectoryInfo {
   unwrap_method: string;
   has_charges: boolean;
   has_image_flags: boolean;
+  /**
+   * Atom-frame moves between consecutive frames that were suspiciously large for unwrapping:
+   * more than 0.4 of a cell with minimum-image continuity (folded moves never exceed one half,
+   * so larger ones mean the frames are too far apart to unwrap reliably), more than half a cell
+   * height in files declared unwrapped (they may be wrapped after all). Image flags are exact and
+   * never flagged. 0 when none.
+   */
+  suspicious_moves: number;
+  /** File frame (0-based) where the first such move ends, null if none. */
+  first_suspicious_frame: number | null;
+  /** Human-readable warnings (the CLI prints them to stderr); empty when all is well. */
+  warnings: string[];
+  /**
+   * Units of positions/box and of times as the file states them: length 'A', 'nm', ...; time 'fs',
+   * 'ps', ...; null where the file does not say (a LAMMPS dump without ITEM: UNITS). `style` is the
+   * LAMMPS units style of a dump with ITEM: UNITS, else null.
+   */
+  units: { length: string | null; time: string | null; style: string | null };
 }
 
 export interface BoxInfo {
@@ -60,6 +78,21 @@ export interface InfoOptions {
   onProgress?: (frames: number) => void;
 }
 
+/** The warning text for suspicious moves, shared by `info` and by iteration (Trajectory). */
+export function unwrapWarnings(file: string, method: string, moves: number, firstFrame: number): string[] {
+  if (moves <= 0) return [];
+  if (method === 'minimum-image')
+    return [
+      `${file}: ${moves} atom move(s) between consecutive frames exceed 0.4 of a cell, first at frame ${firstFrame}; ` +
+        'minimum-image unwrapping cannot tell larger moves from moves the other way round the cell, so unwrapped ' +
+        'coordinates may be wrong from there on: use frames closer in time or a file with image flags',
+    ];
+  return [
+    `${file}: ${moves} atom move(s) between consecutive frames exceed half a cell height, first at frame ${firstFrame}, ` +
+      'although the file says its coordinates are unwrapped: it may hold wrapped coordinates after all',
+  ];
+}
+
 export async function trajectoryInfo(path: string, options: InfoOptions = {}): Promise<TrajectoryInfo> {
   const s = await native().scanTrajectory(path, { format: options.format ?? 'auto' }, options.onProgress);
   const species: Record<string, number> = {};
@@ -84,5 +117,9 @@ export async function trajectoryInfo(path: string, options: InfoOptions = {}): P
     unwrap_method: s.unwrapMethod,
     has_charges: s.hasCharges,
     has_image_flags: s.hasImages,
+    suspicious_moves: s.suspiciousMoves,
+    first_suspicious_frame: s.firstSuspiciousFrame >= 0 ? s.firstSuspiciousFrame : null,
+    warnings: unwrapWarnings(path, s.unwrapMethod, s.suspiciousMoves, s.firstSuspiciousFrame),
+    units: { length: s.lengthUnit || null, time: s.timeUnit || null, style: s.unitStyle || null },
   };
 }

@@ -48,6 +48,11 @@ export interface NativeSummary {
   declared: 'wrapped' | 'unwrapped' | 'unknown';
   wrapped: boolean;
   unwrapMethod: string;
+  suspiciousMoves: number;
+  firstSuspiciousFrame: number;
+  lengthUnit: string;
+  timeUnit: string;
+  unitStyle: string;
 }
 
 export interface NativeSelection {
@@ -92,10 +97,13 @@ export interface DeviceReport {
 
 export interface NativeAddon {
   NativeTrajectory: new (path: string, options?: NativeSelection) => NativeTrajectoryHandle;
-  NativeTrajectoryWriter: new (path: string, format?: string) => NativeWriterHandle;
+  /** options.precision: XTC only, coordinates stored as round(x * precision) (default 1000). */
+  NativeTrajectoryWriter: new (path: string, format?: string, options?: { precision?: number }) => NativeWriterHandle;
   scanTrajectory(path: string, options: NativeSelection, onProgress?: (frames: number) => void): Promise<NativeSummary>;
   queryDevices(): DeviceReport;
   formats: string[];
+  /** The format a file name implies ('' if none): extension after stripping .gz. */
+  formatFromPath(path: string): string;
 }
 
 /** The package root: the nearest folder above this file that holds package.json. */

@@ -1,5 +1,6 @@
 // Streaming access to trajectories: async iteration over frames or batches of frames, with
 // frame selection, unwrapping and species/charge mapping. Memory holds one batch at a time.
+import { unwrapWarnings } from './info';
 import { native, NativeBatch, NativeTrajectoryHandle } from './native';
 
 export interface TrajectoryOptions {
@@ -19,6 +20,12 @@ export interface TrajectoryOptions {
   charges?: Record<string, number>;
   /** Frames per native call (default 64). */
   batchSize?: number;
+  /**
+   * Called once, as soon as unwrapping meets a frame-to-frame move too large to be sure of (see
+   * `TrajectoryInfo.suspicious_moves`). Default: `process.emitWarning` (code IONFIELD_UNWRAP),
+   * which Node prints to stderr.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** A block of consecutive (selected) frames; arrays are frame-major. */
@@ -89,6 +96,7 @@ export class Trajectory implements AsyncIterable<Frame> {
       if (!raw) return;
       const batch = this.finish(raw);
       this.delivered += raw.frames;
+      this.checkUnwrap();
       yield batch;
     }
   }
@@ -110,6 +118,19 @@ export class Trajectory implements AsyncIterable<Frame> {
         };
       }
     }
+  }
+
+  private warned = false;
+
+  private checkUnwrap(): void {
+    if (this.warned || this.options.unwrap === false) return;
+    const r = this.handle.unwrapReport();
+    if (r.suspiciousMoves <= 0) return;
+    this.warned = true;
+    const [message] = unwrapWarnings(this.path, r.method, r.suspiciousMoves, r.firstSuspiciousFrame);
+    const text = message.replace(/first at frame (\d+)/, 'first at selected frame $1');
+    if (this.options.onWarning) this.options.onWarning(text);
+    else process.emitWarning(text, { code: 'IONFIELD_UNWRAP' });
   }
 
   private finish(raw: NativeBatch): FrameBatch {

@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ionfield's scripts and tests use, when they are missing.
-#   --for-tests   what `npm test` needs: LAMMPS (end-to-end simulation test),
-#                 python3-mdanalysis and python3-ase (independent references)
-#   --for-bench   the above plus the benchmark peers (python3-torch)
+#   --for-tests   what `npm test` needs: LAMMPS (end-to-end simulation tests), python3-mdanalysis,
+#                 python3-ase and gromacs (independent references; GROMACS reads ionfield's XTC
+#                 files with `gmx dump`)
+#   --for-bench   the above plus the benchmark peers (python3-torch) and timing tools
 #   --for-fuzz    clang for libFuzzer
 #   --soft        never fail: print what is missing and how to install it, exit 0 (used by
 #                 `npm test`, whose tests that need a missing program skip with that reason)
 # The package itself (npm install) needs only cmake, make, g++ and zlib headers.
 set -euo pipefail
 soft=0
-want=(lammps python3-mdanalysis python3-ase zlib1g-dev cmake)
+want=(lammps python3-mdanalysis python3-ase gromacs zlib1g-dev cmake)
 for arg in "$@"; do
   case "$arg" in
     --for-tests) ;;
+    --for-fixtures) ;;  # kept for older instructions: gromacs is now part of --for-tests
     --soft) soft=1 ;;
-    --for-bench) want+=(python3-torch hyperfine) ;;
+    --for-bench) want+=(python3-torch hyperfine time gzip) ;;
     --for-fuzz) want+=(clang libclang-rt-14-dev) ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac

@@ -1,6 +1,6 @@
 import { convertTrajectory } from '../convert';
 import { openTrajectory, parseCharges, parseKeyValueList } from '../trajectory';
-import { Command, integerOption, parse, printJson, UsageError } from './command';
+import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
 import { Progress } from './progress';
 
 /** Species labels for formats without them, taken from the first frame of another trajectory. */
@@ -24,7 +24,11 @@ export const convertCommand: Command = {
   --topology FILE     take species labels from the first frame of FILE (for DCD/XTC input)
   --type-map 1:Na,2:Cl   rename species labels
   --charges Na:1,Cl:-1   set charges per species (written where the format has them)
-  --json              print a JSON summary`,
+  --time-unit fs|ps   time unit of LAMMPS dump and XYZ times (default fs, LAMMPS real units);
+                      lengths are Å in dumps/XYZ/DCD and nm in XTC, converted between them
+  --timestep dt       MD timestep (input time unit): frames without a time get step x dt
+                      (XTC and DCD need times; without them their writers use the frame index)
+  --json              print a JSON summary (schema ionfield.convert/1)`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       format: { type: 'string' },
@@ -36,9 +40,13 @@ export const convertCommand: Command = {
       topology: { type: 'string' },
       'type-map': { type: 'string' },
       charges: { type: 'string' },
+      'time-unit': { type: 'string' },
+      timestep: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 2) throw new UsageError('expected an input and an output file');
+    const timeUnit = (values['time-unit'] as string | undefined) ?? 'fs';
+    if (timeUnit !== 'fs' && timeUnit !== 'ps') throw new UsageError(`--time-unit: expected fs or ps, got '${timeUnit}'`);
     const progress = new Progress('converting', null, !values.json);
     const result = await convertTrajectory(positionals[0], positionals[1], {
       format: values.format as string | undefined,
@@ -50,6 +58,9 @@ export const convertCommand: Command = {
       types: values.topology ? await typesFromTopology(values.topology as string) : undefined,
       typeMap: values['type-map'] ? parseKeyValueList(values['type-map'] as string, '--type-map') : undefined,
       charges: values.charges ? parseCharges(values.charges as string) : undefined,
+      timeUnit,
+      timestep: numberOption(values.timestep as string | undefined, 'timestep', (v) => v > 0),
+      onWarning: (message) => console.error(`warning: ${message}`),
       onProgress: (n) => progress.update(n),
     });
     progress.done();

@@ -22,6 +22,8 @@ function describe(i: TrajectoryInfo): string {
   lines.push(`time/frame    ${i.time_per_frame ?? 'unknown'}${i.steps_per_frame ? ` (${i.steps_per_frame} steps/frame)` : ''}`);
   lines.push(`wrapped       ${i.wrapped ? 'yes' : 'no'} (file says: ${i.coordinates}; unwrap by ${i.unwrap_method})`);
   lines.push(`charges       ${i.has_charges ? 'in file' : 'not in file'}`);
+  const u = i.units;
+  lines.push(`units         length ${u.length ?? 'not stated'}, time ${u.time ?? 'not stated'}${u.style ? ` (LAMMPS units ${u.style})` : ''}`);
   return lines.join('\n');
 }
 
@@ -62,6 +64,7 @@ ionfield info --devices [--json]
       onProgress: (n) => progress.update(n),
     });
     progress.done();
+    for (const w of info.warnings) console.error(`warning: ${w}`);
     if (values.json) printJson(info);
     else console.log(describe(info));
     return 0;

@@ -8,9 +8,12 @@ export const buildDir = path.join(repoRoot, process.env.IONFIELD_BUILD_DIR ?? 'b
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures');
 export const cliPath = path.join(repoRoot, 'bin', 'ionfield.js');
 
-/** A fresh temporary folder, removed when the process exits. */
+const tempDirs: string[] = [];
+
+/** A fresh temporary folder, removed when the process exits (one exit handler for all of them). */
 export function tempDir(prefix = 'ionfield-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  if (tempDirs.length === 0) process.on('exit', () => tempDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  tempDirs.push(dir);
   return dir;
 }

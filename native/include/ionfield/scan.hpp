@@ -26,6 +26,11 @@ struct TrajectorySummary {
   CoordinateKind declared = CoordinateKind::Unknown;  // what the file says
   bool wrapped = false;           // every atom of every frame inside the cell (or declared wrapped)
   std::string unwrap_method;      // how ionfield will unwrap it
+  std::string length_unit, time_unit, unit_style;  // TrajectoryReader's, "" when unknown
+  // Frame-to-frame moves the unwrapper found suspiciously large (see Unwrapper), and the file
+  // frame (0-based) of the first one (-1: none).
+  std::size_t suspicious_moves = 0;
+  long long first_suspicious_frame = -1;
 };
 
 // Calls progress(frames_read) every few frames; returning false cancels (throws std::runtime_error).

@@ -17,6 +17,12 @@ class TrajectoryReader {
   virtual bool skip_next();
   // Format name: "lammps-dump", "xyz", "dcd", "xtc".
   virtual std::string format() const = 0;
+  // Units of the numbers the reader returns, as far as the file says (after the first frame):
+  // e.g. "A", "nm", "fs", "ps"; "" when the file does not say. unit_style() is the LAMMPS
+  // `units` style when a dump names it (ITEM: UNITS), else "".
+  virtual std::string length_unit() const { return ""; }
+  virtual std::string time_unit() const { return ""; }
+  virtual std::string unit_style() const { return ""; }
   // Index (0-based) of the frame that read_next would return next.
   long long next_frame_index() const { return next_frame_; }
   const std::string& path() const { return path_; }
@@ -44,6 +50,13 @@ std::string format_from_path(const std::string& path);
 // Opens a reader; format "auto" looks at the extension (after stripping ".gz"), then the content.
 std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const std::string& format = "auto");
 std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& path, const std::string& format = "auto");
+
+// Format-specific writer settings.
+struct WriterOptions {
+  float xtc_precision = 1000.0f;  // XTC stores round(x * precision): 1000 keeps 0.001 nm
+};
+std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& path, const std::string& format,
+                                                           const WriterOptions& options);
 
 // Frames start, start+stride, ... < stop (stop < 0: to the end), skipping cheaply in between.
 class FrameSelection {

@@ -14,10 +14,17 @@ class Unwrapper {
  public:
   // Fraction of a cell height beyond which a frame-to-frame move is reported as suspicious:
   // minimum-image continuity cannot tell such a move from one in the opposite direction.
+  // In files declared unwrapped a move is flagged above this fraction of the cell height (the file
+  // may be wrapped after all); with minimum-image unwrapping the folded move can never exceed one
+  // half, so moves above 0.8 x this fraction of a cell vector (0.4) are flagged instead. Image
+  // flags unwrap any move exactly and are not checked.
   explicit Unwrapper(double suspicious_fraction = 0.5);
   // Rewrites frame.positions as unwrapped coordinates and sets frame.coordinates = Unwrapped.
   // Image flags win when present; otherwise coordinates the file marks unwrapped are kept;
-  // otherwise the minimum-image displacement from the previous frame is accumulated.
+  // otherwise the minimum-image displacement from the previous frame is accumulated — until, in
+  // a file that does not say (CoordinateKind::Unknown), a frame spreads over more than 1.5 cells:
+  // such coordinates are continuous already and are kept from then on (method() turns to
+  // AlreadyUnwrapped).
   void apply(Frame& frame);
   UnwrapMethod method() const { return method_; }
   // Atom-frame moves larger than suspicious_fraction of a cell height seen so far, and the
@@ -28,6 +35,7 @@ class Unwrapper {
  private:
   double suspicious_fraction_;
   UnwrapMethod method_ = UnwrapMethod::None;
+  bool declared_unwrapped_ = false;  // the file itself says its coordinates are continuous
   std::vector<double> previous_wrapped_;
   std::vector<double> previous_unwrapped_;
   long long frames_seen_ = 0;

@@ -2,12 +2,13 @@
 // from xu/yu/zu (unwrapped), x/y/z (+ ix/iy/iz image flags), or scaled xs/xsu; triclinic boxes;
 // optional q and element columns. Atoms are returned sorted by id.
 #include <algorithm>
-#include <numeric>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ionfield/error.hpp"
+#include "traj/atom_order.hpp"
 #include "traj/line_reader.hpp"
 #include "traj/readers.hpp"
 
@@ -24,13 +25,29 @@ struct Columns {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+// Length and time units of a LAMMPS `units` style (LAMMPS manual, units command).
+std::pair<std::string, std::string> lammps_units(const std::string& style) {
+  if (style == "real") return {"A", "fs"};
+  if (style == "metal") return {"A", "ps"};
+  if (style == "si") return {"m", "s"};
+  if (style == "cgs") return {"cm", "s"};
+  if (style == "electron") return {"bohr", "fs"};
+  if (style == "micro") return {"um", "us"};
+  if (style == "nano") return {"nm", "ns"};
+  if (style == "lj") return {"sigma", "tau"};
+  return {"", ""};
+}
+
 class LammpsDumpReader final : public TrajectoryReader {
  public:
   explicit LammpsDumpReader(const std::string& path) : TrajectoryReader(path), lines_(path) {}
   std::string format() const override { return "lammps-dump"; }
+  std::string unit_style() const override { return units_; }
+  std::string length_unit() const override { return lammps_units(units_).first; }
+  std::string time_unit() const override { return lammps_units(units_).second; }
 
-  bool read_next(Frame& frame) override { return read_frame(&frame); }
-  bool skip_next() override { return read_frame(nullptr); }
+  bool read_next(Frame& frame) override { return in_frame(next_frame_, [&] { return read_frame(&frame); }); }
+  bool skip_next() override { return in_frame(next_frame_, [&] { return read_frame(nullptr); }); }
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
@@ -50,6 +67,9 @@ class LammpsDumpReader final : public TrajectoryReader {
     while (lines_.next(line)) {
       if (line.find_first_not_of(" \t") != std::string_view::npos) return true;
     }
+    if (next_frame_ == 0)
+      throw ParseError(path_, 0, lines_.line_number() + 1, -1,
+                       "the file is empty: expected a LAMMPS dump frame starting with 'ITEM: TIMESTEP'");
     return false;
   }
 
@@ -89,7 +109,7 @@ class LammpsDumpReader final : public TrajectoryReader {
       c.scaled = true;
     } else {
       fail("ITEM: ATOMS line has no complete set of coordinate columns (expected x y z, xu yu zu, xs ys zs or xsu ysu zsu); got '" +
-           std::string(header) + "'");
+           printable(header) + "'");
     }
     if (c.unwrapped) c.image[0] = c.image[1] = c.image[2] = -1;
     if (!all(c.image)) c.image[0] = c.image[1] = c.image[2] = -1;
@@ -98,12 +118,17 @@ class LammpsDumpReader final : public TrajectoryReader {
 
   double number(std::string_view field, const char* what) {
     double v;
-    if (!parse_double(field, v)) fail(std::string("expected a number for ") + what + ", got '" + std::string(field) + "'");
+    if (!parse_finite(field, v)) fail(std::string("expected a finite number for ") + what + ", got '" + printable(field, 40) + "'");
+    return v;
+  }
+  double coordinate(std::string_view field) {
+    double v;
+    if (!parse_finite(field, v)) fail("expected a finite number for a coordinate, got '" + printable(field, 40) + "'");
     return v;
   }
   long long integer(std::string_view field, const char* what) {
     long long v;
-    if (!parse_int64(field, v)) fail(std::string("expected an integer for ") + what + ", got '" + std::string(field) + "'");
+    if (!parse_int64(field, v)) fail(std::string("expected an integer for ") + what + ", got '" + printable(field, 40) + "'");
     return v;
   }
 
@@ -114,14 +139,21 @@ class LammpsDumpReader final : public TrajectoryReader {
     double time = -1;
     long long natoms = -1;
     double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0}, tilt[3] = {0, 0, 0};
-    bool has_box = false, triclinic = false;
+    bool has_box = false, triclinic = false, general = false;
+    Mat3 general_h{};
+    Vec3 general_origin{};
     bool periodic[3] = {true, true, true};
     for (;;) {
-      if (!starts_with(line, "ITEM:")) fail("expected an 'ITEM:' header line, got '" + std::string(line.substr(0, 80)) + "'");
+      if (!starts_with(line, "ITEM:"))
+        fail("expected an 'ITEM:' header line, got '" + printable(line) + "'" +
+             (next_frame_ > 0 && previous_columns_ > 0 && split_fields(line, fields_) == previous_columns_
+                  ? " (an atom line: does frame " + std::to_string(next_frame_ - 1) +
+                        " have more atom lines than its NUMBER OF ATOMS says?)"
+                  : ""));
       if (starts_with(line, "ITEM: TIMESTEP")) {
         next_line(line, "the timestep");
         split_fields(line, fields_);
-        if (fields_.size() != 1) fail("expected one integer timestep, got '" + std::string(line) + "'");
+        if (fields_.size() != 1) fail("expected one integer timestep, got '" + printable(line) + "'");
         step = integer(fields_[0], "the timestep");
       } else if (starts_with(line, "ITEM: TIME")) {
         next_line(line, "the time");
@@ -131,39 +163,55 @@ class LammpsDumpReader final : public TrajectoryReader {
       } else if (starts_with(line, "ITEM: NUMBER OF ATOMS")) {
         next_line(line, "the number of atoms");
         split_fields(line, fields_);
-        if (fields_.size() != 1) fail("expected the number of atoms, got '" + std::string(line) + "'");
+        if (fields_.size() != 1) fail("expected the number of atoms, got '" + printable(line) + "'");
         natoms = integer(fields_[0], "the number of atoms");
         if (natoms < 0) fail("negative number of atoms");
+        if (natoms > lines_.max_lines(6))
+          fail("NUMBER OF ATOMS " + std::to_string(natoms) + " is more than the file could hold");
+        if (first_natoms_ >= 0 && natoms != first_natoms_)
+          fail("frame has " + std::to_string(natoms) + " atoms; frame 0 had " + std::to_string(first_natoms_) +
+               " (ionfield needs the same atoms in every frame)");
       } else if (starts_with(line, "ITEM: BOX BOUNDS")) {
         split_fields(line.substr(16), fields_);
         triclinic = fields_.size() >= 3 && fields_[0] == "xy";
-        const std::size_t flags_at = triclinic ? 3 : 0;
+        // LAMMPS >= 2024 writes general triclinic cells as "abc origin": rows "ax ay az ox" ...
+        general = fields_.size() >= 2 && fields_[0] == "abc" && fields_[1] == "origin";
+        const std::size_t flags_at = triclinic ? 3 : general ? 2 : 0;
         for (int k = 0; k < 3; ++k)
           if (fields_.size() > flags_at + k) periodic[k] = fields_[flags_at + k] == "pp";
-        for (int k = 0; k < 3; ++k) {
+        for (int k = 0; k < 3 && general; ++k) {
+          next_line(line, "a cell vector and origin line");
+          if (split_fields(line, fields_) != 4)
+            fail("expected 4 numbers (a cell vector and an origin component) on a box line, got '" + printable(line) + "'");
+          for (int j = 0; j < 3; ++j) general_h[k][j] = number(fields_[j], "a cell vector component");
+          general_origin[k] = number(fields_[3], "an origin component");
+        }
+        for (int k = 0; k < 3 && !general; ++k) {
           next_line(line, "a box bounds line");
           split_fields(line, fields_);
           if (fields_.size() < (triclinic ? 3u : 2u))
-            fail(std::string("expected ") + (triclinic ? "3" : "2") + " numbers on a box bounds line, got '" + std::string(line) + "'");
+            fail(std::string("expected ") + (triclinic ? "3" : "2") + " numbers on a box bounds line, got '" + printable(line) + "'");
           lo[k] = number(fields_[0], "a box bound");
           hi[k] = number(fields_[1], "a box bound");
           if (triclinic) tilt[k] = number(fields_[2], "a tilt factor");
         }
         has_box = true;
+        const Box check = general ? Box{general_h, general_origin} : Box::from_lammps_dump_bounds(lo, hi, tilt, triclinic);
+        if (!(check.volume() > 0)) fail("the box has no volume (degenerate bounds or cell vectors); expected a 3D cell");
       } else if (starts_with(line, "ITEM: ATOMS")) {
         break;
       } else {
         // Other sections (ITEM: UNITS, user items): one value line follows.
+        const bool units = starts_with(line, "ITEM: UNITS");
         next_line(line, "the value of an ITEM section");
+        if (units && split_fields(line, fields_) == 1) units_.assign(fields_[0]);
       }
       next_line(line, "the next ITEM: header");
     }
     if (natoms < 0) fail("frame has no 'ITEM: NUMBER OF ATOMS' section before 'ITEM: ATOMS'");
-    if (first_natoms_ >= 0 && natoms != first_natoms_)
-      fail("frame has " + std::to_string(natoms) + " atoms; frame 0 had " + std::to_string(first_natoms_) +
-           " (ionfield needs the same atoms in every frame)");
     if (first_natoms_ < 0) first_natoms_ = natoms;
     const Columns c = parse_columns(line);
+    previous_columns_ = c.count;
 
     if (!out) {  // skip: no parsing of atom lines, just count them
       const std::size_t got = lines_.skip(static_cast<std::size_t>(natoms));
@@ -181,8 +229,15 @@ class LammpsDumpReader final : public TrajectoryReader {
     f.time = time;
     f.has_box = has_box;
     if (has_box) {
-      f.box = Box::from_lammps_dump_bounds(lo, hi, tilt, triclinic);
+      if (general) {
+        f.box = Box{};
+        f.box.h = general_h;
+        f.box.origin = general_origin;
+      } else {
+        f.box = Box::from_lammps_dump_bounds(lo, hi, tilt, triclinic);
+      }
       for (int k = 0; k < 3; ++k) f.box.periodic[k] = periodic[k];
+
     }
     f.positions.resize(3 * n);
     f.ids.resize(c.id >= 0 ? n : 0);
@@ -196,9 +251,14 @@ class LammpsDumpReader final : public TrajectoryReader {
       if (!lines_.next(line))
         throw ParseError(path_, next_frame_, lines_.line_number() + 1, -1,
                          "file ends after " + std::to_string(i) + " of " + std::to_string(n) + " atom lines");
-      if (split_fields(line, fields_) != c.count)
-        fail("expected " + std::to_string(c.count) + " columns on an atom line, got " + std::to_string(fields_.size()));
-      for (int k = 0; k < 3; ++k) f.positions[3 * i + k] = number(fields_[c.pos[k]], "a coordinate");
+      if (split_fields(line, fields_) != c.count) {
+        if (starts_with(line, "ITEM:"))
+          fail("frame has only " + std::to_string(i) + " atom lines before this header, but its NUMBER OF ATOMS says " +
+               std::to_string(n));
+        fail("expected " + std::to_string(c.count) + " columns on atom line " + std::to_string(i + 1) + " of " +
+             std::to_string(n) + " (as the ITEM: ATOMS header says), got " + std::to_string(fields_.size()));
+      }
+      for (int k = 0; k < 3; ++k) f.positions[3 * i + k] = coordinate(fields_[c.pos[k]]);
       if (c.id >= 0) f.ids[i] = integer(fields_[c.id], "the atom id");
       if (c.image[0] >= 0)
         for (int k = 0; k < 3; ++k) f.images[3 * i + k] = static_cast<int32_t>(integer(fields_[c.image[k]], "an image flag"));
@@ -219,19 +279,11 @@ class LammpsDumpReader final : public TrajectoryReader {
 
   // LAMMPS writes atoms in processor order; put them in id order so atom i is the same every frame.
   void sort_by_id(Frame& f) {
-    const std::size_t n = f.natoms;
-    if (!std::is_sorted(f.ids.begin(), f.ids.end())) {
-      order_.resize(n);
-      std::iota(order_.begin(), order_.end(), 0);
-      std::sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return f.ids[a] < f.ids[b]; });
-      permute(f.ids, 1);
-      permute(f.positions, 3);
-      if (!f.images.empty()) permute(f.images, 3);
-      if (!f.charges.empty()) permute(f.charges, 1);
-      if (!f.types.empty()) permute(f.types, 1);
-    }
-    for (std::size_t i = 1; i < n; ++i)
-      if (f.ids[i] == f.ids[i - 1]) fail("atom id " + std::to_string(f.ids[i]) + " appears twice in the frame");
+    int64_t duplicate = 0;
+    std::size_t at = 0;
+    if (!order_atoms_by_id(f, order_, duplicate, at))
+      throw ParseError(path_, next_frame_, lines_.line_number() - static_cast<long long>(f.natoms - 1 - at), -1,
+                       "atom id " + std::to_string(duplicate) + " appears twice in the frame (expected unique ids)");
     if (first_ids_.empty()) {
       first_ids_ = f.ids;
     } else if (f.ids != first_ids_) {
@@ -239,19 +291,13 @@ class LammpsDumpReader final : public TrajectoryReader {
     }
   }
 
-  template <typename T>
-  void permute(std::vector<T>& v, std::size_t width) {
-    std::vector<T> tmp(v.size());
-    for (std::size_t i = 0; i < order_.size(); ++i)
-      for (std::size_t k = 0; k < width; ++k) tmp[width * i + k] = std::move(v[width * order_[i] + k]);
-    v.swap(tmp);
-  }
-
   LineReader lines_;
   std::vector<std::string_view> fields_;
   std::vector<std::size_t> order_;
   std::vector<int64_t> first_ids_;
   long long first_natoms_ = -1;
+  std::size_t previous_columns_ = 0;  // fields per atom line in the last frame (for hints)
+  std::string units_;                  // LAMMPS units style from ITEM: UNITS, if any
 };
 
 }  // namespace

@@ -4,11 +4,26 @@
 #include <string>
 
 #include "core/atomic_file.hpp"
-#include "ionfield/error.hpp"
 #include "traj/readers.hpp"
 
 namespace ionfield::detail {
 namespace {
+
+// LAMMPS dumps always have a box. A frame without a cell (plain XYZ) gets the bounding box of its
+// atoms, widened by 1 length unit each side, with non-periodic ("ff") boundaries.
+Box bounding_box(const Frame& f) {
+  Vec3 lo{0, 0, 0}, hi{0, 0, 0};
+  for (std::size_t i = 0; i < f.natoms; ++i)
+    for (int k = 0; k < 3; ++k) {
+      const double x = f.positions[3 * i + k];
+      lo[k] = i == 0 ? x : std::min(lo[k], x);
+      hi[k] = i == 0 ? x : std::max(hi[k], x);
+    }
+  Box b = Box::orthorhombic(hi[0] - lo[0] + 2, hi[1] - lo[1] + 2, hi[2] - lo[2] + 2);
+  b.origin = {lo[0] - 1, lo[1] - 1, lo[2] - 1};
+  b.periodic = {false, false, false};
+  return b;
+}
 
 class LammpsDumpWriter final : public TrajectoryWriter {
  public:
@@ -17,16 +32,24 @@ class LammpsDumpWriter final : public TrajectoryWriter {
 
   void write(const Frame& f) override {
     std::FILE* out = file_.handle();
+    // LAMMPS writes the optional TIME section (dump_modify time yes) before TIMESTEP.
+    if (f.time >= 0) std::fprintf(out, "ITEM: TIME\n%.10g\n", f.time);
     std::fprintf(out, "ITEM: TIMESTEP\n%lld\n", f.step >= 0 ? f.step : frames_);
     std::fprintf(out, "ITEM: NUMBER OF ATOMS\n%zu\n", f.natoms);
-    const Box& b = f.has_box ? f.box : Box::orthorhombic(0, 0, 0);
-    const char* pbc = "pp pp pp";
+    const Box b = f.has_box ? f.box : bounding_box(f);
+    char pbc[16];
+    std::snprintf(pbc, sizeof pbc, "%s %s %s", b.periodic[0] ? "pp" : "ff", b.periodic[1] ? "pp" : "ff",
+                  b.periodic[2] ? "pp" : "ff");
     const double xy = b.h[1][0], xz = b.h[2][0], yz = b.h[2][1];
     const double xlo = b.origin[0], ylo = b.origin[1], zlo = b.origin[2];
     const double xhi = xlo + b.h[0][0], yhi = ylo + b.h[1][1], zhi = zlo + b.h[2][2];
-    if (b.h[0][1] != 0 || b.h[0][2] != 0 || b.h[1][2] != 0)
-      throw UsageError("LAMMPS dumps need a lower-triangular cell (a along x, b in the xy plane)");
-    if (b.is_orthorhombic()) {
+    if (b.h[0][1] != 0 || b.h[0][2] != 0 || b.h[1][2] != 0) {
+      // Not LAMMPS' restricted form (a along x, b in the xy plane): the general triclinic form
+      // of LAMMPS 2024+ keeps the cell as it is, without rotating the coordinates.
+      std::fprintf(out, "ITEM: BOX BOUNDS abc origin %s\n", pbc);
+      for (int k = 0; k < 3; ++k)
+        std::fprintf(out, "%.10g %.10g %.10g %.10g\n", b.h[k][0], b.h[k][1], b.h[k][2], b.origin[k]);
+    } else if (b.is_orthorhombic()) {
       std::fprintf(out, "ITEM: BOX BOUNDS %s\n%.10g %.10g\n%.10g %.10g\n%.10g %.10g\n", pbc, xlo, xhi, ylo, yhi, zlo, zhi);
     } else {  // bounding-box form, as LAMMPS writes it
       const double xlo_b = xlo + std::min({0.0, xy, xz, xy + xz}), xhi_b = xhi + std::max({0.0, xy, xz, xy + xz});
@@ -43,7 +66,7 @@ class LammpsDumpWriter final : public TrajectoryWriter {
       const std::string type = f.types.empty() ? "1" : f.types[i];
       std::fprintf(out, "%lld %s", id, type.c_str());
       if (!f.charges.empty()) std::fprintf(out, " %.9g", f.charges[i]);
-      std::fprintf(out, " %.9g %.9g %.9g", f.positions[3 * i], f.positions[3 * i + 1], f.positions[3 * i + 2]);
+      std::fprintf(out, " %.10g %.10g %.10g", f.positions[3 * i], f.positions[3 * i + 1], f.positions[3 * i + 2]);
       if (images) std::fprintf(out, " %d %d %d", f.images[3 * i], f.images[3 * i + 1], f.images[3 * i + 2]);
       std::fputc('\n', out);
     }

@@ -1,5 +1,8 @@
 // Format names, detection from extension and content, and frame selection.
+#include <sys/stat.h>
 #include <zlib.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstring>
@@ -7,6 +10,7 @@
 #include "ionfield/error.hpp"
 #include "ionfield/trajectory.hpp"
 #include "traj/readers.hpp"
+#include "traj/xtc_writer.hpp"
 
 namespace ionfield {
 
@@ -29,15 +33,18 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 // Peeks at the first bytes (decompressing gzip) to recognise a format by its content.
 std::string format_from_content(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw ParseError(path, -1, -1, -1, "is a directory; expected a trajectory file");
   gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) throw ParseError(path, -1, -1, -1, "cannot open file");
+  if (!f) throw ParseError(path, -1, -1, -1, std::string("cannot open file: ") + std::strerror(errno));
   unsigned char head[96] = {0};
   const int got = gzread(f, head, sizeof head);
   gzclose(f);
   if (got >= 8) {
     const unsigned be = (head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3];
     if (be == 1995) return "xtc";
-    if (std::memcmp(head + 4, "CORD", 4) == 0) return "dcd";
+    if (std::memcmp(head + 4, "CORD", 4) == 0 || std::memcmp(head + 8, "CORD", 4) == 0) return "dcd";  // 4/8-byte markers
   }
   const std::string text(reinterpret_cast<char*>(head), got > 0 ? got : 0);
   if (text.rfind("ITEM:", 0) == 0) return "lammps-dump";
@@ -48,6 +55,11 @@ std::string format_from_content(const std::string& path) {
     if (line.find_first_not_of("0123456789 \t\r") == std::string::npos) return "xyz";
   }
   return "";
+}
+
+bool is_empty(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && st.st_size == 0;
 }
 
 }  // namespace
@@ -68,6 +80,8 @@ std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const
   if (format.empty() || format == "auto") {
     format = format_from_path(path);
     if (format.empty()) format = format_from_content(path);
+    if (format.empty() && is_empty(path))
+      throw ParseError(path, -1, 1, 0, "the file is empty: expected a trajectory (LAMMPS dump, extended XYZ, DCD or XTC)");
     if (format.empty())
       throw ParseError(path, -1, 1, 0,
                        "not a trajectory ionfield can read: expected a LAMMPS dump ('ITEM: TIMESTEP'), extended XYZ, "
@@ -81,6 +95,11 @@ std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const
 }
 
 std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& path, const std::string& format_name) {
+  return create_trajectory_writer(path, format_name, WriterOptions{});
+}
+
+std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& path, const std::string& format_name,
+                                                           const WriterOptions& options) {
   std::string format = format_name;
   if (format.empty() || format == "auto") format = format_from_path(path);
   if (format.empty())
@@ -89,7 +108,7 @@ std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& pa
   if (format == "lammps-dump" || format == "lammpstrj") return detail::make_lammps_dump_writer(path);
   if (format == "xyz" || format == "extxyz") return detail::make_xyz_writer(path);
   if (format == "dcd") return detail::make_dcd_writer(path);
-  if (format == "xtc") return detail::make_xtc_writer(path);
+  if (format == "xtc") return detail::make_xtc_writer(path, options.xtc_precision);
   throw UsageError("unknown trajectory format '" + format + "' (known: lammps-dump, xyz, dcd, xtc)");
 }
 

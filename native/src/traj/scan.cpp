@@ -1,7 +1,9 @@
 #include "ionfield/scan.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include "ionfield/unwrap.hpp"
 
@@ -15,32 +17,16 @@ bool same_box(const Box& a, const Box& b) {
   return true;
 }
 
-// True if every atom lies in the cell, allowing for the rounding of the file's precision.
-bool all_inside(const Frame& f) {
-  const Mat3 inv = f.box.inverse();
-  const double tol = 1e-4;
-  for (std::size_t i = 0; i < f.natoms; ++i) {
-    const double d[3] = {f.positions[3 * i] - f.box.origin[0], f.positions[3 * i + 1] - f.box.origin[1],
-                         f.positions[3 * i + 2] - f.box.origin[2]};
-    for (int k = 0; k < 3; ++k) {
-      if (!f.box.periodic[k]) continue;
-      const double s = d[0] * inv[0][k] + d[1] * inv[1][k] + d[2] * inv[2][k];
-      if (s < -tol || s > 1 + tol) return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 TrajectorySummary scan_trajectory(FrameSelection& frames, const std::function<bool(long long)>& progress) {
   TrajectorySummary s;
   s.format = frames.reader().format();
   Frame f;
-  bool every_frame_inside = true;
   long long previous_step = -1;
   double previous_time = -1;
   bool steps_regular = true, times_regular = true;
+  Unwrapper unwrapper;
   while (frames.read_next(f)) {
     if (s.frames == 0) {
       s.natoms = f.natoms;
@@ -73,26 +59,41 @@ TrajectorySummary scan_trajectory(FrameSelection& frames, const std::function<bo
       if (f.time >= 0 && previous_time >= 0) {
         const double d = f.time - previous_time;
         if (s.frames == 1) s.time_interval = d;
-        else if (std::fabs(d - s.time_interval) > 1e-6 * std::fabs(s.time_interval) + 1e-12) times_regular = false;
+        // Binary formats store times as float32: allow a few ulps of the times themselves.
+        else if (std::fabs(d - s.time_interval) >
+                 1e-6 * std::fabs(s.time_interval) + 5e-7 * std::max(std::fabs(f.time), std::fabs(previous_time)) + 1e-12)
+          times_regular = false;
       }
     }
-    if (f.has_box && s.declared == CoordinateKind::Unknown && every_frame_inside) every_frame_inside = all_inside(f);
+    unwrapper.apply(f);
+    if (unwrapper.suspicious_moves() > s.suspicious_moves) {
+      if (s.first_suspicious_frame < 0) s.first_suspicious_frame = frames.reader().next_frame_index() - 1;
+      s.suspicious_moves = unwrapper.suspicious_moves();
+    }
     s.last_box = f.box;
     previous_step = f.step;
     previous_time = f.time;
     ++s.frames;
     if (progress && (s.frames % 64 == 0) && !progress(s.frames)) throw std::runtime_error("cancelled");
   }
+  s.length_unit = frames.reader().length_unit();
+  s.time_unit = frames.reader().time_unit();
+  s.unit_style = frames.reader().unit_style();
+  // XTC fixes its units (GROMACS nm and ps) whatever wrote it.
+  if (s.format == "xtc" && s.length_unit.empty()) s.length_unit = "nm";
+  if (s.format == "xtc" && s.time_unit.empty()) s.time_unit = "ps";
   if (!steps_regular) s.step_interval = -1;
   if (!times_regular) s.time_interval = -1;
+  else if (s.frames > 1 && s.time_interval >= 0 && previous_time >= 0)
+    s.time_interval = (previous_time - s.first_time) / static_cast<double>(s.frames - 1);  // mean: less rounding
   switch (s.declared) {
     case CoordinateKind::Wrapped: s.wrapped = true; break;
     case CoordinateKind::Unwrapped: s.wrapped = false; break;
-    default: s.wrapped = s.has_box && s.frames > 0 && every_frame_inside;
+    // Files that do not say: wrapped unless some frame spreads over more than 1.5 cells, which
+    // is what the Unwrapper decides too (it then keeps the coordinates as they are).
+    default: s.wrapped = s.has_box && s.frames > 0 && unwrapper.method() == UnwrapMethod::MinimumImage;
   }
-  if (s.has_images) s.unwrap_method = unwrap_method_name(UnwrapMethod::ImageFlags);
-  else if (!s.wrapped || !s.has_box) s.unwrap_method = unwrap_method_name(UnwrapMethod::AlreadyUnwrapped);
-  else s.unwrap_method = unwrap_method_name(UnwrapMethod::MinimumImage);
+  s.unwrap_method = unwrap_method_name(unwrapper.method());
   if (progress) progress(s.frames);
   return s;
 }
