@@ -1,0 +1,311 @@
+// The multiple-tau displacement correlator behind `ionfield transport` (scheme in transport.hpp).
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "ionfield/error.hpp"
+#include "ionfield/transport.hpp"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace ionfield {
+namespace {
+int thread_count(int requested) {
+#ifdef _OPENMP
+  return requested > 0 ? requested : omp_get_max_threads();
+#else
+  (void)requested;
+  return 1;
+#endif
+}
+}  // namespace
+
+std::size_t species_pair_index(std::size_t a, std::size_t b, std::size_t n) {
+  if (a > b) std::swap(a, b);
+  // rows 0..a-1 hold n, n-1, ..., n-a+1 pairs
+  return a * n - a * (a - 1) / 2 + (b - a);
+}
+
+std::vector<long long> multiple_tau_lags(std::size_t p, std::size_t m, std::size_t levels) {
+  std::vector<long long> lags;
+  long long stride = 1;
+  for (std::size_t k = 0; k < levels; ++k) {
+    for (std::size_t j = (k == 0 ? 1 : p / m + 1); j <= p; ++j) lags.push_back(static_cast<long long>(j) * stride);
+    if (stride > (1LL << 52) / static_cast<long long>(m * p)) break;  // beyond any real trajectory
+    stride *= static_cast<long long>(m);
+  }
+  return lags;
+}
+
+void TransportPartial::merge(const TransportPartial& other) {
+  if (other.nspecies != nspecies)
+    throw UsageError("transport partials disagree on the number of species (" + std::to_string(nspecies) + " vs " +
+                     std::to_string(other.nspecies) + ")");
+  const std::vector<long long>& longer = other.lags.size() > lags.size() ? other.lags : lags;
+  const std::vector<long long>& shorter = other.lags.size() > lags.size() ? lags : other.lags;
+  if (!std::equal(shorter.begin(), shorter.end(), longer.begin()))
+    throw UsageError("transport partials have different lag grids (different points per level or decimation)");
+  const std::size_t nl = longer.size(), ns = nspecies, np = npairs();
+  // Re-lays both block lists on the longer lag grid, padding missing lags with zero counts.
+  auto relay = [&](const TransportPartial& src, TransportPartial& dst) {
+    const std::size_t ol = src.lags.size();
+    for (std::size_t b = 0; b < src.nblocks(); ++b) {
+      dst.block_frames.push_back(src.block_frames[b]);
+      for (std::size_t l = 0; l < nl; ++l) {
+        const bool have = l < ol;
+        dst.origins.push_back(have ? src.origins[b * ol + l] : 0.0);
+        dst.charge.push_back(have ? src.charge[b * ol + l] : 0.0);
+        for (std::size_t s = 0; s < ns; ++s) dst.msd.push_back(have ? src.msd[(b * ol + l) * ns + s] : 0.0);
+        for (std::size_t q = 0; q < np; ++q) dst.cross.push_back(have ? src.cross[(b * ol + l) * np + q] : 0.0);
+      }
+    }
+  };
+  TransportPartial out;
+  out.nspecies = ns;
+  out.lags = longer;
+  out.frames = frames + other.frames;
+  out.volume_sum = volume_sum + other.volume_sum;
+  out.volume_frames = volume_frames + other.volume_frames;
+  relay(*this, out);
+  relay(other, out);
+  *this = std::move(out);
+}
+
+struct TransportAccumulator::Level {
+  long long stride = 1;          // frames between stored entries
+  std::size_t slots = 0;         // p + 1
+  std::size_t count = 0;         // entries stored so far
+  std::size_t newest = 0;        // slot of the newest entry
+  std::size_t lag_offset = 0;    // index in lags_ of this level's first lag
+  std::size_t jmin = 1;          // first multiple of stride this level correlates
+  std::vector<double> ring;      // slots * nsel * 3
+  const double* slot_back(std::size_t back, std::size_t n3) const {
+    return ring.data() + ((newest + slots - back) % slots) * n3;
+  }
+};
+
+TransportAccumulator::TransportAccumulator(std::vector<int> species, std::size_t nspecies, std::vector<double> charges,
+                                           std::vector<double> com_weights, TransportOptions options)
+    : species_(std::move(species)), nspecies_(nspecies), charges_(std::move(charges)), weights_(std::move(com_weights)),
+      options_(options) {
+  const std::size_t n = species_.size();
+  if (nspecies_ == 0) throw UsageError("transport: no species selected");
+  if (charges_.size() != n) throw UsageError("transport: need one charge per atom");
+  if (!weights_.empty() && weights_.size() != n) throw UsageError("transport: need one centre-of-mass weight per atom");
+  if (options_.points_per_level < 2 || options_.decimation < 2 || options_.points_per_level % options_.decimation != 0)
+    throw UsageError("transport: points per level must be a multiple of the decimation factor (>= 2)");
+  if (options_.max_levels < 1) throw UsageError("transport: need at least one level");
+  if (options_.target_blocks < 1) throw UsageError("transport: need at least one block");
+  starts_.assign(nspecies_ + 1, 0);
+  for (int s : species_) {
+    if (s >= static_cast<int>(nspecies_)) throw UsageError("transport: species index out of range");
+    if (s >= 0) ++starts_[s + 1];
+  }
+  for (std::size_t s = 0; s < nspecies_; ++s) starts_[s + 1] += starts_[s];
+  order_.resize(starts_[nspecies_]);
+  std::vector<std::size_t> fill(starts_.begin(), starts_.end() - 1);
+  for (std::size_t i = 0; i < n; ++i)
+    if (species_[i] >= 0) order_[fill[species_[i]]++] = i;
+  if (order_.empty()) throw UsageError("transport: no atoms selected");
+  sorted_charges_.resize(order_.size());
+  for (std::size_t k = 0; k < order_.size(); ++k) sorted_charges_[k] = charges_[order_[k]];
+  scratch_.resize(order_.size() * 3);
+
+  // The full lag grid, cut at max_lag; sums are laid out for all of it up front (small).
+  lags_ = multiple_tau_lags(options_.points_per_level, options_.decimation, options_.max_levels);
+  if (options_.max_lag > 0)
+    lags_.erase(std::remove_if(lags_.begin(), lags_.end(), [&](long long l) { return l > options_.max_lag; }), lags_.end());
+  if (lags_.empty()) throw UsageError("transport: max lag leaves no lags");
+  sums_.nspecies = nspecies_;
+  sums_.lags = lags_;
+}
+
+TransportAccumulator::~TransportAccumulator() = default;
+
+std::size_t TransportAccumulator::memory_bytes() const {
+  std::size_t bytes = scratch_.size() * sizeof(double);
+  for (const Level& l : levels_) bytes += l.ring.size() * sizeof(double);
+  bytes += (sums_.origins.size() + sums_.msd.size() + sums_.cross.size() + sums_.charge.size()) * sizeof(double);
+  return bytes;
+}
+
+void TransportAccumulator::ensure_block_for(long long frame) {
+  const std::size_t nl = lags_.size(), ns = nspecies_, np = sums_.npairs();
+  std::size_t index = static_cast<std::size_t>(frame / block_length_);
+  if (index >= 2 * options_.target_blocks) {
+    // Merge neighbouring blocks pairwise: block lengths double, the count halves. Exact (sums).
+    const std::size_t nb = sums_.nblocks(), half = nb / 2;
+    auto fold = [&](std::vector<double>& v, std::size_t width) {
+      for (std::size_t b = 0; b < half; ++b)
+        for (std::size_t w = 0; w < width; ++w) v[b * width + w] = v[2 * b * width + w] + v[(2 * b + 1) * width + w];
+      v.resize(half * width);
+    };
+    fold(sums_.origins, nl);
+    fold(sums_.charge, nl);
+    fold(sums_.msd, nl * ns);
+    fold(sums_.cross, nl * np);
+    for (std::size_t b = 0; b < half; ++b) sums_.block_frames[b] = sums_.block_frames[2 * b] + sums_.block_frames[2 * b + 1];
+    sums_.block_frames.resize(half);
+    block_length_ *= 2;
+    index = static_cast<std::size_t>(frame / block_length_);
+  }
+  while (sums_.nblocks() <= index) {
+    sums_.block_frames.push_back(0);
+    sums_.origins.resize(sums_.origins.size() + nl, 0.0);
+    sums_.charge.resize(sums_.charge.size() + nl, 0.0);
+    sums_.msd.resize(sums_.msd.size() + nl * ns, 0.0);
+    sums_.cross.resize(sums_.cross.size() + nl * np, 0.0);
+  }
+  ++sums_.block_frames[index];
+}
+
+void TransportAccumulator::add_frames(const double* xyz, const double* volumes, std::size_t nframes) {
+  const std::size_t n3 = species_.size() * 3;
+  for (std::size_t f = 0; f < nframes; ++f) {
+    if (volumes && volumes[f] > 0) {
+      sums_.volume_sum += volumes[f];
+      ++sums_.volume_frames;
+    }
+    add_one(xyz + f * n3);
+  }
+}
+
+void TransportAccumulator::add_one(const double* xyz) {
+  const std::size_t nsel = order_.size(), n3 = nsel * 3;
+  const std::size_t p = options_.points_per_level, m = options_.decimation;
+  // Selected atoms in species order, optionally relative to the selection's centre of mass.
+  for (std::size_t k = 0; k < nsel; ++k) std::memcpy(&scratch_[3 * k], xyz + 3 * order_[k], 3 * sizeof(double));
+  if (options_.remove_com) {
+    double c[3] = {0, 0, 0}, wsum = 0;
+    for (std::size_t k = 0; k < nsel; ++k) {
+      const double w = weights_.empty() ? 1.0 : weights_[order_[k]];
+      for (int d = 0; d < 3; ++d) c[d] += w * scratch_[3 * k + d];
+      wsum += w;
+    }
+    for (int d = 0; d < 3; ++d) c[d] /= wsum;
+    for (std::size_t k = 0; k < nsel; ++k)
+      for (int d = 0; d < 3; ++d) scratch_[3 * k + d] -= c[d];
+  }
+  const long long t = frames_;
+  ensure_block_for(t);
+
+  // Store the frame in every level it belongs to, creating levels as the run reaches them, and
+  // list the (level, j) correlations this frame completes.
+  struct Task {
+    std::size_t level, j, lag_index;
+  };
+  std::vector<Task> tasks;
+  long long stride = 1;
+  for (std::size_t k = 0; k < options_.max_levels; ++k) {
+    if (k > 0) {
+      if (stride > t / static_cast<long long>(m)) break;  // stride * m > t: no higher level holds t
+      stride *= static_cast<long long>(m);
+    }
+    if (t % stride != 0) break;
+    const std::size_t jmin = k == 0 ? 1 : p / m + 1;
+    if (k >= levels_.size()) {
+      if (k > 0 && t != stride) break;  // a level is born at its second entry (frame = stride)
+      const std::size_t first_lag_index =
+          levels_.empty() ? 0 : levels_.back().lag_offset + (p - levels_.back().jmin + 1);
+      if (first_lag_index >= lags_.size()) break;  // max_lag reached: no more levels
+      Level level;
+      level.stride = stride;
+      level.slots = p + 1;
+      level.jmin = jmin;
+      level.lag_offset = first_lag_index;
+      level.ring.assign(level.slots * n3, 0.0);
+      if (k > 0) {
+        // Seed with frame 0, still held m entries back in the level below (p >= m).
+        const Level& below = levels_[k - 1];
+        std::memcpy(level.ring.data(), below.slot_back(m, n3), n3 * sizeof(double));
+        level.count = 1;
+        level.newest = 0;
+      }
+      levels_.push_back(std::move(level));
+    }
+    Level& level = levels_[k];
+    level.newest = level.count == 0 ? 0 : (level.newest + 1) % level.slots;
+    std::memcpy(level.ring.data() + level.newest * n3, scratch_.data(), n3 * sizeof(double));
+    ++level.count;
+    const std::size_t available = std::min(level.count - 1, p);
+    for (std::size_t j = jmin; j <= available; ++j) {
+      const std::size_t li = level.lag_offset + (j - jmin);
+      if (li >= lags_.size()) break;
+      tasks.push_back({k, j, li});
+    }
+  }
+  ++frames_;
+
+  // Each task owns one lag's sums in the current block: no two threads write the same place.
+  const std::size_t ns = nspecies_, np = sums_.npairs(), nl = lags_.size();
+  const std::size_t block = sums_.nblocks() - 1;
+  double* origins = sums_.origins.data() + block * nl;
+  double* charge = sums_.charge.data() + block * nl;
+  double* msd = sums_.msd.data() + block * nl * ns;
+  double* cross = sums_.cross.data() + block * nl * np;
+  const long long ntasks = static_cast<long long>(tasks.size());
+  const bool parallel = nsel * tasks.size() > 16384;
+#pragma omp parallel if (parallel) num_threads(thread_count(options_.threads))
+  {
+    std::vector<double> dR(3 * ns);
+#pragma omp for schedule(static)
+    for (long long ti = 0; ti < ntasks; ++ti) {
+      const Task& task = tasks[static_cast<std::size_t>(ti)];
+      const Level& level = levels_[task.level];
+      const double* now = level.slot_back(0, n3);
+      const double* then = level.slot_back(task.j, n3);
+      double J[3] = {0, 0, 0};
+      for (std::size_t s = 0; s < ns; ++s) {
+        double sq = 0, R0 = 0, R1 = 0, R2 = 0, J0 = 0, J1 = 0, J2 = 0;
+        for (std::size_t k = starts_[s]; k < starts_[s + 1]; ++k) {
+          const double d0 = now[3 * k] - then[3 * k], d1 = now[3 * k + 1] - then[3 * k + 1], d2 = now[3 * k + 2] - then[3 * k + 2];
+          const double q = sorted_charges_[k];
+          sq += d0 * d0 + d1 * d1 + d2 * d2;
+          R0 += d0;
+          R1 += d1;
+          R2 += d2;
+          J0 += q * d0;
+          J1 += q * d1;
+          J2 += q * d2;
+        }
+        msd[task.lag_index * ns + s] += sq;
+        dR[3 * s] = R0;
+        dR[3 * s + 1] = R1;
+        dR[3 * s + 2] = R2;
+        J[0] += J0;
+        J[1] += J1;
+        J[2] += J2;
+      }
+      for (std::size_t a = 0; a < ns; ++a)
+        for (std::size_t b = a; b < ns; ++b)
+          cross[task.lag_index * np + species_pair_index(a, b, ns)] +=
+              dR[3 * a] * dR[3 * b] + dR[3 * a + 1] * dR[3 * b + 1] + dR[3 * a + 2] * dR[3 * b + 2];
+      charge[task.lag_index] += J[0] * J[0] + J[1] * J[1] + J[2] * J[2];
+      origins[task.lag_index] += 1.0;
+    }
+  }
+}
+
+TransportPartial TransportAccumulator::partial() const {
+  // Only lags the run has reached (lag <= frames - 1); the rest of the grid is all zeros.
+  std::size_t nl = 0;
+  while (nl < lags_.size() && lags_[nl] <= frames_ - 1) ++nl;
+  TransportPartial out;
+  out.nspecies = nspecies_;
+  out.lags.assign(lags_.begin(), lags_.begin() + nl);
+  out.block_frames = sums_.block_frames;
+  out.frames = frames_;
+  out.volume_sum = sums_.volume_sum;
+  out.volume_frames = sums_.volume_frames;
+  const std::size_t full = lags_.size(), ns = nspecies_, np = sums_.npairs();
+  for (std::size_t b = 0; b < sums_.nblocks(); ++b) {
+    out.origins.insert(out.origins.end(), sums_.origins.begin() + b * full, sums_.origins.begin() + b * full + nl);
+    out.charge.insert(out.charge.end(), sums_.charge.begin() + b * full, sums_.charge.begin() + b * full + nl);
+    out.msd.insert(out.msd.end(), sums_.msd.begin() + b * full * ns, sums_.msd.begin() + (b * full + nl) * ns);
+    out.cross.insert(out.cross.end(), sums_.cross.begin() + b * full * np, sums_.cross.begin() + (b * full + nl) * np);
+  }
+  return out;
+}
+
+}  // namespace ionfield
