@@ -78,6 +78,55 @@ interface TransportAddon {
 }
 const addon = () => native() as unknown as TransportAddon;
 
+/** Options of the native correlator, for callers that feed frames themselves. */
+export interface CorrelatorOptions {
+  /** Species index (0-based) per atom, −1 to leave an atom out. */
+  species: Int32Array;
+  nspecies: number;
+  /** Charge per atom (units of e). */
+  charges: Float64Array;
+  /** Centre-of-mass weight per atom (default equal). */
+  weights?: Float64Array;
+  pointsPerLevel?: number;
+  decimation?: number;
+  /** Longest lag in frames (default: no limit). */
+  maxLag?: number;
+  removeCom?: boolean;
+  threads?: number;
+}
+
+/**
+ * The native displacement correlator, for frames that do not come from a file (simulations in
+ * progress, generated data). Feed unwrapped coordinates in batches, in order, then take sums().
+ */
+export class TransportCorrelator {
+  private readonly handle: NativeTransportHandle;
+  private queue: Promise<void> = Promise.resolve();
+  readonly natoms: number;
+
+  constructor(options: CorrelatorOptions) {
+    this.natoms = options.species.length;
+    this.handle = new (addon().NativeTransport)({ ...options, maxLag: options.maxLag ?? -1 });
+  }
+
+  /** Adds frames (positions: frames × natoms × 3). Do not modify the arrays before the promise settles. */
+  add(positions: Float64Array, frames: number, volumes: Float64Array | null = null): Promise<void> {
+    const next = this.queue.then(() => this.handle.addFrames(positions, volumes, frames));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async sums(): Promise<TransportSums> {
+    await this.queue;
+    return this.handle.partial();
+  }
+
+  /** Bytes held by the ring buffers and sums (independent of the number of frames but for log terms). */
+  memoryBytes(): number {
+    return this.handle.memoryBytes();
+  }
+}
+
 function badInput(message: string): Error {
   return Object.assign(new Error(message), { code: 'IONFIELD_BAD_INPUT' });
 }
