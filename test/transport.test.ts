@@ -1,0 +1,326 @@
+// Transport coefficients against known answers: Brownian walkers with known D (independent, and
+// with imposed cation–anion correlation where σ, L_ab and t_a are known analytically), the exact
+// sum rule, the correlator against a brute-force all-origins MSD on the LAMMPS demo, and the CLI.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { native } from '../lib/native';
+import { openTrajectory } from '../lib/trajectory';
+import { TransportCorrelator, TransportPartial, TransportReport, transportReport } from '../lib/transport';
+import { TransportSums } from '../lib/transport/estimate';
+import { AVOGADRO, BOLTZMANN, ELEMENTARY_CHARGE } from '../lib/transport/units';
+import { runCli } from './helpers/cli';
+import { repoRoot, tempDir } from './helpers/paths';
+
+const demo = path.join(repoRoot, 'data', 'demo', 'electrolyte.lammpstrj.gz');
+
+/** Seeded normal deviates (mulberry32 + Box–Muller): the test is reproducible. */
+function normals(seed: number): () => number {
+  let s = seed >>> 0;
+  const uniform = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+interface Walkers {
+  pairs: number;
+  Dc: number; // shared by cation i and anion i (imposed correlation)
+  DrPlus: number; // own part of each cation
+  DrMinus: number;
+  dt: number; // time per frame
+  seed: number;
+}
+
+/**
+ * Cation i (atoms 0..P−1) and anion i (atoms P..2P−1) take steps a_i + b_i± with a_i shared:
+ * D± = Dc + Dr±, J = Σ (b+ − b−) so σ = P (Dr+ + Dr−)/(V T), L+− = P Dc/(V T),
+ * L±± = P D±/(V T), t+ = Dr+/(Dr+ + Dr−).
+ */
+function* walkerBatches(w: Walkers, frames: number, batch: number): Generator<{ positions: Float64Array; frames: number }> {
+  const n = 2 * w.pairs, g = normals(w.seed);
+  const sc = Math.sqrt(2 * w.Dc * w.dt), sp = Math.sqrt(2 * w.DrPlus * w.dt), sm = Math.sqrt(2 * w.DrMinus * w.dt);
+  const r = new Float64Array(3 * n);
+  for (let i = 0; i < 3 * n; i++) r[i] = 10 * g();
+  for (let f0 = 0; f0 < frames; f0 += batch) {
+    const m = Math.min(batch, frames - f0);
+    const out = new Float64Array(m * 3 * n);
+    for (let k = 0; k < m; k++) {
+      if (f0 + k > 0) {
+        for (let i = 0; i < w.pairs; i++)
+          for (let d = 0; d < 3; d++) {
+            const a = sc * g();
+            r[3 * i + d] += a + sp * g();
+            r[3 * (w.pairs + i) + d] += a + sm * g();
+          }
+      }
+      out.set(r, k * 3 * n);
+    }
+    yield { positions: out, frames: m };
+  }
+}
+
+function partialFor(sums: TransportSums, w: Walkers, volume: number, units: 'lj' | 'real' = 'lj'): TransportPartial {
+  return {
+    schema: 'ionfield.transport-partial/1',
+    meta: {
+      file: 'synthetic',
+      format: 'memory',
+      units,
+      species: ['+', '-'],
+      counts: [w.pairs, w.pairs],
+      charges: [1, -1],
+      frameInterval: w.dt,
+      frameIntervalSource: 'test',
+      volumeOverride: volume,
+      removeCom: false,
+      masses: null,
+      pointsPerLevel: 32,
+      decimation: 2,
+      start: 0,
+      stride: 1,
+      warnings: [],
+    },
+    sums,
+  };
+}
+
+async function walkerReport(w: Walkers, frames: number, volume: number): Promise<TransportReport> {
+  const species = new Int32Array(2 * w.pairs).map((_, i) => (i < w.pairs ? 0 : 1));
+  const charges = Float64Array.from(species, (s) => (s === 0 ? 1 : -1));
+  const c = new TransportCorrelator({ species, nspecies: 2, charges });
+  for (const b of walkerBatches(w, frames, 1000)) await c.add(b.positions, b.frames);
+  return transportReport(partialFor(await c.sums(), w, volume), { temperature: 1 });
+}
+
+/** |estimate − truth| within k standard errors, and the error small enough for the check to bite. */
+function within(q: { value: number | null; error: number | null }, truth: number, what: string, maxRelError: number, k = 4) {
+  assert.ok(q.value !== null && q.error !== null, `${what}: no value`);
+  assert.ok(q.error! > 0, `${what}: zero error`);
+  assert.ok(q.error! < maxRelError * Math.abs(truth), `${what}: error ${q.error} too large to test against ${truth}`);
+  assert.ok(Math.abs(q.value! - truth) < k * q.error!, `${what}: ${q.value} ± ${q.error} vs exact ${truth}`);
+}
+
+describe('transport: known answers (Brownian walkers)', function () {
+  this.timeout(120_000);
+  const V = 1000;
+
+  it('independent walkers: D per species, σ = σ_NE, ionicity 1, L+− = 0', async () => {
+    const w: Walkers = { pairs: 100, Dc: 0, DrPlus: 0.1, DrMinus: 0.25, dt: 1, seed: 1 };
+    const r = await walkerReport(w, 20000, V);
+    within(r.diffusion['+'], 0.1, 'D+', 0.05);
+    within(r.diffusion['-'], 0.25, 'D-', 0.05);
+    const sigma = (w.pairs * (w.DrPlus + w.DrMinus)) / V;
+    within(r.conductivity, sigma, 'σ', 0.3);
+    within(r.molar_conductivity!, sigma * V / w.pairs, 'Λ', 0.3);
+    within(r.nernst_einstein!, (w.DrPlus + w.DrMinus), 'Λ_NE', 0.05);
+    within(r.ionicity, 1, 'ionicity', 0.3);
+    assert.ok(Math.abs(r.onsager.value[0][1]) < 4 * r.onsager.error[0][1], `L+- ${r.onsager.value[0][1]} ± ${r.onsager.error[0][1]} should vanish`);
+    within(r.transference['+'], 0.1 / 0.35, 't+', 0.3);
+    assert.equal(r.fit_window.automatic, true);
+    assert.equal(r.fit_window.diffusive, true);
+  });
+
+  it('correlated cation–anion pairs: σ, L_ab, ionicity and t+ as derived analytically', async () => {
+    const w: Walkers = { pairs: 100, Dc: 0.2, DrPlus: 0.05, DrMinus: 0.1, dt: 1, seed: 2 };
+    const r = await walkerReport(w, 20000, V);
+    within(r.diffusion['+'], 0.25, 'D+', 0.05);
+    within(r.diffusion['-'], 0.3, 'D-', 0.05);
+    const P = w.pairs;
+    within(r.conductivity, (P * (w.DrPlus + w.DrMinus)) / V, 'σ', 0.3);
+    within({ value: r.onsager.value[0][1], error: r.onsager.error[0][1] }, (P * w.Dc) / V, 'L+-', 0.3);
+    within({ value: r.onsager.value[0][0], error: r.onsager.error[0][0] }, (P * (w.Dc + w.DrPlus)) / V, 'L++', 0.3);
+    within(r.ionicity, (w.DrPlus + w.DrMinus) / (2 * w.Dc + w.DrPlus + w.DrMinus), 'ionicity', 0.3);
+    within(r.transference['+'], w.DrPlus / (w.DrPlus + w.DrMinus), 't+', 0.5);
+    // The ionicity is far from 1: the estimator sees the correlation, not just self-diffusion.
+    assert.ok(r.ionicity.value! < 0.5);
+  });
+
+  it('sum rule σ = e² Σ z_a z_b L_ab holds to round-off (values and every jackknife sample)', async () => {
+    const w: Walkers = { pairs: 30, Dc: 0.1, DrPlus: 0.3, DrMinus: 0.05, dt: 0.5, seed: 3 };
+    const r = await walkerReport(w, 3000, V);
+    const z = [1, -1];
+    let s = 0;
+    for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) s += z[a] * z[b] * r.onsager.value[a][b];
+    assert.ok(Math.abs(s - r.conductivity.value!) <= 1e-12 * Math.abs(r.conductivity.value!), `${s} vs ${r.conductivity.value}`);
+    assert.ok(r.sum_rule.relative_difference < 1e-12);
+    // Transference numbers add up to one.
+    assert.ok(Math.abs(r.transference['+'].value! + r.transference['-'].value! - 1) < 1e-12);
+  });
+
+  it('merging partials of independent runs equals adding their sums; memory stays flat in frames', async () => {
+    const w: Walkers = { pairs: 20, Dc: 0, DrPlus: 0.1, DrMinus: 0.1, dt: 1, seed: 4 };
+    const species = new Int32Array(40).map((_, i) => (i < 20 ? 0 : 1));
+    const charges = Float64Array.from(species, (s) => (s === 0 ? 1 : -1));
+    const run = async (frames: number, seed: number) => {
+      const c = new TransportCorrelator({ species, nspecies: 2, charges, pointsPerLevel: 16 });
+      for (const b of walkerBatches({ ...w, seed }, frames, 500)) await c.add(b.positions, b.frames);
+      return { sums: await c.sums(), bytes: c.memoryBytes() };
+    };
+    const a = await run(4000, 5), b = await run(1000, 6);
+    const merged = native() as unknown as { mergeTransportPartials(x: TransportSums, y: TransportSums): TransportSums };
+    const m = merged.mergeTransportPartials(a.sums, b.sums);
+    assert.equal(m.frames, 5000);
+    assert.equal(m.blockFrames.length, a.sums.blockFrames.length + b.sums.blockFrames.length);
+    const nl = m.lags.length;
+    for (const l of [0, 10, b.sums.lags.length - 1]) {
+      let sum = 0;
+      for (let k = 0; k < m.blockFrames.length; k++) sum += m.charge[k * nl + l];
+      let expect = 0;
+      for (let k = 0; k < a.sums.blockFrames.length; k++) expect += a.sums.charge[k * nl + l];
+      const nb = b.sums.lags.length;
+      for (let k = 0; k < b.sums.blockFrames.length; k++) expect += b.sums.charge[k * nb + l];
+      assert.ok(Math.abs(sum - expect) <= 1e-12 * expect);
+    }
+    // 16x more frames: at most four more correlator levels (each 17 slots × 40 atoms × 24 bytes).
+    const long = await run(64000, 7);
+    assert.ok(long.bytes - a.bytes <= 4 * 17 * 40 * 24 + 1024, `memory ${a.bytes} -> ${long.bytes}`);
+  });
+});
+
+describe('transport: correlator against brute force on the LAMMPS demo', function () {
+  this.timeout(120_000);
+  it('the per-species MSD and ⟨|J|²⟩ equal an all-origins brute force written here', async () => {
+    // Read the real trajectory with the project's reader; compute the reference in plain TS.
+    const frames: Float64Array[] = [];
+    let types: string[] = [], charges: Float64Array | null = null;
+    for await (const f of openTrajectory(demo, { stop: 600 })) {
+      frames.push(Float64Array.from(f.positions));
+      types = f.types!;
+      charges = f.charges;
+    }
+    const n = types.length, T = frames.length;
+    const r = runCli(['transport', demo, '--units', 'lj', '--temperature', '1', '--stop', '600', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const rep = JSON.parse(r.stdout) as TransportReport;
+    const check = (lag: number, spacing: number) => {
+      const li = rep.curves.time.findIndex((t) => Math.abs(t - lag * rep.frame_interval.value) < 1e-9);
+      assert.ok(li >= 0, `lag ${lag} not on the grid`);
+      let msd1 = 0, cnt = 0, jj = 0, o = 0;
+      for (let t0 = 0; t0 + lag < T; t0 += spacing) {
+        const J = [0, 0, 0];
+        for (let i = 0; i < n; i++)
+          for (let d = 0; d < 3; d++) {
+            const dx = frames[t0 + lag][3 * i + d] - frames[t0][3 * i + d];
+            if (types[i] === '1') msd1 += dx * dx;
+            J[d] += charges![i] * dx;
+          }
+        cnt += types.filter((t) => t === '1').length;
+        jj += J[0] ** 2 + J[1] ** 2 + J[2] ** 2;
+        o++;
+      }
+      assert.equal(rep.curves.origins[li], o);
+      assert.ok(Math.abs(rep.curves.msd['1'][li] - msd1 / cnt) < 1e-9 * (msd1 / cnt), `MSD at lag ${lag}`);
+      assert.ok(Math.abs(rep.curves.charge_msd[li] - jj / o) < 1e-9 * (jj / o), `<|J|^2> at lag ${lag}`);
+    };
+    for (const lag of [1, 5, 17, 32]) check(lag, 1); // level 0: every origin
+    check(40, 2); // level 1: origins every 2 frames
+    check(128, 4);
+    check(384, 16);
+  });
+});
+
+describe('ionfield transport (CLI)', function () {
+  this.timeout(120_000);
+  const dir = tempDir('ionfield-transport-');
+
+  it('reports every documented field on the LAMMPS demo, with errors, units and the fit window', () => {
+    const r = runCli(['transport', demo, '--units', 'lj', '--temperature', '1', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as TransportReport;
+    assert.equal(j.schema, 'ionfield.transport/1');
+    for (const key of ['conductivity', 'molar_conductivity', 'nernst_einstein', 'ionicity'] as const) {
+      const q = j[key]!;
+      assert.ok(typeof q.value === 'number' && typeof q.error === 'number' && q.error > 0 && typeof q.units === 'string', key);
+    }
+    for (const s of ['1', '2']) {
+      assert.ok(j.diffusion[s].value! > 0 && j.diffusion[s].error! > 0);
+      assert.ok(j.transference[s].error! > 0);
+    }
+    assert.equal(j.onsager.value.length, 2);
+    assert.ok(j.fit_window.start < j.fit_window.stop && j.fit_window.units === 'tau');
+    assert.equal(j.frame_interval.value, 0.5);
+    assert.equal(j.formula_units.value, 50);
+    assert.match(j.formula_units.convention, /n_f = N_\+ \/ a/);
+    assert.match(j.reference_frame, /frame/);
+    assert.equal(j.volume.value, 1000);
+    // Physically sensible for this model: attraction slows the ions (D below the bare 1/γ = 1) and
+    // correlates them (ionicity below 1 within errors, σ positive).
+    assert.ok(j.diffusion['1'].value! < 1 && j.conductivity.value! > 0);
+    assert.ok(j.sum_rule.relative_difference < 1e-12);
+    // The human-readable report prints the convention.
+    const text = runCli(['transport', demo, '--units', 'lj', '--temperature', '1', '--stop', '400']);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /n_f = N_\+ \/ a/);
+    assert.match(text.stdout, /fit window/);
+  });
+
+  it('real units from a LAMMPS dump with steps only: --timestep, SI conversions, user fit window, partials', () => {
+    // Walkers written as a real LAMMPS dump (Å; 10 steps of 2 fs per frame).
+    const w: Walkers = { pairs: 40, Dc: 0, DrPlus: 0.002, DrMinus: 0.001, dt: 20, seed: 9 };
+    const file = path.join(dir, 'walkers.lammpstrj');
+    const writer = new (native().NativeTrajectoryWriter)(file, 'lammps-dump');
+    const types = Array.from({ length: 80 }, (_, i) => (i < 40 ? '1' : '2'));
+    const q = Float64Array.from(types, (t) => (t === '1' ? 1 : -1));
+    let step = 0;
+    for (const b of walkerBatches(w, 2000, 500))
+      for (let k = 0; k < b.frames; k++, step += 10)
+        writer.write({ positions: b.positions.subarray(k * 240, (k + 1) * 240), box: Float64Array.of(30, 0, 0, 0, 30, 0, 0, 0, 30), step, types, charges: q, unwrapped: true });
+    writer.close();
+    const missing = runCli(['transport', file, '--units', 'real', '--temperature', '300']);
+    assert.equal(missing.status, 2, 'steps without time and no --timestep is a usage error');
+    assert.match(missing.stderr, /--timestep/);
+    const partial = path.join(dir, 'walkers.partial.json');
+    const r = runCli(['transport', file, '--units', 'real', '--temperature', '300', '--timestep', '2', '--fit-start', '100', '--fit-stop', '2000', '--save-partial', partial, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as TransportReport;
+    assert.equal(j.frame_interval.value, 20);
+    assert.equal(j.fit_window.automatic, false);
+    assert.ok(j.fit_window.start >= 100 && j.fit_window.stop <= 2000);
+    within(j.diffusion['1'], 0.002, 'D+ (Å²/fs)', 0.1);
+    assert.equal(j.diffusion['1'].units, 'Å^2/fs');
+    assert.ok(Math.abs(j.diffusion['1'].si!.value! - j.diffusion['1'].value! * 1e-5) < 1e-12 * 1e-5);
+    // σ in S/m from the exact formula, independently of the code's factors.
+    const Vm3 = 27000e-30, Dsum = (w.DrPlus + w.DrMinus) * 1e-5; // m²/s
+    const sigmaSI = (ELEMENTARY_CHARGE ** 2 * w.pairs * Dsum) / (BOLTZMANN * 300 * Vm3);
+    assert.equal(j.conductivity.units, 'S/m');
+    within(j.conductivity, sigmaSI, 'σ (S/m)', 0.5);
+    // Λ in S cm²/mol: σ / c with c = n_f / (N_A V).
+    const lambda = (j.conductivity.value! / (w.pairs / (AVOGADRO * Vm3))) * 1e4;
+    assert.ok(Math.abs(j.molar_conductivity!.value! - lambda) < 1e-9 * lambda);
+    assert.equal(j.molar_conductivity!.units, 'S cm^2/mol');
+    // Onsager in SI: σ = e² Σ z z L.
+    const L = j.onsager.si!.value;
+    const s = ELEMENTARY_CHARGE ** 2 * (L[0][0] + L[1][1] - 2 * L[0][1]);
+    assert.ok(Math.abs(s - j.conductivity.value!) < 1e-9 * j.conductivity.value!);
+    // The saved partial reproduces the report exactly; two copies merged give the same D.
+    const again = runCli(['transport', '--from-partials', partial, partial, '--units', 'real', '--temperature', '300', '--fit-start', '100', '--fit-stop', '2000', '--json']);
+    assert.equal(again.status, 0, again.stderr);
+    const j2 = JSON.parse(again.stdout) as TransportReport;
+    assert.ok(Math.abs(j2.diffusion['1'].value! - j.diffusion['1'].value!) < 1e-12 * j.diffusion['1'].value!);
+    assert.equal(j2.uncertainty.blocks >= j.uncertainty.blocks, true);
+  });
+
+  it('bad input and usage give exit codes 1 and 2 with a clear message', () => {
+    const noT = runCli(['transport', demo]);
+    assert.equal(noT.status, 2);
+    assert.match(noT.stderr, /--temperature/);
+    const badUnits = runCli(['transport', demo, '--temperature', '1', '--units', 'cgs']);
+    assert.equal(badUnits.status, 2);
+    const broken = path.join(dir, 'broken.lammpstrj');
+    fs.writeFileSync(broken, 'ITEM: TIMESTEP\n0\nITEM: NUMBER OF ATOMS\n2\nITEM: BOX BOUNDS pp pp pp\n0 10\n0 10\n0 10\nITEM: ATOMS id type q xu yu zu\n1 1 1 0 0 0\n2 1 x 0 0 0\n');
+    const bad = runCli(['transport', broken, '--temperature', '1', '--units', 'lj']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /broken\.lammpstrj/);
+    const species = runCli(['transport', demo, '--temperature', '1', '--units', 'lj', '--species', 'Na']);
+    assert.equal(species.status, 2);
+    assert.match(species.stderr, /no species 'Na'/);
+    const short = runCli(['transport', demo, '--temperature', '1', '--units', 'lj', '--stop', '2']);
+    assert.equal(short.status, 1);
+    assert.match(short.stderr, /at least 3/);
+  });
+});
