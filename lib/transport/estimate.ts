@@ -38,8 +38,10 @@ export interface WindowOptions {
   stopFraction?: number;
   /** Automatic window: allowed |local log-log slope − 1| (default 0.1). */
   slopeTolerance?: number;
-  /** Number of blocks for the jackknife (default: as many as allowed, each at least 2 × the fit stop). */
+  /** Number of blocks for the jackknife (default: as many as allowed, each at least blockFactor × the fit stop). */
   blocks?: number;
+  /** Shortest jackknife block as a multiple of the fit stop (default 2). */
+  blockFactor?: number;
 }
 
 export interface Estimate {
@@ -240,7 +242,7 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
   // Jackknife over contiguous blocks at least twice the fit's longest lag (so that blocks are
   // nearly independent), and at most the requested number of blocks.
   const stopFrames = s.lags[window.stop];
-  const groups = groupBlocks(s.blockFrames, 2 * stopFrames, options.blocks);
+  const groups = groupBlocks(s.blockFrames, (options.blockFactor ?? 2) * stopFrames, options.blocks);
   const nb = groups.length;
   const ns = sys.species.length;
   let error: RawCoefficients;
