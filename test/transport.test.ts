@@ -9,60 +9,11 @@ import { openTrajectory } from '../lib/trajectory';
 import { TransportCorrelator, TransportPartial, TransportReport, transportReport } from '../lib/transport';
 import { TransportSums } from '../lib/transport/estimate';
 import { AVOGADRO, BOLTZMANN, ELEMENTARY_CHARGE } from '../lib/transport/units';
+import { exact, walkerAtoms, walkerBatches, Walkers } from '../scripts/validate/brownian-walkers';
 import { runCli } from './helpers/cli';
 import { repoRoot, tempDir } from './helpers/paths';
 
 const demo = path.join(repoRoot, 'data', 'demo', 'electrolyte.lammpstrj.gz');
-
-/** Seeded normal deviates (mulberry32 + Box–Muller): the test is reproducible. */
-function normals(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
-
-interface Walkers {
-  pairs: number;
-  Dc: number; // shared by cation i and anion i (imposed correlation)
-  DrPlus: number; // own part of each cation
-  DrMinus: number;
-  dt: number; // time per frame
-  seed: number;
-}
-
-/**
- * Cation i (atoms 0..P−1) and anion i (atoms P..2P−1) take steps a_i + b_i± with a_i shared:
- * D± = Dc + Dr±, J = Σ (b+ − b−) so σ = P (Dr+ + Dr−)/(V T), L+− = P Dc/(V T),
- * L±± = P D±/(V T), t+ = Dr+/(Dr+ + Dr−).
- */
-function* walkerBatches(w: Walkers, frames: number, batch: number): Generator<{ positions: Float64Array; frames: number }> {
-  const n = 2 * w.pairs, g = normals(w.seed);
-  const sc = Math.sqrt(2 * w.Dc * w.dt), sp = Math.sqrt(2 * w.DrPlus * w.dt), sm = Math.sqrt(2 * w.DrMinus * w.dt);
-  const r = new Float64Array(3 * n);
-  for (let i = 0; i < 3 * n; i++) r[i] = 10 * g();
-  for (let f0 = 0; f0 < frames; f0 += batch) {
-    const m = Math.min(batch, frames - f0);
-    const out = new Float64Array(m * 3 * n);
-    for (let k = 0; k < m; k++) {
-      if (f0 + k > 0) {
-        for (let i = 0; i < w.pairs; i++)
-          for (let d = 0; d < 3; d++) {
-            const a = sc * g();
-            r[3 * i + d] += a + sp * g();
-            r[3 * (w.pairs + i) + d] += a + sm * g();
-          }
-      }
-      out.set(r, k * 3 * n);
-    }
-    yield { positions: out, frames: m };
-  }
-}
 
 function partialFor(sums: TransportSums, w: Walkers, volume: number, units: 'lj' | 'real' = 'lj'): TransportPartial {
   return {
@@ -90,9 +41,7 @@ function partialFor(sums: TransportSums, w: Walkers, volume: number, units: 'lj'
 }
 
 async function walkerReport(w: Walkers, frames: number, volume: number): Promise<TransportReport> {
-  const species = new Int32Array(2 * w.pairs).map((_, i) => (i < w.pairs ? 0 : 1));
-  const charges = Float64Array.from(species, (s) => (s === 0 ? 1 : -1));
-  const c = new TransportCorrelator({ species, nspecies: 2, charges });
+  const c = new TransportCorrelator({ ...walkerAtoms(w.pairs), nspecies: 2 });
   for (const b of walkerBatches(w, frames, 1000)) await c.add(b.positions, b.frames);
   return transportReport(partialFor(await c.sums(), w, volume), { temperature: 1 });
 }
@@ -130,17 +79,18 @@ describe('transport: known answers (Brownian walkers)', function () {
     const r = await walkerReport(w, 20000, V);
     within(r.diffusion['+'], 0.25, 'D+', 0.05);
     within(r.diffusion['-'], 0.3, 'D-', 0.05);
-    const P = w.pairs;
-    within(r.conductivity, (P * (w.DrPlus + w.DrMinus)) / V, 'σ', 0.3);
-    within({ value: r.onsager.value[0][1], error: r.onsager.error[0][1] }, (P * w.Dc) / V, 'L+-', 0.3);
-    within({ value: r.onsager.value[0][0], error: r.onsager.error[0][0] }, (P * (w.Dc + w.DrPlus)) / V, 'L++', 0.3);
-    within(r.ionicity, (w.DrPlus + w.DrMinus) / (2 * w.Dc + w.DrPlus + w.DrMinus), 'ionicity', 0.3);
-    within(r.transference['+'], w.DrPlus / (w.DrPlus + w.DrMinus), 't+', 0.5);
+    const x = exact(w, V);
+    within(r.conductivity, x.sigma, 'σ', 0.3);
+    within({ value: r.onsager.value[0][1], error: r.onsager.error[0][1] }, x.lPlusMinus, 'L+-', 0.3);
+    within({ value: r.onsager.value[0][0], error: r.onsager.error[0][0] }, x.lPlusPlus, 'L++', 0.3);
+    within({ value: r.onsager.value[1][1], error: r.onsager.error[1][1] }, x.lMinusMinus, 'L--', 0.3);
+    within(r.ionicity, x.ionicity, 'ionicity', 0.3);
+    within(r.transference['+'], x.tPlus, 't+', 0.5);
     // The ionicity is far from 1: the estimator sees the correlation, not just self-diffusion.
     assert.ok(r.ionicity.value! < 0.5);
   });
 
-  it('sum rule σ = e² Σ z_a z_b L_ab holds to round-off (values and every jackknife sample)', async () => {
+  it('sum rule σ = e² Σ z_a z_b L_ab holds to round-off; transference numbers sum to one', async () => {
     const w: Walkers = { pairs: 30, Dc: 0.1, DrPlus: 0.3, DrMinus: 0.05, dt: 0.5, seed: 3 };
     const r = await walkerReport(w, 3000, V);
     const z = [1, -1];
@@ -154,8 +104,7 @@ describe('transport: known answers (Brownian walkers)', function () {
 
   it('merging partials of independent runs equals adding their sums; memory stays flat in frames', async () => {
     const w: Walkers = { pairs: 20, Dc: 0, DrPlus: 0.1, DrMinus: 0.1, dt: 1, seed: 4 };
-    const species = new Int32Array(40).map((_, i) => (i < 20 ? 0 : 1));
-    const charges = Float64Array.from(species, (s) => (s === 0 ? 1 : -1));
+    const { species, charges } = walkerAtoms(20);
     const run = async (frames: number, seed: number) => {
       const c = new TransportCorrelator({ species, nspecies: 2, charges, pointsPerLevel: 16 });
       for (const b of walkerBatches({ ...w, seed }, frames, 500)) await c.add(b.positions, b.frames);
