@@ -60,7 +60,7 @@ Several trajectories (independent runs of one system) are combined exactly.
   --masses A:m,B:m       centre-of-mass weights per species (default: equal weights)
   --fit-start t --fit-stop t   fit window in time units (default: automatic)
   --slope-tolerance x    automatic window: |d ln MSD / d ln t − 1| <= x (default 0.1)
-  --stop-fraction f      automatic window: longest lag as a fraction of the run (default 0.05)
+  --stop-fraction f      automatic window: longest lag as a fraction of the run (default 0.025)
   --blocks N             at most N jackknife blocks (default: as many as fit, each >= 2 × fit stop)
   --formula-units N      n_f for molar conductivities (default: N_+/a of the salt C_aA_b)
   --volume V             cell volume for files without a cell

@@ -34,7 +34,7 @@ export interface WindowOptions {
   /** Fit window in input time units; automatic where not given. */
   fitStart?: number;
   fitStop?: number;
-  /** Automatic window: largest lag as a fraction of the trajectory length (default 0.05). */
+  /** Automatic window: largest lag as a fraction of the trajectory length (default 0.025). */
   stopFraction?: number;
   /** Automatic window: allowed |local log-log slope − 1| (default 0.1). */
   slopeTolerance?: number;
@@ -222,7 +222,7 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
     if (options.fitStop > curves.time[last] * (1 + 1e-12))
       warnings.push(`--fit-stop ${options.fitStop} is beyond the longest lag with data (${curves.time[last]}); fitting up to ${curves.time[last]}`);
   } else {
-    stop = Math.max(1, indexAtOrBelow((options.stopFraction ?? 0.05) * totalTime));
+    stop = Math.max(1, indexAtOrBelow((options.stopFraction ?? 0.025) * totalTime));
     stop = Math.min(stop, last);
   }
   let window: Analysis['window'];
