@@ -35,6 +35,11 @@ export interface TransportOptions extends Omit<TrajectoryOptions, 'unwrap'>, Win
   pointsPerLevel?: number;
   decimation?: number;
   threads?: number;
+  /** Write the partial result to this file every checkpointEvery frames (and at the end). */
+  checkpoint?: string;
+  checkpointEvery?: number;
+  /** Continue from the checkpoint file if it exists: frames it covers are not read again. */
+  resume?: boolean;
   onProgress?: (frames: number) => void;
 }
 
@@ -136,8 +141,45 @@ function volumeOf(h: Float64Array, k: number): number {
   return Math.abs(m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]));
 }
 
-/** Reads the trajectory once and returns the accumulated partial result. */
+/**
+ * Reads the trajectory once and returns the accumulated partial result. With a checkpoint file the
+ * sums so far are saved every checkpointEvery frames; with resume, a run continues after the frames
+ * the checkpoint covers. A resumed run equals two independent segments merged: pairs of frames that
+ * straddle the restart are not correlated (a loss of lags × 1 origins, nothing else changes).
+ */
 export async function accumulateTransport(file: string, options: TransportOptions): Promise<TransportPartial> {
+  let previous: TransportPartial | null = null;
+  const stride = options.stride ?? 1, start = options.start ?? 0;
+  if (options.resume && options.checkpoint && fs.existsSync(options.checkpoint)) {
+    previous = loadPartial(options.checkpoint);
+    const m = previous.meta;
+    if (m.file !== path.resolve(file) || m.start !== start || m.stride !== stride)
+      throw Object.assign(new Error(`--resume: ${options.checkpoint} belongs to ${m.file} (start ${m.start}, stride ${m.stride}), not to this run`), { code: 'IONFIELD_USAGE' });
+  }
+  const done = previous?.sums.frames ?? 0;
+  const segmentStart = start + done * stride;
+  if (options.stop !== undefined && segmentStart >= options.stop && previous) return previous;
+  const combine = (current: TransportPartial): TransportPartial => {
+    if (!previous) return current;
+    const merged = mergePartials([previous, { ...current, meta: { ...current.meta, frameInterval: current.meta.frameInterval > 0 ? current.meta.frameInterval : previous.meta.frameInterval } }]);
+    merged.meta = { ...previous.meta, warnings: [...previous.meta.warnings, `resumed from ${options.checkpoint} after ${done} frames`] };
+    return merged;
+  };
+  const save = (current: TransportPartial) => {
+    if (options.checkpoint) savePartial(combine(current), options.checkpoint);
+  };
+  const segment = await accumulateSegment(file, { ...options, start: segmentStart }, previous !== null, save);
+  if (!segment) {
+    if (previous) return previous;
+    throw badInput(`${file}: no frames selected`);
+  }
+  const result = combine(segment);
+  result.meta.start = start;
+  if (options.checkpoint) savePartial(result, options.checkpoint);
+  return result;
+}
+
+async function accumulateSegment(file: string, options: TransportOptions, resuming: boolean, save: (p: TransportPartial) => void): Promise<TransportPartial | null> {
   const trajectory = openTrajectory(file, { ...options, unwrap: true });
   const warnings: string[] = [];
   let handle: NativeTransportHandle | null = null;
@@ -151,6 +193,34 @@ export async function accumulateTransport(file: string, options: TransportOption
     if (Math.abs(value - expected) > tol * Math.max(1, Math.abs(step)))
       throw badInput(`${file}: frame ${(options.start ?? 0) + index * (options.stride ?? 1)} has ${what} ${value}, expected ${expected}: frames must be evenly spaced in time`);
   };
+  // Time per selected frame, decided once two frames have been seen (fail early without it).
+  let resolved = false;
+  const resolveInterval = () => {
+    if (resolved || !meta) return;
+    resolved = true;
+    if (options.frameInterval !== undefined) {
+      meta.frameInterval = options.frameInterval;
+      meta.frameIntervalSource = '--frame-interval';
+    } else if (dtTime > 0) {
+      meta.frameInterval = dtTime;
+      meta.frameIntervalSource = 'time stored in the file';
+      if (options.timestep !== undefined && dtStep > 0 && Math.abs(dtStep * options.timestep - dtTime) > 1e-6 * dtTime)
+        warnings.push(`--timestep ${options.timestep} × ${dtStep} steps/frame = ${dtStep * options.timestep} disagrees with the file's time per frame ${dtTime}; using the file's time`);
+    } else if (dtStep > 0) {
+      if (options.timestep === undefined)
+        throw Object.assign(new Error(`${file} stores step numbers but no time: pass --timestep (the MD timestep in ${unitSystem(meta.units).time})`), { code: 'IONFIELD_USAGE' });
+      meta.frameInterval = dtStep * options.timestep;
+      meta.frameIntervalSource = `${dtStep} steps per frame × --timestep ${options.timestep}`;
+    }
+  };
+  const finish = (): TransportPartial => {
+    const sums = handle!.partial();
+    if (!(sums.volumeFrames > 0) && meta!.volumeOverride === null)
+      throw Object.assign(new Error(`${file} has no simulation cell: pass --volume`), { code: 'IONFIELD_USAGE' });
+    return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings] }, sums };
+  };
+  const every = options.checkpointEvery ?? 10000;
+  let lastSaved = 0;
   try {
     for await (const b of trajectory.batches()) {
       if (!handle) {
@@ -182,35 +252,23 @@ export async function accumulateTransport(file: string, options: TransportOption
       // The native worker reads b.positions in place while the next batch is being read.
       pending = handle.addFrames(b.positions, volumes, b.frames);
       frames += b.frames;
+      if (frames >= 2) resolveInterval();
       options.onProgress?.(frames);
+      if (options.checkpoint && frames - lastSaved >= every && resolved) {
+        await pending;
+        save(finish());
+        lastSaved = frames;
+      }
     }
     if (pending) await pending;
   } catch (err) {
     if (pending) await pending.catch(() => undefined);
     throw err;
   }
-  if (!handle || !meta) throw badInput(`${file}: no frames selected`);
-  if (frames < 3) throw badInput(`${file}: ${frames} frame(s) selected; transport needs at least 3`);
-  // Time per selected frame.
-  if (options.frameInterval !== undefined) {
-    meta.frameInterval = options.frameInterval;
-    meta.frameIntervalSource = '--frame-interval';
-  } else if (dtTime > 0) {
-    meta.frameInterval = dtTime;
-    meta.frameIntervalSource = 'time stored in the file';
-    if (options.timestep !== undefined && dtStep > 0 && Math.abs(dtStep * options.timestep - dtTime) > 1e-6 * dtTime)
-      warnings.push(`--timestep ${options.timestep} × ${dtStep} steps/frame = ${dtStep * options.timestep} disagrees with the file's time per frame ${dtTime}; using the file's time`);
-  } else if (dtStep > 0) {
-    if (options.timestep === undefined)
-      throw Object.assign(new Error(`${file} stores step numbers but no time: pass --timestep (the MD timestep in ${unitSystem(meta.units).time})`), { code: 'IONFIELD_USAGE' });
-    meta.frameInterval = dtStep * options.timestep;
-    meta.frameIntervalSource = `${dtStep} steps per frame × --timestep ${options.timestep}`;
-  }
-  const sums = handle.partial();
-  if (!(sums.volumeFrames > 0) && meta.volumeOverride === null)
-    throw Object.assign(new Error(`${file} has no simulation cell: pass --volume`), { code: 'IONFIELD_USAGE' });
-  if (!meta.warnings.length) meta.warnings = warnings;
-  return { schema: 'ionfield.transport-partial/1', meta, sums };
+  if (!handle || !meta) return null;
+  if (frames < 3 && !resuming) throw badInput(`${file}: ${frames} frame(s) selected; transport needs at least 3`);
+  resolveInterval();
+  return finish();
 }
 
 function setUp(file: string, format: string, b: { natoms: number; frames: number; types: string[] | null; charges: Float64Array | null; times: Float64Array; steps: Float64Array }, options: TransportOptions, warnings: string[]) {
@@ -306,7 +364,7 @@ export function mergePartials(partials: TransportPartial[]): TransportPartial {
       throw badInput(`cannot merge ${b.file} into ${a.file}: frame intervals differ (${b.frameInterval} vs ${a.frameInterval})`);
     sums = addon().mergeTransportPartials(sums, p.sums);
   }
-  const files = partials.map((p) => p.meta.file);
+  const files = [...new Set(partials.map((p) => p.meta.file))];
   return { schema: 'ionfield.transport-partial/1', meta: { ...first.meta, file: files.join(' + ') }, sums };
 }
 

@@ -254,6 +254,30 @@ describe('ionfield transport (CLI)', function () {
     assert.equal(j2.uncertainty.blocks >= j.uncertainty.blocks, true);
   });
 
+  it('checkpoint and resume: a resumed run equals its two segments merged', () => {
+    const ck = path.join(dir, 'demo.checkpoint.json');
+    const base = [demo, '--units', 'lj', '--temperature', '1', '--fit-start', '5', '--fit-stop', '30'];
+    const first = runCli(['transport', ...base, '--stop', '1200', '--checkpoint', ck, '--checkpoint-every', '500', '--json']);
+    assert.equal(first.status, 0, first.stderr);
+    const saved = JSON.parse(fs.readFileSync(ck, 'utf8')) as { sums: { frames: number } };
+    assert.equal(saved.sums.frames, 1200);
+    const resumed = runCli(['transport', ...base, '--checkpoint', ck, '--resume', '--json']);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    const a = path.join(dir, 'a.json'), b = path.join(dir, 'b.json');
+    assert.equal(runCli(['transport', ...base, '--stop', '1200', '--save-partial', a]).status, 0);
+    assert.equal(runCli(['transport', ...base, '--start', '1200', '--save-partial', b]).status, 0);
+    const merged = runCli(['transport', '--from-partials', a, b, '--units', 'lj', '--temperature', '1', '--fit-start', '5', '--fit-stop', '30', '--json']);
+    assert.equal(merged.status, 0, merged.stderr);
+    const r = JSON.parse(resumed.stdout) as TransportReport, m = JSON.parse(merged.stdout) as TransportReport;
+    assert.equal(r.frames, 3001);
+    assert.ok(r.warnings.some((w) => /resumed from/.test(w)));
+    for (const s of ['1', '2']) assert.ok(Math.abs(r.diffusion[s].value! - m.diffusion[s].value!) < 1e-12 * m.diffusion[s].value!);
+    assert.ok(Math.abs(r.conductivity.value! - m.conductivity.value!) < 1e-12 * Math.abs(m.conductivity.value!));
+    // A checkpoint from another selection is refused.
+    const wrong = runCli(['transport', ...base, '--stride', '2', '--checkpoint', ck, '--resume']);
+    assert.equal(wrong.status, 2);
+  });
+
   it('bad input and usage give exit codes 1 and 2 with a clear message', () => {
     const noT = runCli(['transport', demo]);
     assert.equal(noT.status, 2);

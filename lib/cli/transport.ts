@@ -68,6 +68,8 @@ Several trajectories (independent runs of one system) are combined exactly.
   --points-per-level P   correlator: lags 1..P frames at all origins, then P/2 per octave (default 32)
   --threads N            worker threads (default: all cores)
   --save-partial FILE    also write the accumulated sums (JSON) for later merging
+  --checkpoint FILE      save the sums so far every --checkpoint-every frames (default 10000)
+  --resume               continue from --checkpoint FILE if it exists (frames it covers are not re-read)
   --from-partials        the positional files are saved partials: merge them and estimate
   --json                 machine-readable output (schema ionfield.transport/1, docs/transport.md)`,
   async run(argv) {
@@ -97,6 +99,9 @@ Several trajectories (independent runs of one system) are combined exactly.
       'points-per-level': { type: 'string' },
       threads: { type: 'string' },
       'save-partial': { type: 'string' },
+      checkpoint: { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      resume: { type: 'boolean' },
       'from-partials': { type: 'boolean' },
       json: { type: 'boolean' },
     });
@@ -140,7 +145,12 @@ Several trajectories (independent runs of one system) are combined exactly.
       maxLag: positive('max-lag'),
       pointsPerLevel: points,
       threads: integerOption(str('threads'), 'threads', 1),
+      checkpoint: str('checkpoint'),
+      checkpointEvery: integerOption(str('checkpoint-every'), 'checkpoint-every', 1),
+      resume: Boolean(values.resume),
     };
+    if (options.resume && !options.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
+    if (options.checkpoint && (positionals.length > 1 || values['from-partials'])) throw new UsageError('--checkpoint works with a single trajectory');
     if (options.masses && !options.removeCom) throw new UsageError('--masses only matters with --remove-com');
     if (options.fitStart !== undefined && options.fitStop !== undefined && options.fitStart >= options.fitStop)
       throw new UsageError('--fit-start must be below --fit-stop');
