@@ -86,8 +86,7 @@ class TransportAccumulator {
 
  private:
   struct Level;
-  void add_one(const double* xyz);
-  void correlate(const Level& level, std::size_t newest_slot, std::size_t lag_index_first, std::size_t jmin);
+  void add_chunk(const double* xyz, std::size_t nframes);
   void ensure_block_for(long long frame);
 
   std::vector<int> species_;
@@ -101,7 +100,8 @@ class TransportAccumulator {
   std::vector<std::size_t> starts_;
   std::vector<double> sorted_charges_;
   std::vector<Level> levels_;
-  std::vector<double> scratch_;  // one frame of selected, species-sorted positions
+  std::vector<double> scratch_;   // a chunk of frames: selected atoms, species-sorted
+  std::vector<double> partials_;  // per thread, per (frame, lag) of a chunk: partial sums over atoms
 
   long long frames_ = 0;
   long long block_length_ = 1;

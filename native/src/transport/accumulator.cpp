@@ -80,9 +80,6 @@ struct TransportAccumulator::Level {
   std::size_t lag_offset = 0;    // index in lags_ of this level's first lag
   std::size_t jmin = 1;          // first multiple of stride this level correlates
   std::vector<double> ring;      // slots * nsel * 3
-  const double* slot_back(std::size_t back, std::size_t n3) const {
-    return ring.data() + ((newest + slots - back) % slots) * n3;
-  }
 };
 
 TransportAccumulator::TransportAccumulator(std::vector<int> species, std::size_t nspecies, std::vector<double> charges,
@@ -110,7 +107,6 @@ TransportAccumulator::TransportAccumulator(std::vector<int> species, std::size_t
   if (order_.empty()) throw UsageError("transport: no atoms selected");
   sorted_charges_.resize(order_.size());
   for (std::size_t k = 0; k < order_.size(); ++k) sorted_charges_[k] = charges_[order_[k]];
-  scratch_.resize(order_.size() * 3);
 
   // The full lag grid, cut at max_lag; sums are laid out for all of it up front (small).
   lags_ = multiple_tau_lags(options_.points_per_level, options_.decimation, options_.max_levels);
@@ -126,6 +122,7 @@ TransportAccumulator::~TransportAccumulator() = default;
 std::size_t TransportAccumulator::memory_bytes() const {
   std::size_t bytes = scratch_.size() * sizeof(double);
   for (const Level& l : levels_) bytes += l.ring.size() * sizeof(double);
+  bytes += partials_.size() * sizeof(double);
   bytes += (sums_.origins.size() + sums_.msd.size() + sums_.cross.size() + sums_.charge.size()) * sizeof(double);
   return bytes;
 }
@@ -162,127 +159,177 @@ void TransportAccumulator::ensure_block_for(long long frame) {
 
 void TransportAccumulator::add_frames(const double* xyz, const double* volumes, std::size_t nframes) {
   const std::size_t n3 = species_.size() * 3;
-  for (std::size_t f = 0; f < nframes; ++f) {
+  for (std::size_t f = 0; f < nframes; ++f)
     if (volumes && volumes[f] > 0) {
       sums_.volume_sum += volumes[f];
       ++sums_.volume_frames;
     }
-    add_one(xyz + f * n3);
-  }
+  // Chunks bound the scratch memory (chunk frames x selected atoms x 3 doubles).
+  constexpr std::size_t kChunk = 64;
+  for (std::size_t f0 = 0; f0 < nframes; f0 += kChunk) add_chunk(xyz + f0 * n3, std::min(kChunk, nframes - f0));
 }
 
-void TransportAccumulator::add_one(const double* xyz) {
-  const std::size_t nsel = order_.size(), n3 = nsel * 3;
-  const std::size_t p = options_.points_per_level, m = options_.decimation;
-  // Selected atoms in species order, optionally relative to the selection's centre of mass.
-  for (std::size_t k = 0; k < nsel; ++k) std::memcpy(&scratch_[3 * k], xyz + 3 * order_[k], 3 * sizeof(double));
-  if (options_.remove_com) {
-    double c[3] = {0, 0, 0}, wsum = 0;
-    for (std::size_t k = 0; k < nsel; ++k) {
-      const double w = weights_.empty() ? 1.0 : weights_[order_[k]];
-      for (int d = 0; d < 3; ++d) c[d] += w * scratch_[3 * k + d];
-      wsum += w;
+// One chunk of frames with one parallel region (no per-frame synchronisation, which costs a
+// scheduler time slice per frame on a busy machine):
+//  1. sequentially, gather the selected atoms (minus the centre of mass) and plan every ring
+//     store, level creation and (frame, lag) correlation of the chunk — the plan depends only on
+//     frame numbers;
+//  2. in parallel, each thread replays the plan for its own slice of atoms: it writes its atoms
+//     into the rings and accumulates per-(frame, lag) partial sums over its atoms;
+//  3. sequentially, partial sums are combined across threads in a fixed order and added to the
+//     sums of each frame's block (|J|^2 and dR_a.dR_b need the totals over all atoms first).
+void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
+  const std::size_t nsel = order_.size(), n3 = nsel * 3, nin3 = species_.size() * 3;
+  const std::size_t p = options_.points_per_level, m = options_.decimation, ns = nspecies_;
+  scratch_.resize(nframes * n3);
+  for (std::size_t f = 0; f < nframes; ++f) {
+    double* dst = scratch_.data() + f * n3;
+    const double* src = xyz + f * nin3;
+    for (std::size_t k = 0; k < nsel; ++k) std::memcpy(dst + 3 * k, src + 3 * order_[k], 3 * sizeof(double));
+    if (options_.remove_com) {
+      double c[3] = {0, 0, 0}, wsum = 0;
+      for (std::size_t k = 0; k < nsel; ++k) {
+        const double w = weights_.empty() ? 1.0 : weights_[order_[k]];
+        for (int d = 0; d < 3; ++d) c[d] += w * dst[3 * k + d];
+        wsum += w;
+      }
+      for (int d = 0; d < 3; ++d) c[d] /= wsum;
+      for (std::size_t k = 0; k < nsel; ++k)
+        for (int d = 0; d < 3; ++d) dst[3 * k + d] -= c[d];
     }
-    for (int d = 0; d < 3; ++d) c[d] /= wsum;
-    for (std::size_t k = 0; k < nsel; ++k)
-      for (int d = 0; d < 3; ++d) scratch_[3 * k + d] -= c[d];
   }
-  const long long t = frames_;
-  ensure_block_for(t);
 
-  // Store the frame in every level it belongs to, creating levels as the run reaches them, and
-  // list the (level, j) correlations this frame completes.
-  struct Task {
-    std::size_t level, j, lag_index;
+  // ---- 1. plan
+  struct Store {
+    std::size_t level, slot;
+    bool seed;             // copy frame 0 from the level below instead of the new frame
+    std::size_t from_slot; // (seed) slot of frame 0 in the level below
   };
+  struct Task {
+    std::size_t level, now, then, lag_index;
+  };
+  std::vector<std::vector<Store>> stores(nframes);
+  std::vector<std::size_t> task_begin(nframes + 1, 0);
   std::vector<Task> tasks;
-  long long stride = 1;
-  for (std::size_t k = 0; k < options_.max_levels; ++k) {
-    if (k > 0) {
-      if (stride > t / static_cast<long long>(m)) break;  // stride * m > t: no higher level holds t
-      stride *= static_cast<long long>(m);
-    }
-    if (t % stride != 0) break;
-    const std::size_t jmin = k == 0 ? 1 : p / m + 1;
-    if (k >= levels_.size()) {
-      if (k > 0 && t != stride) break;  // a level is born at its second entry (frame = stride)
-      const std::size_t first_lag_index =
-          levels_.empty() ? 0 : levels_.back().lag_offset + (p - levels_.back().jmin + 1);
-      if (first_lag_index >= lags_.size()) break;  // max_lag reached: no more levels
-      Level level;
-      level.stride = stride;
-      level.slots = p + 1;
-      level.jmin = jmin;
-      level.lag_offset = first_lag_index;
-      level.ring.assign(level.slots * n3, 0.0);
+  for (std::size_t f = 0; f < nframes; ++f) {
+    const long long t = frames_ + static_cast<long long>(f);
+    long long stride = 1;
+    for (std::size_t k = 0; k < options_.max_levels; ++k) {
       if (k > 0) {
-        // Seed with frame 0, still held m entries back in the level below (p >= m).
-        const Level& below = levels_[k - 1];
-        std::memcpy(level.ring.data(), below.slot_back(m, n3), n3 * sizeof(double));
-        level.count = 1;
-        level.newest = 0;
+        if (stride > t / static_cast<long long>(m)) break;  // stride * m > t: no higher level holds t
+        stride *= static_cast<long long>(m);
       }
-      levels_.push_back(std::move(level));
+      if (t % stride != 0) break;
+      const std::size_t jmin = k == 0 ? 1 : p / m + 1;
+      if (k >= levels_.size()) {
+        if (k > 0 && t != stride) break;  // a level is born at its second entry (frame = stride)
+        const std::size_t first_lag_index = levels_.empty() ? 0 : levels_.back().lag_offset + (p - levels_.back().jmin + 1);
+        if (first_lag_index >= lags_.size()) break;  // max_lag reached: no more levels
+        Level level;
+        level.stride = stride;
+        level.slots = p + 1;
+        level.jmin = jmin;
+        level.lag_offset = first_lag_index;
+        level.ring.assign(level.slots * n3, 0.0);
+        if (k > 0) {
+          // Seed with frame 0, still held m entries back in the level below (p >= m).
+          const Level& below = levels_[k - 1];
+          stores[f].push_back({k, 0, true, (below.newest + below.slots - m) % below.slots});
+          level.count = 1;
+          level.newest = 0;
+        }
+        levels_.push_back(std::move(level));
+      }
+      Level& level = levels_[k];
+      level.newest = level.count == 0 ? 0 : (level.newest + 1) % level.slots;
+      ++level.count;
+      stores[f].push_back({k, level.newest, false, 0});
+      const std::size_t available = std::min(level.count - 1, p);
+      for (std::size_t j = jmin; j <= available; ++j) {
+        const std::size_t li = level.lag_offset + (j - jmin);
+        if (li >= lags_.size()) break;
+        tasks.push_back({k, level.newest, (level.newest + level.slots - j) % level.slots, li});
+      }
     }
-    Level& level = levels_[k];
-    level.newest = level.count == 0 ? 0 : (level.newest + 1) % level.slots;
-    std::memcpy(level.ring.data() + level.newest * n3, scratch_.data(), n3 * sizeof(double));
-    ++level.count;
-    const std::size_t available = std::min(level.count - 1, p);
-    for (std::size_t j = jmin; j <= available; ++j) {
-      const std::size_t li = level.lag_offset + (j - jmin);
-      if (li >= lags_.size()) break;
-      tasks.push_back({k, j, li});
+    task_begin[f + 1] = tasks.size();
+  }
+
+  // ---- 2. replay per atom slice
+  const std::size_t width = 4 * ns + 3;  // per task: msd[ns], dR[3ns], J[3]
+  const bool parallel = nsel * tasks.size() > 65536;
+  const int nthreads = parallel ? std::max(1, thread_count(options_.threads)) : 1;
+  partials_.assign(static_cast<std::size_t>(nthreads) * tasks.size() * width, 0.0);
+  const std::size_t ntasks = tasks.size();
+#pragma omp parallel num_threads(nthreads) if (parallel)
+  {
+#ifdef _OPENMP
+    const std::size_t tid = static_cast<std::size_t>(omp_get_thread_num()), nt = static_cast<std::size_t>(omp_get_num_threads());
+#else
+    const std::size_t tid = 0, nt = 1;
+#endif
+    const std::size_t lo = nsel * tid / nt, hi = nsel * (tid + 1) / nt;
+    double* mine = partials_.data() + tid * ntasks * width;
+    for (std::size_t f = 0; f < nframes; ++f) {
+      for (const Store& st : stores[f]) {
+        Level& level = levels_[st.level];
+        const double* src = st.seed ? levels_[st.level - 1].ring.data() + st.from_slot * n3 : scratch_.data() + f * n3;
+        std::memcpy(level.ring.data() + st.slot * n3 + 3 * lo, src + 3 * lo, (hi - lo) * 3 * sizeof(double));
+      }
+      for (std::size_t ti = task_begin[f]; ti < task_begin[f + 1]; ++ti) {
+        const Task& task = tasks[ti];
+        const Level& level = levels_[task.level];
+        const double* now = level.ring.data() + task.now * n3;
+        const double* then = level.ring.data() + task.then * n3;
+        double* out = mine + ti * width;
+        for (std::size_t s = 0; s < ns; ++s) {
+          const std::size_t k0 = std::max(starts_[s], lo), k1 = std::min(starts_[s + 1], hi);
+          double sq = 0, R0 = 0, R1 = 0, R2 = 0, J0 = 0, J1 = 0, J2 = 0;
+          for (std::size_t k = k0; k < k1; ++k) {
+            const double d0 = now[3 * k] - then[3 * k], d1 = now[3 * k + 1] - then[3 * k + 1], d2 = now[3 * k + 2] - then[3 * k + 2];
+            const double q = sorted_charges_[k];
+            sq += d0 * d0 + d1 * d1 + d2 * d2;
+            R0 += d0;
+            R1 += d1;
+            R2 += d2;
+            J0 += q * d0;
+            J1 += q * d1;
+            J2 += q * d2;
+          }
+          out[s] = sq;
+          out[ns + 3 * s] = R0;
+          out[ns + 3 * s + 1] = R1;
+          out[ns + 3 * s + 2] = R2;
+          out[4 * ns] += J0;
+          out[4 * ns + 1] += J1;
+          out[4 * ns + 2] += J2;
+        }
+      }
     }
   }
-  ++frames_;
 
-  // Each task owns one lag's sums in the current block: no two threads write the same place.
-  const std::size_t ns = nspecies_, np = sums_.npairs(), nl = lags_.size();
-  const std::size_t block = sums_.nblocks() - 1;
-  double* origins = sums_.origins.data() + block * nl;
-  double* charge = sums_.charge.data() + block * nl;
-  double* msd = sums_.msd.data() + block * nl * ns;
-  double* cross = sums_.cross.data() + block * nl * np;
-  const long long ntasks = static_cast<long long>(tasks.size());
-  const bool parallel = nsel * tasks.size() > 16384;
-#pragma omp parallel if (parallel) num_threads(thread_count(options_.threads))
-  {
-    std::vector<double> dR(3 * ns);
-#pragma omp for schedule(static)
-    for (long long ti = 0; ti < ntasks; ++ti) {
-      const Task& task = tasks[static_cast<std::size_t>(ti)];
-      const Level& level = levels_[task.level];
-      const double* now = level.slot_back(0, n3);
-      const double* then = level.slot_back(task.j, n3);
-      double J[3] = {0, 0, 0};
-      for (std::size_t s = 0; s < ns; ++s) {
-        double sq = 0, R0 = 0, R1 = 0, R2 = 0, J0 = 0, J1 = 0, J2 = 0;
-        for (std::size_t k = starts_[s]; k < starts_[s + 1]; ++k) {
-          const double d0 = now[3 * k] - then[3 * k], d1 = now[3 * k + 1] - then[3 * k + 1], d2 = now[3 * k + 2] - then[3 * k + 2];
-          const double q = sorted_charges_[k];
-          sq += d0 * d0 + d1 * d1 + d2 * d2;
-          R0 += d0;
-          R1 += d1;
-          R2 += d2;
-          J0 += q * d0;
-          J1 += q * d1;
-          J2 += q * d2;
-        }
-        msd[task.lag_index * ns + s] += sq;
-        dR[3 * s] = R0;
-        dR[3 * s + 1] = R1;
-        dR[3 * s + 2] = R2;
-        J[0] += J0;
-        J[1] += J1;
-        J[2] += J2;
+  // ---- 3. combine threads (fixed order) and add to each frame's block
+  const std::size_t np = sums_.npairs(), nl = lags_.size();
+  std::vector<double> total(width);
+  for (std::size_t f = 0; f < nframes; ++f) {
+    ensure_block_for(frames_);
+    ++frames_;
+    const std::size_t block = sums_.nblocks() - 1;
+    for (std::size_t ti = task_begin[f]; ti < task_begin[f + 1]; ++ti) {
+      std::fill(total.begin(), total.end(), 0.0);
+      for (int th = 0; th < nthreads; ++th) {
+        const double* part = partials_.data() + (static_cast<std::size_t>(th) * ntasks + ti) * width;
+        for (std::size_t w = 0; w < width; ++w) total[w] += part[w];
       }
+      const std::size_t li = tasks[ti].lag_index;
+      const double* dR = total.data() + ns;
+      for (std::size_t s = 0; s < ns; ++s) sums_.msd[(block * nl + li) * ns + s] += total[s];
       for (std::size_t a = 0; a < ns; ++a)
         for (std::size_t b = a; b < ns; ++b)
-          cross[task.lag_index * np + species_pair_index(a, b, ns)] +=
+          sums_.cross[(block * nl + li) * np + species_pair_index(a, b, ns)] +=
               dR[3 * a] * dR[3 * b] + dR[3 * a + 1] * dR[3 * b + 1] + dR[3 * a + 2] * dR[3 * b + 2];
-      charge[task.lag_index] += J[0] * J[0] + J[1] * J[1] + J[2] * J[2];
-      origins[task.lag_index] += 1.0;
+      const double* J = total.data() + 4 * ns;
+      sums_.charge[block * nl + li] += J[0] * J[0] + J[1] * J[1] + J[2] * J[2];
+      sums_.origins[block * nl + li] += 1.0;
     }
   }
 }
