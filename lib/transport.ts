@@ -186,12 +186,13 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
   let meta: TransportMeta | null = null;
   let pending: Promise<void> | null = null;
   let frames = 0;
-  // Frame timing: the first two frames fix the interval; every later frame must follow it.
-  let t0 = NaN, s0 = NaN, dtTime = NaN, dtStep = NaN;
-  const requireUniform = (index: number, value: number, origin: number, step: number, what: string, tol: number) => {
-    const expected = origin + index * step;
-    if (Math.abs(value - expected) > tol * Math.max(1, Math.abs(step)))
-      throw badInput(`${file}: frame ${(options.start ?? 0) + index * (options.stride ?? 1)} has ${what} ${value}, expected ${expected}: frames must be evenly spaced in time`);
+  // Frame timing: the first two frames fix the interval; every later frame must follow its
+  // predecessor by the same amount (consecutive differences, so that float32 times in XTC files do
+  // not accumulate into a false alarm); a repeated or missing frame is an error.
+  let t0 = NaN, s0 = NaN, dtTime = NaN, dtStep = NaN, tPrev = NaN, sPrev = NaN, tLast = NaN;
+  const requireUniform = (index: number, value: number, previous: number, step: number, what: string, tol: number) => {
+    if (Math.abs(value - previous - step) > tol)
+      throw badInput(`${file}: frame ${(options.start ?? 0) + index * (options.stride ?? 1)} has ${what} ${value}, expected ${previous + step} (${what} ${previous} + ${step}): frames must be evenly spaced in time (a repeated or missing frame?)`);
   };
   // Time per selected frame, decided once two frames have been seen (fail early without it).
   let resolved = false;
@@ -215,6 +216,8 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
   };
   const finish = (): TransportPartial => {
     const sums = handle!.partial();
+    // The interval from the whole span is exact to the files' precision (float32 times in XTC).
+    if (meta!.frameIntervalSource === 'time stored in the file' && sums.frames > 2) meta!.frameInterval = (tLast - t0) / (sums.frames - 1);
     if (!(sums.volumeFrames > 0) && meta!.volumeOverride === null)
       throw Object.assign(new Error(`${file} has no simulation cell: pass --volume`), { code: 'IONFIELD_USAGE' });
     return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings] }, sums };
@@ -239,9 +242,12 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
           if (!(dtTime > 0) && !(dtStep > 0) && options.frameInterval === undefined)
             throw badInput(`${file}: frames 0 and 1 have neither increasing times nor increasing step numbers; pass --frame-interval`);
         } else {
-          if (dtTime > 0) requireUniform(i, t, t0, dtTime, 'time', 1e-5);
-          if (dtStep > 0) requireUniform(i, s, s0, dtStep, 'step', 1e-9);
+          if (dtTime > 0) requireUniform(i, t, tPrev, dtTime, 'time', 0.01 * dtTime + 1e-6 * Math.abs(t));
+          if (dtStep > 0) requireUniform(i, s, sPrev, dtStep, 'step', 0.5);
         }
+        tPrev = t;
+        sPrev = s;
+        tLast = t;
       }
       let volumes: Float64Array | null = null;
       if (b.boxes && !meta!.volumeOverride) {

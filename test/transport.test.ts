@@ -292,6 +292,15 @@ describe('ionfield transport (CLI)', function () {
     const species = runCli(['transport', demo, '--temperature', '1', '--units', 'lj', '--species', 'Na']);
     assert.equal(species.status, 2);
     assert.match(species.stderr, /no species 'Na'/);
+    // A frame repeated at a restart boundary is named, not silently mis-timed.
+    const repeated = path.join(dir, 'repeated.lammpstrj');
+    const writer = new (native().NativeTrajectoryWriter)(repeated, 'lammps-dump');
+    for (const step of [0, 10, 20, 20, 30, 40])
+      writer.write({ positions: Float64Array.of(step * 0.01, 0, 0, 1, 1, 1), box: Float64Array.of(10, 0, 0, 0, 10, 0, 0, 0, 10), step, types: ['1', '2'], charges: Float64Array.of(1, -1), unwrapped: true });
+    writer.close();
+    const rep = runCli(['transport', repeated, '--temperature', '1', '--units', 'lj', '--timestep', '0.005']);
+    assert.equal(rep.status, 1);
+    assert.match(rep.stderr, /frame 3 has step 20, expected 30/);
     const short = runCli(['transport', demo, '--temperature', '1', '--units', 'lj', '--stop', '2']);
     assert.equal(short.status, 1);
     assert.match(short.stderr, /at least 3/);
