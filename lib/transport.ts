@@ -180,7 +180,9 @@ export async function accumulateTransport(file: string, options: TransportOption
 }
 
 async function accumulateSegment(file: string, options: TransportOptions, resuming: boolean, save: (p: TransportPartial) => void): Promise<TransportPartial | null> {
-  const trajectory = openTrajectory(file, { ...options, unwrap: true });
+  // Charges by species are applied here, not by the reader, so that species left out with
+  // selectSpecies (explicit solvent) need no charge.
+  const trajectory = openTrajectory(file, { ...options, charges: undefined, unwrap: true });
   const warnings: string[] = [];
   let handle: NativeTransportHandle | null = null;
   let meta: TransportMeta | null = null;
@@ -279,12 +281,19 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
 
 function setUp(file: string, format: string, b: { natoms: number; frames: number; types: string[] | null; charges: Float64Array | null; times: Float64Array; steps: Float64Array }, options: TransportOptions, warnings: string[]) {
   if (!b.types) throw Object.assign(new Error(`${file} has no species labels: pass --topology or types`), { code: 'IONFIELD_USAGE' });
-  if (!b.charges) throw Object.assign(new Error(`${file} has no charges: pass --charges (e.g. 1:1,2:-1)`), { code: 'IONFIELD_USAGE' });
-  const types = b.types, charges = b.charges;
+  const types = b.types;
   const labels: string[] = [];
   for (const t of types) if (!labels.includes(t)) labels.push(t);
   const selected = options.selectSpecies ?? labels;
   for (const s of selected) if (!labels.includes(s)) throw Object.assign(new Error(`--species: ${file} has no species '${s}' (it has ${labels.join(', ')})`), { code: 'IONFIELD_USAGE' });
+  let charges = b.charges;
+  const chargeMap = options.charges;
+  if (chargeMap) {
+    const missing = selected.filter((s) => !(s in chargeMap));
+    if (missing.length) throw Object.assign(new Error(`--charges: no charge given for species ${missing.join(', ')}`), { code: 'IONFIELD_USAGE' });
+    charges = Float64Array.from(types, (t) => chargeMap[t] ?? 0);
+  }
+  if (!charges) throw Object.assign(new Error(`${file} has no charges: pass --charges (e.g. 1:1,2:-1)`), { code: 'IONFIELD_USAGE' });
   const species = selected.filter((s) => labels.includes(s));
   const index = new Map(species.map((s, k) => [s, k]));
   const counts = species.map(() => 0);
@@ -345,7 +354,7 @@ function setUp(file: string, format: string, b: { natoms: number; frames: number
     nativeOptions: {
       species: speciesOf,
       nspecies: species.length,
-      charges: Float64Array.from(charges),
+      charges: Float64Array.from(charges!),
       weights,
       pointsPerLevel,
       decimation,

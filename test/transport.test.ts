@@ -201,6 +201,14 @@ describe('ionfield transport (CLI)', function () {
     // correlates them (ionicity below 1 within errors, σ positive).
     assert.ok(j.diffusion['1'].value! < 1 && j.conductivity.value! > 0);
     assert.ok(j.sum_rule.relative_difference < 1e-12);
+    // A selection (e.g. ions without explicit solvent) needs charges only for what it selects; with
+    // one species n_f is undefined, so the molar quantities are null and a warning says why.
+    const sel = runCli(['transport', demo, '--units', 'lj', '--temperature', '1', '--species', '1', '--charges', '1:2', '--json']);
+    assert.equal(sel.status, 0, sel.stderr);
+    const js = JSON.parse(sel.stdout) as TransportReport;
+    assert.equal(js.molar_conductivity, null);
+    assert.equal(js.species[0].charge, 2);
+    assert.ok(js.warnings.some((w) => /formula units/.test(w)));
     // The human-readable report prints the convention.
     const text = runCli(['transport', demo, '--units', 'lj', '--temperature', '1', '--stop', '400']);
     assert.equal(text.status, 0, text.stderr);
