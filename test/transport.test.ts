@@ -2,6 +2,7 @@
 // with imposed cation–anion correlation where σ, L_ab and t_a are known analytically), the exact
 // sum rule, the correlator against a brute-force all-origins MSD on the LAMMPS demo, and the CLI.
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { native } from '../lib/native';
@@ -312,5 +313,19 @@ describe('ionfield transport (CLI)', function () {
     const short = runCli(['transport', demo, '--temperature', '1', '--units', 'lj', '--stop', '2']);
     assert.equal(short.status, 1);
     assert.match(short.stderr, /at least 3/);
+  });
+});
+
+describe('transport: independent implementation (MDAnalysis) on the LAMMPS demo', function () {
+  this.timeout(180_000);
+  it('D per species and σ agree with MDAnalysis EinsteinMSD / NumPy within the stated errors', function () {
+    const probe = spawnSync('/usr/bin/python3', ['-c', 'import MDAnalysis, numpy'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      console.log('      (skipped: /usr/bin/python3 with MDAnalysis not found; scripts/install-system-deps.sh installs it)');
+      this.skip();
+    }
+    const r = spawnSync('/usr/bin/python3', [path.join(repoRoot, 'scripts', 'validate', 'transport-vs-mdanalysis.py')], { encoding: 'utf8', timeout: 170_000 });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /AGREE/);
   });
 });
