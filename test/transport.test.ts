@@ -9,6 +9,7 @@ import { native } from '../lib/native';
 import { openTrajectory } from '../lib/trajectory';
 import { TransportCorrelator, TransportPartial, TransportReport, transportReport } from '../lib/transport';
 import { TransportSums } from '../lib/transport/estimate';
+import { formulaUnits } from '../lib/transport/formula';
 import { AVOGADRO, BOLTZMANN, ELEMENTARY_CHARGE } from '../lib/transport/units';
 import { exact, walkerAtoms, walkerBatches, Walkers } from '../scripts/validate/brownian-walkers';
 import { runCli } from './helpers/cli';
@@ -171,6 +172,37 @@ describe('transport: correlator against brute force on the LAMMPS demo', functio
     check(40, 2); // level 1: origins every 2 frames
     check(128, 4);
     check(384, 16);
+  });
+});
+
+describe('transport: n_f convention and reference frame', function () {
+  this.timeout(60_000);
+  it('n_f = N_+/a for the neutral salt C_aA_b with a z_+ = b |z_-|', () => {
+    assert.equal(formulaUnits(['Na', 'Cl'], [50, 50], [1, -1]).value, 50);
+    assert.equal(formulaUnits(['Mg', 'Cl'], [20, 40], [2, -1]).value, 20); // MgCl2: a = 1
+    assert.equal(formulaUnits(['Li', 'SO4'], [40, 20], [1, -2]).value, 20); // Li2SO4: a = 2
+    assert.equal(formulaUnits(['Al', 'SO4'], [20, 30], [3, -2]).value, 10); // Al2(SO4)3: a = 2
+    assert.equal(formulaUnits(['A', 'B'], [30, 30], [0.8, -0.8]).value, 30); // scaled charges
+    assert.equal(formulaUnits(['Na', 'K', 'Cl'], [10, 10, 20], [1, 1, -1]).value, null); // mixture
+    assert.equal(formulaUnits(['Na', 'K', 'Cl'], [10, 10, 20], [1, 1, -1], 20).value, 20);
+    assert.match(formulaUnits(['Mg', 'Cl'], [20, 40], [2, -1]).convention, /a = 1, b = 2/);
+    assert.ok(formulaUnits(['Na', 'Cl'], [50, 49], [1, -1]).warning);
+  });
+
+  it('--remove-com: the barycentre does not move, so Σ_b L_ab = 0 for equal weights, and the frame is stated', () => {
+    const r = runCli(['transport', demo, '--units', 'lj', '--temperature', '1', '--remove-com', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as TransportReport;
+    const L = j.onsager.value;
+    const scale = Math.abs(L[0][0]);
+    assert.ok(Math.abs(L[0][0] + L[0][1]) < 1e-9 * scale && Math.abs(L[1][0] + L[1][1]) < 1e-9 * scale, JSON.stringify(L));
+    assert.match(j.reference_frame, /barycentre/);
+    assert.equal(j.correlator.remove_com, true);
+    // Mass weights: Σ_a m_a ΔR_a = 0 instead.
+    const m = runCli(['transport', demo, '--units', 'lj', '--temperature', '1', '--remove-com', '--masses', '1:1,2:3', '--json']);
+    assert.equal(m.status, 0, m.stderr);
+    const Lm = (JSON.parse(m.stdout) as TransportReport).onsager.value;
+    assert.ok(Math.abs(1 * Lm[0][0] + 3 * Lm[0][1]) < 1e-9 * Math.abs(Lm[0][0]));
   });
 });
 
