@@ -17,6 +17,9 @@
 //   msd[s]             sum over pairs of sum_{i in s} |dr_i|^2
 //   cross[a<=b]        sum over pairs of dR_a . dR_b, dR_a = sum_{i in a} dr_i
 //   charge             sum over pairs of |J|^2, J = sum_i q_i dr_i (per-atom charges)
+// dR_a and J are linear in the positions, so they come from per-frame sums (R_a(t) = sum_{i in a}
+// r_i(t), Q(t) = sum_i q_i r_i(t)) stored beside each ring slot: only the MSD loops over atoms
+// for every lag.
 // A pair is credited to the block holding its later frame. Blocks double in length as the run
 // grows (pairs of blocks merge), so their number stays between target_blocks and 2*target_blocks.
 #include <cstddef>
@@ -101,7 +104,7 @@ class TransportAccumulator {
   std::vector<double> sorted_charges_;
   std::vector<Level> levels_;
   std::vector<double> scratch_;   // a chunk of frames: selected atoms, species-sorted
-  std::vector<double> partials_;  // per thread, per (frame, lag) of a chunk: partial sums over atoms
+  std::vector<double> partials_;  // per thread, per (frame, lag) of a chunk: |dr|^2 sums over its atoms
 
   long long frames_ = 0;
   long long block_length_ = 1;

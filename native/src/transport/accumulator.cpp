@@ -80,6 +80,10 @@ struct TransportAccumulator::Level {
   std::size_t lag_offset = 0;    // index in lags_ of this level's first lag
   std::size_t jmin = 1;          // first multiple of stride this level correlates
   std::vector<double> ring;      // slots * nsel * 3
+  // Per slot: R_s = sum_{i in s} r_i (3 per species) and Q = sum_i q_i r_i (3). Collective
+  // displacements are linear, dR_s = R_s(t) - R_s(t0) and J = Q(t) - Q(t0), so only the MSD needs
+  // a loop over atoms per lag.
+  std::vector<double> collective;  // slots * (3 * nspecies + 3)
 };
 
 TransportAccumulator::TransportAccumulator(std::vector<int> species, std::size_t nspecies, std::vector<double> charges,
@@ -121,7 +125,7 @@ TransportAccumulator::~TransportAccumulator() = default;
 
 std::size_t TransportAccumulator::memory_bytes() const {
   std::size_t bytes = scratch_.size() * sizeof(double);
-  for (const Level& l : levels_) bytes += l.ring.size() * sizeof(double);
+  for (const Level& l : levels_) bytes += (l.ring.size() + l.collective.size()) * sizeof(double);
   bytes += partials_.size() * sizeof(double);
   bytes += (sums_.origins.size() + sums_.msd.size() + sums_.cross.size() + sums_.charge.size()) * sizeof(double);
   return bytes;
@@ -171,17 +175,20 @@ void TransportAccumulator::add_frames(const double* xyz, const double* volumes, 
 
 // One chunk of frames with one parallel region (no per-frame synchronisation, which costs a
 // scheduler time slice per frame on a busy machine):
-//  1. sequentially, gather the selected atoms (minus the centre of mass) and plan every ring
-//     store, level creation and (frame, lag) correlation of the chunk — the plan depends only on
-//     frame numbers;
-//  2. in parallel, each thread replays the plan for its own slice of atoms: it writes its atoms
-//     into the rings and accumulates per-(frame, lag) partial sums over its atoms;
-//  3. sequentially, partial sums are combined across threads in a fixed order and added to the
-//     sums of each frame's block (|J|^2 and dR_a.dR_b need the totals over all atoms first).
+//  1. sequentially: gather the selected atoms (minus the centre of mass), sum them per species
+//     (R_s) and weighted by charge (Q), and plan every ring store, level creation and (frame, lag)
+//     correlation of the chunk — the plan depends only on frame numbers. The collective terms
+//     dR_s = R_s(t) - R_s(t0) and J = Q(t) - Q(t0) of each correlation are computed here, in order;
+//  2. in parallel: each thread replays the plan for its own slice of atoms — it writes its atoms
+//     into the rings and sums |dr_i|^2 per species for every (frame, lag) of the chunk;
+//  3. sequentially: the per-thread MSD sums are combined in a fixed order, and everything is added
+//     to the sums of each frame's block.
 void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
   const std::size_t nsel = order_.size(), n3 = nsel * 3, nin3 = species_.size() * 3;
   const std::size_t p = options_.points_per_level, m = options_.decimation, ns = nspecies_;
+  const std::size_t nc = 3 * ns + 3;  // collective sums per frame
   scratch_.resize(nframes * n3);
+  std::vector<double> collective(nframes * nc, 0.0);
   for (std::size_t f = 0; f < nframes; ++f) {
     double* dst = scratch_.data() + f * n3;
     const double* src = xyz + f * nin3;
@@ -197,9 +204,16 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
       for (std::size_t k = 0; k < nsel; ++k)
         for (int d = 0; d < 3; ++d) dst[3 * k + d] -= c[d];
     }
+    double* col = collective.data() + f * nc;
+    for (std::size_t s = 0; s < ns; ++s)
+      for (std::size_t k = starts_[s]; k < starts_[s + 1]; ++k)
+        for (int d = 0; d < 3; ++d) {
+          col[3 * s + d] += dst[3 * k + d];
+          col[3 * ns + d] += sorted_charges_[k] * dst[3 * k + d];
+        }
   }
 
-  // ---- 1. plan
+  // ---- 1. plan (and the collective terms of every correlation)
   struct Store {
     std::size_t level, slot;
     bool seed;             // copy frame 0 from the level below instead of the new frame
@@ -211,6 +225,7 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
   std::vector<std::vector<Store>> stores(nframes);
   std::vector<std::size_t> task_begin(nframes + 1, 0);
   std::vector<Task> tasks;
+  std::vector<double> task_collective;  // per task: dR_s (3 per species), J (3)
   for (std::size_t f = 0; f < nframes; ++f) {
     const long long t = frames_ + static_cast<long long>(f);
     long long stride = 1;
@@ -231,10 +246,13 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
         level.jmin = jmin;
         level.lag_offset = first_lag_index;
         level.ring.assign(level.slots * n3, 0.0);
+        level.collective.assign(level.slots * nc, 0.0);
         if (k > 0) {
           // Seed with frame 0, still held m entries back in the level below (p >= m).
           const Level& below = levels_[k - 1];
-          stores[f].push_back({k, 0, true, (below.newest + below.slots - m) % below.slots});
+          const std::size_t from = (below.newest + below.slots - m) % below.slots;
+          stores[f].push_back({k, 0, true, from});
+          std::memcpy(level.collective.data(), below.collective.data() + from * nc, nc * sizeof(double));
           level.count = 1;
           level.newest = 0;
         }
@@ -244,22 +262,26 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
       level.newest = level.count == 0 ? 0 : (level.newest + 1) % level.slots;
       ++level.count;
       stores[f].push_back({k, level.newest, false, 0});
+      std::memcpy(level.collective.data() + level.newest * nc, collective.data() + f * nc, nc * sizeof(double));
       const std::size_t available = std::min(level.count - 1, p);
       for (std::size_t j = jmin; j <= available; ++j) {
         const std::size_t li = level.lag_offset + (j - jmin);
         if (li >= lags_.size()) break;
-        tasks.push_back({k, level.newest, (level.newest + level.slots - j) % level.slots, li});
+        const std::size_t then = (level.newest + level.slots - j) % level.slots;
+        tasks.push_back({k, level.newest, then, li});
+        const double* a = level.collective.data() + level.newest * nc;
+        const double* b = level.collective.data() + then * nc;
+        for (std::size_t c = 0; c < nc; ++c) task_collective.push_back(a[c] - b[c]);
       }
     }
     task_begin[f + 1] = tasks.size();
   }
 
-  // ---- 2. replay per atom slice
-  const std::size_t width = 4 * ns + 3;  // per task: msd[ns], dR[3ns], J[3]
-  const bool parallel = nsel * tasks.size() > 65536;
-  const int nthreads = parallel ? std::max(1, thread_count(options_.threads)) : 1;
-  partials_.assign(static_cast<std::size_t>(nthreads) * tasks.size() * width, 0.0);
+  // ---- 2. replay per atom slice: ring stores and |dr|^2 per species
   const std::size_t ntasks = tasks.size();
+  const bool parallel = nsel * ntasks > 65536;
+  const int nthreads = parallel ? std::max(1, thread_count(options_.threads)) : 1;
+  partials_.assign(static_cast<std::size_t>(nthreads) * ntasks * ns, 0.0);
 #pragma omp parallel num_threads(nthreads) if (parallel)
   {
 #ifdef _OPENMP
@@ -268,7 +290,7 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
     const std::size_t tid = 0, nt = 1;
 #endif
     const std::size_t lo = nsel * tid / nt, hi = nsel * (tid + 1) / nt;
-    double* mine = partials_.data() + tid * ntasks * width;
+    double* mine = partials_.data() + tid * ntasks * ns;
     for (std::size_t f = 0; f < nframes; ++f) {
       for (const Store& st : stores[f]) {
         Level& level = levels_[st.level];
@@ -280,28 +302,15 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
         const Level& level = levels_[task.level];
         const double* now = level.ring.data() + task.now * n3;
         const double* then = level.ring.data() + task.then * n3;
-        double* out = mine + ti * width;
         for (std::size_t s = 0; s < ns; ++s) {
-          const std::size_t k0 = std::max(starts_[s], lo), k1 = std::min(starts_[s + 1], hi);
-          double sq = 0, R0 = 0, R1 = 0, R2 = 0, J0 = 0, J1 = 0, J2 = 0;
-          for (std::size_t k = k0; k < k1; ++k) {
-            const double d0 = now[3 * k] - then[3 * k], d1 = now[3 * k + 1] - then[3 * k + 1], d2 = now[3 * k + 2] - then[3 * k + 2];
-            const double q = sorted_charges_[k];
-            sq += d0 * d0 + d1 * d1 + d2 * d2;
-            R0 += d0;
-            R1 += d1;
-            R2 += d2;
-            J0 += q * d0;
-            J1 += q * d1;
-            J2 += q * d2;
+          const std::size_t x0 = 3 * std::max(starts_[s], lo), x1 = 3 * std::min(starts_[s + 1], hi);
+          double sq = 0;
+#pragma omp simd reduction(+ : sq)
+          for (std::size_t x = x0; x < x1; ++x) {
+            const double d = now[x] - then[x];
+            sq += d * d;
           }
-          out[s] = sq;
-          out[ns + 3 * s] = R0;
-          out[ns + 3 * s + 1] = R1;
-          out[ns + 3 * s + 2] = R2;
-          out[4 * ns] += J0;
-          out[4 * ns + 1] += J1;
-          out[4 * ns + 2] += J2;
+          mine[ti * ns + s] = sq;
         }
       }
     }
@@ -309,25 +318,23 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
 
   // ---- 3. combine threads (fixed order) and add to each frame's block
   const std::size_t np = sums_.npairs(), nl = lags_.size();
-  std::vector<double> total(width);
   for (std::size_t f = 0; f < nframes; ++f) {
     ensure_block_for(frames_);
     ++frames_;
     const std::size_t block = sums_.nblocks() - 1;
     for (std::size_t ti = task_begin[f]; ti < task_begin[f + 1]; ++ti) {
-      std::fill(total.begin(), total.end(), 0.0);
-      for (int th = 0; th < nthreads; ++th) {
-        const double* part = partials_.data() + (static_cast<std::size_t>(th) * ntasks + ti) * width;
-        for (std::size_t w = 0; w < width; ++w) total[w] += part[w];
-      }
       const std::size_t li = tasks[ti].lag_index;
-      const double* dR = total.data() + ns;
-      for (std::size_t s = 0; s < ns; ++s) sums_.msd[(block * nl + li) * ns + s] += total[s];
+      for (std::size_t s = 0; s < ns; ++s) {
+        double sq = 0;
+        for (int th = 0; th < nthreads; ++th) sq += partials_[(static_cast<std::size_t>(th) * ntasks + ti) * ns + s];
+        sums_.msd[(block * nl + li) * ns + s] += sq;
+      }
+      const double* dR = task_collective.data() + ti * nc;
       for (std::size_t a = 0; a < ns; ++a)
         for (std::size_t b = a; b < ns; ++b)
           sums_.cross[(block * nl + li) * np + species_pair_index(a, b, ns)] +=
               dR[3 * a] * dR[3 * b] + dR[3 * a + 1] * dR[3 * b + 1] + dR[3 * a + 2] * dR[3 * b + 2];
-      const double* J = total.data() + 4 * ns;
+      const double* J = dR + 3 * ns;
       sums_.charge[block * nl + li] += J[0] * J[0] + J[1] * J[1] + J[2] * J[2];
       sums_.origins[block * nl + li] += 1.0;
     }
