@@ -24,7 +24,7 @@ function describe(r: TransportReport): string {
     '',
   ];
   for (const [s, d] of Object.entries(r.diffusion)) lines.push(`D(${s})`.padEnd(18) + `${pm(d)} ${d.units}${d.si ? `  = ${pm(d.si)} ${d.si.units}` : ''}`);
-  lines.push('σ (Einstein–Helfand)'.padEnd(18) + ` ${pm(r.conductivity)} ${r.conductivity.units}`);
+  lines.push('σ (EH)'.padEnd(18) + `${pm(r.conductivity)} ${r.conductivity.units}`);
   if (r.molar_conductivity) lines.push('Λ'.padEnd(18) + `${pm(r.molar_conductivity)} ${r.molar_conductivity.units}`);
   if (r.nernst_einstein) lines.push('Λ_NE'.padEnd(18) + `${pm(r.nernst_einstein)} ${r.nernst_einstein.units}`);
   lines.push('ionicity Λ/Λ_NE'.padEnd(18) + pm(r.ionicity));
