@@ -9,6 +9,7 @@ import { native } from '../lib/native';
 import { openTrajectory } from '../lib/trajectory';
 import { TransportCorrelator, TransportPartial, TransportReport, transportReport } from '../lib/transport';
 import { TransportSums } from '../lib/transport/estimate';
+import { detectWindow, fitLine, localSlopes } from '../lib/transport/fit';
 import { formulaUnits } from '../lib/transport/formula';
 import { AVOGADRO, BOLTZMANN, ELEMENTARY_CHARGE } from '../lib/transport/units';
 import { exact, walkerAtoms, walkerBatches, Walkers } from '../scripts/validate/brownian-walkers';
@@ -172,6 +173,30 @@ describe('transport: correlator against brute force on the LAMMPS demo', functio
     check(40, 2); // level 1: origins every 2 frames
     check(128, 4);
     check(384, 16);
+  });
+});
+
+describe('transport: diffusive-regime detection', () => {
+  it('finds where the exact Langevin MSD 6D[t − τ(1 − e^(−t/τ))] turns diffusive, and the fit recovers D', () => {
+    const D = 0.7, tau = 2;
+    const t: number[] = [];
+    for (let l = 1; l <= 32; l++) t.push(0.1 * l);
+    for (let k = 1; k < 12; k++) for (let j = 17; j <= 32; j++) t.push(0.1 * j * 2 ** k);
+    const msd = t.map((x) => 6 * D * (x - tau * (1 - Math.exp(-x / tau))));
+    const slopes = localSlopes(t, msd);
+    assert.ok(Math.abs(slopes[0] - 2) < 0.05, `ballistic start ${slopes[0]}`);
+    const stop = t.length - 1;
+    const w = detectWindow(t, [msd], stop, 0.1);
+    assert.equal(w.diffusive, true);
+    // Exact local slope at the chosen start is within tolerance, and a little earlier it is not.
+    const exactSlope = (x: number) => (x * (1 - Math.exp(-x / tau))) / (x - tau * (1 - Math.exp(-x / tau)));
+    assert.ok(exactSlope(t[w.start]) <= 1.1 + 0.02, `slope ${exactSlope(t[w.start])} at start ${t[w.start]}`);
+    assert.ok(exactSlope(t[w.start] / 1.3) > 1.1 - 0.02);
+    const fit = fitLine(t, msd, w.start, w.stop);
+    assert.ok(Math.abs(fit.slope / 6 - D) < 0.01 * D, `D ${fit.slope / 6}`);
+    // A curve that never turns diffusive is reported as such.
+    const caged = t.map((x) => Math.sqrt(x));
+    assert.equal(detectWindow(t, [caged], stop, 0.1).diffusive, false);
   });
 });
 

@@ -215,6 +215,7 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
     for (let l = 0; l <= last; l++) if (curves.time[l] >= t * (1 - 1e-12)) return l;
     return -1;
   };
+  const stopAt = (fraction: number) => Math.min(Math.max(1, indexAtOrBelow(fraction * totalTime)), last);
   let stop: number;
   if (options.fitStop !== undefined) {
     stop = indexAtOrBelow(options.fitStop);
@@ -222,8 +223,7 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
     if (options.fitStop > curves.time[last] * (1 + 1e-12))
       warnings.push(`--fit-stop ${options.fitStop} is beyond the longest lag with data (${curves.time[last]}); fitting up to ${curves.time[last]}`);
   } else {
-    stop = Math.max(1, indexAtOrBelow((options.stopFraction ?? 0.025) * totalTime));
-    stop = Math.min(stop, last);
+    stop = stopAt(options.stopFraction ?? 0.025);
   }
   let window: Analysis['window'];
   if (options.fitStart !== undefined) {
@@ -232,7 +232,20 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
     window = { start, stop, automatic: false, diffusive: true, note: null, slopeTolerance: tolerance };
   } else {
     const msds = curves.msd.filter((_, k) => sys.counts[k] > 0);
-    const w = detectWindow(curves.time, msds, stop, tolerance);
+    let w = detectWindow(curves.time, msds, stop, tolerance);
+    // Neither end given: if the run is not diffusive by the default stop, look further out (fewer
+    // jackknife blocks, said in a warning) before giving up.
+    if (!w.diffusive && options.fitStop === undefined && options.stopFraction === undefined) {
+      for (const fraction of [0.05, 0.1, 0.2]) {
+        const wider = detectWindow(curves.time, msds, stopAt(fraction), tolerance);
+        if (wider.diffusive) {
+          w = wider;
+          warnings.push(`the MSD is not diffusive by 2.5 % of the run; the fit stop was extended to ${fraction * 100} % (fewer, less independent jackknife blocks)`);
+          break;
+        }
+      }
+    }
+    stop = w.stop;
     window = { ...w, automatic: true, slopeTolerance: tolerance };
     if (w.note) warnings.push(w.note);
   }
