@@ -90,12 +90,49 @@ export interface DeviceReport {
   note: string;
 }
 
+/** Sums of the transport correlator (native/include/ionfield/transport.hpp), block-major arrays. */
+export interface NativeTransportSums {
+  nspecies: number;
+  lags: Float64Array; // lag grid in frames
+  blockFrames: Float64Array; // frames per block
+  frames: number;
+  volumeSum: number;
+  volumeFrames: number;
+  origins: Float64Array; // [block][lag]
+  msd: Float64Array; // [block][lag][species]
+  cross: Float64Array; // [block][lag][pair a<=b]
+  charge: Float64Array; // [block][lag]
+}
+
+export interface NativeTransportOptions {
+  species: Int32Array;
+  nspecies: number;
+  charges: Float64Array;
+  weights?: Float64Array;
+  pointsPerLevel?: number;
+  decimation?: number;
+  maxLevels?: number;
+  maxLag?: number;
+  targetBlocks?: number;
+  removeCom?: boolean;
+  threads?: number;
+}
+
+export interface NativeTransportHandle {
+  /** Frames in order; the arrays must stay untouched until the promise settles (zero copy). */
+  addFrames(positions: Float64Array, volumes: Float64Array | null, frames: number): Promise<void>;
+  partial(): NativeTransportSums;
+  memoryBytes(): number;
+}
+
 export interface NativeAddon {
   NativeTrajectory: new (path: string, options?: NativeSelection) => NativeTrajectoryHandle;
   NativeTrajectoryWriter: new (path: string, format?: string) => NativeWriterHandle;
   scanTrajectory(path: string, options: NativeSelection, onProgress?: (frames: number) => void): Promise<NativeSummary>;
   queryDevices(): DeviceReport;
   formats: string[];
+  NativeTransport: new (options: NativeTransportOptions) => NativeTransportHandle;
+  mergeTransportPartials(a: NativeTransportSums, b: NativeTransportSums): NativeTransportSums;
 }
 
 /** The package root: the nearest folder above this file that holds package.json. */

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openTrajectory, TrajectoryOptions } from './trajectory';
 import { WindowOptions } from './transport/estimate';
-import { badInput, loadPartial, mergePartials, NativeTransportHandle, savePartial, transportAddon, TransportMeta, TransportPartial } from './transport/partial';
+import { native, NativeTransportHandle } from './native';
+import { badInput, loadPartial, mergePartials, savePartial, TransportMeta, TransportPartial } from './transport/partial';
 import { TransportReport, transportReport } from './transport/report';
 import { defaultUnitStyle, unitSystem } from './transport/units';
 
@@ -144,7 +145,7 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
       if (!handle) {
         const setup = setUp(file, trajectory.format, b, options, warnings);
         meta = setup.meta;
-        handle = new (transportAddon().NativeTransport)(setup.nativeOptions);
+        handle = new (native().NativeTransport)(setup.nativeOptions);
       }
       for (let k = 0; k < b.frames; k++) {
         const i = b.first + k, t = b.times[k], s = b.steps[k];

@@ -2,21 +2,11 @@
 // transport"): D per species, Einstein–Helfand σ, Λ, Λ_NE, ionicity, Onsager L_ab and transference
 // numbers, all from straight-line fits over one window, with jackknife errors over blocks.
 import { detectWindow, fitLine, localSlopes } from './fit';
+import type { NativeTransportSums } from '../native';
 import { AVOGADRO, BOLTZMANN, ELEMENTARY_CHARGE, UnitSystem } from './units';
 
 /** The accumulator's partial result (sums, never averages; see native/include/ionfield/transport.hpp). */
-export interface TransportSums {
-  nspecies: number;
-  lags: Float64Array; // lag grid in frames
-  blockFrames: Float64Array; // frames per block
-  frames: number;
-  volumeSum: number;
-  volumeFrames: number;
-  origins: Float64Array; // [block][lag]
-  msd: Float64Array; // [block][lag][species]
-  cross: Float64Array; // [block][lag][pair a<=b]
-  charge: Float64Array; // [block][lag]
-}
+export type TransportSums = NativeTransportSums;
 
 export interface SystemDescription {
   species: string[];

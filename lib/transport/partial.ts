@@ -2,10 +2,11 @@
 // from them and to check that two partials may merge. Serialisable ("ionfield.transport-partial/1")
 // and mergeable exactly (sums add, blocks concatenate).
 import * as fs from 'node:fs';
-import { native } from '../native';
+import { native, NativeTransportHandle } from '../native';
 import { TransportSums } from './estimate';
 import { UnitSystem } from './units';
 
+/** Metadata that travels with the sums: enough to estimate, and to check that partials may merge. */
 export interface TransportMeta {
   file: string;
   format: string;
@@ -34,16 +35,6 @@ export interface TransportPartial {
   sums: TransportSums;
 }
 
-export interface NativeTransportHandle {
-  addFrames(positions: Float64Array, volumes: Float64Array | null, frames: number): Promise<void>;
-  partial(): TransportSums;
-  memoryBytes(): number;
-}
-interface TransportAddon {
-  NativeTransport: new (options: object) => NativeTransportHandle;
-  mergeTransportPartials(a: TransportSums, b: TransportSums): TransportSums;
-}
-export const transportAddon = () => native() as unknown as TransportAddon;
 
 /** Options of the native correlator, for callers that feed frames themselves. */
 export interface CorrelatorOptions {
@@ -73,7 +64,7 @@ export class TransportCorrelator {
 
   constructor(options: CorrelatorOptions) {
     this.natoms = options.species.length;
-    this.handle = new (transportAddon().NativeTransport)({ ...options, maxLag: options.maxLag ?? -1 });
+    this.handle = new (native().NativeTransport)({ ...options, maxLag: options.maxLag ?? -1 });
   }
 
   /** Adds frames (positions: frames × natoms × 3). Do not modify the arrays before the promise settles. */
@@ -111,7 +102,7 @@ export function mergePartials(partials: TransportPartial[]): TransportPartial {
       if (!same(a[key], b[key])) throw badInput(`cannot merge ${b.file} into ${a.file}: ${key} differ (${JSON.stringify(b[key])} vs ${JSON.stringify(a[key])})`);
     if (Math.abs(a.frameInterval - b.frameInterval) > 1e-9 * a.frameInterval)
       throw badInput(`cannot merge ${b.file} into ${a.file}: frame intervals differ (${b.frameInterval} vs ${a.frameInterval})`);
-    sums = transportAddon().mergeTransportPartials(sums, p.sums);
+    sums = native().mergeTransportPartials(sums, p.sums);
   }
   const files = [...new Set(partials.map((p) => p.meta.file))];
   return { schema: 'ionfield.transport-partial/1', meta: { ...first.meta, file: files.join(' + ') }, sums };
