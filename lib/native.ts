@@ -105,16 +105,23 @@ export interface NativeTransportSums {
 }
 
 export interface NativeTransportOptions {
+  /** Species index (0-based) per atom, −1 to leave an atom out. */
   species: Int32Array;
   nspecies: number;
+  /** Charge per atom (units of e). */
   charges: Float64Array;
+  /** Centre-of-mass weight per atom (default equal). */
   weights?: Float64Array;
+  /** Ring slots per level (default 32) and decimation factor between levels (default 2). */
   pointsPerLevel?: number;
   decimation?: number;
   maxLevels?: number;
+  /** Longest lag in frames (default −1: no limit). */
   maxLag?: number;
+  /** Blocks kept between targetBlocks and 2 × targetBlocks (default 16). */
   targetBlocks?: number;
   removeCom?: boolean;
+  /** OpenMP threads (default 0: all cores). */
   threads?: number;
 }
 

@@ -2,7 +2,7 @@
 // from them and to check that two partials may merge. Serialisable ("ionfield.transport-partial/1")
 // and mergeable exactly (sums add, blocks concatenate).
 import * as fs from 'node:fs';
-import { native, NativeTransportHandle } from '../native';
+import { native, NativeTransportHandle, NativeTransportOptions } from '../native';
 import { TransportSums } from './estimate';
 import { UnitSystem } from './units';
 
@@ -37,21 +37,7 @@ export interface TransportPartial {
 
 
 /** Options of the native correlator, for callers that feed frames themselves. */
-export interface CorrelatorOptions {
-  /** Species index (0-based) per atom, −1 to leave an atom out. */
-  species: Int32Array;
-  nspecies: number;
-  /** Charge per atom (units of e). */
-  charges: Float64Array;
-  /** Centre-of-mass weight per atom (default equal). */
-  weights?: Float64Array;
-  pointsPerLevel?: number;
-  decimation?: number;
-  /** Longest lag in frames (default: no limit). */
-  maxLag?: number;
-  removeCom?: boolean;
-  threads?: number;
-}
+export type CorrelatorOptions = NativeTransportOptions;
 
 /**
  * The native displacement correlator, for frames that do not come from a file (simulations in
