@@ -59,7 +59,7 @@ function volumeOf(h: Float64Array, k: number): number {
  * Reads the trajectory once and returns the accumulated partial result. With a checkpoint file the
  * sums so far are saved every checkpointEvery frames; with resume, a run continues after the frames
  * the checkpoint covers. A resumed run equals two independent segments merged: pairs of frames that
- * straddle the restart are not correlated (a loss of lags × 1 origins, nothing else changes).
+ * straddle the restart are not correlated (per lag, the origins within one lag before the restart).
  */
 export async function accumulateTransport(file: string, options: TransportOptions): Promise<TransportPartial> {
   let previous: TransportPartial | null = null;
