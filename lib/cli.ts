@@ -5,8 +5,9 @@ import { Command, UsageError } from './cli/command';
 import { packageRoot } from './native';
 import { convertCommand } from './cli/convert';
 import { infoCommand } from './cli/info';
+import { transportCommand } from './cli/transport';
 
-const commands: Command[] = [infoCommand, convertCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

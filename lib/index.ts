@@ -5,6 +5,12 @@ export { trajectoryInfo } from './info';
 export type { TrajectoryInfo, BoxInfo, InfoOptions } from './info';
 export { convertTrajectory } from './convert';
 export type { ConvertOptions, ConvertResult } from './convert';
+export { TransportCorrelator, accumulateTransport, computeTransport, loadPartial, mergePartials, savePartial, transportReport } from './transport';
+export type { CorrelatorOptions, TransportOptions, TransportPartial, TransportReport, TransportMeta, Quantity } from './transport';
+export { UNIT_SYSTEMS, unitSystem } from './transport/units';
+export { analyse } from './transport/estimate';
+export type { TransportSums, SystemDescription, WindowOptions, Analysis } from './transport/estimate';
+export type { UnitStyle, UnitSystem } from './transport/units';
 export { native } from './native';
 export type { DeviceReport } from './native';
 

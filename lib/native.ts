@@ -95,6 +95,48 @@ export interface DeviceReport {
   note: string;
 }
 
+/** Sums of the transport correlator (native/include/ionfield/transport.hpp), block-major arrays. */
+export interface NativeTransportSums {
+  nspecies: number;
+  lags: Float64Array; // lag grid in frames
+  blockFrames: Float64Array; // frames per block
+  frames: number;
+  volumeSum: number;
+  volumeFrames: number;
+  origins: Float64Array; // [block][lag]
+  msd: Float64Array; // [block][lag][species]
+  cross: Float64Array; // [block][lag][pair a<=b]
+  charge: Float64Array; // [block][lag]
+}
+
+export interface NativeTransportOptions {
+  /** Species index (0-based) per atom, −1 to leave an atom out. */
+  species: Int32Array;
+  nspecies: number;
+  /** Charge per atom (units of e). */
+  charges: Float64Array;
+  /** Centre-of-mass weight per atom (default equal). */
+  weights?: Float64Array;
+  /** Ring slots per level (default 32) and decimation factor between levels (default 2). */
+  pointsPerLevel?: number;
+  decimation?: number;
+  maxLevels?: number;
+  /** Longest lag in frames (default −1: no limit). */
+  maxLag?: number;
+  /** Blocks kept between targetBlocks and 2 × targetBlocks (default 16). */
+  targetBlocks?: number;
+  removeCom?: boolean;
+  /** OpenMP threads (default 0: all cores). */
+  threads?: number;
+}
+
+export interface NativeTransportHandle {
+  /** Frames in order; the arrays must stay untouched until the promise settles (zero copy). */
+  addFrames(positions: Float64Array, volumes: Float64Array | null, frames: number): Promise<void>;
+  partial(): NativeTransportSums;
+  memoryBytes(): number;
+}
+
 export interface NativeAddon {
   NativeTrajectory: new (path: string, options?: NativeSelection) => NativeTrajectoryHandle;
   /** options.precision: XTC only, coordinates stored as round(x * precision) (default 1000). */
@@ -104,6 +146,8 @@ export interface NativeAddon {
   formats: string[];
   /** The format a file name implies ('' if none): extension after stripping .gz. */
   formatFromPath(path: string): string;
+  NativeTransport: new (options: NativeTransportOptions) => NativeTransportHandle;
+  mergeTransportPartials(a: NativeTransportSums, b: NativeTransportSums): NativeTransportSums;
 }
 
 /** The package root: the nearest folder above this file that holds package.json. */

@@ -1,0 +1,180 @@
+// `ionfield transport`: D per species, σ, Λ, Λ_NE, ionicity, Onsager L_ab and transference numbers
+// with errors and the fit window, from one or more trajectories (or saved partial results).
+import { accumulateTransport, loadPartial, mergePartials, savePartial, TransportOptions, TransportPartial, TransportReport, transportReport } from '../transport';
+import { parseCharges, parseKeyValueList } from '../trajectory';
+import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
+import { typesFromTopology } from './convert';
+import { Progress } from './progress';
+
+const fmt = (v: number | null, digits = 4) => (v === null ? 'n/a' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(digits - 1) : v.toPrecision(digits));
+const pm = (q: { value: number | null; error: number | null }) => `${fmt(q.value)} ± ${fmt(q.error, 2)}`;
+
+function describe(r: TransportReport): string {
+  const w = r.fit_window;
+  const lines = [
+    `file              ${r.file} (${r.format}, ${r.frames} frames, start ${r.frame_selection.start}, stride ${r.frame_selection.stride})`,
+    `units             ${r.units.description}; T = ${r.temperature} ${r.units.temperature}`,
+    `frame interval    ${r.frame_interval.value} ${r.frame_interval.units} (${r.frame_interval.source})`,
+    `volume            ${fmt(r.volume.value, 6)} ${r.volume.units} (${r.volume.source})`,
+    `species           ${r.species.map((s) => `${s.label}: ${s.count} × z = ${s.charge}`).join(', ')}`,
+    `formula units     ${r.formula_units.convention}`,
+    `fit window        ${fmt(w.start)} – ${fmt(w.stop)} ${w.units} (${w.points} lags, ${w.automatic ? `automatic: local MSD slope within 1 ± ${w.slope_tolerance}` : 'user'}; slope at ends ${Object.entries(w.local_slope).map(([s, v]) => `${s}: ${fmt(v.start, 3)}/${fmt(v.stop, 3)}`).join(', ')})`,
+    `errors            ${r.uncertainty.method}; blocks of ${fmt(r.uncertainty.block_length.value)} ${r.uncertainty.block_length.units}`,
+    `reference frame   ${r.reference_frame}`,
+    '',
+  ];
+  for (const [s, d] of Object.entries(r.diffusion)) lines.push(`D(${s})`.padEnd(18) + `${pm(d)} ${d.units}${d.si ? `  = ${pm(d.si)} ${d.si.units}` : ''}`);
+  lines.push('σ (EH)'.padEnd(18) + `${pm(r.conductivity)} ${r.conductivity.units}`);
+  if (r.molar_conductivity) lines.push('Λ'.padEnd(18) + `${pm(r.molar_conductivity)} ${r.molar_conductivity.units}`);
+  if (r.nernst_einstein) lines.push('Λ_NE'.padEnd(18) + `${pm(r.nernst_einstein)} ${r.nernst_einstein.units}`);
+  lines.push('ionicity Λ/Λ_NE'.padEnd(18) + pm(r.ionicity));
+  const sp = r.onsager.species;
+  for (let a = 0; a < sp.length; a++)
+    for (let b = a; b < sp.length; b++)
+      lines.push(`L(${sp[a]},${sp[b]})`.padEnd(18) + `${pm({ value: r.onsager.value[a][b], error: r.onsager.error[a][b] })} ${r.onsager.units}`);
+  for (const [s, t] of Object.entries(r.transference)) lines.push(`t(${s})`.padEnd(18) + pm(t));
+  lines.push('sum rule'.padEnd(18) + `σ = e² Σ z_a z_b L_ab to ${r.sum_rule.relative_difference.toExponential(1)} (relative)`);
+  for (const warning of r.warnings) lines.push(`warning: ${warning}`);
+  return lines.join('\n');
+}
+
+export const transportCommand: Command = {
+  name: 'transport',
+  summary: 'diffusion, conductivity (Einstein–Helfand), Λ, Nernst–Einstein, Onsager, transference, with errors',
+  usage: `ionfield transport <trajectory>... --temperature T [options]
+ionfield transport --from-partials <partial.json>... --temperature T [options]
+
+Several trajectories (independent runs of one system) are combined exactly.
+
+  --temperature T        temperature (K; epsilon/k_B in lj units)            [required]
+  --units U              lj | real | metal | gromacs (default: gromacs for XTC, else lj with a warning)
+  --timestep dt          MD timestep, for files that store step numbers but no time
+  --frame-interval dt    time between (selected) frames, overriding the file
+  --charges 1:1,2:-1     charge per species (default: the file's q column)
+  --type-map 1:Na,2:Cl   rename species labels
+  --topology FILE        species labels from the first frame of FILE (DCD, XTC input)
+  --format F             input format (default: from extension, then content)
+  --start N --stop N --stride N   frame selection (0-based, stop exclusive)
+  --species A,B          species to include (default: all; e.g. leave out explicit solvent)
+  --remove-com           subtract the selection's centre of mass from every frame
+  --masses A:m,B:m       centre-of-mass weights per species (default: equal weights)
+  --fit-start t --fit-stop t   fit window in time units (default: automatic)
+  --slope-tolerance x    automatic window: |d ln MSD / d ln t − 1| <= x (default 0.1)
+  --stop-fraction f      automatic window: longest lag as a fraction of the run (default 0.025)
+  --blocks N             at most N jackknife blocks (default: as many as fit, each >= 2 × fit stop)
+  --formula-units N      n_f for molar conductivities (default: N_+/a of the salt C_aA_b)
+  --volume V             cell volume for files without a cell
+  --max-lag t            longest lag to correlate (time units; default: no limit)
+  --points-per-level P   correlator: lags 1..P frames at all origins, then P/2 per octave (default 32)
+  --threads N            worker threads (default: all cores)
+  --save-partial FILE    also write the accumulated sums (JSON) for later merging
+  --checkpoint FILE      save the sums so far every --checkpoint-every frames (default 10000)
+  --resume               continue from --checkpoint FILE if it exists (frames it covers are not re-read)
+  --from-partials        the positional files are saved partials: merge them and estimate
+  --json                 machine-readable output (schema ionfield.transport/1, docs/transport.md)`,
+  async run(argv) {
+    const { values, positionals } = parse(argv, {
+      temperature: { type: 'string' },
+      units: { type: 'string' },
+      timestep: { type: 'string' },
+      'frame-interval': { type: 'string' },
+      charges: { type: 'string' },
+      'type-map': { type: 'string' },
+      topology: { type: 'string' },
+      format: { type: 'string' },
+      start: { type: 'string' },
+      stop: { type: 'string' },
+      stride: { type: 'string' },
+      species: { type: 'string' },
+      'remove-com': { type: 'boolean' },
+      masses: { type: 'string' },
+      'fit-start': { type: 'string' },
+      'fit-stop': { type: 'string' },
+      'slope-tolerance': { type: 'string' },
+      'stop-fraction': { type: 'string' },
+      blocks: { type: 'string' },
+      'formula-units': { type: 'string' },
+      volume: { type: 'string' },
+      'max-lag': { type: 'string' },
+      'points-per-level': { type: 'string' },
+      threads: { type: 'string' },
+      'save-partial': { type: 'string' },
+      checkpoint: { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      resume: { type: 'boolean' },
+      'from-partials': { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length < 1) throw new UsageError('expected at least one trajectory file');
+    const str = (k: string) => values[k] as string | undefined;
+    const positive = (k: string) => numberOption(str(k), k, (v) => Number.isFinite(v) && v > 0);
+    const temperature = positive('temperature');
+    if (temperature === undefined) throw new UsageError('--temperature is required');
+    if (str('units') && !['lj', 'real', 'metal', 'gromacs'].includes(str('units')!)) throw new UsageError(`--units: '${str('units')}' is not one of lj, real, metal, gromacs`);
+    const masses = str('masses')
+      ? Object.fromEntries(Object.entries(parseKeyValueList(str('masses')!, '--masses')).map(([k, v]) => {
+          const m = Number(v);
+          if (!(m > 0)) throw new UsageError(`--masses: '${v}' for species ${k} is not a positive number`);
+          return [k, m];
+        }))
+      : undefined;
+    const points = integerOption(str('points-per-level'), 'points-per-level', 2);
+    if (points !== undefined && points % 2 !== 0) throw new UsageError('--points-per-level must be even');
+    const options: TransportOptions = {
+      temperature,
+      units: str('units'),
+      timestep: positive('timestep'),
+      frameInterval: positive('frame-interval'),
+      charges: str('charges') ? parseCharges(str('charges')!) : undefined,
+      typeMap: str('type-map') ? parseKeyValueList(str('type-map')!, '--type-map') : undefined,
+      types: str('topology') ? await typesFromTopology(str('topology')!) : undefined,
+      format: str('format'),
+      start: integerOption(str('start'), 'start'),
+      stop: integerOption(str('stop'), 'stop'),
+      stride: integerOption(str('stride'), 'stride', 1),
+      selectSpecies: str('species') ? str('species')!.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+      removeCom: Boolean(values['remove-com']),
+      masses,
+      fitStart: numberOption(str('fit-start'), 'fit-start', (v) => v >= 0),
+      fitStop: positive('fit-stop'),
+      slopeTolerance: positive('slope-tolerance'),
+      stopFraction: numberOption(str('stop-fraction'), 'stop-fraction', (v) => v > 0 && v <= 1),
+      blocks: integerOption(str('blocks'), 'blocks', 2),
+      formulaUnits: positive('formula-units'),
+      volume: positive('volume'),
+      maxLag: positive('max-lag'),
+      pointsPerLevel: points,
+      threads: integerOption(str('threads'), 'threads', 1),
+      checkpoint: str('checkpoint'),
+      checkpointEvery: integerOption(str('checkpoint-every'), 'checkpoint-every', 1),
+      resume: Boolean(values.resume),
+    };
+    if (options.resume && !options.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
+    if (options.checkpoint && (positionals.length > 1 || values['from-partials'])) throw new UsageError('--checkpoint works with a single trajectory');
+    if (options.masses && !options.removeCom) throw new UsageError('--masses only matters with --remove-com');
+    if (options.fitStart !== undefined && options.fitStop !== undefined && options.fitStart >= options.fitStop)
+      throw new UsageError('--fit-start must be below --fit-stop');
+    const partials: TransportPartial[] = [];
+    if (values['from-partials']) {
+      for (const file of positionals) partials.push(loadPartial(file));
+    } else {
+      for (const file of positionals) {
+        const progress = new Progress(positionals.length > 1 ? `reading ${file}` : 'reading', null, !values.json);
+        partials.push(await accumulateTransport(file, { ...options, onProgress: (n) => progress.update(n) }));
+        progress.done();
+      }
+    }
+    const merged = mergePartials(partials);
+    if (str('save-partial')) savePartial(merged, str('save-partial')!);
+    let report: TransportReport;
+    try {
+      report = transportReport(merged, options);
+    } catch (err) {
+      if (err instanceof RangeError) throw new UsageError(err.message);
+      throw err;
+    }
+    if (values.json) printJson(report);
+    else console.log(describe(report));
+    return 0;
+  },
+};

@@ -1,0 +1,287 @@
+// Transport coefficients from a trajectory: streams batches of unwrapped frames into the native
+// multiple-tau correlator (memory independent of the number of frames), then fits D, σ, Λ, Λ_NE,
+// ionicity, Onsager L_ab and transference numbers with jackknife errors (transport/report.ts).
+// Report schema "ionfield.transport/1" is documented in docs/transport.md.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openTrajectory, TrajectoryOptions } from './trajectory';
+import { WindowOptions } from './transport/estimate';
+import { native, NativeTransportHandle } from './native';
+import { badInput, loadPartial, mergePartials, savePartial, TransportMeta, TransportPartial } from './transport/partial';
+import { TransportReport, transportReport } from './transport/report';
+import { defaultUnitStyle, unitSystem } from './transport/units';
+
+export { TransportCorrelator, loadPartial, mergePartials, savePartial } from './transport/partial';
+export type { CorrelatorOptions, TransportMeta, TransportPartial } from './transport/partial';
+export { transportReport } from './transport/report';
+export type { Quantity, TransportReport } from './transport/report';
+
+export interface TransportOptions extends Omit<TrajectoryOptions, 'unwrap'>, WindowOptions {
+  /** Temperature in the input's units (K; ε/k_B in lj). Required. */
+  temperature: number;
+  /** 'lj', 'real', 'metal' or 'gromacs' (default: gromacs for XTC, else lj with a warning). */
+  units?: string;
+  /** MD timestep, for files that store step numbers but no time. */
+  timestep?: number;
+  /** Time between (selected) frames; overrides what the file says. */
+  frameInterval?: number;
+  /** Species labels to include (default: all). Others are ignored (e.g. explicit solvent). */
+  selectSpecies?: string[];
+  /** Subtract the centre of mass of the selection from every frame. */
+  removeCom?: boolean;
+  /** Per-species weights for the centre of mass (default: equal weights). */
+  masses?: Record<string, number>;
+  /** Number of formula units (default: from the salt's stoichiometry, see formula.ts). */
+  formulaUnits?: number;
+  /** Cell volume for files without a cell. */
+  volume?: number;
+  /** Longest lag to correlate, in input time units (default: no limit). */
+  maxLag?: number;
+  /** Correlator layout: ring slots per level (default 32) and decimation factor (default 2). */
+  pointsPerLevel?: number;
+  decimation?: number;
+  threads?: number;
+  /** Write the partial result to this file every checkpointEvery frames (and at the end). */
+  checkpoint?: string;
+  checkpointEvery?: number;
+  /** Continue from the checkpoint file if it exists: frames it covers are not read again. */
+  resume?: boolean;
+  onProgress?: (frames: number) => void;
+}
+
+
+function volumeOf(h: Float64Array, k: number): number {
+  const m = h.subarray(9 * k, 9 * k + 9);
+  return Math.abs(m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]));
+}
+
+/**
+ * Reads the trajectory once and returns the accumulated partial result. With a checkpoint file the
+ * sums so far are saved every checkpointEvery frames; with resume, a run continues after the frames
+ * the checkpoint covers. A resumed run equals two independent segments merged: pairs of frames that
+ * straddle the restart are not correlated (per lag, the origins within one lag before the restart).
+ */
+export async function accumulateTransport(file: string, options: TransportOptions): Promise<TransportPartial> {
+  let previous: TransportPartial | null = null;
+  const stride = options.stride ?? 1, start = options.start ?? 0;
+  if (options.resume && options.checkpoint && fs.existsSync(options.checkpoint)) {
+    previous = loadPartial(options.checkpoint);
+    const m = previous.meta;
+    if (m.file !== path.resolve(file) || m.start !== start || m.stride !== stride)
+      throw Object.assign(new Error(`--resume: ${options.checkpoint} belongs to ${m.file} (start ${m.start}, stride ${m.stride}), not to this run`), { code: 'IONFIELD_USAGE' });
+  }
+  const done = previous?.sums.frames ?? 0;
+  const segmentStart = start + done * stride;
+  if (options.stop !== undefined && segmentStart >= options.stop && previous) return previous;
+  const combine = (current: TransportPartial): TransportPartial => {
+    if (!previous) return current;
+    const merged = mergePartials([previous, { ...current, meta: { ...current.meta, frameInterval: current.meta.frameInterval > 0 ? current.meta.frameInterval : previous.meta.frameInterval } }]);
+    merged.meta = { ...previous.meta, warnings: [...previous.meta.warnings, `resumed from ${options.checkpoint} after ${done} frames`] };
+    return merged;
+  };
+  const save = (current: TransportPartial) => {
+    if (options.checkpoint) savePartial(combine(current), options.checkpoint);
+  };
+  const segment = await accumulateSegment(file, { ...options, start: segmentStart }, previous !== null, save);
+  if (!segment) {
+    if (previous) return previous;
+    throw badInput(`${file}: no frames selected`);
+  }
+  const result = combine(segment);
+  result.meta.start = start;
+  if (options.checkpoint) savePartial(result, options.checkpoint);
+  return result;
+}
+
+async function accumulateSegment(file: string, options: TransportOptions, resuming: boolean, save: (p: TransportPartial) => void): Promise<TransportPartial | null> {
+  // Charges by species are applied here, not by the reader, so that species left out with
+  // selectSpecies (explicit solvent) need no charge.
+  const trajectory = openTrajectory(file, { ...options, charges: undefined, unwrap: true });
+  const warnings: string[] = [];
+  let handle: NativeTransportHandle | null = null;
+  let meta: TransportMeta | null = null;
+  let pending: Promise<void> | null = null;
+  let frames = 0;
+  // Frame timing: the first two frames fix the interval; every later frame must follow its
+  // predecessor by the same amount (consecutive differences, so that float32 times in XTC files do
+  // not accumulate into a false alarm); a repeated or missing frame is an error.
+  let t0 = NaN, s0 = NaN, dtTime = NaN, dtStep = NaN, tPrev = NaN, sPrev = NaN, tLast = NaN;
+  const requireUniform = (index: number, value: number, previous: number, step: number, what: string, tol: number) => {
+    if (Math.abs(value - previous - step) > tol)
+      throw badInput(`${file}: frame ${(options.start ?? 0) + index * (options.stride ?? 1)} has ${what} ${value}, expected ${previous + step} (${what} ${previous} + ${step}): frames must be evenly spaced in time (a repeated or missing frame?)`);
+  };
+  // Time per selected frame, decided once two frames have been seen (fail early without it).
+  let resolved = false;
+  const resolveInterval = () => {
+    if (resolved || !meta) return;
+    resolved = true;
+    if (options.frameInterval !== undefined) {
+      meta.frameInterval = options.frameInterval;
+      meta.frameIntervalSource = '--frame-interval';
+    } else if (dtTime > 0) {
+      meta.frameInterval = dtTime;
+      meta.frameIntervalSource = 'time stored in the file';
+      if (options.timestep !== undefined && dtStep > 0 && Math.abs(dtStep * options.timestep - dtTime) > 1e-6 * dtTime)
+        warnings.push(`--timestep ${options.timestep} × ${dtStep} steps/frame = ${dtStep * options.timestep} disagrees with the file's time per frame ${dtTime}; using the file's time`);
+    } else if (dtStep > 0) {
+      if (options.timestep === undefined)
+        throw Object.assign(new Error(`${file} stores step numbers but no time: pass --timestep (the MD timestep in ${unitSystem(meta.units).time})`), { code: 'IONFIELD_USAGE' });
+      meta.frameInterval = dtStep * options.timestep;
+      meta.frameIntervalSource = `${dtStep} steps per frame × --timestep ${options.timestep}`;
+    }
+  };
+  const finish = (): TransportPartial => {
+    const sums = handle!.partial();
+    // The interval from the whole span is exact to the files' precision (float32 times in XTC).
+    if (meta!.frameIntervalSource === 'time stored in the file' && sums.frames > 2) meta!.frameInterval = (tLast - t0) / (sums.frames - 1);
+    if (!(sums.volumeFrames > 0) && meta!.volumeOverride === null)
+      throw Object.assign(new Error(`${file} has no simulation cell: pass --volume`), { code: 'IONFIELD_USAGE' });
+    return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings] }, sums };
+  };
+  const every = options.checkpointEvery ?? 10000;
+  let lastSaved = 0;
+  try {
+    for await (const b of trajectory.batches()) {
+      if (!handle) {
+        const setup = setUp(file, trajectory.format, b, options, warnings);
+        meta = setup.meta;
+        handle = new (native().NativeTransport)(setup.nativeOptions);
+      }
+      for (let k = 0; k < b.frames; k++) {
+        const i = b.first + k, t = b.times[k], s = b.steps[k];
+        if (i === 0) {
+          t0 = t;
+          s0 = s;
+        } else if (i === 1) {
+          dtTime = t >= 0 && t0 >= 0 ? t - t0 : NaN;
+          dtStep = s >= 0 && s0 >= 0 ? s - s0 : NaN;
+          if (!(dtTime > 0) && !(dtStep > 0) && options.frameInterval === undefined)
+            throw badInput(`${file}: frames 0 and 1 have neither increasing times nor increasing step numbers; pass --frame-interval`);
+        } else {
+          if (dtTime > 0) requireUniform(i, t, tPrev, dtTime, 'time', 0.01 * dtTime + 1e-6 * Math.abs(t));
+          if (dtStep > 0) requireUniform(i, s, sPrev, dtStep, 'step', 0.5);
+        }
+        tPrev = t;
+        sPrev = s;
+        tLast = t;
+      }
+      let volumes: Float64Array | null = null;
+      if (b.boxes && !meta!.volumeOverride) {
+        volumes = new Float64Array(b.frames);
+        for (let k = 0; k < b.frames; k++) volumes[k] = volumeOf(b.boxes, k);
+      }
+      if (pending) await pending;
+      // The native worker reads b.positions in place while the next batch is being read.
+      pending = handle.addFrames(b.positions, volumes, b.frames);
+      frames += b.frames;
+      if (frames >= 2) resolveInterval();
+      options.onProgress?.(frames);
+      if (options.checkpoint && frames - lastSaved >= every && resolved) {
+        await pending;
+        save(finish());
+        lastSaved = frames;
+      }
+    }
+    if (pending) await pending;
+  } catch (err) {
+    if (pending) await pending.catch(() => undefined);
+    throw err;
+  }
+  if (!handle || !meta) return null;
+  if (frames < 3 && !resuming) throw badInput(`${file}: ${frames} frame(s) selected; transport needs at least 3`);
+  resolveInterval();
+  return finish();
+}
+
+function setUp(file: string, format: string, b: { natoms: number; frames: number; types: string[] | null; charges: Float64Array | null; times: Float64Array; steps: Float64Array }, options: TransportOptions, warnings: string[]) {
+  if (!b.types) throw Object.assign(new Error(`${file} has no species labels: pass --topology or types`), { code: 'IONFIELD_USAGE' });
+  const types = b.types;
+  const labels: string[] = [];
+  for (const t of types) if (!labels.includes(t)) labels.push(t);
+  const selected = options.selectSpecies ?? labels;
+  for (const s of selected) if (!labels.includes(s)) throw Object.assign(new Error(`--species: ${file} has no species '${s}' (it has ${labels.join(', ')})`), { code: 'IONFIELD_USAGE' });
+  let charges = b.charges;
+  const chargeMap = options.charges;
+  if (chargeMap) {
+    const missing = selected.filter((s) => !(s in chargeMap));
+    if (missing.length) throw Object.assign(new Error(`--charges: no charge given for species ${missing.join(', ')}`), { code: 'IONFIELD_USAGE' });
+    charges = Float64Array.from(types, (t) => chargeMap[t] ?? 0);
+  }
+  if (!charges) throw Object.assign(new Error(`${file} has no charges: pass --charges (e.g. 1:1,2:-1)`), { code: 'IONFIELD_USAGE' });
+  const species = selected.filter((s) => labels.includes(s));
+  const index = new Map(species.map((s, k) => [s, k]));
+  const counts = species.map(() => 0);
+  const z = species.map(() => NaN);
+  const speciesOf = new Int32Array(b.natoms);
+  for (let i = 0; i < b.natoms; i++) {
+    const k = index.get(types[i]);
+    speciesOf[i] = k ?? -1;
+    if (k === undefined) continue;
+    counts[k]++;
+    if (Number.isNaN(z[k])) z[k] = charges[i];
+    else if (Math.abs(z[k] - charges[i]) > 1e-9 * Math.max(1, Math.abs(z[k])))
+      throw badInput(`${file}: species ${types[i]} has atoms with different charges (${z[k]} and ${charges[i]}, atom ${i + 1} of frame 0); Onsager coefficients need one charge per species: pass --charges`);
+  }
+  let weights: Float64Array | undefined;
+  if (options.masses) {
+    const masses = options.masses;
+    const missing = species.filter((s) => !(s in masses));
+    if (missing.length) throw Object.assign(new Error(`--masses: no mass for species ${missing.join(', ')}`), { code: 'IONFIELD_USAGE' });
+    weights = Float64Array.from(types, (t) => masses[t] ?? 0);
+  }
+  let style = options.units;
+  if (!style) {
+    style = defaultUnitStyle(format) ?? 'lj';
+    warnings.push(`no --units given: assuming ${unitSystem(style).description}`);
+  }
+  const units = unitSystem(style).style;
+  const pointsPerLevel = options.pointsPerLevel ?? 32, decimation = options.decimation ?? 2;
+  const meta: TransportMeta = {
+    file: path.resolve(file),
+    format,
+    units,
+    species,
+    counts,
+    charges: z,
+    frameInterval: NaN,
+    frameIntervalSource: '',
+    volumeOverride: options.volume ?? null,
+    removeCom: Boolean(options.removeCom),
+    masses: options.masses ?? null,
+    pointsPerLevel,
+    decimation,
+    start: options.start ?? 0,
+    stride: options.stride ?? 1,
+    warnings: [],
+  };
+  // --max-lag is in time units: the first batch gives the provisional time per frame.
+  let maxLag = -1;
+  if (options.maxLag !== undefined) {
+    let dt = options.frameInterval ?? NaN;
+    if (!(dt > 0) && b.frames >= 2 && b.times[0] >= 0 && b.times[1] > b.times[0]) dt = b.times[1] - b.times[0];
+    if (!(dt > 0) && b.frames >= 2 && options.timestep !== undefined && b.steps[1] > b.steps[0]) dt = (b.steps[1] - b.steps[0]) * options.timestep;
+    if (!(dt > 0)) throw Object.assign(new Error('--max-lag needs the time between frames: pass --frame-interval or --timestep'), { code: 'IONFIELD_USAGE' });
+    maxLag = Math.max(1, Math.floor(options.maxLag / dt + 1e-9));
+  }
+  return {
+    meta,
+    nativeOptions: {
+      species: speciesOf,
+      nspecies: species.length,
+      charges: Float64Array.from(charges!),
+      weights,
+      pointsPerLevel,
+      decimation,
+      maxLag,
+      removeCom: Boolean(options.removeCom),
+      threads: options.threads ?? 0,
+    },
+  };
+}
+
+/** One call: read, accumulate, estimate. */
+export async function computeTransport(file: string, options: TransportOptions): Promise<TransportReport> {
+  const partial = await accumulateTransport(file, options);
+  return transportReport(partial, options);
+}
+

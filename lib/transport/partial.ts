@@ -1,0 +1,125 @@
+// Partial transport results: the native correlator's sums plus the metadata needed to estimate
+// from them and to check that two partials may merge. Serialisable ("ionfield.transport-partial/1")
+// and mergeable exactly (sums add, blocks concatenate).
+import * as fs from 'node:fs';
+import { native, NativeTransportHandle, NativeTransportOptions } from '../native';
+import { TransportSums } from './estimate';
+import { UnitSystem } from './units';
+
+/** Metadata that travels with the sums: enough to estimate, and to check that partials may merge. */
+export interface TransportMeta {
+  file: string;
+  format: string;
+  units: UnitStyle;
+  species: string[];
+  counts: number[];
+  charges: number[];
+  frameInterval: number;
+  frameIntervalSource: string;
+  volumeOverride: number | null;
+  removeCom: boolean;
+  /** Centre-of-mass weights per species (null: equal weights). */
+  masses: Record<string, number> | null;
+  pointsPerLevel: number;
+  decimation: number;
+  start: number;
+  stride: number;
+  warnings: string[];
+}
+type UnitStyle = UnitSystem['style'];
+
+/** A serialisable partial result: "ionfield.transport-partial/1" (JSON; merge with mergePartials). */
+export interface TransportPartial {
+  schema: 'ionfield.transport-partial/1';
+  meta: TransportMeta;
+  sums: TransportSums;
+}
+
+
+/** Options of the native correlator, for callers that feed frames themselves. */
+export type CorrelatorOptions = NativeTransportOptions;
+
+/**
+ * The native displacement correlator, for frames that do not come from a file (simulations in
+ * progress, generated data). Feed unwrapped coordinates in batches, in order, then take sums().
+ */
+export class TransportCorrelator {
+  private readonly handle: NativeTransportHandle;
+  private queue: Promise<void> = Promise.resolve();
+  readonly natoms: number;
+
+  constructor(options: CorrelatorOptions) {
+    this.natoms = options.species.length;
+    this.handle = new (native().NativeTransport)({ ...options, maxLag: options.maxLag ?? -1 });
+  }
+
+  /** Adds frames (positions: frames × natoms × 3). Do not modify the arrays before the promise settles. */
+  add(positions: Float64Array, frames: number, volumes: Float64Array | null = null): Promise<void> {
+    const next = this.queue.then(() => this.handle.addFrames(positions, volumes, frames));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async sums(): Promise<TransportSums> {
+    await this.queue;
+    return this.handle.partial();
+  }
+
+  /** Bytes held by the ring buffers and sums (independent of the number of frames but for log terms). */
+  memoryBytes(): number {
+    return this.handle.memoryBytes();
+  }
+}
+
+export function badInput(message: string): Error {
+  return Object.assign(new Error(message), { code: 'IONFIELD_BAD_INPUT' });
+}
+
+
+/** Combines partial results of independent runs (or independent pieces of one run) exactly. */
+export function mergePartials(partials: TransportPartial[]): TransportPartial {
+  if (!partials.length) throw new TypeError('no partial results to merge');
+  const [first, ...rest] = partials;
+  let sums = first.sums;
+  for (const p of rest) {
+    const a = first.meta, b = p.meta;
+    const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+    for (const key of ['units', 'species', 'counts', 'charges', 'removeCom', 'masses', 'pointsPerLevel', 'decimation'] as const)
+      if (!same(a[key], b[key])) throw badInput(`cannot merge ${b.file} into ${a.file}: ${key} differ (${JSON.stringify(b[key])} vs ${JSON.stringify(a[key])})`);
+    if (Math.abs(a.frameInterval - b.frameInterval) > 1e-9 * a.frameInterval)
+      throw badInput(`cannot merge ${b.file} into ${a.file}: frame intervals differ (${b.frameInterval} vs ${a.frameInterval})`);
+    sums = native().mergeTransportPartials(sums, p.sums);
+  }
+  const files = [...new Set(partials.map((p) => p.meta.file))];
+  return { schema: 'ionfield.transport-partial/1', meta: { ...first.meta, file: files.join(' + ') }, sums };
+}
+
+/** Writes a partial as JSON (temporary name, then rename: never half-written). */
+export function savePartial(partial: TransportPartial, file: string): void {
+  const s = partial.sums;
+  const plain = {
+    schema: partial.schema,
+    meta: partial.meta,
+    sums: { ...s, lags: Array.from(s.lags), blockFrames: Array.from(s.blockFrames), origins: Array.from(s.origins), msd: Array.from(s.msd), cross: Array.from(s.cross), charge: Array.from(s.charge) },
+  };
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(plain));
+  fs.renameSync(tmp, file);
+}
+
+export function loadPartial(file: string): TransportPartial {
+  let raw: { schema?: string; meta: TransportMeta; sums: Record<string, unknown> };
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw badInput(`${file}: not a readable JSON transport partial (${(err as Error).message})`);
+  }
+  if (raw.schema !== 'ionfield.transport-partial/1') throw badInput(`${file}: expected schema ionfield.transport-partial/1, got ${raw.schema}`);
+  const f64 = (k: string) => Float64Array.from(raw.sums[k] as number[]);
+  const s = raw.sums as unknown as TransportSums;
+  return {
+    schema: 'ionfield.transport-partial/1',
+    meta: raw.meta,
+    sums: { nspecies: s.nspecies, frames: s.frames, volumeSum: s.volumeSum, volumeFrames: s.volumeFrames, lags: f64('lags'), blockFrames: f64('blockFrames'), origins: f64('origins'), msd: f64('msd'), cross: f64('cross'), charge: f64('charge') },
+  };
+}

@@ -1,0 +1,182 @@
+// The "ionfield.transport/1" report: every coefficient with value, error and units (input units,
+// SI and S cm² mol⁻¹ where physical), the fit window, the uncertainty method and the curves.
+import { analyse, Analysis, pairIndex, siFactors, SystemDescription, WindowOptions } from './estimate';
+import { formulaUnits } from './formula';
+import { badInput, TransportPartial } from './partial';
+import { unitSystem, UnitSystem } from './units';
+
+type UnitStyle = UnitSystem['style'];
+
+
+export interface Quantity {
+  value: number | null;
+  error: number | null;
+  units: string;
+  si?: { value: number | null; error: number | null; units: string };
+}
+
+export interface TransportReport {
+  schema: 'ionfield.transport/1';
+  file: string;
+  format: string;
+  frames: number;
+  frame_selection: { start: number; stride: number };
+  units: { style: UnitStyle; length: string; time: string; temperature: string; description: string };
+  temperature: number;
+  frame_interval: { value: number; units: string; source: string };
+  volume: { value: number; units: string; source: string };
+  species: { label: string; count: number; charge: number }[];
+  formula_units: { value: number | null; convention: string };
+  reference_frame: string;
+  fit_window: {
+    start: number;
+    stop: number;
+    units: string;
+    points: number;
+    automatic: boolean;
+    diffusive: boolean;
+    slope_tolerance: number;
+    local_slope: Record<string, { start: number | null; stop: number | null }>;
+    note: string | null;
+  };
+  uncertainty: { method: string; blocks: number; block_length: { value: number; units: string } };
+  diffusion: Record<string, Quantity>;
+  conductivity: Quantity;
+  molar_conductivity: Quantity | null;
+  nernst_einstein: Quantity | null;
+  ionicity: Quantity;
+  onsager: { species: string[]; value: number[][]; error: number[][]; units: string; si?: { value: number[][]; error: number[][]; units: string } };
+  transference: Record<string, Quantity>;
+  sum_rule: { conductivity: number; from_onsager: number; relative_difference: number };
+  correlator: { scheme: string; points_per_level: number; decimation: number; lags: number; longest_lag: number; remove_com: boolean };
+  curves: {
+    time: number[];
+    origins: number[];
+    msd: Record<string, number[]>;
+    local_slope: Record<string, (number | null)[]>;
+    charge_msd: number[];
+    cross: Record<string, number[]>;
+  };
+  warnings: string[];
+}
+
+const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+export function transportReport(partial: TransportPartial, options: { temperature: number } & WindowOptions & { formulaUnits?: number }): TransportReport {
+  const { meta, sums } = partial;
+  if (!(options.temperature > 0)) throw Object.assign(new Error('--temperature must be positive'), { code: 'IONFIELD_USAGE' });
+  if (!(meta.frameInterval > 0)) throw badInput(`${meta.file}: unknown time between frames`);
+  const u = unitSystem(meta.units);
+  const volume = meta.volumeOverride ?? sums.volumeSum / sums.volumeFrames;
+  const nf = formulaUnits(meta.species, meta.counts, meta.charges, options.formulaUnits);
+  const warnings = [...meta.warnings];
+  if (nf.warning) warnings.push(nf.warning);
+  const sys: SystemDescription = {
+    species: meta.species,
+    counts: meta.counts,
+    charges: meta.charges,
+    frameInterval: meta.frameInterval,
+    temperature: options.temperature,
+    units: u,
+    volume,
+    formulaUnits: nf.value,
+    formulaConvention: nf.convention,
+  };
+  const a: Analysis = analyse(sums, sys, options);
+  warnings.push(...a.warnings);
+  const si = siFactors(u);
+  const L = u.length, T = u.time;
+  const lj = u.style === 'lj';
+  const q = (value: number, error: number, units: string, siFactor?: number, siUnits?: string): Quantity => {
+    const out: Quantity = { value: fin(value), error: fin(error), units };
+    if (siFactor !== undefined && siUnits) out.si = { value: fin(value * siFactor), error: fin(error * siFactor), units: siUnits };
+    return out;
+  };
+  const diffusion: Record<string, Quantity> = {};
+  meta.species.forEach((s, k) => (diffusion[s] = q(a.value.diffusion[k], a.error.diffusion[k], `${L}^2/${T}`, si?.diffusion, 'm^2/s')));
+  const conductivity = lj
+    ? q(a.value.sigma, a.error.sigma, 'lj reduced: q*^2/(epsilon sigma tau), k_B = 1')
+    : q(a.value.sigma * si!.conductivity, a.error.sigma * si!.conductivity, 'S/m');
+  const molar = (v: number, e: number): Quantity | null => {
+    if (nf.value === null) return null;
+    return lj ? q(v, e, 'lj reduced: sigma^2 q*^2/(epsilon tau) per formula unit (Λ = σ/(n_f/V))') : q(v * si!.molarSI * 1e4, e * si!.molarSI * 1e4, 'S cm^2/mol', 1e-4, 'S m^2/mol');
+  };
+  const onsagerUnits = lj ? 'lj reduced: 1/(epsilon sigma tau)' : `1/(k_B ${u.temperature} ${L} ${T}), i.e. slope/(6 V T) with T in ${u.temperature}`;
+  const onsager: TransportReport['onsager'] = { species: meta.species, value: a.value.onsager, error: a.error.onsager, units: onsagerUnits };
+  if (si) {
+    const f = si.onsager; // 1/(k_B L t): from per-kelvin input values to 1/(J m s)
+    onsager.si = { value: a.value.onsager.map((r) => r.map((v) => v * f)), error: a.error.onsager.map((r) => r.map((v) => v * f)), units: '1/(J m s)' };
+  }
+  const transference: Record<string, Quantity> = {};
+  meta.species.forEach((s, k) => (transference[s] = q(a.value.transference[k], a.error.transference[k], '1')));
+  const slopeAt = (k: number, i: number) => fin(a.localSlopes[k]?.[i] ?? NaN);
+  const local: Record<string, { start: number | null; stop: number | null }> = {};
+  meta.species.forEach((s, k) => (local[s] = { start: slopeAt(k, a.window.start), stop: slopeAt(k, a.window.stop) }));
+  const cross: Record<string, number[]> = {};
+  for (let x = 0; x < meta.species.length; x++)
+    for (let y = x; y < meta.species.length; y++) cross[`${meta.species[x]}|${meta.species[y]}`] = a.curves.cross[pairIndex(x, y, meta.species.length)];
+  const frame = meta.removeCom
+    ? `centre of mass of the selected ions (${meta.masses ? 'mass-weighted' : 'number-weighted'}) removed frame by frame: transference numbers are relative to the ions' barycentre`
+    : 'the simulation frame as stored (for implicit-solvent Langevin runs: the solvent-fixed frame); no drift removal';
+  const record = <T>(f: (s: string, k: number) => T) => Object.fromEntries(meta.species.map((s, k) => [s, f(s, k)]));
+  return {
+    schema: 'ionfield.transport/1',
+    file: meta.file,
+    format: meta.format,
+    frames: sums.frames,
+    frame_selection: { start: meta.start, stride: meta.stride },
+    units: { style: u.style, length: u.length, time: u.time, temperature: u.temperature, description: u.description },
+    temperature: options.temperature,
+    frame_interval: { value: meta.frameInterval, units: T, source: meta.frameIntervalSource },
+    volume: { value: volume, units: `${L}^3`, source: meta.volumeOverride !== null ? '--volume' : `mean cell volume over ${sums.volumeFrames} frames` },
+    species: meta.species.map((s, k) => ({ label: s, count: meta.counts[k], charge: meta.charges[k] })),
+    formula_units: { value: nf.value, convention: nf.convention },
+    reference_frame: frame,
+    fit_window: {
+      start: a.curves.time[a.window.start],
+      stop: a.curves.time[a.window.stop],
+      units: T,
+      points: a.window.stop - a.window.start + 1,
+      automatic: a.window.automatic,
+      diffusive: a.window.diffusive,
+      slope_tolerance: a.window.slopeTolerance,
+      local_slope: local,
+      note: a.window.note,
+    },
+    uncertainty: {
+      method: `delete-one-block jackknife over ${a.blocks} contiguous blocks (each at least twice the fit stop); the same fit window in every block`,
+      blocks: a.blocks,
+      block_length: { value: a.blockFrames * meta.frameInterval, units: T },
+    },
+    diffusion,
+    conductivity,
+    molar_conductivity: molar(a.value.lambda, a.error.lambda),
+    nernst_einstein: molar(a.value.lambdaNE, a.error.lambdaNE),
+    ionicity: q(a.value.ionicity, a.error.ionicity, '1 (Λ/Λ_NE = σ/σ_NE)'),
+    onsager,
+    transference,
+    sum_rule: {
+      conductivity: a.value.sigma,
+      from_onsager: a.value.sumRule,
+      relative_difference: Math.abs(a.value.sigma - a.value.sumRule) / Math.max(Math.abs(a.value.sigma), 1e-300),
+    },
+    correlator: {
+      scheme: 'multiple-tau with decimation (exact displacements; all origins for lags up to points_per_level frames)',
+      points_per_level: meta.pointsPerLevel,
+      decimation: meta.decimation,
+      lags: a.curves.time.length,
+      longest_lag: a.curves.time[a.curves.time.length - 1] ?? 0,
+      remove_com: meta.removeCom,
+    },
+    curves: {
+      time: a.curves.time,
+      origins: a.curves.origins,
+      msd: record((_, k) => a.curves.msd[k]),
+      local_slope: record((_, k) => (a.localSlopes[k] ?? []).map(fin)),
+      charge_msd: a.curves.charge,
+      cross,
+    },
+    warnings,
+  };
+}
+
