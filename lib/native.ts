@@ -137,6 +137,19 @@ export interface NativeTransportHandle {
   memoryBytes(): number;
 }
 
+/** Options of the analysis pair kernels: a batch of frames, arrays frame-major. */
+export interface NativePairSumsOptions {
+  positions: Float64Array; // frames * natoms * 3
+  boxes: Float64Array; // frames * 9
+  frames: number;
+  natoms: number;
+  species: Int32Array; // per atom, < 0: left out
+  nspecies: number;
+  values?: Float64Array; // frames * natoms
+  rMax: number;
+  bins: number;
+}
+
 export interface NativeAddon {
   NativeTrajectory: new (path: string, options?: NativeSelection) => NativeTrajectoryHandle;
   /** options.precision: XTC only, coordinates stored as round(x * precision) (default 1000). */
@@ -148,6 +161,10 @@ export interface NativeAddon {
   formatFromPath(path: string): string;
   NativeTransport: new (options: NativeTransportOptions) => NativeTransportHandle;
   mergeTransportPartials(a: NativeTransportSums, b: NativeTransportSums): NativeTransportSums;
+  /** Ordered-pair counts and value products per [frame][a][b][bin] (native/include/ionfield/analysis.hpp). */
+  pairSums(options: NativePairSumsOptions): Promise<{ counts: Float64Array; products: Float64Array | null }>;
+  /** Per [frame][atom]: the lowest atom index of its cluster of opposite-charge contacts. */
+  contactClusters(options: { positions: Float64Array; boxes: Float64Array; frames: number; natoms: number; charges: Float64Array; cutoff: number }): Promise<Int32Array>;
 }
 
 /** The package root: the nearest folder above this file that holds package.json. */

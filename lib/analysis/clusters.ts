@@ -1,0 +1,77 @@
+// Ion-pair and cluster classification: ions linked by cation–anion contacts closer than the pair
+// cutoff (default: the first minimum of g_{+-}(r)) form clusters (native union-find). Each ion in
+// each frame is free (cluster of 1), in a contact pair (cluster of 2), or in a larger cluster;
+// λ is averaged per class and species with jackknife errors over blocks of frames.
+import { native } from '../native';
+import { Field, speciesIndex } from './field';
+import { frameBlocks, jackknife } from './stats';
+
+export const CLASSES = ['free', 'pair', 'cluster'] as const;
+export type IonClass = (typeof CLASSES)[number];
+
+export interface ClassStatistics {
+  species: string;
+  class: IonClass;
+  /** Fraction of this species' ion-frames in the class. */
+  fraction: number;
+  samples: number;
+  mean: number | null;
+  error: number | null;
+}
+
+export interface ClusterResult {
+  cutoff: number;
+  cutoff_source: string;
+  classes: ClassStatistics[];
+  /** Number of clusters by size (ions in the cluster), summed over frames. */
+  size_histogram: Record<string, number>;
+}
+
+export async function classifyClusters(field: Field, cutoff: number, source: string, options: { blocks?: number; batch?: number } = {}): Promise<ClusterResult> {
+  const { labels, index } = speciesIndex(field.species);
+  const blocking = frameBlocks(field.frames, options.blocks ?? 10);
+  const n = field.natoms;
+  const batch = options.batch ?? 64;
+  // [block][species][class] -> [count, Σλ]
+  const sums = Array.from({ length: blocking.blocks }, () => Array.from({ length: labels.length * CLASSES.length }, () => [0, 0]));
+  const sizes: Record<string, number> = {};
+  for (let f0 = 0; f0 < field.frames; f0 += batch) {
+    const frames = Math.min(batch, field.frames - f0);
+    const labelsOf = await native().contactClusters({
+      positions: field.positions.subarray(f0 * n * 3, (f0 + frames) * n * 3),
+      boxes: field.boxes.subarray(9 * f0, 9 * (f0 + frames)),
+      frames,
+      natoms: n,
+      charges: field.charges,
+      cutoff,
+    });
+    for (let k = 0; k < frames; k++) {
+      const size = new Map<number, number>();
+      for (let i = 0; i < n; i++) size.set(labelsOf[k * n + i], (size.get(labelsOf[k * n + i]) ?? 0) + 1);
+      for (const [root, s] of size) if (field.charges[root] !== 0) sizes[s] = (sizes[s] ?? 0) + 1;
+      const block = sums[blocking.of(f0 + k)];
+      for (let i = 0; i < n; i++) {
+        const v = field.values[(f0 + k) * n + i];
+        if (!Number.isFinite(v) || field.charges[i] === 0) continue;
+        const s = size.get(labelsOf[k * n + i])!;
+        const c = s === 1 ? 0 : s === 2 ? 1 : 2;
+        const cell = block[index[i] * CLASSES.length + c];
+        cell[0] += 1;
+        cell[1] += v;
+      }
+    }
+  }
+  const classes: ClassStatistics[] = [];
+  for (let s = 0; s < labels.length; s++) {
+    const total = sums.reduce((t, b) => t + CLASSES.reduce((u, _, c) => u + b[s * CLASSES.length + c][0], 0), 0);
+    if (total === 0) continue;
+    CLASSES.forEach((cls, c) => {
+      const perBlock = sums.map((b) => b[s * CLASSES.length + c]);
+      const samples = perBlock.reduce((t, x) => t + x[0], 0);
+      const used = perBlock.filter((x) => x[0] > 0);
+      const m = samples > 0 ? jackknife(used, (t) => t[1] / t[0]) : null;
+      classes.push({ species: labels[s], class: cls, fraction: samples / total, samples, mean: m ? m.value : null, error: m ? m.error : null });
+    });
+  }
+  return { cutoff, cutoff_source: source, classes, size_histogram: sizes };
+}

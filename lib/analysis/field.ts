@@ -1,0 +1,85 @@
+// A per-ion field over frames (λ̂ from `ionfield predict`, or target λ_i(t0)) together with the
+// structure of those frames: the input of every analysis. Arrays are frame-major.
+import { openTrajectory, TrajectoryOptions } from '../trajectory';
+import { readNpy } from './npy';
+
+export interface Field {
+  frames: number;
+  natoms: number;
+  /** frames * natoms; NaN marks an ion left out (e.g. solvent). */
+  values: Float64Array;
+  /** frames * natoms * 3, any images (distances use the periodic cell). */
+  positions: Float64Array;
+  /** frames * 9, cell vectors as rows. */
+  boxes: Float64Array;
+  species: string[];
+  charges: Float64Array;
+  /** Where the field came from (file names, model), carried into results and the report. */
+  provenance?: Record<string, unknown>;
+}
+
+const badInput = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_BAD_INPUT' });
+
+export function checkField(f: Field): void {
+  if (f.values.length !== f.frames * f.natoms) throw badInput(`field: ${f.values.length} values for ${f.frames} frames × ${f.natoms} ions`);
+  if (f.positions.length !== f.frames * f.natoms * 3) throw badInput('field: positions do not match frames × ions × 3');
+  if (f.boxes.length !== f.frames * 9) throw badInput('field: every frame needs a periodic cell (9 numbers)');
+  if (f.species.length !== f.natoms || f.charges.length !== f.natoms) throw badInput('field: species and charges need one entry per ion');
+}
+
+export interface LoadFieldOptions extends TrajectoryOptions {
+  /** Ions the field covers, as species labels (default: every atom with a non-zero charge if the field has fewer columns than atoms). */
+  species?: string[];
+}
+
+/**
+ * Reads a field .npy of shape [frames, ions] and the frames of `trajectory` it belongs to (the
+ * selection start/stop/stride must give exactly those frames). When the field has fewer columns
+ * than the trajectory has atoms, its columns are the atoms of the listed species (or the charged
+ * atoms), in file order.
+ */
+export async function loadField(trajectory: string, fieldFile: string, options: LoadFieldOptions = {}): Promise<Field> {
+  const npy = readNpy(fieldFile);
+  if (npy.shape.length !== 2) throw badInput(`${fieldFile}: expected an array of shape [frames, ions], got (${npy.shape.join(', ')})`);
+  const [frames, ions] = npy.shape;
+  const traj = openTrajectory(trajectory, { ...options, unwrap: false });
+  const positions = new Float64Array(frames * ions * 3);
+  const boxes = new Float64Array(frames * 9);
+  let species: string[] | null = null;
+  let charges: Float64Array | null = null;
+  let columns: number[] | null = null;
+  let read = 0;
+  for await (const b of traj.batches()) {
+    if (!columns) {
+      const types = b.types ?? new Array<string>(b.natoms).fill('X');
+      const q = b.charges ?? new Float64Array(b.natoms);
+      if (ions === b.natoms) columns = types.map((_, i) => i);
+      else {
+        const wanted = options.species ? new Set(options.species) : null;
+        columns = types.map((t, i) => i).filter((i) => (wanted ? wanted.has(types[i]) : q[i] !== 0));
+        if (columns.length !== ions)
+          throw badInput(`${fieldFile}: ${ions} columns, but ${trajectory} has ${b.natoms} atoms of which ${columns.length} are ${wanted ? `of species ${[...wanted].join(', ')}` : 'charged'}`);
+      }
+      species = columns.map((i) => types[i]);
+      charges = Float64Array.from(columns, (i) => q[i]);
+    }
+    if (!b.boxes) throw badInput(`${trajectory}: frame ${b.first} has no periodic cell; the analyses need one`);
+    for (let k = 0; k < b.frames; k++) {
+      const f = read + k;
+      if (f >= frames) throw badInput(`${fieldFile}: has ${frames} frames, but the trajectory selection has more; pass --start/--stop/--stride to select the field's frames`);
+      for (let c = 0; c < columns.length; c++)
+        for (let d = 0; d < 3; d++) positions[(f * ions + c) * 3 + d] = b.positions[(k * b.natoms + columns[c]) * 3 + d];
+      boxes.set(b.boxes.subarray(9 * k, 9 * k + 9), 9 * f);
+    }
+    read += b.frames;
+  }
+  if (read !== frames) throw badInput(`${fieldFile}: has ${frames} frames, the trajectory selection ${read}; pass --start/--stop/--stride to select the field's frames`);
+  const values = Float64Array.from(npy.data);
+  return { frames, natoms: ions, values, positions, boxes, species: species!, charges: charges!, provenance: { trajectory, field: fieldFile, format: traj.format } };
+}
+
+/** The distinct species labels in first-appearance order, and each ion's index into them. */
+export function speciesIndex(species: string[]): { labels: string[]; index: Int32Array } {
+  const labels = [...new Set(species)];
+  return { labels, index: Int32Array.from(species, (s) => labels.indexOf(s)) };
+}

@@ -1,0 +1,81 @@
+// Runs every per-field analysis and writes the results (JSON summary + .npy curves).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { classifyClusters, ClusterResult } from './clusters';
+import { distributions, SpeciesDistribution } from './distribution';
+import { checkField, Field } from './field';
+import { writeAtomic, writeNpy } from './npy';
+import { firstMinimum, pairStructure, StructureOptions, StructureResult } from './structure';
+
+export interface AnalysisResult {
+  schema: 'ionfield.analysis/1';
+  provenance: Record<string, unknown>;
+  frames: number;
+  ions: number;
+  units: { field: string; length: string };
+  distributions: SpeciesDistribution[];
+  structure: StructureResult;
+  clusters: ClusterResult | null;
+  warnings: string[];
+}
+
+export interface AnalyzeOptions extends StructureOptions {
+  /** Contact-pair cutoff (length units); default: first minimum of g_{+-}(r). */
+  pairCutoff?: number;
+  fieldUnits?: string;
+  lengthUnits?: string;
+  onStage?: (stage: string) => void;
+}
+
+export async function analyzeField(field: Field, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  checkField(field);
+  const warnings: string[] = [];
+  options.onStage?.('distributions');
+  const dist = distributions(field, { blocks: options.blocks });
+  options.onStage?.('pair structure');
+  const structure = await pairStructure(field, options);
+  let clusters: ClusterResult | null = null;
+  const signOf = new Map<string, number>();
+  field.species.forEach((s, i) => signOf.set(s, Math.sign(field.charges[i])));
+  const plusMinus = structure.curves.find((c) => signOf.get(c.a)! * signOf.get(c.b)! < 0);
+  let cutoff = options.pairCutoff ?? null;
+  let source = 'user (--pair-cutoff)';
+  if (cutoff === null && plusMinus) {
+    cutoff = firstMinimum(plusMinus.r, plusMinus.g);
+    source = `first minimum of g_${plusMinus.a}${plusMinus.b}(r)`;
+    if (cutoff === null) warnings.push(`g_${plusMinus.a}${plusMinus.b}(r) has no minimum below r_max = ${structure.r_max.toPrecision(4)}; pass --pair-cutoff to classify ion pairs`);
+  }
+  if (!plusMinus) warnings.push('no pair of oppositely charged species: ion-pair classification skipped');
+  if (cutoff !== null && plusMinus) {
+    options.onStage?.('ion pairs and clusters');
+    clusters = await classifyClusters(field, cutoff, source, { blocks: options.blocks });
+  }
+  return {
+    schema: 'ionfield.analysis/1',
+    provenance: field.provenance ?? {},
+    frames: field.frames,
+    ions: field.natoms,
+    units: { field: options.fieldUnits ?? 'as in the field file', length: options.lengthUnits ?? 'trajectory length unit' },
+    distributions: dist,
+    structure,
+    clusters,
+    warnings,
+  };
+}
+
+/** Writes analysis.json and the curves as .npy (r, g, coordination, correlation per pair) into dir. */
+export function writeAnalysis(result: AnalysisResult, dir: string): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const c of result.structure.curves) {
+    const name = `pair_${c.a}_${c.b}.npy`;
+    const rows = [c.r, c.g, c.g_error.map((v) => v ?? NaN), c.coordination, c.correlation.map((v) => v ?? NaN), c.correlation_error.map((v) => v ?? NaN)];
+    const data = new Float64Array(rows.length * c.r.length);
+    rows.forEach((row, k) => data.set(row, k * c.r.length));
+    writeNpy(path.join(dir, name), { shape: [rows.length, c.r.length], data });
+    written.push(name);
+  }
+  writeAtomic(path.join(dir, 'analysis.json'), JSON.stringify(result, null, 1) + '\n');
+  written.push('analysis.json');
+  return written;
+}

@@ -1,0 +1,192 @@
+// Radial distribution functions g_ab(r), coordination numbers n_ab(r), and the spatial correlation
+// of the field C_ab(r) = ⟨δλ_i δλ_j⟩_{r_ij ≈ r} / sqrt(var_a var_b), from one pass of the native
+// pair kernel over the frames. Errors: jackknife over blocks of frames.
+import { native } from '../native';
+import { Field, speciesIndex } from './field';
+import { frameBlocks, jackknife } from './stats';
+
+export interface PairCurve {
+  a: string;
+  b: string;
+  r: number[];
+  g: number[];
+  g_error: (number | null)[];
+  /** Mean number of b ions within r of an a ion (cumulative, at the bin's upper edge). */
+  coordination: number[];
+  /** C_ab(r); null where no pair fell in the bin. */
+  correlation: (number | null)[];
+  correlation_error: (number | null)[];
+  pairs: number[];
+}
+
+export interface StructureResult {
+  r_max: number;
+  bins: number;
+  blocks: number;
+  species: string[];
+  /** The mean and variance used to centre and scale the field, per species. */
+  field_moments: Record<string, { mean: number; variance: number }>;
+  curves: PairCurve[];
+}
+
+export interface StructureOptions {
+  rMax?: number;
+  bins?: number;
+  blocks?: number;
+  /** Frames per native call (default 32). */
+  batch?: number;
+}
+
+function boxHeights(m: Float64Array, o: number): number[] {
+  const row = (k: number) => [m[o + 3 * k], m[o + 3 * k + 1], m[o + 3 * k + 2]];
+  const cross = (u: number[], v: number[]) => [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
+  const norm = (u: number[]) => Math.hypot(u[0], u[1], u[2]);
+  const [a, b, c] = [row(0), row(1), row(2)];
+  const bc = cross(b, c);
+  const volume = Math.abs(a[0] * bc[0] + a[1] * bc[1] + a[2] * bc[2]);
+  return [volume / norm(bc), volume / norm(cross(a, c)), volume / norm(cross(a, b)), volume];
+}
+
+/** The largest r_max every frame allows: half the smallest perpendicular cell width. */
+export function maxPairRange(field: Field): number {
+  let h = Infinity;
+  for (let f = 0; f < field.frames; f++) h = Math.min(h, ...boxHeights(field.boxes, 9 * f).slice(0, 3));
+  return h / 2;
+}
+
+export async function pairStructure(field: Field, options: StructureOptions = {}): Promise<StructureResult> {
+  const { labels, index } = speciesIndex(field.species);
+  const ns = labels.length;
+  const rMax = options.rMax ?? maxPairRange(field);
+  const bins = options.bins ?? 100;
+  const blocking = frameBlocks(field.frames, options.blocks ?? 10);
+  // Centre and scale per species, so that +− correlations are not dominated by the species means.
+  const sum = new Float64Array(ns);
+  const sum2 = new Float64Array(ns);
+  const count = new Float64Array(ns);
+  const speciesForPairs = Int32Array.from(index);
+  for (let f = 0; f < field.frames; f++)
+    for (let i = 0; i < field.natoms; i++) {
+      const v = field.values[f * field.natoms + i];
+      if (!Number.isFinite(v)) {
+        speciesForPairs[i] = -1;  // left out of the analyses
+        continue;
+      }
+      sum[index[i]] += v;
+      sum2[index[i]] += v * v;
+      count[index[i]] += 1;
+    }
+  const mean = Array.from(sum, (s, k) => s / count[k]);
+  const variance = Array.from(sum2, (s, k) => s / count[k] - mean[k] ** 2);
+  const delta = new Float64Array(field.values.length);
+  for (let f = 0; f < field.frames; f++)
+    for (let i = 0; i < field.natoms; i++) {
+      const v = field.values[f * field.natoms + i];
+      delta[f * field.natoms + i] = Number.isFinite(v) ? (v - mean[index[i]]) / Math.sqrt(variance[index[i]] || 1) : 0;
+    }
+  const nAtoms = Array.from({ length: ns }, (_, k) => Array.from(speciesForPairs).filter((s) => s === k).length);
+  // Per block and species pair: [ideal-gas-normalised counts per bin..., counts per bin..., products per bin...]
+  const cell = 3 * bins;
+  const blockSums = Array.from({ length: blocking.blocks }, () => new Float64Array(ns * ns * cell));
+  const blockFrames = new Float64Array(blocking.blocks);
+  const shell = Array.from({ length: bins }, (_, k) => ((4 * Math.PI) / 3) * (((k + 1) * rMax) / bins) ** 3 - ((4 * Math.PI) / 3) * ((k * rMax) / bins) ** 3);
+  const batch = options.batch ?? 32;
+  const n = field.natoms;
+  for (let f0 = 0; f0 < field.frames; f0 += batch) {
+    const frames = Math.min(batch, field.frames - f0);
+    const r = await native().pairSums({
+      positions: field.positions.subarray(f0 * n * 3, (f0 + frames) * n * 3),
+      boxes: field.boxes.subarray(9 * f0, 9 * (f0 + frames)),
+      frames,
+      natoms: n,
+      species: speciesForPairs,
+      nspecies: ns,
+      values: delta.subarray(f0 * n, (f0 + frames) * n),
+      rMax,
+      bins,
+    });
+    for (let k = 0; k < frames; k++) {
+      const f = f0 + k;
+      const volume = boxHeights(field.boxes, 9 * f)[3];
+      const sums = blockSums[blocking.of(f)];
+      blockFrames[blocking.of(f)] += 1;
+      for (let a = 0; a < ns; a++)
+        for (let b = 0; b < ns; b++) {
+          const pairsExpected = (nAtoms[a] * (nAtoms[b] - (a === b ? 1 : 0))) / volume;  // per unit volume, ideal gas
+          const base = (k * ns * ns + a * ns + b) * bins;
+          const out = (a * ns + b) * cell;
+          for (let j = 0; j < bins; j++) {
+            const c = r.counts[base + j];
+            sums[out + j] += pairsExpected > 0 ? c / (pairsExpected * shell[j]) : 0;
+            sums[out + bins + j] += c;
+            sums[out + 2 * bins + j] += r.products ? r.products[base + j] : 0;
+          }
+        }
+    }
+  }
+  const curves: PairCurve[] = [];
+  for (let a = 0; a < ns; a++)
+    for (let b = a; b < ns; b++) {
+      const out = (a * ns + b) * cell;
+      const perBlock = (j: number, which: number) => blockSums.map((s, bl) => [s[out + which * bins + j], blockFrames[bl]]);
+      const g = [];
+      const gErr = [];
+      const corr = [];
+      const corrErr = [];
+      const pairs = [];
+      const coordination = [];
+      let cumulative = 0;
+      for (let j = 0; j < bins; j++) {
+        const gj = jackknife(perBlock(j, 0), (t) => t[0] / t[1]);
+        g.push(gj.value);
+        gErr.push(gj.error);
+        const total = blockSums.reduce((s, x) => s + x[out + bins + j], 0);
+        pairs.push(total);
+        cumulative += total;
+        coordination.push(nAtoms[a] > 0 ? cumulative / (field.frames * nAtoms[a]) : 0);
+        if (total > 0) {
+          const c = jackknife(blockSums.map((s) => [s[out + 2 * bins + j], s[out + bins + j]]), (t) => (t[1] > 0 ? t[0] / t[1] : 0));
+          corr.push(c.value);
+          corrErr.push(c.error);
+        } else {
+          corr.push(null);
+          corrErr.push(null);
+        }
+      }
+      curves.push({ a: labels[a], b: labels[b], r: Array.from({ length: bins }, (_, j) => ((j + 0.5) * rMax) / bins), g, g_error: gErr, coordination, correlation: corr, correlation_error: corrErr, pairs });
+    }
+  return {
+    r_max: rMax,
+    bins,
+    blocks: blocking.blocks,
+    species: labels,
+    field_moments: Object.fromEntries(labels.map((l, k) => [l, { mean: mean[k], variance: variance[k] }])),
+    curves,
+  };
+}
+
+/**
+ * The first minimum of g(r) after its first peak: the conventional contact-pair cutoff. The curve
+ * is smoothed over ±`halfWidth` bins first so noise does not make a spurious minimum.
+ */
+export function firstMinimum(r: number[], g: number[], halfWidth = 2): number | null {
+  const s = g.map((_, j) => {
+    let t = 0;
+    let c = 0;
+    for (let k = Math.max(0, j - halfWidth); k <= Math.min(g.length - 1, j + halfWidth); k++) {
+      t += g[k];
+      c++;
+    }
+    return t / c;
+  });
+  let peak = 0;
+  for (let j = 1; j < s.length; j++) if (s[j] > s[peak]) peak = j;
+  // The first peak: the first local maximum above 1 (contact peak), else the global maximum.
+  for (let j = 1; j < s.length - 1; j++)
+    if (s[j] > 1 && s[j] >= s[j - 1] && s[j] >= s[j + 1]) {
+      peak = j;
+      break;
+    }
+  for (let j = peak + 1; j < s.length - 1; j++) if (s[j] <= s[j - 1] && s[j] < s[j + 1]) return r[j];
+  return null;
+}

@@ -1,0 +1,185 @@
+// The field analyses on constructed fields with known answers: an ideal gas (g = 1, C = 0), a
+// lattice (coordination numbers 6, 18, 26), clusters placed by hand, a field correlated by
+// construction at one distance, known distributions, a model with one irrelevant feature.
+import { strict as assert } from 'node:assert';
+import {
+  analyzeField, classifyClusters, distributions, Field, fluctuationAgainstLambda, pairStructure, permutationImportance, readNpy, writeNpy,
+} from '../lib/analysis';
+import { gaussian, rng } from '../lib/analysis/stats';
+import * as path from 'node:path';
+import { tempDir } from './helpers/paths';
+
+function cube(L: number): Float64Array {
+  return Float64Array.from([L, 0, 0, 0, L, 0, 0, 0, L]);
+}
+
+function repeatBox(box: Float64Array, frames: number): Float64Array {
+  const out = new Float64Array(frames * 9);
+  for (let f = 0; f < frames; f++) out.set(box, 9 * f);
+  return out;
+}
+
+/** Uniform random positions, half cations (+1) half anions (−1). */
+function idealGas(n: number, frames: number, L: number, seed: number, values?: (f: number, i: number) => number): Field {
+  const u = rng(seed);
+  const positions = Float64Array.from({ length: frames * n * 3 }, () => u() * L);
+  const species = Array.from({ length: n }, (_, i) => (i % 2 ? 'A' : 'C'));
+  const charges = Float64Array.from(species, (s) => (s === 'C' ? 1 : -1));
+  const g = gaussian(rng(seed + 1));
+  const vals = Float64Array.from({ length: frames * n }, (_, k) => (values ? values(Math.floor(k / n), k % n) : 1 + g()));
+  return { frames, natoms: n, values: vals, positions, boxes: repeatBox(cube(L), frames), species, charges };
+}
+
+describe('analysis: pair structure', () => {
+  it('an ideal gas has g(r) = 1 within errors and an uncorrelated field has C(r) = 0 within errors', async () => {
+    const f = idealGas(200, 60, 10, 7);
+    const s = await pairStructure(f, { rMax: 5, bins: 10 });
+    for (const c of s.curves) {
+      for (let j = 2; j < c.r.length; j++) {
+        assert.ok(Math.abs(c.g[j] - 1) < 4 * (c.g_error[j] ?? 0) + 0.02, `g_${c.a}${c.b}(${c.r[j]}) = ${c.g[j]} ± ${c.g_error[j]}`);
+        assert.ok(Math.abs(c.correlation[j]!) < 4 * c.correlation_error[j]! + 0.01, `C_${c.a}${c.b}(${c.r[j]}) = ${c.correlation[j]} ± ${c.correlation_error[j]}`);
+      }
+      // Coordination number of an ideal gas: ρ_b 4π r³ / 3.
+      const nb = c.a === c.b ? 99 : 100;
+      assert.ok(Math.abs(c.coordination[9] - (nb / 1000) * (4 / 3) * Math.PI * 125) < 0.5, `n(5) = ${c.coordination[9]}`);
+    }
+  });
+
+  it('a simple-cubic lattice in a triclinic cell has coordination numbers 6, 18, 26 and g peaks only at the shells', async () => {
+    const m = 6;
+    const pos: number[] = [];
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) pos.push(i + 0.1 * 0, j, k);
+    const n = m ** 3;
+    const box = Float64Array.from([m, 0, 0, 1, m, 0, 0, 2, m]);  // sheared, same lattice
+    const field: Field = { frames: 1, natoms: n, values: Float64Array.from({ length: n }, (_, i) => i % 3), positions: Float64Array.from(pos), boxes: box, species: new Array(n).fill('X'), charges: new Float64Array(n) };
+    const s = await pairStructure(field, { rMax: 1.8, bins: 9 });  // bins of 0.2: shells at 1, 1.414, 1.732
+    const c = s.curves[0];
+    const at = (r: number) => c.coordination[Math.floor(r / 0.2)];
+    assert.equal(at(0.9), 0);
+    assert.equal(at(1.3), 6);
+    assert.equal(at(1.5), 18);
+    assert.equal(at(1.79), 26);
+  });
+
+  it('a field correlated by construction at distance d gives C(r) peaking at d with the constructed value', async () => {
+    // Pairs of ions at distance 2.0 share a random value s (variance 1) plus independent noise
+    // (variance 1): the correlation at r = 2 is 1/2, elsewhere 0.
+    const pairs = 60;
+    const frames = 40;
+    const L = 20;
+    const u = rng(3);
+    const g = gaussian(rng(4));
+    const n = 2 * pairs;
+    const positions = new Float64Array(frames * n * 3);
+    const values = new Float64Array(frames * n);
+    for (let f = 0; f < frames; f++)
+      for (let p = 0; p < pairs; p++) {
+        const x = [u() * L, u() * L, u() * L];
+        const th = Math.acos(2 * u() - 1);
+        const ph = 2 * Math.PI * u();
+        const d = [2 * Math.sin(th) * Math.cos(ph), 2 * Math.sin(th) * Math.sin(ph), 2 * Math.cos(th)];
+        const shared = g();
+        for (let k = 0; k < 3; k++) {
+          positions[(f * n + 2 * p) * 3 + k] = x[k];
+          positions[(f * n + 2 * p + 1) * 3 + k] = x[k] + d[k];
+        }
+        values[f * n + 2 * p] = 5 + shared + g();
+        values[f * n + 2 * p + 1] = 5 + shared + g();
+      }
+    const species = Array.from({ length: n }, (_, i) => (i % 2 ? 'A' : 'C'));
+    const field: Field = { frames, natoms: n, values, positions, boxes: repeatBox(cube(L), frames), species, charges: Float64Array.from(species, (s) => (s === 'C' ? 1 : -1)) };
+    const s = await pairStructure(field, { rMax: 8, bins: 16 });
+    const pm = s.curves.find((c) => c.a !== c.b)!;
+    const peak = pm.correlation.indexOf(Math.max(...pm.correlation.map((v) => v ?? -Infinity)));
+    assert.equal(pm.r[peak], 2.25, 'peak in the bin [2, 2.5)');
+    // The bin [2, 2.5) holds the constructed pairs (C = 1/2) and a few random pairs (C = 0).
+    const random = (pairs * pairs - pairs) / (L ** 3) * (4 / 3) * Math.PI * (2.5 ** 3 - 8) * frames;
+    const expected = 0.5 * (pairs * frames) / (pairs * frames + random);
+    assert.ok(Math.abs(pm.correlation[peak]! - expected) < 4 * pm.correlation_error[peak]! + 0.02, `C = ${pm.correlation[peak]} vs ${expected}`);
+    for (let j = 6; j < 16; j++) assert.ok(Math.abs(pm.correlation[j]!) < 4 * pm.correlation_error[j]! + 0.02, `C(${pm.r[j]}) = ${pm.correlation[j]}`);
+    const pp = s.curves.find((c) => c.a === 'C' && c.b === 'C')!;
+    for (let j = 1; j < 16; j++) if (pp.correlation[j] !== null) assert.ok(Math.abs(pp.correlation[j]!) < 4 * (pp.correlation_error[j] ?? 0) + 0.05);
+  });
+
+  it('refuses r_max beyond half the cell', async () => {
+    await assert.rejects(pairStructure(idealGas(10, 1, 10, 1), { rMax: 6 }), /exceeds half the smallest cell width/);
+  });
+});
+
+describe('analysis: ion pairs and clusters', () => {
+  it('classifies hand-placed free ions, contact pairs and clusters, and averages λ per class', async () => {
+    // Box 20; λ = 1 free, 2 in pairs, 3 in clusters. Two frames with different arrangements.
+    const frame0 = [[1, 1, 1], [10, 10, 10], [19.5, 5, 5], [0.5, 5, 5], [10, 15, 3], [11, 15, 3], [12, 15, 3], [13, 15, 3]];
+    const frame1 = [[1, 1, 1], [1.9, 1, 1], [5, 5, 5], [15, 5, 5], [10, 15, 3], [10, 16, 3], [3, 15, 15], [14, 15, 15]];
+    const q = [1, -1, 1, -1, 1, -1, 1, -1];
+    const lam = [[1, 1, 2, 2, 3, 3, 3, 3], [2, 2, 1, 1, 2, 2, 1, 1]];
+    const field: Field = {
+      frames: 2, natoms: 8,
+      values: Float64Array.from(lam.flat()),
+      positions: Float64Array.from([...frame0.flat(), ...frame1.flat()]),
+      boxes: repeatBox(cube(20), 2),
+      species: q.map((z) => (z > 0 ? 'C' : 'A')),
+      charges: Float64Array.from(q),
+    };
+    const r = await classifyClusters(field, 1.2, 'test', { blocks: 1 });
+    const get = (sp: string, c: string) => r.classes.find((x) => x.species === sp && x.class === c)!;
+    // Cations: frame 0: free 1, pair 1, cluster 2; frame 1: pair 2, free 2  → free 3, pair 3, cluster 2 of 8
+    assert.equal(get('C', 'free').samples, 3);
+    assert.equal(get('C', 'pair').samples, 3);
+    assert.equal(get('C', 'cluster').samples, 2);
+    assert.equal(get('C', 'free').mean, 1);
+    assert.equal(get('C', 'pair').mean, 2);
+    assert.equal(get('C', 'cluster').mean, 3);
+    assert.deepEqual(r.size_histogram, { 1: 6, 2: 3, 4: 1 });  // frame 0: 2 free, 1 pair, 1 of four; frame 1: 4 free, 2 pairs
+  });
+});
+
+describe('analysis: distributions, fluctuation, importance, npy', () => {
+  it('recovers the moments and tail of a known distribution (exponential: skewness 2)', () => {
+    const u = rng(11);
+    const f = idealGas(100, 200, 10, 5, () => -Math.log(1 - u()));
+    const d = distributions(f);
+    for (const s of d) {
+      assert.ok(Math.abs(s.mean.value - 1) < 4 * s.mean.error! + 0.01);
+      assert.ok(Math.abs(s.std.value - 1) < 0.05);
+      assert.ok(Math.abs(s.skewness - 2) < 0.3, `skewness ${s.skewness}`);
+      assert.ok(Math.abs(s.quantiles.q50 - Math.LN2) < 0.03);
+      assert.equal(s.fraction_below[0].fraction, 0);
+      assert.equal(s.low_tail_ratio, 0, 'an exponential has no ions below mean − 2 std');
+    }
+    const gauss = distributions(idealGas(100, 200, 10, 6));
+    for (const s of gauss) assert.ok(Math.abs(s.low_tail_ratio - 1) < 0.15, `Gaussian tail ratio ${s.low_tail_ratio}`);
+  });
+
+  it('correlates spread with Λ across systems (rank correlation −1 for a monotone decreasing set)', () => {
+    const r = fluctuationAgainstLambda([1, 2, 3, 4].map((L) => ({ system: `s${L}`, molar_conductivity: L, molar_conductivity_error: null, std: 10 / L, relative_std: 10 / L ** 2 })));
+    assert.equal(r.spearman_std, -1);
+    assert.ok(r.pearson_std! < -0.9);
+    assert.equal(fluctuationAgainstLambda([]).pearson_std, null);
+  });
+
+  it('permutation importance ranks the feature the model uses first and gives an unused one ~0', async () => {
+    const u = rng(9);
+    const n = 2000;
+    const X = Float64Array.from({ length: n * 3 }, () => u());
+    const y = Array.from({ length: n }, (_, i) => 3 * X[i * 3] + 0.5 * X[i * 3 + 1]);
+    const predict = (M: Float64Array | Float32Array) => Array.from({ length: n }, (_, i) => 3 * M[i * 3] + 0.5 * M[i * 3 + 1]);
+    const r = await permutationImportance(X, y, ['strong', 'weak', 'unused'], predict, { repeats: 3 });
+    assert.deepEqual(r.features.map((f) => f.feature), ['strong', 'weak', 'unused']);
+    assert.equal(r.features[2].increase, 0);
+    // Shuffling a uniform feature with weight w adds 2 w² var(U) = w²/6 to the MSE.
+    assert.ok(Math.abs(r.features[0].increase - 9 / 6) < 0.1);
+  });
+
+  it('writes .npy that reads back, and analyzeField + writeAnalysis produce curves and JSON', async () => {
+    const dir = tempDir();
+    writeNpy(path.join(dir, 'a.npy'), { shape: [2, 3], data: Float64Array.from([1, 2, 3, 4, 5, 6]) });
+    const back = readNpy(path.join(dir, 'a.npy'));
+    assert.deepEqual(back.shape, [2, 3]);
+    assert.deepEqual(Array.from(back.data), [1, 2, 3, 4, 5, 6]);
+    const result = await analyzeField(idealGas(60, 10, 10, 2), { bins: 20, pairCutoff: 1.0 });
+    assert.equal(result.schema, 'ionfield.analysis/1');
+    assert.equal(result.structure.curves.length, 3);
+    assert.ok(result.clusters);
+  });
+});
