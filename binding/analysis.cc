@@ -124,7 +124,8 @@ Napi::Value PairSumsBatch(const Napi::CallbackInfo& info) {
 }
 
 // contactClusters({positions, boxes, frames, natoms, charges: Float64Array, cutoff})
-//   -> Promise<Int32Array> (frames * natoms): per atom, the lowest atom index of its cluster
+//   -> Promise<{labels, counterIons}> (Int32Array frames * natoms): per atom, the lowest atom index
+//      of its cluster and its number of counter-ions within the cutoff
 Napi::Value ContactClustersBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "contactClusters(options)");
@@ -136,6 +137,7 @@ Napi::Value ContactClustersBatch(const Napi::CallbackInfo& info) {
   auto boxes = typed<Napi::Float64Array>(o, "boxes", napi_float64_array, frames * 9);
   auto charges = typed<Napi::Float64Array>(o, "charges", napi_float64_array, natoms);
   auto labels = std::make_shared<std::vector<int>>(frames * natoms);
+  auto counter = std::make_shared<std::vector<int>>(frames * natoms);
   const double* xyz = pos.Data();
   const double* bx = boxes.Data();
   const double* q = charges.Data();
@@ -143,14 +145,20 @@ Napi::Value ContactClustersBatch(const Napi::CallbackInfo& info) {
       env, {pos, boxes, charges},
       [=] {
         for (std::size_t f = 0; f < frames; ++f) {
-          std::vector<int> l = contact_clusters(xyz + f * natoms * 3, natoms, box_at(bx, f), q, cutoff);
-          std::copy(l.begin(), l.end(), labels->begin() + f * natoms);
+          ContactClusters c = contact_clusters(xyz + f * natoms * 3, natoms, box_at(bx, f), q, cutoff);
+          std::copy(c.label.begin(), c.label.end(), labels->begin() + f * natoms);
+          std::copy(c.counter_ions.begin(), c.counter_ions.end(), counter->begin() + f * natoms);
         }
       },
       [=](Napi::Env e) -> Napi::Value {
+        Napi::Object r = Napi::Object::New(e);
         auto a = Napi::Int32Array::New(e, labels->size());
         std::copy(labels->begin(), labels->end(), a.Data());
-        return a;
+        auto b = Napi::Int32Array::New(e, counter->size());
+        std::copy(counter->begin(), counter->end(), b.Data());
+        r.Set("labels", a);
+        r.Set("counterIons", b);
+        return r;
       });
   Napi::Promise p = worker->promise();
   worker->Queue();

@@ -163,8 +163,8 @@ export interface NativeAddon {
   mergeTransportPartials(a: NativeTransportSums, b: NativeTransportSums): NativeTransportSums;
   /** Ordered-pair counts and value products per [frame][a][b][bin] (native/include/ionfield/analysis.hpp). */
   pairSums(options: NativePairSumsOptions): Promise<{ counts: Float64Array; products: Float64Array | null }>;
-  /** Per [frame][atom]: the lowest atom index of its cluster of opposite-charge contacts. */
-  contactClusters(options: { positions: Float64Array; boxes: Float64Array; frames: number; natoms: number; charges: Float64Array; cutoff: number }): Promise<Int32Array>;
+  /** Per [frame][atom]: the lowest atom index of its cluster of opposite-charge contacts, and its counter-ions within the cutoff. */
+  contactClusters(options: { positions: Float64Array; boxes: Float64Array; frames: number; natoms: number; charges: Float64Array; cutoff: number }): Promise<{ labels: Int32Array; counterIons: Int32Array }>;
 }
 
 /** The package root: the nearest folder above this file that holds package.json. */

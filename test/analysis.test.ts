@@ -130,7 +130,14 @@ describe('analysis: ion pairs and clusters', () => {
     assert.equal(get('C', 'free').mean, 1);
     assert.equal(get('C', 'pair').mean, 2);
     assert.equal(get('C', 'cluster').mean, 3);
-    assert.deepEqual(r.size_histogram, { 1: 6, 2: 3, 4: 1 });  // frame 0: 2 free, 1 pair, 1 of four; frame 1: 4 free, 2 pairs
+    assert.deepEqual(r.size_histogram, { 1: 6, 2: 3, 4: 1 });
+    const byCount = (sp: string, c: string) => r.by_counter_ions.find((x) => x.species === sp && x.counter_ions === c)!;
+    // Cations: frame 0 → atom 0: 0, atom 2: 1, atom 4: 1, atom 6: 2; frame 1 → atom 0: 1, atom 2: 0, atom 4: 1, atom 6: 0.
+    assert.equal(byCount('C', '0').samples, 3);
+    assert.equal(byCount('C', '1').samples, 4);
+    assert.equal(byCount('C', '2').samples, 1);
+    assert.equal(byCount('C', '2').mean, 3);
+    assert.equal(r.largest_cluster_fraction, (4 / 8 + 2 / 8) / 2);  // frame 0: 2 free, 1 pair, 1 of four; frame 1: 4 free, 2 pairs
   });
 });
 

@@ -25,7 +25,13 @@ export interface ClusterResult {
   classes: ClassStatistics[];
   /** Number of clusters by size (ions in the cluster), summed over frames. */
   size_histogram: Record<string, number>;
+  /** Mean fraction of the ions in the largest cluster of a frame (near 1: the contacts percolate). */
+  largest_cluster_fraction: number;
+  /** λ by the number of counter-ions within the cutoff (0, 1, 2, 3+), per species. */
+  by_counter_ions: { species: string; counter_ions: string; fraction: number; samples: number; mean: number | null; error: number | null }[];
 }
+
+const COUNTS = ['0', '1', '2', '3+'];
 
 export async function classifyClusters(field: Field, cutoff: number, source: string, options: { blocks?: number; batch?: number } = {}): Promise<ClusterResult> {
   const { labels, index } = speciesIndex(field.species);
@@ -35,9 +41,11 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
   // [block][species][class] -> [count, Σλ]
   const sums = Array.from({ length: blocking.blocks }, () => Array.from({ length: labels.length * CLASSES.length }, () => [0, 0]));
   const sizes: Record<string, number> = {};
+  const byCount = Array.from({ length: blocking.blocks }, () => Array.from({ length: labels.length * COUNTS.length }, () => [0, 0]));
+  let largest = 0;
   for (let f0 = 0; f0 < field.frames; f0 += batch) {
     const frames = Math.min(batch, field.frames - f0);
-    const labelsOf = await native().contactClusters({
+    const { labels: labelsOf, counterIons } = await native().contactClusters({
       positions: field.positions.subarray(f0 * n * 3, (f0 + frames) * n * 3),
       boxes: field.boxes.subarray(9 * f0, 9 * (f0 + frames)),
       frames,
@@ -48,8 +56,17 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
     for (let k = 0; k < frames; k++) {
       const size = new Map<number, number>();
       for (let i = 0; i < n; i++) size.set(labelsOf[k * n + i], (size.get(labelsOf[k * n + i]) ?? 0) + 1);
-      for (const [root, s] of size) if (field.charges[root] !== 0) sizes[s] = (sizes[s] ?? 0) + 1;
+      let charged = 0;
+      for (let i = 0; i < n; i++) if (field.charges[i] !== 0) charged++;
+      let biggest = 0;
+      for (const [root, s] of size)
+        if (field.charges[root] !== 0) {
+          sizes[s] = (sizes[s] ?? 0) + 1;
+          biggest = Math.max(biggest, s);
+        }
+      largest += biggest / Math.max(1, charged) / field.frames;
       const block = sums[blocking.of(f0 + k)];
+      const countBlock = byCount[blocking.of(f0 + k)];
       for (let i = 0; i < n; i++) {
         const v = field.values[(f0 + k) * n + i];
         if (!Number.isFinite(v) || field.charges[i] === 0) continue;
@@ -58,6 +75,9 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
         const cell = block[index[i] * CLASSES.length + c];
         cell[0] += 1;
         cell[1] += v;
+        const countCell = countBlock[index[i] * COUNTS.length + Math.min(3, counterIons[k * n + i])];
+        countCell[0] += 1;
+        countCell[1] += v;
       }
     }
   }
@@ -73,5 +93,16 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
       classes.push({ species: labels[s], class: cls, fraction: samples / total, samples, mean: m ? m.value : null, error: m ? m.error : null });
     });
   }
-  return { cutoff, cutoff_source: source, classes, size_histogram: sizes };
+  const by_counter_ions: ClusterResult['by_counter_ions'] = [];
+  for (let s = 0; s < labels.length; s++) {
+    const total = byCount.reduce((t, b) => t + COUNTS.reduce((u, _, c) => u + b[s * COUNTS.length + c][0], 0), 0);
+    if (total === 0) continue;
+    COUNTS.forEach((label, c) => {
+      const used = byCount.map((b) => b[s * COUNTS.length + c]).filter((x) => x[0] > 0);
+      const samples = used.reduce((t, x) => t + x[0], 0);
+      const m = samples > 0 ? jackknife(used, (t) => t[1] / t[0]) : null;
+      by_counter_ions.push({ species: labels[s], counter_ions: label, fraction: samples / total, samples, mean: m ? m.value : null, error: m ? m.error : null });
+    });
+  }
+  return { cutoff, cutoff_source: source, classes, size_histogram: sizes, largest_cluster_fraction: largest, by_counter_ions };
 }

@@ -30,6 +30,8 @@ export function checkField(f: Field): void {
 export interface LoadFieldOptions extends TrajectoryOptions {
   /** Ions the field covers, as species labels (default: every atom with a non-zero charge if the field has fewer columns than atoms). */
   species?: string[];
+  /** Called with the number of frames read so far. */
+  onProgress?: (frames: number) => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function loadField(trajectory: string, fieldFile: string, options: 
       boxes.set(b.boxes.subarray(9 * k, 9 * k + 9), 9 * f);
     }
     read += b.frames;
+    options.onProgress?.(read);
   }
   if (read !== frames) throw badInput(`${fieldFile}: has ${frames} frames, the trajectory selection ${read}; pass --start/--stop/--stride to select the field's frames`);
   const values = Float64Array.from(npy.data);

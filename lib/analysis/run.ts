@@ -49,6 +49,14 @@ export async function analyzeField(field: Field, options: AnalyzeOptions = {}): 
   if (cutoff !== null && plusMinus) {
     options.onStage?.('ion pairs and clusters');
     clusters = await classifyClusters(field, cutoff, source, { blocks: options.blocks });
+    if (clusters.largest_cluster_fraction > 0.5)
+      warnings.push(`contacts within ${cutoff.toPrecision(3)} percolate: the largest cluster holds ${(100 * clusters.largest_cluster_fraction).toFixed(0)} % of the ions on average, so "free / pair / cluster" says little here; see λ by number of counter-ions`);
+    if (plusMinus && options.pairCutoff === undefined) {
+      const j = plusMinus.r.findIndex((r) => r >= cutoff!);
+      const peak = Math.max(...plusMinus.g.slice(0, j + 1));
+      if (j >= 0 && plusMinus.g[j] > 0.8)  // no depleted shell between contact and bulk
+        warnings.push(`g_${plusMinus.a}${plusMinus.b}(r) has only a shallow minimum (g = ${plusMinus.g[j].toFixed(2)} at r = ${cutoff.toPrecision(3)}, peak ${peak.toFixed(2)}): ions are weakly paired and the contact criterion is soft`);
+    }
   }
   return {
     schema: 'ionfield.analysis/1',

@@ -35,6 +35,8 @@ export interface StructureOptions {
   blocks?: number;
   /** Frames per native call (default 32). */
   batch?: number;
+  /** Called with the number of frames done so far. */
+  onProgress?: (frames: number) => void;
 }
 
 function boxHeights(m: Float64Array, o: number): number[] {
@@ -123,6 +125,7 @@ export async function pairStructure(field: Field, options: StructureOptions = {}
           }
         }
     }
+    options.onProgress?.(f0 + frames);
   }
   const curves: PairCurve[] = [];
   for (let a = 0; a < ns; a++)

@@ -66,7 +66,11 @@ int main() {
     std::vector<double> q{1, 1, -1, 1, -1, 1, 1, 1};
     auto l = contact_clusters(p.data(), 8, Box::orthorhombic(20, 20, 20), q.data(), 1.2);
     std::vector<int> want{0, 1, 1, 3, 3, 3, 6, 7};
-    for (int i = 0; i < 8; ++i) CHECK(l[i] == want[i]);
+    std::vector<int> counter{0, 1, 1, 1, 2, 1, 0, 0};
+    for (int i = 0; i < 8; ++i) {
+      CHECK(l.label[i] == want[i]);
+      CHECK(l.counter_ions[i] == counter[i]);
+    }
   }
   return check::summary("test_analysis");
 }

@@ -27,9 +27,13 @@ PairSums pair_sums(const double* xyz, std::size_t natoms, const Box& box, const 
                    const double* values, double r_max, std::size_t bins);
 
 // Clusters of ions linked by contacts between oppositely charged ions closer than `cutoff`
-// (union-find). Returns, per atom, the index of the lowest-numbered atom in its cluster; atoms
-// with charge 0 are never linked and form their own cluster.
-std::vector<int> contact_clusters(const double* xyz, std::size_t natoms, const Box& box, const double* charges,
+// (union-find). Per atom: the index of the lowest-numbered atom in its cluster (atoms with charge
+// 0 are never linked and form their own cluster), and its number of counter-ions within `cutoff`.
+struct ContactClusters {
+  std::vector<int> label;
+  std::vector<int> counter_ions;
+};
+ContactClusters contact_clusters(const double* xyz, std::size_t natoms, const Box& box, const double* charges,
                                   double cutoff);
 
 }  // namespace ionfield

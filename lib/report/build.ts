@@ -1,0 +1,153 @@
+// Builds the single-file HTML report from result JSON files (ionfield.transport/1,
+// ionfield.analysis/1): tables with units and errors, plots rendered to SVG, and provenance.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AnalysisResult } from '../analysis/run';
+import { fluctuationAgainstLambda, SystemFluctuation } from '../analysis/fluctuation';
+import { packageRoot } from '../native';
+import type { TransportReport } from '../transport/report';
+import { escapeHtml, figure, num, page, table, withError } from './html';
+import * as plots from './plots';
+import { renderSvg } from './svg';
+
+export interface ReportInput {
+  file: string;
+  result: TransportReport | AnalysisResult;
+}
+
+const badInput = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_BAD_INPUT' });
+
+/** Reads result files; each must be JSON with a known `schema`. */
+export function loadResults(files: string[]): ReportInput[] {
+  return files.map((file) => {
+    let json: { schema?: string };
+    try {
+      json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw badInput(`${file}: not a JSON result file (${(err as Error).message})`);
+    }
+    if (json.schema !== 'ionfield.transport/1' && json.schema !== 'ionfield.analysis/1')
+      throw badInput(`${file}: schema '${json.schema ?? '(none)'}' is not one the report knows (ionfield.transport/1, ionfield.analysis/1)`);
+    return { file, result: json as ReportInput['result'] };
+  });
+}
+
+function fileProvenance(file: unknown): string {
+  if (typeof file !== 'string' || !fs.existsSync(file)) return String(file ?? 'n/a');
+  const stat = fs.statSync(file);
+  const hash = stat.size < 512 * 1024 * 1024 ? crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16) : 'not hashed (large)';
+  return `${file} (${stat.size} bytes, sha256 ${hash}…)`;
+}
+
+async function transportSection(t: TransportReport, source: string): Promise<string> {
+  const rows: string[][] = [];
+  for (const [s, d] of Object.entries(t.diffusion)) rows.push([`D(${s})`, withError(d.value, d.error), d.units]);
+  rows.push(['σ (Einstein–Helfand)', withError(t.conductivity.value, t.conductivity.error), t.conductivity.units]);
+  if (t.molar_conductivity) rows.push(['Λ', withError(t.molar_conductivity.value, t.molar_conductivity.error), t.molar_conductivity.units]);
+  if (t.nernst_einstein) rows.push(['Λ_NE (Nernst–Einstein)', withError(t.nernst_einstein.value, t.nernst_einstein.error), t.nernst_einstein.units]);
+  rows.push(['ionicity Λ/Λ_NE', withError(t.ionicity.value, t.ionicity.error), '1']);
+  const sp = t.onsager.species;
+  for (let a = 0; a < sp.length; a++) for (let b = a; b < sp.length; b++) rows.push([`L(${sp[a]},${sp[b]})`, withError(t.onsager.value[a][b], t.onsager.error[a][b]), t.onsager.units]);
+  for (const [s, q] of Object.entries(t.transference)) rows.push([`t(${s})`, withError(q.value, q.error), '1']);
+  const w = t.fit_window;
+  const [msd, slope] = await Promise.all([renderSvg(plots.msdPlot(t)), renderSvg(plots.slopePlot(t))]);
+  return `<section class="transport"><h2>Transport: ${escapeHtml(path.basename(t.file))}</h2>
+<dl><dt>trajectory</dt><dd>${escapeHtml(fileProvenance(t.file))} — ${t.format}, ${t.frames} frames</dd>
+<dt>result file</dt><dd>${escapeHtml(source)}</dd>
+<dt>units</dt><dd>${escapeHtml(t.units.description)}; T = ${num(t.temperature)} ${escapeHtml(t.units.temperature)}</dd>
+<dt>species</dt><dd>${escapeHtml(t.species.map((s) => `${s.label}: ${s.count} × z = ${s.charge}`).join(', '))}</dd>
+<dt>formula units</dt><dd>${escapeHtml(t.formula_units.convention)}</dd>
+<dt>fit window</dt><dd>${num(w.start)} – ${num(w.stop)} ${escapeHtml(w.units)} (${w.points} lags, ${w.automatic ? 'automatic' : 'user'}${w.diffusive ? '' : '; not diffusive within tolerance'})</dd>
+<dt>errors</dt><dd>${escapeHtml(t.uncertainty.method)}, ${t.uncertainty.blocks} blocks</dd>
+<dt>reference frame</dt><dd>${escapeHtml(t.reference_frame)}</dd></dl>
+${table(['quantity', 'value ± error', 'units'], rows, 'Transport coefficients')}
+${t.warnings.map((x) => `<p class="warn">warning: ${escapeHtml(x)}</p>`).join('\n')}
+<div class="plots">${figure('msd', msd, 'Per-species MSD and the charge-displacement correlation ⟨|J|²⟩/N; shaded: fit window.')}
+${figure('slope', slope, 'Local slope of ln MSD against ln t; the fit uses lags where it is close to 1.')}</div></section>`;
+}
+
+async function analysisSection(a: AnalysisResult, source: string): Promise<string> {
+  const distRows = a.distributions.map((d) => [
+    d.species, String(d.samples), withError(d.mean.value, d.mean.error), withError(d.std.value, d.std.error), withError(d.relative_std.value, d.relative_std.error),
+    num(d.skewness, 3), num(d.quantiles.q05), num(d.quantiles.q50), num(d.quantiles.q95),
+    d.fraction_below.map((f) => `${f.label}: ${(100 * f.fraction).toFixed(1)} %`).join('; '), num(d.low_tail_ratio, 3),
+  ]);
+  const specs: [string, plots.VegaLiteSpecOrNull, string][] = [
+    ['distribution', plots.distributionPlot(a), 'Histogram of λ per species (0.1–99.9 % range).'],
+    ['rdf', plots.rdfPlot(a), 'g_ab(r), normalised by the ideal-gas pair density of each frame.'],
+    ['coordination', plots.coordinationPlot(a), 'Mean number of b ions within r of an a ion.'],
+    ['correlation', plots.correlationPlot(a), 'C_ab(r) = ⟨δλ_i δλ_j⟩ over pairs at distance r, δλ centred and scaled per species; bins with ≥ 10 pairs.'],
+    ['classes', plots.classPlot(a), 'Mean λ per ion class: free (no counter-ion within the cutoff), contact pair, larger cluster.'],
+    ['counter-ions', plots.counterIonPlot(a), 'Mean λ by the number of counter-ions within the pair cutoff (classes with ≥ 20 samples).'],
+  ];
+  const figures: string[] = [];
+  for (const [id, spec, caption] of specs) if (spec) figures.push(figure(id, await renderSvg(spec), caption));
+  const classRows = a.clusters?.classes.map((c) => [c.species, c.class, `${(100 * c.fraction).toFixed(1)} %`, String(c.samples), withError(c.mean, c.error)]) ?? [];
+  const countRows = a.clusters?.by_counter_ions.map((c) => [c.species, c.counter_ions, `${(100 * c.fraction).toFixed(1)} %`, String(c.samples), withError(c.mean, c.error)]) ?? [];
+  const p = a.provenance as Record<string, unknown>;
+  const model = p.model ? `<dt>model</dt><dd>${escapeHtml(typeof p.model === 'string' ? p.model : JSON.stringify(p.model))}</dd>` : '';
+  return `<section class="analysis"><h2>Field analysis: ${escapeHtml(path.basename(String(p.field ?? source)))}</h2>
+<dl><dt>field</dt><dd>${escapeHtml(fileProvenance(p.field))}</dd>
+<dt>trajectory</dt><dd>${escapeHtml(fileProvenance(p.trajectory))}</dd>
+<dt>field source</dt><dd>${escapeHtml(String(p.source ?? 'not stated'))}</dd>${model}
+<dt>result file</dt><dd>${escapeHtml(source)}</dd>
+<dt>frames × ions</dt><dd>${a.frames} × ${a.ions}</dd>
+<dt>units</dt><dd>λ: ${escapeHtml(a.units.field)}; length: ${escapeHtml(a.units.length)}</dd>
+<dt>errors</dt><dd>jackknife over ${a.structure.blocks} contiguous blocks of frames</dd></dl>
+${table(['species', 'samples', 'mean ± err', 'std ± err', 'std/mean ± err', 'skewness', 'q05', 'median', 'q95', 'fraction below', 'low-tail ratio'], distRows, `Distribution of λ (${a.units.field}); low-tail ratio: fraction below mean − 2 std over the Gaussian 2.28 %`)}
+${a.clusters ? table(['species', 'class', 'share', 'samples', 'mean λ ± err'], classRows, `Ion pairs: contact when a counter-ion is within ${num(a.clusters.cutoff)} ${a.units.length} (${a.clusters.cutoff_source}); largest cluster: ${(100 * a.clusters.largest_cluster_fraction).toFixed(0)} % of the ions on average`) + table(['species', 'counter-ions', 'share', 'samples', 'mean λ ± err'], countRows, 'λ by number of counter-ions within the cutoff') : ''}
+${a.warnings.map((x) => `<p class="warn">warning: ${escapeHtml(x)}</p>`).join('\n')}
+<div class="plots">${figures.join('\n')}</div></section>`;
+}
+
+async function fluctuationSection(inputs: ReportInput[]): Promise<string | null> {
+  const transports = inputs.map((i) => i.result).filter((r): r is TransportReport => r.schema === 'ionfield.transport/1');
+  const analyses = inputs.filter((i) => i.result.schema === 'ionfield.analysis/1');
+  if (analyses.length === 0) return null;
+  const systems: (SystemFluctuation & { source: string })[] = analyses.map(({ file, result }) => {
+    const a = result as AnalysisResult;
+    const traj = String(a.provenance.trajectory ?? '');
+    const t = transports.find((x) => path.resolve(x.file) === path.resolve(traj));
+    let n = 0;
+    let s = 0;
+    let s2 = 0;
+    for (const d of a.distributions) {
+      n += d.samples;
+      s += d.samples * d.mean.value;
+      s2 += d.samples * (d.std.value ** 2 + d.mean.value ** 2);
+    }
+    const m = s / n;
+    const std = Math.sqrt(s2 / n - m * m);
+    return {
+      system: path.basename(traj || file),
+      molar_conductivity: t?.molar_conductivity?.value ?? m,
+      molar_conductivity_error: t?.molar_conductivity?.error ?? null,
+      std,
+      relative_std: std / m,
+      source: t ? 'Einstein–Helfand (transport result)' : 'mean of the field',
+    };
+  });
+  const f = fluctuationAgainstLambda(systems);
+  const rows = systems.map((x) => [x.system, withError(x.molar_conductivity, x.molar_conductivity_error), x.source, num(x.std), num(x.relative_std)]);
+  const corr = f.spearman_std === null
+    ? '<p class="note">Correlations across systems need at least three systems; pass more analysis results.</p>'
+    : `<p class="note">Across ${systems.length} systems: Spearman ρ(std, Λ) = ${num(f.spearman_std, 3)}, Pearson r = ${num(f.pearson_std, 3)}; ρ(std/mean, Λ) = ${num(f.spearman_relative_std, 3)}, r = ${num(f.pearson_relative_std, 3)}.</p>`;
+  const plot = figure('fluctuation', await renderSvg(plots.fluctuationPlot(f)), 'One point per system: relative spread of λ over all ions against Λ.');
+  return `<section class="fluctuation"><h2>Fluctuation against Λ</h2>${table(['system', 'Λ ± err', 'Λ from', 'std(λ)', 'std/mean'], rows)}${corr}<div class="plots">${plot}</div></section>`;
+}
+
+export async function buildReport(inputs: ReportInput[], options: { title?: string } = {}): Promise<string> {
+  if (inputs.length === 0) throw badInput('report: no result files given');
+  const version = (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const sections: string[] = [];
+  for (const { file, result } of inputs)
+    sections.push(result.schema === 'ionfield.transport/1' ? await transportSection(result, file) : await analysisSection(result, file));
+  const fluct = await fluctuationSection(inputs);
+  if (fluct) sections.push(fluct);
+  sections.push(`<section class="provenance"><h2>Provenance</h2><dl><dt>generated</dt><dd>${new Date().toISOString()} by ionfield ${escapeHtml(version)} (node ${process.version})</dd>
+<dt>inputs</dt><dd>${inputs.map((i) => escapeHtml(fileProvenance(i.file))).join('<br>')}</dd>
+<dt>plots</dt><dd>Vega-Lite specifications rendered to SVG in Node by vega's headless view</dd>
+<dt>method</dt><dd>local molar conductivity λ_i(t0) after Jones, Fong, Persson, Lee, arXiv:2208.03182 (2022)</dd></dl></section>`);
+  return page(options.title ?? 'ionfield report', `${inputs.length} result file(s) · ionfield ${version}`, sections);
+}
