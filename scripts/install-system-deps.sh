@@ -10,7 +10,7 @@
 # The package itself (npm install) needs only cmake, make, g++ and zlib headers.
 set -euo pipefail
 soft=0
-want=(lammps python3-mdanalysis python3-ase gromacs zlib1g-dev cmake)
+want=(lammps python3-mdanalysis python3-ase gromacs chromium zlib1g-dev cmake)
 for arg in "$@"; do
   case "$arg" in
     --for-tests) ;;

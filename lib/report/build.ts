@@ -78,7 +78,7 @@ async function analysisSection(a: AnalysisResult, source: string): Promise<strin
     ['rdf', plots.rdfPlot(a), 'g_ab(r), normalised by the ideal-gas pair density of each frame.'],
     ['coordination', plots.coordinationPlot(a), 'Mean number of b ions within r of an a ion.'],
     ['correlation', plots.correlationPlot(a), 'C_ab(r) = ⟨δλ_i δλ_j⟩ over pairs at distance r, δλ centred and scaled per species; bins with ≥ 10 pairs.'],
-    ['classes', plots.classPlot(a), 'Mean λ per ion class: free (no counter-ion within the cutoff), contact pair, larger cluster.'],
+    ['classes', plots.classPlot(a), 'Mean λ per ion class: free (no counter-ion within the cutoff), contact pair, larger cluster (classes with ≥ 20 samples).'],
     ['counter-ions', plots.counterIonPlot(a), 'Mean λ by the number of counter-ions within the pair cutoff (classes with ≥ 20 samples).'],
   ];
   const figures: string[] = [];

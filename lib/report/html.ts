@@ -29,7 +29,7 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: 
 header { background: #1f3a5f; color: #fff; padding: 18px 32px; }
 header h1 { margin: 0 0 4px; font-size: 22px; }
 header p { margin: 0; opacity: .85; font-size: 13px; }
-main { max-width: 1180px; margin: 0 auto; padding: 8px 32px 40px; }
+main { max-width: 1240px; margin: 0 auto; padding: 8px 32px 40px; }
 section { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 12px 20px 16px; margin: 18px 0; }
 h2 { font-size: 19px; margin: 6px 0 10px; color: #1f3a5f; }
 h3 { font-size: 16px; margin: 14px 0 6px; }

@@ -7,9 +7,11 @@ import type { VegaLiteSpec } from './svg';
 
 export type VegaLiteSpecOrNull = VegaLiteSpec | null;
 
-const WIDTH = 420;
+const WIDTH = 380;
 const HEIGHT = 260;
 const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+/** An axis title with its unit, or a pointer to the tables when the unit text is too long for an axis. */
+const withUnit = (name: string, unit: string) => (unit.length <= 28 ? `${name} (${unit})` : `${name} (units in the table)`);
 
 export function msdPlot(t: TransportReport): VegaLiteSpec {
   const values: Record<string, unknown>[] = [];
@@ -76,7 +78,7 @@ export function distributionPlot(a: AnalysisResult): VegaLiteSpec {
     data: { values },
     mark: { type: 'line', interpolate: 'step' },
     encoding: {
-      x: { field: 'lambda', type: 'quantitative', title: `λ (${a.units.field})` },
+      x: { field: 'lambda', type: 'quantitative', title: withUnit('λ', a.units.field) },
       y: { field: 'density', type: 'quantitative', title: 'probability density' },
       color: { field: 'species', type: 'nominal' },
     },
@@ -141,14 +143,14 @@ export function correlationPlot(a: AnalysisResult): VegaLiteSpec {
 
 export function classPlot(a: AnalysisResult): VegaLiteSpec | null {
   if (!a.clusters) return null;
-  const values = a.clusters.classes.filter((c) => finite(c.mean)).map((c) => ({ group: `${c.species} ${c.class}`, mean: c.mean, lo: c.mean! - (c.error ?? 0), hi: c.mean! + (c.error ?? 0), species: c.species }));
+  const values = a.clusters.classes.filter((c) => finite(c.mean) && c.samples >= 20).map((c) => ({ group: `${c.species} ${c.class}`, mean: c.mean, lo: c.mean! - (c.error ?? 0), hi: c.mean! + (c.error ?? 0), species: c.species }));
   return {
-    title: 'Mean λ of free ions, contact pairs and larger clusters (±1 error)',
+    title: 'Mean λ: free ions, contact pairs, larger clusters (±1 error)',
     width: WIDTH,
     height: HEIGHT,
     data: { values },
     layer: [
-      { mark: 'bar', encoding: { x: { field: 'group', type: 'nominal', title: null, sort: null }, y: { field: 'mean', type: 'quantitative', title: `mean λ (${a.units.field})` }, color: { field: 'species', type: 'nominal' } } },
+      { mark: 'bar', encoding: { x: { field: 'group', type: 'nominal', title: null, sort: null }, y: { field: 'mean', type: 'quantitative', title: withUnit('mean λ', a.units.field) }, color: { field: 'species', type: 'nominal' } } },
       { mark: { type: 'errorbar', ticks: true }, encoding: { x: { field: 'group', type: 'nominal', sort: null }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
     ],
   };
@@ -158,12 +160,12 @@ export function counterIonPlot(a: AnalysisResult): VegaLiteSpec | null {
   if (!a.clusters) return null;
   const values = a.clusters.by_counter_ions.filter((c) => finite(c.mean) && c.samples >= 20).map((c) => ({ group: `${c.species}: ${c.counter_ions}`, mean: c.mean, lo: c.mean! - (c.error ?? 0), hi: c.mean! + (c.error ?? 0), species: c.species }));
   return {
-    title: 'Mean λ by number of counter-ions within the cutoff (±1 error)',
+    title: 'Mean λ by counter-ions within the cutoff (±1 error)',
     width: WIDTH,
     height: HEIGHT,
     data: { values },
     layer: [
-      { mark: 'bar', encoding: { x: { field: 'group', type: 'nominal', title: 'species: counter-ions', sort: null }, y: { field: 'mean', type: 'quantitative', title: `mean λ (${a.units.field})` }, color: { field: 'species', type: 'nominal' } } },
+      { mark: 'bar', encoding: { x: { field: 'group', type: 'nominal', title: 'species: counter-ions', sort: null }, y: { field: 'mean', type: 'quantitative', title: withUnit('mean λ', a.units.field) }, color: { field: 'species', type: 'nominal' } } },
       { mark: { type: 'errorbar', ticks: true }, encoding: { x: { field: 'group', type: 'nominal', sort: null }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
     ],
   };
