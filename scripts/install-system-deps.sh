@@ -2,7 +2,7 @@
 # Installs the Debian packages ionfield's scripts and tests use, when they are missing.
 #   --for-tests   what `npm test` needs: LAMMPS (end-to-end simulation tests), python3-mdanalysis,
 #                 python3-ase and gromacs (independent references; GROMACS reads ionfield's XTC
-#                 files with `gmx dump`)
+#                 files with `gmx dump`), chromium (the HTML report is opened headless in a test)
 #   --for-bench   the above plus the benchmark peers (python3-torch) and timing tools
 #   --for-fuzz    clang for libFuzzer
 #   --soft        never fail: print what is missing and how to install it, exit 0 (used by

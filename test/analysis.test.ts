@@ -3,7 +3,7 @@
 // construction at one distance, known distributions, a model with one irrelevant feature.
 import { strict as assert } from 'node:assert';
 import {
-  analyzeField, classifyClusters, distributions, Field, fluctuationAgainstLambda, pairStructure, permutationImportance, readNpy, writeNpy,
+  analyzeField, classifyClusters, pairCutoff, distributions, Field, fluctuationAgainstLambda, pairStructure, permutationImportance, readNpy, writeNpy,
 } from '../lib/analysis';
 import { gaussian, rng } from '../lib/analysis/stats';
 import * as path from 'node:path';
@@ -99,6 +99,23 @@ describe('analysis: pair structure', () => {
     for (let j = 6; j < 16; j++) assert.ok(Math.abs(pm.correlation[j]!) < 4 * pm.correlation_error[j]! + 0.02, `C(${pm.r[j]}) = ${pm.correlation[j]}`);
     const pp = s.curves.find((c) => c.a === 'C' && c.b === 'C')!;
     for (let j = 1; j < 16; j++) if (pp.correlation[j] !== null) assert.ok(Math.abs(pp.correlation[j]!) < 4 * (pp.correlation_error[j] ?? 0) + 0.05);
+  });
+
+  it('finds the pair cutoff at the first minimum of g_+-, or at the end of the contact peak when there is none', () => {
+    const r = Array.from({ length: 100 }, (_, j) => 0.05 * (j + 0.5));
+    // A liquid-like g: contact peak at 1.1, a depleted minimum at 1.6, a second shell at 2.1.
+    const liquid = r.map((x) => (x < 0.9 ? 0 : 1 + 1.5 * Math.exp(-((x - 1.1) ** 2) / 0.02) - 0.4 * Math.exp(-((x - 1.6) ** 2) / 0.02) + 0.2 * Math.exp(-((x - 2.1) ** 2) / 0.05)));
+    const c1 = pairCutoff(r, liquid)!;
+    assert.equal(c1.rule, 'first minimum');
+    assert.ok(Math.abs(c1.r - 1.6) < 0.08, `minimum at ${c1.r}`);
+    // Weak pairing: a Debye–Hückel-like decay to 1, no minimum.
+    const weak = r.map((x) => (x < 0.9 ? 0 : 1 + 2 * Math.exp(-(x - 1) / 0.5) / x));
+    const c2 = pairCutoff(r, weak)!;
+    assert.equal(c2.rule, 'end of contact peak');
+    const peakExcess = Math.max(...weak) - 1;
+    const j = r.indexOf(c2.r);
+    assert.ok(weak[j] - 1 <= 0.12 * peakExcess && weak[j - 3] - 1 > 0.1 * peakExcess, `cutoff ${c2.r}`);
+    assert.equal(pairCutoff(r, r.map(() => 1)), null);
   });
 
   it('refuses r_max beyond half the cell', async () => {

@@ -5,7 +5,7 @@ import { classifyClusters, ClusterResult } from './clusters';
 import { distributions, SpeciesDistribution } from './distribution';
 import { checkField, Field } from './field';
 import { writeAtomic, writeNpy } from './npy';
-import { firstMinimum, pairStructure, StructureOptions, StructureResult } from './structure';
+import { pairCutoff, pairStructure, StructureOptions, StructureResult } from './structure';
 
 export interface AnalysisResult {
   schema: 'ionfield.analysis/1';
@@ -41,9 +41,13 @@ export async function analyzeField(field: Field, options: AnalyzeOptions = {}): 
   let cutoff = options.pairCutoff ?? null;
   let source = 'user (--pair-cutoff)';
   if (cutoff === null && plusMinus) {
-    cutoff = firstMinimum(plusMinus.r, plusMinus.g);
-    source = `first minimum of g_${plusMinus.a}${plusMinus.b}(r)`;
-    if (cutoff === null) warnings.push(`g_${plusMinus.a}${plusMinus.b}(r) has no minimum below r_max = ${structure.r_max.toPrecision(4)}; pass --pair-cutoff to classify ion pairs`);
+    const found = pairCutoff(plusMinus.r, plusMinus.g);
+    cutoff = found?.r ?? null;
+    const g = `g_${plusMinus.a}${plusMinus.b}(r)`;
+    source = found?.rule === 'first minimum' ? `first minimum of ${g}` : `end of the contact peak of ${g} (it has no minimum below 0.98)`;
+    if (found?.rule === 'end of contact peak')
+      warnings.push(`${g} has no depleted first minimum (weak pairing): the pair cutoff is where its contact peak has decayed to 10 % of its height above 1; pass --pair-cutoff to choose`);
+    if (cutoff === null) warnings.push(`${g} has no contact peak above 1 below r_max = ${structure.r_max.toPrecision(4)}; pass --pair-cutoff to classify ion pairs`);
   }
   if (!plusMinus) warnings.push('no pair of oppositely charged species: ion-pair classification skipped');
   if (cutoff !== null && plusMinus) {
@@ -51,12 +55,6 @@ export async function analyzeField(field: Field, options: AnalyzeOptions = {}): 
     clusters = await classifyClusters(field, cutoff, source, { blocks: options.blocks });
     if (clusters.largest_cluster_fraction > 0.5)
       warnings.push(`contacts within ${cutoff.toPrecision(3)} percolate: the largest cluster holds ${(100 * clusters.largest_cluster_fraction).toFixed(0)} % of the ions on average, so "free / pair / cluster" says little here; see λ by number of counter-ions`);
-    if (plusMinus && options.pairCutoff === undefined) {
-      const j = plusMinus.r.findIndex((r) => r >= cutoff!);
-      const peak = Math.max(...plusMinus.g.slice(0, j + 1));
-      if (j >= 0 && plusMinus.g[j] > 0.8)  // no depleted shell between contact and bulk
-        warnings.push(`g_${plusMinus.a}${plusMinus.b}(r) has only a shallow minimum (g = ${plusMinus.g[j].toFixed(2)} at r = ${cutoff.toPrecision(3)}, peak ${peak.toFixed(2)}): ions are weakly paired and the contact criterion is soft`);
-    }
   }
   return {
     schema: 'ionfield.analysis/1',

@@ -168,12 +168,8 @@ export async function pairStructure(field: Field, options: StructureOptions = {}
   };
 }
 
-/**
- * The first minimum of g(r) after its first peak: the conventional contact-pair cutoff. The curve
- * is smoothed over ±`halfWidth` bins first so noise does not make a spurious minimum.
- */
-export function firstMinimum(r: number[], g: number[], halfWidth = 2): number | null {
-  const s = g.map((_, j) => {
+function smooth(g: number[], halfWidth: number): number[] {
+  return g.map((_, j) => {
     let t = 0;
     let c = 0;
     for (let k = Math.max(0, j - halfWidth); k <= Math.min(g.length - 1, j + halfWidth); k++) {
@@ -182,14 +178,36 @@ export function firstMinimum(r: number[], g: number[], halfWidth = 2): number | 
     }
     return t / c;
   });
-  let peak = 0;
-  for (let j = 1; j < s.length; j++) if (s[j] > s[peak]) peak = j;
-  // The first peak: the first local maximum above 1 (contact peak), else the global maximum.
+}
+
+export interface PairCutoff {
+  r: number;
+  rule: 'first minimum' | 'end of contact peak';
+}
+
+/**
+ * The contact-pair cutoff from g_{+-}(r) (smoothed over ±`halfWidth` bins so noise makes no
+ * spurious minimum): the first minimum after the first peak, if it is a real depletion (g < 0.98).
+ * Weakly coupled electrolytes have none (g decays monotonically to 1); then the end of the contact
+ * peak: the first r after the peak where g has fallen to 1 + 0.1 (g_peak − 1). Null when g has no
+ * peak above 1 at all.
+ */
+export function pairCutoff(r: number[], g: number[], halfWidth = 2): PairCutoff | null {
+  const s = smooth(g, halfWidth);
+  let peak = -1;
   for (let j = 1; j < s.length - 1; j++)
     if (s[j] > 1 && s[j] >= s[j - 1] && s[j] >= s[j + 1]) {
       peak = j;
       break;
     }
-  for (let j = peak + 1; j < s.length - 1; j++) if (s[j] <= s[j - 1] && s[j] < s[j + 1]) return r[j];
+  if (peak < 0) return null;
+  for (let j = peak + 1; j < s.length - 1; j++) {
+    if (s[j] <= s[j - 1] && s[j] < s[j + 1]) {
+      if (s[j] < 0.98) return { r: r[j], rule: 'first minimum' };
+      break;
+    }
+  }
+  const level = 1 + 0.1 * (s[peak] - 1);
+  for (let j = peak + 1; j < s.length; j++) if (s[j] <= level) return { r: r[j], rule: 'end of contact peak' };
   return null;
 }

@@ -18,6 +18,9 @@ export interface DemoContext {
   out: string;
   temperature: number;
   units: string;
+  title: string;
+  /** MD timestep, for trajectories that store step numbers but no time. */
+  timestep?: number;
   transport?: TransportReport;
   /** Descriptor matrix file, when the descriptor stage ran. */
   descriptors?: string;
@@ -45,7 +48,7 @@ export interface DemoStages {
 export const DEMO_TRAJECTORY = () => path.join(packageRoot(), 'data', 'demo', 'electrolyte.lammpstrj.gz');
 
 async function transportStage(ctx: DemoContext): Promise<void> {
-  ctx.transport = await computeTransport(ctx.trajectory, { temperature: ctx.temperature, units: ctx.units, onProgress: (n) => ctx.progress('transport', n, null) });
+  ctx.transport = await computeTransport(ctx.trajectory, { temperature: ctx.temperature, units: ctx.units, timestep: ctx.timestep, onProgress: (n) => ctx.progress('transport', n, null) });
   writeAtomic(path.join(ctx.out, 'transport.json'), JSON.stringify(ctx.transport, null, 1) + '\n');
 }
 
@@ -81,7 +84,7 @@ async function analysisStage(ctx: DemoContext): Promise<void> {
 }
 
 async function reportStage(ctx: DemoContext): Promise<void> {
-  const html = await buildReport(loadResults([path.join(ctx.out, 'transport.json'), path.join(ctx.out, 'analysis', 'analysis.json')]), { title: 'ionfield demo: 1:1 electrolyte (LAMMPS, lj units)' });
+  const html = await buildReport(loadResults([path.join(ctx.out, 'transport.json'), path.join(ctx.out, 'analysis', 'analysis.json')]), { title: ctx.title });
   ctx.report = path.join(ctx.out, 'report.html');
   writeAtomic(ctx.report, html);
 }
@@ -96,7 +99,7 @@ export const defaultStages: DemoStages = {
 };
 
 export async function runDemo(
-  options: { out: string; trajectory?: string; temperature?: number; units?: string; progress?: DemoContext['progress']; onStage?: (entry: DemoContext['log'][number]) => void },
+  options: { out: string; trajectory?: string; temperature?: number; units?: string; title?: string; timestep?: number; progress?: DemoContext['progress']; onStage?: (entry: DemoContext['log'][number]) => void },
   stages: DemoStages = defaultStages,
 ): Promise<DemoContext> {
   fs.mkdirSync(options.out, { recursive: true });
@@ -105,6 +108,8 @@ export async function runDemo(
     out: options.out,
     temperature: options.temperature ?? 1,
     units: options.units ?? 'lj',
+    title: options.title ?? 'ionfield demo: 1:1 electrolyte (LAMMPS, lj units)',
+    timestep: options.timestep,
     log: [],
     progress: options.progress ?? (() => undefined),
   };
