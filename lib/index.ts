@@ -19,3 +19,10 @@ import { native as loadNative } from './native';
 export function devices() {
   return loadNative().queryDevices();
 }
+
+export * from './analysis';
+export { buildReport, loadResults } from './report/build';
+export type { ReportInput } from './report/build';
+export { renderSvg } from './report/svg';
+export { runDemo, defaultStages } from './demo/pipeline';
+export type { DemoContext, DemoStages } from './demo/pipeline';
