@@ -29,6 +29,7 @@ void for_each_close_pair(const double* xyz, std::size_t natoms, const Box& box, 
   const Mat3 inv = box.inverse();
   const Mat3& hm = box.h;
   const double rc2 = r_cut * r_cut;
+  const bool orthorhombic = box.is_orthorhombic();
   for (std::size_t i = 0; i < natoms; ++i) {
     if (include && !include[i]) continue;
     for (std::size_t j = i + 1; j < natoms; ++j) {
@@ -39,23 +40,33 @@ void for_each_close_pair(const double* xyz, std::size_t natoms, const Box& box, 
         s[k] = d[0] * inv[0][k] + d[1] * inv[1][k] + d[2] * inv[2][k];
         if (box.periodic[k]) s[k] -= std::nearbyint(s[k]);
       }
-      double best = rc2;
-      bool found = false;
-      for (int a = -1; a <= 1; ++a) {
-        if (a && !box.periodic[0]) continue;
-        for (int b = -1; b <= 1; ++b) {
-          if (b && !box.periodic[1]) continue;
-          for (int c = -1; c <= 1; ++c) {
-            if (c && !box.periodic[2]) continue;
-            const double f0 = s[0] + a, f1 = s[1] + b, f2 = s[2] + c;
-            double r2 = 0;
-            for (int k = 0; k < 3; ++k) {
-              const double x = f0 * hm[0][k] + f1 * hm[1][k] + f2 * hm[2][k];
-              r2 += x * x;
-            }
-            if (r2 < best) {
-              best = r2;
-              found = true;
+      // The wrapped image first: within r_cut it is the only image there is (see above); in an
+      // orthorhombic cell it is the nearest image anyway. Only a skewed cell with the wrapped image
+      // beyond r_cut needs the 26 neighbouring images.
+      auto image_r2 = [&](int a, int b, int c) {
+        const double f0 = s[0] + a, f1 = s[1] + b, f2 = s[2] + c;
+        double r2 = 0;
+        for (int k = 0; k < 3; ++k) {
+          const double x = f0 * hm[0][k] + f1 * hm[1][k] + f2 * hm[2][k];
+          r2 += x * x;
+        }
+        return r2;
+      };
+      double best = image_r2(0, 0, 0);
+      bool found = best < rc2;
+      if (!found && !orthorhombic) {
+        best = rc2;
+        for (int a = -1; a <= 1; ++a) {
+          if (a && !box.periodic[0]) continue;
+          for (int b = -1; b <= 1; ++b) {
+            if (b && !box.periodic[1]) continue;
+            for (int c = -1; c <= 1; ++c) {
+              if ((c && !box.periodic[2]) || (a == 0 && b == 0 && c == 0)) continue;
+              const double r2 = image_r2(a, b, c);
+              if (r2 < best) {
+                best = r2;
+                found = true;
+              }
             }
           }
         }
