@@ -61,6 +61,38 @@ describe('analysis: pair structure', () => {
     assert.equal(at(1.79), 26);
   });
 
+  it('in a strongly skewed triclinic cell, pair counts equal a brute-force search over ±3 images', async () => {
+    const u = rng(21);
+    const h = [8, 0, 0, 5, 7, 0, -4, 3, 9];  // rows a, b, c: heavily sheared
+    const n = 80;
+    const frac = Array.from({ length: n * 3 }, () => u() * 3 - 1);  // positions also outside the cell
+    const pos = Float64Array.from({ length: n * 3 }, (_, k) => {
+      const i = Math.floor(k / 3);
+      const d = k % 3;
+      return frac[3 * i] * h[d] + frac[3 * i + 1] * h[3 + d] + frac[3 * i + 2] * h[6 + d];
+    });
+    const field: Field = { frames: 1, natoms: n, values: new Float64Array(n).fill(1), positions: pos, boxes: Float64Array.from(h), species: new Array(n).fill('X'), charges: new Float64Array(n) };
+    const rMax = 2.5;
+    const s = await pairStructure(field, { rMax, bins: 5 });
+    const brute = new Array(5).fill(0);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        if (i === j) continue;
+        for (let a = -3; a <= 3; a++) for (let b = -3; b <= 3; b++) for (let c = -3; c <= 3; c++) {
+          let r2 = 0;
+          for (let d = 0; d < 3; d++) {
+            const x = pos[3 * j + d] - pos[3 * i + d] + a * h[d] + b * h[3 + d] + c * h[6 + d];
+            r2 += x * x;
+          }
+          // Fractional differences lie in (−3, 3): shifts up to ±3 reach the image within r_max.
+          const r = Math.sqrt(r2);
+          if (r < rMax) brute[Math.floor(r / (rMax / 5))] += 1;
+        }
+      }
+    assert.ok(brute.reduce((x, y) => x + y, 0) > 20, 'the test has pairs to count');
+    assert.deepEqual(s.curves[0].pairs, brute);
+  });
+
   it('a field correlated by construction at distance d gives C(r) peaking at d with the constructed value', async () => {
     // Pairs of ions at distance 2.0 share a random value s (variance 1) plus independent noise
     // (variance 1): the correlation at r = 2 is 1/2, elsewhere 0.
