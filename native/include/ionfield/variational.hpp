@@ -43,6 +43,11 @@ class VectorBasis {
   const std::vector<Cluster>& clusters() const { return clusters_; }
   // out[f*3 + d] += component d of function f at centre c (out has size()*3 entries).
   void accumulate(const std::uint8_t* occ, int centre, double* out) const;
+  // Only the images with a site at offset `changed` (wrapped) from the centre: adds sign × their
+  // matched contributions. Used for the change of b(·; c) when the occupants of a few sites change.
+  // `seen`/`stamp` dedupe images touched by several changed sites (seen has images() entries).
+  void accumulate_touching(const std::uint8_t* occ, int centre, const IVec* changed, int count, double sign, double* out,
+                           std::vector<int>& seen, int stamp) const;
   // Offsets o such that the occupant at c + o can change b(·; c) (includes 0).
   const std::vector<IVec>& reach() const { return reach_; }
   int images() const { return static_cast<int>(images_.size()); }
@@ -57,6 +62,8 @@ class VectorBasis {
   std::vector<Cluster> clusters_;
   std::vector<Image> images_;
   std::vector<IVec> reach_;
+  std::vector<std::vector<int>> by_offset_;  // wrapped offset (L³ index) → images with a site there
+  void add_image(const std::uint8_t* occ, const Image& im, const IVec& pc, double sign, double* out) const;
 };
 
 enum class TransitionSampling { AllExits, KmcChoice };
@@ -115,8 +122,16 @@ struct Evaluation {
   std::vector<Estimate> value;    // channels²: mean over states with standard error
   std::vector<Kinoson> kinosons;  // when requested; value is channel (a, a) with a = kinoson_channel
 };
+// residual: coefficients c_a of the scaled residual bias per channel (empty = not used).
 Evaluation evaluate_functional(const Lattice& lattice, const EnergyModel& model, const VectorBasis* basis,
                                const std::vector<std::vector<std::uint8_t>>& states, const std::vector<double>& theta,
-                               const VariationalOptions& options, bool keep_kinosons = false, int kinoson_channel = 0);
+                               const VariationalOptions& options, bool keep_kinosons = false, int kinoson_channel = 0,
+                               const std::vector<double>& residual = {});
+
+// The scaled-residual-bias refinement (sohamch/MDMC) on top of θ: per channel, the coefficient c
+// of b(X) = Σ_X' (W/W_tot)(δx + y(X') − y(X)) that minimises the functional on these states.
+std::vector<double> fit_residual_bias(const Lattice& lattice, const EnergyModel& model, const VectorBasis* basis,
+                                      const std::vector<std::vector<std::uint8_t>>& states, const std::vector<double>& theta,
+                                      const VariationalOptions& options);
 
 }  // namespace ionfield::lattice

@@ -61,24 +61,46 @@ void TermBuilder::build(std::uint8_t* occ, const std::vector<int>& vacancies, co
     consider(jump.target);
   }
   std::sort(centres_.begin(), centres_.end());
-  std::vector<std::vector<double>> before(centres_.size());
+  if (basis_ && static_cast<int>(seen_.size()) != basis_->images()) seen_.assign(basis_->images(), 0);
+  const IVec pv = lattice_.position(jump.vacancy), pn = lattice_.position(jump.target);
+  // Atoms that stay put: only images with a site on one of the two changed sites can change, so
+  // Δb is their matched sum after the jump minus before (ids deduped across the two sites).
+  std::vector<std::vector<double>> delta(centres_.size());
+  auto touching = [&](std::size_t i, double sign) {
+    const IVec& pc = lattice_.position(centres_[i]);
+    const IVec changed[2] = {sub(pv, pc), sub(pn, pc)};
+    if (++seen_stamp_ == 0) {
+      std::fill(seen_.begin(), seen_.end(), 0);
+      seen_stamp_ = 1;
+    }
+    basis_->accumulate_touching(occ, centres_[i], changed, 2, sign, delta[i].data(), seen_, seen_stamp_);
+  };
   for (std::size_t i = 0; i < centres_.size(); ++i) {
-    before[i].assign(width_, 0.0);
-    sum_at(occ, centres_[i], before[i]);
+    delta[i].assign(width_, 0.0);
+    if (!basis_) continue;
+    if (centres_[i] == jump.target) basis_->accumulate(occ, centres_[i], delta[i].data());  // moving atom: full b(X), subtracted below
+    else touching(i, -1.0);
   }
   std::swap(occ[jump.vacancy], occ[jump.target]);
   for (std::size_t i = 0; i < centres_.size(); ++i) {
     const int c = centres_[i];
     const bool moves = c == jump.target;
     TransitionTerm t;
+    t.centre = c;
     t.dx.assign(3, 0.0);
     if (moves)
       for (int d = 0; d < 3; ++d) t.dx[d] = move[d];
     if (basis_) {
-      after_.assign(width_, 0.0);
-      sum_at(occ, moves ? jump.vacancy : c, after_);
-      before_.swap(before[i]);
-      finish(t);
+      if (moves) {
+        after_.assign(width_, 0.0);
+        basis_->accumulate(occ, jump.vacancy, after_.data());
+        for (int f = 0; f < width_; ++f) after_[f] -= delta[i][f];
+      } else {
+        touching(i, 1.0);
+        after_ = delta[i];
+      }
+      for (int f = 0; f < width_; ++f)
+        if (after_[f] != 0) t.db.push_back(SparseEntry{f / 3, f % 3, after_[f]});
     }
     if (moves || !t.db.empty()) terms.push_back(std::move(t));
   }

@@ -16,6 +16,7 @@ struct SparseEntry {
 };
 
 struct TransitionTerm {
+  int centre = -1;              // tracer: the atom's site before the jump; collective: -1
   std::vector<SparseEntry> db;  // Δb = b(X') − b(X)
   std::vector<double> dx;       // channels × 3, units of a
 };
@@ -38,6 +39,8 @@ class TermBuilder {
   int stamp_value_ = 0;
   std::vector<int> centres_;
   std::vector<double> before_, after_;
+  std::vector<int> seen_;
+  int seen_stamp_ = 0;
 };
 
 }  // namespace ionfield::lattice

@@ -3,6 +3,7 @@
 #include "ionfield/variational.hpp"
 
 #include <atomic>
+#include <map>
 #include <cmath>
 #include <mutex>
 #include <stdexcept>
@@ -11,6 +12,7 @@
 #include "lattice/parallel.hpp"
 #include "lattice/rng.hpp"
 #include "lattice/stats.hpp"
+#include "lattice/residual_bias.hpp"
 #include "lattice/transition_terms.hpp"
 
 namespace ionfield::lattice {
@@ -203,13 +205,15 @@ std::vector<double> functional_value(const QuadraticStats& q, const std::vector<
 
 Evaluation evaluate_functional(const Lattice& lattice, const EnergyModel& model, const VectorBasis* basis,
                                const std::vector<std::vector<std::uint8_t>>& states, const std::vector<double>& theta,
-                               const VariationalOptions& o, bool keep_kinosons, int kinoson_channel) {
+                               const VariationalOptions& o, bool keep_kinosons, int kinoson_channel,
+                               const std::vector<double>& residual) {
   const RateModel rates(lattice, model, o.temperature);
   check_states(lattice, model, states);
   const int K = basis ? basis->size() : 0;
   const int ch = o.target.collective ? model.species : 1;
   if (!theta.empty() && theta.size() != static_cast<std::size_t>(K) * ch) throw std::invalid_argument("coefficients do not match the basis");
   if (kinoson_channel < 0 || kinoson_channel >= ch) throw std::invalid_argument("kinoson channel out of range");
+  if (!residual.empty() && static_cast<int>(residual.size()) != ch) throw std::invalid_argument("one residual-bias coefficient per channel");
   const double norm = normalisation(lattice, o.target, states, model);
   const long long n = static_cast<long long>(states.size());
   Evaluation ev;
@@ -218,26 +222,37 @@ Evaluation evaluate_functional(const Lattice& lattice, const EnergyModel& model,
   std::vector<std::vector<Kinoson>> per_state_kinosons(keep_kinosons ? n : 0);
   parallel_for(kLanes, o.threads, [&](long long lane, int) {
     TermBuilder builder(lattice, basis, o.target, model.species);
+    ResidualBias bias(rates, builder, theta, ch);
     std::vector<Jump> jumps;
     std::vector<Sampled> sampled;
     std::vector<TransitionTerm> terms;
+    std::vector<RefinedTerm> refined;
+    std::map<int, std::vector<double>> at_x;
     std::vector<double> r(3 * ch);
     for (long long k = lane; k < n; k += kLanes) {
       auto occ = states[k];
       const auto vac = vacancy_sites(occ);
       sample_transitions(rates, occ.data(), vac, o, k, jumps, sampled);
+      if (!residual.empty()) bias.at_state(occ.data(), vac, at_x);
       double* out = &ev.per_state[static_cast<std::size_t>(k) * ch * ch];
       for (const Sampled& s : sampled) {
-        builder.build(occ.data(), vac, s.jump, terms);
         std::vector<double> kappa(static_cast<std::size_t>(ch) * ch, 0.0);
-        for (const TransitionTerm& t : terms) {
-          r = t.dx;
-          if (!theta.empty())
-            for (const SparseEntry& e : t.db)
-              for (int a = 0; a < ch; ++a) r[3 * a + e.component] += theta[static_cast<std::size_t>(e.function) * ch + a] * e.value;
+        auto add = [&](const std::vector<double>& v) {
           for (int a = 0; a < ch; ++a)
             for (int b = 0; b < ch; ++b)
-              kappa[a * ch + b] += norm * s.weight * (r[3 * a] * r[3 * b] + r[3 * a + 1] * r[3 * b + 1] + r[3 * a + 2] * r[3 * b + 2]);
+              kappa[a * ch + b] += norm * s.weight * (v[3 * a] * v[3 * b] + v[3 * a + 1] * v[3 * b + 1] + v[3 * a + 2] * v[3 * b + 2]);
+        };
+        if (residual.empty()) {
+          builder.build(occ.data(), vac, s.jump, terms);
+          for (const TransitionTerm& t : terms) add(bias.residual(t));
+        } else {
+          bias.refine(occ.data(), vac, s.jump, at_x, refined);
+          for (const RefinedTerm& t : refined) {
+            r = t.r;
+            for (int a = 0; a < ch; ++a)
+              for (int d = 0; d < 3; ++d) r[3 * a + d] += residual[a] * t.dres[3 * a + d];
+            add(r);
+          }
         }
         for (int i = 0; i < ch * ch; ++i) out[i] += kappa[i];
         if (keep_kinosons) {
@@ -255,6 +270,49 @@ Evaluation evaluate_functional(const Lattice& lattice, const EnergyModel& model,
   for (auto& a : acc) ev.value.push_back(a.estimate());
   for (auto& v : per_state_kinosons) ev.kinosons.insert(ev.kinosons.end(), v.begin(), v.end());
   return ev;
+}
+
+std::vector<double> fit_residual_bias(const Lattice& lattice, const EnergyModel& model, const VectorBasis* basis,
+                                      const std::vector<std::vector<std::uint8_t>>& states, const std::vector<double>& theta,
+                                      const VariationalOptions& o) {
+  const RateModel rates(lattice, model, o.temperature);
+  check_states(lattice, model, states);
+  const int ch = o.target.collective ? model.species : 1;
+  const long long n = static_cast<long long>(states.size());
+  std::vector<std::vector<double>> num(kLanes, std::vector<double>(ch, 0.0)), den = num;
+  parallel_for(kLanes, o.threads, [&](long long lane, int) {
+    TermBuilder builder(lattice, basis, o.target, model.species);
+    ResidualBias bias(rates, builder, theta, ch);
+    std::vector<Jump> jumps;
+    std::vector<Sampled> sampled;
+    std::vector<RefinedTerm> refined;
+    std::map<int, std::vector<double>> at_x;
+    for (long long k = lane; k < n; k += kLanes) {
+      auto occ = states[k];
+      const auto vac = vacancy_sites(occ);
+      sample_transitions(rates, occ.data(), vac, o, k, jumps, sampled);
+      bias.at_state(occ.data(), vac, at_x);
+      for (const Sampled& s : sampled) {
+        bias.refine(occ.data(), vac, s.jump, at_x, refined);
+        for (const RefinedTerm& t : refined)
+          for (int a = 0; a < ch; ++a)
+            for (int d = 0; d < 3; ++d) {
+              num[lane][a] += s.weight * t.r[3 * a + d] * t.dres[3 * a + d];
+              den[lane][a] += s.weight * t.dres[3 * a + d] * t.dres[3 * a + d];
+            }
+      }
+    }
+  });
+  std::vector<double> c(ch, 0.0);
+  for (int a = 0; a < ch; ++a) {
+    double nu = 0, de = 0;
+    for (int l = 0; l < kLanes; ++l) {
+      nu += num[l][a];
+      de += den[l][a];
+    }
+    c[a] = de > 0 ? -nu / de : 0.0;
+  }
+  return c;
 }
 
 }  // namespace ionfield::lattice

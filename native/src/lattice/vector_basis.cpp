@@ -96,6 +96,36 @@ VectorBasis::VectorBasis(const Lattice& lattice, std::vector<Cluster> clusters) 
     }
   }
   reach_.assign(reach.begin(), reach.end());
+  const int l = lattice.period();
+  by_offset_.assign(static_cast<std::size_t>(l) * l * l, {});
+  for (std::size_t i = 0; i < images_.size(); ++i)
+    for (const ClusterSite& s : images_[i].sites) {
+      const IVec w = lattice.wrap(s.offset);
+      auto& list = by_offset_[(static_cast<std::size_t>(w[2]) * l + w[1]) * l + w[0]];
+      if (list.empty() || list.back() != static_cast<int>(i)) list.push_back(static_cast<int>(i));
+    }
+}
+
+void VectorBasis::add_image(const std::uint8_t* occ, const Image& im, const IVec& pc, double sign, double* out) const {
+  for (const ClusterSite& s : im.sites)
+    if (occ[lattice_.site_at(add(pc, s.offset))] != s.occupant) return;
+  double* block = out + 9 * im.cluster;
+  for (int e = 0; e < 3; ++e)
+    for (int d = 0; d < 3; ++d) block[3 * e + d] += sign * im.m[d][e];
+}
+
+void VectorBasis::accumulate_touching(const std::uint8_t* occ, int centre, const IVec* changed, int count, double sign, double* out,
+                                      std::vector<int>& seen, int stamp) const {
+  const IVec& pc = lattice_.position(centre);
+  const int l = lattice_.period();
+  for (int k = 0; k < count; ++k) {
+    const IVec w = lattice_.wrap(changed[k]);
+    for (int i : by_offset_[(static_cast<std::size_t>(w[2]) * l + w[1]) * l + w[0]]) {
+      if (seen[i] == stamp) continue;
+      seen[i] = stamp;
+      add_image(occ, images_[i], pc, sign, out);
+    }
+  }
 }
 
 void VectorBasis::accumulate(const std::uint8_t* occ, int centre, double* out) const {
