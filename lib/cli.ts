@@ -5,8 +5,9 @@ import { Command, UsageError } from './cli/command';
 import { packageRoot } from './native';
 import { convertCommand } from './cli/convert';
 import { infoCommand } from './cli/info';
+import { kinosonsCommand } from './cli/kinosons';
 
-const commands: Command[] = [infoCommand, convertCommand];
+const commands: Command[] = [infoCommand, convertCommand, kinosonsCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

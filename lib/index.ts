@@ -6,6 +6,7 @@ export type { TrajectoryInfo, BoxInfo, InfoOptions } from './info';
 export { convertTrajectory } from './convert';
 export type { ConvertOptions, ConvertResult } from './convert';
 export { native } from './native';
+export * as kinosons from './kinosons/index';
 export type { DeviceReport } from './native';
 
 import { native as loadNative } from './native';
