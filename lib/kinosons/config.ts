@@ -48,7 +48,6 @@ const sitesPerCell: Record<string, number> = { sc: 1, bcc: 2, fcc: 4 };
 export const defaultModels: NativeBasisSpec[] = [
   { name: 'vacancy-shells-4', vacancyShells: 4, speciesShells: 0, pairFirstShells: 0, pairSecondShells: 0, residualBias: false },
   { name: 'vacancy-all+pairs-2x2', vacancyShells: -1, speciesShells: 1, pairFirstShells: 2, pairSecondShells: 2, residualBias: false },
-  { name: 'vacancy-all+pairs-2x2+residual', vacancyShells: -1, speciesShells: 1, pairFirstShells: 2, pairSecondShells: 2, residualBias: true },
 ];
 
 type Json = Record<string, unknown>;
