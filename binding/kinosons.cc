@@ -302,11 +302,36 @@ Napi::Value ExactCorrelation(const Napi::CallbackInfo& info) {
   }
 }
 
+class StatesWorker : public LatticeWorker<std::vector<std::vector<std::uint8_t>>> {
+ public:
+  using LatticeWorker::LatticeWorker;
+
+ protected:
+  std::vector<std::vector<std::uint8_t>> run(const Lattice& lattice, const ProgressFn&) override {
+    return sample_states(lattice, spec_.model, spec_.study.temperature, spec_.study.training);
+  }
+  Napi::Value convert(Napi::Env env, const std::vector<std::vector<std::uint8_t>>& states) override {
+    const std::size_t sites = static_cast<std::size_t>(lattice_->num_sites());
+    Napi::Uint8Array a = Napi::Uint8Array::New(env, states.size() * sites);
+    for (std::size_t k = 0; k < states.size(); ++k) std::memcpy(a.Data() + k * sites, states[k].data(), sites);
+    Napi::Int32Array pos = Napi::Int32Array::New(env, 3 * sites);
+    for (std::size_t i = 0; i < sites; ++i)
+      for (int d = 0; d < 3; ++d) pos[3 * i + d] = lattice_->position(static_cast<int>(i))[d];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("sites", static_cast<double>(sites));
+    o.Set("states", static_cast<double>(states.size()));
+    o.Set("occupancy", a);
+    o.Set("positions", pos);
+    return o;
+  }
+};
+
 }  // namespace
 
 void register_kinosons(Napi::Env env, Napi::Object exports) {
   exports.Set("kinosonsExactCorrelation", Napi::Function::New(env, ExactCorrelation));
   exports.Set("kinosonsKmc", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<KmcWorker>(info, "kinosonsKmc(spec, onProgress)"); }));
+  exports.Set("kinosonsSampleStates", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<StatesWorker>(info, "kinosonsSampleStates(spec)"); }));
   exports.Set("kinosonsStudy", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<StudyWorker>(info, "kinosonsStudy(spec, onProgress)"); }));
 }
 

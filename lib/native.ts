@@ -174,6 +174,8 @@ export interface NativeExactCorrelation {
 export interface NativeAddon {
   kinosonsExactCorrelation(lattice: string, cells: number): NativeExactCorrelation;
   kinosonsKmc(spec: NativeLatticeSpec, onProgress?: (done: number, total: number) => void): Promise<NativeKmcResult>;
+  /** Equilibrium states (study.trainingStates of them): occupancy states × sites (255 = vacancy), positions in a/2. */
+  kinosonsSampleStates(spec: NativeLatticeSpec): Promise<{ sites: number; states: number; occupancy: Uint8Array; positions: Int32Array }>;
   kinosonsStudy(spec: NativeLatticeSpec, onProgress?: (done: number, total: number) => void): Promise<NativeStudyResult>;
   NativeTrajectory: new (path: string, options?: NativeSelection) => NativeTrajectoryHandle;
   NativeTrajectoryWriter: new (path: string, format?: string) => NativeWriterHandle;

@@ -124,3 +124,29 @@ describe('kinosons: statistics helpers', () => {
     assert.throws(() => validateConfig({ species: [{ name: 'A', fraction: 1 }], pairs: [{ shell: 1, a: 'A', b: 'X', J: 0 }] }), /pairs\[0\].*'b'/);
   });
 });
+
+describe('kinosons: generate states', function () {
+  this.timeout(60_000);
+  it('writes a states × sites .npy with the composition of the config and a JSON description', () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'states.npy');
+    const r = runCli(['kinosons', 'generate', '--config', path.join(fixturesDir, 'kinosons', 'binary-small.json'), '--states', '5', '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    const buf = fs.readFileSync(out);
+    assert.equal(buf.subarray(0, 6).toString('latin1'), '\x93NUMPY');
+    const headerLength = buf.readUInt16LE(8);
+    assert.match(buf.subarray(10, 10 + headerLength).toString('latin1'), /'shape': \(5, 108\)/);
+    assert.equal((10 + headerLength) % 64, 0);
+    const data = buf.subarray(10 + headerLength);
+    assert.equal(data.length, 5 * 108);
+    for (let k = 0; k < 5; k++) {
+      const row = data.subarray(k * 108, (k + 1) * 108);
+      assert.equal(row.filter((v) => v === 255).length, 1);
+      assert.equal(row.filter((v) => v === 0).length, 54); // fraction 0.5 of 107 atoms, largest remainder to A
+    }
+    const meta = JSON.parse(fs.readFileSync(`${out}.json`, 'utf8'));
+    assert.equal(meta.schema, 'ionfield.kinosons.states/1');
+    assert.deepEqual(meta.species, ['A', 'B']);
+    assert.equal(meta.positions.length, 3 * 108);
+  });
+});

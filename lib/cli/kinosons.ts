@@ -9,7 +9,9 @@ import {
   fitTemperatureModels,
   KmcReference,
   loadConfig,
+  npyUint8,
   runFit,
+  sampleStates,
   runKmc,
   Target,
 } from '../kinosons/index';
@@ -22,6 +24,9 @@ const usage = `ionfield kinosons <subcommand> [options]
   correlation-factor --lattice fcc|bcc|sc --supercell N [--steps S] [--trajectories M] [--seed s] [--threads t] [--json]
         tracer correlation factor of one vacancy in a pure lattice: KMC, the variational solution
         (exact for the supercell with the complete vector-star basis), and the supercell-size trend
+  generate --config FILE --states n --out FILE.npy [--temperature T] [--json]
+        equilibrium states (swap Monte Carlo for interacting models) as a states × sites uint8
+        .npy array (species index in config order, 255 = vacancy), with FILE.json describing it
   kmc --config FILE [--temperature T] [--out FILE] [--json]
         residence-time KMC reference: tracer D per species and Onsager L_ab, with errors
   fit --config FILE [--temperature T] [--target tracer:NAME|collective:NAME] [--out FILE] [--json]
@@ -34,7 +39,7 @@ const usage = `ionfield kinosons <subcommand> [options]
   --config FILE   JSON study configuration (schema ionfield.kinosons-config/1, see docs/kinosons.md)
   --json          machine-readable output (schemas ionfield.kinosons.{correlation,kmc,fit,report}/1)`;
 
-function writeAtomically(file: string, text: string): void {
+function writeAtomically(file: string, text: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
@@ -186,6 +191,7 @@ export const kinosonsCommand: Command = {
         target: { type: 'string' },
         out: { type: 'string' },
         'out-dir': { type: 'string' },
+        states: { type: 'string' },
         json: { type: 'boolean' },
       },
       false,
@@ -201,6 +207,10 @@ export const kinosonsCommand: Command = {
     };
     const emit = (result: unknown, text: string) => {
       if (values.out) writeAtomically(values.out as string, JSON.stringify(result, null, 2) + '\n');
+      if (json) printJson(result);
+      else console.log(text);
+    };
+    const emitPlain = (result: unknown, text: string) => {
       if (json) printJson(result);
       else console.log(text);
     };
@@ -224,6 +234,33 @@ export const kinosonsCommand: Command = {
         );
         p.bar.done();
         emit(r, describeCorrelation(r));
+        return 0;
+      }
+      case 'generate': {
+        const config = needConfig();
+        if (!values.out) throw new UsageError('--out FILE.npy is required');
+        const n = integerOption(values.states as string | undefined, 'states', 1) ?? config.states.training;
+        const T = numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0) ?? config.temperatures[0];
+        const r = await sampleStates(config, T, n);
+        const file = values.out as string;
+        writeAtomically(file, npyUint8(r.occupancy, [r.states, r.sites]));
+        const meta = {
+          schema: 'ionfield.kinosons.states/1',
+          file: path.resolve(file),
+          temperature: T,
+          lattice: config.lattice,
+          supercell: config.supercell,
+          states: r.states,
+          sites: r.sites,
+          species: config.species.map((s) => s.name),
+          vacancyCode: 255,
+          positions: Array.from(r.positions),
+          positionUnit: 'a/2',
+          seed: config.seed,
+        };
+        writeAtomically(`${file}.json`, JSON.stringify(meta, null, 2) + '\n');
+        const summary = { ...meta, positions: undefined };
+        emitPlain(summary, `wrote ${r.states} states × ${r.sites} sites to ${file} (+ ${file}.json)`);
         return 0;
       }
       case 'kmc': {

@@ -160,6 +160,48 @@ export async function runKmc(config: KinosonConfig, temperature: number, onProgr
   return { schema: 'ionfield.kinosons.kmc/1', temperature, species: names, sites: r.sites, tracer, onsager, trajectories: r.trajectories, jumps: r.steps, seconds: r.seconds, jumpsFor1Percent: jumps, secondsFor1Percent: secs };
 }
 
+// ---------------------------------------------------------------- equilibrium states
+
+export interface SampledStates {
+  sites: number;
+  states: number;
+  /** states × sites species indices (config order); 255 marks a vacancy. */
+  occupancy: Uint8Array;
+  /** sites × 3 site positions in units of a/2. */
+  positions: Int32Array;
+}
+
+/** Equilibrium states of the configuration (swap MC for interacting models), deterministic for the seed. */
+export async function sampleStates(config: KinosonConfig, temperature: number, states: number): Promise<SampledStates> {
+  return native().kinosonsSampleStates({
+    ...nativeSpec(config, temperature),
+    study: {
+      target: 0,
+      sampling: 'all',
+      trainingStates: states,
+      validationStates: 2,
+      chains: config.states.chains,
+      equilibrationSweeps: config.states.equilibrationSweeps,
+      decorrelationSweeps: config.states.decorrelationSweeps,
+      kinosonChannel: 0,
+      models: [],
+    },
+  });
+}
+
+/** A .npy (format 1.0) file image of a C-order uint8 array. */
+export function npyUint8(data: Uint8Array, shape: number[]): Buffer {
+  let header = `{'descr': '|u1', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const pre = Buffer.alloc(10);
+  Buffer.from('\x93NUMPY', 'latin1').copy(pre, 0);
+  pre[6] = 1;
+  pre[7] = 0;
+  pre.writeUInt16LE(header.length, 8);
+  return Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+}
+
 // ---------------------------------------------------------------- variational fit and kinosons
 
 export type Target = { kind: 'tracer'; species: string } | { kind: 'collective'; channel: string };
