@@ -2,7 +2,7 @@
 # Installs the Debian packages ionfield's scripts and tests use, when they are missing.
 #   --for-tests   what `npm test` needs: LAMMPS (end-to-end simulation test),
 #                 python3-mdanalysis and python3-ase (independent references)
-#   --for-bench   the above plus the benchmark peers (python3-torch)
+#   --for-bench   the above plus the benchmark peers (python3-torch, python3-numpy)
 #   --for-fuzz    clang for libFuzzer
 # The package itself (npm install) needs only cmake, make, g++ and zlib headers.
 set -euo pipefail
@@ -10,7 +10,7 @@ want=(lammps python3-mdanalysis python3-ase zlib1g-dev cmake)
 for arg in "$@"; do
   case "$arg" in
     --for-tests) ;;
-    --for-bench) want+=(python3-torch hyperfine) ;;
+    --for-bench) want+=(python3-torch hyperfine python3-numpy) ;;  # numpy: scripts/bench/kmc_numpy.py
     --for-fuzz) want+=(clang libclang-rt-14-dev) ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
