@@ -74,7 +74,11 @@ O(z² · shells) for pair interactions, independent of the number of sites; the 
 flat up to the point where the occupancy and displacement arrays leave the CPU caches. What grows
 with the supercell is the number of steps needed: every atom must move many times for its tracer
 D, so the steps for a given error grow ∝ N_sites (a single vacancy visits each atom ~1/N_sites of the time).
-The D*_A column is a sanity check (same model, different random streams and run lengths, so they agree only within the noise of the short NumPy runs).
+The D*_A column is only a sanity check that both codes run the same model: the NumPy runs are
+short (${numpySteps} jumps; in the largest cells most atoms jump less than once), so they see the
+short-time, less correlated motion and their D is higher than the long native runs', the more so
+the larger the cell. Neither run equilibrates the interacting alloy first (equilibrationSweeps 0),
+so both start from random configurations.
 `;
   fs.mkdirSync(path.join(root, 'docs', 'benchmarks'), { recursive: true });
   fs.writeFileSync(path.join(root, 'docs', 'benchmarks', 'kinosons.md'), md);
