@@ -159,6 +159,7 @@ async function report(configFile: string, outDir: string, json: boolean): Promis
           { name: `${s} kinosons`, x, y: temperatures.map((t) => t.fits[s].D.mean), error: temperatures.map((t) => t.fits[s].D.error), style: 'points' as const },
           { name: `${s} Arrhenius`, x, y: models[s]!.arrhenius.predicted },
           { name: `${s} log-normal κ`, x, y: models[s]!.lognormal.predicted },
+          ...(models[s]!.mixture ? [{ name: `${s} log-normal mixture`, x, y: models[s]!.mixture!.predicted }] : []),
         ]),
         { title: 'Tracer D(T): KMC, kinosons and the two fitted models', xLabel: '1000 / T (1/K)', yLabel: 'D* (a² ν)', logY: true },
       ),

@@ -322,7 +322,7 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
       cumulative: cumulativeShare(k.value),
       bySpecies: bySpecies.densities,
       byEnvironment: byEnvironment.densities,
-      point: temperaturePoint(k, states, temperature),
+      point: temperaturePoint(k, states, temperature, (i) => names[k.species[i]]),
     },
   };
 }

@@ -123,19 +123,23 @@ export interface TemperaturePoint {
   lnMean: number;
   lnVariance: number;
   perState: number;
+  /** The same per group (jumping species), for the mixture model. */
+  groups?: { group: string; lnMean: number; lnVariance: number; perState: number }[];
 }
 
 export interface DTModels {
   arrhenius: { D0: number; Q: number; QError: number; predicted: number[] };
   /** ln κ ~ Normal(μ(T), s²(T)) with μ and s² linear in 1/kT: D(T) = n(T) exp(μ + s²/2). */
   lognormal: { mu: [number, number]; variance: [number, number]; perState: [number, number]; predicted: number[] };
+  /** One log-normal per group (jumping species), each with μ, s², n linear in 1/kT; D = Σ_g n_g exp(μ_g + s_g²/2). */
+  mixture: { groups: { group: string; mu: [number, number]; variance: [number, number]; perState: [number, number] }[]; predicted: number[] } | null;
   /** Root-mean-square of ln(D_model / D) over the temperatures. */
-  rmsLogError: { arrhenius: number; lognormal: number };
+  rmsLogError: { arrhenius: number; lognormal: number; mixture: number | null };
 }
 
-export function temperaturePoint(k: KinosonSet, states: number, temperature: number): TemperaturePoint {
+function lnMoments(values: Iterable<number>, states: number): { lnMean: number; lnVariance: number; perState: number } {
   let n = 0, s = 0, s2 = 0;
-  for (const v of k.value)
+  for (const v of values)
     if (v > 0) {
       const l = Math.log(v);
       n++;
@@ -143,7 +147,21 @@ export function temperaturePoint(k: KinosonSet, states: number, temperature: num
       s2 += l * l;
     }
   const lnMean = n ? s / n : 0;
-  return { temperature, D: kinosonMean(k, states), lnMean, lnVariance: n > 1 ? (s2 - n * lnMean * lnMean) / (n - 1) : 0, perState: n / states };
+  return { lnMean, lnVariance: n > 1 ? (s2 - n * lnMean * lnMean) / (n - 1) : 0, perState: n / states };
+}
+
+export function temperaturePoint(k: KinosonSet, states: number, temperature: number, groupOf?: (i: number) => string): TemperaturePoint {
+  const point: TemperaturePoint = { temperature, D: kinosonMean(k, states), ...lnMoments(k.value, states) };
+  if (groupOf) {
+    const byGroup = new Map<string, number[]>();
+    for (let i = 0; i < k.value.length; i++) {
+      const g = groupOf(i);
+      if (!byGroup.has(g)) byGroup.set(g, []);
+      byGroup.get(g)!.push(k.value[i]);
+    }
+    point.groups = [...byGroup.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([group, v]) => ({ group, ...lnMoments(v, states) }));
+  }
+  return point;
 }
 
 /** Fits an Arrhenius law to D(T) and the log-normal kinoson-density model; both predicted at the same T. */
@@ -157,9 +175,23 @@ export function fitTemperatureModels(points: TemperaturePoint[]): DTModels {
   const arrPred = beta.map((b) => Math.exp(arr.a + arr.b * b));
   const lnPred = beta.map((b) => (perState.a + perState.b * b) * Math.exp(mu.a + mu.b * b + 0.5 * (variance.a + variance.b * b)));
   const rms = (pred: number[]) => Math.sqrt(pred.reduce((a, p, i) => a + Math.log(p / points[i].D.mean) ** 2, 0) / pred.length);
+  // Mixture: only when every temperature has the same groups.
+  let mixture: DTModels['mixture'] = null;
+  const names = points[0].groups?.map((g) => g.group);
+  if (names && points.every((p) => p.groups && p.groups.length === names.length && p.groups.every((g, i) => g.group === names[i]))) {
+    const groups = names.map((group, gi) => {
+      const m = linearFit(beta, points.map((p) => p.groups![gi].lnMean));
+      const v = linearFit(beta, points.map((p) => p.groups![gi].lnVariance));
+      const n = linearFit(beta, points.map((p) => p.groups![gi].perState));
+      return { group, mu: [m.a, m.b] as [number, number], variance: [v.a, v.b] as [number, number], perState: [n.a, n.b] as [number, number] };
+    });
+    const predicted = beta.map((b) => groups.reduce((a, g) => a + (g.perState[0] + g.perState[1] * b) * Math.exp(g.mu[0] + g.mu[1] * b + 0.5 * (g.variance[0] + g.variance[1] * b)), 0));
+    mixture = { groups, predicted };
+  }
   return {
     arrhenius: { D0: Math.exp(arr.a), Q: -arr.b, QError: arr.bError, predicted: arrPred },
     lognormal: { mu: [mu.a, mu.b], variance: [variance.a, variance.b], perState: [perState.a, perState.b], predicted: lnPred },
-    rmsLogError: { arrhenius: rms(arrPred), lognormal: rms(lnPred) },
+    mixture,
+    rmsLogError: { arrhenius: rms(arrPred), lognormal: rms(lnPred), mixture: mixture ? rms(mixture.predicted) : null },
   };
 }
