@@ -24,6 +24,7 @@ const usage = `ionfield kinosons <subcommand> [options]
   correlation-factor --lattice fcc|bcc|sc --supercell N [--steps S] [--trajectories M] [--seed s] [--threads t] [--json]
         tracer correlation factor of one vacancy in a pure lattice: KMC, the variational solution
         (exact for the supercell with the complete vector-star basis), and the supercell-size trend
+        (defaults: 400 × sites jumps per trajectory, 32 trajectories)
   generate --config FILE --states n --out FILE.npy [--temperature T] [--json]
         equilibrium states (swap Monte Carlo for interacting models) as a states × sites uint8
         .npy array (species index in config order, 255 = vacancy), with FILE.json describing it
@@ -53,8 +54,10 @@ function describeCorrelation(r: CorrelationFactorResult): string {
   const v = r.variational;
   const lines = [
     `tracer correlation factor, one vacancy, pure ${r.lattice} ${r.supercell}×${r.supercell}×${r.supercell} conventional cells (${r.sites} sites)`,
-    `  KMC (${r.kmc.trajectories} trajectories, ${r.kmc.jumps} jumps, ${r.kmc.seconds.toFixed(2)} s)   ${fmt(r.kmc)}`,
-    `  variational, complete vector-star basis     ${v.complete.mean.toFixed(6)}  (exact for this supercell; ${v.complete.functions} functions, rank ${v.complete.rank})`,
+    `  KMC (${r.kmc.trajectories} trajectories, ${r.kmc.jumps} jumps, ${r.kmc.seconds.toFixed(2)} s)   ${fmt(r.kmc)}${r.kmc.jumpsPerAtom < 200 ? `  (only ${r.kmc.jumpsPerAtom.toFixed(0)} jumps per atom per trajectory: biased low/high by the finite time; use more --steps)` : ''}`,
+    v.complete.method === 'vector-star basis'
+      ? `  variational, complete vector-star basis     ${v.complete.mean.toFixed(6)}  (exact for this supercell; ${v.complete.functions} functions, rank ${v.complete.rank})`
+      : `  variational, complete basis (Laplacian)     ${v.complete.mean.toFixed(6)}  (exact for this supercell; the sampled vector-star route is skipped above 12 cells)`,
     `  exact Laplacian solve (independent check)   ${r.exact.f.toFixed(6)}`,
     `  variational, nearest-neighbour basis only   ${v.nearestNeighbour.mean.toFixed(6)}  (upper bound)`,
     `  uncorrelated bound (y = 0)                  1`,

@@ -32,9 +32,12 @@ export interface CorrelationFactorResult {
   supercell: number;
   sites: number;
   infinite: number;
-  kmc: Estimate & { trajectories: number; jumps: number; seconds: number };
+  kmc: Estimate & { trajectories: number; jumps: number; seconds: number; jumpsPerAtom: number };
   variational: {
-    complete: Estimate & { clusters: string; functions: number; rank: number; seconds: number };
+    /** method 'vector-star basis': the generic sampled-transition machinery with the complete basis;
+     *  'laplacian': above 12 cells that basis is too large (K² memory), and the same minimiser is
+     *  taken from the Laplacian solve. */
+    complete: Estimate & { method: 'vector-star basis' | 'laplacian'; clusters: string; functions: number; rank: number; seconds: number };
     nearestNeighbour: Estimate & { functions: number; rank: number };
     uncorrelated: number;
   };
@@ -61,7 +64,9 @@ export async function correlationFactor(o: CorrelationFactorOptions, onProgress?
   const exact = addon.kinosonsExactCorrelation(o.lattice, o.supercell);
   const sites = exact.sites;
   const base = pureSpec(o, sites);
-  const steps = o.steps ?? 200000;
+  // Σ|Δr|² / (jumps λ²) converges as each atom makes many jumps (finite-time bias ~ 1/jumps per
+  // atom), so the default grows with the supercell: 400 jumps per site and trajectory.
+  const steps = o.steps ?? Math.max(100000, 400 * sites);
   const trajectories = o.trajectories ?? 32;
   const kmc = await addon.kinosonsKmc({ ...base, kmc: { steps, trajectories, equilibrationSweeps: 0 } }, onProgress);
   // Every state of a pure lattice with one vacancy is a translation of every other, and one state
@@ -81,13 +86,16 @@ export async function correlationFactor(o: CorrelationFactorOptions, onProgress?
       decorrelationSweeps: 0,
       kinosonChannel: 0,
       kinosons: false,
-      models: [model('complete', -1), model('nearest-neighbour', 1)],
+      models: o.supercell <= 12 ? [model('nearest-neighbour', 1), model('complete', -1)] : [model('nearest-neighbour', 1)],
     },
   });
   const seconds = (Date.now() - t0) / 1000;
-  const [unc, complete, nn] = study.models;
+  const [unc, nn, complete] = study.models;
   const l0 = unc.validation[0].mean;
   const ratio = (m: NativeStudyResult['models'][number]) => ({ mean: m.validation[0].mean / l0, error: m.validation[0].error / l0 });
+  const completeResult: CorrelationFactorResult['variational']['complete'] = complete
+    ? { ...ratio(complete), method: 'vector-star basis', clusters: 'vacancy singlets at every separation in the supercell', functions: complete.functions, rank: complete.rank, seconds }
+    : { mean: exact.f, error: 0, method: 'laplacian', clusters: 'one free vector per vacancy–tracer separation', functions: 3 * exact.states, rank: exact.states, seconds };
   const sizes = o.trend ?? Array.from({ length: Math.max(o.supercell, 12) - 2 }, (_, i) => i + 3);
   const trend = sizes
     .filter((n) => n >= 2 && n <= 24)
@@ -112,9 +120,9 @@ export async function correlationFactor(o: CorrelationFactorOptions, onProgress?
     supercell: o.supercell,
     sites,
     infinite: exact.infinite,
-    kmc: { ...estimate(kmc.correlation), trajectories: kmc.trajectories, jumps: kmc.steps, seconds: kmc.seconds },
+    kmc: { ...estimate(kmc.correlation), trajectories: kmc.trajectories, jumps: kmc.steps, seconds: kmc.seconds, jumpsPerAtom: steps / (sites - 1) },
     variational: {
-      complete: { ...ratio(complete), clusters: 'vacancy singlets at every separation in the supercell', functions: complete.functions, rank: complete.rank, seconds },
+      complete: completeResult,
       nearestNeighbour: { ...ratio(nn), functions: nn.functions, rank: nn.rank },
       uncorrelated: 1,
     },
