@@ -18,6 +18,11 @@ struct BasisSpec {
   int pair_first_shells = 0;    // pairs: (tracer: a vacancy; collective: an atom) within these shells …
   int pair_second_shells = 0;   // … and an atom of each species within these shells
   bool residual_bias = false;   // add the scaled-residual-bias refinement on top
+  // Equivariant gated network on top of this basis (tracer targets; 0 hidden units = linear only).
+  int hidden = 0;
+  int epochs = 300;
+  double learning_rate = 3e-3;
+  int feature_shells = 2;
 };
 
 std::vector<Cluster> basis_clusters(const Lattice& lattice, const EnergyModel& model, const BasisSpec& spec, bool collective);

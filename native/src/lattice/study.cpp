@@ -3,6 +3,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "ionfield/gated_network.hpp"
 #include "ionfield/kinosons.hpp"
 
 namespace ionfield::lattice {
@@ -24,6 +25,7 @@ int shell_norm2(const Lattice& lattice, int shells) {
 int basis_shells_needed(const BasisSpec& s) {
   int n = 1;
   for (int v : {s.vacancy_shells, s.species_shells, s.pair_first_shells, s.pair_second_shells}) n = std::max(n, v);
+  if (s.hidden > 0) n = std::max(n, s.feature_shells);
   return n;
 }
 
@@ -69,6 +71,8 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
   std::vector<double> best_theta, best_residual;
   std::unique_ptr<VectorBasis> best_basis;
   double best_value = 0;
+  std::unique_ptr<GatedModel> best_network;
+  std::unique_ptr<GatedData> best_network_data;
   for (const BasisSpec& spec : specs) {
     ModelResult m;
     m.name = spec.name;
@@ -85,10 +89,30 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
       m.residual_coefficients = fit_residual_bias(lattice, model, basis.get(), training, sol.theta, vo);
       m.residual_coefficient = m.residual_coefficients[0];
     }
+    std::unique_ptr<GatedModel> network;
+    std::unique_ptr<GatedData> network_data;
+    if (spec.hidden > 0) {
+      if (!basis) throw std::invalid_argument("model '" + spec.name + "': the network needs a basis (set some shells)");
+      GatedOptions go;
+      go.hidden = spec.hidden;
+      go.epochs = spec.epochs;
+      go.learning_rate = spec.learning_rate;
+      go.feature_shells = spec.feature_shells;
+      go.seed = train.seed;
+      const GatedData cached = cache_gated_terms(lattice, model, *basis, training, vo, spec.feature_shells);
+      network = std::make_unique<GatedModel>(train_gated(cached, sol.theta, go, o.threads));
+      m.training_value = {network->training_value};
+    }
     m.fit_seconds = seconds_since(t1);
     if (progress) progress(++step, total);
     t1 = std::chrono::steady_clock::now();
-    const Evaluation ev = evaluate_functional(lattice, model, basis.get(), validation, sol.theta, vv, false, 0, m.residual_coefficients);
+    Evaluation ev;
+    if (network) {
+      network_data = std::make_unique<GatedData>(cache_gated_terms(lattice, model, *basis, validation, vv, spec.feature_shells));
+      ev = evaluate_gated(*network, *network_data, false);
+    } else {
+      ev = evaluate_functional(lattice, model, basis.get(), validation, sol.theta, vv, false, 0, m.residual_coefficients);
+    }
     m.validation = ev.value;
     m.validation_seconds = seconds_since(t1);
     if (progress) progress(++step, total);
@@ -100,10 +124,16 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
       best_theta = sol.theta;
       best_residual = m.residual_coefficients;
       best_basis = std::move(basis);
+      best_network = std::move(network);
+      best_network_data = std::move(network_data);
     }
     r.models.push_back(std::move(m));
   }
-  if (o.keep_kinosons) {
+  if (o.keep_kinosons && best_network) {
+    Evaluation ev = evaluate_gated(*best_network, *best_network_data, true);
+    r.validation_transitions = static_cast<long long>(ev.kinosons.size());
+    r.kinosons = std::move(ev.kinosons);
+  } else if (o.keep_kinosons) {
     Evaluation ev = evaluate_functional(lattice, model, best_basis.get(), validation, best_theta, vv, true, o.kinoson_channel, best_residual);
     r.validation_transitions = static_cast<long long>(ev.kinosons.size());
     r.kinosons = std::move(ev.kinosons);
