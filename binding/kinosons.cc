@@ -104,6 +104,10 @@ Spec parse_spec(const Napi::Object& o) {
         spec.pair_first_shells = static_cast<int>(number(b, "pairFirstShells", 0));
         spec.pair_second_shells = static_cast<int>(number(b, "pairSecondShells", 0));
         spec.residual_bias = b.Has("residualBias") && b.Get("residualBias").ToBoolean();
+        spec.hidden = static_cast<int>(number(b, "hidden", 0));
+        spec.epochs = static_cast<int>(number(b, "epochs", 300));
+        spec.learning_rate = number(b, "learningRate", 3e-3);
+        spec.feature_shells = static_cast<int>(number(b, "featureShells", 2));
         s.shells = std::max(s.shells, basis_shells_needed(spec));
         so.models.push_back(spec);
       }

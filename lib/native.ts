@@ -127,6 +127,11 @@ export interface NativeBasisSpec {
   pairFirstShells: number;
   pairSecondShells: number;
   residualBias: boolean;
+  /** Equivariant gated network on top of the basis (tracer targets): hidden units (0 = linear only). */
+  hidden?: number;
+  epochs?: number;
+  learningRate?: number;
+  featureShells?: number;
 }
 
 export interface NativeKmcResult {

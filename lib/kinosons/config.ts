@@ -150,6 +150,13 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
         residualBias: e.residualBias === true,
       };
       for (const k of ['speciesShells', 'pairFirstShells', 'pairSecondShells'] as const) if (spec[k] < 0) fail(w, k, 'must be >= 0');
+      const hidden = num(e, 'hidden', w, 0, (v) => Number.isInteger(v) && v >= 0 && v <= 256, 'an integer from 0 to 256 (hidden units of the equivariant network; 0 = linear)');
+      if (hidden > 0) {
+        spec.hidden = hidden;
+        spec.epochs = num(e, 'epochs', w, 300, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
+        spec.learningRate = num(e, 'learningRate', w, 3e-3, (v) => v > 0, 'a positive number');
+        spec.featureShells = num(e, 'featureShells', w, 2, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'an integer from 1 to 8');
+      }
       return spec;
     });
   }

@@ -277,6 +277,8 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
       models: config.models,
     },
   };
+  if (target.kind === 'collective' && config.models.some((m) => (m.hidden ?? 0) > 0))
+    throw Object.assign(new Error('the equivariant network (hidden > 0) is implemented for tracer targets only'), { code: 'IONFIELD_BAD_INPUT' });
   const r = await native().kinosonsStudy(spec, onProgress);
   const ch = r.channels;
   const diag = channel * ch + channel;

@@ -5,6 +5,7 @@
 
 #include "check.hpp"
 #include "ionfield/correlation.hpp"
+#include "ionfield/gated_network.hpp"
 #include "ionfield/kinosons.hpp"
 
 using namespace ionfield::lattice;
@@ -201,7 +202,57 @@ static void interacting_states() {
   CHECK(r.models[0].validation[0].mean > 0);
 }
 
+static void gated_network() {
+  // The network starts exactly at the linear model (V = 0), training never ends above it, and the
+  // trained relaxation vector is equivariant: y(gX; c) = g y(X; c) for all 48 operations.
+  Lattice lat(LatticeKind::FCC, 3, 2);
+  const EnergyModel m = lattice_gas({1.0, 0.1});
+  StateSampling ss;
+  ss.counts = {54, 53};
+  ss.states = 40;
+  const auto states = sample_states(lat, m, 1000, ss);
+  VectorBasis basis(lat, singlet_clusters(lat, lat.shell_norm2(1), {kVacancy}));
+  VariationalOptions vo;
+  vo.target.species = 0;
+  const auto q = accumulate_functional(lat, m, &basis, states, vo);
+  const auto theta = solve_linear(q).theta;
+  const double linear = functional_value(q, theta)[0];
+  const GatedData data = cache_gated_terms(lat, m, basis, states, vo, 2);
+  GatedOptions go;
+  go.epochs = 0;
+  const GatedModel start = train_gated(data, theta, go, 1);
+  CHECK_NEAR(start.training_value, linear, 1e-12 * linear);
+  CHECK_NEAR(evaluate_gated(start, data, false).value[0].mean, linear, 1e-12 * linear);
+  go.epochs = 60;
+  go.learning_rate = 1e-2;
+  const GatedModel trained = train_gated(data, theta, go, 1);
+  CHECK(trained.training_value < linear);
+  double vsum = 0;
+  for (double v : trained.V) vsum += std::fabs(v);
+  CHECK(vsum > 0);
+  auto occ = random_occupancy(lat, {50, 50}, 8);  // 8 vacancies around the centres
+  double largest = 0;
+  for (int c = 0; c < lat.num_sites(); c += 5) {
+    if (occ[c] == kVacancy) continue;
+    double y[3];
+    gated_vector(trained, basis, lat, 2, occ.data(), c, 2, y);
+    largest = std::max(largest, std::fabs(y[0]) + std::fabs(y[1]) + std::fabs(y[2]));
+    const IVec pc = lat.position(c);
+    double worst = 0;
+    for (const IMat& g : cubic_point_group()) {
+      std::vector<std::uint8_t> moved(occ.size());
+      for (int i = 0; i < lat.num_sites(); ++i) moved[lat.site_at(add(pc, ionfield::lattice::apply(g, sub(lat.position(i), pc))))] = occ[i];
+      double yg[3];
+      gated_vector(trained, basis, lat, 2, moved.data(), c, 2, yg);
+      for (int d = 0; d < 3; ++d) worst = std::max(worst, std::fabs(yg[d] - (g[d][0] * y[0] + g[d][1] * y[1] + g[d][2] * y[2])));
+    }
+    CHECK(worst < 1e-10);
+  }
+  CHECK(largest > 1e-3);  // the check above is not about zero vectors
+}
+
 int main() {
+  gated_network();
   complete_basis_is_exact();
   uncorrelated_bound_is_analytic();
   basis_is_equivariant();
