@@ -164,3 +164,21 @@ describe('kinosons: generate states', function () {
     assert.equal(meta.positions.length, 3 * 108);
   });
 });
+
+describe('kinosons: equivariant network model through the CLI', function () {
+  this.timeout(120_000);
+  const config = path.join(fixturesDir, 'kinosons', 'binary-network.json');
+  it('trains on top of the linear basis and never ends above it on the training states', () => {
+    const fit = runCliJson<{ models: { name: string; training: number; validation: { mean: number } }[] }>(['kinosons', 'fit', '--config', config, '--target', 'tracer:A']);
+    const [unc, linear, network] = fit.models;
+    assert.deepEqual(fit.models.map((m) => m.name), ['uncorrelated', 'linear', 'network']);
+    assert.ok(linear.training < unc.training);
+    assert.ok(network.training <= linear.training);
+    assert.ok(network.validation.mean > 0);
+  });
+  it('refuses the network for collective targets', () => {
+    const r = runCli(['kinosons', 'fit', '--config', config, '--target', 'collective:A']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /tracer targets only/);
+  });
+});
