@@ -44,10 +44,11 @@ export class ConfigError extends Error {
 
 const sitesPerCell: Record<string, number> = { sc: 1, bcc: 2, fcc: 4 };
 
-/** Default relaxation-vector models (vector-cluster bases of growing range), see docs/kinosons.md. */
+/** Default relaxation-vector models (vector-cluster bases of growing range), see docs/kinosons.md.
+ *  Bounded ranges (8 shells, not the whole supercell) keep the cost independent of the supercell. */
 export const defaultModels: NativeBasisSpec[] = [
   { name: 'vacancy-shells-4', vacancyShells: 4, speciesShells: 0, pairFirstShells: 0, pairSecondShells: 0, residualBias: false },
-  { name: 'vacancy-all+pairs-2x2', vacancyShells: -1, speciesShells: 1, pairFirstShells: 2, pairSecondShells: 2, residualBias: false },
+  { name: 'vacancy-shells-8+pairs-2x2', vacancyShells: 8, speciesShells: 1, pairFirstShells: 2, pairSecondShells: 2, residualBias: false },
 ];
 
 type Json = Record<string, unknown>;

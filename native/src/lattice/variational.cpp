@@ -79,6 +79,9 @@ QuadraticStats accumulate_functional(const Lattice& lattice, const EnergyModel& 
   const RateModel rates(lattice, model, o.temperature);
   check_states(lattice, model, states);
   const int K = basis ? basis->size() : 0;
+  if (K > 4000)
+    throw std::invalid_argument("the basis has " + std::to_string(K) + " functions (more than 4000): use fewer shells " +
+                                "(vacancyShells -1 spans the whole supercell and grows with it)");
   const int channels = o.target.collective ? model.species : 1;
   QuadraticStats proto;
   proto.functions = K;
