@@ -7,7 +7,9 @@ import { convertCommand } from './cli/convert';
 import { infoCommand } from './cli/info';
 import { transportCommand } from './cli/transport';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand];
+import { kinosonsCommand } from './cli/kinosons';
+
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, kinosonsCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

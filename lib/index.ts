@@ -12,6 +12,7 @@ export { analyse } from './transport/estimate';
 export type { TransportSums, SystemDescription, WindowOptions, Analysis } from './transport/estimate';
 export type { UnitStyle, UnitSystem } from './transport/units';
 export { native } from './native';
+export * as kinosons from './kinosons/index';
 export type { DeviceReport } from './native';
 
 import { native as loadNative } from './native';
