@@ -135,6 +135,8 @@ export interface NativeTransportHandle {
   addFrames(positions: Float64Array, volumes: Float64Array | null, frames: number): Promise<void>;
   partial(): NativeTransportSums;
   memoryBytes(): number;
+}
+
 // ---- kinosons (binding/kinosons.cc); the spec is built and validated by lib/kinosons/config.ts
 export interface NativeEstimate {
   mean: number;
