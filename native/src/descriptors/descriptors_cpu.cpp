@@ -12,6 +12,13 @@
 namespace ionfield {
 namespace {
 
+// One centre, compiled for several instruction sets (see IONFIELD_CPU_CLONES).
+IONFIELD_CPU_CLONES
+void evaluate_on_cpu(const detail::PlanView& view, int c, const detail::CentreNeighbours& nb, double* row, double* scratch,
+                     int max_block_fns) {
+  detail::evaluate_centre(view, c, nb, row, scratch, max_block_fns);
+}
+
 template <typename T>
 void compute(const DescriptorSet& set, const DescriptorInput& in, T* out, const DescriptorOptions& options) {
   const detail::Plan plan(set, options);
@@ -39,7 +46,7 @@ void compute(const DescriptorSet& set, const DescriptorInput& in, T* out, const 
             detail::gather_neighbours(grid, in.species, set.nspecies, i, cp.rmax, cp.rmax_angular, buf);
         const std::size_t need = detail::scratch_size(view, nb.n, plan.max_block_fns);
         if (buf.scratch.size() < need) buf.scratch.resize(need);
-        detail::evaluate_centre(view, c, nb, buf.row.data(), buf.scratch.data(), plan.max_block_fns);
+        evaluate_on_cpu(view, c, nb, buf.row.data(), buf.scratch.data(), plan.max_block_fns);
         T* dst = frame_out + in.stride * r;
         for (int k = 0; k < cp.nfeatures; ++k) dst[k] = static_cast<T>(buf.row[k]);
         for (std::size_t k = cp.nfeatures; k < in.stride; ++k) dst[k] = std::numeric_limits<T>::quiet_NaN();

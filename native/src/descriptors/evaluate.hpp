@@ -19,7 +19,7 @@ struct CentreNeighbours {
 
 // Scratch doubles evaluate_centre needs for n neighbours.
 IONFIELD_HD int scratch_size(const PlanView& p, int n, int max_block_fns) {
-  return 2 * n + p.nspecies * (p.ncomponents + 1) + max_block_fns;
+  return 2 * n + p.nspecies * (p.ncomponents + 1) + max_block_fns + 3 * (kMaxTensorOrder + 1) * n;
 }
 
 // G2 of one radial group over neighbours [lo, hi): acc[s] += sum_j exp(-eta (r_j - rs_s)^2) fc(r_j).
@@ -126,6 +126,7 @@ IONFIELD_HD void evaluate_centre(const PlanView& p, int c, const CentreNeighbour
     if (blk.tensor) {
       // T^b_abc = sum_{j in b} w_j u_x^a u_y^b u_z^c for a+b+c <= mmax, u = unit vector to j.
       const int ncomp = p.order_offset[blk.mmax + 1];
+#if defined(__CUDA_ARCH__)
       for (int b = 0; b < p.nspecies; ++b) {
         double* T = tensors + b * p.ncomponents;
         for (int k = 0; k < ncomp; ++k) T[k] = 0;
@@ -150,6 +151,55 @@ IONFIELD_HD void evaluate_centre(const PlanView& p, int c, const CentreNeighbour
         }
         w2[b] = sw2;
       }
+#else
+      // CPU: powers of the unit-vector components as arrays over neighbours, then one vectorised
+      // weighted sum per tensor component.
+      const int ni = nb.n_inner;
+      double* pw = acc + max_block_fns;  // 3 (mmax+1) arrays of ni
+      for (int m = 0; m <= blk.mmax; ++m) {
+        double* X = pw + (3 * m) * ni;
+        double* Y = X + ni;
+        double* Z = Y + ni;
+        if (m == 0) {
+          for (int j = 0; j < ni; ++j) X[j] = Y[j] = Z[j] = 1.0;
+        } else if (m == 1) {
+#pragma omp simd
+          for (int j = 0; j < ni; ++j) {
+            const double inv = 1.0 / nb.r[j];
+            X[j] = nb.vx[j] * inv;
+            Y[j] = nb.vy[j] * inv;
+            Z[j] = nb.vz[j] * inv;
+          }
+        } else {
+          const double* X1 = pw + 3 * ni;
+          const double* Xp = pw + (3 * (m - 1)) * ni;
+#pragma omp simd
+          for (int j = 0; j < ni; ++j) {
+            X[j] = Xp[j] * X1[j];
+            Y[j] = Xp[ni + j] * X1[ni + j];
+            Z[j] = Xp[2 * ni + j] * X1[2 * ni + j];
+          }
+        }
+      }
+      for (int b = 0; b < p.nspecies; ++b) {
+        double* T = tensors + b * p.ncomponents;
+        const int lo = nb.seg[4 * b], hi = nb.seg[4 * b + 1];
+        double sw2 = 0;
+#pragma omp simd reduction(+ : sw2)
+        for (int j = lo; j < hi; ++j) sw2 += w[j] * w[j];
+        w2[b] = sw2;
+        for (int k = 0; k < ncomp; ++k) {
+          const int32_t* e = p.tensor_abc + 3 * k;
+          const double* X = pw + (3 * e[0]) * ni;
+          const double* Y = pw + (3 * e[1] + 1) * ni;
+          const double* Z = pw + (3 * e[2] + 2) * ni;
+          double t = 0;
+#pragma omp simd reduction(+ : t)
+          for (int j = lo; j < hi; ++j) t += w[j] * X[j] * Y[j] * Z[j];
+          T[k] = t;
+        }
+      }
+#endif
       for (int fi = blk.fn_begin; fi < blk.fn_end; ++fi) {
         const AngularFn& fn = p.fns[fi];
         const double* T1 = tensors + fn.b1 * p.ncomponents;

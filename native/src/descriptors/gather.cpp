@@ -4,47 +4,66 @@
 
 namespace ionfield::detail {
 
+IONFIELD_CPU_CLONES
 CentreNeighbours gather_neighbours(const CellGrid& g, const int32_t* species, int nspecies, int i, double rmax,
                                    double rinner, GatherBuffers& buf) {
-  buf.tr.clear();
-  buf.tx.clear();
-  buf.ty.clear();
-  buf.tz.clear();
-  buf.tkey.clear();
   const double rc2 = rmax * rmax, rin2 = rinner * rinner;
   const int a = g.slot_of[i];
   int cx, cy, cz;
   g.coords(g.cell_of[i], cx, cy, cz);
   const double xi = g.x[a], yi = g.y[a], zi = g.z[a];
-  for (int dz = -g.m[2]; dz <= g.m[2]; ++dz) {
-    int tz, sz;
-    if (!fold(cz + dz, g.n[2], g.periodic[2], tz, sz)) continue;
-    for (int dy = -g.m[1]; dy <= g.m[1]; ++dy) {
-      int ty, sy;
-      if (!fold(cy + dy, g.n[1], g.periodic[1], ty, sy)) continue;
-      for (int dx = -g.m[0]; dx <= g.m[0]; ++dx) {
-        int tx, sx;
-        if (!fold(cx + dx, g.n[0], g.periodic[0], tx, sx)) continue;
-        const double ox = sx * g.h[0][0] + sy * g.h[1][0] + sz * g.h[2][0] - xi;
-        const double oy = sx * g.h[0][1] + sy * g.h[1][1] + sz * g.h[2][1] - yi;
-        const double oz = sx * g.h[0][2] + sy * g.h[1][2] + sz * g.h[2][2] - zi;
-        const bool own_cell_image = sx == 0 && sy == 0 && sz == 0;
-        const int cell = g.index(tx, ty, tz);
-        for (int b = g.cell_start[cell]; b < g.cell_start[cell + 1]; ++b) {
-          const double vx = g.x[b] + ox, vy = g.y[b] + oy, vz = g.z[b] + oz;
-          const double r2 = vx * vx + vy * vy + vz * vz;
-          if (!(r2 < rc2) || (own_cell_image && b == a)) continue;
-          buf.tr.push_back(std::sqrt(r2));
-          buf.tx.push_back(vx);
-          buf.ty.push_back(vy);
-          buf.tz.push_back(vz);
-          buf.tkey.push_back(2 * species[g.atom[b]] + (r2 < rin2 ? 0 : 1));
-        }
-      }
+  const std::size_t noff = g.stencil.size() / 3;
+  // Pass 1: squared distances of every candidate in the stencil, written unconditionally so the
+  // per-cell loop vectorises; survivors are compacted afterwards.
+  int n = 0;
+  for (std::size_t t = 0; t < noff; ++t) {
+    int tx, ty, tz, sx, sy, sz;
+    if (!fold(cx + g.stencil[3 * t], g.n[0], g.periodic[0], tx, sx) || !fold(cy + g.stencil[3 * t + 1], g.n[1], g.periodic[1], ty, sy) ||
+        !fold(cz + g.stencil[3 * t + 2], g.n[2], g.periodic[2], tz, sz))
+      continue;
+    const double ox = sx * g.h[0][0] + sy * g.h[1][0] + sz * g.h[2][0] - xi;
+    const double oy = sx * g.h[0][1] + sy * g.h[1][1] + sz * g.h[2][1] - yi;
+    const double oz = sx * g.h[0][2] + sy * g.h[1][2] + sz * g.h[2][2] - zi;
+    const int cell = g.index(tx, ty, tz);
+    const bool own = cell == g.cell_of[i] && sx == 0 && sy == 0 && sz == 0;
+    const int lo = g.cell_start[cell], hi = g.cell_start[cell + 1];
+    if (static_cast<std::size_t>(n + hi - lo) > buf.tr.size()) {
+      const std::size_t cap = 2 * (n + hi - lo) + 256;
+      buf.tr.resize(cap), buf.tx.resize(cap), buf.ty.resize(cap), buf.tz.resize(cap), buf.tkey.resize(cap);
     }
+    double* tr = buf.tr.data() + n;
+    double* tx_ = buf.tx.data() + n;
+    double* ty_ = buf.ty.data() + n;
+    double* tz_ = buf.tz.data() + n;
+    int32_t* tk = buf.tkey.data() + n;
+    const double *X = g.x.data(), *Y = g.y.data(), *Z = g.z.data();
+    const int32_t* A = g.atom.data();
+#pragma omp simd
+    for (int b = lo; b < hi; ++b) {
+      const double vx = X[b] + ox, vy = Y[b] + oy, vz = Z[b] + oz;
+      tx_[b - lo] = vx;
+      ty_[b - lo] = vy;
+      tz_[b - lo] = vz;
+      tr[b - lo] = vx * vx + vy * vy + vz * vz;
+      tk[b - lo] = A[b];
+    }
+    if (own) tr[a - lo] = INFINITY;  // the centre itself
+    n += hi - lo;
   }
+  // Pass 2: keep those within rmax; key = 2 species + (outer ? 1 : 0).
+  int kept = 0;
+  for (int k = 0; k < n; ++k) {
+    const double r2 = buf.tr[k];
+    if (!(r2 < rc2)) continue;
+    buf.tr[kept] = r2;
+    buf.tx[kept] = buf.tx[k];
+    buf.ty[kept] = buf.ty[k];
+    buf.tz[kept] = buf.tz[k];
+    buf.tkey[kept] = 2 * species[buf.tkey[k]] + (r2 < rin2 ? 0 : 1);
+    ++kept;
+  }
+  n = kept;
   // Counting sort: inner part (species 0..S-1), then outer part (species 0..S-1).
-  const int n = static_cast<int>(buf.tr.size());
   buf.count.assign(2 * nspecies + 1, 0);
   for (int k = 0; k < n; ++k) {
     const int key = buf.tkey[k];
@@ -65,7 +84,7 @@ CentreNeighbours gather_neighbours(const CellGrid& g, const int32_t* species, in
   for (int k = 0; k < n; ++k) {
     const int key = buf.tkey[k];
     const int slot = buf.count[(key & 1) * nspecies + (key >> 1)]++;
-    buf.r[slot] = buf.tr[k];
+    buf.r[slot] = std::sqrt(buf.tr[k]);
     buf.vx[slot] = buf.tx[k];
     buf.vy[slot] = buf.ty[k];
     buf.vz[slot] = buf.tz[k];

@@ -8,8 +8,20 @@
 
 #if defined(__CUDACC__)
 #define IONFIELD_HD __host__ __device__ __forceinline__
+#elif defined(__GNUC__)
+// Always inlined so the CPU entry points compiled for several instruction sets (target_clones)
+// get a vectorised copy of every helper.
+#define IONFIELD_HD inline __attribute__((always_inline))
 #else
 #define IONFIELD_HD inline
+#endif
+
+// Function multiversioning for the hot CPU loops: AVX-512 / AVX2+FMA copies picked at load time,
+// so a portable build still runs at the speed of the machine.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__CUDACC__)
+#define IONFIELD_CPU_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define IONFIELD_CPU_CLONES
 #endif
 
 namespace ionfield::detail {

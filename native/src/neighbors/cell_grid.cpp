@@ -77,6 +77,28 @@ void CellGrid::build(const double* positions, std::size_t natoms, const Box& box
     if (!periodic[k] && n[k] > 1) m[k] = std::max(m[k], 1);
   }
 
+  // Stencil with pruning. Cells d apart along k (grid units) leave a gap of g_k = max(0,|d_k|-1)
+  // cells, i.e. fractional distance g_k/n_k. Orthorhombic: the distance is at least
+  // sqrt(sum (g_k w_k)^2) (w_k = cell width); triclinic: at least max_k g_k H_k / n_k.
+  const bool ortho = !any_periodic || b.is_orthorhombic(1e-12);
+  double width_k[3];
+  for (int k = 0; k < 3; ++k) width_k[k] = (periodic[k] ? height[k] : span[k] * height[k]) / n[k];
+  stencil.clear();
+  for (int dz = -m[2]; dz <= m[2]; ++dz)
+    for (int dy = -m[1]; dy <= m[1]; ++dy)
+      for (int dx = -m[0]; dx <= m[0]; ++dx) {
+        const int d[3] = {dx, dy, dz};
+        double bound2 = 0, bound = 0;
+        for (int k = 0; k < 3; ++k) {
+          const double gap = std::max(0, std::abs(d[k]) - 1) * width_k[k];
+          bound2 += gap * gap;
+          bound = std::max(bound, gap);
+        }
+        const double lower = ortho ? std::sqrt(bound2) : bound;
+        if (lower >= cutoff * (1 + 1e-12)) continue;
+        stencil.insert(stencil.end(), {dx, dy, dz});
+      }
+
   // Counting sort by cell.
   const int nc = ncells();
   cell_of.assign(natoms, -1);

@@ -25,6 +25,9 @@ struct CellGrid {
   std::vector<int32_t> slot_of;     // original atom index -> sorted slot (or -1)
   std::vector<double> x, y, z;      // wrapped Cartesian positions per sorted slot
   std::vector<int32_t> wrap;        // 3 per sorted slot: lattice translation W removed (r_w = r - W.h)
+  // Stencil offsets (dx,dy,dz) whose cells can hold a point within the cutoff of some point of the
+  // centre cell (a lower bound on the cell-to-cell distance prunes the corners of the cube).
+  std::vector<int32_t> stencil;     // 3 per offset, x fastest
 
   // Bins the atoms with include[i] (or all when include is null). cell_fraction: target cell
   // width as a fraction of the cutoff (0.5: cells of rc/2, a 5x5x5 stencil).
@@ -48,8 +51,19 @@ inline bool fold(int c, int n, bool periodic, int& folded, int& shift) {
     shift = 0;
     return true;
   }
-  shift = c >= 0 ? c / n : -((-c + n - 1) / n);
-  folded = c - shift * n;
+  if (c >= 0 && c < n) {  // the common case, without a division
+    folded = c;
+    shift = 0;
+  } else if (c < 0 && c >= -n) {
+    folded = c + n;
+    shift = -1;
+  } else if (c >= n && c < 2 * n) {
+    folded = c - n;
+    shift = 1;
+  } else {
+    shift = c >= 0 ? c / n : -((-c + n - 1) / n);
+    folded = c - shift * n;
+  }
   return true;
 }
 
