@@ -7,6 +7,7 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ionfield::binding::register_trajectory(env, exports);
   ionfield::binding::register_device(env, exports);
+  ionfield::binding::register_descriptors(env, exports);
   return exports;
 }
 }  // namespace

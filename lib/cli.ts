@@ -5,8 +5,9 @@ import { Command, UsageError } from './cli/command';
 import { packageRoot } from './native';
 import { convertCommand } from './cli/convert';
 import { infoCommand } from './cli/info';
+import { descriptorsCommand } from './cli/descriptors';
 
-const commands: Command[] = [infoCommand, convertCommand];
+const commands: Command[] = [infoCommand, convertCommand, descriptorsCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

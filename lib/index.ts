@@ -6,6 +6,11 @@ export type { TrajectoryInfo, BoxInfo, InfoOptions } from './info';
 export { convertTrajectory } from './convert';
 export type { ConvertOptions, ConvertResult } from './convert';
 export { native } from './native';
+export { loadSet, parseSetJson, parseN2p2, bindSet, shippedSets } from './descriptor-sets';
+export type { DescriptorSetDef, BoundSet, SymmetryFunction, FunctionType, CutoffKind } from './descriptor-sets';
+export { writeDescriptors, computeBatch, rowMap, columnsDocument, neighborList, resolveDevice } from './descriptors';
+export type { DescriptorRunOptions, DescriptorSummary, ComputeOptions, RowMap, NeighborListOptions, NeighborListResult } from './descriptors';
+export { NpyWriter, readNpy } from './npy';
 export type { DeviceReport } from './native';
 
 import { native as loadNative } from './native';

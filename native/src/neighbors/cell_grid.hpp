@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "descriptors/math.hpp"  // IONFIELD_HD
 #include "ionfield/box.hpp"
 
 namespace ionfield::detail {
@@ -44,7 +45,7 @@ struct CellGrid {
 
 // Folds a stencil cell coordinate into the grid; returns false when it falls outside an open
 // direction. shift receives the image translation along that direction.
-inline bool fold(int c, int n, bool periodic, int& folded, int& shift) {
+IONFIELD_HD bool fold(int c, int n, bool periodic, int& folded, int& shift) {
   if (!periodic) {
     if (c < 0 || c >= n) return false;
     folded = c;
