@@ -74,7 +74,7 @@ void compare(const std::vector<double>& x, const Box& box, double rc, bool full,
 int main() {
   std::mt19937_64 rng(20261121);
   std::uniform_real_distribution<double> U(0, 1);
-  for (int trial = 0; trial < 120; ++trial) {
+  for (int trial = 0; trial < 80; ++trial) {
     const int kind = trial % 4;  // 0 orthorhombic, 1 triclinic, 2 partly periodic, 3 open
     Box box;
     const double lx = 4 + 8 * U(rng), ly = 4 + 8 * U(rng), lz = 4 + 8 * U(rng);
