@@ -260,6 +260,50 @@ Napi::Value NeighborListJs(const Napi::CallbackInfo& info) {
   return p;
 }
 
+// Verlet-skin reuse across frames (synchronous: one frame's update at a time).
+class NativeVerlet : public Napi::ObjectWrap<NativeVerlet> {
+ public:
+  static void Register(Napi::Env env, Napi::Object exports) {
+    exports.Set("NativeVerlet", DefineClass(env, "NativeVerlet", {InstanceMethod("update", &NativeVerlet::Update)}));
+  }
+  explicit NativeVerlet(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeVerlet>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "NativeVerlet({cutoff, skin, full, threads})");
+    const Napi::Object o = info[0].As<Napi::Object>();
+    NeighborOptions options;
+    options.cutoff = number(o, "cutoff", 0);
+    options.full = boolean(o, "full", false);
+    options.threads = static_cast<int>(number(o, "threads", 0));
+    try {
+      verlet_ = std::make_unique<VerletNeighbors>(options, number(o, "skin", 0));
+    } catch (...) {
+      throw error_from_current_exception(env);
+    }
+  }
+
+ private:
+  Napi::Value Update(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "update({positions, boxes, periodic})");
+    const Napi::Object frame = info[0].As<Napi::Object>();
+    const Napi::Float64Array pos = typed<Napi::Float64Array>(frame, "positions");
+    const Box box = boxes_from(frame, 1)[0];
+    try {
+      const auto t0 = std::chrono::steady_clock::now();
+      const NeighborList& list = verlet_->update(pos.Data(), pos.ElementLength() / 3, box);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("pairs", static_cast<double>(list.size()));
+      o.Set("rebuilt", verlet_->last_rebuilt());
+      o.Set("seconds", seconds);
+      return o;
+    } catch (...) {
+      throw error_from_current_exception(env);
+    }
+  }
+  std::unique_ptr<VerletNeighbors> verlet_;
+};
+
 Napi::Value GpuStatus(const Napi::CallbackInfo& info) {
   std::string why;
   Napi::Object o = Napi::Object::New(info.Env());
@@ -274,6 +318,7 @@ Napi::Value GpuStatus(const Napi::CallbackInfo& info) {
 void register_descriptors(Napi::Env env, Napi::Object exports) {
   exports.Set("computeDescriptors", Napi::Function::New(env, ComputeDescriptors, "computeDescriptors"));
   exports.Set("neighborList", Napi::Function::New(env, NeighborListJs, "neighborList"));
+  NativeVerlet::Register(env, exports);
   exports.Set("descriptorsGpu", Napi::Function::New(env, GpuStatus, "descriptorsGpu"));
 }
 

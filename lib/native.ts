@@ -121,6 +121,9 @@ export interface NativeAddon {
     options: { cutoff: number; full?: boolean; threads?: number; distances?: boolean; vectors?: boolean; device?: string },
   ): Promise<NativeNeighborList>;
   descriptorsGpu(): { available: boolean; reason: string };
+  NativeVerlet: new (options: { cutoff: number; skin: number; full?: boolean; threads?: number }) => {
+    update(frame: { positions: Float64Array; boxes: Float64Array | null; periodic?: boolean[] }): { pairs: number; rebuilt: boolean; seconds: number };
+  };
   NativeTrajectory: new (path: string, options?: NativeSelection) => NativeTrajectoryHandle;
   NativeTrajectoryWriter: new (path: string, format?: string) => NativeWriterHandle;
   scanTrajectory(path: string, options: NativeSelection, onProgress?: (frames: number) => void): Promise<NativeSummary>;

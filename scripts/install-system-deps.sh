@@ -10,7 +10,7 @@ want=(lammps python3-mdanalysis python3-ase zlib1g-dev cmake)
 for arg in "$@"; do
   case "$arg" in
     --for-tests) ;;
-    --for-bench) want+=(python3-torch hyperfine) ;;
+    --for-bench) want+=(python3-torch hyperfine) ;;  # torch: the descriptor reference in scripts/bench/descriptors_peers.py
     --for-fuzz) want+=(clang libclang-rt-14-dev) ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
