@@ -101,21 +101,24 @@ def torch_descriptors(x):
     S = torch.full((n, M), -1, dtype=torch.long)
     R[ia, slot], U[ia, slot], S[ia, slot] = ra, va / ra[:, None], sa
     upper = torch.triu(torch.ones(M, M, dtype=torch.bool), diagonal=1)
+    angular = [(int(c), col, f) for c, funcs in fset.items() for col, f in enumerate(funcs) if f["type"] == "G5"]
     for c0 in range(0, n, 256):
         sl = slice(c0, c0 + 256)
         cos = torch.einsum("cmk,cnk->cmn", U[sl], U[sl])
         s1, s2 = S[sl][:, :, None], S[sl][:, None, :]
-        for centre, funcs in fset.items():
-            c = int(centre)
-            rows = sp[sl] == c
-            for col, f in enumerate(funcs):
-                if f["type"] != "G5":
-                    continue
+        weights, masks = {}, {}  # shared by functions with the same eta / species pair
+        for c, col, f in angular:
+            key_w = (f["eta"], f["cutoff"])
+            if key_w not in weights:
                 w = torch.exp(-f["eta"] * R[sl] ** 2) * fc(R[sl], f["cutoff"])
-                pair = ((s1 == f["n1"]) & (s2 == f["n2"])) | ((s1 == f["n2"]) & (s2 == f["n1"]))
-                term = (1 + f["lambda"] * cos).clamp(min=0) ** f["zeta"] * w[:, :, None] * w[:, None, :]
-                g = 2.0 ** (1 - f["zeta"]) * (term * (pair & upper)).sum(dim=(1, 2))
-                out[sl, col] = torch.where(rows, g, out[sl, col])
+                weights[key_w] = w[:, :, None] * w[:, None, :]
+            key_m = (f["n1"], f["n2"])
+            if key_m not in masks:
+                masks[key_m] = (((s1 == f["n1"]) & (s2 == f["n2"])) | ((s1 == f["n2"]) & (s2 == f["n1"]))) & upper
+            term = (1 + f["lambda"] * cos).clamp(min=0) ** f["zeta"] * weights[key_w]
+            g = 2.0 ** (1 - f["zeta"]) * (term * masks[key_m]).sum(dim=(1, 2))
+            rows = sp[sl] == c
+            out[sl, col] = torch.where(rows, g, out[sl, col])
     return out
 
 
