@@ -175,12 +175,7 @@ Napi::Value ComputeDescriptors(const Napi::CallbackInfo& info) {
     cuda = o.Get("device").IsString() && o.Get("device").As<Napi::String>().Utf8Value() == "cuda";
     single = !(o.Get("precision").IsString() && o.Get("precision").As<Napi::String>().Utf8Value() == "float64");
   }
-  DescriptorSet set;
-  try {
-    set = set_from(info[0].As<Napi::Object>());
-  } catch (const Napi::Error&) {
-    throw;
-  }
+  DescriptorSet set = set_from(info[0].As<Napi::Object>());
   auto* worker = new DescriptorWorker(env, std::move(set), std::vector<double>(pos.Data(), pos.Data() + 3 * natoms * nframes), nframes,
                                       natoms, boxes_from(frames, nframes), std::vector<int32_t>(sp.Data(), sp.Data() + natoms),
                                       std::vector<int32_t>(rows.Data(), rows.Data() + rows.ElementLength()), options, cuda, single);

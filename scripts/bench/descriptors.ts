@@ -39,24 +39,31 @@ function frameOf(b: FrameBatch, k: number): FrameBatch {
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
-async function nlSeconds(b: FrameBatch, cutoff: number, threads: number, full = false): Promise<{ s: number; pairs: number }> {
-  const times: number[] = [];
+// Wall time and process CPU time (user + system): on a shared machine CPU time is the steadier
+// measure of single-thread work; the peers report both the same way.
+const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
+
+async function nlSeconds(b: FrameBatch, cutoff: number, threads: number, full = false): Promise<{ s: number; cpu: number; pairs: number }> {
+  const times: number[] = [], cpu: number[] = [];
   let pairs = 0;
   for (let k = 0; k < b.frames; k++) {
     const f = frameOf(b, k);
+    const c0 = process.cpuUsage();
     const r = await native().neighborList({ positions: f.positions, boxes: f.boxes, origins: f.origins }, { cutoff, full, threads });
+    cpu.push(cpuSeconds(process.cpuUsage(c0)));
     times.push(r.seconds);
     pairs = r.first.length;
   }
-  return { s: median(times), pairs };
+  return { s: median(times), cpu: median(cpu), pairs };
 }
 
-async function descSeconds(bound: BoundSet, b: FrameBatch, threads: number): Promise<number> {
+async function descSeconds(bound: BoundSet, b: FrameBatch, threads: number): Promise<{ s: number; cpu: number }> {
   const map = rowMap(bound, b.types!);
   await computeBatch(bound, frameOf(b, 0), map, { threads, device: 'cpu' }); // warm-up
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await computeBatch(bound, b, map, { threads, device: 'cpu' }); // all frames in one native call
-  return Number(process.hrtime.bigint() - t0) / 1e9 / b.frames;
+  return { s: Number(process.hrtime.bigint() - t0) / 1e9 / b.frames, cpu: cpuSeconds(process.cpuUsage(c0)) / b.frames };
 }
 
 function benchSet(radialCutoff = 6): BoundSet {
@@ -102,8 +109,11 @@ async function main() {
   for (const t of [1, allThreads]) {
     const r6 = await nlSeconds(b, 6, t), r4 = await nlSeconds(b, 4, t);
     ion[`nl6_${t}`] = r6.s; ion[`nl4_${t}`] = r4.s;
+    ion[`nl6_cpu_${t}`] = r6.cpu; ion[`nl4_cpu_${t}`] = r4.cpu;
     pairs6 = r6.pairs; pairs4 = r4.pairs;
-    ion[`desc_${t}`] = await descSeconds(bound, b, t);
+    const d = await descSeconds(bound, b, t);
+    ion[`desc_${t}`] = d.s;
+    ion[`desc_cpu_${t}`] = d.cpu;
   }
   // ---- peers
   const positions = new NpyWriter(path.join(work, 'positions.npy'), 'float64', [b.natoms, 3]);
@@ -119,7 +129,7 @@ async function main() {
   const setForPy: Record<string, unknown[]> = {};
   bound.species.forEach((s, c) => { setForPy[String(c)] = bound.columns[s].map((f) => ({ type: f.type, n1: bound.species.indexOf(f.neighbours[0]), n2: f.neighbours[1] ? bound.species.indexOf(f.neighbours[1]) : -1, eta: f.eta, rs: f.rs, zeta: f.zeta, lambda: f.lambda, cutoff: f.cutoff })); });
   fs.writeFileSync(path.join(work, 'set.json'), JSON.stringify(setForPy));
-  const peers: Record<number, Record<string, { seconds_per_frame: number; pairs_half?: number }>> = {};
+  const peers: Record<number, Record<string, { seconds_per_frame: number; cpu_seconds_per_frame: number; pairs_half?: number }>> = {};
   for (const t of [1, allThreads]) {
     sh('/usr/bin/python3', [path.join(here, 'descriptors_peers.py'), work, String(t), path.join(work, `peers${t}.json`)]);
     peers[t] = JSON.parse(fs.readFileSync(path.join(work, `peers${t}.json`), 'utf8'));
@@ -135,62 +145,65 @@ async function main() {
   const p1 = peers[1];
   log(`## Per frame, ${b.natoms} ions`);
   log();
-  log(`| work | tool | 1 thread (ms) | ${allThreads} threads (ms) | ionfield speed-up (1 thread) |`);
-  log(`|---|---|---:|---:|---:|`);
-  const row = (work: string, tool: string, a: number, bb: number | null, ref: number | null) =>
-    log(`| ${work} | ${tool} | ${ms(a)} | ${bb === null ? '—' : ms(bb)} | ${ref === null ? '' : `${(a / ref).toFixed(1)}×`} |`);
-  row(`half list, rc 6 (${pairs6} pairs)`, 'ionfield', ion.nl6_1, ion[`nl6_${allThreads}`], null);
-  row('', 'ASE neighbor_list (full list)', p1['ase_neighbor_list_rc6'].seconds_per_frame, null, ion.nl6_1);
-  row('', 'MDAnalysis self_capped_distance', p1['mdanalysis_self_capped_distance_rc6'].seconds_per_frame, null, ion.nl6_1);
-  row(`half list, rc 4 (${pairs4} pairs)`, 'ionfield', ion.nl4_1, ion[`nl4_${allThreads}`], null);
-  row('', 'ASE neighbor_list (full list)', p1['ase_neighbor_list_rc4'].seconds_per_frame, null, ion.nl4_1);
-  row('', 'MDAnalysis self_capped_distance', p1['mdanalysis_self_capped_distance_rc4'].seconds_per_frame, null, ion.nl4_1);
-  row(`descriptors, ${bound.maxFeatures} features (incl. neighbour search)`, 'ionfield', ion.desc_1, ion[`desc_${allThreads}`], null);
-  row('', `PyTorch ${(p1['torch_descriptors'] as unknown as { torch: string }).torch} reference (float64, dense padded)`, p1['torch_descriptors'].seconds_per_frame, peers[allThreads]['torch_descriptors'].seconds_per_frame, ion.desc_1);
+  log(`| work | tool | 1 thread, wall (ms) | 1 thread, CPU (ms) | ${allThreads} threads, wall (ms) | peer ÷ ionfield (1 thread, CPU) |`);
+  log(`|---|---|---:|---:|---:|---:|`);
+  const row = (work: string, tool: string, wall: number, cpuT: number, par: number | null, ref: number | null) =>
+    log(`| ${work} | ${tool} | ${ms(wall)} | ${ms(cpuT)} | ${par === null ? '—' : ms(par)} | ${ref === null ? '' : `${(cpuT / ref).toFixed(1)}×`} |`);
+  const peer = (t: number, key: string) => peers[t][key];
+  for (const rc of [6, 4]) {
+    row(`half list, rc ${rc} (${rc === 6 ? pairs6 : pairs4} pairs)`, 'ionfield', ion[`nl${rc}_1`], ion[`nl${rc}_cpu_1`], ion[`nl${rc}_${allThreads}`], null);
+    const ase = peer(1, `ase_neighbor_list_rc${rc}`), mda = peer(1, `mdanalysis_self_capped_distance_rc${rc}`);
+    row('', 'ASE neighbor_list (full list)', ase.seconds_per_frame, ase.cpu_seconds_per_frame, null, ion[`nl${rc}_cpu_1`]);
+    row('', 'MDAnalysis self_capped_distance', mda.seconds_per_frame, mda.cpu_seconds_per_frame, null, ion[`nl${rc}_cpu_1`]);
+  }
+  row(`descriptors, ${bound.maxFeatures} features (incl. neighbour search)`, 'ionfield', ion.desc_1, ion.desc_cpu_1, ion[`desc_${allThreads}`], null);
+  const tp = peer(1, 'torch_descriptors');
+  row('', `PyTorch ${(tp as unknown as { torch: string }).torch} reference (float64, dense padded)`, tp.seconds_per_frame, tp.cpu_seconds_per_frame, peer(allThreads, 'torch_descriptors').seconds_per_frame, ion.desc_cpu_1);
   log();
   log(`Pair counts agree: ASE ${p1['ase_neighbor_list_rc6'].pairs_half} and MDAnalysis ${p1['mdanalysis_self_capped_distance_rc6'].pairs_half} half pairs at rc 6 vs ionfield ${pairs6}. ionfield's descriptors (float64) equal the PyTorch reference to ${worst.toExponential(1)} relative (worst feature, frame 0).`);
   log();
-  log(`The speed-up column is the peer's time over ionfield's single-thread time. For context (not measured in this run; quoted in issue 4 for one core of this machine): a fast C++ cell list ~84 ms (rc 6) / 21 ms (rc 4) per frame for the half list, n2p2 ~1,230 ms for these 34 features, arithmetic floor < 20 ms.`);
+  log(`The last column is the peer's single-thread CPU time over ionfield's (CPU time is steadier than wall time on this shared machine; the wall columns show the contention). For context (not measured in this run; quoted in issue 4 for one core of this machine): a fast C++ cell list ~84 ms (rc 6) / 21 ms (rc 4) per frame for the half list, n2p2 ~1,230 ms for these 34 features, arithmetic floor < 20 ms.`);
   log();
 
   // ---- Verlet skin reuse on consecutive frames (0.1 time units apart)
   const bu = await readAll(traj, true);
   log(`## Verlet-skin reuse (half list, rc 6, ${bu.frames} consecutive frames 0.1 τ apart)`);
   log();
-  log(`| skin | rebuilds | ms per frame (1 thread) | fresh list ms per frame |`);
+  log(`| skin | rebuilds | CPU ms per frame (1 thread) | fresh list, CPU ms per frame |`);
   log(`|---:|---:|---:|---:|`);
-  for (const skin of [0.3, 0.6, 1.0]) {
+  for (const skin of [0.3, 0.6, 1.0, 1.5]) {
     const v = new (native().NativeVerlet)({ cutoff: 6, skin, threads: 1 });
     const times: number[] = [];
     let rebuilds = 0;
     for (let k = 0; k < bu.frames; k++) {
       const f = frameOf(bu, k);
+      const c0 = process.cpuUsage();
       const r = v.update({ positions: f.positions, boxes: f.boxes });
-      times.push(r.seconds);
+      times.push(cpuSeconds(process.cpuUsage(c0)));
       rebuilds += r.rebuilt ? 1 : 0;
     }
-    log(`| ${skin} | ${rebuilds}/${bu.frames} | ${ms(times.reduce((a, c) => a + c, 0) / times.length)} | ${ms(ion.nl6_1)} |`);
+    log(`| ${skin} | ${rebuilds}/${bu.frames} | ${ms(times.reduce((a, c) => a + c, 0) / times.length)} | ${ms(ion.nl6_cpu_1)} |`);
   }
   log();
 
   // ---- growth with ions and cutoff (random uniform positions at the same density; ionfield only)
   log(`## Growth with ions and cutoff (ionfield, 1 thread; uniform random positions at density 0.38)`);
   log();
-  log(`| ions | half list rc 6 (ms) | descriptors, 34 features (ms) | descriptors per ion (µs) |`);
+  log(`| ions | half list rc 6, CPU (ms) | descriptors, 34 features, CPU (ms) | descriptors per ion, CPU (µs) |`);
   log(`|---:|---:|---:|---:|`);
   for (const n of quick ? [1024, 4096] : [1024, 4096, 16384, 65536]) {
     const rb = randomBatch(n, 1, 7);
     const nl = await nlSeconds(rb, 6, 1);
     const d = await descSeconds(bound, rb, 1);
-    log(`| ${n} | ${ms(nl.s)} | ${ms(d)} | ${(d / n * 1e6).toFixed(2)} |`);
+    log(`| ${n} | ${ms(nl.cpu)} | ${ms(d.cpu)} | ${(d.cpu / n * 1e6).toFixed(2)} |`);
   }
   log();
-  log(`| radial cutoff (angular 4) | half list at that cutoff (ms) | descriptors, 4096 ions (ms) |`);
+  log(`| radial cutoff (angular 4) | half list at that cutoff, CPU (ms) | descriptors, 4096 ions, CPU (ms) |`);
   log(`|---:|---:|---:|`);
   for (const rc of [4, 6, 8, 10]) {
     const nl = await nlSeconds(b, rc, 1);
     const d = await descSeconds(benchSet(rc), b, 1);
-    log(`| ${rc} | ${ms(nl.s)} | ${ms(d)} |`);
+    log(`| ${rc} | ${ms(nl.cpu)} | ${ms(d.cpu)} |`);
   }
   log();
   const gpu = native().descriptorsGpu();

@@ -45,7 +45,8 @@ bool cuda_neighbors_available(std::string* why = nullptr);
 
 // Verlet-skin reuse across frames: keeps candidate pairs within cutoff + skin and rebuilds the cell
 // list only when some atom moved more than skin/2 since the last build (or the box changed);
-// in between it only recomputes distances of the candidates. The result equals neighbor_list().
+// in between it only recomputes distances of the candidates (serially). It returns the same pairs
+// as neighbor_list() (possibly in another order).
 class VerletNeighbors {
  public:
   VerletNeighbors(NeighborOptions options, double skin);

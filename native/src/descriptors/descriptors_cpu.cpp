@@ -30,8 +30,11 @@ void compute(const DescriptorSet& set, const DescriptorInput& in, T* out, const 
   const double rmax = set.max_cutoff();
   const int threads = detail::resolve_threads(options.threads);
   detail::CellGrid grid;
+  std::vector<int32_t> slot_species;
   for (std::size_t f = 0; f < in.frames; ++f) {
     grid.build(in.positions + 3 * in.natoms * f, in.natoms, in.boxes[f], rmax, include.data());
+    slot_species.resize(grid.atom.size());
+    for (std::size_t s = 0; s < grid.atom.size(); ++s) slot_species[s] = in.species[grid.atom[s]];
     T* frame_out = out + in.stride * in.nrows * f;
 #pragma omp parallel num_threads(threads) if (threads > 1)
     {
@@ -43,7 +46,7 @@ void compute(const DescriptorSet& set, const DescriptorInput& in, T* out, const 
         const int c = in.species[i];
         const detail::CentrePlan& cp = plan.centres[c];
         const detail::CentreNeighbours nb =
-            detail::gather_neighbours(grid, in.species, set.nspecies, i, cp.rmax, cp.rmax_angular, buf);
+            detail::gather_neighbours(grid, slot_species.data(), set.nspecies, i, cp.rmax, cp.rmax_angular, buf);
         const std::size_t need = detail::scratch_size(view, nb.n, plan.max_block_fns);
         if (buf.scratch.size() < need) buf.scratch.resize(need);
         evaluate_on_cpu(view, c, nb, buf.row.data(), buf.scratch.data(), plan.max_block_fns);

@@ -5,7 +5,7 @@
 namespace ionfield::detail {
 
 IONFIELD_CPU_CLONES
-CentreNeighbours gather_neighbours(const CellGrid& g, const int32_t* species, int nspecies, int i, double rmax,
+CentreNeighbours gather_neighbours(const CellGrid& g, const int32_t* slot_species, int nspecies, int i, double rmax,
                                    double rinner, GatherBuffers& buf) {
   const double rc2 = rmax * rmax, rin2 = rinner * rinner;
   const int a = g.slot_of[i];
@@ -13,8 +13,8 @@ CentreNeighbours gather_neighbours(const CellGrid& g, const int32_t* species, in
   g.coords(g.cell_of[i], cx, cy, cz);
   const double xi = g.x[a], yi = g.y[a], zi = g.z[a];
   const std::size_t noff = g.stencil.size() / 3;
-  // Pass 1: squared distances of every candidate in the stencil, written unconditionally so the
-  // per-cell loop vectorises; survivors are compacted afterwards.
+  // One pass over the stencil; each candidate is written unconditionally at the next free slot,
+  // and the slot advances only when it lies within rmax (branch-free compaction).
   int n = 0;
   for (std::size_t t = 0; t < noff; ++t) {
     int tx, ty, tz, sx, sy, sz;
@@ -31,38 +31,23 @@ CentreNeighbours gather_neighbours(const CellGrid& g, const int32_t* species, in
       const std::size_t cap = 2 * (n + hi - lo) + 256;
       buf.tr.resize(cap), buf.tx.resize(cap), buf.ty.resize(cap), buf.tz.resize(cap), buf.tkey.resize(cap);
     }
-    double* tr = buf.tr.data() + n;
-    double* tx_ = buf.tx.data() + n;
-    double* ty_ = buf.ty.data() + n;
-    double* tz_ = buf.tz.data() + n;
-    int32_t* tk = buf.tkey.data() + n;
+    double* tr = buf.tr.data();
+    double* tx_ = buf.tx.data();
+    double* ty_ = buf.ty.data();
+    double* tz_ = buf.tz.data();
+    int32_t* tk = buf.tkey.data();
     const double *X = g.x.data(), *Y = g.y.data(), *Z = g.z.data();
-    const int32_t* A = g.atom.data();
-#pragma omp simd
     for (int b = lo; b < hi; ++b) {
       const double vx = X[b] + ox, vy = Y[b] + oy, vz = Z[b] + oz;
-      tx_[b - lo] = vx;
-      ty_[b - lo] = vy;
-      tz_[b - lo] = vz;
-      tr[b - lo] = vx * vx + vy * vy + vz * vz;
-      tk[b - lo] = A[b];
+      const double r2 = vx * vx + vy * vy + vz * vz;
+      tx_[n] = vx;
+      ty_[n] = vy;
+      tz_[n] = vz;
+      tr[n] = r2;
+      tk[n] = 2 * slot_species[b] + (r2 < rin2 ? 0 : 1);
+      n += (r2 < rc2) & !(own && b == a);
     }
-    if (own) tr[a - lo] = INFINITY;  // the centre itself
-    n += hi - lo;
   }
-  // Pass 2: keep those within rmax; key = 2 species + (outer ? 1 : 0).
-  int kept = 0;
-  for (int k = 0; k < n; ++k) {
-    const double r2 = buf.tr[k];
-    if (!(r2 < rc2)) continue;
-    buf.tr[kept] = r2;
-    buf.tx[kept] = buf.tx[k];
-    buf.ty[kept] = buf.ty[k];
-    buf.tz[kept] = buf.tz[k];
-    buf.tkey[kept] = 2 * species[buf.tkey[k]] + (r2 < rin2 ? 0 : 1);
-    ++kept;
-  }
-  n = kept;
   // Counting sort: inner part (species 0..S-1), then outer part (species 0..S-1).
   buf.count.assign(2 * nspecies + 1, 0);
   for (int k = 0; k < n; ++k) {

@@ -17,8 +17,9 @@ struct GatherBuffers {
   std::vector<double> scratch, row;
 };
 
-// Neighbours of atom i (species index per atom in species) within rmax; inner: r < rinner.
-CentreNeighbours gather_neighbours(const CellGrid& g, const int32_t* species, int nspecies, int i, double rmax,
+// Neighbours of atom i within rmax (slot_species: species index per sorted slot of the grid);
+// inner: r < rinner.
+CentreNeighbours gather_neighbours(const CellGrid& g, const int32_t* slot_species, int nspecies, int i, double rmax,
                                    double rinner, GatherBuffers& buf);
 
 }  // namespace ionfield::detail
