@@ -35,15 +35,13 @@ export function rowMap(bound: BoundSet, types: string[]): RowMap {
   return { rows: Int32Array.from(rows), speciesIndex, rowSpecies: rows.map((i) => types[i]) };
 }
 
-let gpuNote: string | null = null;
 /** Resolves 'auto' to the GPU when one is usable; says why not otherwise. */
 export function resolveDevice(device: Device = 'auto'): { device: 'cpu' | 'cuda'; note: string } {
   const gpu = native().descriptorsGpu();
   if (device === 'cuda' && !gpu.available) throw Object.assign(new Error(`--device cuda: ${gpu.reason}`), { code: 'IONFIELD_BAD_INPUT' });
   if (device === 'cpu') return { device: 'cpu', note: 'CPU requested' };
   if (gpu.available) return { device: 'cuda', note: 'GPU' };
-  gpuNote = gpu.reason;
-  return { device: 'cpu', note: `no GPU: ${gpuNote}` };
+  return { device: 'cpu', note: `no GPU: ${gpu.reason}` };
 }
 
 /** Descriptors of every row in every frame of a batch: frames x rows x maxFeatures (NaN padding). */

@@ -44,7 +44,8 @@ export class NpyWriter {
     const per = this.trailing.reduce((a, b) => a * b, 1);
     if (data.length !== count * per) throw new Error(`npy append: ${data.length} values for ${count} rows of ${per}`);
     if ((this.dtype === 'float32') !== data instanceof Float32Array) throw new Error(`npy append: expected ${this.dtype} data`);
-    fs.writeSync(this.fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    for (let done = 0; done < bytes.length; ) done += fs.writeSync(this.fd, bytes, done, bytes.length - done);
     this.leading += count;
   }
 
