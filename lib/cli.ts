@@ -6,10 +6,10 @@ import { packageRoot } from './native';
 import { convertCommand } from './cli/convert';
 import { infoCommand } from './cli/info';
 import { transportCommand } from './cli/transport';
-
 import { kinosonsCommand } from './cli/kinosons';
+import { descriptorsCommand } from './cli/descriptors';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand, kinosonsCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, kinosonsCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
