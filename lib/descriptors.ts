@@ -49,7 +49,7 @@ export async function computeBatch(bound: BoundSet, batch: FrameBatch, map: RowM
   const dev = resolveDevice(options.device ?? 'auto').device;
   return native().computeDescriptors(
     nativeSet(bound),
-    { positions: batch.positions, frames: batch.frames, natoms: batch.natoms, boxes: batch.boxes, origins: batch.origins, periodic: [true, true, true] },
+    { positions: batch.positions, frames: batch.frames, natoms: batch.natoms, boxes: batch.boxes, origins: batch.origins, periodic: batch.periodic },
     map.speciesIndex,
     map.rows,
     { threads: options.threads ?? 0, device: dev, precision: options.precision ?? 'float32', separableG5: options.separableG5 ?? true, shiftRecurrence: options.shiftRecurrence ?? true },
