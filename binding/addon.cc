@@ -8,6 +8,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ionfield::binding::register_trajectory(env, exports);
   ionfield::binding::register_device(env, exports);
   ionfield::binding::register_transport(env, exports);
+  ionfield::binding::register_kinosons(env, exports);
+  ionfield::binding::register_descriptors(env, exports);
   ionfield::binding::register_analysis(env, exports);
   return exports;
 }

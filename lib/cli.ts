@@ -6,11 +6,13 @@ import { packageRoot } from './native';
 import { convertCommand } from './cli/convert';
 import { infoCommand } from './cli/info';
 import { transportCommand } from './cli/transport';
+import { kinosonsCommand } from './cli/kinosons';
+import { descriptorsCommand } from './cli/descriptors';
 import { analyzeCommand } from './cli/analyze';
 import { reportCommand } from './cli/report';
 import { demoCommand } from './cli/demo';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand, analyzeCommand, reportCommand, demoCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, kinosonsCommand, analyzeCommand, reportCommand, demoCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

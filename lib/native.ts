@@ -150,7 +150,131 @@ export interface NativePairSumsOptions {
   bins: number;
 }
 
+// ---- kinosons (binding/kinosons.cc); the spec is built and validated by lib/kinosons/config.ts
+export interface NativeEstimate {
+  mean: number;
+  error: number;
+}
+
+export interface NativeLatticeSpec {
+  lattice: string;
+  cells: number;
+  shells?: number;
+  model: { species: number; nu: number[]; e0: number[]; pair: number[] };
+  temperature: number;
+  counts: number[];
+  seed: number;
+  threads: number;
+  kmc?: { steps: number; trajectories: number; equilibrationSweeps: number; exponentialTimes?: boolean };
+  study?: {
+    target: 'collective' | number;
+    sampling: 'all' | 'kmc';
+    trainingStates: number;
+    validationStates: number;
+    chains: number;
+    equilibrationSweeps: number;
+    decorrelationSweeps: number;
+    kinosonChannel: number;
+    kinosons?: boolean;
+    models: NativeBasisSpec[];
+  };
+}
+
+export interface NativeBasisSpec {
+  name: string;
+  vacancyShells: number;
+  speciesShells: number;
+  pairFirstShells: number;
+  pairSecondShells: number;
+  residualBias: boolean;
+  /** Equivariant gated network on top of the basis (tracer targets): hidden units (0 = linear only). */
+  hidden?: number;
+  epochs?: number;
+  learningRate?: number;
+  featureShells?: number;
+}
+
+export interface NativeKmcResult {
+  sites: number;
+  trajectories: number;
+  steps: number;
+  seconds: number;
+  tracer: NativeEstimate[];
+  onsager: NativeEstimate[];
+  correlation: NativeEstimate;
+  times: Float64Array;
+  tracerSums: Float64Array;
+  collective: Float64Array;
+}
+
+export interface NativeStudyResult {
+  sites: number;
+  channels: number;
+  trainingTransitions: number;
+  validationTransitions: number;
+  samplingSeconds: number;
+  best: number;
+  models: {
+    name: string;
+    functions: number;
+    rank: number;
+    residualCoefficients: Float64Array;
+    training: Float64Array;
+    validation: NativeEstimate[];
+    fitSeconds: number;
+    validationSeconds: number;
+  }[];
+  kinosons: { value: Float64Array; rate: Float64Array; state: Int32Array; species: Uint8Array; environment: Uint8Array };
+}
+
+export interface NativeExactCorrelation {
+  f: number;
+  states: number;
+  sites: number;
+  iterations: number;
+  residual: number;
+  infinite: number;
+}
+
+export interface NativeDescriptorFrames {
+  positions: Float64Array; // frames * natoms * 3
+  frames: number;
+  natoms: number;
+  boxes: Float64Array | null; // frames * 9 (NaN or null: open boundaries)
+  origins?: Float64Array;
+  periodic?: boolean[];
+}
+
+export interface NativeNeighborList {
+  first: Int32Array;
+  second: Int32Array;
+  shifts: Int32Array;
+  distances: Float64Array;
+  vectors: Float64Array;
+  seconds: number;
+}
+
 export interface NativeAddon {
+  computeDescriptors(
+    set: { nspecies: number; functions: Record<string, number>[] },
+    frames: NativeDescriptorFrames,
+    species: Int32Array,
+    rows: Int32Array,
+    options: { threads?: number; device?: string; precision?: 'float32' | 'float64'; separableG5?: boolean; shiftRecurrence?: boolean },
+  ): Promise<Float32Array | Float64Array>;
+  neighborList(
+    frame: { positions: Float64Array; boxes: Float64Array | null; origins?: Float64Array; periodic?: boolean[] },
+    options: { cutoff: number; full?: boolean; threads?: number; distances?: boolean; vectors?: boolean; device?: string },
+  ): Promise<NativeNeighborList>;
+  descriptorsGpu(): { available: boolean; reason: string };
+  NativeVerlet: new (options: { cutoff: number; skin: number; full?: boolean; threads?: number }) => {
+    update(frame: { positions: Float64Array; boxes: Float64Array | null; periodic?: boolean[] }): { pairs: number; rebuilt: boolean; seconds: number };
+  };
+  kinosonsExactCorrelation(lattice: string, cells: number): NativeExactCorrelation;
+  kinosonsKmc(spec: NativeLatticeSpec, onProgress?: (done: number, total: number) => void): Promise<NativeKmcResult>;
+  /** Equilibrium states (study.trainingStates of them): occupancy states × sites (255 = vacancy), positions in a/2. */
+  kinosonsSampleStates(spec: NativeLatticeSpec): Promise<{ sites: number; states: number; occupancy: Uint8Array; positions: Int32Array }>;
+  kinosonsStudy(spec: NativeLatticeSpec, onProgress?: (done: number, total: number) => void): Promise<NativeStudyResult>;
   NativeTrajectory: new (path: string, options?: NativeSelection) => NativeTrajectoryHandle;
   /** options.precision: XTC only, coordinates stored as round(x * precision) (default 1000). */
   NativeTrajectoryWriter: new (path: string, format?: string, options?: { precision?: number }) => NativeWriterHandle;

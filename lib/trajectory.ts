@@ -42,6 +42,8 @@ export interface FrameBatch {
   types: string[] | null;
   charges: Float64Array | null;
   unwrapped: boolean;
+  /** Periodicity of the cell along a, b, c (LAMMPS 'ff'/'fm' boundaries are not periodic). */
+  periodic: boolean[];
 }
 
 export interface Frame {
@@ -162,6 +164,7 @@ export class Trajectory implements AsyncIterable<Frame> {
       types,
       charges,
       unwrapped: raw.unwrapped,
+      periodic: raw.periodic,
     };
   }
 }

@@ -3,7 +3,7 @@
 #   --for-tests   what `npm test` needs: LAMMPS (end-to-end simulation tests), python3-mdanalysis,
 #                 python3-ase and gromacs (independent references; GROMACS reads ionfield's XTC
 #                 files with `gmx dump`), chromium (the HTML report is opened headless in a test)
-#   --for-bench   the above plus the benchmark peers (python3-torch) and timing tools
+#   --for-bench   the above plus the benchmark peers (python3-torch, python3-numpy) and timing tools
 #   --for-fuzz    clang for libFuzzer
 #   --soft        never fail: print what is missing and how to install it, exit 0 (used by
 #                 `npm test`, whose tests that need a missing program skip with that reason)
@@ -16,7 +16,7 @@ for arg in "$@"; do
     --for-tests) ;;
     --for-fixtures) ;;  # kept for older instructions: gromacs is now part of --for-tests
     --soft) soft=1 ;;
-    --for-bench) want+=(python3-torch hyperfine time gzip) ;;
+    --for-bench) want+=(python3-torch python3-numpy hyperfine time gzip) ;;  # numpy: scripts/bench/kmc_numpy.py; torch: scripts/bench/descriptors_peers.py
     --for-fuzz) want+=(clang libclang-rt-14-dev) ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac

@@ -1,9 +1,9 @@
 // `ionfield demo`: the main job on the shipped demo data, one function per stage:
 //   transport → descriptors → model (λ̂) → analyses → report.
-// The descriptor and model stages are SEAMS: `DemoStages.descriptors` and `DemoStages.predict`
-// are null until the descriptors and model code is merged; then the demo analyses the predicted
-// field λ̂. Without them it analyses the target field λ_i(t0) (exact decomposition) instead and
-// says so in its output and in the report's provenance.
+// The model stage is a SEAM: `DemoStages.predict` is null until the model code is merged (it
+// then reads the descriptors this demo writes and sets ctx.field to λ̂). Without it the demo
+// analyses the target field λ_i(t0) (exact decomposition) instead and says so in its output and in
+// the report's provenance. The descriptor stage runs the merged `writeDescriptors`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeField, AnalysisResult, loadField, writeAnalysis } from '../analysis';
@@ -11,6 +11,7 @@ import { writeAtomic, writeNpy } from '../analysis/npy';
 import { packageRoot } from '../native';
 import { buildReport, loadResults } from '../report/build';
 import { computeTransport, TransportReport } from '../transport';
+import { writeDescriptors } from '../descriptors';
 import { computeTargets } from './targets';
 
 export interface DemoContext {
@@ -52,12 +53,28 @@ async function transportStage(ctx: DemoContext): Promise<void> {
   writeAtomic(path.join(ctx.out, 'transport.json'), JSON.stringify(ctx.transport, null, 1) + '\n');
 }
 
+/** τ for the λ field: the start of the diffusive fit window (the shortest diffusive lag: least
+ * noise), and the frames used as origins (every τ/2): shared by descriptors, model and targets. */
+export function demoFrames(t: TransportReport): { tauFrames: number; stride: number } {
+  const tauFrames = Math.max(1, Math.round(t.fit_window.start / t.frame_interval.value));
+  return { tauFrames, stride: Math.max(1, Math.round(tauFrames / 2)) };
+}
+
+async function descriptorStage(ctx: DemoContext): Promise<void> {
+  const { stride } = demoFrames(ctx.transport!);
+  const out = path.join(ctx.out, 'descriptors.npy');
+  const summary = await writeDescriptors(ctx.trajectory, out, {
+    set: 'compact',
+    stride,
+    onProgress: (n) => ctx.progress('descriptors', n, Math.ceil(ctx.transport!.frames / stride)),
+  });
+  ctx.descriptors = `${out}: ${summary.shape.join(' × ')} (set ${summary.set}, every ${stride}th frame, ${summary.device})`;
+}
+
 async function targetStage(ctx: DemoContext): Promise<void> {
   const t = ctx.transport!;
   if (!t.formula_units.value) throw new Error('demo: the transport stage found no formula units');
-  // τ: the start of the diffusive fit window (the shortest diffusive lag: least noise).
-  const tauFrames = Math.max(1, Math.round(t.fit_window.start / t.frame_interval.value));
-  const stride = Math.max(1, Math.round(tauFrames / 2));
+  const { tauFrames, stride } = demoFrames(t);
   const f = await computeTargets(ctx.trajectory, {
     temperature: ctx.temperature,
     tauFrames,
@@ -91,7 +108,7 @@ async function reportStage(ctx: DemoContext): Promise<void> {
 
 export const defaultStages: DemoStages = {
   transport: transportStage,
-  descriptors: null,
+  descriptors: descriptorStage,
   predict: null,
   targets: targetStage,
   analyses: analysisStage,
@@ -121,7 +138,7 @@ export async function runDemo(
     options.onStage?.(entry);
   };
   await step('transport', stages.transport, '', () => `Λ = ${ctx.transport?.molar_conductivity?.value?.toPrecision(4)} ± ${ctx.transport?.molar_conductivity?.error?.toPrecision(2)}`);
-  await step('descriptors', stages.descriptors, 'skipped: the descriptor code is not part of this build yet', () => `${ctx.descriptors}`);
+  await step('descriptors', stages.descriptors, 'skipped: no descriptor stage', () => `${ctx.descriptors}`);
   await step('model', stages.predict, 'skipped: no default model in this build yet; analysing target λ instead', () => `${ctx.field?.source}`);
   if (!ctx.field) await step('targets', stages.targets, '', () => ctx.field!.source);
   await step('analyses', stages.analyses, '', () => `${ctx.analysis!.frames} frames × ${ctx.analysis!.ions} ions`);

@@ -1,0 +1,342 @@
+// JS access to the lattice engine: exact correlation factors, KMC and kinoson studies. Parses the
+// (already validated, see lib/kinosons/config.ts) spec objects and runs the work on a worker thread.
+#include <napi.h>
+
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+#include "errors.hpp"
+#include "ionfield/correlation.hpp"
+#include "ionfield/kinosons.hpp"
+#include "module.hpp"
+
+namespace ionfield::binding {
+namespace {
+
+using namespace ionfield::lattice;
+
+double number(const Napi::Object& o, const char* key, double fallback) {
+  return o.Has(key) && o.Get(key).IsNumber() ? o.Get(key).As<Napi::Number>().DoubleValue() : fallback;
+}
+
+std::vector<double> numbers(const Napi::Object& o, const char* key) {
+  std::vector<double> v;
+  if (!o.Has(key) || !o.Get(key).IsArray()) return v;
+  Napi::Array a = o.Get(key).As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); ++i) v.push_back(a.Get(i).As<Napi::Number>().DoubleValue());
+  return v;
+}
+
+std::vector<int> integers(const Napi::Object& o, const char* key) {
+  std::vector<int> v;
+  for (double x : numbers(o, key)) v.push_back(static_cast<int>(x));
+  return v;
+}
+
+struct Spec {
+  LatticeKind kind = LatticeKind::FCC;
+  int cells = 4, shells = 1;
+  EnergyModel model;
+  KmcOptions kmc;
+  StudyOptions study;
+};
+
+// spec = { lattice, cells, shells, model: {species, nu, e0, pair}, temperature, counts, seed, threads,
+//          kmc: {steps, trajectories, equilibrationSweeps, exponentialTimes},
+//          study: {target: 'collective' | species index, sampling: 'all' | 'kmc', trainingStates,
+//                  validationStates, chains, equilibrationSweeps, decorrelationSweeps, kinosonChannel,
+//                  models: [{name, vacancyShells, speciesShells, pairFirstShells, pairSecondShells, residualBias}]} }
+Spec parse_spec(const Napi::Object& o) {
+  Spec s;
+  s.kind = parse_lattice_kind(o.Get("lattice").As<Napi::String>());
+  s.cells = static_cast<int>(number(o, "cells", 4));
+  s.shells = static_cast<int>(number(o, "shells", 1));
+  Napi::Object m = o.Get("model").As<Napi::Object>();
+  s.model.species = static_cast<int>(number(m, "species", 1));
+  s.model.nu = numbers(m, "nu");
+  s.model.e0 = numbers(m, "e0");
+  s.model.pair = numbers(m, "pair");
+  const double temperature = number(o, "temperature", 1000);
+  const auto counts = integers(o, "counts");
+  const auto seed = static_cast<std::uint64_t>(number(o, "seed", 1));
+  const int threads = static_cast<int>(number(o, "threads", 0));
+  s.kmc.counts = counts;
+  s.kmc.temperature = temperature;
+  s.kmc.seed = seed;
+  s.kmc.threads = threads;
+  if (o.Has("kmc") && o.Get("kmc").IsObject()) {
+    Napi::Object k = o.Get("kmc").As<Napi::Object>();
+    s.kmc.steps = static_cast<long long>(number(k, "steps", 10000));
+    s.kmc.trajectories = static_cast<int>(number(k, "trajectories", 16));
+    s.kmc.equilibration_sweeps = static_cast<long long>(number(k, "equilibrationSweeps", 200));
+    s.kmc.exponential_times = k.Has("exponentialTimes") && k.Get("exponentialTimes").ToBoolean();
+  }
+  if (o.Has("study") && o.Get("study").IsObject()) {
+    Napi::Object st = o.Get("study").As<Napi::Object>();
+    StudyOptions& so = s.study;
+    const Napi::Value target = st.Get("target");
+    so.target.collective = target.IsString() && target.As<Napi::String>().Utf8Value() == "collective";
+    so.target.species = target.IsNumber() ? target.As<Napi::Number>().Int32Value() : 0;
+    so.sampling = st.Has("sampling") && st.Get("sampling").IsString() && st.Get("sampling").As<Napi::String>().Utf8Value() == "kmc"
+                      ? TransitionSampling::KmcChoice
+                      : TransitionSampling::AllExits;
+    so.temperature = temperature;
+    so.threads = threads;
+    so.training.counts = counts;
+    so.training.seed = seed;
+    so.training.states = static_cast<int>(number(st, "trainingStates", 1000));
+    so.training.chains = static_cast<int>(number(st, "chains", 16));
+    so.training.equilibration_sweeps = static_cast<long long>(number(st, "equilibrationSweeps", 200));
+    so.training.decorrelation_sweeps = static_cast<long long>(number(st, "decorrelationSweeps", 10));
+    so.validation_states = static_cast<int>(number(st, "validationStates", 1000));
+    so.kinoson_channel = static_cast<int>(number(st, "kinosonChannel", 0));
+    so.keep_kinosons = !st.Has("kinosons") || st.Get("kinosons").ToBoolean();
+    if (st.Has("models") && st.Get("models").IsArray()) {
+      Napi::Array models = st.Get("models").As<Napi::Array>();
+      for (uint32_t i = 0; i < models.Length(); ++i) {
+        Napi::Object b = models.Get(i).As<Napi::Object>();
+        BasisSpec spec;
+        spec.name = b.Has("name") ? b.Get("name").As<Napi::String>().Utf8Value() : "linear";
+        spec.vacancy_shells = static_cast<int>(number(b, "vacancyShells", 0));
+        spec.species_shells = static_cast<int>(number(b, "speciesShells", 0));
+        spec.pair_first_shells = static_cast<int>(number(b, "pairFirstShells", 0));
+        spec.pair_second_shells = static_cast<int>(number(b, "pairSecondShells", 0));
+        spec.residual_bias = b.Has("residualBias") && b.Get("residualBias").ToBoolean();
+        spec.hidden = static_cast<int>(number(b, "hidden", 0));
+        spec.epochs = static_cast<int>(number(b, "epochs", 300));
+        spec.learning_rate = number(b, "learningRate", 3e-3);
+        spec.feature_shells = static_cast<int>(number(b, "featureShells", 2));
+        s.shells = std::max(s.shells, basis_shells_needed(spec));
+        so.models.push_back(spec);
+      }
+    }
+  }
+  s.shells = std::max({s.shells, s.model.pair_shells(), 1});
+  return s;
+}
+
+Napi::Object estimate(Napi::Env env, const Estimate& e) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("mean", e.mean);
+  o.Set("error", e.error);
+  return o;
+}
+
+Napi::Array estimates(Napi::Env env, const std::vector<Estimate>& v) {
+  Napi::Array a = Napi::Array::New(env, v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) a.Set(static_cast<uint32_t>(i), estimate(env, v[i]));
+  return a;
+}
+
+Napi::Float64Array doubles(Napi::Env env, const std::vector<double>& v) {
+  Napi::Float64Array a = Napi::Float64Array::New(env, v.size());
+  if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size() * sizeof(double));
+  return a;
+}
+
+Napi::Error bad_input_aware(Napi::Env env, const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::invalid_argument& ex) {
+    Napi::Error js = Napi::Error::New(env, ex.what());
+    js.Set("code", "IONFIELD_BAD_INPUT");
+    return js;
+  } catch (...) {
+    return error_from_exception(env, e);
+  }
+}
+
+// Shared shape of the two long-running calls: run `work` on a worker thread with progress.
+template <class Result>
+class LatticeWorker : public Napi::AsyncProgressWorker<double> {
+ public:
+  LatticeWorker(Napi::Env env, Spec spec, Napi::Function on_progress)
+      : Napi::AsyncProgressWorker<double>(env), spec_(std::move(spec)), deferred_(Napi::Promise::Deferred::New(env)) {
+    if (!on_progress.IsEmpty()) progress_ = Napi::Persistent(on_progress);
+  }
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute(const ExecutionProgress& progress) override {
+    try {
+      lattice_ = std::make_unique<Lattice>(spec_.kind, spec_.cells, spec_.shells);
+      auto last = std::chrono::steady_clock::now();
+      result_ = run(*lattice_, [&](long long done, long long total) {
+        const auto now = std::chrono::steady_clock::now();
+        if (done != total && now - last < std::chrono::milliseconds(100)) return;
+        last = now;
+        const double data[2] = {static_cast<double>(done), static_cast<double>(total)};
+        progress.Send(data, 2);
+      });
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  }
+  void OnProgress(const double* data, size_t count) override {
+    if (!progress_.IsEmpty() && count >= 2) progress_.Call({Napi::Number::New(Env(), data[0]), Napi::Number::New(Env(), data[1])});
+  }
+  void OnOK() override {
+    if (error_) deferred_.Reject(bad_input_aware(Env(), error_).Value());
+    else deferred_.Resolve(convert(Env(), result_));
+  }
+
+ protected:
+  virtual Result run(const Lattice& lattice, const ProgressFn& progress) = 0;
+  virtual Napi::Value convert(Napi::Env env, const Result& r) = 0;
+  Spec spec_;
+  std::unique_ptr<Lattice> lattice_;
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::FunctionReference progress_;
+  Result result_;
+  std::exception_ptr error_;
+};
+
+class KmcWorker : public LatticeWorker<KmcResult> {
+ public:
+  using LatticeWorker::LatticeWorker;
+
+ protected:
+  KmcResult run(const Lattice& lattice, const ProgressFn& progress) override { return run_kmc(lattice, spec_.model, spec_.kmc, progress); }
+  Napi::Value convert(Napi::Env env, const KmcResult& r) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("sites", lattice_->num_sites());
+    o.Set("trajectories", r.trajectories);
+    o.Set("steps", static_cast<double>(r.total_steps));
+    o.Set("seconds", r.seconds);
+    o.Set("tracer", estimates(env, r.tracer));
+    o.Set("onsager", estimates(env, r.onsager));
+    o.Set("correlation", estimate(env, r.correlation));
+    o.Set("times", doubles(env, r.times));
+    o.Set("tracerSums", doubles(env, r.tracer_sums));
+    o.Set("collective", doubles(env, r.collective));
+    return o;
+  }
+};
+
+class StudyWorker : public LatticeWorker<StudyResult> {
+ public:
+  using LatticeWorker::LatticeWorker;
+
+ protected:
+  StudyResult run(const Lattice& lattice, const ProgressFn& progress) override { return run_study(lattice, spec_.model, spec_.study, progress); }
+  Napi::Value convert(Napi::Env env, const StudyResult& r) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("sites", lattice_->num_sites());
+    o.Set("channels", r.channels);
+    o.Set("trainingTransitions", static_cast<double>(r.training_transitions));
+    o.Set("validationTransitions", static_cast<double>(r.validation_transitions));
+    o.Set("samplingSeconds", r.sampling_seconds);
+    o.Set("best", r.best);
+    Napi::Array models = Napi::Array::New(env, r.models.size());
+    for (std::size_t i = 0; i < r.models.size(); ++i) {
+      const ModelResult& m = r.models[i];
+      Napi::Object mo = Napi::Object::New(env);
+      mo.Set("name", m.name);
+      mo.Set("functions", m.functions);
+      mo.Set("rank", m.rank);
+      mo.Set("residualCoefficients", doubles(env, m.residual_coefficients));
+      mo.Set("training", doubles(env, m.training_value));
+      mo.Set("validation", estimates(env, m.validation));
+      mo.Set("fitSeconds", m.fit_seconds);
+      mo.Set("validationSeconds", m.validation_seconds);
+      models.Set(static_cast<uint32_t>(i), mo);
+    }
+    o.Set("models", models);
+    const std::size_t n = r.kinosons.size();
+    Napi::Float64Array value = Napi::Float64Array::New(env, n), rate = Napi::Float64Array::New(env, n);
+    Napi::Int32Array state = Napi::Int32Array::New(env, n);
+    Napi::Uint8Array species = Napi::Uint8Array::New(env, n), environment = Napi::Uint8Array::New(env, n);
+    for (std::size_t i = 0; i < n; ++i) {
+      value[i] = r.kinosons[i].value;
+      rate[i] = r.kinosons[i].rate;
+      state[i] = r.kinosons[i].state;
+      species[i] = r.kinosons[i].species;
+      environment[i] = r.kinosons[i].environment;
+    }
+    Napi::Object k = Napi::Object::New(env);
+    k.Set("value", value);
+    k.Set("rate", rate);
+    k.Set("state", state);
+    k.Set("species", species);
+    k.Set("environment", environment);
+    o.Set("kinosons", k);
+    return o;
+  }
+};
+
+template <class Worker>
+Napi::Value start(const Napi::CallbackInfo& info, const char* usage) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, usage);
+  Spec spec;
+  try {
+    spec = parse_spec(info[0].As<Napi::Object>());
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (...) {
+    throw bad_input_aware(env, std::current_exception());
+  }
+  Napi::Function cb = info.Length() > 1 && info[1].IsFunction() ? info[1].As<Napi::Function>() : Napi::Function();
+  auto* worker = new Worker(env, std::move(spec), cb);
+  Napi::Promise p = worker->promise();
+  worker->Queue();
+  return p;
+}
+
+Napi::Value ExactCorrelation(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber())
+    throw Napi::TypeError::New(env, "kinosonsExactCorrelation(lattice, cells)");
+  try {
+    const LatticeKind kind = parse_lattice_kind(info[0].As<Napi::String>());
+    const Lattice lattice(kind, info[1].As<Napi::Number>().Int32Value());
+    const auto r = exact_tracer_correlation(lattice);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("f", r.f);
+    o.Set("states", r.states);
+    o.Set("sites", lattice.num_sites());
+    o.Set("iterations", r.iterations);
+    o.Set("residual", r.residual);
+    o.Set("infinite", known_correlation_factor(kind));
+    return o;
+  } catch (...) {
+    throw bad_input_aware(env, std::current_exception());
+  }
+}
+
+class StatesWorker : public LatticeWorker<std::vector<std::vector<std::uint8_t>>> {
+ public:
+  using LatticeWorker::LatticeWorker;
+
+ protected:
+  std::vector<std::vector<std::uint8_t>> run(const Lattice& lattice, const ProgressFn&) override {
+    return sample_states(lattice, spec_.model, spec_.study.temperature, spec_.study.training);
+  }
+  Napi::Value convert(Napi::Env env, const std::vector<std::vector<std::uint8_t>>& states) override {
+    const std::size_t sites = static_cast<std::size_t>(lattice_->num_sites());
+    Napi::Uint8Array a = Napi::Uint8Array::New(env, states.size() * sites);
+    for (std::size_t k = 0; k < states.size(); ++k) std::memcpy(a.Data() + k * sites, states[k].data(), sites);
+    Napi::Int32Array pos = Napi::Int32Array::New(env, 3 * sites);
+    for (std::size_t i = 0; i < sites; ++i)
+      for (int d = 0; d < 3; ++d) pos[3 * i + d] = lattice_->position(static_cast<int>(i))[d];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("sites", static_cast<double>(sites));
+    o.Set("states", static_cast<double>(states.size()));
+    o.Set("occupancy", a);
+    o.Set("positions", pos);
+    return o;
+  }
+};
+
+}  // namespace
+
+void register_kinosons(Napi::Env env, Napi::Object exports) {
+  exports.Set("kinosonsExactCorrelation", Napi::Function::New(env, ExactCorrelation));
+  exports.Set("kinosonsKmc", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<KmcWorker>(info, "kinosonsKmc(spec, onProgress)"); }));
+  exports.Set("kinosonsSampleStates", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<StatesWorker>(info, "kinosonsSampleStates(spec)"); }));
+  exports.Set("kinosonsStudy", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<StudyWorker>(info, "kinosonsStudy(spec, onProgress)"); }));
+}
+
+}  // namespace ionfield::binding

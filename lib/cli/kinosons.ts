@@ -1,0 +1,299 @@
+// `ionfield kinosons …`: the lattice KMC reference, variational fits, kinoson reports and the
+// correlation-factor self-check. Schemas are documented in docs/kinosons.md.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  correlationFactor,
+  CorrelationFactorResult,
+  FitResult,
+  fitTemperatureModels,
+  KmcReference,
+  loadConfig,
+  npyUint8,
+  runFit,
+  sampleStates,
+  runKmc,
+  Target,
+} from '../kinosons/index';
+import { plot } from '../kinosons/svg';
+import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
+import { Progress } from './progress';
+
+const usage = `ionfield kinosons <subcommand> [options]
+
+  correlation-factor --lattice fcc|bcc|sc --supercell N [--steps S] [--trajectories M] [--seed s] [--threads t] [--json]
+        tracer correlation factor of one vacancy in a pure lattice: KMC, the variational solution
+        (exact for the supercell with the complete vector-star basis), and the supercell-size trend
+        (defaults: 400 × sites jumps per trajectory, 32 trajectories)
+  generate --config FILE --states n --out FILE.npy [--temperature T] [--json]
+        equilibrium states (swap Monte Carlo for interacting models) as a states × sites uint8
+        .npy array (species index in config order, 255 = vacancy), with FILE.json describing it
+  kmc --config FILE [--temperature T] [--out FILE] [--json]
+        residence-time KMC reference: tracer D per species and Onsager L_ab, with errors
+  fit --config FILE [--temperature T] [--target tracer:NAME|collective:NAME] [--out FILE] [--json]
+        fit the relaxation-vector models of the config on training states, pick the lowest
+        validation value, report D as the mean of kinosons and their statistics
+  report --config FILE --out-dir DIR [--json]
+        for every temperature of the config: KMC reference and tracer fits of every species;
+        writes DIR/kinosons-report.json and SVG plots (log κ densities, cumulative share, D(T))
+
+  --config FILE   JSON study configuration (schema ionfield.kinosons-config/1, see docs/kinosons.md)
+  --json          machine-readable output (schemas ionfield.kinosons.{correlation,kmc,fit,report}/1)`;
+
+function writeAtomically(file: string, text: string | Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+function fmt(e: { mean: number; error: number }, digits = 4): string {
+  return `${e.mean.toPrecision(digits)} ± ${e.error.toPrecision(2)}`;
+}
+
+function describeCorrelation(r: CorrelationFactorResult): string {
+  const v = r.variational;
+  const lines = [
+    `tracer correlation factor, one vacancy, pure ${r.lattice} ${r.supercell}×${r.supercell}×${r.supercell} conventional cells (${r.sites} sites)`,
+    `  KMC (${r.kmc.trajectories} trajectories, ${r.kmc.jumps} jumps, ${r.kmc.seconds.toFixed(2)} s)   ${fmt(r.kmc)}${r.kmc.jumpsPerAtom < 200 ? `  (only ${r.kmc.jumpsPerAtom.toFixed(0)} jumps per atom per trajectory: biased low/high by the finite time; use more --steps)` : ''}`,
+    v.complete.method === 'vector-star basis'
+      ? `  variational, complete vector-star basis     ${v.complete.mean.toFixed(6)}  (exact for this supercell; ${v.complete.functions} functions, rank ${v.complete.rank})`
+      : `  variational, complete basis (Laplacian)     ${v.complete.mean.toFixed(6)}  (exact for this supercell; the sampled vector-star route is skipped above 12 cells)`,
+    `  exact Laplacian solve (independent check)   ${r.exact.f.toFixed(6)}`,
+    `  variational, nearest-neighbour basis only   ${v.nearestNeighbour.mean.toFixed(6)}  (upper bound)`,
+    `  uncorrelated bound (y = 0)                  1`,
+    `  infinite lattice (literature)               ${r.infinite}`,
+    '',
+    '  supercell-size trend (exact for each supercell):',
+    '    N   sites        f        f − f∞',
+    ...r.trend.map((t) => `  ${String(t.supercell).padStart(3)} ${String(t.sites).padStart(7)}  ${t.f.toFixed(6)}  ${t.difference >= 0 ? '+' : ''}${t.difference.toExponential(2)}`),
+  ];
+  if (r.extrapolated)
+    lines.push(`  extrapolated f∞ = ${r.extrapolated.f.toFixed(5)} from f(N) = f∞ + b/N_sites over N = ${r.extrapolated.from.join(', ')} (b = ${r.extrapolated.slope.toFixed(3)})`);
+  return lines.join('\n');
+}
+
+function describeKmc(r: KmcReference): string {
+  const lines = [`KMC reference at ${r.temperature} K: ${r.sites} sites, ${r.trajectories} trajectories, ${r.jumps} jumps, ${r.seconds.toFixed(2)} s`];
+  lines.push('  tracer D* (a² ν):');
+  for (const s of r.species) lines.push(`    ${s.padEnd(8)} ${fmt(r.tracer[s])}   (1 % error needs ~${r.jumpsFor1Percent[s].toExponential(2)} jumps, ~${r.secondsFor1Percent[s].toPrecision(3)} s)`);
+  lines.push('  Onsager L_ab per site (a² ν):');
+  for (const a of r.species) lines.push(`    ${a.padEnd(8)} ${r.species.map((b) => fmt(r.onsager[a][b], 3).padEnd(24)).join(' ')}`);
+  return lines.join('\n');
+}
+
+function describeFit(r: FitResult): string {
+  const what = r.target.kind === 'tracer' ? `tracer D* of ${r.target.species}` : `collective L_${r.target.channel}${r.target.channel} per site`;
+  const lines = [
+    `variational fit of ${what} at ${r.temperature} K (${r.sampling === 'all' ? 'all exit jumps' : 'one KMC-chosen jump'} per state)`,
+    `  states: ${r.trainingStates} training, ${r.validationStates} validation; transitions ${r.trainingTransitions} + ${r.validationTransitions}`,
+    '  model                               functions  rank   training     validation (lower is better)',
+    ...r.models.map(
+      (m) =>
+        `  ${m.name.padEnd(36)}${String(m.functions).padStart(6)} ${String(m.rank).padStart(5)}   ${m.training.toPrecision(5).padEnd(12)} ${fmt(m.validation)}${m.residualCoefficient !== null ? `  (residual bias c = ${m.residualCoefficient.toFixed(3)})` : ''}${m.name === r.best ? '  ← best' : ''}`,
+    ),
+    `  D from kinosons (best model): ${fmt(r.D)} a² ν; 1 % error needs ~${r.statesFor1Percent} states (~${r.secondsFor1Percent.toPrecision(3)} s)`,
+    `  kinosons: ${r.kinosons.count}; the largest ${(100 * r.kinosons.cumulative.fractionFor50).toFixed(1)} % carry half of D, ${(100 * r.kinosons.cumulative.fractionFor90).toFixed(1)} % carry 90 %`,
+    `  share of D by jumping species: ${r.kinosons.bySpecies.map((d) => `${d.group} ${(100 * d.share).toFixed(1)} %`).join(', ')}`,
+  ];
+  return lines.join('\n');
+}
+
+function parseTarget(value: string | undefined, first: string): Target {
+  if (!value) return { kind: 'tracer', species: first };
+  const m = /^(tracer|collective):(.+)$/.exec(value);
+  if (!m) throw new UsageError(`--target: expected tracer:NAME or collective:NAME, got '${value}'`);
+  return m[1] === 'tracer' ? { kind: 'tracer', species: m[2] } : { kind: 'collective', channel: m[2] };
+}
+
+async function report(configFile: string, outDir: string, json: boolean): Promise<number> {
+  const config = loadConfig(configFile);
+  fs.mkdirSync(outDir, { recursive: true });
+  const names = config.species.map((s) => s.name);
+  const temperatures: { temperature: number; kmc: KmcReference; fits: Record<string, FitResult> }[] = [];
+  for (const T of config.temperatures) {
+    const bar = new Progress(`KMC ${T} K`, null, !json);
+    const kmc = await runKmc(config, T, (d, t) => {
+      bar.setTotal(t);
+      bar.update(d, 'jumps');
+    });
+    bar.done();
+    const fits: Record<string, FitResult> = {};
+    for (const s of names) {
+      const fb = new Progress(`fit ${s} ${T} K`, null, !json);
+      fits[s] = await runFit(config, T, { kind: 'tracer', species: s }, (d, t) => {
+        fb.setTotal(t);
+        fb.update(d, 'stages');
+      });
+      fb.done();
+      if (!json) console.log(`${T} K ${s}: KMC ${fmt(kmc.tracer[s])}, kinosons ${fmt(fits[s].D)} (${fits[s].best})`);
+    }
+    temperatures.push({ temperature: T, kmc, fits });
+  }
+  const models: Record<string, ReturnType<typeof fitTemperatureModels> | null> = {};
+  for (const s of names) models[s] = temperatures.length >= 2 ? fitTemperatureModels(temperatures.map((t) => t.fits[s].kinosons.point)) : null;
+  const last = temperatures[temperatures.length - 1];
+  const files: string[] = [];
+  const save = (name: string, svg: string) => {
+    writeAtomically(path.join(outDir, name), svg);
+    files.push(name);
+  };
+  save(
+    'kinosons-log-density.svg',
+    plot(
+      names.flatMap((s) => last.fits[s].kinosons.bySpecies.map((d) => ({ name: `${s}* (${d.group} jumps)`, x: d.centres, y: d.density }))),
+      { title: `Density of log10 κ at ${last.temperature} K (tracer of each species, by jumping species)`, xLabel: 'log10 κ (a² ν)', yLabel: 'density' },
+    ),
+  );
+  save(
+    'kinosons-cumulative.svg',
+    plot(names.map((s) => ({ name: `${s}*`, x: last.fits[s].kinosons.cumulative.kinosonFraction, y: last.fits[s].kinosons.cumulative.shareOfD })), {
+      title: `Cumulative share of D by kinoson size (largest first), ${last.temperature} K`,
+      xLabel: 'fraction of kinosons',
+      yLabel: 'fraction of D',
+    }),
+  );
+  if (temperatures.length >= 2) {
+    const x = temperatures.map((t) => 1000 / t.temperature);
+    save(
+      'kinosons-D-of-T.svg',
+      plot(
+        names.flatMap((s) => [
+          { name: `${s} KMC`, x, y: temperatures.map((t) => t.kmc.tracer[s].mean), error: temperatures.map((t) => t.kmc.tracer[s].error), style: 'points' as const },
+          { name: `${s} kinosons`, x, y: temperatures.map((t) => t.fits[s].D.mean), error: temperatures.map((t) => t.fits[s].D.error), style: 'points' as const },
+          { name: `${s} Arrhenius`, x, y: models[s]!.arrhenius.predicted },
+          { name: `${s} log-normal κ`, x, y: models[s]!.lognormal.predicted },
+          ...(models[s]!.mixture ? [{ name: `${s} log-normal mixture`, x, y: models[s]!.mixture!.predicted }] : []),
+        ]),
+        { title: 'Tracer D(T): KMC, kinosons and the two fitted models', xLabel: '1000 / T (1/K)', yLabel: 'D* (a² ν)', logY: true },
+      ),
+    );
+  }
+  const out = { schema: 'ionfield.kinosons.report/1', config: path.resolve(configFile), species: names, temperatures, models, files };
+  writeAtomically(path.join(outDir, 'kinosons-report.json'), JSON.stringify(out, null, 2) + '\n');
+  if (json) printJson(out);
+  else console.log(`wrote ${['kinosons-report.json', ...files].map((f) => path.join(outDir, f)).join(', ')}`);
+  return 0;
+}
+
+export const kinosonsCommand: Command = {
+  name: 'kinosons',
+  summary: 'lattice KMC, the variational principle and kinosons for alloy diffusion',
+  usage,
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    const { values } = parse(
+      rest,
+      {
+        lattice: { type: 'string' },
+        supercell: { type: 'string' },
+        steps: { type: 'string' },
+        trajectories: { type: 'string' },
+        seed: { type: 'string' },
+        threads: { type: 'string' },
+        config: { type: 'string' },
+        temperature: { type: 'string' },
+        target: { type: 'string' },
+        out: { type: 'string' },
+        'out-dir': { type: 'string' },
+        states: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      false,
+    );
+    const json = Boolean(values.json);
+    const progress = (label: string, unit: string) => {
+      const bar = new Progress(label, null, !json);
+      return { bar, fn: (d: number, t: number) => (bar.setTotal(t), bar.update(d, unit)) };
+    };
+    const needConfig = () => {
+      if (!values.config) throw new UsageError('--config FILE is required');
+      return loadConfig(values.config as string);
+    };
+    const emit = (result: unknown, text: string) => {
+      if (values.out) writeAtomically(values.out as string, JSON.stringify(result, null, 2) + '\n');
+      if (json) printJson(result);
+      else console.log(text);
+    };
+    const emitPlain = (result: unknown, text: string) => {
+      if (json) printJson(result);
+      else console.log(text);
+    };
+    switch (sub) {
+      case 'correlation-factor': {
+        const lattice = values.lattice ?? 'fcc';
+        if (lattice !== 'fcc' && lattice !== 'bcc' && lattice !== 'sc') throw new UsageError(`--lattice: expected fcc, bcc or sc, got '${lattice}'`);
+        const supercell = integerOption(values.supercell as string | undefined, 'supercell', 2) ?? 4;
+        if (supercell > 24) throw new UsageError('--supercell: at most 24 cells per edge for this check');
+        const p = progress('KMC', 'jumps');
+        const r = await correlationFactor(
+          {
+            lattice,
+            supercell,
+            steps: integerOption(values.steps as string | undefined, 'steps', 1),
+            trajectories: integerOption(values.trajectories as string | undefined, 'trajectories', 2),
+            seed: integerOption(values.seed as string | undefined, 'seed', 0),
+            threads: integerOption(values.threads as string | undefined, 'threads', 0),
+          },
+          p.fn,
+        );
+        p.bar.done();
+        emit(r, describeCorrelation(r));
+        return 0;
+      }
+      case 'generate': {
+        const config = needConfig();
+        if (!values.out) throw new UsageError('--out FILE.npy is required');
+        const n = integerOption(values.states as string | undefined, 'states', 1) ?? config.states.training;
+        const T = numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0) ?? config.temperatures[0];
+        const r = await sampleStates(config, T, n);
+        const file = values.out as string;
+        writeAtomically(file, npyUint8(r.occupancy, [r.states, r.sites]));
+        const meta = {
+          schema: 'ionfield.kinosons.states/1',
+          file: path.resolve(file),
+          temperature: T,
+          lattice: config.lattice,
+          supercell: config.supercell,
+          states: r.states,
+          sites: r.sites,
+          species: config.species.map((s) => s.name),
+          vacancyCode: 255,
+          positions: Array.from(r.positions),
+          positionUnit: 'a/2',
+          seed: config.seed,
+        };
+        writeAtomically(`${file}.json`, JSON.stringify(meta, null, 2) + '\n');
+        const summary = { ...meta, positions: undefined };
+        emitPlain(summary, `wrote ${r.states} states × ${r.sites} sites to ${file} (+ ${file}.json)`);
+        return 0;
+      }
+      case 'kmc': {
+        const config = needConfig();
+        const T = numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0) ?? config.temperatures[0];
+        const p = progress('KMC', 'jumps');
+        const r = await runKmc(config, T, p.fn);
+        p.bar.done();
+        emit(r, describeKmc(r));
+        return 0;
+      }
+      case 'fit': {
+        const config = needConfig();
+        const T = numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0) ?? config.temperatures[0];
+        const p = progress('fit', 'stages');
+        const r = await runFit(config, T, parseTarget(values.target as string | undefined, config.species[0].name), p.fn);
+        p.bar.done();
+        emit(r, describeFit(r));
+        return 0;
+      }
+      case 'report': {
+        if (!values['out-dir']) throw new UsageError('--out-dir DIR is required');
+        if (!values.config) throw new UsageError('--config FILE is required');
+        return report(values.config as string, values['out-dir'] as string, json);
+      }
+      case undefined:
+        throw new UsageError('a subcommand is required');
+      default:
+        throw new UsageError(`unknown subcommand '${sub}'`);
+    }
+  },
+};

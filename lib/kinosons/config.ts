@@ -1,0 +1,232 @@
+// The JSON configuration of a kinoson study (schema ionfield.kinosons-config/1), validated with
+// errors that name the file and the key, and turned into the native spec.
+import * as fs from 'node:fs';
+import type { NativeBasisSpec, NativeLatticeSpec } from '../native';
+
+export interface SpeciesConfig {
+  name: string;
+  /** Atoms of this species (or give `fraction` of the non-vacant sites). */
+  count?: number;
+  fraction?: number;
+  /** Attempt frequency ν (sets the time unit) and migration barrier E0 in eV. */
+  nu: number;
+  e0: number;
+}
+
+export interface PairConfig {
+  /** Neighbour shell, 1 = nearest neighbours. */
+  shell: number;
+  a: string;
+  b: string;
+  /** Pair interaction in eV (the energy is Σ over bonds). */
+  J: number;
+}
+
+export interface KinosonConfig {
+  schema?: string;
+  lattice: 'fcc' | 'bcc' | 'sc';
+  supercell: number;
+  vacancies: number;
+  species: SpeciesConfig[];
+  pairs: PairConfig[];
+  temperatures: number[];
+  seed: number;
+  threads: number;
+  kmc: { steps: number; trajectories: number; equilibrationSweeps: number };
+  states: { training: number; validation: number; chains: number; equilibrationSweeps: number; decorrelationSweeps: number };
+  sampling: 'all' | 'kmc';
+  models: NativeBasisSpec[];
+}
+
+export class ConfigError extends Error {
+  readonly code = 'IONFIELD_BAD_INPUT';
+}
+
+const sitesPerCell: Record<string, number> = { sc: 1, bcc: 2, fcc: 4 };
+
+/** Default relaxation-vector models (vector-cluster bases of growing range), see docs/kinosons.md.
+ *  Bounded ranges (8 shells, not the whole supercell) keep the cost independent of the supercell. */
+export const defaultModels: NativeBasisSpec[] = [
+  { name: 'vacancy-shells-4', vacancyShells: 4, speciesShells: 0, pairFirstShells: 0, pairSecondShells: 0, residualBias: false },
+  { name: 'vacancy-shells-8+pairs-2x2', vacancyShells: 8, speciesShells: 1, pairFirstShells: 2, pairSecondShells: 2, residualBias: false },
+];
+
+type Json = Record<string, unknown>;
+
+function fail(where: string, key: string, expected: string): never {
+  throw new ConfigError(`${where}: '${key}' ${expected}`);
+}
+
+function num(o: Json, key: string, where: string, fallback: number | undefined, check: (v: number) => boolean, expected: string): number {
+  const v = o[key];
+  if (v === undefined) {
+    if (fallback === undefined) fail(where, key, `is required (${expected})`);
+    return fallback;
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) fail(where, key, `must be ${expected}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
+const nonNegativeInt = (v: number) => Number.isInteger(v) && v >= 0;
+
+/** Validates a parsed configuration object; `where` names its source in errors. */
+export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${where}: expected a JSON object`);
+  const o = raw as Json;
+  if (o.schema !== undefined && o.schema !== 'ionfield.kinosons-config/1') fail(where, 'schema', "must be 'ionfield.kinosons-config/1'");
+  const lattice = o.lattice ?? 'fcc';
+  if (lattice !== 'fcc' && lattice !== 'bcc' && lattice !== 'sc') fail(where, 'lattice', "must be 'fcc', 'bcc' or 'sc'");
+  const supercell = num(o, 'supercell', where, 4, (v) => Number.isInteger(v) && v >= 2 && v <= 64, 'an integer from 2 to 64 (conventional cells per edge)');
+  const sites = sitesPerCell[lattice] * supercell ** 3;
+  const vacancies = num(o, 'vacancies', where, 1, (v) => Number.isInteger(v) && v >= 1 && v < sites, `an integer from 1 to ${sites - 1}`);
+  if (!Array.isArray(o.species) || o.species.length === 0) fail(where, 'species', 'must be a non-empty array of {name, count|fraction, nu, e0}');
+  if (o.species.length > 32) fail(where, 'species', 'may hold at most 32 species');
+  const atoms = sites - vacancies;
+  const species: SpeciesConfig[] = (o.species as unknown[]).map((s, i) => {
+    const w = `${where}: species[${i}]`;
+    if (typeof s !== 'object' || s === null) throw new ConfigError(`${w}: expected an object`);
+    const e = s as Json;
+    if (typeof e.name !== 'string' || !e.name) fail(w, 'name', 'must be a non-empty string');
+    const out: SpeciesConfig = {
+      name: e.name,
+      nu: num(e, 'nu', w, 1, (v) => v > 0, 'a positive attempt frequency'),
+      e0: num(e, 'e0', w, 0, () => true, 'a barrier in eV'),
+    };
+    if (e.count !== undefined) out.count = num(e, 'count', w, undefined, nonNegativeInt, 'a non-negative integer');
+    else out.fraction = num(e, 'fraction', w, undefined, (v) => v >= 0 && v <= 1, 'a fraction in [0, 1] (or give count)');
+    return out;
+  });
+  const names = new Set(species.map((s) => s.name));
+  if (names.size !== species.length) fail(where, 'species', 'names must be distinct');
+  // Fractions → counts, largest remainders first, so the counts add up to the non-vacant sites.
+  if (species.some((s) => s.count === undefined)) {
+    if (species.some((s) => s.count !== undefined)) fail(where, 'species', 'give either count for every species or fraction for every species');
+    const total = species.reduce((a, s) => a + (s.fraction ?? 0), 0);
+    if (Math.abs(total - 1) > 1e-6) fail(where, 'species', `fractions must add up to 1 (they add up to ${total})`);
+    const exact = species.map((s) => (s.fraction ?? 0) * atoms);
+    const counts = exact.map(Math.floor);
+    let left = atoms - counts.reduce((a, b) => a + b, 0);
+    const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0]);
+    for (const [, i] of order) if (left-- > 0) counts[i]++;
+    species.forEach((s, i) => (s.count = counts[i]));
+  } else {
+    const total = species.reduce((a, s) => a + (s.count ?? 0), 0);
+    if (total !== atoms) fail(where, 'species', `counts must add up to sites − vacancies = ${atoms} (they add up to ${total})`);
+  }
+  const pairs: PairConfig[] = [];
+  if (o.pairs !== undefined) {
+    if (!Array.isArray(o.pairs)) fail(where, 'pairs', 'must be an array of {shell, a, b, J}');
+    (o.pairs as unknown[]).forEach((p, i) => {
+      const w = `${where}: pairs[${i}]`;
+      const e = p as Json;
+      if (typeof e !== 'object' || e === null) throw new ConfigError(`${w}: expected an object`);
+      const shell = num(e, 'shell', w, undefined, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'a neighbour shell from 1 to 8');
+      for (const k of ['a', 'b'] as const)
+        if (typeof e[k] !== 'string' || !names.has(e[k] as string)) fail(w, k, `must name a species (${[...names].join(', ')})`);
+      pairs.push({ shell, a: e.a as string, b: e.b as string, J: num(e, 'J', w, undefined, () => true, 'an energy in eV') });
+    });
+  }
+  const temps = o.temperatures ?? (o.temperature !== undefined ? [o.temperature] : [1000]);
+  if (!Array.isArray(temps) || temps.length === 0 || temps.some((t) => typeof t !== 'number' || !(t > 0) || !Number.isFinite(t)))
+    fail(where, 'temperatures', 'must be a non-empty array of temperatures in K (> 0)');
+  const kmcRaw = (o.kmc ?? {}) as Json;
+  const statesRaw = (o.states ?? {}) as Json;
+  const sampling = o.sampling ?? 'all';
+  if (sampling !== 'all' && sampling !== 'kmc') fail(where, 'sampling', "must be 'all' (every exit jump) or 'kmc' (one KMC-chosen jump per state)");
+  let models = defaultModels;
+  if (o.models !== undefined) {
+    if (!Array.isArray(o.models)) fail(where, 'models', 'must be an array of basis specifications');
+    models = (o.models as unknown[]).map((m, i) => {
+      const w = `${where}: models[${i}]`;
+      const e = m as Json;
+      if (typeof e !== 'object' || e === null) throw new ConfigError(`${w}: expected an object`);
+      const shells = (k: string) => num(e, k, w, 0, (v) => Number.isInteger(v) && v >= -1 && v <= 8, 'a shell count from 0 to 8 (-1: whole supercell, vacancyShells only)');
+      const spec: NativeBasisSpec = {
+        name: typeof e.name === 'string' && e.name ? e.name : `model-${i}`,
+        vacancyShells: shells('vacancyShells'),
+        speciesShells: shells('speciesShells'),
+        pairFirstShells: shells('pairFirstShells'),
+        pairSecondShells: shells('pairSecondShells'),
+        residualBias: e.residualBias === true,
+      };
+      for (const k of ['speciesShells', 'pairFirstShells', 'pairSecondShells'] as const) if (spec[k] < 0) fail(w, k, 'must be >= 0');
+      const hidden = num(e, 'hidden', w, 0, (v) => Number.isInteger(v) && v >= 0 && v <= 256, 'an integer from 0 to 256 (hidden units of the equivariant network; 0 = linear)');
+      if (hidden > 0) {
+        spec.hidden = hidden;
+        spec.epochs = num(e, 'epochs', w, 300, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
+        spec.learningRate = num(e, 'learningRate', w, 3e-3, (v) => v > 0, 'a positive number');
+        spec.featureShells = num(e, 'featureShells', w, 2, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'an integer from 1 to 8');
+      }
+      return spec;
+    });
+  }
+  return {
+    lattice,
+    supercell,
+    vacancies,
+    species,
+    pairs,
+    temperatures: temps as number[],
+    seed: num(o, 'seed', where, 1, nonNegativeInt, 'a non-negative integer'),
+    threads: num(o, 'threads', where, 0, nonNegativeInt, 'a non-negative integer (0: all cores)'),
+    kmc: {
+      steps: num(kmcRaw, 'steps', `${where}: kmc`, 100000, positiveInt, 'a positive integer (jumps per trajectory)'),
+      trajectories: num(kmcRaw, 'trajectories', `${where}: kmc`, 32, (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2'),
+      equilibrationSweeps: num(kmcRaw, 'equilibrationSweeps', `${where}: kmc`, 200, nonNegativeInt, 'a non-negative integer'),
+    },
+    states: {
+      training: num(statesRaw, 'training', `${where}: states`, 2000, positiveInt, 'a positive integer'),
+      validation: num(statesRaw, 'validation', `${where}: states`, 2000, (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2'),
+      chains: num(statesRaw, 'chains', `${where}: states`, 16, positiveInt, 'a positive integer'),
+      equilibrationSweeps: num(statesRaw, 'equilibrationSweeps', `${where}: states`, 200, nonNegativeInt, 'a non-negative integer'),
+      decorrelationSweeps: num(statesRaw, 'decorrelationSweeps', `${where}: states`, 10, nonNegativeInt, 'a non-negative integer'),
+    },
+    sampling,
+    models,
+  };
+}
+
+export function loadConfig(file: string): KinosonConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read (${(err as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  return validateConfig(raw, file);
+}
+
+export function siteCount(c: Pick<KinosonConfig, 'lattice' | 'supercell'>): number {
+  return sitesPerCell[c.lattice] * c.supercell ** 3;
+}
+
+/** The native spec for one temperature. */
+export function nativeSpec(c: KinosonConfig, temperature: number): NativeLatticeSpec {
+  const S = c.species.length;
+  const index = new Map(c.species.map((s, i) => [s.name, i]));
+  const shells = c.pairs.reduce((m, p) => Math.max(m, p.shell), 0);
+  const pair: number[] = shells ? new Array(shells * S * S).fill(0) : [];
+  for (const p of c.pairs) {
+    const a = index.get(p.a)!, b = index.get(p.b)!;
+    pair[((p.shell - 1) * S + a) * S + b] = p.J;
+    pair[((p.shell - 1) * S + b) * S + a] = p.J;
+  }
+  return {
+    lattice: c.lattice,
+    cells: c.supercell,
+    shells: Math.max(1, shells),
+    model: { species: S, nu: c.species.map((s) => s.nu), e0: c.species.map((s) => s.e0), pair },
+    temperature,
+    counts: c.species.map((s) => s.count ?? 0),
+    seed: c.seed,
+    threads: c.threads,
+    kmc: { ...c.kmc },
+  };
+}

@@ -1,0 +1,338 @@
+// Kinosons: lattice KMC, the variational principle and the statistics of single-transition
+// contributions to diffusion (docs/kinosons.md). Heavy work runs in the native engine.
+import { native, NativeBasisSpec, NativeLatticeSpec, NativeStudyResult } from '../native';
+import { KinosonConfig, nativeSpec, siteCount } from './config';
+import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
+
+export * from './config';
+export * from './statistics';
+
+type Progress = (done: number, total: number) => void;
+
+function estimate(e: { mean: number; error: number }): Estimate {
+  return { mean: e.mean, error: e.error };
+}
+
+// ---------------------------------------------------------------- correlation factor
+
+export interface CorrelationFactorOptions {
+  lattice: 'fcc' | 'bcc' | 'sc';
+  supercell: number;
+  steps?: number;
+  trajectories?: number;
+  seed?: number;
+  threads?: number;
+  /** Supercell sizes for the exact trend (default: 3 … max(supercell, 12)). */
+  trend?: number[];
+}
+
+export interface CorrelationFactorResult {
+  schema: 'ionfield.kinosons.correlation/1';
+  lattice: string;
+  supercell: number;
+  sites: number;
+  infinite: number;
+  kmc: Estimate & { trajectories: number; jumps: number; seconds: number; jumpsPerAtom: number };
+  variational: {
+    /** method 'vector-star basis': the generic sampled-transition machinery with the complete basis;
+     *  'laplacian': above 12 cells that basis is too large (K² memory), and the same minimiser is
+     *  taken from the Laplacian solve. */
+    complete: Estimate & { method: 'vector-star basis' | 'laplacian'; clusters: string; functions: number; rank: number; seconds: number };
+    nearestNeighbour: Estimate & { functions: number; rank: number };
+    uncorrelated: number;
+  };
+  exact: { f: number; iterations: number; residual: number };
+  trend: { supercell: number; sites: number; f: number; difference: number }[];
+  /** f(N) = f∞ + b / N_sites fitted to the largest supercells of the trend (an independent route to f∞). */
+  extrapolated: { f: number; slope: number; from: number[] } | null;
+}
+
+function pureSpec(o: CorrelationFactorOptions, sites: number): NativeLatticeSpec {
+  return {
+    lattice: o.lattice,
+    cells: o.supercell,
+    model: { species: 1, nu: [1], e0: [0], pair: [] },
+    temperature: 1000,
+    counts: [sites - 1],
+    seed: o.seed ?? 1,
+    threads: o.threads ?? 0,
+  };
+}
+
+export async function correlationFactor(o: CorrelationFactorOptions, onProgress?: Progress): Promise<CorrelationFactorResult> {
+  const addon = native();
+  const exact = addon.kinosonsExactCorrelation(o.lattice, o.supercell);
+  const sites = exact.sites;
+  const base = pureSpec(o, sites);
+  // Σ|Δr|² / (jumps λ²) converges as each atom makes many jumps (finite-time bias ~ 1/jumps per
+  // atom), so the default grows with the supercell: 400 jumps per site and trajectory.
+  const steps = o.steps ?? Math.max(100000, 400 * sites);
+  const trajectories = o.trajectories ?? 32;
+  const kmc = await addon.kinosonsKmc({ ...base, kmc: { steps, trajectories, equilibrationSweeps: 0 } }, onProgress);
+  // Every state of a pure lattice with one vacancy is a translation of every other, and one state
+  // with all its exit jumps already holds every vacancy–tracer separation: two states suffice and
+  // the variational value has no sampling error.
+  const model = (name: string, vacancyShells: number): NativeBasisSpec => ({ name, vacancyShells, speciesShells: 0, pairFirstShells: 0, pairSecondShells: 0, residualBias: false });
+  const t0 = Date.now();
+  const study = await addon.kinosonsStudy({
+    ...base,
+    study: {
+      target: 0,
+      sampling: 'all',
+      trainingStates: 2,
+      validationStates: 2,
+      chains: 1,
+      equilibrationSweeps: 0,
+      decorrelationSweeps: 0,
+      kinosonChannel: 0,
+      kinosons: false,
+      models: o.supercell <= 12 ? [model('nearest-neighbour', 1), model('complete', -1)] : [model('nearest-neighbour', 1)],
+    },
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  const [unc, nn, complete] = study.models;
+  const l0 = unc.validation[0].mean;
+  const ratio = (m: NativeStudyResult['models'][number]) => ({ mean: m.validation[0].mean / l0, error: m.validation[0].error / l0 });
+  const completeResult: CorrelationFactorResult['variational']['complete'] = complete
+    ? { ...ratio(complete), method: 'vector-star basis', clusters: 'vacancy singlets at every separation in the supercell', functions: complete.functions, rank: complete.rank, seconds }
+    : { mean: exact.f, error: 0, method: 'laplacian', clusters: 'one free vector per vacancy–tracer separation', functions: 3 * exact.states, rank: exact.states, seconds };
+  const sizes = o.trend ?? Array.from({ length: Math.max(o.supercell, 12) - 2 }, (_, i) => i + 3);
+  const trend = sizes
+    .filter((n) => n >= 2 && n <= 24)
+    .map((n) => {
+      try {
+        const e = addon.kinosonsExactCorrelation(o.lattice, n);
+        return { supercell: n, sites: e.sites, f: e.f, difference: e.f - e.infinite };
+      } catch {
+        return null; // e.g. a simple-cubic 2×2×2 cell, too small for a walk
+      }
+    })
+    .filter((e): e is NonNullable<typeof e> => e !== null);
+  const tail = trend.slice(-4);
+  let extrapolated: CorrelationFactorResult['extrapolated'] = null;
+  if (tail.length >= 2) {
+    const fit = linearFit(tail.map((t) => 1 / t.sites), tail.map((t) => t.f));
+    extrapolated = { f: fit.a, slope: fit.b, from: tail.map((t) => t.supercell) };
+  }
+  return {
+    schema: 'ionfield.kinosons.correlation/1',
+    lattice: o.lattice,
+    supercell: o.supercell,
+    sites,
+    infinite: exact.infinite,
+    kmc: { ...estimate(kmc.correlation), trajectories: kmc.trajectories, jumps: kmc.steps, seconds: kmc.seconds, jumpsPerAtom: steps / (sites - 1) },
+    variational: {
+      complete: completeResult,
+      nearestNeighbour: { ...ratio(nn), functions: nn.functions, rank: nn.rank },
+      uncorrelated: 1,
+    },
+    exact: { f: exact.f, iterations: exact.iterations, residual: exact.residual },
+    trend,
+    extrapolated,
+  };
+}
+
+// ---------------------------------------------------------------- KMC reference
+
+export interface KmcReference {
+  schema: 'ionfield.kinosons.kmc/1';
+  temperature: number;
+  species: string[];
+  sites: number;
+  /** D* per species (a² ν) and L_ab per site (a² ν), errors over independent trajectories. */
+  tracer: Record<string, Estimate>;
+  onsager: Record<string, Record<string, Estimate>>;
+  trajectories: number;
+  jumps: number;
+  seconds: number;
+  /** Jumps needed for a 1 % standard error of each tracer D (scaling the error as 1/sqrt(jumps)). */
+  jumpsFor1Percent: Record<string, number>;
+  secondsFor1Percent: Record<string, number>;
+}
+
+export async function runKmc(config: KinosonConfig, temperature: number, onProgress?: Progress): Promise<KmcReference> {
+  const r = await native().kinosonsKmc(nativeSpec(config, temperature), onProgress);
+  const names = config.species.map((s) => s.name);
+  const S = names.length;
+  const tracer: Record<string, Estimate> = {}, jumps: Record<string, number> = {}, secs: Record<string, number> = {};
+  const onsager: Record<string, Record<string, Estimate>> = {};
+  names.forEach((a, i) => {
+    tracer[a] = estimate(r.tracer[i]);
+    const rel = r.tracer[i].mean > 0 ? r.tracer[i].error / r.tracer[i].mean : Infinity;
+    const factor = (rel / 0.01) ** 2;
+    jumps[a] = Math.round(r.steps * factor);
+    secs[a] = r.seconds * factor;
+    onsager[a] = {};
+    names.forEach((b, j) => (onsager[a][b] = estimate(r.onsager[i * S + j])));
+  });
+  return { schema: 'ionfield.kinosons.kmc/1', temperature, species: names, sites: r.sites, tracer, onsager, trajectories: r.trajectories, jumps: r.steps, seconds: r.seconds, jumpsFor1Percent: jumps, secondsFor1Percent: secs };
+}
+
+// ---------------------------------------------------------------- equilibrium states
+
+export interface SampledStates {
+  sites: number;
+  states: number;
+  /** states × sites species indices (config order); 255 marks a vacancy. */
+  occupancy: Uint8Array;
+  /** sites × 3 site positions in units of a/2. */
+  positions: Int32Array;
+}
+
+/** Equilibrium states of the configuration (swap MC for interacting models), deterministic for the seed. */
+export async function sampleStates(config: KinosonConfig, temperature: number, states: number): Promise<SampledStates> {
+  return native().kinosonsSampleStates({
+    ...nativeSpec(config, temperature),
+    study: {
+      target: 0,
+      sampling: 'all',
+      trainingStates: states,
+      validationStates: 2,
+      chains: config.states.chains,
+      equilibrationSweeps: config.states.equilibrationSweeps,
+      decorrelationSweeps: config.states.decorrelationSweeps,
+      kinosonChannel: 0,
+      models: [],
+    },
+  });
+}
+
+/** A .npy (format 1.0) file image of a C-order uint8 array. */
+export function npyUint8(data: Uint8Array, shape: number[]): Buffer {
+  let header = `{'descr': '|u1', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const pre = Buffer.alloc(10);
+  Buffer.from('\x93NUMPY', 'latin1').copy(pre, 0);
+  pre[6] = 1;
+  pre[7] = 0;
+  pre.writeUInt16LE(header.length, 8);
+  return Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+}
+
+// ---------------------------------------------------------------- variational fit and kinosons
+
+export type Target = { kind: 'tracer'; species: string } | { kind: 'collective'; channel: string };
+
+export interface ModelSummary {
+  name: string;
+  functions: number;
+  rank: number;
+  training: number;
+  validation: Estimate;
+  residualCoefficient: number | null;
+  fitSeconds: number;
+  validationSeconds: number;
+}
+
+export interface FitResult {
+  schema: 'ionfield.kinosons.fit/1';
+  temperature: number;
+  target: Target;
+  sampling: 'all' | 'kmc';
+  sites: number;
+  trainingStates: number;
+  validationStates: number;
+  trainingTransitions: number;
+  validationTransitions: number;
+  samplingSeconds: number;
+  models: ModelSummary[];
+  best: string;
+  /** The target coefficient (D* for a tracer, L_aa per site for collective) as the mean of kinosons. */
+  D: Estimate;
+  /** Collective targets: the full L_ab of the best model (validation), per site. */
+  onsager?: Record<string, Record<string, Estimate>>;
+  /** States for a 1 % standard error at this variance, and the time that costs. */
+  statesFor1Percent: number;
+  secondsFor1Percent: number;
+  kinosons: {
+    count: number;
+    zero: number;
+    cumulative: CumulativeShare;
+    bySpecies: ReturnType<typeof logDensities>['densities'];
+    byEnvironment: ReturnType<typeof logDensities>['densities'];
+    point: TemperaturePoint;
+  };
+}
+
+export async function runFit(config: KinosonConfig, temperature: number, target: Target, onProgress?: Progress): Promise<FitResult> {
+  const names = config.species.map((s) => s.name);
+  const index = (n: string) => {
+    const i = names.indexOf(n);
+    if (i < 0) throw Object.assign(new Error(`no species '${n}' in the configuration (${names.join(', ')})`), { code: 'IONFIELD_BAD_INPUT' });
+    return i;
+  };
+  const channel = target.kind === 'tracer' ? 0 : index(target.channel);
+  const spec: NativeLatticeSpec = {
+    ...nativeSpec(config, temperature),
+    study: {
+      target: target.kind === 'collective' ? 'collective' : index(target.species),
+      sampling: config.sampling,
+      trainingStates: config.states.training,
+      validationStates: config.states.validation,
+      chains: config.states.chains,
+      equilibrationSweeps: config.states.equilibrationSweeps,
+      decorrelationSweeps: config.states.decorrelationSweeps,
+      kinosonChannel: channel,
+      models: config.models,
+    },
+  };
+  if (target.kind === 'collective' && config.models.some((m) => (m.hidden ?? 0) > 0))
+    throw Object.assign(new Error('the equivariant network (hidden > 0) is implemented for tracer targets only'), { code: 'IONFIELD_BAD_INPUT' });
+  const r = await native().kinosonsStudy(spec, onProgress);
+  const ch = r.channels;
+  const diag = channel * ch + channel;
+  const models: ModelSummary[] = r.models.map((m) => ({
+    name: m.name,
+    functions: m.functions,
+    rank: m.rank,
+    training: m.training[diag],
+    validation: estimate(m.validation[diag]),
+    residualCoefficient: m.residualCoefficients.length ? m.residualCoefficients[channel] : null,
+    fitSeconds: m.fitSeconds,
+    validationSeconds: m.validationSeconds,
+  }));
+  const best = r.models[r.best];
+  const k = r.kinosons;
+  const states = config.states.validation;
+  const D = kinosonMean(k, states);
+  const rel = D.mean > 0 ? D.error / D.mean : Infinity;
+  const statesFor1Percent = Math.ceil(states * (rel / 0.01) ** 2);
+  const perState = (r.samplingSeconds / (config.states.training + states)) + (best.fitSeconds / config.states.training) + (best.validationSeconds / states);
+  const bySpecies = logDensities(k, (i) => names[k.species[i]]);
+  const byEnvironment = logDensities(k, (i) => `${names[k.species[i]]} with ${k.environment[i]} like neighbours`);
+  let onsager: FitResult['onsager'];
+  if (target.kind === 'collective') {
+    onsager = {};
+    names.forEach((a, i) => {
+      onsager![a] = {};
+      names.forEach((b, j) => (onsager![a][b] = estimate(best.validation[i * ch + j])));
+    });
+  }
+  return {
+    schema: 'ionfield.kinosons.fit/1',
+    temperature,
+    target,
+    sampling: config.sampling,
+    sites: siteCount(config),
+    trainingStates: config.states.training,
+    validationStates: states,
+    trainingTransitions: r.trainingTransitions,
+    validationTransitions: r.validationTransitions,
+    samplingSeconds: r.samplingSeconds,
+    models,
+    best: best.name,
+    D,
+    onsager,
+    statesFor1Percent,
+    secondsFor1Percent: statesFor1Percent * perState,
+    kinosons: {
+      count: k.value.length,
+      zero: bySpecies.zero,
+      cumulative: cumulativeShare(k.value),
+      bySpecies: bySpecies.densities,
+      byEnvironment: byEnvironment.densities,
+      point: temperaturePoint(k, states, temperature, (i) => names[k.species[i]]),
+    },
+  };
+}

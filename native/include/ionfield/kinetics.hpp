@@ -1,0 +1,129 @@
+#pragma once
+// Vacancy-mediated diffusion on a lattice: occupancy states, the energy model and its jump rates,
+// Metropolis swap Monte Carlo for equilibrium states, and residence-time kinetic Monte Carlo.
+//
+// Units: energies in eV, temperatures in K, rates in the unit of the prefactors ν (time is in
+// 1/ν), lengths in a (conventional lattice parameter). D and L are reported in a²·ν.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "ionfield/lattice.hpp"
+
+namespace ionfield::lattice {
+
+constexpr std::uint8_t kVacancy = 255;     // occupancy code of an empty site
+constexpr double kBoltzmannEv = 8.617333262e-5;  // eV/K
+
+// E_a = E0[species] + (E_final − E_initial)/2, W = ν[species] exp(−E_a / k_B T); the energy is a
+// sum of pair interactions J[shell][a][b] between atoms (vacancies interact with nothing).
+// With no pair terms the rate depends only on the jumping species: the random-alloy lattice gas.
+struct EnergyModel {
+  int species = 1;
+  std::vector<double> nu;    // per species
+  std::vector<double> e0;    // per species, eV
+  std::vector<double> pair;  // shells × species × species (symmetric), eV; empty = non-interacting
+  int pair_shells() const { return species > 0 ? static_cast<int>(pair.size()) / (species * species) : 0; }
+  double J(int shell, int a, int b) const { return pair[(static_cast<std::size_t>(shell) * species + a) * species + b]; }
+  bool interacting() const { return !pair.empty(); }
+  void validate(const Lattice& lattice) const;  // throws std::invalid_argument with what is wrong
+};
+
+// A random configuration with counts[s] atoms of species s and the remaining sites vacant.
+std::vector<std::uint8_t> random_occupancy(const Lattice& lattice, const std::vector<int>& counts, std::uint64_t seed);
+void check_occupancy(const Lattice& lattice, const EnergyModel& model, const std::vector<std::uint8_t>& occ);
+
+// Energy of one site's atom with all its neighbours (half of each bond belongs to it).
+double site_energy(const Lattice& lattice, const EnergyModel& model, const std::uint8_t* occ, int site);
+double total_energy(const Lattice& lattice, const EnergyModel& model, const std::uint8_t* occ);
+// Energy change of exchanging the occupants of sites i and j (exact for neighbours too).
+double swap_energy_change(const Lattice& lattice, const EnergyModel& model, std::uint8_t* occ, int i, int j);
+
+// One possible transition: the vacancy at `vacancy` exchanges with the atom at `target`, which
+// moves by −jump (units of a/2); `vector` indexes the nearest-neighbour shell vectors.
+struct Jump {
+  int vacancy;
+  int target;
+  int vector;
+  std::uint8_t species;
+  double rate;
+};
+
+class RateModel {
+ public:
+  RateModel(const Lattice& lattice, const EnergyModel& model, double temperature);
+  // Appends every exit jump of the state (each vacancy × each nearest-neighbour vector with an atom).
+  void exit_jumps(std::uint8_t* occ, const std::vector<int>& vacancies, std::vector<Jump>& out) const;
+  double base_rate(int species) const { return base_[species]; }
+  double kT() const { return kT_; }
+  const Lattice& lattice() const { return lattice_; }
+  const EnergyModel& model() const { return model_; }
+
+ private:
+  const Lattice& lattice_;
+  const EnergyModel& model_;
+  double kT_;
+  std::vector<double> base_;  // ν exp(−E0/kT)
+};
+
+std::vector<int> vacancy_sites(const std::vector<std::uint8_t>& occ);
+
+// Metropolis swap Monte Carlo: `sweeps` × num_sites attempted exchanges of two random sites with
+// different occupants. Returns the acceptance ratio. Leaves a non-interacting state unchanged.
+double swap_monte_carlo(const Lattice& lattice, const EnergyModel& model, double temperature, std::vector<std::uint8_t>& occ,
+                        long long sweeps, std::uint64_t seed);
+
+// Equilibrium states: independent random states for a non-interacting model (exact), otherwise
+// `chains` Metropolis chains equilibrated for `equilibration_sweeps` and sampled every
+// `decorrelation_sweeps`. Deterministic for a seed whatever the thread count.
+struct StateSampling {
+  std::vector<int> counts;
+  int states = 1000;
+  int chains = 16;
+  long long equilibration_sweeps = 200;
+  long long decorrelation_sweeps = 10;
+  std::uint64_t seed = 1;
+  int threads = 0;  // 0: hardware concurrency
+};
+std::vector<std::vector<std::uint8_t>> sample_states(const Lattice& lattice, const EnergyModel& model, double temperature,
+                                                    const StateSampling& options);
+
+// Residence-time KMC on independent trajectories (each from its own equilibrium state).
+struct KmcOptions {
+  std::vector<int> counts;  // atoms per species; the rest of the sites are vacancies
+  double temperature = 1000;
+  long long steps = 10000;   // jumps per trajectory
+  int trajectories = 16;
+  long long equilibration_sweeps = 200;  // swap MC before each trajectory (interacting models)
+  std::uint64_t seed = 1;
+  int threads = 0;
+  // Residence time per step: 1/W_tot (its mean; lower variance, same long-time averages) or an
+  // exponential draw (the textbook algorithm).
+  bool exponential_times = false;
+};
+
+struct Estimate {
+  double mean = 0, error = 0;  // error: standard error of the mean over trajectories
+};
+
+struct KmcResult {
+  int species = 0;
+  int trajectories = 0;
+  long long total_steps = 0;
+  double seconds = 0;
+  std::vector<Estimate> tracer;  // D*_s = <Σ_{i∈s} |Δr_i|²> / (6 t N_s), a²·ν
+  std::vector<Estimate> onsager; // L_ab = <ΔR_a·ΔR_b> / (6 t N_sites), a²·ν per site, S×S row-major
+  // Tracer correlation factor of all atoms: Σ_i |Δr_i|² / (jumps × nn distance²) (meaningful for a
+  // pure lattice: it is then f exactly).
+  Estimate correlation;
+  // Per trajectory, for resampling and convergence studies: time and the raw sums.
+  std::vector<double> times;
+  std::vector<double> tracer_sums;   // trajectories × species: Σ_{i∈s} |Δr_i|² (a²)
+  std::vector<double> collective;    // trajectories × species × species: ΔR_a·ΔR_b (a²)
+};
+
+using ProgressFn = std::function<void(long long done, long long total)>;
+
+KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOptions& options, const ProgressFn& progress = {});
+
+}  // namespace ionfield::lattice

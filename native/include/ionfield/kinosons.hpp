@@ -1,0 +1,64 @@
+#pragma once
+// A kinoson study: sample equilibrium states, fit relaxation-vector models on training states by
+// the variational principle, compare them by their value on validation states (lower is better:
+// every model is an upper bound), and return the kinosons of the best model.
+#include <string>
+#include <vector>
+
+#include "ionfield/variational.hpp"
+
+namespace ionfield::lattice {
+
+// A linear vector-cluster basis by neighbour-shell ranges (0 = none). For a tracer the centre is
+// the tracer atom; for collective targets the centre is each vacancy.
+struct BasisSpec {
+  std::string name = "linear";
+  int vacancy_shells = 0;       // singlets: a vacancy within this many shells (-1: the whole supercell)
+  int species_shells = 0;       // singlets: an atom of each species within this many shells
+  int pair_first_shells = 0;    // pairs: (tracer: a vacancy; collective: an atom) within these shells …
+  int pair_second_shells = 0;   // … and an atom of each species within these shells
+  bool residual_bias = false;   // add the scaled-residual-bias refinement on top
+  // Equivariant gated network on top of this basis (tracer targets; 0 hidden units = linear only).
+  int hidden = 0;
+  int epochs = 300;
+  double learning_rate = 3e-3;
+  int feature_shells = 2;
+};
+
+std::vector<Cluster> basis_clusters(const Lattice& lattice, const EnergyModel& model, const BasisSpec& spec, bool collective);
+int basis_shells_needed(const BasisSpec& spec);
+
+struct StudyOptions {
+  VariationalTarget target;
+  TransitionSampling sampling = TransitionSampling::AllExits;
+  double temperature = 1000;
+  StateSampling training;    // counts, states, chains, sweeps, seed
+  int validation_states = 1000;  // drawn with seed + 1
+  std::vector<BasisSpec> models;  // "uncorrelated" (y = 0) is always evaluated first
+  bool keep_kinosons = true;
+  int kinoson_channel = 0;
+  int threads = 0;
+};
+
+struct ModelResult {
+  std::string name;
+  int functions = 0, rank = 0;
+  double residual_coefficient = 0;   // channel 0 (all channels in residual_coefficients)
+  std::vector<double> residual_coefficients;
+  std::vector<double> training_value;  // channels²
+  std::vector<Estimate> validation;    // channels²
+  double fit_seconds = 0, validation_seconds = 0;
+};
+
+struct StudyResult {
+  int channels = 0;
+  long long training_transitions = 0, validation_transitions = 0;
+  double sampling_seconds = 0;
+  std::vector<ModelResult> models;
+  int best = 0;                      // lowest validation value of the kinoson channel
+  std::vector<Kinoson> kinosons;     // of the best model on the validation states
+};
+
+StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const StudyOptions& options, const ProgressFn& progress = {});
+
+}  // namespace ionfield::lattice

@@ -1,0 +1,141 @@
+// Residence-time kinetic Monte Carlo: independent trajectories from equilibrium states, with
+// exact (integer) unwrapped displacements of every atom.
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+
+#include "ionfield/kinetics.hpp"
+#include "lattice/parallel.hpp"
+#include "lattice/rng.hpp"
+#include "lattice/stats.hpp"
+
+namespace ionfield::lattice {
+namespace {
+
+struct TrajectoryTally {
+  double time = 0;
+  long long jumps = 0;
+  std::vector<double> tracer;      // species: Σ |Δr|² (a²)
+  std::vector<double> collective;  // species²: ΔR_a·ΔR_b (a²)
+};
+
+TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model, const RateModel& rates, const KmcOptions& o,
+                               long long index, const std::function<void(long long)>& tick) {
+  const int S = model.species;
+  auto occ = random_occupancy(lattice, o.counts, stream_seed(o.seed, 2 * index));
+  swap_monte_carlo(lattice, model, o.temperature, occ, o.equilibration_sweeps, stream_seed(o.seed, 2 * index + 1));
+  Rng rng(stream_seed(o.seed ^ 0x6b6d63ULL, index));
+  const int n = lattice.num_sites();
+  std::vector<int> atom_at(n, -1);
+  std::vector<std::uint8_t> species;
+  for (int i = 0; i < n; ++i)
+    if (occ[i] != kVacancy) {
+      atom_at[i] = static_cast<int>(species.size());
+      species.push_back(occ[i]);
+    }
+  std::vector<long long> disp(3 * species.size(), 0);  // units of a/2
+  std::vector<int> vacancies = vacancy_sites(occ);
+  const auto& vectors = lattice.shell_vectors(0);
+  std::vector<Jump> jumps;
+  TrajectoryTally tally;
+  for (long long step = 0; step < o.steps; ++step) {
+    jumps.clear();
+    rates.exit_jumps(occ.data(), vacancies, jumps);
+    if (jumps.empty()) throw std::invalid_argument("no vacancy can move (no vacancies, or no atoms next to them)");
+    double total = 0;
+    for (const Jump& j : jumps) total += j.rate;
+    double pick = rng.uniform() * total;
+    std::size_t c = 0;
+    while (c + 1 < jumps.size() && pick >= jumps[c].rate) pick -= jumps[c++].rate;
+    const Jump& j = jumps[c];
+    tally.time += (o.exponential_times ? rng.exponential() : 1.0) / total;
+    const int atom = atom_at[j.target];
+    const IVec& z = vectors[j.vector];
+    for (int d = 0; d < 3; ++d) disp[3 * atom + d] -= z[d];  // the atom moves against the vacancy
+    std::swap(occ[j.vacancy], occ[j.target]);
+    atom_at[j.vacancy] = atom;
+    atom_at[j.target] = -1;
+    for (int& v : vacancies)
+      if (v == j.vacancy) {
+        v = j.target;
+        break;
+      }
+    if ((step & 4095) == 4095) tick(4096);
+  }
+  tick(o.steps & 4095);
+  tally.jumps = o.steps;
+  tally.tracer.assign(S, 0);
+  tally.collective.assign(static_cast<std::size_t>(S) * S, 0);
+  std::vector<double> total_disp(3 * S, 0);
+  for (std::size_t a = 0; a < species.size(); ++a) {
+    double r2 = 0;
+    for (int d = 0; d < 3; ++d) {
+      const double x = 0.5 * static_cast<double>(disp[3 * a + d]);  // a/2 → a
+      r2 += x * x;
+      total_disp[3 * species[a] + d] += x;
+    }
+    tally.tracer[species[a]] += r2;
+  }
+  for (int a = 0; a < S; ++a)
+    for (int b = 0; b < S; ++b)
+      tally.collective[a * S + b] = total_disp[3 * a] * total_disp[3 * b] + total_disp[3 * a + 1] * total_disp[3 * b + 1] +
+                                    total_disp[3 * a + 2] * total_disp[3 * b + 2];
+  return tally;
+}
+
+}  // namespace
+
+KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOptions& o, const ProgressFn& progress) {
+  const RateModel rates(lattice, model, o.temperature);
+  if (static_cast<int>(o.counts.size()) != model.species)
+    throw std::invalid_argument("counts need one value per species (" + std::to_string(model.species) + ")");
+  if (o.steps < 1 || o.trajectories < 2) throw std::invalid_argument("KMC needs steps >= 1 and at least 2 trajectories (for errors)");
+  long long atoms = 0;
+  for (int c : o.counts) atoms += c;
+  if (atoms >= lattice.num_sites()) throw std::invalid_argument("KMC needs at least one vacancy (atoms < sites)");
+  const auto start = std::chrono::steady_clock::now();
+  const long long total_steps = o.steps * o.trajectories;
+  std::atomic<long long> done{0};
+  std::mutex progress_mutex;
+  auto tick = [&](long long k) {
+    const long long now = done.fetch_add(k) + k;
+    if (progress) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      progress(now, total_steps);
+    }
+  };
+  std::vector<TrajectoryTally> tallies(o.trajectories);
+  parallel_for(o.trajectories, o.threads, [&](long long t, int) { tallies[t] = run_trajectory(lattice, model, rates, o, t, tick); });
+
+  const int S = model.species;
+  KmcResult r;
+  r.species = S;
+  r.trajectories = o.trajectories;
+  r.total_steps = total_steps;
+  std::vector<Accumulator> tracer(S), onsager(static_cast<std::size_t>(S) * S);
+  Accumulator corr;
+  const double nn2 = 0.25 * lattice.shell_norm2(0);  // a²
+  for (const auto& t : tallies) {
+    r.times.push_back(t.time);
+    double all = 0;
+    for (int s = 0; s < S; ++s) {
+      r.tracer_sums.push_back(t.tracer[s]);
+      all += t.tracer[s];
+      if (o.counts[s] > 0) tracer[s].add(t.tracer[s] / (6.0 * t.time * o.counts[s]));
+    }
+    for (int k = 0; k < S * S; ++k) {
+      r.collective.push_back(t.collective[k]);
+      onsager[k].add(t.collective[k] / (6.0 * t.time * lattice.num_sites()));
+    }
+    corr.add(all / (static_cast<double>(t.jumps) * nn2));
+  }
+  for (int s = 0; s < S; ++s) r.tracer.push_back(tracer[s].estimate());
+  for (auto& a : onsager) r.onsager.push_back(a.estimate());
+  r.correlation = corr.estimate();
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+}  // namespace ionfield::lattice

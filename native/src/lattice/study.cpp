@@ -1,0 +1,144 @@
+// A kinoson study (see ionfield/kinosons.hpp): states → fits → validation → kinosons.
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+
+#include "ionfield/gated_network.hpp"
+#include "ionfield/kinosons.hpp"
+
+namespace ionfield::lattice {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+int shell_norm2(const Lattice& lattice, int shells) {
+  if (shells < 0) return 1 << 30;  // the whole supercell
+  if (shells == 0) return 0;
+  if (shells > lattice.num_shells()) throw std::invalid_argument("basis uses more neighbour shells than the lattice tabulates");
+  return lattice.shell_norm2(shells - 1);
+}
+
+}  // namespace
+
+int basis_shells_needed(const BasisSpec& s) {
+  int n = 1;
+  for (int v : {s.vacancy_shells, s.species_shells, s.pair_first_shells, s.pair_second_shells}) n = std::max(n, v);
+  if (s.hidden > 0) n = std::max(n, s.feature_shells);
+  return n;
+}
+
+std::vector<Cluster> basis_clusters(const Lattice& lattice, const EnergyModel& model, const BasisSpec& s, bool collective) {
+  std::vector<std::uint8_t> atoms;
+  for (int a = 0; a < model.species; ++a) atoms.push_back(static_cast<std::uint8_t>(a));
+  std::vector<Cluster> out;
+  auto append = [&](std::vector<Cluster> more) { out.insert(out.end(), more.begin(), more.end()); };
+  if (s.vacancy_shells != 0) append(singlet_clusters(lattice, shell_norm2(lattice, s.vacancy_shells), {kVacancy}));
+  if (s.species_shells != 0) append(singlet_clusters(lattice, shell_norm2(lattice, s.species_shells), atoms));
+  if (s.pair_first_shells != 0 && s.pair_second_shells != 0) {
+    const std::vector<std::uint8_t> first = collective ? atoms : std::vector<std::uint8_t>{kVacancy};
+    append(pair_clusters(lattice, shell_norm2(lattice, s.pair_first_shells), first, shell_norm2(lattice, s.pair_second_shells), atoms));
+  }
+  return out;
+}
+
+StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const StudyOptions& o, const ProgressFn& progress) {
+  model.validate(lattice);
+  if (o.validation_states < 2) throw std::invalid_argument("at least 2 validation states are needed for an error bar");
+  const auto t0 = std::chrono::steady_clock::now();
+  StateSampling train = o.training;
+  train.threads = o.threads;
+  StateSampling valid = train;
+  valid.states = o.validation_states;
+  valid.seed = train.seed + 0x9e37ULL;
+  const auto training = sample_states(lattice, model, o.temperature, train);
+  const auto validation = sample_states(lattice, model, o.temperature, valid);
+  StudyResult r;
+  r.sampling_seconds = seconds_since(t0);
+  VariationalOptions vo;
+  vo.target = o.target;
+  vo.sampling = o.sampling;
+  vo.temperature = o.temperature;
+  vo.seed = train.seed;
+  vo.threads = o.threads;
+  VariationalOptions vv = vo;
+  vv.seed = valid.seed;
+  std::vector<BasisSpec> specs{BasisSpec{"uncorrelated", 0, 0, 0, 0, false}};
+  specs.insert(specs.end(), o.models.begin(), o.models.end());
+  const long long total = static_cast<long long>(specs.size()) * 2;
+  long long step = 0;
+  std::vector<double> best_theta, best_residual;
+  std::unique_ptr<VectorBasis> best_basis;
+  double best_value = 0;
+  std::unique_ptr<GatedModel> best_network;
+  std::unique_ptr<GatedData> best_network_data;
+  for (const BasisSpec& spec : specs) {
+    ModelResult m;
+    m.name = spec.name;
+    auto clusters = basis_clusters(lattice, model, spec, o.target.collective);
+    std::unique_ptr<VectorBasis> basis = clusters.empty() ? nullptr : std::make_unique<VectorBasis>(lattice, std::move(clusters));
+    auto t1 = std::chrono::steady_clock::now();
+    const QuadraticStats q = accumulate_functional(lattice, model, basis.get(), training, vo);
+    r.training_transitions = q.transitions;
+    const LinearSolution sol = solve_linear(q);
+    m.functions = basis ? basis->size() : 0;
+    m.rank = sol.rank;
+    m.training_value = functional_value(q, sol.theta);
+    if (spec.residual_bias) {
+      m.residual_coefficients = fit_residual_bias(lattice, model, basis.get(), training, sol.theta, vo);
+      m.residual_coefficient = m.residual_coefficients[0];
+    }
+    std::unique_ptr<GatedModel> network;
+    std::unique_ptr<GatedData> network_data;
+    if (spec.hidden > 0) {
+      if (!basis) throw std::invalid_argument("model '" + spec.name + "': the network needs a basis (set some shells)");
+      GatedOptions go;
+      go.hidden = spec.hidden;
+      go.epochs = spec.epochs;
+      go.learning_rate = spec.learning_rate;
+      go.feature_shells = spec.feature_shells;
+      go.seed = train.seed;
+      const GatedData cached = cache_gated_terms(lattice, model, *basis, training, vo, spec.feature_shells);
+      network = std::make_unique<GatedModel>(train_gated(cached, sol.theta, go, o.threads));
+      m.training_value = {network->training_value};
+    }
+    m.fit_seconds = seconds_since(t1);
+    if (progress) progress(++step, total);
+    t1 = std::chrono::steady_clock::now();
+    Evaluation ev;
+    if (network) {
+      network_data = std::make_unique<GatedData>(cache_gated_terms(lattice, model, *basis, validation, vv, spec.feature_shells));
+      ev = evaluate_gated(*network, *network_data, false);
+    } else {
+      ev = evaluate_functional(lattice, model, basis.get(), validation, sol.theta, vv, false, 0, m.residual_coefficients);
+    }
+    m.validation = ev.value;
+    m.validation_seconds = seconds_since(t1);
+    if (progress) progress(++step, total);
+    r.channels = ev.channels;
+    const double value = ev.value[o.kinoson_channel * ev.channels + o.kinoson_channel].mean;
+    if (r.models.empty() || value < best_value) {
+      best_value = value;
+      r.best = static_cast<int>(r.models.size());
+      best_theta = sol.theta;
+      best_residual = m.residual_coefficients;
+      best_basis = std::move(basis);
+      best_network = std::move(network);
+      best_network_data = std::move(network_data);
+    }
+    r.models.push_back(std::move(m));
+  }
+  if (o.keep_kinosons && best_network) {
+    Evaluation ev = evaluate_gated(*best_network, *best_network_data, true);
+    r.validation_transitions = static_cast<long long>(ev.kinosons.size());
+    r.kinosons = std::move(ev.kinosons);
+  } else if (o.keep_kinosons) {
+    Evaluation ev = evaluate_functional(lattice, model, best_basis.get(), validation, best_theta, vv, true, o.kinoson_channel, best_residual);
+    r.validation_transitions = static_cast<long long>(ev.kinosons.size());
+    r.kinosons = std::move(ev.kinosons);
+  }
+  return r;
+}
+
+}  // namespace ionfield::lattice

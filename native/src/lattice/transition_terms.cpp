@@ -1,0 +1,110 @@
+// Builds the per-transition terms of the functional (see transition_terms.hpp).
+#include "lattice/transition_terms.hpp"
+
+#include <algorithm>
+
+namespace ionfield::lattice {
+
+TermBuilder::TermBuilder(const Lattice& lattice, const VectorBasis* basis, const VariationalTarget& target, int species)
+    : lattice_(lattice), basis_(basis), target_(target), channels_(target.collective ? species : 1),
+      width_(basis ? 3 * basis->size() : 0), stamp_(lattice.num_sites(), 0) {}
+
+void TermBuilder::sum_at(const std::uint8_t* occ, int centre, std::vector<double>& into) const {
+  if (basis_) basis_->accumulate(occ, centre, into.data());
+}
+
+void TermBuilder::build(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, std::vector<TransitionTerm>& terms) {
+  terms.clear();
+  const IVec& z = lattice_.shell_vectors(0)[jump.vector];
+  const double move[3] = {-0.5 * z[0], -0.5 * z[1], -0.5 * z[2]};  // the atom's displacement (a)
+  auto finish = [&](TransitionTerm& t) {
+    for (int f = 0; f < width_; ++f) {
+      const double d = after_[f] - before_[f];
+      if (d != 0) t.db.push_back(SparseEntry{f / 3, f % 3, d});
+    }
+  };
+  if (target_.collective) {
+    TransitionTerm t;
+    t.dx.assign(3 * channels_, 0.0);
+    for (int d = 0; d < 3; ++d) t.dx[3 * jump.species + d] = move[d];
+    if (basis_) {
+      before_.assign(width_, 0.0);
+      after_.assign(width_, 0.0);
+      for (int v : vacancies) sum_at(occ, v, before_);
+      std::swap(occ[jump.vacancy], occ[jump.target]);
+      for (int v : vacancies) sum_at(occ, v == jump.vacancy ? jump.target : v, after_);
+      std::swap(occ[jump.vacancy], occ[jump.target]);
+      finish(t);
+    }
+    terms.push_back(std::move(t));
+    return;
+  }
+  // Tracer: every atom of the species whose neighbourhood (within the basis reach) holds one of
+  // the two sites that change, plus the jumping atom itself.
+  const std::uint8_t s = static_cast<std::uint8_t>(target_.species);
+  centres_.clear();
+  if (++stamp_value_ == 0) {
+    std::fill(stamp_.begin(), stamp_.end(), 0);
+    stamp_value_ = 1;
+  }
+  auto consider = [&](int c) {
+    if (stamp_[c] == stamp_value_) return;
+    stamp_[c] = stamp_value_;
+    if (occ[c] == s) centres_.push_back(c);
+  };
+  if (basis_) {
+    for (const IVec& o : basis_->reach()) {
+      consider(lattice_.site_at(sub(lattice_.position(jump.vacancy), o)));
+      consider(lattice_.site_at(sub(lattice_.position(jump.target), o)));
+    }
+  } else {
+    consider(jump.target);
+  }
+  std::sort(centres_.begin(), centres_.end());
+  if (basis_ && static_cast<int>(seen_.size()) != basis_->images()) seen_.assign(basis_->images(), 0);
+  const IVec pv = lattice_.position(jump.vacancy), pn = lattice_.position(jump.target);
+  // Atoms that stay put: only images with a site on one of the two changed sites can change, so
+  // Δb is their matched sum after the jump minus before (ids deduped across the two sites).
+  std::vector<std::vector<double>> delta(centres_.size());
+  auto touching = [&](std::size_t i, double sign) {
+    const IVec& pc = lattice_.position(centres_[i]);
+    const IVec changed[2] = {sub(pv, pc), sub(pn, pc)};
+    if (++seen_stamp_ == 0) {
+      std::fill(seen_.begin(), seen_.end(), 0);
+      seen_stamp_ = 1;
+    }
+    basis_->accumulate_touching(occ, centres_[i], changed, 2, sign, delta[i].data(), seen_, seen_stamp_);
+  };
+  for (std::size_t i = 0; i < centres_.size(); ++i) {
+    delta[i].assign(width_, 0.0);
+    if (!basis_) continue;
+    if (centres_[i] == jump.target) basis_->accumulate(occ, centres_[i], delta[i].data());  // moving atom: full b(X), subtracted below
+    else touching(i, -1.0);
+  }
+  std::swap(occ[jump.vacancy], occ[jump.target]);
+  for (std::size_t i = 0; i < centres_.size(); ++i) {
+    const int c = centres_[i];
+    const bool moves = c == jump.target;
+    TransitionTerm t;
+    t.centre = c;
+    t.dx.assign(3, 0.0);
+    if (moves)
+      for (int d = 0; d < 3; ++d) t.dx[d] = move[d];
+    if (basis_) {
+      if (moves) {
+        after_.assign(width_, 0.0);
+        basis_->accumulate(occ, jump.vacancy, after_.data());
+        for (int f = 0; f < width_; ++f) after_[f] -= delta[i][f];
+      } else {
+        touching(i, 1.0);
+        after_ = delta[i];
+      }
+      for (int f = 0; f < width_; ++f)
+        if (after_[f] != 0) t.db.push_back(SparseEntry{f / 3, f % 3, after_[f]});
+    }
+    if (moves || !t.db.empty()) terms.push_back(std::move(t));
+  }
+  std::swap(occ[jump.vacancy], occ[jump.target]);
+}
+
+}  // namespace ionfield::lattice
