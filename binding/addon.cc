@@ -7,7 +7,11 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ionfield::binding::register_trajectory(env, exports);
   ionfield::binding::register_device(env, exports);
+<<<<<<< HEAD
   ionfield::binding::register_transport(env, exports);
+=======
+  ionfield::binding::register_descriptors(env, exports);
+>>>>>>> descriptors
   return exports;
 }
 }  // namespace

@@ -5,5 +5,9 @@
 namespace ionfield::binding {
 void register_trajectory(Napi::Env env, Napi::Object exports);
 void register_device(Napi::Env env, Napi::Object exports);
+<<<<<<< HEAD
 void register_transport(Napi::Env env, Napi::Object exports);
+=======
+void register_descriptors(Napi::Env env, Napi::Object exports);
+>>>>>>> descriptors
 }  // namespace ionfield::binding
