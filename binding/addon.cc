@@ -7,11 +7,9 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ionfield::binding::register_trajectory(env, exports);
   ionfield::binding::register_device(env, exports);
-<<<<<<< HEAD
   ionfield::binding::register_transport(env, exports);
-=======
   ionfield::binding::register_descriptors(env, exports);
->>>>>>> descriptors
+  ionfield::binding::register_dataset(env, exports);
   return exports;
 }
 }  // namespace

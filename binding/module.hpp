@@ -5,9 +5,7 @@
 namespace ionfield::binding {
 void register_trajectory(Napi::Env env, Napi::Object exports);
 void register_device(Napi::Env env, Napi::Object exports);
-<<<<<<< HEAD
 void register_transport(Napi::Env env, Napi::Object exports);
-=======
 void register_descriptors(Napi::Env env, Napi::Object exports);
->>>>>>> descriptors
+void register_dataset(Napi::Env env, Napi::Object exports);
 }  // namespace ionfield::binding

@@ -5,15 +5,10 @@ import { Command, UsageError } from './cli/command';
 import { packageRoot } from './native';
 import { convertCommand } from './cli/convert';
 import { infoCommand } from './cli/info';
-<<<<<<< HEAD
 import { transportCommand } from './cli/transport';
-
-const commands: Command[] = [infoCommand, convertCommand, transportCommand];
-=======
 import { descriptorsCommand } from './cli/descriptors';
 
-const commands: Command[] = [infoCommand, convertCommand, descriptorsCommand];
->>>>>>> descriptors
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

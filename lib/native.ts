@@ -95,7 +95,6 @@ export interface DeviceReport {
   note: string;
 }
 
-<<<<<<< HEAD
 /** Sums of the transport correlator (native/include/ionfield/transport.hpp), block-major arrays. */
 export interface NativeTransportSums {
   nspecies: number;
@@ -136,7 +135,8 @@ export interface NativeTransportHandle {
   addFrames(positions: Float64Array, volumes: Float64Array | null, frames: number): Promise<void>;
   partial(): NativeTransportSums;
   memoryBytes(): number;
-=======
+}
+
 export interface NativeDescriptorFrames {
   positions: Float64Array; // frames * natoms * 3
   frames: number;
@@ -153,7 +153,6 @@ export interface NativeNeighborList {
   distances: Float64Array;
   vectors: Float64Array;
   seconds: number;
->>>>>>> descriptors
 }
 
 export interface NativeAddon {
@@ -182,6 +181,8 @@ export interface NativeAddon {
   formatFromPath(path: string): string;
   NativeTransport: new (options: NativeTransportOptions) => NativeTransportHandle;
   mergeTransportPartials(a: NativeTransportSums, b: NativeTransportSums): NativeTransportSums;
+  /** λ_i(t0) = K N z_i Δr_i·J/τ for one origin (native/include/ionfield/dataset.hpp); lambdaSum compensated. */
+  localConductivity(r0: Float64Array, r1: Float64Array, charges: Float64Array, K: number, tau: number): { lambda: Float64Array; j2: number; lambdaSum: number };
 }
 
 /** The package root: the nearest folder above this file that holds package.json. */
