@@ -7,8 +7,9 @@ import { convertCommand } from './cli/convert';
 import { infoCommand } from './cli/info';
 import { transportCommand } from './cli/transport';
 import { descriptorsCommand } from './cli/descriptors';
+import { datasetCommand } from './cli/dataset';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
