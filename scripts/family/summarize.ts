@@ -64,7 +64,8 @@ async function main(): Promise<void> {
   const family = JSON.parse(fs.readFileSync(path.join(__dirname, 'family.json'), 'utf8'));
   const order: string[] = family.systems.map((s: { name: string }) => s.name);
   const names = fs.readdirSync(raw).filter((n) => fs.existsSync(path.join(raw, n, 'done.json'))).sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  const systems = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows are plain JSON records
+  const systems: any[] = [];
   for (const name of names) {
     const done = JSON.parse(fs.readFileSync(path.join(raw, name, 'done.json'), 'utf8'));
     const traj = path.join(raw, name, done.trajectory);
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
     atomic(path.join(docs, 'lambda-vs-concentration.svg'), linePlot(all, { title: 'Molar conductivity Λ_EH of the family (fit 2–10 τ)', xLabel: 'total ion density ρσ³', yLabel: 'Λ (lj reduced, per formula unit)', logX: true }));
   const rows = systems.map((s) => {
     const t = s.transport, a = s.transport_automatic_window;
-    const d = Object.values(t.diffusion);
+    const d = Object.values(t.diffusion) as { value: number | null; error: number | null }[];
     return `| ${s.name} | ${s.parameters.rho} | ${s.parameters.lb} | ${s.parameters.qcat}:${-s.parameters.qan} | ${s.parameters.sigcat}/${s.parameters.sigan} | ${s.parameters.ncat}+${s.parameters.nan} | ${fmt(t.lambda_eh)} | ${fmt(d[0])} | ${fmt(d[1])} | ${fmt(t.lambda_ne)} | ${fmt(t.ionicity)} | ${t.uncertainty.blocks} | ${t.fit_window.diffusive ? 'yes' : 'no'} | ${fmt(a.lambda_eh)} (${a.fit_window.start}–${a.fit_window.stop} τ) | ${(s.timings.wall_seconds / 60).toFixed(0)} min |`;
   });
   atomic(
