@@ -157,12 +157,15 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
   let types = options.types;
   let charges = options.charges;
   const topo = topologyPathFor(ctx.trajectory);
+  let continuous = false;
   if (!types && fs.existsSync(topo)) {
     const t = readTopology(topo);
     types = t.types;
     charges = charges ?? t.charges;
+    continuous = t.coordinates === 'continuous';
   }
-  const traj = openTrajectory(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, start: options.start, stop: options.stop, unwrap: true, batchSize: options.batchSize ?? 16 });
+  // Continuous (already unwrapped) files are read as stored; others are unwrapped by the reader.
+  const traj = openTrajectory(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, start: options.start, stop: options.stop, unwrap: !continuous, batchSize: options.batchSize ?? 16 });
   const params = ctx.manifestEntry?.parameters ?? null;
   const temperature = options.temperature ?? (params?.temperature as number | undefined);
   if (!(temperature !== undefined && temperature > 0)) throw Object.assign(new Error('--temperature is required (or a --manifest that gives it)'), { code: 'IONFIELD_USAGE' });

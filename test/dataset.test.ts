@@ -152,3 +152,32 @@ describe('dataset: end to end from a short real LAMMPS run', function () {
     assert.match(short.stderr, /shorter than τ/);
   });
 });
+
+describe('dataset: the committed family subset (packed XTC + topology + manifest)', function () {
+  this.timeout(60_000);
+  const family = path.join(repoRoot, 'data', 'family');
+  const subset = path.join(family, 'subset');
+  const files = fs.existsSync(subset) ? fs.readdirSync(subset).filter((f) => f.endsWith('.xtc')).map((f) => path.join(subset, f)) : [];
+
+  it('builds from the packed files with the manifest: parameters, Λ_EH and the sum rule', () => {
+    assert.ok(files.length >= 2, 'data/family/subset holds packed systems');
+    const out = path.join(tempDir('ionfield-dataset-subset-'), 'ds');
+    const r = runCli(['dataset', ...files, '--set', 'compact', '--tau', '10', '--origin-stride', '2', '--manifest', path.join(family, 'manifest.json'), '--out', out, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const ds = JSON.parse(fs.readFileSync(path.join(out, 'dataset.json'), 'utf8'));
+    assert.equal(ds.tau_frames, 5); // packed frames are 2 τ apart
+    const manifest = JSON.parse(fs.readFileSync(path.join(family, 'manifest.json'), 'utf8'));
+    for (const sys of ds.systems) {
+      const m = manifest.systems.find((s: { name: string }) => s.name === sys.name);
+      assert.ok(m, `${sys.name} is in the manifest`);
+      assert.equal(sys.parameters.rho, m.parameters.rho);
+      assert.equal(sys.lambda_eh.source, 'manifest');
+      assert.equal(sys.lambda_eh.value, m.transport.lambda_eh.value);
+      assert.equal(sys.ions['1'] + sys.ions['2'], m.parameters.ncat + m.parameters.nan);
+      assert.ok(sys.sum_rule_relative_error < 1e-12, `${sys.name}: sum rule ${sys.sum_rule_relative_error}`);
+      assert.equal(sys.frames, 73); // 150 frames, origins 0, 2, ..., 144
+      const lam = readNpy(path.join(out, sys.name, 'lambda-1.npy'));
+      assert.deepEqual(lam.shape, [73, sys.ions['1']]);
+    }
+  });
+});

@@ -1,12 +1,17 @@
 // Species labels and charges for trajectories whose format stores neither (XTC, DCD): a small JSON
 // file beside the trajectory, "<name>.topology.json" (schema ionfield.topology/1), as written by
-// scripts/family/pack.ts: { "schema", "types": ["1","1",...,"2"], "charges": {"1": 1, "2": -1} }.
+// scripts/family/pack.ts: { "schema", "types": ["1","1",...,"2"], "charges": {"1": 1, "2": -1},
+// "coordinates": "continuous" }. "continuous" says the file stores unwrapped coordinates, to be read
+// as they are: minimum-image unwrapping would fold back the rare moves of more than half a cell
+// between stored frames (they happen in small boxes when frames are 2 τ apart).
 import * as fs from 'node:fs';
 
 export interface Topology {
   schema: 'ionfield.topology/1';
   types: string[];
   charges: Record<string, number>;
+  /** 'continuous': coordinates are unwrapped already (read them as stored); absent: unknown. */
+  coordinates?: 'continuous';
 }
 
 /** The topology file that belongs to a trajectory: its name with the extension(s) replaced. */
@@ -28,8 +33,8 @@ export function readTopology(file: string): Topology {
   return doc;
 }
 
-export function writeTopology(file: string, types: string[], charges: Record<string, number>): void {
+export function writeTopology(file: string, types: string[], charges: Record<string, number>, continuous = false): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ schema: 'ionfield.topology/1', charges, types }) + '\n');
+  fs.writeFileSync(tmp, JSON.stringify({ schema: 'ionfield.topology/1', charges, ...(continuous ? { coordinates: 'continuous' } : {}), types }) + '\n');
   fs.renameSync(tmp, file);
 }

@@ -22,7 +22,7 @@ const repo = path.resolve(__dirname, '..', '..');
  * blocks and errors of a few per cent, where the automatic stop at 2.5 % of the run (100 τ) gives
  * ~12 %. Both are recorded.
  */
-export const FIT_WINDOW = { fitStart: 2, fitStop: 10 };
+export const FIT_WINDOW = { fitStart: 3, fitStop: 12 };
 
 function q(x: Quantity | null | undefined): { value: number | null; error: number | null } | null {
   return x ? { value: x.value, error: x.error } : null;
@@ -66,6 +66,8 @@ async function main(): Promise<void> {
   const names = fs.readdirSync(raw).filter((n) => fs.existsSync(path.join(raw, n, 'done.json'))).sort((a, b) => order.indexOf(a) - order.indexOf(b));
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows are plain JSON records
   const systems: any[] = [];
+  const packedFile = path.join(path.dirname(out), 'packed.json');
+  const packed = fs.existsSync(packedFile) ? JSON.parse(fs.readFileSync(packedFile, 'utf8')) : {};
   for (const name of names) {
     const done = JSON.parse(fs.readFileSync(path.join(raw, name, 'done.json'), 'utf8'));
     const traj = path.join(raw, name, done.trajectory);
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
       lammps_version: done.lammps_version,
       timings: { wall_seconds: done.wall_seconds, production_steps_per_second: done.production_steps_per_second, host_cores: done.host_cores, finished: done.finished },
       trajectory: { file: path.relative(repo, traj).startsWith('..') ? traj : path.relative(repo, traj), frames: partial.sums.frames, time_per_frame: done.time_per_frame, bytes: stat.size },
+      packed: packed[name] ? { file: `${name}.xtc`, topology: `${name}.topology.json`, ...packed[name] } : null,
       transport: summary(chosen),
       transport_automatic_window: summary(automatic),
     });
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
     schema: 'ionfield.family-manifest/1',
     description: family.description,
     model: 'charged WCA spheres in a dielectric continuum (l_B = 1/eps_r), PPPM, Langevin T* = 1 (damping 1 τ) + NVE, dt = 0.005 τ; scripts/family/electrolyte.in',
-    generated_by: 'scripts/family/generate.ts; summarised by scripts/family/summarize.ts (ionfield transport, fit window 2–10 τ, jackknife over blocks)',
+    generated_by: 'scripts/family/generate.ts; summarised by scripts/family/summarize.ts (ionfield transport, fit window 3–12 τ, jackknife over blocks)',
     units: 'lj',
     fit_window: FIT_WINDOW,
     systems_defined: order.length,
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
     ...series((n) => n.startsWith('s21'), (lb) => `2:1, l_B = ${lb}`),
   ];
   if (all.length)
-    atomic(path.join(docs, 'lambda-vs-concentration.svg'), linePlot(all, { title: 'Molar conductivity Λ_EH of the family (fit 2–10 τ)', xLabel: 'total ion density ρσ³', yLabel: 'Λ (lj reduced, per formula unit)', logX: true }));
+    atomic(path.join(docs, 'lambda-vs-concentration.svg'), linePlot(all, { title: 'Molar conductivity Λ_EH of the family (fit 3–12 τ)', xLabel: 'total ion density ρσ³', yLabel: 'Λ (lj reduced, per formula unit)', logX: true }));
   const rows = systems.map((s) => {
     const t = s.transport, a = s.transport_automatic_window;
     const d = Object.values(t.diffusion) as { value: number | null; error: number | null }[];
@@ -134,7 +137,7 @@ async function main(): Promise<void> {
     path.join(docs, 'table.md'),
     [
       '<!-- written by scripts/family/summarize.ts from data/family/manifest.json; do not edit -->',
-      '| system | ρσ³ | l_B/σ | z+:z− | σ+/σ− | N+ + N− | Λ_EH (2–10 τ) | D+ | D− | Λ_NE | Λ/Λ_NE | blocks | diffusive | Λ_EH, automatic window | LAMMPS wall |',
+      '| system | ρσ³ | l_B/σ | z+:z− | σ+/σ− | N+ + N− | Λ_EH (3–12 τ) | D+ | D− | Λ_NE | Λ/Λ_NE | blocks | diffusive | Λ_EH, automatic window | LAMMPS wall |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
