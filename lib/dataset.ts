@@ -144,6 +144,32 @@ interface SystemContext {
   request: DatasetRequest;
 }
 
+/**
+ * The bound set in the JSON form the descriptor code parses (schema ionfield.descriptor-set/1), one
+ * function per column, species explicit and lengths already scaled: parseSetJson + bindSet(def,
+ * species, 1) gives back exactly these columns in this order, whatever form the set came in (n2p2).
+ */
+export function expandedSetJson(bound: BoundSet, def: DescriptorSetDef, scale: number): Record<string, unknown> {
+  return {
+    schema: 'ionfield.descriptor-set/1',
+    name: bound.name,
+    description: def.description,
+    length_unit: scale === 1 ? def.lengthUnit : `${def.lengthUnit} × ${scale}`,
+    source: def.source,
+    species: bound.species,
+    functions: bound.functions.map((f) => ({
+      type: f.type,
+      centre: f.centre,
+      neighbours: [f.neighbours],
+      eta: f.eta,
+      rs: f.rs,
+      ...(f.type === 'G2' ? {} : { zeta: f.zeta, lambda: f.lambda }),
+      cutoff: f.cutoff,
+      cutoff_function: f.cutoffFunction,
+    })),
+  };
+}
+
 /** The set's column description per centre species, as dataset.json's feature_columns. */
 function featureColumns(bound: BoundSet, map: RowMap): Record<string, unknown[]> {
   const doc = columnsDocument(bound, map, { array: '', frames: 0, steps: [], source: '', scale: 1 }) as { columns: Record<string, unknown[]> };
@@ -387,6 +413,7 @@ export async function buildDataset(trajectories: string[], out: string, options:
   const entries: SystemEntry[] = [];
   const report: DatasetSummary['systems'] = [];
   let columns: Record<string, unknown[]> | null = null;
+  let setJson: Record<string, unknown> | null = null;
   let species: string[] = [];
   for (let k = 0; k < trajectories.length; k++) {
     const trajectory = trajectories[k], name = names[k];
@@ -412,6 +439,7 @@ export async function buildDataset(trajectories: string[], out: string, options:
       const built = await buildSystem({ name, trajectory, dir, def, setSource: def.source, manifestEntry, request }, options);
       entry = built.entry;
       columns = featureColumns(built.bound, built.map);
+      setJson = expandedSetJson(built.bound, def, options.scale ?? 1);
       species = Object.keys(entry.ions);
     }
     entries.push(entry);
@@ -428,12 +456,13 @@ export async function buildDataset(trajectories: string[], out: string, options:
     const labels = Object.keys(entries[0].charges);
     const bound = bindSet(def, options.species ?? labels, options.scale ?? 1);
     columns = Object.fromEntries(Object.keys(entries[0].ions).map((s) => [s, featureColumns(bound, { rows: new Int32Array(0), speciesIndex: new Int32Array(0), rowSpecies: [] })[s]]));
+    setJson = expandedSetJson(bound, def, options.scale ?? 1);
     species = Object.keys(entries[0].ions);
   }
   const datasetFile = path.join(out, 'dataset.json');
   writeJsonAtomic(datasetFile, {
     schema: 'ionfield.dataset/1',
-    descriptor_set: def,
+    descriptor_set: setJson,
     feature_columns: Object.fromEntries(species.map((s) => [s, columns![s]])),
     species,
     tau: options.tau,

@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { bindSet, parseSetJson } from '../lib/descriptor-sets';
 import { readNpy } from '../lib/npy';
 import { computeTransport } from '../lib/transport';
 import { runCli } from './helpers/cli';
@@ -78,6 +79,15 @@ describe('dataset: end to end from a short real LAMMPS run', function () {
     assert.ok(Math.abs(sys.volume_mean - 32 / 0.1) < 1e-6 * 320, `volume ${sys.volume_mean}`);
     assert.ok(sys.sum_rule_relative_error < 1e-12, `sum rule ${sys.sum_rule_relative_error}`);
     for (const s of ['1', '2']) assert.ok(ds.feature_columns[s].length > 0);
+    // The stored set parses back (descriptor code) into exactly the stored columns.
+    const rebound = bindSet(parseSetJson(JSON.stringify(ds.descriptor_set), 'dataset.json'), ['1', '2'], 1);
+    for (const s of ['1', '2']) {
+      assert.equal(rebound.columns[s].length, ds.feature_columns[s].length);
+      rebound.columns[s].forEach((f, k) => {
+        const c = ds.feature_columns[s][k];
+        assert.deepEqual([f.type, f.neighbours, f.eta, f.rs, f.cutoff], [c.type, c.neighbours, c.eta, c.rs, c.cutoff]);
+      });
+    }
 
     const frames = JSON.parse(fs.readFileSync(path.join(out, 'tiny-lb2', 'frames.json'), 'utf8'));
     assert.deepEqual(frames.frames, Array.from({ length: 21 }, (_, k) => 3 * k));
