@@ -38,6 +38,8 @@ export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 
   /** Species order for generic sets (default: the trajectory's labels, naturally sorted). */
   species?: string[];
   scale?: number;
+  /** n_f for mixtures (default: from the salt's stoichiometry, as ionfield transport). */
+  formulaUnits?: number;
   batchSize?: number;
   onProgress?: (system: string, frames: number) => void;
   onSystem?: (entry: SystemEntry, skipped: boolean) => void;
@@ -200,7 +202,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
 
   let bound: BoundSet | null = null, map: RowMap | null = null;
   let q: Float64Array | null = null;
-  let tauFrames = 0, dt = NaN, t0 = NaN, s0 = NaN;
+  let tauFrames = 0, dt = NaN, t0 = NaN, s0 = NaN, dTime = NaN, dStep = NaN, tPrev = NaN, sPrev = NaN;
   let ring: OriginRing | null = null;
   let K = NaN, natoms = 0;
   const writers: Record<string, { features: NpyWriter; lambda: NpyWriter; rowsOf: number[] }> = {};
@@ -248,8 +250,8 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
         b.types.forEach((t, i) => {
           if (b.charges![i] !== chargeOf[labels.indexOf(t)]) throw badInput(`${ctx.trajectory}: atoms of species '${t}' carry different charges (atom ${i}: ${b.charges![i]})`);
         });
-        const nf = formulaUnits(labels, counts, chargeOf);
-        if (nf.value === null) throw badInput(`${ctx.trajectory}: ${nf.convention}`);
+        const nf = formulaUnits(labels, counts, chargeOf, options.formulaUnits);
+        if (nf.value === null) throw Object.assign(new Error(`${ctx.trajectory}: ${nf.convention}`), { code: 'IONFIELD_USAGE' });
         K = lambdaPrefactor(temperature, nf.value);
         for (const s of bound.species) {
           const rowsOf = map.rowSpecies.map((sp, r) => (sp === s ? r : -1)).filter((r) => r >= 0);
@@ -270,14 +272,24 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
           t0 = t;
           s0 = s;
         } else if (frame === 1) {
-          if (t >= 0 && t0 >= 0 && t > t0) dt = t - t0;
-          else if (s > s0 && timestep !== undefined) dt = (s - s0) * timestep;
+          dTime = t >= 0 && t0 >= 0 && t > t0 ? t - t0 : NaN;
+          dStep = s > s0 ? s - s0 : NaN;
+          if (dTime > 0) dt = dTime;
+          else if (dStep > 0 && timestep !== undefined) dt = dStep * timestep;
           else throw Object.assign(new Error(`${ctx.trajectory} stores step numbers but no times: pass --timestep (or a --manifest)`), { code: 'IONFIELD_USAGE' });
           tauFrames = Math.round(options.tau / dt);
           if (tauFrames < 1 || Math.abs(tauFrames * dt - options.tau) > 1e-6 * options.tau + 1e-9)
             throw Object.assign(new Error(`--tau ${options.tau} is not a whole number of frames (${dt} per frame)`), { code: 'IONFIELD_USAGE' });
           ring = new OriginRing(Math.ceil(tauFrames / stride) + 2);
+        } else {
+          // τ is counted in frames: a missing or repeated frame would silently change the lag.
+          const badTime = dTime > 0 && Math.abs(t - tPrev - dTime) > 0.01 * dTime + 1e-6 * Math.abs(t);
+          const badStep = !(dTime > 0) && dStep > 0 && Math.abs(s - sPrev - dStep) > 0.5;
+          if (badTime || badStep)
+            throw badInput(`${ctx.trajectory}: frame ${first + frame} is at ${badTime ? `time ${t}` : `step ${s}`}, expected ${badTime ? tPrev + dTime : sPrev + dStep}: frames must be evenly spaced (a missing or repeated frame?)`);
         }
+        tPrev = t;
+        sPrev = s;
         if (b.boxes) {
           volumeSum += boxVolume(b.boxes.subarray(9 * k, 9 * k + 9));
           volumeFrames++;
@@ -332,9 +344,12 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
     let lambdaEh: SystemEntry['lambda_eh'] = null;
     const fromManifest = ctx.manifestEntry?.transport?.lambda_eh;
     if (fromManifest && fromManifest.value !== null) lambdaEh = { value: fromManifest.value, error: fromManifest.error, source: 'manifest' };
-    else if (options.transport !== false) {
+    else if (continuous) {
+      // transport unwraps by minimum image, which would fold the rare long moves of packed files
+      lambdaEh = { value: null, error: null, source: 'not computed: coordinates stored continuous (give --manifest for Λ_EH)' };
+    } else if (options.transport !== false) {
       try {
-        const rep = await computeTransport(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, temperature, units: 'lj', timestep, start: options.start, stop: options.stop });
+        const rep = await computeTransport(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, temperature, units: 'lj', timestep, start: options.start, stop: options.stop, formulaUnits: options.formulaUnits });
         lambdaEh = { value: rep.molar_conductivity?.value ?? null, error: rep.molar_conductivity?.error ?? null, source: 'ionfield transport (default fit window)' };
       } catch (err) {
         lambdaEh = { value: null, error: null, source: `ionfield transport failed: ${(err as Error).message}` };

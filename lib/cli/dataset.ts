@@ -24,6 +24,7 @@ export const datasetCommand: Command = {
   --temperature T     temperature (ε/k_B); required without a manifest
   --timestep dt       MD timestep, for LAMMPS dumps (steps but no times)
   --names a,b         system names (default: the folder of traj.lammpstrj, else the file name)
+  --formula-units N   n_f for mixtures (default: from the salt's stoichiometry, as in transport)
   --no-transport      do not run ionfield transport for Λ_EH when the manifest has none
   --scale L           multiply the set's lengths by L
   --species A,B       species order for generic sets
@@ -42,6 +43,7 @@ export const datasetCommand: Command = {
       timestep: { type: 'string' },
       names: { type: 'string' },
       'no-transport': { type: 'boolean' },
+      'formula-units': { type: 'string' },
       scale: { type: 'string' },
       species: { type: 'string' },
       'type-map': { type: 'string' },
@@ -71,6 +73,7 @@ export const datasetCommand: Command = {
       timestep: numberOption(values.timestep as string | undefined, 'timestep', (v) => v > 0),
       names: values.names ? (values.names as string).split(',') : undefined,
       transport: !values['no-transport'],
+      formulaUnits: numberOption(values['formula-units'] as string | undefined, 'formula-units', (v) => v > 0),
       scale: numberOption(values.scale as string | undefined, 'scale', (v) => v > 0 && Number.isFinite(v)),
       species: values.species ? (values.species as string).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       typeMap: values['type-map'] ? parseKeyValueList(values['type-map'] as string, '--type-map') : undefined,
