@@ -169,6 +169,14 @@ describe('dataset: end to end from a short real LAMMPS run', function () {
     const short = runCli(['dataset', traj, '--set', 'compact', '--tau', '100', '--out', path.join(dir, 'bad2'), '--temperature', '1', '--timestep', '0.005']);
     assert.equal(short.status, 1, short.stderr);
     assert.match(short.stderr, /shorter than τ/);
+    // A missing frame would change the lag silently: refused, naming the frame.
+    const blocks = fs.readFileSync(traj, 'utf8').split(/(?=ITEM: TIMESTEP)/);
+    const gap = path.join(dir, 'gap.lammpstrj');
+    fs.writeFileSync(gap, blocks.filter((_, k) => k !== 10).join(''));
+    const g = runCli(['dataset', gap, '--set', 'compact', '--tau', '1', '--out', path.join(dir, 'bad3'), '--temperature', '1', '--timestep', '0.005', '--no-transport']);
+    assert.equal(g.status, 1, g.stderr);
+    assert.match(g.stderr, /frame 10 is at step .*evenly spaced/);
+    assert.ok(!fs.existsSync(path.join(dir, 'bad3', 'gap', 'system.json')), 'no half-written system');
   });
 });
 
