@@ -159,7 +159,13 @@ export async function writeDescriptors(trajectory: string, out: string, options:
         if (map.rows.length === 0) throw Object.assign(new Error(`${trajectory}: no atom is a centre of the set`), { code: 'IONFIELD_BAD_INPUT' });
         writer = new NpyWriter(out, 'float32', [map.rows.length, bound.maxFeatures]);
       }
-      const values = (await computeBatch(bound, batch, map, { ...options, device, precision: 'float32' })) as Float32Array;
+      let values: Float32Array;
+      try {
+        values = (await computeBatch(bound, batch, map, { ...options, device, precision: 'float32' })) as Float32Array;
+      } catch (err) {
+        const e = err as Error;
+        throw Object.assign(new Error(`${trajectory}: frames ${batch.first}..${batch.first + batch.frames - 1} (selected frames, 0-based): ${e.message}`), { code: 'IONFIELD_BAD_INPUT' });
+      }
       writer!.append(values, batch.frames);
       for (let k = 0; k < batch.frames; k++) steps.push(batch.steps[k]);
       frames += batch.frames;

@@ -2,6 +2,8 @@
 // (OpenMP, dynamic blocks); each thread gathers a centre's neighbours and evaluates its features.
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 #include "core/threads.hpp"
 #include "descriptors/evaluate.hpp"
@@ -32,7 +34,11 @@ void compute(const DescriptorSet& set, const DescriptorInput& in, T* out, const 
   detail::CellGrid grid;
   std::vector<int32_t> slot_species;
   for (std::size_t f = 0; f < in.frames; ++f) {
-    grid.build(in.positions + 3 * in.natoms * f, in.natoms, in.boxes[f], rmax, include.data());
+    try {
+      grid.build(in.positions + 3 * in.natoms * f, in.natoms, in.boxes[f], rmax, include.data());
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("frame " + std::to_string(f) + " of the batch: " + e.what());
+    }
     slot_species.resize(grid.atom.size());
     for (std::size_t s = 0; s < grid.atom.size(); ++s) slot_species[s] = in.species[grid.atom[s]];
     T* frame_out = out + in.stride * in.nrows * f;

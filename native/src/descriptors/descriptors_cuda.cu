@@ -152,7 +152,11 @@ void compute_cuda(const DescriptorSet& set, const DescriptorInput& in, T* out) {
   DeviceBuffer<double> r, vx, vy, vz, scratch, rows_out(static_cast<std::size_t>(chunk) * F);
   std::vector<double> host_rows(static_cast<std::size_t>(chunk) * F);
   for (std::size_t f = 0; f < in.frames; ++f) {
-    grid.build(in.positions + 3 * in.natoms * f, in.natoms, in.boxes[f], set.max_cutoff(), include.data());
+    try {
+      grid.build(in.positions + 3 * in.natoms * f, in.natoms, in.boxes[f], set.max_cutoff(), include.data());
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("frame " + std::to_string(f) + " of the batch: " + e.what());
+    }
     const GridView gv = dgrid.upload(grid);
     slot_of.upload(grid.slot_of);
     for (std::size_t first = 0; first < in.nrows; first += chunk) {
