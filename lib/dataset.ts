@@ -312,7 +312,11 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
           if (b.boxes) sub.boxes!.set(b.boxes.subarray(9 * k, 9 * k + 9), 9 * j);
           sub.origins.set(b.origins.subarray(3 * k, 3 * k + 3), 3 * j);
         });
-        feats = (await computeBatch(bound, sub, map!, { ...options, precision: 'float32' })) as Float32Array;
+        try {
+          feats = (await computeBatch(bound, sub, map!, { ...options, precision: 'float32' })) as Float32Array;
+        } catch (err) {
+          throw badInput(`${ctx.trajectory}: descriptors of origin frames ${originsHere.map((k) => first + frame - b.frames + k).join(', ')}: ${(err as Error).message}`);
+        }
       }
       const perFrame = map!.rows.length * bound.maxFeatures;
       const firstFrame = frame - b.frames;
