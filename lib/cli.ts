@@ -11,8 +11,9 @@ import { descriptorsCommand } from './cli/descriptors';
 import { analyzeCommand } from './cli/analyze';
 import { reportCommand } from './cli/report';
 import { demoCommand } from './cli/demo';
+import { datasetCommand } from './cli/dataset';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, kinosonsCommand, analyzeCommand, reportCommand, demoCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand, kinosonsCommand, analyzeCommand, reportCommand, demoCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
