@@ -8,6 +8,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ionfield::binding::register_trajectory(env, exports);
   ionfield::binding::register_device(env, exports);
   ionfield::binding::register_transport(env, exports);
+  ionfield::binding::register_descriptors(env, exports);
   return exports;
 }
 }  // namespace

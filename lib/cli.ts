@@ -6,8 +6,9 @@ import { packageRoot } from './native';
 import { convertCommand } from './cli/convert';
 import { infoCommand } from './cli/info';
 import { transportCommand } from './cli/transport';
+import { descriptorsCommand } from './cli/descriptors';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

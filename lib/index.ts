@@ -12,6 +12,11 @@ export { analyse } from './transport/estimate';
 export type { TransportSums, SystemDescription, WindowOptions, Analysis } from './transport/estimate';
 export type { UnitStyle, UnitSystem } from './transport/units';
 export { native } from './native';
+export { loadSet, parseSetJson, parseN2p2, bindSet, shippedSets } from './descriptor-sets';
+export type { DescriptorSetDef, BoundSet, SymmetryFunction, FunctionType, CutoffKind } from './descriptor-sets';
+export { writeDescriptors, computeBatch, rowMap, columnsDocument, neighborList, resolveDevice } from './descriptors';
+export type { DescriptorRunOptions, DescriptorSummary, ComputeOptions, RowMap, NeighborListOptions, NeighborListResult } from './descriptors';
+export { NpyWriter, readNpy } from './npy';
 export type { DeviceReport } from './native';
 
 import { native as loadNative } from './native';

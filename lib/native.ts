@@ -137,7 +137,40 @@ export interface NativeTransportHandle {
   memoryBytes(): number;
 }
 
+export interface NativeDescriptorFrames {
+  positions: Float64Array; // frames * natoms * 3
+  frames: number;
+  natoms: number;
+  boxes: Float64Array | null; // frames * 9 (NaN or null: open boundaries)
+  origins?: Float64Array;
+  periodic?: boolean[];
+}
+
+export interface NativeNeighborList {
+  first: Int32Array;
+  second: Int32Array;
+  shifts: Int32Array;
+  distances: Float64Array;
+  vectors: Float64Array;
+  seconds: number;
+}
+
 export interface NativeAddon {
+  computeDescriptors(
+    set: { nspecies: number; functions: Record<string, number>[] },
+    frames: NativeDescriptorFrames,
+    species: Int32Array,
+    rows: Int32Array,
+    options: { threads?: number; device?: string; precision?: 'float32' | 'float64'; separableG5?: boolean; shiftRecurrence?: boolean },
+  ): Promise<Float32Array | Float64Array>;
+  neighborList(
+    frame: { positions: Float64Array; boxes: Float64Array | null; origins?: Float64Array; periodic?: boolean[] },
+    options: { cutoff: number; full?: boolean; threads?: number; distances?: boolean; vectors?: boolean; device?: string },
+  ): Promise<NativeNeighborList>;
+  descriptorsGpu(): { available: boolean; reason: string };
+  NativeVerlet: new (options: { cutoff: number; skin: number; full?: boolean; threads?: number }) => {
+    update(frame: { positions: Float64Array; boxes: Float64Array | null; periodic?: boolean[] }): { pairs: number; rebuilt: boolean; seconds: number };
+  };
   NativeTrajectory: new (path: string, options?: NativeSelection) => NativeTrajectoryHandle;
   /** options.precision: XTC only, coordinates stored as round(x * precision) (default 1000). */
   NativeTrajectoryWriter: new (path: string, format?: string, options?: { precision?: number }) => NativeWriterHandle;

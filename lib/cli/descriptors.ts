@@ -1,0 +1,91 @@
+import { loadSet, shippedSets } from '../descriptor-sets';
+import { writeDescriptors, Device } from '../descriptors';
+import { parseKeyValueList } from '../trajectory';
+import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
+import { typesFromTopology } from './convert';
+import { Progress } from './progress';
+
+function listSets(json: boolean): number {
+  const sets = shippedSets().map((name) => {
+    const def = loadSet(name);
+    return { name, description: def.description, length_unit: def.lengthUnit };
+  });
+  if (json) printJson({ schema: 'ionfield.descriptor-sets/1', sets });
+  else for (const s of sets) console.log(`${s.name.padEnd(14)} ${s.description}`);
+  return 0;
+}
+
+export const descriptorsCommand: Command = {
+  name: 'descriptors',
+  summary: 'symmetry-function descriptors of every ion in every frame, streamed to a .npy file',
+  usage: `ionfield descriptors <trajectory> --set <file|name> --out <file.npy> [options]
+ionfield descriptors --list-sets [--json]
+
+  --set S             a shipped set (benchmark, compact, behler-narrow, radial-fine), a JSON set
+                      file (schema ionfield.descriptor-set/1) or an n2p2 input.nn with
+                      symfunction_short lines (types 2, 3, 9)
+  --out F.npy         frames x rows x features, float32; beside it F.columns.json names every
+                      column (centre species, neighbour species, type, parameters) and row (atom)
+  --scale L           multiply the set's lengths by L (shipped sets are in ion diameters)
+  --species A,B       species order for generic sets (default: the trajectory's labels, sorted)
+  --type-map 1:Na,2:Cl   rename species labels first
+  --topology FILE     species labels from the first frame of FILE (DCD/XTC input)
+  --format F          trajectory format (default: from extension, then content)
+  --start N --stop N --stride N   frame selection (0-based, stop exclusive)
+  --batch N           frames per native call (default 16; memory grows with it)
+  --threads N         CPU threads (default: all)
+  --device D          auto (default: GPU when usable) | cpu | cuda
+  --json              print a JSON summary (schema ionfield.descriptors/1)`,
+  async run(argv) {
+    const { values, positionals } = parse(argv, {
+      set: { type: 'string' },
+      out: { type: 'string' },
+      scale: { type: 'string' },
+      species: { type: 'string' },
+      'type-map': { type: 'string' },
+      topology: { type: 'string' },
+      format: { type: 'string' },
+      start: { type: 'string' },
+      stop: { type: 'string' },
+      stride: { type: 'string' },
+      batch: { type: 'string' },
+      threads: { type: 'string' },
+      device: { type: 'string' },
+      'list-sets': { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (values['list-sets']) return listSets(Boolean(values.json));
+    if (positionals.length !== 1) throw new UsageError('expected exactly one trajectory file');
+    if (!values.set) throw new UsageError('--set is required (ionfield descriptors --list-sets shows the shipped ones)');
+    if (!values.out) throw new UsageError('--out is required');
+    const out = values.out as string;
+    if (!/\.npy$/i.test(out)) throw new UsageError(`--out must end in .npy, got '${out}'`);
+    const device = (values.device ?? 'auto') as string;
+    if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
+    const progress = new Progress('descriptors', null, !values.json);
+    const summary = await writeDescriptors(positionals[0], out, {
+      set: values.set as string,
+      scale: numberOption(values.scale as string | undefined, 'scale', (v) => v > 0 && Number.isFinite(v)),
+      species: values.species ? (values.species as string).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+      typeMap: values['type-map'] ? parseKeyValueList(values['type-map'] as string, '--type-map') : undefined,
+      types: values.topology ? await typesFromTopology(values.topology as string) : undefined,
+      format: values.format as string | undefined,
+      start: integerOption(values.start as string | undefined, 'start'),
+      stop: integerOption(values.stop as string | undefined, 'stop'),
+      stride: integerOption(values.stride as string | undefined, 'stride', 1),
+      batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
+      threads: integerOption(values.threads as string | undefined, 'threads', 0),
+      device: device as Device,
+      onProgress: (n) => progress.update(n),
+    });
+    progress.done();
+    if (values.json) printJson(summary);
+    else {
+      const feats = Object.entries(summary.features).map(([s, n]) => `${s}: ${n}`).join(', ');
+      console.log(`wrote ${summary.output}: ${summary.frames} frames x ${summary.rows} ions x ${summary.shape[2]} features (float32; ${feats})`);
+      console.log(`columns: ${summary.columns}`);
+      console.log(`${summary.device === 'cuda' ? 'GPU' : 'CPU'} (${summary.device_note}), ${summary.seconds.toFixed(2)} s, ${summary.frames_per_second.toFixed(1)} frames/s`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,260 @@
+#pragma once
+// The symmetry functions of one centre atom from its gathered neighbours. Shared by the CPU path
+// and the CUDA kernel (IONFIELD_HD), so both evaluate the same formulas.
+#include <cmath>
+
+#include "descriptors/math.hpp"
+#include "descriptors/plan.hpp"
+
+namespace ionfield::detail {
+
+// Neighbours of one centre within its largest cutoff. Those closer than the largest angular cutoff
+// come first ("inner", indices 0..n_inner-1), the rest after; each part is grouped by species:
+// seg[4b..4b+3] = inner begin, inner end, outer begin, outer end of species b.
+struct CentreNeighbours {
+  int n = 0, n_inner = 0;
+  const double *r = nullptr, *vx = nullptr, *vy = nullptr, *vz = nullptr;
+  const int32_t* seg = nullptr;
+};
+
+// Scratch doubles evaluate_centre needs for n neighbours.
+IONFIELD_HD int scratch_size(const PlanView& p, int n, int max_block_fns) {
+  return 2 * n + p.nspecies * (p.ncomponents + 1) + max_block_fns + 3 * (kMaxTensorOrder + 1) * n;
+}
+
+// G2 of one radial group over neighbours [lo, hi): acc[s] += sum_j exp(-eta (r_j - rs_s)^2) fc(r_j).
+IONFIELD_HD void radial_range(const RadialGroup& g, const double* consts, const double* r, int lo, int hi,
+                              double* acc, double* a, double* q) {
+  if (hi <= lo) return;
+  const double eta = g.eta, r0 = g.r0, rc = g.rc;
+  const int kind = g.cutoff_kind;
+  if (!g.recurrence) {
+    double sum = 0;
+#pragma omp simd reduction(+ : sum)
+    for (int j = lo; j < hi; ++j) {
+      const double d = r[j] - r0;
+      sum += vexp(-eta * d * d) * cutoff_value(r[j], rc, kind);
+    }
+    acc[0] += sum;
+    return;
+  }
+  // exp(-eta (r - r0 - (s+1) D)^2) = exp(-eta (r - r0 - s D)^2) * exp(2 eta D (r - r0)) * exp(-eta D^2 (2s+1))
+  const double two_eta_delta = 2.0 * eta * g.delta;
+#if defined(__CUDA_ARCH__)
+  (void)a;
+  (void)q;
+  for (int j = lo; j < hi; ++j) {
+    const double d = r[j] - r0;
+    double v = vexp(-eta * d * d) * cutoff_value(r[j], rc, kind);
+    const double qj = vexp(two_eta_delta * d);
+    for (int s = 0; s < g.count; ++s) {
+      acc[s] += v;
+      if (s + 1 < g.count) v *= qj * consts[s];
+    }
+  }
+#else
+#pragma omp simd
+  for (int j = lo; j < hi; ++j) {
+    const double d = r[j] - r0;
+    a[j] = vexp(-eta * d * d) * cutoff_value(r[j], rc, kind);
+    q[j] = vexp(two_eta_delta * d);
+  }
+  for (int s = 0; s < g.count; ++s) {
+    double sum = 0;
+    const double c = s + 1 < g.count ? consts[s] : 0.0;
+#pragma omp simd reduction(+ : sum)
+    for (int j = lo; j < hi; ++j) {
+      sum += a[j];
+      a[j] *= q[j] * c;
+    }
+    acc[s] += sum;
+  }
+#endif
+}
+
+// Writes the features of a centre of species c into out[0..nfeatures).
+IONFIELD_HD void evaluate_centre(const PlanView& p, int c, const CentreNeighbours& nb, double* out, double* scratch,
+                                 int max_block_fns) {
+  const CentrePlan& cp = p.centres[c];
+  for (int f = 0; f < cp.nfeatures; ++f) out[f] = 0.0;
+  double* a = scratch;
+  double* q = scratch + nb.n;
+  double* tensors = scratch + 2 * nb.n;                     // nspecies * ncomponents
+  double* w2 = tensors + p.nspecies * p.ncomponents;        // nspecies
+  double* acc = w2 + p.nspecies;                            // max_block_fns
+  (void)max_block_fns;
+
+  // ---------------- radial G2
+  for (int gi = cp.radial_begin; gi < cp.radial_end; ++gi) {
+    const RadialGroup& g = p.radial[gi];
+    const int b = g.species;
+    double sums[64];
+    if (g.count > 64) {
+      // Rare: very long shift grids are evaluated shift by shift.
+      for (int s = 0; s < g.count; ++s) {
+        RadialGroup one = g;
+        one.count = 1;
+        one.recurrence = 0;
+        one.r0 = g.r0 + s * g.delta;
+        double v = 0;
+        radial_range(one, nullptr, nb.r, nb.seg[4 * b], nb.seg[4 * b + 1], &v, a, q);
+        radial_range(one, nullptr, nb.r, nb.seg[4 * b + 2], nb.seg[4 * b + 3], &v, a, q);
+        out[p.radial_cols[g.col_offset + s]] += v;
+      }
+      continue;
+    }
+    for (int s = 0; s < g.count; ++s) sums[s] = 0;
+    const double* consts = p.radial_consts + g.const_offset;
+    radial_range(g, consts, nb.r, nb.seg[4 * b], nb.seg[4 * b + 1], sums, a, q);
+    radial_range(g, consts, nb.r, nb.seg[4 * b + 2], nb.seg[4 * b + 3], sums, a, q);
+    for (int s = 0; s < g.count; ++s) out[p.radial_cols[g.col_offset + s]] += sums[s];
+  }
+
+  // ---------------- angular G4 / G5
+  for (int bi = cp.angular_begin; bi < cp.angular_end; ++bi) {
+    const AngularBlock& blk = p.blocks[bi];
+    const double eta = blk.eta, rs = blk.rs, rc = blk.rc;
+    // Distance weights w_j = exp(-eta (r_j - rs)^2) fc(r_j) of the inner neighbours.
+    double* w = a;
+#if !defined(__CUDA_ARCH__)
+#pragma omp simd
+#endif
+    for (int j = 0; j < nb.n_inner; ++j) {
+      const double d = nb.r[j] - rs;
+      w[j] = vexp(-eta * d * d) * cutoff_value(nb.r[j], rc, blk.cutoff_kind);
+    }
+    if (blk.tensor) {
+      // T^b_abc = sum_{j in b} w_j u_x^a u_y^b u_z^c for a+b+c <= mmax, u = unit vector to j.
+      const int ncomp = p.order_offset[blk.mmax + 1];
+#if defined(__CUDA_ARCH__)
+      for (int b = 0; b < p.nspecies; ++b) {
+        double* T = tensors + b * p.ncomponents;
+        for (int k = 0; k < ncomp; ++k) T[k] = 0;
+        double sw2 = 0;
+        for (int j = nb.seg[4 * b]; j < nb.seg[4 * b + 1]; ++j) {
+          const double wj = w[j];
+          if (wj == 0.0) continue;
+          sw2 += wj * wj;
+          const double inv = 1.0 / nb.r[j];
+          const double ux = nb.vx[j] * inv, uy = nb.vy[j] * inv, uz = nb.vz[j] * inv;
+          double px[kMaxTensorOrder + 1], py[kMaxTensorOrder + 1], pz[kMaxTensorOrder + 1];
+          px[0] = py[0] = pz[0] = 1.0;
+          for (int m = 1; m <= blk.mmax; ++m) {
+            px[m] = px[m - 1] * ux;
+            py[m] = py[m - 1] * uy;
+            pz[m] = pz[m - 1] * uz;
+          }
+          for (int k = 0; k < ncomp; ++k) {
+            const int32_t* e = p.tensor_abc + 3 * k;
+            T[k] += wj * px[e[0]] * py[e[1]] * pz[e[2]];
+          }
+        }
+        w2[b] = sw2;
+      }
+#else
+      // CPU: powers of the unit-vector components as arrays over neighbours, then one vectorised
+      // weighted sum per tensor component.
+      const int ni = nb.n_inner;
+      double* pw = acc + max_block_fns;  // 3 (mmax+1) arrays of ni
+      for (int m = 0; m <= blk.mmax; ++m) {
+        double* X = pw + (3 * m) * ni;
+        double* Y = X + ni;
+        double* Z = Y + ni;
+        if (m == 0) {
+          for (int j = 0; j < ni; ++j) X[j] = Y[j] = Z[j] = 1.0;
+        } else if (m == 1) {
+#pragma omp simd
+          for (int j = 0; j < ni; ++j) {
+            const double inv = 1.0 / nb.r[j];
+            X[j] = nb.vx[j] * inv;
+            Y[j] = nb.vy[j] * inv;
+            Z[j] = nb.vz[j] * inv;
+          }
+        } else {
+          const double* X1 = pw + 3 * ni;
+          const double* Xp = pw + (3 * (m - 1)) * ni;
+#pragma omp simd
+          for (int j = 0; j < ni; ++j) {
+            X[j] = Xp[j] * X1[j];
+            Y[j] = Xp[ni + j] * X1[ni + j];
+            Z[j] = Xp[2 * ni + j] * X1[2 * ni + j];
+          }
+        }
+      }
+      for (int b = 0; b < p.nspecies; ++b) {
+        double* T = tensors + b * p.ncomponents;
+        const int lo = nb.seg[4 * b], hi = nb.seg[4 * b + 1];
+        double sw2 = 0;
+#pragma omp simd reduction(+ : sw2)
+        for (int j = lo; j < hi; ++j) sw2 += w[j] * w[j];
+        w2[b] = sw2;
+        for (int k = 0; k < ncomp; ++k) {
+          const int32_t* e = p.tensor_abc + 3 * k;
+          const double* X = pw + (3 * e[0]) * ni;
+          const double* Y = pw + (3 * e[1] + 1) * ni;
+          const double* Z = pw + (3 * e[2] + 2) * ni;
+          double t = 0;
+#pragma omp simd reduction(+ : t)
+          for (int j = lo; j < hi; ++j) t += w[j] * X[j] * Y[j] * Z[j];
+          T[k] = t;
+        }
+      }
+#endif
+      for (int fi = blk.fn_begin; fi < blk.fn_end; ++fi) {
+        const AngularFn& fn = p.fns[fi];
+        const double* T1 = tensors + fn.b1 * p.ncomponents;
+        const double* T2 = tensors + fn.b2 * p.ncomponents;
+        // sum_{j,k} w_j w_k (1 + lambda cos)^zeta = sum_m C(zeta,m) lambda^m <T_m^b1, T_m^b2>
+        double total = 0, binom = 1, lam = 1;
+        for (int m = 0; m <= fn.izeta; ++m) {
+          double dotm = 0;
+          for (int k = p.order_offset[m]; k < p.order_offset[m + 1]; ++k) dotm += p.tensor_weight[k] * T1[k] * T2[k];
+          total += binom * lam * dotm;
+          binom = binom * (fn.izeta - m) / (m + 1);
+          lam *= fn.lambda;
+        }
+        if (fn.b1 == fn.b2) total = 0.5 * (total - ipow(1.0 + fn.lambda, fn.izeta) * w2[fn.b1]);  // j < k only
+        out[fn.col] += fn.prefactor * total;
+      }
+      continue;
+    }
+    // Triplets: runs of functions with the same neighbour-species pair.
+    const bool narrow = blk.type == 3;
+    const double rc2 = rc * rc;
+    for (int f0 = blk.fn_begin; f0 < blk.fn_end;) {
+      int f1 = f0 + 1;
+      while (f1 < blk.fn_end && p.fns[f1].b1 == p.fns[f0].b1 && p.fns[f1].b2 == p.fns[f0].b2) ++f1;
+      const int b1 = p.fns[f0].b1, b2 = p.fns[f0].b2;
+      for (int fi = f0; fi < f1; ++fi) acc[fi - f0] = 0;
+      for (int j = nb.seg[4 * b1]; j < nb.seg[4 * b1 + 1]; ++j) {
+        const double wj = w[j];
+        if (wj == 0.0) continue;
+        const int kbegin = b1 == b2 ? j + 1 : nb.seg[4 * b2];
+        for (int k = kbegin; k < nb.seg[4 * b2 + 1]; ++k) {
+          const double wk = w[k];
+          if (wk == 0.0) continue;
+          double f = wj * wk;
+          if (narrow) {
+            if (std::fabs(nb.r[j] - nb.r[k]) >= rc) continue;  // r_jk >= |r_j - r_k|: early skip
+            const double dx = nb.vx[k] - nb.vx[j], dy = nb.vy[k] - nb.vy[j], dz = nb.vz[k] - nb.vz[j];
+            const double rjk2 = dx * dx + dy * dy + dz * dz;
+            if (rjk2 >= rc2) continue;
+            const double rjk = std::sqrt(rjk2), d = rjk - rs;
+            f *= vexp(-eta * d * d) * cutoff_value(rjk, rc, blk.cutoff_kind);
+          }
+          const double cosine = (nb.vx[j] * nb.vx[k] + nb.vy[j] * nb.vy[k] + nb.vz[j] * nb.vz[k]) / (nb.r[j] * nb.r[k]);
+          for (int fi = f0; fi < f1; ++fi) {
+            const AngularFn& fn = p.fns[fi];
+            double base = 1.0 + fn.lambda * cosine;
+            base = base > 0.0 ? base : 0.0;
+            acc[fi - f0] += f * (fn.izeta >= 0 ? ipow(base, fn.izeta) : std::pow(base, fn.zeta));
+          }
+        }
+      }
+      for (int fi = f0; fi < f1; ++fi) out[p.fns[fi].col] += p.fns[fi].prefactor * acc[fi - f0];
+      f0 = f1;
+    }
+  }
+}
+
+}  // namespace ionfield::detail
