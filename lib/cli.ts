@@ -7,8 +7,10 @@ import { convertCommand } from './cli/convert';
 import { infoCommand } from './cli/info';
 import { transportCommand } from './cli/transport';
 import { descriptorsCommand } from './cli/descriptors';
+import { trainCommand } from './cli/train';
+import { predictCommand } from './cli/predict';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, trainCommand, predictCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

@@ -34,6 +34,8 @@ export interface DatasetManifest {
   tau: number;
   tau_frames: number;
   units: string;
+  /** Multiplier the descriptor set's lengths were bound with (sets written in ion diameters). */
+  length_scale?: number;
   systems: DatasetSystemInfo[];
 }
 
@@ -78,6 +80,7 @@ export function definitionDifference(a: DatasetManifest, b: DatasetManifest): st
   if (a.units !== b.units) return `units '${a.units}' vs '${b.units}'`;
   if (Math.abs(a.tau - b.tau) > 1e-9 * Math.abs(a.tau)) return `tau ${a.tau} vs ${b.tau}`;
   if (JSON.stringify(a.feature_columns) !== JSON.stringify(b.feature_columns)) return 'feature columns (descriptor sets) differ';
+  if ((a.length_scale ?? 1) !== (b.length_scale ?? 1)) return `descriptor length scale ${a.length_scale ?? 1} vs ${b.length_scale ?? 1}`;
   return null;
 }
 

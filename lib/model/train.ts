@@ -119,6 +119,7 @@ export function modelMetadata(dataset: Dataset, result: NativeTrainResult, optio
       datasets: dataset.folders.map((f) => path.resolve(f)),
       systems: train.map((s) => ({ name: s.name, parameters: s.info.parameters ?? null })),
       holdout: held.map((s) => s.name),
+      length_scale: m.length_scale ?? 1,
       seed: options.seed ?? 1,
       epochs: options.epochs ?? null,
       best_epoch: result.bestEpoch,
