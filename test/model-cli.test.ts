@@ -83,7 +83,7 @@ async function prepare(): Promise<Prepared> {
     lambda_mean: 0, eh_at_tau: 0, sum_rule_relative_error: 0, lambda_eh: null, parameters: {},
   }));
   fs.writeFileSync(path.join(dir, 'dataset.json'), JSON.stringify({
-    schema: 'ionfield.dataset/1', descriptor_set: def, feature_columns: cols.columns, species: ['1', '2'], tau: 10, tau_frames: 20, units: 'lj', length_scale: 1, systems,
+    schema: 'ionfield.dataset/1', descriptor_set: JSON.parse(fs.readFileSync(path.join(repoRoot, 'data', 'descriptor-sets', 'compact.json'), 'utf8')), feature_columns: cols.columns, species: ['1', '2'], tau: 10, tau_frames: 20, units: 'lj', length_scale: 1, systems,
   }));
   return { dir, features, ions, F };
 }

@@ -4,7 +4,7 @@
 // current one; memory holds two batches.
 import * as fs from 'node:fs';
 import { onnx } from 'onnx-proto';
-import { bindSet, BoundSet, DescriptorSetDef } from '../descriptor-sets';
+import { bindSet, BoundSet, DescriptorSetDef, parseSetJson } from '../descriptor-sets';
 import { computeBatch, columnsDocument, Device, resolveDevice, rowMap, RowMap } from '../descriptors';
 import { NpyWriter } from '../npy';
 import { FrameBatch, openTrajectory, TrajectoryOptions } from '../trajectory';
@@ -19,6 +19,8 @@ export interface LoadedModel {
   path: string;
   bytes: Uint8Array;
   metadata: ModelMetadata;
+  /** The descriptor set (metadata descriptor_set, JSON set form) and the length scale it was used with. */
+  set: DescriptorSetDef;
   lengthScale: number;
 }
 
@@ -40,7 +42,13 @@ export function readModel(file: string): LoadedModel {
     throw new ModelMismatchError((err as Error).message);
   }
   const training = metadata.training as { length_scale?: number };
-  return { path: file, bytes: new Uint8Array(bytes), metadata, lengthScale: training.length_scale ?? 1 };
+  let set: DescriptorSetDef;
+  try {
+    set = parseSetJson(JSON.stringify(metadata.descriptor_set), `${file} (metadata ionfield.descriptor_set)`);
+  } catch (err) {
+    throw new ModelMismatchError((err as Error).message);
+  }
+  return { path: file, bytes: new Uint8Array(bytes), metadata, set, lengthScale: training.length_scale ?? 1 };
 }
 
 function columnNames(bound: BoundSet, map: RowMap): Record<string, string[]> {
@@ -62,20 +70,28 @@ export function bindModel(model: LoadedModel, labels: string[], units: string, s
   if (missing.length) problems.push(`species: the model has ${missing.map((s) => `'${s}'`).join(', ')} which the trajectory lacks`);
   if (extra.length) problems.push(`species: the trajectory has ${extra.map((s) => `'${s}'`).join(', ')} which the model does not know (model species: ${meta.species.join(', ')}; use --type-map)`);
   if (problems.length) throw new ModelMismatchError(`${model.path} does not fit ${source}:\n  ${problems.join('\n  ')}`);
-  const bound = bindSet(meta.descriptor_set as DescriptorSetDef, meta.species, model.lengthScale);
-  const map = rowMap(bound, labels);
-  const here = columnNames(bound, map);
-  for (const s of meta.species) {
-    const want = (meta.feature_columns[s] ?? []).map((c) => (c as { name: string }).name);
-    const got = here[s] ?? [];
-    const k = want.findIndex((w, i) => w !== got[i]);
-    if (want.length !== got.length || k >= 0)
-      throw new ModelMismatchError(
-        `${model.path} does not fit ${source}: descriptor columns of species '${s}' differ ` +
-          (want.length !== got.length ? `(${want.length} in the model, ${got.length} from its set here)` : `at column ${k}: model '${want[k]}', here '${got[k]}'`),
-      );
+  // The dataset builder stores the set expanded with its lengths already scaled (bind at scale 1); a
+  // set in its original form needs the recorded length scale. The column names (which carry every
+  // parameter) decide which one reproduces the model's columns.
+  let difference = '';
+  for (const scale of model.lengthScale === 1 ? [1] : [1, model.lengthScale]) {
+    const bound = bindSet(model.set, meta.species, scale);
+    const map = rowMap(bound, labels);
+    const here = columnNames(bound, map);
+    difference = '';
+    for (const s of meta.species) {
+      const want = (meta.feature_columns[s] ?? []).map((c) => (c as { name: string }).name);
+      const got = here[s] ?? [];
+      const k = want.findIndex((w, i) => w !== got[i]);
+      if (want.length !== got.length || k >= 0) {
+        difference = `descriptor columns of species '${s}' differ ` +
+          (want.length !== got.length ? `(${want.length} in the model, ${got.length} from its set here)` : `at column ${k}: model '${want[k]}', from its set '${got[k]}'`);
+        break;
+      }
+    }
+    if (!difference) return { bound, map };
   }
-  return { bound, map };
+  throw new ModelMismatchError(`${model.path} does not fit ${source}: ${difference}`);
 }
 
 /** Standard error of the mean of a correlated series by blocking (Flyvbjerg–Petersen): the largest
