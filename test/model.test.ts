@@ -41,3 +41,38 @@ describe('model: training, ONNX export and ONNX Runtime', function () {
       assert.ok(worst < 1e-5, `worst difference ${worst}`);
     });
 });
+
+describe('model baselines', () => {
+  it('ridge recovers exact linear targets, and the concentration fit recovers Λ = a + b√c', async () => {
+    const { fitLinear, linearSystemLambda, fitConcentration, concentrationSystemLambda, choleskySolve } = await import('../lib/model/baselines');
+    // A known SPD system.
+    const x = choleskySolve(Float64Array.from([4, 2, 2, 3]), Float64Array.from([2, 1]), 2);
+    assert.ok(Math.abs(x[0] - 0.5) < 1e-12 && Math.abs(x[1]) < 1e-12);
+    const mk = (name: string, nf: number, volume: number, coef: number[], seed: number) => {
+      let a = seed;
+      const u = () => ((a = (a * 1103515245 + 12345) % 2147483648) / 2147483648) * 4 - 2;
+      const frames = 20;
+      const ions = 5;
+      const features = new Float32Array(frames * ions * 2);
+      const lambda = new Float64Array(frames * ions);
+      for (let r = 0; r < frames * ions; r++) {
+        features[2 * r] = u();
+        features[2 * r + 1] = u();
+        lambda[r] = coef[0] + coef[1] * features[2 * r] + coef[2] * features[2 * r + 1];
+      }
+      return { name, frames, species: [{ ions, features, lambda }], folder: '', info: { name, frames, ions: { '1': ions }, charges: { '1': 1 }, formula_units: nf, volume_mean: volume } };
+    };
+    const train = [mk('a', 10, 1000, [1, 0.5, -0.25], 3), mk('b', 40, 1000, [1, 0.5, -0.25], 5)];
+    const lin = fitLinear(train, 1e-12);
+    const probe = mk('p', 20, 1000, [1, 0.5, -0.25], 9);
+    let mean = 0;
+    for (const l of probe.species[0].lambda) mean += l / probe.species[0].lambda.length;
+    assert.ok(Math.abs(linearSystemLambda(lin, probe) - mean) < 1e-5, 'ridge with tiny alpha reproduces exact linear targets');
+    // Λ = 2 - 3 √c exactly at two concentrations: the fit must give it back at a third.
+    const c1 = mk('c1', 10, 1000, [2 - 3 * Math.sqrt(0.01), 0, 0], 1);
+    const c2 = mk('c2', 90, 1000, [2 - 3 * Math.sqrt(0.09), 0, 0], 2);
+    const conc = fitConcentration([c1, c2]);
+    const c3 = mk('c3', 40, 1000, [0, 0, 0], 3);
+    assert.ok(Math.abs(concentrationSystemLambda(conc, c3) - (2 - 3 * 0.2)) < 1e-9);
+  });
+});
