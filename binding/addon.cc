@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ionfield::binding::register_transport(env, exports);
   ionfield::binding::register_descriptors(env, exports);
   ionfield::binding::register_nn(env, exports);
+  ionfield::binding::register_dataset(env, exports);
   return exports;
 }
 }  // namespace

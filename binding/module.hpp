@@ -8,4 +8,5 @@ void register_device(Napi::Env env, Napi::Object exports);
 void register_transport(Napi::Env env, Napi::Object exports);
 void register_descriptors(Napi::Env env, Napi::Object exports);
 void register_nn(Napi::Env env, Napi::Object exports);
+void register_dataset(Napi::Env env, Napi::Object exports);
 }  // namespace ionfield::binding

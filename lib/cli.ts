@@ -9,8 +9,9 @@ import { transportCommand } from './cli/transport';
 import { descriptorsCommand } from './cli/descriptors';
 import { trainCommand } from './cli/train';
 import { predictCommand } from './cli/predict';
+import { datasetCommand } from './cli/dataset';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, trainCommand, predictCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand, trainCommand, predictCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

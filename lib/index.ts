@@ -17,6 +17,9 @@ export type { DescriptorSetDef, BoundSet, SymmetryFunction, FunctionType, Cutoff
 export { writeDescriptors, computeBatch, rowMap, columnsDocument, neighborList, resolveDevice } from './descriptors';
 export type { DescriptorRunOptions, DescriptorSummary, ComputeOptions, RowMap, NeighborListOptions, NeighborListResult } from './descriptors';
 export { NpyWriter, readNpy } from './npy';
+export { buildDataset, systemName, lambdaPrefactor } from './dataset';
+export type { DatasetOptions, DatasetSummary, SystemEntry, FamilyManifest } from './dataset';
+export { readTopology, writeTopology, topologyPathFor } from './dataset/topology';
 export type { DeviceReport } from './native';
 
 import { native as loadNative } from './native';

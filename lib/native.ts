@@ -238,6 +238,8 @@ export interface NativeAddon {
   formatFromPath(path: string): string;
   NativeTransport: new (options: NativeTransportOptions) => NativeTransportHandle;
   mergeTransportPartials(a: NativeTransportSums, b: NativeTransportSums): NativeTransportSums;
+  /** λ_i(t0) = K N z_i Δr_i·J/τ for one origin (native/include/ionfield/dataset.hpp); lambdaSum compensated. */
+  localConductivity(r0: Float64Array, r1: Float64Array, charges: Float64Array, K: number, tau: number): { lambda: Float64Array; j2: number; lambdaSum: number };
 }
 
 /** The package root: the nearest folder above this file that holds package.json. */

@@ -126,11 +126,13 @@ async function main(): Promise<void> {
   const jobs = Number(values.jobs ?? os.availableParallelism());
   const version = lammpsVersion();
   console.log(`family: ${systems.length} systems, ${systems.length - todo.length} done, ${todo.length} to run, ${jobs} at a time -> ${outDir}`);
-  process.on('SIGINT', () => {
-    for (const c of running) c.kill('SIGTERM');
-    console.error('\ninterrupted: finished systems are kept; rerun to continue');
-    process.exit(130);
-  });
+  // Ctrl-C here, SIGTERM from a batch scheduler at its time limit: stop the LAMMPS children too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      for (const c of running) c.kill('SIGTERM');
+      console.error(`\n${signal}: finished systems are kept; rerun to continue`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
   let next = 0;
   let failures = 0;
   const worker = async () => {

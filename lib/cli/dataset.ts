@@ -1,0 +1,100 @@
+import { buildDataset } from '../dataset';
+import { Device } from '../descriptors';
+import { parseCharges, parseKeyValueList } from '../trajectory';
+import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
+import { typesFromTopology } from './convert';
+import { Progress } from './progress';
+
+export const datasetCommand: Command = {
+  name: 'dataset',
+  summary: 'training set: descriptors at origin frames and local molar conductivity targets λ_i(t0)',
+  usage: `ionfield dataset <trajectory...> --set <set> --tau t --out <dir> [options]
+
+  Writes <dir>/dataset.json (schema ionfield.dataset/1) and per system <dir>/<name>/
+  features-<S>.npy (float32 [frames, ions of S, features]), lambda-<S>.npy (float64
+  [frames, ions of S]), frames.json and system.json. Systems already built with the same
+  request are skipped (rerun to resume). Format: docs/dataset.md.
+
+  --set S             descriptor set: a shipped name (ionfield descriptors --list-sets) or file
+  --tau t             lag of the targets, in time units (lj τ); a whole number of frames
+  --out DIR           the dataset folder
+  --origin-stride n   every n-th frame is an origin (default 1)
+  --manifest F        family manifest (data/family/manifest.json): parameters, temperature,
+                      timestep and Λ_EH per system, matched by system name
+  --temperature T     temperature (ε/k_B); required without a manifest
+  --timestep dt       MD timestep, for LAMMPS dumps (steps but no times)
+  --names a,b         system names (default: the folder of traj.lammpstrj, else the file name)
+  --formula-units N   n_f for mixtures (default: from the salt's stoichiometry, as in transport)
+  --no-transport      do not run ionfield transport for Λ_EH when the manifest has none
+  --scale L           multiply the set's lengths by L
+  --species A,B       species order for generic sets
+  --type-map 1:Na,2:Cl  --charges 1:1,2:-1  --topology FILE  --format F  --start N --stop N
+                      (XTC/DCD: species and charges from <name>.topology.json beside the file)
+  --threads N --device auto|cpu|cuda --batch N
+  --json              print a JSON summary (schema ionfield.dataset-build/1)`,
+  async run(argv) {
+    const { values, positionals } = parse(argv, {
+      set: { type: 'string' },
+      tau: { type: 'string' },
+      out: { type: 'string' },
+      'origin-stride': { type: 'string' },
+      manifest: { type: 'string' },
+      temperature: { type: 'string' },
+      timestep: { type: 'string' },
+      names: { type: 'string' },
+      'no-transport': { type: 'boolean' },
+      'formula-units': { type: 'string' },
+      scale: { type: 'string' },
+      species: { type: 'string' },
+      'type-map': { type: 'string' },
+      charges: { type: 'string' },
+      topology: { type: 'string' },
+      format: { type: 'string' },
+      start: { type: 'string' },
+      stop: { type: 'string' },
+      threads: { type: 'string' },
+      device: { type: 'string' },
+      batch: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length === 0) throw new UsageError('expected one or more trajectory files');
+    if (!values.set) throw new UsageError('--set is required');
+    if (!values.tau) throw new UsageError('--tau is required');
+    if (!values.out) throw new UsageError('--out is required');
+    const device = (values.device ?? 'auto') as string;
+    if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
+    const progress = new Progress('dataset', null, !values.json);
+    const summary = await buildDataset(positionals, values.out as string, {
+      set: values.set as string,
+      tau: numberOption(values.tau as string, 'tau', (v) => v > 0 && Number.isFinite(v))!,
+      originStride: integerOption(values['origin-stride'] as string | undefined, 'origin-stride', 1),
+      manifest: values.manifest as string | undefined,
+      temperature: numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0),
+      timestep: numberOption(values.timestep as string | undefined, 'timestep', (v) => v > 0),
+      names: values.names ? (values.names as string).split(',') : undefined,
+      transport: !values['no-transport'],
+      formulaUnits: numberOption(values['formula-units'] as string | undefined, 'formula-units', (v) => v > 0),
+      scale: numberOption(values.scale as string | undefined, 'scale', (v) => v > 0 && Number.isFinite(v)),
+      species: values.species ? (values.species as string).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+      typeMap: values['type-map'] ? parseKeyValueList(values['type-map'] as string, '--type-map') : undefined,
+      charges: values.charges ? parseCharges(values.charges as string) : undefined,
+      types: values.topology ? await typesFromTopology(values.topology as string) : undefined,
+      format: values.format as string | undefined,
+      start: integerOption(values.start as string | undefined, 'start'),
+      stop: integerOption(values.stop as string | undefined, 'stop'),
+      threads: integerOption(values.threads as string | undefined, 'threads', 0),
+      batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
+      device: device as Device,
+      onProgress: (name, n) => progress.update(n, `frames (${name})`),
+      onSystem: (e, skipped) => {
+        if (values.json) return;
+        progress.done();
+        console.log(`${e.name}: ${skipped ? 'kept (already built)' : 'built'}, ${e.frames} origins, ⟨λ⟩ = ${e.lambda_mean.toPrecision(6)}, EH at τ = ${e.eh_at_tau.toPrecision(6)} (sum rule ${e.sum_rule_relative_error.toExponential(1)}), Λ_EH = ${e.lambda_eh?.value?.toPrecision(4) ?? 'n/a'}`);
+      },
+    });
+    progress.done();
+    if (values.json) printJson(summary);
+    else console.log(`wrote ${summary.dataset}: ${summary.systems.length} system(s), largest sum-rule error ${summary.max_sum_rule_relative_error.toExponential(2)}, ${summary.seconds.toFixed(1)} s`);
+    return 0;
+  },
+};

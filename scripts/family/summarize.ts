@@ -1,0 +1,152 @@
+// Summarises the generated family: for every finished system in the raw folder (done.json present)
+// it runs ionfield transport (library API) and writes data/family/manifest.json (every parameter,
+// LAMMPS version, timings, Λ_EH, D±, Λ_NE, ionicity with jackknife block errors and fit windows),
+// the plots docs/family/lambda-vs-concentration.svg (one line per Bjerrum length) and the table
+// docs/family/table.md. Usage:
+//   node --import tsx scripts/family/summarize.ts [--raw DIR] [--out data/family/manifest.json]
+// The correlator sums of each system are cached beside the manifest (.transport-cache/, ignored by
+// git), so a rerun after more systems finish only reads the new trajectories.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { accumulateTransport, loadPartial, savePartial, transportReport } from '../../lib/transport';
+import type { Quantity, TransportReport } from '../../lib/transport';
+import { linePlot, Series } from './svg-plot';
+
+const repo = path.resolve(__dirname, '..', '..');
+
+/**
+ * The fit window used for the manifest. The runs are 4000 τ long with a frame every τ; ion pairs
+ * relax within ~1 τ, and the charge MSD is linear from ~2 τ (checked per system through the local
+ * log-log slope, reported as `diffusive`). A 2–10 τ window with blocks of 20 τ gives ~200 jackknife
+ * blocks and errors of a few per cent, where the automatic stop at 2.5 % of the run (100 τ) gives
+ * ~12 %. Both are recorded.
+ */
+export const FIT_WINDOW = { fitStart: 3, fitStop: 12 };
+
+function q(x: Quantity | null | undefined): { value: number | null; error: number | null } | null {
+  return x ? { value: x.value, error: x.error } : null;
+}
+
+function summary(rep: TransportReport) {
+  return {
+    fit_window: { start: rep.fit_window.start, stop: rep.fit_window.stop, automatic: rep.fit_window.automatic, diffusive: rep.fit_window.diffusive, local_slope: rep.fit_window.local_slope, note: rep.fit_window.note },
+    uncertainty: rep.uncertainty,
+    lambda_eh: q(rep.molar_conductivity),
+    conductivity: q(rep.conductivity),
+    diffusion: Object.fromEntries(Object.entries(rep.diffusion).map(([s, v]) => [s, q(v)])),
+    lambda_ne: q(rep.nernst_einstein),
+    ionicity: q(rep.ionicity),
+    transference: Object.fromEntries(Object.entries(rep.transference).map(([s, v]) => [s, q(v)])),
+    warnings: rep.warnings,
+  };
+}
+
+function atomic(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+function fmt(v: { value: number | null; error: number | null } | null | undefined, digits = 3): string {
+  if (!v || v.value === null) return 'n/a';
+  return `${v.value.toPrecision(digits)} ± ${v.error === null ? '?' : v.error.toPrecision(2)}`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { raw: { type: 'string' }, out: { type: 'string' }, docs: { type: 'string' } } });
+  const raw = path.resolve(values.raw ?? process.env.IONFIELD_FAMILY_DIR ?? path.join(repo, 'data', 'family', 'raw'));
+  const out = path.resolve(values.out ?? path.join(repo, 'data', 'family', 'manifest.json'));
+  const docs = path.resolve(values.docs ?? path.join(repo, 'docs', 'family'));
+  const cache = path.join(path.dirname(out), '.transport-cache');
+  fs.mkdirSync(cache, { recursive: true });
+  const family = JSON.parse(fs.readFileSync(path.join(__dirname, 'family.json'), 'utf8'));
+  const order: string[] = family.systems.map((s: { name: string }) => s.name);
+  const names = fs.readdirSync(raw).filter((n) => fs.existsSync(path.join(raw, n, 'done.json'))).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows are plain JSON records
+  const systems: any[] = [];
+  const packedFile = path.join(path.dirname(out), 'packed.json');
+  const packed = fs.existsSync(packedFile) ? JSON.parse(fs.readFileSync(packedFile, 'utf8')) : {};
+  for (const name of names) {
+    const done = JSON.parse(fs.readFileSync(path.join(raw, name, 'done.json'), 'utf8'));
+    const traj = path.join(raw, name, done.trajectory);
+    const p = done.parameters;
+    const partialFile = path.join(cache, `${name}.json`);
+    const stat = fs.statSync(traj);
+    let partial = fs.existsSync(partialFile) ? loadPartial(partialFile) : null;
+    if (!partial || (partial.meta as unknown as { source_bytes?: number }).source_bytes !== stat.size) {
+      const t0 = Date.now();
+      process.stderr.write(`transport: ${name} ... `);
+      partial = await accumulateTransport(traj, { temperature: 1, units: 'lj', timestep: p.timestep });
+      (partial.meta as unknown as { source_bytes: number }).source_bytes = stat.size;
+      savePartial(partial, partialFile);
+      process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    }
+    const chosen = transportReport(partial, { temperature: 1, ...FIT_WINDOW });
+    const automatic = transportReport(partial, { temperature: 1 });
+    systems.push({
+      name,
+      parameters: { ...p, temperature: 1, langevin_damping: 1, units: 'lj', total_ions: p.ncat + p.nan, formula_unit_density: p.ncat / p.box_length ** 3 },
+      lammps_version: done.lammps_version,
+      timings: { wall_seconds: done.wall_seconds, production_steps_per_second: done.production_steps_per_second, host_cores: done.host_cores, finished: done.finished },
+      trajectory: { file: path.relative(repo, traj).startsWith('..') ? traj : path.relative(repo, traj), frames: partial.sums.frames, time_per_frame: done.time_per_frame, bytes: stat.size },
+      packed: packed[name] ? { file: `${name}.xtc`, topology: `${name}.topology.json`, ...packed[name] } : null,
+      transport: summary(chosen),
+      transport_automatic_window: summary(automatic),
+    });
+  }
+  const manifest = {
+    schema: 'ionfield.family-manifest/1',
+    description: family.description,
+    model: 'charged WCA spheres in a dielectric continuum (l_B = 1/eps_r), PPPM, Langevin T* = 1 (damping 1 τ) + NVE, dt = 0.005 τ; scripts/family/electrolyte.in',
+    generated_by: 'scripts/family/generate.ts; summarised by scripts/family/summarize.ts (ionfield transport, fit window 3–12 τ, jackknife over blocks)',
+    units: 'lj',
+    fit_window: FIT_WINDOW,
+    systems_defined: order.length,
+    systems_finished: systems.length,
+    systems,
+  };
+  atomic(out, JSON.stringify(manifest, null, 1) + '\n');
+
+  // Λ against total ion density, one line per Bjerrum length (symmetric 1:1 systems), and one for
+  // the other families (size-asymmetric, 2:1) as separate series.
+  const series = (filter: (n: string) => boolean, label: (lb: number) => string): Series[] => {
+    const byLb = new Map<number, Series>();
+    for (const s of systems.filter((x) => filter(x.name))) {
+      const lb = s.parameters.lb as number;
+      if (!byLb.has(lb)) byLb.set(lb, { label: label(lb), points: [] });
+      const v = s.transport.lambda_eh;
+      if (v && v.value !== null) byLb.get(lb)!.points.push({ x: s.parameters.rho, y: v.value, error: v.error ?? undefined });
+    }
+    return [...byLb.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+  };
+  const all = [
+    ...series((n) => n.startsWith('s11'), (lb) => `1:1, l_B = ${lb}`),
+    ...series((n) => n.startsWith('a11'), (lb) => `1:1 σ−=1.5, l_B = ${lb}`),
+    ...series((n) => n.startsWith('s21'), (lb) => `2:1, l_B = ${lb}`),
+  ];
+  if (all.length)
+    atomic(path.join(docs, 'lambda-vs-concentration.svg'), linePlot(all, { title: 'Molar conductivity Λ_EH of the family (fit 3–12 τ)', xLabel: 'total ion density ρσ³', yLabel: 'Λ (lj reduced, per formula unit)', logX: true }));
+  const rows = systems.map((s) => {
+    const t = s.transport, a = s.transport_automatic_window;
+    const d = Object.values(t.diffusion) as { value: number | null; error: number | null }[];
+    return `| ${s.name} | ${s.parameters.rho} | ${s.parameters.lb} | ${s.parameters.qcat}:${-s.parameters.qan} | ${s.parameters.sigcat}/${s.parameters.sigan} | ${s.parameters.ncat}+${s.parameters.nan} | ${fmt(t.lambda_eh)} | ${fmt(d[0])} | ${fmt(d[1])} | ${fmt(t.lambda_ne)} | ${fmt(t.ionicity)} | ${t.uncertainty.blocks} | ${t.fit_window.diffusive ? 'yes' : 'no'} | ${fmt(a.lambda_eh)} (${a.fit_window.start}–${a.fit_window.stop} τ) | ${(s.timings.wall_seconds / 60).toFixed(0)} min |`;
+  });
+  atomic(
+    path.join(docs, 'table.md'),
+    [
+      '<!-- written by scripts/family/summarize.ts from data/family/manifest.json; do not edit -->',
+      '| system | ρσ³ | l_B/σ | z+:z− | σ+/σ− | N+ + N− | Λ_EH (3–12 τ) | D+ | D− | Λ_NE | Λ/Λ_NE | blocks | diffusive | Λ_EH, automatic window | LAMMPS wall |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
+  console.log(`${systems.length} finished system(s) of ${order.length} -> ${path.relative(repo, out)}, ${path.relative(repo, docs)}/`);
+}
+
+if (require.main === module) main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
