@@ -37,7 +37,7 @@ export interface SyntheticSystem {
 
 export const FEATURES = 3;
 
-export function writeSyntheticDataset(dir: string, systems: SyntheticSystem[], species = ['1', '2']): string {
+export function writeSyntheticDataset(dir: string, systems: SyntheticSystem[], species = ['1', '2'], FEATURES = 3): string {
   fs.mkdirSync(dir, { recursive: true });
   const columns = (s: string) =>
     Array.from({ length: FEATURES }, (_, k) => ({ name: `G2_${s}_${k}`, centre: s, neighbours: [s], type: 'G2', parameters: { eta: k, rs: 0 } }));
