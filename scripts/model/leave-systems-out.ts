@@ -1,6 +1,6 @@
 // Leave-systems-out evaluation on a dataset of the family (docs/model.md, "Results"):
 //   npx tsx scripts/model/leave-systems-out.ts <dataset...> [--out DIR] [--epochs N] [--hidden 32,32]
-//        [--seed N] [--threads N] [--objectives per-ion,global]
+//        [--seed N] [--threads N] [--objectives per-ion,global] [--systems a,b,c]
 // For every system s: train on all others (one of them, in turn, validates for early stopping when
 // there are at least three; otherwise a fixed number of epochs), predict Λ of s, and do the same for
 // the two baselines (ridge on the same descriptors; Λ = a + b√c on concentration alone). Writes
@@ -24,6 +24,7 @@ const { values, positionals } = parseArgs({
     threads: { type: 'string', default: '0' },
     lr: { type: 'string', default: '1e-3' },
     objectives: { type: 'string', default: 'per-ion,global' },
+    systems: { type: 'string' },
   },
 });
 if (positionals.length === 0) {
@@ -44,7 +45,10 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const all = loadDatasets(positionals);
+  const loaded = loadDatasets(positionals);
+  // --systems a,b,c: only these systems take part (e.g. one salt type at a time).
+  const only = values.systems ? (values.systems as string).split(',') : null;
+  const all: Dataset = only ? { ...loaded, systems: loaded.systems.filter((s) => only.includes(s.name)) } : loaded;
   const objectives = (values.objectives as string).split(',').filter(Boolean) as ('per-ion' | 'global')[];
   const rows: Row[] = [];
   const names = all.systems.map((s) => s.name);
