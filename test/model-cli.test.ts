@@ -10,6 +10,8 @@ import { native, NativeNnModel } from '../lib/native';
 import { readNpy } from '../lib/npy';
 import { openTrajectory } from '../lib/trajectory';
 import { readModel } from '../lib/model/predict';
+import { metadataProps } from '../lib/model/onnx-export';
+import { encodeModel, floatTensor, floatValue, node } from '../lib/model/onnx-builder';
 import { runCli } from './helpers/cli';
 import { repoRoot, tempDir } from './helpers/paths';
 import { NpyWriter } from '../lib/npy';
@@ -183,6 +185,49 @@ describe('ionfield train / predict (CLI, demo electrolyte)', function () {
     assert.match(species.stderr, /the trajectory has 'Na', 'Cl' which the model does not know/);
     const notModel = runCli(['predict', demo, '--model', path.join(p.dir, 'dataset.json')]);
     assert.equal(notModel.status, 1);
+  });
+
+  it('runs a model built elsewhere that follows the documented signature (constant λ per species)', () => {
+    // A hand-built graph: lambda_k = features_k · 0 + c_k, with the trained model's metadata.
+    const meta = readModel(modelPath).metadata;
+    const c = [2.5, -0.5];
+    const nodes = [];
+    const inits = [];
+    for (let k = 0; k < 2; k++) {
+      inits.push(floatTensor(`zero_${k}`, [p.F, 1], new Array(p.F).fill(0)), floatTensor(`c_${k}`, [1], [c[k]]));
+      nodes.push(node('MatMul', [`features_${k}`, `zero_${k}`], [`m_${k}`]), node('Add', [`m_${k}`, `c_${k}`], [`col_${k}`]), node('Squeeze', [`col_${k}`], [`lambda_${k}`]));
+    }
+    const own = path.join(path.dirname(p.dir), 'own.onnx');
+    fs.writeFileSync(own, encodeModel({
+      name: 'constant', nodes, initializers: inits,
+      inputs: [0, 1].map((k) => floatValue(`features_${k}`, ['rows', p.F])), outputs: [0, 1].map((k) => floatValue(`lambda_${k}`, ['rows'])),
+      metadata: metadataProps(meta),
+    }));
+    const r = runCli(['predict', demo, '--model', own, '--stop', '10', '--json', '--provider', 'cpu']);
+    assert.equal(r.status, 0, r.stderr);
+    const rep = JSON.parse(r.stdout);
+    const n1 = rep.species['1'].ions, n2 = rep.species['2'].ions;
+    assert.ok(Math.abs(rep.lambda_ml.value - (c[0] * n1 + c[1] * n2) / (n1 + n2)) < 1e-6);
+    // The same graph whose recorded descriptor columns differ from what its set gives is refused.
+    const other = JSON.parse(JSON.stringify(meta));
+    other.feature_columns['1'][0].name = 'G2[1<-1](eta=9,rs=0,rc=5)';
+    const shifted = path.join(path.dirname(p.dir), 'shifted.onnx');
+    fs.writeFileSync(shifted, encodeModel({
+      name: 'constant', nodes, initializers: inits,
+      inputs: [0, 1].map((k) => floatValue(`features_${k}`, ['rows', p.F])), outputs: [0, 1].map((k) => floatValue(`lambda_${k}`, ['rows'])),
+      metadata: metadataProps(other),
+    }));
+    const cols = runCli(['predict', demo, '--model', shifted, '--stop', '5']);
+    assert.equal(cols.status, 1);
+    assert.match(cols.stderr, /descriptor columns of species '1' differ at column 0: model 'G2\[1<-1\]\(eta=9/);
+    // A graph without the documented names is refused with the names it has.
+    const bad = path.join(path.dirname(p.dir), 'bad.onnx');
+    fs.writeFileSync(bad, encodeModel({
+      name: 'bad', nodes: [node('Identity', ['x'], ['y'])], initializers: [], inputs: [floatValue('x', ['rows', p.F])], outputs: [floatValue('y', ['rows', p.F])], metadata: metadataProps(meta),
+    }));
+    const refused = runCli(['predict', demo, '--model', bad, '--stop', '5']);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /the graph lacks features_0, features_1, lambda_0, lambda_1/);
   });
 
   it('resumes from a checkpoint: 3 epochs, then 6, gives the same model as 6 at once', () => {

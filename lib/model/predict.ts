@@ -154,6 +154,13 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
   const stages = { read: 0, descriptors: 0, inference: 0, write: 0 };
   const traj = openTrajectory(trajectory, { ...options, unwrap: false, batchSize: options.batchSize ?? 32 });
   const predictor = await OnnxPredictor.open(model.bytes, options.provider ?? 'auto');
+  const wantIn = model.metadata.species.map((_, k) => `features_${k}`);
+  const wantOut = model.metadata.species.map((_, k) => `lambda_${k}`);
+  const lacking = [...wantIn.filter((n) => !predictor.inputNames.includes(n)), ...wantOut.filter((n) => !predictor.outputNames.includes(n))];
+  if (lacking.length) {
+    await predictor.close();
+    throw new ModelMismatchError(`${model.path}: the graph lacks ${lacking.join(', ')} (inputs: ${predictor.inputNames.join(', ')}; outputs: ${predictor.outputNames.join(', ')}); see docs/model.md for the signature`);
+  }
   let writer: NpyWriter | null = null;
   let bound: BoundSet | null = null;
   let map: RowMap | null = null;
