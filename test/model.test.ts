@@ -76,3 +76,29 @@ describe('model baselines', () => {
     assert.ok(Math.abs(concentrationSystemLambda(conc, c3) - (2 - 3 * 0.2)) < 1e-9);
   });
 });
+
+describe('model: bad datasets', () => {
+  it('names the file and what was expected: wrong shape, wrong dtype, missing file, wrong schema, holdout typo', async () => {
+    const fs = await import('node:fs');
+    const { NpyWriter } = await import('../lib/npy');
+    const dir = writeSyntheticDataset(path.join(tempDir('ionfield-model-bad-'), 'ds'), [{ name: 'a', frames: 5, ions: { '1': 2, '2': 2 }, noise: 0, seed: 1 }]);
+    const lambda = path.join(dir, 'a', 'lambda-1.npy');
+    const w = new NpyWriter(lambda, 'float64', [3]);
+    w.append(new Float64Array(15), 5);
+    w.close();
+    assert.throws(() => loadDatasets([dir]), /lambda-1\.npy: shape \(5, 3\), expected \(5, 2\)/);
+    const w2 = new NpyWriter(lambda, 'float32', [2]);
+    w2.append(new Float32Array(10), 5);
+    w2.close();
+    assert.throws(() => loadDatasets([dir]), /lambda-1\.npy: expected float64 data/);
+    fs.rmSync(lambda);
+    assert.throws(() => loadDatasets([dir]), /lambda-1\.npy: missing/);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'dataset.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'dataset.json'), JSON.stringify({ ...manifest, schema: 'other/1' }));
+    assert.throws(() => loadDatasets([dir]), /dataset\.json: schema is 'other\/1', expected 'ionfield\.dataset\/1'/);
+    assert.throws(() => loadDatasets([path.join(dir, 'a')]), /not a dataset folder \(no dataset\.json\)/);
+    const good = writeSyntheticDataset(path.join(tempDir('ionfield-model-bad-'), 'ds'), [{ name: 'a', frames: 5, ions: { '1': 2, '2': 2 }, noise: 0, seed: 1 }]);
+    await assert.rejects(trainModel([good], { holdout: ['b'], epochs: 1 }), /--holdout: no system named 'b'/);
+    await assert.rejects(trainModel([good], { holdout: ['a'], epochs: 1 }), /leaves no system to train on/);
+  });
+});
