@@ -102,3 +102,22 @@ describe('model: bad datasets', () => {
     await assert.rejects(trainModel([good], { holdout: ['a'], epochs: 1 }), /leaves no system to train on/);
   });
 });
+
+describe('model: Λ_ML error by blocking', () => {
+  it('gives σ/√n for white noise and the AR(1) inflation sqrt((1+φ)/(1−φ)) for correlated frames', async () => {
+    const { blockError } = await import('../lib/model/predict');
+    const { gaussian, rng } = await import('./helpers/synthetic-dataset');
+    const n = 1 << 14;
+    const g = gaussian(rng(11));
+    const white = Float64Array.from({ length: n }, g);
+    const w = blockError(white);
+    assert.ok(Math.abs(w.error * Math.sqrt(n) - 1) < 0.15, `white noise: ${w.error * Math.sqrt(n)} vs 1`);
+    const phi = 0.9;
+    const ar = new Float64Array(n);
+    for (let i = 1; i < n; i++) ar[i] = phi * ar[i - 1] + g();
+    const exact = Math.sqrt(1 / (1 - phi * phi) / n * ((1 + phi) / (1 - phi)));
+    const a = blockError(ar);
+    assert.ok(Math.abs(a.error / exact - 1) < 0.3, `AR(1): ${a.error} vs ${exact}`);
+    assert.ok(a.block_frames >= 16, `plateau reached at blocks of ${a.block_frames}`);
+  });
+});
