@@ -104,7 +104,16 @@ inline double derivative(Activation act, double z, double a) {
 
 namespace detail {
 
-void forward(const Model& model, std::size_t s, const float* x, std::size_t n, Workspace& ws) {
+// AVX2 clones of the two hot loops where the compiler and CPU support it (selected at load time).
+// AVX2 without FMA performs the same IEEE operations in the same order, only 4 lanes at a time, so
+// results are bit-identical to the baseline build (no contraction into fused multiply-adds).
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define IONFIELD_NN_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define IONFIELD_NN_CLONES
+#endif
+
+IONFIELD_NN_CLONES void forward(const Model& model, std::size_t s, const float* x, std::size_t n, Workspace& ws) {
   const auto& slots = model.layout.layers[s];
   const std::size_t F = static_cast<std::size_t>(model.arch.features[s]);
   ws.a.resize(slots.size() + 1);
@@ -145,7 +154,7 @@ void forward(const Model& model, std::size_t s, const float* x, std::size_t n, W
   }
 }
 
-void backward(const Model& model, std::size_t s, std::size_t n, Workspace& ws, const double* dy, double* grad) {
+IONFIELD_NN_CLONES void backward(const Model& model, std::size_t s, std::size_t n, Workspace& ws, const double* dy, double* grad) {
   const auto& slots = model.layout.layers[s];
   const double* p = model.params.data();
   std::vector<double> delta(dy, dy + n);  // d loss / d z of the current layer (the last layer is linear)
