@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ionfield::binding::register_kinosons(env, exports);
   ionfield::binding::register_descriptors(env, exports);
   ionfield::binding::register_analysis(env, exports);
+  ionfield::binding::register_nn(env, exports);
   ionfield::binding::register_dataset(env, exports);
   return exports;
 }

@@ -9,5 +9,6 @@ void register_transport(Napi::Env env, Napi::Object exports);
 void register_kinosons(Napi::Env env, Napi::Object exports);
 void register_descriptors(Napi::Env env, Napi::Object exports);
 void register_analysis(Napi::Env env, Napi::Object exports);
+void register_nn(Napi::Env env, Napi::Object exports);
 void register_dataset(Napi::Env env, Napi::Object exports);
 }  // namespace ionfield::binding

@@ -12,8 +12,10 @@ import { analyzeCommand } from './cli/analyze';
 import { reportCommand } from './cli/report';
 import { demoCommand } from './cli/demo';
 import { datasetCommand } from './cli/dataset';
+import { trainCommand } from './cli/train';
+import { predictCommand } from './cli/predict';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand, kinosonsCommand, analyzeCommand, reportCommand, demoCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand, trainCommand, predictCommand, kinosonsCommand, analyzeCommand, reportCommand, demoCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

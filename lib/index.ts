@@ -22,6 +22,17 @@ export { buildDataset, systemName, lambdaPrefactor } from './dataset';
 export type { DatasetOptions, DatasetSummary, SystemEntry, FamilyManifest } from './dataset';
 export { readTopology, writeTopology, topologyPathFor } from './dataset/topology';
 export type { DeviceReport } from './native';
+export { trainModel, nativeSystemLambda } from './model/train';
+export type { TrainModelOptions, TrainReport, SystemPrediction } from './model/train';
+export { predictTrajectory, readModel, bindModel, blockError, ModelMismatchError } from './model/predict';
+export type { PredictOptions, PredictReport, LoadedModel } from './model/predict';
+export { loadDatasets, readManifest, targetLambda } from './model/dataset';
+export type { Dataset, DatasetManifest, LoadedSystem } from './model/dataset';
+export { exportOnnx, metadataProps, parseMetadataProps, MODEL_SCHEMA } from './model/onnx-export';
+export type { ModelMetadata } from './model/onnx-export';
+export { OnnxPredictor } from './model/inference';
+export { fitLinear, linearSystemLambda, fitConcentration, concentrationSystemLambda } from './model/baselines';
+export type { NativeNnModel, NativeEpochReport } from './native';
 
 import { native as loadNative } from './native';
 /** Which accelerators this build can use: CUDA kernels compiled, GPUs visible now. */

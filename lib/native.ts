@@ -254,7 +254,64 @@ export interface NativeNeighborList {
   seconds: number;
 }
 
+/** The network as the native trainer returns it (native/include/ionfield/nn.hpp, Model). */
+export interface NativeNnModel {
+  features: number[]; // input columns per species
+  hidden: number[];
+  activation: string; // tanh | softplus | shifted-softplus | silu
+  params: Float64Array; // flat; layers[s][l] gives the offsets of W [in x out] and b [out]
+  featureMean: Float64Array[];
+  featureScale: Float64Array[];
+  targetShift: number;
+  targetScale: number;
+  layers?: { in: number; out: number; w: number; b: number }[][];
+}
+
+/** One system for training: per species (model order) features [frames x ions x F] and λ [frames x ions]. */
+export interface NativeNnSystem {
+  name: string;
+  frames: number;
+  species: { ions: number; features: Float32Array; lambda: Float64Array }[];
+}
+
+export interface NativeEpochReport {
+  epoch: number;
+  epochs: number;
+  trainLoss: number;
+  valLoss: number | null;
+  valLambdaRelError: number | null;
+  improved: boolean;
+}
+
+export interface NativeTrainOptions {
+  objective?: 'per-ion' | 'global';
+  epochs?: number;
+  batchFrames?: number;
+  learningRate?: number;
+  weightDecay?: number;
+  patience?: number;
+  seed?: number;
+  threads?: number;
+  checkpoint?: string;
+}
+
+export interface NativeTrainResult {
+  model: NativeNnModel & { layers: { in: number; out: number; w: number; b: number }[][] };
+  history: NativeEpochReport[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  resumedFromEpoch: number;
+}
+
 export interface NativeAddon {
+  trainNetwork(
+    arch: { features: number[]; hidden: number[]; activation: string },
+    train: NativeNnSystem[],
+    validation: NativeNnSystem[],
+    options: NativeTrainOptions,
+    onEpoch?: (report: NativeEpochReport) => void,
+  ): Promise<NativeTrainResult>;
+  nnPredict(model: NativeNnModel, species: number, features: Float32Array, rows: number): Float64Array;
   computeDescriptors(
     set: { nspecies: number; functions: Record<string, number>[] },
     frames: NativeDescriptorFrames,

@@ -16,7 +16,7 @@ for arg in "$@"; do
     --for-tests) ;;
     --for-fixtures) ;;  # kept for older instructions: gromacs is now part of --for-tests
     --soft) soft=1 ;;
-    --for-bench) want+=(python3-torch python3-numpy hyperfine time gzip) ;;  # numpy: scripts/bench/kmc_numpy.py; torch: scripts/bench/descriptors_peers.py
+    --for-bench) want+=(python3-torch python3-numpy hyperfine time gzip) ;;  # numpy: scripts/bench/kmc_numpy.py; torch: descriptor and training peers (scripts/bench)
     --for-fuzz) want+=(clang libclang-rt-14-dev) ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac

@@ -1,0 +1,85 @@
+import { parseKeyValueList } from '../trajectory';
+import { Device } from '../descriptors';
+import { Provider } from '../model/inference';
+import { predictTrajectory, PredictReport } from '../model/predict';
+import { Command, integerOption, parse, printJson, UsageError } from './command';
+import { typesFromTopology } from './convert';
+import { Progress } from './progress';
+
+function printReport(r: PredictReport): void {
+  const l = r.lambda_ml;
+  console.log(`Λ_ML = ${l.value.toPrecision(6)} ± ${l.error.toPrecision(2)} (${l.units}; τ = ${l.tau}; error from ${l.blocks} blocks of ${l.block_frames} frames)`);
+  for (const [s, v] of Object.entries(r.species)) console.log(`  species ${s}: ${v.ions} ions, mean λ̂ ${v.lambda_mean.toPrecision(6)}`);
+  console.log(`${r.frames} frames x ${r.ions} ions in ${r.seconds.toFixed(2)} s (${r.ions_frames_per_second.toExponential(3)} ion-frames/s); ONNX Runtime ${r.provider}${r.provider_note ? ` (${r.provider_note})` : ''}, descriptors on ${r.device}`);
+  const st = r.stages;
+  console.log(`stages (s): read ${st.read.toFixed(2)}, descriptors ${st.descriptors.toFixed(2)}, inference ${st.inference.toFixed(2)}, write ${st.write.toFixed(2)}`);
+  if (r.field) console.log(`wrote ${r.field.path}: λ̂ per frame x ion (float32)`);
+}
+
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: 'per-ion local conductivity λ̂ and Λ_ML of a trajectory from a trained ONNX model',
+  usage: `ionfield predict <trajectory> --model model.onnx [options]
+
+  --model F.onnx        a model from ionfield train (or any ONNX model with its signature, docs/model.md)
+  --out F.npy           per-ion λ̂, frames x ions (float32); ions are the atoms of the model's species
+                        in file order (listed in the --json report)
+  --units U             unit style of the trajectory (default lj); must equal the model's
+  --type-map 1:Na,2:Cl  rename species labels first
+  --topology FILE       species labels from the first frame of FILE (DCD/XTC input)
+  --format F            trajectory format (default: from extension, then content)
+  --start N --stop N --stride N   frame selection (0-based, stop exclusive)
+  --batch N             frames per descriptor/ONNX call (default 32)
+  --threads N           CPU threads for descriptors (default: all)
+  --device D            descriptors on auto (default) | cpu | cuda
+  --provider P          ONNX Runtime on auto (default: CUDA when available) | cpu | cuda
+  --json                print the report (schema ionfield.predict/1)`,
+  async run(argv) {
+    const { values, positionals } = parse(argv, {
+      model: { type: 'string' },
+      out: { type: 'string' },
+      units: { type: 'string' },
+      'type-map': { type: 'string' },
+      topology: { type: 'string' },
+      format: { type: 'string' },
+      start: { type: 'string' },
+      stop: { type: 'string' },
+      stride: { type: 'string' },
+      batch: { type: 'string' },
+      threads: { type: 'string' },
+      device: { type: 'string' },
+      provider: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length !== 1) throw new UsageError('expected exactly one trajectory file');
+    if (!values.model) throw new UsageError('--model is required');
+    if (values.out && !/\.npy$/i.test(values.out as string)) throw new UsageError(`--out must end in .npy, got '${values.out}'`);
+    const device = (values.device ?? 'auto') as string;
+    if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
+    const provider = (values.provider ?? 'auto') as string;
+    if (!['auto', 'cpu', 'cuda'].includes(provider)) throw new UsageError(`--provider must be auto, cpu or cuda, got '${provider}'`);
+    const units = (values.units ?? 'lj') as string;
+    if (!['lj', 'real', 'metal', 'gromacs'].includes(units)) throw new UsageError(`--units: '${units}' is not one of lj, real, metal, gromacs`);
+    const progress = new Progress('predict', null, !values.json);
+    const report = await predictTrajectory(positionals[0], {
+      model: values.model as string,
+      out: values.out as string | undefined,
+      units,
+      typeMap: values['type-map'] ? parseKeyValueList(values['type-map'] as string, '--type-map') : undefined,
+      types: values.topology ? await typesFromTopology(values.topology as string) : undefined,
+      format: values.format as string | undefined,
+      start: integerOption(values.start as string | undefined, 'start'),
+      stop: integerOption(values.stop as string | undefined, 'stop'),
+      stride: integerOption(values.stride as string | undefined, 'stride', 1),
+      batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
+      threads: integerOption(values.threads as string | undefined, 'threads', 0),
+      device: device as Device,
+      provider: provider as Provider,
+      onProgress: (n) => progress.update(n),
+    });
+    progress.done();
+    if (values.json) printJson(report);
+    else printReport(report);
+    return 0;
+  },
+};

@@ -1,0 +1,139 @@
+// Reads training sets in the format of /docs/dataset.md (schema ionfield.dataset/1): dataset.json plus
+// per system features-<S>.npy (float32 [frames, n_S, F_S]) and lambda-<S>.npy (float64 [frames, n_S]).
+// Several dataset folders can be combined when they share descriptors, species, τ and units.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readNpy } from '../npy';
+import type { NativeNnSystem } from '../native';
+
+export interface DatasetSystemInfo {
+  name: string;
+  source?: string;
+  frames: number;
+  ions: Record<string, number>;
+  charges: Record<string, number>;
+  temperature?: number;
+  volume_mean?: number;
+  lambda_mean?: number;
+  eh_at_tau?: number;
+  lambda_eh?: { value: number; error: number } | null;
+  parameters?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface DatasetColumn {
+  name: string;
+  [key: string]: unknown;
+}
+
+export interface DatasetManifest {
+  schema: string;
+  descriptor_set: unknown;
+  feature_columns: Record<string, DatasetColumn[]>;
+  species: string[];
+  tau: number;
+  tau_frames: number;
+  units: string;
+  /** Multiplier the descriptor set's lengths were bound with (sets written in ion diameters). */
+  length_scale?: number;
+  systems: DatasetSystemInfo[];
+}
+
+export interface LoadedSystem extends NativeNnSystem {
+  info: DatasetSystemInfo;
+  folder: string;
+}
+
+export interface Dataset {
+  /** Shared definition: descriptors, species, columns, τ, units (from the first folder). */
+  manifest: DatasetManifest;
+  folders: string[];
+  systems: LoadedSystem[];
+}
+
+function fail(file: string, what: string): never {
+  throw new Error(`${file}: ${what}`);
+}
+
+export function readManifest(folder: string): DatasetManifest {
+  const file = path.join(folder, 'dataset.json');
+  if (!fs.existsSync(file)) fail(folder, 'not a dataset folder (no dataset.json)');
+  let m: DatasetManifest;
+  try {
+    m = JSON.parse(fs.readFileSync(file, 'utf8')) as DatasetManifest;
+  } catch (err) {
+    fail(file, `not valid JSON (${(err as Error).message})`);
+  }
+  if (m.schema !== 'ionfield.dataset/1') fail(file, `schema is '${m.schema}', expected 'ionfield.dataset/1'`);
+  if (!Array.isArray(m.species) || m.species.length === 0) fail(file, 'species must be a non-empty array');
+  if (!Array.isArray(m.systems)) fail(file, 'systems must be an array');
+  for (const s of m.species)
+    if (!Array.isArray(m.feature_columns?.[s]) || m.feature_columns[s].length === 0) fail(file, `feature_columns has no columns for species '${s}'`);
+  if (!(m.tau > 0)) fail(file, 'tau must be a positive number');
+  if (typeof m.units !== 'string') fail(file, 'units must be a string');
+  return m;
+}
+
+/** What must agree between datasets (and between a model and a trajectory): a readable difference or null. */
+export function definitionDifference(a: DatasetManifest, b: DatasetManifest): string | null {
+  if (JSON.stringify(a.species) !== JSON.stringify(b.species)) return `species ${JSON.stringify(a.species)} vs ${JSON.stringify(b.species)}`;
+  if (a.units !== b.units) return `units '${a.units}' vs '${b.units}'`;
+  if (Math.abs(a.tau - b.tau) > 1e-9 * Math.abs(a.tau)) return `tau ${a.tau} vs ${b.tau}`;
+  if (JSON.stringify(a.feature_columns) !== JSON.stringify(b.feature_columns)) return 'feature columns (descriptor sets) differ';
+  if ((a.length_scale ?? 1) !== (b.length_scale ?? 1)) return `descriptor length scale ${a.length_scale ?? 1} vs ${b.length_scale ?? 1}`;
+  return null;
+}
+
+function loadArray(file: string, dtype: 'float32' | 'float64', shape: number[]): Float32Array | Float64Array {
+  if (!fs.existsSync(file)) fail(file, 'missing');
+  const { shape: got, data } = readNpy(file);
+  if ((dtype === 'float32') !== data instanceof Float32Array) fail(file, `expected ${dtype} data`);
+  if (got.length !== shape.length || got.some((d, i) => d !== shape[i]))
+    fail(file, `shape (${got.join(', ')}), expected (${shape.join(', ')})`);
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) fail(file, `non-finite value at flat index ${i}`);
+  return data;
+}
+
+function loadSystem(folder: string, m: DatasetManifest, info: DatasetSystemInfo): LoadedSystem {
+  const dir = path.join(folder, info.name);
+  const species = m.species.map((s) => {
+    const ions = info.ions?.[s] ?? 0;
+    const F = m.feature_columns[s].length;
+    const features = loadArray(path.join(dir, `features-${s}.npy`), 'float32', [info.frames, ions, F]) as Float32Array;
+    const lambda = loadArray(path.join(dir, `lambda-${s}.npy`), 'float64', [info.frames, ions]) as Float64Array;
+    return { ions, features, lambda };
+  });
+  return { name: info.name, frames: info.frames, species, info, folder };
+}
+
+/** Loads every system of the given dataset folders into memory (features are float32). */
+export function loadDatasets(folders: string[]): Dataset {
+  if (folders.length === 0) throw new Error('no dataset folders given');
+  const manifests = folders.map(readManifest);
+  const first = manifests[0];
+  manifests.forEach((m, i) => {
+    const diff = definitionDifference(first, m);
+    if (diff) throw new Error(`${folders[i]}: does not fit ${folders[0]}: ${diff}`);
+  });
+  const systems: LoadedSystem[] = [];
+  const seen = new Map<string, string>();
+  manifests.forEach((m, i) => {
+    for (const info of m.systems) {
+      if (seen.has(info.name)) throw new Error(`${folders[i]}: system '${info.name}' is also in ${seen.get(info.name)}`);
+      seen.set(info.name, folders[i]);
+      systems.push(loadSystem(folders[i], m, info));
+    }
+  });
+  return { manifest: first, folders, systems };
+}
+
+/** Λ of a system from its targets: the mean of λ over all ions of all species and all frames. */
+export function targetLambda(system: NativeNnSystem): number {
+  let sum = 0;
+  let n = 0;
+  for (const s of system.species) {
+    for (let i = 0; i < s.lambda.length; i++) sum += s.lambda[i];
+    n += s.lambda.length;
+  }
+  return sum / n;
+}

@@ -1,0 +1,263 @@
+// `ionfield predict`: descriptors of every frame (native, async) -> the model's ONNX graph (ONNX
+// Runtime on a worker thread) -> per-ion λ̂ streamed to .npy, and Λ_ML = mean λ̂ over ions and frames
+// with a block-average error. The next batch's descriptors are computed while ONNX Runtime runs the
+// current one; memory holds two batches.
+import * as fs from 'node:fs';
+import { onnx } from 'onnx-proto';
+import { bindSet, BoundSet, DescriptorSetDef, parseSetJson } from '../descriptor-sets';
+import { computeBatch, columnsDocument, Device, resolveDevice, rowMap, RowMap } from '../descriptors';
+import { NpyWriter } from '../npy';
+import { FrameBatch, openTrajectory, TrajectoryOptions } from '../trajectory';
+import { OnnxPredictor, Provider } from './inference';
+import { ModelMetadata, parseMetadataProps } from './onnx-export';
+
+export class ModelMismatchError extends Error {
+  readonly code = 'IONFIELD_BAD_INPUT';
+}
+
+export interface LoadedModel {
+  path: string;
+  bytes: Uint8Array;
+  metadata: ModelMetadata;
+  /** The descriptor set (metadata descriptor_set, JSON set form) and the length scale it was used with. */
+  set: DescriptorSetDef;
+  lengthScale: number;
+}
+
+export function readModel(file: string): LoadedModel {
+  if (!fs.existsSync(file)) throw new ModelMismatchError(`${file}: no such model file`);
+  const bytes = fs.readFileSync(file);
+  let proto: onnx.ModelProto;
+  try {
+    proto = onnx.ModelProto.decode(bytes);
+  } catch (err) {
+    throw new ModelMismatchError(`${file}: not an ONNX model (${(err as Error).message})`);
+  }
+  const props: Record<string, string> = {};
+  for (const p of proto.metadataProps) if (p.key) props[p.key] = p.value ?? '';
+  let metadata: ModelMetadata;
+  try {
+    metadata = parseMetadataProps(props, file);
+  } catch (err) {
+    throw new ModelMismatchError((err as Error).message);
+  }
+  const training = metadata.training as { length_scale?: number };
+  let set: DescriptorSetDef;
+  try {
+    set = parseSetJson(JSON.stringify(metadata.descriptor_set), `${file} (metadata ionfield.descriptor_set)`);
+  } catch (err) {
+    throw new ModelMismatchError((err as Error).message);
+  }
+  return { path: file, bytes: new Uint8Array(bytes), metadata, set, lengthScale: training.length_scale ?? 1 };
+}
+
+function columnNames(bound: BoundSet, map: RowMap): Record<string, string[]> {
+  const doc = columnsDocument(bound, map, { array: '', frames: 0, steps: [], source: '', scale: 1 }) as { columns: Record<string, { name: string }[]> };
+  return Object.fromEntries(Object.entries(doc.columns).map(([s, c]) => [s, c.map((x) => x.name)]));
+}
+
+/**
+ * Binds the model's descriptor set to a trajectory and checks that it fits: same species, same
+ * units, and the columns the set yields here are the columns the model was trained on.
+ */
+export function bindModel(model: LoadedModel, labels: string[], units: string, source: string): { bound: BoundSet; map: RowMap } {
+  const meta = model.metadata;
+  const problems: string[] = [];
+  if (meta.target.units !== units) problems.push(`units: the model's targets are in '${meta.target.units}', the trajectory is read as '${units}' (--units)`);
+  const present = [...new Set(labels)];
+  const missing = meta.species.filter((s) => !present.includes(s));
+  const extra = present.filter((s) => !meta.species.includes(s));
+  if (missing.length) problems.push(`species: the model has ${missing.map((s) => `'${s}'`).join(', ')} which the trajectory lacks`);
+  if (extra.length) problems.push(`species: the trajectory has ${extra.map((s) => `'${s}'`).join(', ')} which the model does not know (model species: ${meta.species.join(', ')}; use --type-map)`);
+  if (problems.length) throw new ModelMismatchError(`${model.path} does not fit ${source}:\n  ${problems.join('\n  ')}`);
+  // The dataset builder stores the set expanded with its lengths already scaled (bind at scale 1); a
+  // set in its original form needs the recorded length scale. The column names (which carry every
+  // parameter) decide which one reproduces the model's columns.
+  let difference = '';
+  for (const scale of model.lengthScale === 1 ? [1] : [1, model.lengthScale]) {
+    const bound = bindSet(model.set, meta.species, scale);
+    const map = rowMap(bound, labels);
+    const here = columnNames(bound, map);
+    difference = '';
+    for (const s of meta.species) {
+      const want = (meta.feature_columns[s] ?? []).map((c) => (c as { name: string }).name);
+      const got = here[s] ?? [];
+      const k = want.findIndex((w, i) => w !== got[i]);
+      if (want.length !== got.length || k >= 0) {
+        difference = `descriptor columns of species '${s}' differ ` +
+          (want.length !== got.length ? `(${want.length} in the model, ${got.length} from its set here)` : `at column ${k}: model '${want[k]}', from its set '${got[k]}'`);
+        break;
+      }
+    }
+    if (!difference) return { bound, map };
+  }
+  throw new ModelMismatchError(`${model.path} does not fit ${source}: ${difference}`);
+}
+
+/** Standard error of the mean of a correlated series by blocking (Flyvbjerg–Petersen): the largest
+ * estimate over block lengths 1, 2, 4, ... with at least 4 blocks (conservative at the plateau). */
+export function blockError(series: ArrayLike<number>): { error: number; block_frames: number; blocks: number } {
+  let values = Array.from(series);
+  let best = { error: Number.NaN, block_frames: 1, blocks: values.length };
+  let length = 1;
+  while (values.length >= 4) {
+    const n = values.length;
+    const mean = values.reduce((a, b) => a + b, 0) / n;
+    const variance = values.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (n - 1);
+    const se = Math.sqrt(variance / n);
+    if (!(se <= best.error)) best = { error: se, block_frames: length, blocks: n };
+    const next: number[] = [];
+    for (let i = 0; i + 1 < n; i += 2) next.push(0.5 * (values[i] + values[i + 1]));
+    values = next;
+    length *= 2;
+  }
+  return best;
+}
+
+export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'typeMap' | 'types' | 'start' | 'stop' | 'stride'> {
+  model: string | LoadedModel;
+  /** Unit style the trajectory is read in (must equal the model's). */
+  units?: string;
+  /** Per-ion λ̂, frames x ions (float32 .npy); ions are the atoms of model species in file order. */
+  out?: string;
+  batchSize?: number;
+  threads?: number;
+  device?: Device;
+  provider?: Provider;
+  onProgress?: (frames: number) => void;
+}
+
+export interface PredictReport {
+  schema: 'ionfield.predict/1';
+  trajectory: string;
+  model: string;
+  units: string;
+  frames: number;
+  ions: number;
+  species: Record<string, { ions: number; lambda_mean: number }>;
+  lambda_ml: { value: number; error: number; block_frames: number; blocks: number; units: string; tau: number };
+  field: { path: string; shape: [number, number]; dtype: 'float32'; atoms: number[]; species: string[] } | null;
+  provider: string;
+  provider_note: string;
+  device: 'cpu' | 'cuda';
+  seconds: number;
+  stages: { read: number; descriptors: number; inference: number; write: number };
+  ions_frames_per_second: number;
+}
+
+export async function predictTrajectory(trajectory: string, options: PredictOptions): Promise<PredictReport> {
+  const model = typeof options.model === 'string' ? readModel(options.model) : options.model;
+  const units = options.units ?? 'lj';
+  const { device } = resolveDevice(options.device ?? 'auto');
+  const started = process.hrtime.bigint();
+  const clock = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const stages = { read: 0, descriptors: 0, inference: 0, write: 0 };
+  const traj = openTrajectory(trajectory, { ...options, unwrap: false, batchSize: options.batchSize ?? 32 });
+  const predictor = await OnnxPredictor.open(model.bytes, options.provider ?? 'auto');
+  const wantIn = model.metadata.species.map((_, k) => `features_${k}`);
+  const wantOut = model.metadata.species.map((_, k) => `lambda_${k}`);
+  const lacking = [...wantIn.filter((n) => !predictor.inputNames.includes(n)), ...wantOut.filter((n) => !predictor.outputNames.includes(n))];
+  if (lacking.length) {
+    await predictor.close();
+    throw new ModelMismatchError(`${model.path}: the graph lacks ${lacking.join(', ')} (inputs: ${predictor.inputNames.join(', ')}; outputs: ${predictor.outputNames.join(', ')}); see docs/model.md for the signature`);
+  }
+  let writer: NpyWriter | null = null;
+  let bound: BoundSet | null = null;
+  let map: RowMap | null = null;
+  const frameMeans: number[] = [];
+  const speciesSum: number[] = [];
+  let speciesRows: number[][] = [];
+  let frames = 0;
+  try {
+    const it = traj.batches();
+    // Runs one batch: descriptors -> per-species feeds -> ONNX Runtime -> λ̂ in row order.
+    const evaluate = async (batch: FrameBatch): Promise<{ batch: FrameBatch; lambda: Float32Array }> => {
+      let t0 = clock();
+      const desc = (await computeBatch(bound!, batch, map!, { threads: options.threads, device, precision: 'float32' })) as Float32Array;
+      stages.descriptors += clock() - t0;
+      const R = map!.rows.length;
+      const Fmax = bound!.maxFeatures;
+      const feeds: Record<string, { data: Float32Array; dims: number[] }> = {};
+      model.metadata.species.forEach((s, k) => {
+        const rows = speciesRows[k];
+        const F = bound!.columns[s].length;
+        const data = new Float32Array(batch.frames * rows.length * F);
+        for (let t = 0; t < batch.frames; t++)
+          rows.forEach((r, i) => data.set(desc.subarray((t * R + r) * Fmax, (t * R + r) * Fmax + F), (t * rows.length + i) * F));
+        feeds[`features_${k}`] = { data, dims: [batch.frames * rows.length, F] };
+      });
+      t0 = clock();
+      const { outputs } = await predictor.run(feeds);
+      stages.inference += clock() - t0;
+      const lambda = new Float32Array(batch.frames * R);
+      model.metadata.species.forEach((_, k) => {
+        const rows = speciesRows[k];
+        const out = outputs[`lambda_${k}`];
+        if (!out || out.length !== batch.frames * rows.length) throw new Error(`${model.path}: output lambda_${k} has ${out?.length ?? 0} values, expected ${batch.frames * rows.length}`);
+        for (let t = 0; t < batch.frames; t++) rows.forEach((r, i) => (lambda[t * R + r] = out[t * rows.length + i]));
+      });
+      return { batch, lambda };
+    };
+    const consume = ({ batch, lambda }: { batch: FrameBatch; lambda: Float32Array }) => {
+      const t0 = clock();
+      const R = map!.rows.length;
+      for (let t = 0; t < batch.frames; t++) {
+        let sum = 0;
+        for (let r = 0; r < R; r++) sum += lambda[t * R + r];
+        frameMeans.push(sum / R);
+        speciesRows.forEach((rows, k) => rows.forEach((r) => (speciesSum[k] += lambda[t * R + r])));
+      }
+      writer?.append(lambda, batch.frames);
+      frames += batch.frames;
+      stages.write += clock() - t0;
+      options.onProgress?.(frames);
+    };
+    let inflight: Promise<{ batch: FrameBatch; lambda: Float32Array }> | null = null;
+    for (;;) {
+      let t0 = clock();
+      const r = await it.next();
+      stages.read += clock() - t0;
+      if (r.done) break;
+      const batch = r.value;
+      if (!bound) {
+        if (!batch.types) throw new ModelMismatchError(`${trajectory}: the file has no species labels; pass --topology or --types to name them`);
+        ({ bound, map } = bindModel(model, batch.types, units, trajectory));
+        speciesRows = model.metadata.species.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
+        model.metadata.species.forEach((_, k) => (speciesSum[k] = 0));
+        if (options.out) writer = new NpyWriter(options.out, 'float32', [map.rows.length]);
+      }
+      const next = evaluate(batch);
+      if (inflight) consume(await inflight);
+      inflight = next;
+    }
+    if (inflight) consume(await inflight);
+    if (!bound || !map || frames === 0) throw new ModelMismatchError(`${trajectory}: no frames selected`);
+    writer?.close();
+  } catch (err) {
+    writer?.abort();
+    throw err;
+  } finally {
+    await predictor.close();
+  }
+  const value = frameMeans.reduce((a, b) => a + b, 0) / frames;
+  const err = blockError(frameMeans);
+  const seconds = clock();
+  const R = map.rows.length;
+  return {
+    schema: 'ionfield.predict/1',
+    trajectory,
+    model: model.path,
+    units,
+    frames,
+    ions: R,
+    species: Object.fromEntries(model.metadata.species.map((s, k) => [s, { ions: speciesRows[k].length, lambda_mean: speciesSum[k] / (frames * speciesRows[k].length) }])),
+    lambda_ml: { value, ...err, units: `${units} molar conductivity (as the training targets)`, tau: model.metadata.target.tau },
+    field: options.out ? { path: options.out, shape: [frames, R], dtype: 'float32', atoms: Array.from(map.rows), species: map.rowSpecies } : null,
+    provider: predictor.provider,
+    provider_note: predictor.providerNote,
+    device,
+    seconds,
+    stages,
+    ions_frames_per_second: (R * frames) / seconds,
+  };
+}

@@ -1,0 +1,180 @@
+// Trains the local-conductivity network on dataset folders with a leave-systems-out split and writes
+// the ONNX model (temporary name, then rename). The native trainer does the work on a worker thread.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { native, NativeEpochReport, NativeNnModel, NativeTrainOptions, NativeTrainResult, packageRoot } from '../native';
+import { Dataset, LoadedSystem, loadDatasets, targetLambda } from './dataset';
+import { exportOnnx, MODEL_SCHEMA, ModelMetadata } from './onnx-export';
+
+export interface TrainModelOptions extends NativeTrainOptions {
+  /** Names of the systems held out for validation (early stopping) and evaluation. */
+  holdout: string[];
+  hidden?: number[];
+  activation?: 'tanh' | 'softplus' | 'shifted-softplus' | 'silu';
+  /** Where to write the ONNX model (optional: the trained model is returned either way). */
+  out?: string;
+  onEpoch?: (report: NativeEpochReport) => void;
+}
+
+export interface SystemPrediction {
+  name: string;
+  frames: number;
+  ions: number;
+  /** Λ from the targets (mean λ over ions and frames: the EH estimate at lag τ on these origins). */
+  lambda_target: number;
+  /** Λ_EH of the whole trajectory (ionfield transport) when the dataset records it. */
+  lambda_eh: { value: number; error: number } | null;
+  lambda_ml: number;
+  relative_error: number; // |Λ_ML − Λ_target| / |Λ_target|
+}
+
+export interface TrainReport {
+  schema: 'ionfield.train/1';
+  out: string | null;
+  objective: string;
+  architecture: { features: number[]; hidden: number[]; activation: string; parameters: number };
+  train_systems: string[];
+  holdout_systems: string[];
+  epochs_run: number;
+  best_epoch: number;
+  stopped_early: boolean;
+  resumed_from_epoch: number;
+  history: NativeEpochReport[];
+  train: SystemPrediction[];
+  holdout: SystemPrediction[];
+  holdout_median_relative_error: number | null;
+  seconds: number;
+  seconds_per_epoch: number;
+}
+
+export function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Λ_ML of a system with the native forward pass: the mean of λ̂ over all its ions and frames. */
+export function nativeSystemLambda(model: NativeNnModel, system: LoadedSystem): number {
+  const addon = native();
+  let sum = 0;
+  let n = 0;
+  system.species.forEach((s, k) => {
+    const rows = system.frames * s.ions;
+    if (rows === 0) return;
+    const pred = addon.nnPredict(model, k, s.features, rows);
+    for (let i = 0; i < rows; i++) sum += pred[i];
+    n += rows;
+  });
+  return sum / n;
+}
+
+export function systemPrediction(system: LoadedSystem, lambdaMl: number): SystemPrediction {
+  const target = targetLambda(system);
+  const eh = system.info.lambda_eh;
+  return {
+    name: system.name,
+    frames: system.frames,
+    ions: system.species.reduce((a, s) => a + s.ions, 0),
+    lambda_target: target,
+    lambda_eh: eh && Number.isFinite(eh.value) ? eh : null,
+    lambda_ml: lambdaMl,
+    relative_error: Math.abs(lambdaMl - target) / Math.abs(target),
+  };
+}
+
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const v = [...values].sort((a, b) => a - b);
+  const h = Math.floor(v.length / 2);
+  return v.length % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+
+export function splitSystems(dataset: Dataset, holdout: string[]): { train: LoadedSystem[]; held: LoadedSystem[] } {
+  const names = new Set(dataset.systems.map((s) => s.name));
+  const unknown = holdout.filter((h) => !names.has(h));
+  if (unknown.length) throw new Error(`--holdout: no system named ${unknown.map((u) => `'${u}'`).join(', ')} (the datasets have: ${[...names].join(', ')})`);
+  const held = dataset.systems.filter((s) => holdout.includes(s.name));
+  const train = dataset.systems.filter((s) => !holdout.includes(s.name));
+  if (train.length === 0) throw new Error('--holdout leaves no system to train on');
+  return { train, held };
+}
+
+export function modelMetadata(dataset: Dataset, result: NativeTrainResult, options: TrainModelOptions, train: LoadedSystem[], held: LoadedSystem[]): ModelMetadata {
+  const m = dataset.manifest;
+  const charges: Record<string, number> = {};
+  for (const s of dataset.systems) for (const [label, z] of Object.entries(s.info.charges ?? {})) charges[label] ??= z;
+  const model = result.model;
+  return {
+    schema: MODEL_SCHEMA,
+    version: packageVersion(),
+    species: m.species,
+    charges,
+    descriptor_set: m.descriptor_set,
+    feature_columns: m.feature_columns,
+    standardisation: {
+      features: Object.fromEntries(m.species.map((s, k) => [s, { mean: Array.from(model.featureMean[k]), scale: Array.from(model.featureScale[k]) }])),
+      target: { shift: model.targetShift, scale: model.targetScale },
+    },
+    target: { quantity: 'local molar conductivity λ_i(t0) (exact decomposition, SCIENCE.md)', tau: m.tau, tau_frames: m.tau_frames, units: m.units, objective: options.objective ?? 'per-ion' },
+    architecture: { hidden: model.hidden, activation: model.activation },
+    training: {
+      datasets: dataset.folders.map((f) => path.resolve(f)),
+      systems: train.map((s) => ({ name: s.name, parameters: s.info.parameters ?? null })),
+      holdout: held.map((s) => s.name),
+      length_scale: m.length_scale ?? 1,
+      seed: options.seed ?? 1,
+      epochs: options.epochs ?? null,
+      best_epoch: result.bestEpoch,
+      learning_rate: options.learningRate ?? null,
+      batch_frames: options.batchFrames ?? null,
+    },
+  };
+}
+
+/** Atomic write: temporary name in the same folder, then rename. */
+export function writeFileAtomic(file: string, bytes: Uint8Array): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export async function trainModel(datasetFolders: string[] | Dataset, options: TrainModelOptions): Promise<{ report: TrainReport; model: NativeNnModel; onnx: Uint8Array; metadata: ModelMetadata }> {
+  const started = process.hrtime.bigint();
+  const dataset = Array.isArray(datasetFolders) ? loadDatasets(datasetFolders) : datasetFolders;
+  const { train, held } = splitSystems(dataset, options.holdout);
+  const features = dataset.manifest.species.map((s) => dataset.manifest.feature_columns[s].length);
+  const arch = { features, hidden: options.hidden ?? [32, 32], activation: options.activation ?? 'tanh' };
+  const result = await native().trainNetwork(arch, train, held, {
+    objective: options.objective, epochs: options.epochs, batchFrames: options.batchFrames, learningRate: options.learningRate,
+    weightDecay: options.weightDecay, patience: options.patience, seed: options.seed, threads: options.threads, checkpoint: options.checkpoint,
+  }, options.onEpoch);
+  const metadata = modelMetadata(dataset, result, options, train, held);
+  const onnx = exportOnnx(result.model, metadata);
+  if (options.out) writeFileAtomic(options.out, onnx);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const trainPred = train.map((s) => systemPrediction(s, nativeSystemLambda(result.model, s)));
+  const heldPred = held.map((s) => systemPrediction(s, nativeSystemLambda(result.model, s)));
+  const epochsRun = result.history.length - result.resumedFromEpoch;
+  const report: TrainReport = {
+    schema: 'ionfield.train/1',
+    out: options.out ? path.resolve(options.out) : null,
+    objective: options.objective ?? 'per-ion',
+    architecture: { ...arch, parameters: result.model.params.length },
+    train_systems: train.map((s) => s.name),
+    holdout_systems: held.map((s) => s.name),
+    epochs_run: epochsRun,
+    best_epoch: result.bestEpoch,
+    stopped_early: result.stoppedEarly,
+    resumed_from_epoch: result.resumedFromEpoch,
+    history: result.history,
+    train: trainPred,
+    holdout: heldPred,
+    holdout_median_relative_error: median(heldPred.map((p) => p.relative_error)),
+    seconds,
+    seconds_per_epoch: epochsRun > 0 ? seconds / epochsRun : 0,
+  };
+  return { report, model: result.model, onnx, metadata };
+}
