@@ -1,5 +1,5 @@
-// The CLI path end to end on the shipped demo: `ionfield demo` (transport → target λ →
-// analyses → report), `ionfield analyze --json` and `ionfield report`, and the report opened in
+// The CLI path end to end on the shipped demo: `ionfield demo` (transport → descriptors → model
+// λ̂ → analyses → report; with --targets the exact target λ instead of the model), `ionfield analyze --json` and `ionfield report`, and the report opened in
 // headless Chromium: no console errors, no network requests, every plot drawn.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -13,18 +13,39 @@ const demoTrajectory = path.join(repoRoot, 'data', 'demo', 'electrolyte.lammpstr
 describe('ionfield demo, analyze and report (CLI)', function () {
   this.timeout(120_000);
   let out = '';
-  let demo: { schema: string; report: string; stages: { stage: string; status: string; detail: string }[] };
+  let modelOut = '';
+  type Demo = { schema: string; report: string; stages: { stage: string; status: string; detail: string }[] };
+  let demo: Demo;
+  let modelDemo: Demo;
 
   before(() => {
     out = tempDir();
-    demo = runCliJson(['demo', '--out', out]);
+    modelOut = tempDir();
+    demo = runCliJson(['demo', '--out', out, '--targets']);
+    modelDemo = runCliJson(['demo', '--out', modelOut]);
   });
 
-  it('runs every stage it has and marks the model seam as skipped', () => {
+  it('--targets: runs every stage but the model, and analyses the target field', () => {
     assert.equal(demo.schema, 'ionfield.demo/1');
     const status = Object.fromEntries(demo.stages.map((s) => [s.stage, s.status]));
     assert.deepEqual(status, { transport: 'done', descriptors: 'done', model: 'skipped', targets: 'done', analyses: 'done', report: 'done' });
     assert.ok(fs.statSync(demo.report).size > 10_000);
+  });
+
+  it('by default the shipped model gives the field: its λ̂ mean is the analysed mean and Λ_ML is reported', () => {
+    const status = Object.fromEntries(modelDemo.stages.map((s) => [s.stage, s.status]));
+    assert.deepEqual(status, { transport: 'done', descriptors: 'done', model: 'done', analyses: 'done', report: 'done' });
+    const p = JSON.parse(fs.readFileSync(path.join(modelOut, 'predict.json'), 'utf8'));
+    const a = JSON.parse(fs.readFileSync(path.join(modelOut, 'analysis', 'analysis.json'), 'utf8'));
+    let n = 0;
+    let s = 0;
+    for (const d of a.distributions) {
+      n += d.samples;
+      s += d.samples * d.mean.value;
+    }
+    assert.ok(Math.abs(s / n - p.lambda_ml.value) < 1e-4 * Math.abs(p.lambda_ml.value), `analysed ⟨λ̂⟩ ${s / n} vs Λ_ML ${p.lambda_ml.value}`);
+    assert.match(a.provenance.source, /default model/);
+    assert.match(fs.readFileSync(modelDemo.report, 'utf8'), /default\.onnx/);
   });
 
   it('the mean of the target field equals the Einstein–Helfand ⟨|J|²⟩/(6 T n_f τ) at that lag (exact sum rule)', () => {

@@ -1,21 +1,23 @@
 // `ionfield demo`: transport → descriptors → model → analyses → report on the shipped demo data.
-import { runDemo } from '../demo/pipeline';
+import { defaultStages, runDemo } from '../demo/pipeline';
 import { Command, parse, printJson } from './command';
 import { Progress } from './progress';
 
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'the main job on the shipped demo electrolyte: transport → descriptors → model → analyses → HTML report',
-  usage: `ionfield demo [--out DIR] [--json]
+  usage: `ionfield demo [--out DIR] [--targets] [--json]
 
 Runs every stage on data/demo/electrolyte.lammpstrj.gz (100 ions, LAMMPS lj units, T = 1) and
-writes transport.json, the λ field (.npy), analysis/ and report.html into DIR. Stages not in
-this build (descriptors, model) are skipped with a message; the analyses then use target λ.
+writes transport.json, descriptors.npy, the λ field (.npy), analysis/ and report.html into DIR.
+The field is λ̂ of the shipped default model (data/models/default.onnx, run by ONNX Runtime);
+without that file, or with --targets, the analyses use the exact target λ_i(t0) instead.
 
   --out DIR   output folder (default: ionfield-demo)
+  --targets   analyse the target field λ_i(t0) (exact decomposition) instead of the model's λ̂
   --json      print {schema: "ionfield.demo/1", out, report, stages: [{stage, status, detail, seconds}]}`,
   async run(argv) {
-    const { values } = parse(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, false);
+    const { values } = parse(argv, { out: { type: 'string' }, targets: { type: 'boolean' }, json: { type: 'boolean' } }, false);
     const out = (values.out as string | undefined) ?? 'ionfield-demo';
     const bars = new Map<string, Progress>();
     const ctx = await runDemo({
@@ -29,7 +31,7 @@ this build (descriptors, model) are skipped with a message; the analyses then us
         bars.clear();
         if (!values.json) console.log(`${e.stage.padEnd(12)} ${e.status === 'done' ? `${e.seconds.toFixed(1)} s` : '—'.padEnd(5)}  ${e.detail}`);
       },
-    });
+    }, values.targets ? { ...defaultStages, predict: null } : defaultStages);
     if (values.json) printJson({ schema: 'ionfield.demo/1', out, report: ctx.report, stages: ctx.log });
     else console.log(`\nopen ${ctx.report} in a browser`);
     return 0;

@@ -1,9 +1,9 @@
 // `ionfield demo`: the main job on the shipped demo data, one function per stage:
 //   transport → descriptors → model (λ̂) → analyses → report.
-// The model stage is a SEAM: `DemoStages.predict` is null until the model code is merged (it
-// then reads the descriptors this demo writes and sets ctx.field to λ̂). Without it the demo
-// analyses the target field λ_i(t0) (exact decomposition) instead and says so in its output and in
-// the report's provenance. The descriptor stage runs the merged `writeDescriptors`.
+// The model stage runs the shipped default model (data/models/default.onnx) through ONNX Runtime
+// and sets ctx.field to λ̂. Without a model file (or with `predict: null`) the demo analyses the
+// target field λ_i(t0) (exact decomposition) instead and says so in its output and in the
+// report's provenance.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeField, AnalysisResult, loadField, writeAnalysis } from '../analysis';
@@ -13,6 +13,7 @@ import { buildReport, loadResults } from '../report/build';
 import { computeTransport, TransportReport } from '../transport';
 import { writeDescriptors } from '../descriptors';
 import { computeTargets } from './targets';
+import { predictTrajectory } from '../model/predict';
 
 export interface DemoContext {
   trajectory: string;
@@ -88,6 +89,32 @@ async function targetStage(ctx: DemoContext): Promise<void> {
   ctx.field = { file, start: 0, stride, stop: f.origins * stride, source: `target λ_i(t0), exact decomposition, τ = ${f.tau} ${t.fit_window.units} (${tauFrames} frames), origins every ${stride} frames (no model yet)` };
 }
 
+export const DEFAULT_MODEL = () => path.join(packageRoot(), 'data', 'models', 'default.onnx');
+
+/** λ̂ of every ion at the demo's origin frames from the default model (ONNX Runtime). */
+async function predictStage(ctx: DemoContext): Promise<void> {
+  const model = DEFAULT_MODEL();
+  if (!fs.existsSync(model)) return; // the targets stage runs instead
+  const { stride } = demoFrames(ctx.transport!);
+  const file = path.join(ctx.out, 'lambda_model.npy');
+  const r = await predictTrajectory(ctx.trajectory, {
+    model,
+    units: ctx.units,
+    stride,
+    out: file,
+    onProgress: (n) => ctx.progress('model', n, Math.ceil(ctx.transport!.frames / stride)),
+  });
+  writeAtomic(path.join(ctx.out, 'predict.json'), JSON.stringify(r, null, 1) + '\n');
+  ctx.field = {
+    file,
+    start: 0,
+    stride,
+    stop: r.frames * stride,
+    source: `λ̂ from the default model (${path.basename(model)}, preliminary: see docs/model.md), Λ_ML = ${r.lambda_ml.value.toPrecision(4)} ± ${r.lambda_ml.error.toPrecision(2)} over ${r.frames} frames`,
+    model: { file: model, provider: r.provider, lambda_ml: r.lambda_ml },
+  };
+}
+
 async function analysisStage(ctx: DemoContext): Promise<void> {
   const fd = ctx.field!;
   const field = await loadField(ctx.trajectory, fd.file, { start: fd.start, stop: fd.stop, stride: fd.stride });
@@ -109,7 +136,7 @@ async function reportStage(ctx: DemoContext): Promise<void> {
 export const defaultStages: DemoStages = {
   transport: transportStage,
   descriptors: descriptorStage,
-  predict: null,
+  predict: predictStage,
   targets: targetStage,
   analyses: analysisStage,
   report: reportStage,
@@ -139,7 +166,7 @@ export async function runDemo(
   };
   await step('transport', stages.transport, '', () => `Λ = ${ctx.transport?.molar_conductivity?.value?.toPrecision(4)} ± ${ctx.transport?.molar_conductivity?.error?.toPrecision(2)}`);
   await step('descriptors', stages.descriptors, 'skipped: no descriptor stage', () => `${ctx.descriptors}`);
-  await step('model', stages.predict, 'skipped: no default model in this build yet; analysing target λ instead', () => `${ctx.field?.source}`);
+  await step('model', stages.predict, 'skipped (--targets): analysing target λ instead', () => ctx.field?.source ?? `no model file at ${DEFAULT_MODEL()}; analysing target λ instead`);
   if (!ctx.field) await step('targets', stages.targets, '', () => ctx.field!.source);
   await step('analyses', stages.analyses, '', () => `${ctx.analysis!.frames} frames × ${ctx.analysis!.ions} ions`);
   await step('report', stages.report, '', () => ctx.report!);

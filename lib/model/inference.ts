@@ -21,6 +21,17 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** Whether onnxruntime-node's CUDA execution provider library was installed beside its binding. */
+export function cudaProviderInstalled(): boolean {
+  try {
+    const ortDir = path.dirname(require.resolve('onnxruntime-node/package.json'));
+    const dir = path.join(ortDir, 'bin', 'napi-v6', process.platform, process.arch);
+    return fs.existsSync(path.join(dir, 'libonnxruntime_providers_cuda.so')) || fs.existsSync(path.join(dir, 'onnxruntime_providers_cuda.dll'));
+  } catch {
+    return false;
+  }
+}
+
 export class OnnxPredictor {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -48,8 +59,11 @@ export class OnnxPredictor {
 
   /** provider 'auto': CUDA when onnxruntime-node has it, else CPU (the note says why). */
   static async open(model: Uint8Array, provider: Provider = 'auto'): Promise<OnnxPredictor> {
+    // Asking ONNX Runtime for a provider whose library is absent makes it log an error to stderr
+    // before falling back, so 'auto' only tries CUDA when the provider library is installed.
+    const cudaInstalled = cudaProviderInstalled();
+    const providers = provider === 'auto' ? (cudaInstalled ? ['cuda', 'cpu'] : ['cpu']) : [provider];
     const worker = new Worker(workerPath());
-    const providers = provider === 'auto' ? ['cuda', 'cpu'] : [provider];
     try {
       const opened = await new Promise<{ provider: string; note: string; inputs: string[]; outputs: string[] }>((resolve, reject) => {
         worker.once('message', (msg: { type: string; provider: string; note: string; inputs: string[]; outputs: string[]; message?: string }) =>
@@ -57,7 +71,10 @@ export class OnnxPredictor {
         worker.once('error', reject);
         worker.postMessage({ type: 'open', model, providers });
       });
-      return new OnnxPredictor(worker, opened.provider, opened.note, opened.inputs, opened.outputs);
+      const note = provider === 'auto' && !cudaInstalled
+        ? 'CPU: onnxruntime-node was installed without its CUDA provider (see README, "GPU")'
+        : opened.note;
+      return new OnnxPredictor(worker, opened.provider, note, opened.inputs, opened.outputs);
     } catch (err) {
       await worker.terminate();
       throw err;
