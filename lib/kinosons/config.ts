@@ -151,6 +151,10 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
         residualBias: e.residualBias === true,
       };
       for (const k of ['speciesShells', 'pairFirstShells', 'pairSecondShells'] as const) if (spec[k] < 0) fail(w, k, 'must be >= 0');
+      const tripletFirst = shells('tripletFirstShells'), tripletSecond = shells('tripletSecondShells');
+      if (tripletFirst < 0) fail(w, 'tripletFirstShells', 'must be >= 0');
+      if (tripletSecond < 0 || tripletSecond > 4) fail(w, 'tripletSecondShells', 'must be from 0 to 4 (triplets grow as the square of the sites in range)');
+      if (tripletFirst > 0 && tripletSecond > 0) Object.assign(spec, { tripletFirstShells: tripletFirst, tripletSecondShells: tripletSecond });
       const hidden = num(e, 'hidden', w, 0, (v) => Number.isInteger(v) && v >= 0 && v <= 256, 'an integer from 0 to 256 (hidden units of the equivariant network; 0 = linear)');
       if (hidden > 0) {
         spec.hidden = hidden;

@@ -5,6 +5,7 @@
 
 #include "ionfield/gated_network.hpp"
 #include "ionfield/kinosons.hpp"
+#include "lattice/stats.hpp"
 
 namespace ionfield::lattice {
 namespace {
@@ -24,7 +25,9 @@ int shell_norm2(const Lattice& lattice, int shells) {
 
 int basis_shells_needed(const BasisSpec& s) {
   int n = 1;
-  for (int v : {s.vacancy_shells, s.species_shells, s.pair_first_shells, s.pair_second_shells}) n = std::max(n, v);
+  for (int v : {s.vacancy_shells, s.species_shells, s.pair_first_shells, s.pair_second_shells, s.triplet_first_shells,
+                s.triplet_second_shells})
+    n = std::max(n, v);
   if (s.hidden > 0) n = std::max(n, s.feature_shells);
   return n;
 }
@@ -40,6 +43,11 @@ std::vector<Cluster> basis_clusters(const Lattice& lattice, const EnergyModel& m
     const std::vector<std::uint8_t> first = collective ? atoms : std::vector<std::uint8_t>{kVacancy};
     append(pair_clusters(lattice, shell_norm2(lattice, s.pair_first_shells), first, shell_norm2(lattice, s.pair_second_shells), atoms));
   }
+  if (s.triplet_first_shells != 0 && s.triplet_second_shells != 0) {
+    const std::vector<std::uint8_t> first = collective ? atoms : std::vector<std::uint8_t>{kVacancy};
+    append(triplet_clusters(lattice, shell_norm2(lattice, s.triplet_first_shells), first, shell_norm2(lattice, s.triplet_second_shells),
+                            atoms));
+  }
   return out;
 }
 
@@ -52,9 +60,19 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
   StateSampling valid = train;
   valid.states = o.validation_states;
   valid.seed = train.seed + 0x9e37ULL;
-  const auto training = sample_states(lattice, model, o.temperature, train);
-  const auto validation = sample_states(lattice, model, o.temperature, valid);
+  const bool given_valid = !o.given_validation.empty();
+  const auto training = o.given_training.empty() ? sample_states(lattice, model, o.temperature, train) : o.given_training;
+  const auto validation = given_valid ? o.given_validation : sample_states(lattice, model, o.temperature, valid);
+  if (validation.size() < 2) throw std::invalid_argument("at least 2 validation states are needed for an error bar");
+  valid.states = static_cast<int>(validation.size());
+  const int chains = given_valid ? o.given_validation_chains : (model.interacting() ? valid.chains : 0);
   StudyResult r;
+  if (chains > 0) {
+    r.validation_blocks = chain_blocks(valid.states, chains);
+  } else {
+    r.validation_blocks.resize(valid.states);
+    for (int i = 0; i < valid.states; ++i) r.validation_blocks[i] = i;
+  }
   r.sampling_seconds = seconds_since(t0);
   VariationalOptions vo;
   vo.target = o.target;
@@ -113,7 +131,10 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     } else {
       ev = evaluate_functional(lattice, model, basis.get(), validation, sol.theta, vv, false, 0, m.residual_coefficients);
     }
+    // Errors from block means (chains), not from treating correlated states as independent.
     m.validation = ev.value;
+    for (int i = 0; i < ev.channels * ev.channels; ++i)
+      m.validation[i] = blocked_estimate(ev.per_state.data() + i, static_cast<std::size_t>(ev.channels) * ev.channels, r.validation_blocks);
     m.validation_seconds = seconds_since(t1);
     if (progress) progress(++step, total);
     r.channels = ev.channels;
