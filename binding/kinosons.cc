@@ -123,6 +123,9 @@ Spec parse_spec(const Napi::Object& o) {
         spec.epochs = static_cast<int>(number(b, "epochs", 300));
         spec.learning_rate = number(b, "learningRate", 3e-3);
         spec.feature_shells = static_cast<int>(number(b, "featureShells", 2));
+        spec.network_hidden = static_cast<int>(number(b, "networkHidden", 0));
+        spec.network_layers = static_cast<int>(number(b, "networkLayers", 2));
+        spec.network_shells = static_cast<int>(number(b, "networkShells", 2));
         s.shells = std::max(s.shells, basis_shells_needed(spec));
         so.models.push_back(spec);
       }

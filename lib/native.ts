@@ -186,6 +186,10 @@ export interface NativeBasisSpec {
   epochs?: number;
   learningRate?: number;
   featureShells?: number;
+  /** Equivariant site network (tracer and collective): hidden units per layer (0 = none), layers, shells. */
+  networkHidden?: number;
+  networkLayers?: number;
+  networkShells?: number;
 }
 
 export interface NativeKmcResult {

@@ -162,6 +162,17 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
         spec.learningRate = num(e, 'learningRate', w, 3e-3, (v) => v > 0, 'a positive number');
         spec.featureShells = num(e, 'featureShells', w, 2, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'an integer from 1 to 8');
       }
+      const networkHidden = num(e, 'networkHidden', w, 0, (v) => Number.isInteger(v) && v >= 0 && v <= 256, 'an integer from 0 to 256 (hidden units per layer of the equivariant site network; 0 = none)');
+      if (networkHidden > 0) {
+        if (hidden > 0) fail(w, 'networkHidden', 'cannot be combined with hidden (the gated network): choose one');
+        if (spec.residualBias) fail(w, 'networkHidden', 'cannot be combined with residualBias');
+        if (species.length > 10) fail(w, 'networkHidden', 'the site network handles up to 10 species');
+        spec.networkHidden = networkHidden;
+        spec.networkLayers = num(e, 'networkLayers', w, 2, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'an integer from 1 to 8');
+        spec.networkShells = num(e, 'networkShells', w, 2, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'an integer from 1 to 8');
+        spec.epochs = num(e, 'epochs', w, 400, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
+        spec.learningRate = num(e, 'learningRate', w, 1e-2, (v) => v > 0, 'a positive number');
+      }
       return spec;
     });
   }

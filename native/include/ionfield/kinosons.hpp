@@ -25,6 +25,12 @@ struct BasisSpec {
   int epochs = 300;
   double learning_rate = 3e-3;
   int feature_shells = 2;
+  // Equivariant site network on top of this basis (tracer and collective; 0 = none, see
+  // ionfield/site_network.hpp): hidden units per layer, layers, neighbour shells summed over.
+  // Uses epochs and learning_rate above.
+  int network_hidden = 0;
+  int network_layers = 2;
+  int network_shells = 2;
 };
 
 std::vector<Cluster> basis_clusters(const Lattice& lattice, const EnergyModel& model, const BasisSpec& spec, bool collective);

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "ionfield/gated_network.hpp"
+#include "ionfield/site_network.hpp"
 #include "ionfield/kinosons.hpp"
 #include "lattice/stats.hpp"
 
@@ -29,6 +30,7 @@ int basis_shells_needed(const BasisSpec& s) {
                 s.triplet_second_shells})
     n = std::max(n, v);
   if (s.hidden > 0) n = std::max(n, s.feature_shells);
+  if (s.network_hidden > 0) n = std::max(n, s.network_shells);
   return n;
 }
 
@@ -91,6 +93,8 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
   double best_value = 0;
   std::unique_ptr<GatedModel> best_network;
   std::unique_ptr<GatedData> best_network_data;
+  std::unique_ptr<SiteNetwork> best_site;
+  std::unique_ptr<SiteNetworkData> best_site_data;
   for (const BasisSpec& spec : specs) {
     ModelResult m;
     m.name = spec.name;
@@ -109,6 +113,25 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     }
     std::unique_ptr<GatedModel> network;
     std::unique_ptr<GatedData> network_data;
+    std::unique_ptr<SiteNetwork> site;
+    std::unique_ptr<SiteNetworkData> site_data;
+    if (spec.network_hidden > 0 && spec.hidden > 0) throw std::invalid_argument("model '" + spec.name + "': choose the gated network (hidden) or the site network, not both");
+    if (spec.network_hidden > 0 && spec.residual_bias) throw std::invalid_argument("model '" + spec.name + "': the residual bias is not combined with the site network");
+    if (spec.network_hidden > 0) {
+      SiteNetworkOptions so;
+      so.hidden = spec.network_hidden;
+      so.layers = spec.network_layers;
+      so.shells = spec.network_shells;
+      so.epochs = spec.epochs;
+      so.learning_rate = spec.learning_rate;
+      so.seed = train.seed;
+      const SiteNetworkData cached = cache_site_network(lattice, model, basis.get(), sol.theta, training, vo, spec.network_shells);
+      site = std::make_unique<SiteNetwork>(train_site_network(cached, so, o.threads));
+      // Training value per channel pair at the trained network (the objective is Σ_a L_aa).
+      const Evaluation tv = evaluate_site_network(*site, cached, false);
+      m.training_value.assign(tv.value.size(), 0.0);
+      for (std::size_t i = 0; i < tv.value.size(); ++i) m.training_value[i] = tv.value[i].mean;
+    }
     if (spec.hidden > 0) {
       if (!basis) throw std::invalid_argument("model '" + spec.name + "': the network needs a basis (set some shells)");
       GatedOptions go;
@@ -125,7 +148,10 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     if (progress) progress(++step, total);
     t1 = std::chrono::steady_clock::now();
     Evaluation ev;
-    if (network) {
+    if (site) {
+      site_data = std::make_unique<SiteNetworkData>(cache_site_network(lattice, model, basis.get(), sol.theta, validation, vv, spec.network_shells));
+      ev = evaluate_site_network(*site, *site_data, false);
+    } else if (network) {
       network_data = std::make_unique<GatedData>(cache_gated_terms(lattice, model, *basis, validation, vv, spec.feature_shells));
       ev = evaluate_gated(*network, *network_data, false);
     } else {
@@ -147,10 +173,16 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
       best_basis = std::move(basis);
       best_network = std::move(network);
       best_network_data = std::move(network_data);
+      best_site = std::move(site);
+      best_site_data = std::move(site_data);
     }
     r.models.push_back(std::move(m));
   }
-  if (o.keep_kinosons && best_network) {
+  if (o.keep_kinosons && best_site) {
+    Evaluation ev = evaluate_site_network(*best_site, *best_site_data, true, o.kinoson_channel);
+    r.validation_transitions = static_cast<long long>(ev.kinosons.size());
+    r.kinosons = std::move(ev.kinosons);
+  } else if (o.keep_kinosons && best_network) {
     Evaluation ev = evaluate_gated(*best_network, *best_network_data, true);
     r.validation_transitions = static_cast<long long>(ev.kinosons.size());
     r.kinosons = std::move(ev.kinosons);
