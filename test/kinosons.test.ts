@@ -250,3 +250,29 @@ describe('kinosons: states from files, chain errors and resumable reports', func
     assert.match(r.stderr, /checkpoint\.json: written for a different configuration/);
   });
 });
+
+describe('kinosons: equivariant site network through the CLI', function () {
+  this.timeout(120_000);
+  const config = path.join(fixturesDir, 'kinosons', 'binary-site-network.json');
+  type Fit = { models: { name: string; training: number; validation: { mean: number } }[]; onsager?: Record<string, Record<string, { mean: number }>> };
+  for (const target of ['tracer:A', 'collective:A']) {
+    it(`${target}: trains below the linear model it starts from`, () => {
+      const fit = runCliJson<Fit>(['kinosons', 'fit', '--config', config, '--target', target]);
+      const [unc, linear, network] = fit.models;
+      assert.deepEqual(fit.models.map((m) => m.name), ['uncorrelated', 'linear', 'site-network']);
+      assert.ok(linear.training < unc.training);
+      assert.ok(network.training < linear.training, `${network.training} vs ${linear.training}`);
+      assert.ok(network.validation.mean > 0);
+    });
+  }
+  it('refuses the site network together with the gated network', () => {
+    const dir = tempDir();
+    const bad = path.join(dir, 'bad.json');
+    const c = JSON.parse(fs.readFileSync(config, 'utf8'));
+    c.models[1].hidden = 4;
+    fs.writeFileSync(bad, JSON.stringify(c));
+    const r = runCli(['kinosons', 'fit', '--config', bad]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /models\[1\].*networkHidden.*cannot be combined with hidden/);
+  });
+});
