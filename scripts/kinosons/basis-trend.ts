@@ -29,6 +29,7 @@ const models = [
   { name: 'vacancy-all+pairs-2x2+residual', vacancyShells: -1, speciesShells: 1, pairFirstShells: 2, pairSecondShells: 2, residualBias: true },
   { name: 'vacancy-all+pairs-2x2+site-network-16x2-R2', vacancyShells: -1, speciesShells: 1, pairFirstShells: 2, pairSecondShells: 2, networkHidden: 16, networkShells: 2, epochs: 400 },
   { name: 'vacancy-all+pairs-2x2+site-network-32x2-R3', vacancyShells: -1, speciesShells: 1, pairFirstShells: 2, pairSecondShells: 2, networkHidden: 32, networkShells: 3, epochs: 400 },
+  { name: 'vacancy-all+pairs-4x4+site-network-32x2-R3', vacancyShells: -1, speciesShells: 3, pairFirstShells: 4, pairSecondShells: 4, networkHidden: 32, networkShells: 3, epochs: 400 },
 ];
 
 function writeAtomically(file: string, text: string) {
