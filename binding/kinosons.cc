@@ -47,7 +47,8 @@ struct Spec {
 //          kmc: {steps, trajectories, equilibrationSweeps, exponentialTimes},
 //          study: {target: 'collective' | species index, sampling: 'all' | 'kmc', trainingStates,
 //                  validationStates, chains, equilibrationSweeps, decorrelationSweeps, kinosonChannel,
-//                  models: [{name, vacancyShells, speciesShells, pairFirstShells, pairSecondShells, residualBias}]} }
+//                  trainingOccupancy?, validationOccupancy? (Uint8Array states × sites), validationChains?,
+//                  models: [{name, vacancyShells, speciesShells, pairFirstShells, pairSecondShells, tripletFirstShells, tripletSecondShells, residualBias}]} }
 Spec parse_spec(const Napi::Object& o) {
   Spec s;
   s.kind = parse_lattice_kind(o.Get("lattice").As<Napi::String>());
@@ -93,6 +94,18 @@ Spec parse_spec(const Napi::Object& o) {
     so.validation_states = static_cast<int>(number(st, "validationStates", 1000));
     so.kinoson_channel = static_cast<int>(number(st, "kinosonChannel", 0));
     so.keep_kinosons = !st.Has("kinosons") || st.Get("kinosons").ToBoolean();
+    // States read from .npy files: flat Uint8Arrays of states × sites (validated in lib/kinosons).
+    auto given = [&](const char* key, std::vector<std::vector<std::uint8_t>>& out) {
+      if (!st.Has(key) || !st.Get(key).IsTypedArray()) return;
+      Napi::Uint8Array a = st.Get(key).As<Napi::Uint8Array>();
+      const std::size_t per_cell = s.kind == LatticeKind::FCC ? 4 : s.kind == LatticeKind::BCC ? 2 : 1;
+      const std::size_t sites = per_cell * static_cast<std::size_t>(s.cells) * s.cells * s.cells;
+      if (sites == 0 || a.ElementLength() % sites != 0) throw std::invalid_argument(std::string(key) + ": not a whole number of states");
+      for (std::size_t k = 0; k < a.ElementLength() / sites; ++k) out.emplace_back(a.Data() + k * sites, a.Data() + (k + 1) * sites);
+    };
+    given("trainingOccupancy", so.given_training);
+    given("validationOccupancy", so.given_validation);
+    so.given_validation_chains = static_cast<int>(number(st, "validationChains", 0));
     if (st.Has("models") && st.Get("models").IsArray()) {
       Napi::Array models = st.Get("models").As<Napi::Array>();
       for (uint32_t i = 0; i < models.Length(); ++i) {
@@ -103,11 +116,16 @@ Spec parse_spec(const Napi::Object& o) {
         spec.species_shells = static_cast<int>(number(b, "speciesShells", 0));
         spec.pair_first_shells = static_cast<int>(number(b, "pairFirstShells", 0));
         spec.pair_second_shells = static_cast<int>(number(b, "pairSecondShells", 0));
+        spec.triplet_first_shells = static_cast<int>(number(b, "tripletFirstShells", 0));
+        spec.triplet_second_shells = static_cast<int>(number(b, "tripletSecondShells", 0));
         spec.residual_bias = b.Has("residualBias") && b.Get("residualBias").ToBoolean();
         spec.hidden = static_cast<int>(number(b, "hidden", 0));
         spec.epochs = static_cast<int>(number(b, "epochs", 300));
         spec.learning_rate = number(b, "learningRate", 3e-3);
         spec.feature_shells = static_cast<int>(number(b, "featureShells", 2));
+        spec.network_hidden = static_cast<int>(number(b, "networkHidden", 0));
+        spec.network_layers = static_cast<int>(number(b, "networkLayers", 2));
+        spec.network_shells = static_cast<int>(number(b, "networkShells", 2));
         s.shells = std::max(s.shells, basis_shells_needed(spec));
         so.models.push_back(spec);
       }
@@ -244,6 +262,9 @@ class StudyWorker : public LatticeWorker<StudyResult> {
       models.Set(static_cast<uint32_t>(i), mo);
     }
     o.Set("models", models);
+    Napi::Int32Array blocks = Napi::Int32Array::New(env, r.validation_blocks.size());
+    for (std::size_t i = 0; i < r.validation_blocks.size(); ++i) blocks[i] = r.validation_blocks[i];
+    o.Set("validationBlocks", blocks);
     const std::size_t n = r.kinosons.size();
     Napi::Float64Array value = Napi::Float64Array::New(env, n), rate = Napi::Float64Array::New(env, n);
     Napi::Int32Array state = Napi::Int32Array::New(env, n);

@@ -176,6 +176,10 @@ export interface NativeLatticeSpec {
     decorrelationSweeps: number;
     kinosonChannel: number;
     kinosons?: boolean;
+    /** States read from files (states × sites, flat); validationChains: their chain count (0: independent). */
+    trainingOccupancy?: Uint8Array;
+    validationOccupancy?: Uint8Array;
+    validationChains?: number;
     models: NativeBasisSpec[];
   };
 }
@@ -186,12 +190,19 @@ export interface NativeBasisSpec {
   speciesShells: number;
   pairFirstShells: number;
   pairSecondShells: number;
+  /** Triplets: a vacancy (tracer) or atom (collective) within these shells and two atoms within the second. */
+  tripletFirstShells?: number;
+  tripletSecondShells?: number;
   residualBias: boolean;
   /** Equivariant gated network on top of the basis (tracer targets): hidden units (0 = linear only). */
   hidden?: number;
   epochs?: number;
   learningRate?: number;
   featureShells?: number;
+  /** Equivariant site network (tracer and collective): hidden units per layer (0 = none), layers, shells. */
+  networkHidden?: number;
+  networkLayers?: number;
+  networkShells?: number;
 }
 
 export interface NativeKmcResult {
@@ -225,6 +236,8 @@ export interface NativeStudyResult {
     validationSeconds: number;
   }[];
   kinosons: { value: Float64Array; rate: Float64Array; state: Int32Array; species: Uint8Array; environment: Uint8Array };
+  /** Block of each validation state for error bars (one swap-MC chain, or its parts, per block). */
+  validationBlocks: Int32Array;
 }
 
 export interface NativeExactCorrelation {

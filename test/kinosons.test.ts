@@ -182,3 +182,97 @@ describe('kinosons: equivariant network model through the CLI', function () {
     assert.match(r.stderr, /tracer targets only/);
   });
 });
+
+describe('kinosons: states from files, chain errors and resumable reports', function () {
+  this.timeout(120_000);
+  const config = path.join(fixturesDir, 'kinosons', 'interacting-small.json');
+  type Fit = { D: { mean: number; error: number }; models: { name: string; training: number; validation: { mean: number; error: number } }[]; trainingStates: number; validationStates: number };
+
+  it('fit from the .npy files written by generate equals the fit that samples the same states itself', () => {
+    const dir = tempDir();
+    const train = path.join(dir, 'train.npy'), valid = path.join(dir, 'valid.npy');
+    for (const [file, set, n] of [[train, 'training', '60'], [valid, 'validation', '64']])
+      assert.equal(runCli(['kinosons', 'generate', '--config', config, '--states', n, '--set', set, '--out', file, '--temperature', '800']).status, 0);
+    const meta = JSON.parse(fs.readFileSync(`${valid}.json`, 'utf8'));
+    assert.equal(meta.chains, 4);
+    assert.equal(meta.set, 'validation');
+    const sampled = runCliJson<Fit>(['kinosons', 'fit', '--config', config, '--target', 'tracer:A', '--temperature', '800']);
+    const fromFiles = runCliJson<Fit>(['kinosons', 'fit', '--config', config, '--target', 'tracer:A', '--temperature', '800', '--training', train, '--validation', valid]);
+    assert.deepEqual(fromFiles.D, sampled.D);
+    const core = (f: Fit) => f.models.map((m) => ({ name: m.name, training: m.training, validation: m.validation }));
+    assert.deepEqual(core(fromFiles), core(sampled));
+    // Errors come from the spread of the 4 chain blocks (more than 8 blocks: each chain is split
+    // in two); declaring the same states independent (chains 0) changes the error, not the mean.
+    fs.writeFileSync(`${valid}.json`, JSON.stringify({ ...meta, chains: 0 }));
+    const independent = runCliJson<Fit>(['kinosons', 'fit', '--config', config, '--target', 'tracer:A', '--temperature', '800', '--training', train, '--validation', valid]);
+    assert.equal(independent.D.mean, sampled.D.mean);
+    assert.notEqual(independent.D.error, sampled.D.error);
+  });
+
+  it('rejects state files that do not fit the config, naming the file and the problem', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'states.npy');
+    assert.equal(runCli(['kinosons', 'generate', '--config', config, '--states', '4', '--out', file, '--temperature', '800']).status, 0);
+    let r = runCli(['kinosons', 'fit', '--config', config, '--temperature', '1200', '--training', file]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /states\.npy: states were equilibrated at 800 K/);
+    const buf = fs.readFileSync(file);
+    const start = 10 + buf.readUInt16LE(8);
+    buf[start + 5] = buf[start + 5] === 0 ? 1 : 0; // one A becomes B (or back): wrong composition
+    fs.writeFileSync(file, buf);
+    r = runCli(['kinosons', 'fit', '--config', config, '--temperature', '800', '--training', file]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /states\.npy: state 0 holds \d+ atoms of A, the config 54/);
+    fs.writeFileSync(file, 'not numpy');
+    r = runCli(['kinosons', 'fit', '--config', config, '--temperature', '800', '--validation', file]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /states\.npy: not a \.npy file/);
+  });
+
+  it('report --resume continues from the checkpoint and refuses one of another config', () => {
+    const dir = tempDir();
+    const full = runCliJson<{ temperatures: { temperature: number; kmc: { tracer: Record<string, { mean: number }> } }[] }>(['kinosons', 'report', '--config', config, '--out-dir', dir]);
+    assert.equal(full.temperatures.length, 2);
+    assert.ok(!fs.existsSync(path.join(dir, 'kinosons-report.checkpoint.json')), 'a complete report removes its checkpoint');
+    // An interrupted run: only the first temperature's KMC is in the checkpoint (marked so that
+    // its reuse is visible).
+    const validated = validateConfig(JSON.parse(fs.readFileSync(config, 'utf8')), config);
+    const kmc = JSON.parse(JSON.stringify(full.temperatures[0].kmc));
+    kmc.tracer.A.mean = 12345;
+    const checkpoint = { schema: 'ionfield.kinosons.report-checkpoint/1', config: validated, done: { '800': { kmc, fits: {} } } };
+    fs.writeFileSync(path.join(dir, 'kinosons-report.checkpoint.json'), JSON.stringify(checkpoint));
+    const resumed = runCliJson<typeof full>(['kinosons', 'report', '--config', config, '--out-dir', dir, '--resume']);
+    assert.equal(resumed.temperatures[0].kmc.tracer.A.mean, 12345);
+    assert.deepEqual(resumed.temperatures[1].kmc.tracer, full.temperatures[1].kmc.tracer);
+    fs.writeFileSync(path.join(dir, 'kinosons-report.checkpoint.json'), JSON.stringify({ ...checkpoint, config: { ...validated, seed: 1 } }));
+    const r = runCli(['kinosons', 'report', '--config', config, '--out-dir', dir, '--resume']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /checkpoint\.json: written for a different configuration/);
+  });
+});
+
+describe('kinosons: equivariant site network through the CLI', function () {
+  this.timeout(120_000);
+  const config = path.join(fixturesDir, 'kinosons', 'binary-site-network.json');
+  type Fit = { models: { name: string; training: number; validation: { mean: number } }[]; onsager?: Record<string, Record<string, { mean: number }>> };
+  for (const target of ['tracer:A', 'collective:A']) {
+    it(`${target}: trains below the linear model it starts from`, () => {
+      const fit = runCliJson<Fit>(['kinosons', 'fit', '--config', config, '--target', target]);
+      const [unc, linear, network] = fit.models;
+      assert.deepEqual(fit.models.map((m) => m.name), ['uncorrelated', 'linear', 'site-network']);
+      assert.ok(linear.training < unc.training);
+      assert.ok(network.training < linear.training, `${network.training} vs ${linear.training}`);
+      assert.ok(network.validation.mean > 0);
+    });
+  }
+  it('refuses the site network together with the gated network', () => {
+    const dir = tempDir();
+    const bad = path.join(dir, 'bad.json');
+    const c = JSON.parse(fs.readFileSync(config, 'utf8'));
+    c.models[1].hidden = 4;
+    fs.writeFileSync(bad, JSON.stringify(c));
+    const r = runCli(['kinosons', 'fit', '--config', bad]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /models\[1\].*networkHidden.*cannot be combined with hidden/);
+  });
+});

@@ -9,8 +9,11 @@ import {
   fitTemperatureModels,
   KmcReference,
   loadConfig,
+  GivenStates,
+  loadStates,
   npyUint8,
   runFit,
+  VALIDATION_SEED_OFFSET,
   sampleStates,
   runKmc,
   Target,
@@ -25,17 +28,22 @@ const usage = `ionfield kinosons <subcommand> [options]
         tracer correlation factor of one vacancy in a pure lattice: KMC, the variational solution
         (exact for the supercell with the complete vector-star basis), and the supercell-size trend
         (defaults: 400 × sites jumps per trajectory, 32 trajectories)
-  generate --config FILE --states n --out FILE.npy [--temperature T] [--json]
+  generate --config FILE --states n --out FILE.npy [--temperature T] [--set training|validation] [--json]
         equilibrium states (swap Monte Carlo for interacting models) as a states × sites uint8
-        .npy array (species index in config order, 255 = vacancy), with FILE.json describing it
+        .npy array (species index in config order, 255 = vacancy), with FILE.json describing it;
+        --set validation draws with the study's validation seed
   kmc --config FILE [--temperature T] [--out FILE] [--json]
         residence-time KMC reference: tracer D per species and Onsager L_ab, with errors
-  fit --config FILE [--temperature T] [--target tracer:NAME|collective:NAME] [--out FILE] [--json]
+  fit --config FILE [--temperature T] [--target tracer:NAME|collective:NAME] [--training FILE.npy]
+      [--validation FILE.npy] [--out FILE] [--json]
         fit the relaxation-vector models of the config on training states, pick the lowest
-        validation value, report D as the mean of kinosons and their statistics
-  report --config FILE --out-dir DIR [--json]
+        validation value, report D as the mean of kinosons and their statistics; states come from
+        the given .npy files (written by generate) or are sampled from the config's seed
+  report --config FILE --out-dir DIR [--resume] [--json]
         for every temperature of the config: KMC reference and tracer fits of every species;
-        writes DIR/kinosons-report.json and SVG plots (log κ densities, cumulative share, D(T))
+        writes DIR/kinosons-report.json and SVG plots (log κ densities, cumulative share, D(T));
+        each finished KMC run and fit is checkpointed to DIR/kinosons-report.checkpoint.json, and
+        --resume continues from it (refused if the config changed)
 
   --config FILE   JSON study configuration (schema ionfield.kinosons-config/1, see docs/kinosons.md)
   --json          machine-readable output (schemas ionfield.kinosons.{correlation,kmc,fit,report}/1)`;
@@ -105,46 +113,76 @@ function parseTarget(value: string | undefined, first: string): Target {
   return m[1] === 'tracer' ? { kind: 'tracer', species: m[2] } : { kind: 'collective', channel: m[2] };
 }
 
-async function report(configFile: string, outDir: string, json: boolean): Promise<number> {
+interface Checkpoint {
+  schema: 'ionfield.kinosons.report-checkpoint/1';
+  config: unknown;
+  done: Record<string, { kmc?: KmcReference; fits: Record<string, FitResult> }>;
+}
+
+async function report(configFile: string, outDir: string, json: boolean, resume: boolean): Promise<number> {
   const config = loadConfig(configFile);
   fs.mkdirSync(outDir, { recursive: true });
   const names = config.species.map((s) => s.name);
+  // Every finished KMC run and fit goes to the checkpoint (written atomically), so an interrupted
+  // report resumes with --resume where it stopped. The validated config is stored with it: a
+  // checkpoint of another config is refused rather than mixed in.
+  const checkpointFile = path.join(outDir, 'kinosons-report.checkpoint.json');
+  let checkpoint: Checkpoint = { schema: 'ionfield.kinosons.report-checkpoint/1', config, done: {} };
+  if (resume && fs.existsSync(checkpointFile)) {
+    let saved: Checkpoint;
+    try {
+      saved = JSON.parse(fs.readFileSync(checkpointFile, 'utf8'));
+    } catch (e) {
+      throw Object.assign(new Error(`${checkpointFile}: not valid JSON (${(e as Error).message}); delete it to start over`), { code: 'IONFIELD_BAD_INPUT' });
+    }
+    if (saved.schema !== checkpoint.schema || JSON.stringify(saved.config) !== JSON.stringify(config))
+      throw Object.assign(new Error(`${checkpointFile}: written for a different configuration than ${configFile}; delete it or run without --resume`), { code: 'IONFIELD_BAD_INPUT' });
+    checkpoint = saved;
+  }
+  const save = () => writeAtomically(checkpointFile, JSON.stringify(checkpoint) + '\n');
   const temperatures: { temperature: number; kmc: KmcReference; fits: Record<string, FitResult> }[] = [];
   for (const T of config.temperatures) {
-    const bar = new Progress(`KMC ${T} K`, null, !json);
-    const kmc = await runKmc(config, T, (d, t) => {
-      bar.setTotal(t);
-      bar.update(d, 'jumps');
-    });
-    bar.done();
-    const fits: Record<string, FitResult> = {};
-    for (const s of names) {
-      const fb = new Progress(`fit ${s} ${T} K`, null, !json);
-      fits[s] = await runFit(config, T, { kind: 'tracer', species: s }, (d, t) => {
-        fb.setTotal(t);
-        fb.update(d, 'stages');
+    const entry = (checkpoint.done[String(T)] ??= { fits: {} });
+    if (!entry.kmc) {
+      const bar = new Progress(`KMC ${T} K`, null, !json);
+      entry.kmc = await runKmc(config, T, (d, t) => {
+        bar.setTotal(t);
+        bar.update(d, 'jumps');
       });
-      fb.done();
-      if (!json) console.log(`${T} K ${s}: KMC ${fmt(kmc.tracer[s])}, kinosons ${fmt(fits[s].D)} (${fits[s].best})`);
+      bar.done();
+      save();
     }
-    temperatures.push({ temperature: T, kmc, fits });
+    const kmc = entry.kmc;
+    for (const s of names) {
+      if (!entry.fits[s]) {
+        const fb = new Progress(`fit ${s} ${T} K`, null, !json);
+        entry.fits[s] = await runFit(config, T, { kind: 'tracer', species: s }, (d, t) => {
+          fb.setTotal(t);
+          fb.update(d, 'stages');
+        });
+        fb.done();
+        save();
+      }
+      if (!json) console.log(`${T} K ${s}: KMC ${fmt(kmc.tracer[s])}, kinosons ${fmt(entry.fits[s].D)} (${entry.fits[s].best})`);
+    }
+    temperatures.push({ temperature: T, kmc, fits: entry.fits });
   }
   const models: Record<string, ReturnType<typeof fitTemperatureModels> | null> = {};
   for (const s of names) models[s] = temperatures.length >= 2 ? fitTemperatureModels(temperatures.map((t) => t.fits[s].kinosons.point)) : null;
   const last = temperatures[temperatures.length - 1];
   const files: string[] = [];
-  const save = (name: string, svg: string) => {
+  const saveSvg = (name: string, svg: string) => {
     writeAtomically(path.join(outDir, name), svg);
     files.push(name);
   };
-  save(
+  saveSvg(
     'kinosons-log-density.svg',
     plot(
       names.flatMap((s) => last.fits[s].kinosons.bySpecies.map((d) => ({ name: `${s}* (${d.group} jumps)`, x: d.centres, y: d.density }))),
       { title: `Density of log10 κ at ${last.temperature} K (tracer of each species, by jumping species)`, xLabel: 'log10 κ (a² ν)', yLabel: 'density' },
     ),
   );
-  save(
+  saveSvg(
     'kinosons-cumulative.svg',
     plot(names.map((s) => ({ name: `${s}*`, x: last.fits[s].kinosons.cumulative.kinosonFraction, y: last.fits[s].kinosons.cumulative.shareOfD })), {
       title: `Cumulative share of D by kinoson size (largest first), ${last.temperature} K`,
@@ -154,7 +192,7 @@ async function report(configFile: string, outDir: string, json: boolean): Promis
   );
   if (temperatures.length >= 2) {
     const x = temperatures.map((t) => 1000 / t.temperature);
-    save(
+    saveSvg(
       'kinosons-D-of-T.svg',
       plot(
         names.flatMap((s) => [
@@ -170,6 +208,7 @@ async function report(configFile: string, outDir: string, json: boolean): Promis
   }
   const out = { schema: 'ionfield.kinosons.report/1', config: path.resolve(configFile), species: names, temperatures, models, files };
   writeAtomically(path.join(outDir, 'kinosons-report.json'), JSON.stringify(out, null, 2) + '\n');
+  fs.rmSync(checkpointFile, { force: true }); // the report is complete; nothing left to resume
   if (json) printJson(out);
   else console.log(`wrote ${['kinosons-report.json', ...files].map((f) => path.join(outDir, f)).join(', ')}`);
   return 0;
@@ -196,6 +235,10 @@ export const kinosonsCommand: Command = {
         out: { type: 'string' },
         'out-dir': { type: 'string' },
         states: { type: 'string' },
+        set: { type: 'string' },
+        training: { type: 'string' },
+        validation: { type: 'string' },
+        resume: { type: 'boolean' },
         json: { type: 'boolean' },
       },
       false,
@@ -245,7 +288,12 @@ export const kinosonsCommand: Command = {
         if (!values.out) throw new UsageError('--out FILE.npy is required');
         const n = integerOption(values.states as string | undefined, 'states', 1) ?? config.states.training;
         const T = numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0) ?? config.temperatures[0];
-        const r = await sampleStates(config, T, n);
+        const set = (values.set as string | undefined) ?? 'training';
+        if (set !== 'training' && set !== 'validation') throw new UsageError(`--set: expected training or validation, got '${set}'`);
+        // The validation set uses the study's validation seed, so a fit from these files sees the
+        // same states as one that regenerates them.
+        const seed = set === 'validation' ? config.seed + VALIDATION_SEED_OFFSET : config.seed;
+        const r = await sampleStates({ ...config, seed }, T, n);
         const file = values.out as string;
         writeAtomically(file, npyUint8(r.occupancy, [r.states, r.sites]));
         const meta = {
@@ -260,7 +308,9 @@ export const kinosonsCommand: Command = {
           vacancyCode: 255,
           positions: Array.from(r.positions),
           positionUnit: 'a/2',
-          seed: config.seed,
+          set,
+          seed,
+          chains: config.pairs.some((p) => p.J !== 0) ? Math.min(config.states.chains, r.states) : 0,
         };
         writeAtomically(`${file}.json`, JSON.stringify(meta, null, 2) + '\n');
         const summary = { ...meta, positions: undefined };
@@ -280,7 +330,10 @@ export const kinosonsCommand: Command = {
         const config = needConfig();
         const T = numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0) ?? config.temperatures[0];
         const p = progress('fit', 'stages');
-        const r = await runFit(config, T, parseTarget(values.target as string | undefined, config.species[0].name), p.fn);
+        const given: GivenStates = {};
+        if (values.training) given.training = loadStates(values.training as string, config, T);
+        if (values.validation) given.validation = loadStates(values.validation as string, config, T);
+        const r = await runFit(config, T, parseTarget(values.target as string | undefined, config.species[0].name), p.fn, given);
         p.bar.done();
         emit(r, describeFit(r));
         return 0;
@@ -288,7 +341,7 @@ export const kinosonsCommand: Command = {
       case 'report': {
         if (!values['out-dir']) throw new UsageError('--out-dir DIR is required');
         if (!values.config) throw new UsageError('--config FILE is required');
-        return report(values.config as string, values['out-dir'] as string, json);
+        return report(values.config as string, values['out-dir'] as string, json, Boolean(values.resume));
       }
       case undefined:
         throw new UsageError('a subcommand is required');

@@ -151,12 +151,27 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
         residualBias: e.residualBias === true,
       };
       for (const k of ['speciesShells', 'pairFirstShells', 'pairSecondShells'] as const) if (spec[k] < 0) fail(w, k, 'must be >= 0');
+      const tripletFirst = shells('tripletFirstShells'), tripletSecond = shells('tripletSecondShells');
+      if (tripletFirst < 0) fail(w, 'tripletFirstShells', 'must be >= 0');
+      if (tripletSecond < 0 || tripletSecond > 4) fail(w, 'tripletSecondShells', 'must be from 0 to 4 (triplets grow as the square of the sites in range)');
+      if (tripletFirst > 0 && tripletSecond > 0) Object.assign(spec, { tripletFirstShells: tripletFirst, tripletSecondShells: tripletSecond });
       const hidden = num(e, 'hidden', w, 0, (v) => Number.isInteger(v) && v >= 0 && v <= 256, 'an integer from 0 to 256 (hidden units of the equivariant network; 0 = linear)');
       if (hidden > 0) {
         spec.hidden = hidden;
         spec.epochs = num(e, 'epochs', w, 300, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
         spec.learningRate = num(e, 'learningRate', w, 3e-3, (v) => v > 0, 'a positive number');
         spec.featureShells = num(e, 'featureShells', w, 2, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'an integer from 1 to 8');
+      }
+      const networkHidden = num(e, 'networkHidden', w, 0, (v) => Number.isInteger(v) && v >= 0 && v <= 256, 'an integer from 0 to 256 (hidden units per layer of the equivariant site network; 0 = none)');
+      if (networkHidden > 0) {
+        if (hidden > 0) fail(w, 'networkHidden', 'cannot be combined with hidden (the gated network): choose one');
+        if (spec.residualBias) fail(w, 'networkHidden', 'cannot be combined with residualBias');
+        if (species.length > 10) fail(w, 'networkHidden', 'the site network handles up to 10 species');
+        spec.networkHidden = networkHidden;
+        spec.networkLayers = num(e, 'networkLayers', w, 2, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'an integer from 1 to 8');
+        spec.networkShells = num(e, 'networkShells', w, 2, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'an integer from 1 to 8');
+        spec.epochs = num(e, 'epochs', w, 400, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
+        spec.learningRate = num(e, 'learningRate', w, 1e-2, (v) => v > 0, 'a positive number');
       }
       return spec;
     });

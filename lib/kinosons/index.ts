@@ -2,10 +2,12 @@
 // contributions to diffusion (docs/kinosons.md). Heavy work runs in the native engine.
 import { native, NativeBasisSpec, NativeLatticeSpec, NativeStudyResult } from '../native';
 import { KinosonConfig, nativeSpec, siteCount } from './config';
+import { LoadedStates } from './states';
 import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
 
 export * from './config';
 export * from './statistics';
+export * from './states';
 
 type Progress = (done: number, total: number) => void;
 
@@ -255,7 +257,13 @@ export interface FitResult {
   };
 }
 
-export async function runFit(config: KinosonConfig, temperature: number, target: Target, onProgress?: Progress): Promise<FitResult> {
+/** States read from files (see states.ts); the study samples whichever set is not given. */
+export interface GivenStates {
+  training?: LoadedStates;
+  validation?: LoadedStates;
+}
+
+export async function runFit(config: KinosonConfig, temperature: number, target: Target, onProgress?: Progress, given: GivenStates = {}): Promise<FitResult> {
   const names = config.species.map((s) => s.name);
   const index = (n: string) => {
     const i = names.indexOf(n);
@@ -268,8 +276,10 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
     study: {
       target: target.kind === 'collective' ? 'collective' : index(target.species),
       sampling: config.sampling,
-      trainingStates: config.states.training,
-      validationStates: config.states.validation,
+      trainingStates: given.training?.states ?? config.states.training,
+      validationStates: given.validation?.states ?? config.states.validation,
+      ...(given.training ? { trainingOccupancy: given.training.occupancy } : {}),
+      ...(given.validation ? { validationOccupancy: given.validation.occupancy, validationChains: given.validation.chains } : {}),
       chains: config.states.chains,
       equilibrationSweeps: config.states.equilibrationSweeps,
       decorrelationSweeps: config.states.decorrelationSweeps,
@@ -294,11 +304,11 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
   }));
   const best = r.models[r.best];
   const k = r.kinosons;
-  const states = config.states.validation;
-  const D = kinosonMean(k, states);
+  const states = given.validation?.states ?? config.states.validation;
+  const D = kinosonMean(k, states, r.validationBlocks);
   const rel = D.mean > 0 ? D.error / D.mean : Infinity;
   const statesFor1Percent = Math.ceil(states * (rel / 0.01) ** 2);
-  const perState = (r.samplingSeconds / (config.states.training + states)) + (best.fitSeconds / config.states.training) + (best.validationSeconds / states);
+  const perState = (r.samplingSeconds / ((given.training?.states ?? config.states.training) + states)) + (best.fitSeconds / config.states.training) + (best.validationSeconds / states);
   const bySpecies = logDensities(k, (i) => names[k.species[i]]);
   const byEnvironment = logDensities(k, (i) => `${names[k.species[i]]} with ${k.environment[i]} like neighbours`);
   let onsager: FitResult['onsager'];
@@ -315,7 +325,7 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
     target,
     sampling: config.sampling,
     sites: siteCount(config),
-    trainingStates: config.states.training,
+    trainingStates: given.training?.states ?? config.states.training,
     validationStates: states,
     trainingTransitions: r.trainingTransitions,
     validationTransitions: r.validationTransitions,
@@ -332,7 +342,7 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
       cumulative: cumulativeShare(k.value),
       bySpecies: bySpecies.densities,
       byEnvironment: byEnvironment.densities,
-      point: temperaturePoint(k, states, temperature, (i) => names[k.species[i]]),
+      point: temperaturePoint(k, states, temperature, (i) => names[k.species[i]], r.validationBlocks),
     },
   };
 }

@@ -14,15 +14,33 @@ export interface KinosonSet {
 }
 
 /** D = (1/states) Σ κ, with the standard error over states (κ of one state are summed first). */
-export function kinosonMean(k: KinosonSet, states: number): Estimate {
+/**
+ * D as the mean of the per-state kinoson sums. `blocks` (block of each state; default: every state
+ * its own block) gives the error from block means, so states of one Monte Carlo chain, which are
+ * correlated, are not counted as independent: err² = B/(B−1) Σ_b (n_b/n)² (m_b − m)².
+ */
+export function kinosonMean(k: KinosonSet, states: number, blocks?: Int32Array): Estimate {
   const perState = new Float64Array(states);
   for (let i = 0; i < k.value.length; i++) perState[k.state[i]] += k.value[i];
   let mean = 0;
   for (const v of perState) mean += v;
   mean /= states;
+  if (!blocks) {
+    let ss = 0;
+    for (const v of perState) ss += (v - mean) ** 2;
+    return { mean, error: states > 1 ? Math.sqrt(ss / (states - 1) / states) : 0 };
+  }
+  const sums = new Map<number, { sum: number; n: number }>();
+  perState.forEach((v, i) => {
+    const b = sums.get(blocks[i]) ?? { sum: 0, n: 0 };
+    b.sum += v;
+    b.n++;
+    sums.set(blocks[i], b);
+  });
   let ss = 0;
-  for (const v of perState) ss += (v - mean) ** 2;
-  return { mean, error: states > 1 ? Math.sqrt(ss / (states - 1) / states) : 0 };
+  for (const { sum, n } of sums.values()) ss += (n / states) ** 2 * (sum / n - mean) ** 2;
+  const B = sums.size;
+  return { mean, error: B > 1 ? Math.sqrt((ss * B) / (B - 1)) : 0 };
 }
 
 export interface Density {
@@ -150,8 +168,8 @@ function lnMoments(values: Iterable<number>, states: number): { lnMean: number; 
   return { lnMean, lnVariance: n > 1 ? (s2 - n * lnMean * lnMean) / (n - 1) : 0, perState: n / states };
 }
 
-export function temperaturePoint(k: KinosonSet, states: number, temperature: number, groupOf?: (i: number) => string): TemperaturePoint {
-  const point: TemperaturePoint = { temperature, D: kinosonMean(k, states), ...lnMoments(k.value, states) };
+export function temperaturePoint(k: KinosonSet, states: number, temperature: number, groupOf?: (i: number) => string, blocks?: Int32Array): TemperaturePoint {
+  const point: TemperaturePoint = { temperature, D: kinosonMean(k, states, blocks), ...lnMoments(k.value, states) };
   if (groupOf) {
     const byGroup = new Map<string, number[]>();
     for (let i = 0; i < k.value.length; i++) {

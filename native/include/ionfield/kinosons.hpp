@@ -17,12 +17,20 @@ struct BasisSpec {
   int species_shells = 0;       // singlets: an atom of each species within this many shells
   int pair_first_shells = 0;    // pairs: (tracer: a vacancy; collective: an atom) within these shells …
   int pair_second_shells = 0;   // … and an atom of each species within these shells
+  int triplet_first_shells = 0;   // triplets: (tracer: a vacancy; collective: an atom) within these shells …
+  int triplet_second_shells = 0;  // … and two atoms of any species on distinct sites within these shells
   bool residual_bias = false;   // add the scaled-residual-bias refinement on top
   // Equivariant gated network on top of this basis (tracer targets; 0 hidden units = linear only).
   int hidden = 0;
   int epochs = 300;
   double learning_rate = 3e-3;
   int feature_shells = 2;
+  // Equivariant site network on top of this basis (tracer and collective; 0 = none, see
+  // ionfield/site_network.hpp): hidden units per layer, layers, neighbour shells summed over.
+  // Uses epochs and learning_rate above.
+  int network_hidden = 0;
+  int network_layers = 2;
+  int network_shells = 2;
 };
 
 std::vector<Cluster> basis_clusters(const Lattice& lattice, const EnergyModel& model, const BasisSpec& spec, bool collective);
@@ -38,6 +46,11 @@ struct StudyOptions {
   bool keep_kinosons = true;
   int kinoson_channel = 0;
   int threads = 0;
+  // States read from files (ionfield kinosons generate) instead of sampled: used when non-empty.
+  // given_validation_chains > 0: the validation states come from that many swap-MC chains in the
+  // layout of sample_states (errors by block means); 0: independent states.
+  std::vector<std::vector<std::uint8_t>> given_training, given_validation;
+  int given_validation_chains = 0;
 };
 
 struct ModelResult {
@@ -57,6 +70,9 @@ struct StudyResult {
   std::vector<ModelResult> models;
   int best = 0;                      // lowest validation value of the kinoson channel
   std::vector<Kinoson> kinosons;     // of the best model on the validation states
+  // Block of each validation state for error bars (states of one swap-MC chain are correlated:
+  // see chain_blocks; independent states are each their own block).
+  std::vector<int> validation_blocks;
 };
 
 StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const StudyOptions& options, const ProgressFn& progress = {});

@@ -35,6 +35,10 @@ std::vector<Cluster> singlet_clusters(const Lattice& lattice, int max_norm2, con
 // Pairs: occupant from `first` within first_norm2 and occupant from `second` within second_norm2.
 std::vector<Cluster> pair_clusters(const Lattice& lattice, int first_norm2, const std::vector<std::uint8_t>& first, int second_norm2,
                                    const std::vector<std::uint8_t>& second);
+// Triplets: occupant from `first` within first_norm2 and two occupants from `second` on two
+// distinct sites within second_norm2 (the environment of a vacancy, which pairs see one site at a time).
+std::vector<Cluster> triplet_clusters(const Lattice& lattice, int first_norm2, const std::vector<std::uint8_t>& first, int second_norm2,
+                                      const std::vector<std::uint8_t>& second);
 
 class VectorBasis {
  public:

@@ -4,7 +4,9 @@
 #include <stdexcept>
 
 #include "ionfield/gated_network.hpp"
+#include "ionfield/site_network.hpp"
 #include "ionfield/kinosons.hpp"
+#include "lattice/stats.hpp"
 
 namespace ionfield::lattice {
 namespace {
@@ -24,8 +26,11 @@ int shell_norm2(const Lattice& lattice, int shells) {
 
 int basis_shells_needed(const BasisSpec& s) {
   int n = 1;
-  for (int v : {s.vacancy_shells, s.species_shells, s.pair_first_shells, s.pair_second_shells}) n = std::max(n, v);
+  for (int v : {s.vacancy_shells, s.species_shells, s.pair_first_shells, s.pair_second_shells, s.triplet_first_shells,
+                s.triplet_second_shells})
+    n = std::max(n, v);
   if (s.hidden > 0) n = std::max(n, s.feature_shells);
+  if (s.network_hidden > 0) n = std::max(n, s.network_shells);
   return n;
 }
 
@@ -40,6 +45,11 @@ std::vector<Cluster> basis_clusters(const Lattice& lattice, const EnergyModel& m
     const std::vector<std::uint8_t> first = collective ? atoms : std::vector<std::uint8_t>{kVacancy};
     append(pair_clusters(lattice, shell_norm2(lattice, s.pair_first_shells), first, shell_norm2(lattice, s.pair_second_shells), atoms));
   }
+  if (s.triplet_first_shells != 0 && s.triplet_second_shells != 0) {
+    const std::vector<std::uint8_t> first = collective ? atoms : std::vector<std::uint8_t>{kVacancy};
+    append(triplet_clusters(lattice, shell_norm2(lattice, s.triplet_first_shells), first, shell_norm2(lattice, s.triplet_second_shells),
+                            atoms));
+  }
   return out;
 }
 
@@ -52,9 +62,19 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
   StateSampling valid = train;
   valid.states = o.validation_states;
   valid.seed = train.seed + 0x9e37ULL;
-  const auto training = sample_states(lattice, model, o.temperature, train);
-  const auto validation = sample_states(lattice, model, o.temperature, valid);
+  const bool given_valid = !o.given_validation.empty();
+  const auto training = o.given_training.empty() ? sample_states(lattice, model, o.temperature, train) : o.given_training;
+  const auto validation = given_valid ? o.given_validation : sample_states(lattice, model, o.temperature, valid);
+  if (validation.size() < 2) throw std::invalid_argument("at least 2 validation states are needed for an error bar");
+  valid.states = static_cast<int>(validation.size());
+  const int chains = given_valid ? o.given_validation_chains : (model.interacting() ? valid.chains : 0);
   StudyResult r;
+  if (chains > 0) {
+    r.validation_blocks = chain_blocks(valid.states, chains);
+  } else {
+    r.validation_blocks.resize(valid.states);
+    for (int i = 0; i < valid.states; ++i) r.validation_blocks[i] = i;
+  }
   r.sampling_seconds = seconds_since(t0);
   VariationalOptions vo;
   vo.target = o.target;
@@ -73,6 +93,8 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
   double best_value = 0;
   std::unique_ptr<GatedModel> best_network;
   std::unique_ptr<GatedData> best_network_data;
+  std::unique_ptr<SiteNetwork> best_site;
+  std::unique_ptr<SiteNetworkData> best_site_data;
   for (const BasisSpec& spec : specs) {
     ModelResult m;
     m.name = spec.name;
@@ -91,6 +113,25 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     }
     std::unique_ptr<GatedModel> network;
     std::unique_ptr<GatedData> network_data;
+    std::unique_ptr<SiteNetwork> site;
+    std::unique_ptr<SiteNetworkData> site_data;
+    if (spec.network_hidden > 0 && spec.hidden > 0) throw std::invalid_argument("model '" + spec.name + "': choose the gated network (hidden) or the site network, not both");
+    if (spec.network_hidden > 0 && spec.residual_bias) throw std::invalid_argument("model '" + spec.name + "': the residual bias is not combined with the site network");
+    if (spec.network_hidden > 0) {
+      SiteNetworkOptions so;
+      so.hidden = spec.network_hidden;
+      so.layers = spec.network_layers;
+      so.shells = spec.network_shells;
+      so.epochs = spec.epochs;
+      so.learning_rate = spec.learning_rate;
+      so.seed = train.seed;
+      const SiteNetworkData cached = cache_site_network(lattice, model, basis.get(), sol.theta, training, vo, spec.network_shells);
+      site = std::make_unique<SiteNetwork>(train_site_network(cached, so, o.threads));
+      // Training value per channel pair at the trained network (the objective is Σ_a L_aa).
+      const Evaluation tv = evaluate_site_network(*site, cached, false);
+      m.training_value.assign(tv.value.size(), 0.0);
+      for (std::size_t i = 0; i < tv.value.size(); ++i) m.training_value[i] = tv.value[i].mean;
+    }
     if (spec.hidden > 0) {
       if (!basis) throw std::invalid_argument("model '" + spec.name + "': the network needs a basis (set some shells)");
       GatedOptions go;
@@ -107,13 +148,19 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     if (progress) progress(++step, total);
     t1 = std::chrono::steady_clock::now();
     Evaluation ev;
-    if (network) {
+    if (site) {
+      site_data = std::make_unique<SiteNetworkData>(cache_site_network(lattice, model, basis.get(), sol.theta, validation, vv, spec.network_shells));
+      ev = evaluate_site_network(*site, *site_data, false);
+    } else if (network) {
       network_data = std::make_unique<GatedData>(cache_gated_terms(lattice, model, *basis, validation, vv, spec.feature_shells));
       ev = evaluate_gated(*network, *network_data, false);
     } else {
       ev = evaluate_functional(lattice, model, basis.get(), validation, sol.theta, vv, false, 0, m.residual_coefficients);
     }
+    // Errors from block means (chains), not from treating correlated states as independent.
     m.validation = ev.value;
+    for (int i = 0; i < ev.channels * ev.channels; ++i)
+      m.validation[i] = blocked_estimate(ev.per_state.data() + i, static_cast<std::size_t>(ev.channels) * ev.channels, r.validation_blocks);
     m.validation_seconds = seconds_since(t1);
     if (progress) progress(++step, total);
     r.channels = ev.channels;
@@ -126,10 +173,16 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
       best_basis = std::move(basis);
       best_network = std::move(network);
       best_network_data = std::move(network_data);
+      best_site = std::move(site);
+      best_site_data = std::move(site_data);
     }
     r.models.push_back(std::move(m));
   }
-  if (o.keep_kinosons && best_network) {
+  if (o.keep_kinosons && best_site) {
+    Evaluation ev = evaluate_site_network(*best_site, *best_site_data, true, o.kinoson_channel);
+    r.validation_transitions = static_cast<long long>(ev.kinosons.size());
+    r.kinosons = std::move(ev.kinosons);
+  } else if (o.keep_kinosons && best_network) {
     Evaluation ev = evaluate_gated(*best_network, *best_network_data, true);
     r.validation_transitions = static_cast<long long>(ev.kinosons.size());
     r.kinosons = std::move(ev.kinosons);

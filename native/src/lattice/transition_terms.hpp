@@ -21,6 +21,18 @@ struct TransitionTerm {
   std::vector<double> dx;       // channels × 3, units of a
 };
 
+// The transitions of one state entering the functional: every exit jump weighted by its rate, or
+// one jump chosen as KMC would (from the stream of `state`) weighted by the escape rate W_tot.
+struct Sampled {
+  Jump jump;
+  double weight;  // W (all exits) or W_tot (one KMC-chosen jump)
+};
+void sample_transitions(const RateModel& rates, std::uint8_t* occ, const std::vector<int>& vacancies, const VariationalOptions& o,
+                        long long state, std::vector<Jump>& jumps, std::vector<Sampled>& out);
+// 1 / (2 d N): N = sites (collective) or atoms of the tracer species.
+double normalisation(const Lattice& lattice, const VariationalTarget& target, const std::vector<std::vector<std::uint8_t>>& states,
+                     const EnergyModel& model);
+
 class TermBuilder {
  public:
   TermBuilder(const Lattice& lattice, const VectorBasis* basis, const VariationalTarget& target, int species);

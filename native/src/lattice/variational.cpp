@@ -22,41 +22,6 @@ namespace {
 // on how many threads ran them.
 constexpr int kLanes = 16;
 
-struct Sampled {
-  Jump jump;
-  double weight;  // W (all exits) or W_tot (one KMC-chosen jump)
-};
-
-void sample_transitions(const RateModel& rates, std::uint8_t* occ, const std::vector<int>& vacancies, const VariationalOptions& o,
-                        long long state, std::vector<Jump>& jumps, std::vector<Sampled>& out) {
-  jumps.clear();
-  out.clear();
-  rates.exit_jumps(occ, vacancies, jumps);
-  if (o.sampling == TransitionSampling::AllExits) {
-    for (const Jump& j : jumps) out.push_back({j, j.rate});
-    return;
-  }
-  double total = 0;
-  for (const Jump& j : jumps) total += j.rate;
-  if (jumps.empty()) return;
-  Rng rng(stream_seed(o.seed ^ 0x766164ULL, state));
-  double pick = rng.uniform() * total;
-  std::size_t c = 0;
-  while (c + 1 < jumps.size() && pick >= jumps[c].rate) pick -= jumps[c++].rate;
-  out.push_back({jumps[c], total});
-}
-
-double normalisation(const Lattice& lattice, const VariationalTarget& target, const std::vector<std::vector<std::uint8_t>>& states,
-                     const EnergyModel& model) {
-  if (states.empty()) throw std::invalid_argument("no states to sample transitions from");
-  if (!target.collective && (target.species < 0 || target.species >= model.species))
-    throw std::invalid_argument("tracer species " + std::to_string(target.species) + " is not in the model");
-  std::vector<int> counts(model.species + 1, 0);
-  for (auto o : states[0]) ++counts[o == kVacancy ? model.species : o];
-  const int n = target.collective ? lattice.num_sites() : counts[target.species];
-  if (n == 0) throw std::invalid_argument("the states hold no atom of the tracer species");
-  return 1.0 / (6.0 * n);
-}
 
 void check_states(const Lattice& lattice, const EnergyModel& model, const std::vector<std::vector<std::uint8_t>>& states) {
   for (const auto& s : states) check_occupancy(lattice, model, s);

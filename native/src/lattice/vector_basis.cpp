@@ -71,6 +71,22 @@ std::vector<Cluster> pair_clusters(const Lattice& lattice, int first_norm2, cons
   return unique_orbits(lattice, candidates);
 }
 
+std::vector<Cluster> triplet_clusters(const Lattice& lattice, int first_norm2, const std::vector<std::uint8_t>& first, int second_norm2,
+                                      const std::vector<std::uint8_t>& second) {
+  std::vector<Cluster> candidates;
+  const auto r1s = lattice.offsets_within(first_norm2), r2s = lattice.offsets_within(second_norm2);
+  for (const IVec& r1 : r1s)
+    for (std::size_t i = 0; i < r2s.size(); ++i)
+      for (std::size_t j = i + 1; j < r2s.size(); ++j) {
+        const IVec w1 = lattice.wrap(r1), wi = lattice.wrap(r2s[i]), wj = lattice.wrap(r2s[j]);
+        if (w1 == wi || w1 == wj || wi == wj) continue;
+        for (std::uint8_t a : first)
+          for (std::uint8_t b : second)
+            for (std::uint8_t c : second) candidates.push_back({ClusterSite{r1, a}, ClusterSite{r2s[i], b}, ClusterSite{r2s[j], c}});
+      }
+  return unique_orbits(lattice, candidates);
+}
+
 VectorBasis::VectorBasis(const Lattice& lattice, std::vector<Cluster> clusters) : lattice_(lattice), clusters_(std::move(clusters)) {
   std::set<IVec> reach{{0, 0, 0}};
   for (std::size_t ci = 0; ci < clusters_.size(); ++ci) {
