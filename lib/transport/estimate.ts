@@ -1,7 +1,7 @@
 // Estimators on top of the accumulated displacement correlations (SCIENCE.md Part 1, "Global
 // transport"): D per species, Einstein–Helfand σ, Λ, Λ_NE, ionicity, Onsager L_ab and transference
 // numbers, all from straight-line fits over one window, with jackknife errors over blocks.
-import { detectWindow, fitLine, localSlopes } from './fit';
+import { detectWindow, fitLine, glsSlopeWeights, localSlopes } from './fit';
 import type { NativeTransportSums } from '../native';
 import { AVOGADRO, BOLTZMANN, ELEMENTARY_CHARGE, UnitSystem } from './units';
 
@@ -32,6 +32,8 @@ export interface WindowOptions {
   blocks?: number;
   /** Shortest jackknife block as a multiple of the fit stop (default 2). */
   blockFactor?: number;
+  /** Slope estimator: 'gls' (default; random-walk covariance across lags) or 'ols'. */
+  fit?: 'gls' | 'ols';
 }
 
 export interface Estimate {
@@ -103,9 +105,10 @@ export function totalCurves(s: TransportSums, sys: SystemDescription): Curves {
 }
 
 /** All coefficients from one set of curves and one window (indices into the lag grid). */
-export function coefficients(c: Curves, sys: SystemDescription, i0: number, i1: number): RawCoefficients {
+export function coefficients(c: Curves, sys: SystemDescription, i0: number, i1: number, weights?: number[]): RawCoefficients {
   const ns = sys.species.length, V = sys.volume, T = sys.temperature, z = sys.charges;
-  const slope = (y: number[]) => fitLine(c.time, y, i0, i1).slope;
+  // GLS weights (one linear functional for every curve) where given, else ordinary least squares.
+  const slope = weights ? (y: number[]) => weights.reduce((acc, w, i) => acc + w * y[i0 + i], 0) : (y: number[]) => fitLine(c.time, y, i0, i1).slope;
   const diffusion = c.msd.map((y) => slope(y) / 6);
   const sigma = slope(c.charge) / (6 * V * T);
   const onsager: number[][] = [];
@@ -240,7 +243,8 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
     if (w.note) warnings.push(w.note);
   }
   if (window.stop - window.start + 1 < 2) throw new RangeError('the fit window holds fewer than two lags');
-  const value = coefficients(curves, sys, window.start, window.stop);
+  const weights = (options.fit ?? 'gls') === 'gls' ? glsSlopeWeights(curves.time, s.lags, s.frames, window.start, window.stop) : undefined;
+  const value = coefficients(curves, sys, window.start, window.stop, weights);
 
   // Jackknife over contiguous blocks at least twice the fit's longest lag (so that blocks are
   // nearly independent), and at most the requested number of blocks.
@@ -259,7 +263,7 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
     const samples: number[][] = [];
     for (let g = 0; g < nb; g++) {
       const c = curvesFrom(s, sys, (b) => (groupOf[b] === g ? 0 : 1));
-      samples.push(flatten(coefficients(c, sys, window.start, window.stop)));
+      samples.push(flatten(coefficients(c, sys, window.start, window.stop, weights)));
     }
     const width = samples[0].length;
     const err: number[] = [];
