@@ -61,6 +61,8 @@ Several trajectories (independent runs of one system) are combined exactly.
   --fit-start t --fit-stop t   fit window in time units (default: automatic)
   --slope-tolerance x    automatic window: |d ln MSD / d ln t − 1| <= x (default 0.1)
   --stop-fraction f      automatic window: longest lag as a fraction of the run (default 0.025)
+  --fit gls|ols          slope estimator: generalised least squares with the random-walk covariance
+                         across lags (default) or ordinary least squares
   --blocks N             at most N jackknife blocks (default: as many as fit, each >= 2 × fit stop)
   --formula-units N      n_f for molar conductivities (default: N_+/a of the salt C_aA_b)
   --volume V             cell volume for files without a cell
@@ -93,6 +95,7 @@ Several trajectories (independent runs of one system) are combined exactly.
       'slope-tolerance': { type: 'string' },
       'stop-fraction': { type: 'string' },
       blocks: { type: 'string' },
+      fit: { type: 'string' },
       'formula-units': { type: 'string' },
       volume: { type: 'string' },
       'max-lag': { type: 'string' },
@@ -140,6 +143,7 @@ Several trajectories (independent runs of one system) are combined exactly.
       slopeTolerance: positive('slope-tolerance'),
       stopFraction: numberOption(str('stop-fraction'), 'stop-fraction', (v) => v > 0 && v <= 1),
       blocks: integerOption(str('blocks'), 'blocks', 2),
+      fit: fitOption(str('fit')),
       formulaUnits: positive('formula-units'),
       volume: positive('volume'),
       maxLag: positive('max-lag'),
@@ -178,3 +182,9 @@ Several trajectories (independent runs of one system) are combined exactly.
     return 0;
   },
 };
+
+function fitOption(v: string | undefined): 'gls' | 'ols' | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'gls' && v !== 'ols') throw new UsageError(`--fit: '${v}' is not one of gls, ols`);
+  return v;
+}

@@ -180,6 +180,7 @@ export interface Analysis {
   curves: Curves;
   localSlopes: number[][]; // per species
   window: { start: number; stop: number; automatic: boolean; diffusive: boolean; note: string | null; slopeTolerance: number };
+  estimator: 'gls' | 'ols';
   value: RawCoefficients;
   error: RawCoefficients;
   blocks: number;
@@ -243,7 +244,8 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
     if (w.note) warnings.push(w.note);
   }
   if (window.stop - window.start + 1 < 2) throw new RangeError('the fit window holds fewer than two lags');
-  const weights = (options.fit ?? 'gls') === 'gls' ? glsSlopeWeights(curves.time, s.lags, s.frames, window.start, window.stop) : undefined;
+  const estimator = options.fit ?? 'gls';
+  const weights = estimator === 'gls' ? glsSlopeWeights(curves.time, s.lags, s.frames, window.start, window.stop) : undefined;
   const value = coefficients(curves, sys, window.start, window.stop, weights);
 
   // Jackknife over contiguous blocks at least twice the fit's longest lag (so that blocks are
@@ -279,6 +281,7 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
     curves,
     localSlopes: slopes,
     window,
+    estimator,
     value,
     error,
     blocks: nb,

@@ -38,6 +38,7 @@ export interface TransportReport {
     slope_tolerance: number;
     local_slope: Record<string, { start: number | null; stop: number | null }>;
     note: string | null;
+    estimator: string;
   };
   uncertainty: { method: string; blocks: number; block_length: { value: number; units: string } };
   diffusion: Record<string, Quantity>;
@@ -142,9 +143,10 @@ export function transportReport(partial: TransportPartial, options: { temperatur
       slope_tolerance: a.window.slopeTolerance,
       local_slope: local,
       note: a.window.note,
+      estimator: a.estimator === 'gls' ? 'generalised least squares, random-walk covariance across lags' : 'ordinary least squares',
     },
     uncertainty: {
-      method: `delete-one-block jackknife over ${a.blocks} contiguous blocks (each at least twice the fit stop); the same fit window in every block`,
+      method: `${a.estimator === 'gls' ? 'GLS' : 'OLS'} slopes; delete-one-block jackknife over ${a.blocks} contiguous blocks (each at least twice the fit stop); the same fit window in every block`,
       blocks: a.blocks,
       block_length: { value: a.blockFrames * meta.frameInterval, units: T },
     },
