@@ -61,8 +61,9 @@ Several trajectories (independent runs of one system) are combined exactly.
   --fit-start t --fit-stop t   fit window in time units (default: automatic)
   --slope-tolerance x    automatic window: |d ln MSD / d ln t − 1| <= x (default 0.1)
   --stop-fraction f      automatic window: longest lag as a fraction of the run (default 0.025)
-  --fit gls|ols          slope estimator: generalised least squares with the random-walk covariance
-                         across lags (default) or ordinary least squares
+  --fit ols|gls          slope estimator: ordinary least squares (default) or generalised least squares
+                         with the random-walk covariance across lags (precise for ideal random walks,
+                         but it weights the window start: see docs/transport.md)
   --blocks N             at most N jackknife blocks (default: as many as fit, each >= 2 × fit stop)
   --formula-units N      n_f for molar conductivities (default: N_+/a of the salt C_aA_b)
   --volume V             cell volume for files without a cell

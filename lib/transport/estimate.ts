@@ -32,7 +32,7 @@ export interface WindowOptions {
   blocks?: number;
   /** Shortest jackknife block as a multiple of the fit stop (default 2). */
   blockFactor?: number;
-  /** Slope estimator: 'gls' (default; random-walk covariance across lags) or 'ols'. */
+  /** Slope estimator: 'ols' (default) or 'gls' (random-walk covariance across lags; see docs/transport.md for when it is biased). */
   fit?: 'gls' | 'ols';
 }
 
@@ -244,7 +244,7 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
     if (w.note) warnings.push(w.note);
   }
   if (window.stop - window.start + 1 < 2) throw new RangeError('the fit window holds fewer than two lags');
-  const estimator = options.fit ?? 'gls';
+  const estimator = options.fit ?? 'ols';
   const weights = estimator === 'gls' ? glsSlopeWeights(curves.time, s.lags, s.frames, window.start, window.stop) : undefined;
   const value = coefficients(curves, sys, window.start, window.stop, weights);
 
