@@ -207,7 +207,9 @@ function setUp(file: string, format: string, b: { natoms: number; frames: number
     if (missing.length) throw Object.assign(new Error(`--charges: no charge given for species ${missing.join(', ')}`), { code: 'IONFIELD_USAGE' });
     charges = Float64Array.from(types, (t) => chargeMap[t] ?? 0);
   }
-  if (!charges) throw Object.assign(new Error(`${file} has no charges: pass --charges (e.g. 1:1,2:-1)`), { code: 'IONFIELD_USAGE' });
+  // No charges anywhere (no q column, no --charges): a diffusion-only analysis. D and the Onsager
+  // L_ab need no charges; σ, Λ, Λ_NE, ionicity and transference are reported as null with a note.
+  if (!charges) charges = new Float64Array(b.natoms);
   const species = selected.filter((s) => labels.includes(s));
   const index = new Map(species.map((s, k) => [s, k]));
   const counts = species.map(() => 0);

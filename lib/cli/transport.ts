@@ -24,16 +24,16 @@ function describe(r: TransportReport): string {
     '',
   ];
   for (const [s, d] of Object.entries(r.diffusion)) lines.push(`D(${s})`.padEnd(18) + `${pm(d)} ${d.units}${d.si ? `  = ${pm(d.si)} ${d.si.units}` : ''}`);
-  lines.push('σ (EH)'.padEnd(18) + `${pm(r.conductivity)} ${r.conductivity.units}`);
+  if (r.conductivity.value !== null) lines.push('σ (EH)'.padEnd(18) + `${pm(r.conductivity)} ${r.conductivity.units}`);
   if (r.molar_conductivity) lines.push('Λ'.padEnd(18) + `${pm(r.molar_conductivity)} ${r.molar_conductivity.units}`);
   if (r.nernst_einstein) lines.push('Λ_NE'.padEnd(18) + `${pm(r.nernst_einstein)} ${r.nernst_einstein.units}`);
-  lines.push('ionicity Λ/Λ_NE'.padEnd(18) + pm(r.ionicity));
+  if (r.ionicity.value !== null) lines.push('ionicity Λ/Λ_NE'.padEnd(18) + pm(r.ionicity));
   const sp = r.onsager.species;
   for (let a = 0; a < sp.length; a++)
     for (let b = a; b < sp.length; b++)
       lines.push(`L(${sp[a]},${sp[b]})`.padEnd(18) + `${pm({ value: r.onsager.value[a][b], error: r.onsager.error[a][b] })} ${r.onsager.units}`);
-  for (const [s, t] of Object.entries(r.transference)) lines.push(`t(${s})`.padEnd(18) + pm(t));
-  lines.push('sum rule'.padEnd(18) + `σ = e² Σ z_a z_b L_ab to ${r.sum_rule.relative_difference.toExponential(1)} (relative)`);
+  for (const [s, t] of Object.entries(r.transference)) if (t.value !== null) lines.push(`t(${s})`.padEnd(18) + pm(t));
+  if (r.conductivity.value !== null) lines.push('sum rule'.padEnd(18) + `σ = e² Σ z_a z_b L_ab to ${r.sum_rule.relative_difference.toExponential(1)} (relative)`);
   for (const warning of r.warnings) lines.push(`warning: ${warning}`);
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // Estimators on top of the accumulated displacement correlations (SCIENCE.md Part 1, "Global
 // transport"): D per species, Einstein–Helfand σ, Λ, Λ_NE, ionicity, Onsager L_ab and transference
 // numbers, all from straight-line fits over one window, with jackknife errors over blocks.
-import { detectWindow, fitLine, glsSlopeWeights, localSlopes } from './fit';
+import { detectWindow, fitLine, glsSlopeWeights, localSlopes, olsSlopeWeights, randomWalkSlopeRelativeError } from './fit';
 import type { NativeTransportSums } from '../native';
 import { AVOGADRO, BOLTZMANN, ELEMENTARY_CHARGE, UnitSystem } from './units';
 
@@ -181,6 +181,8 @@ export interface Analysis {
   localSlopes: number[][]; // per species
   window: { start: number; stop: number; automatic: boolean; diffusive: boolean; note: string | null; slopeTolerance: number };
   estimator: 'gls' | 'ols';
+  /** Relative error floor applied to σ, Λ and the ionicity (ideal random walk of J); null without errors. */
+  errorFloor: number | null;
   value: RawCoefficients;
   error: RawCoefficients;
   blocks: number;
@@ -255,6 +257,7 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
   const nb = groups.length;
   const ns = sys.species.length;
   let error: RawCoefficients;
+  let errorFloor: number | null = null;
   if (nb < 2) {
     warnings.push(`only ${nb} block of at least twice the fit stop fits in the trajectory: no error estimate (shorten the fit window or use a longer trajectory)`);
     error = unflatten(flatten(value).map(() => NaN), ns);
@@ -275,6 +278,17 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
       err.push(Math.sqrt(((nb - 1) / nb) * ss));
     }
     error = unflatten(err, ns);
+    // Floor for the charge-current quantities: the relative error of the same slope for an ideal
+    // random walk J over this run (data-independent; see randomWalkSlopeRelativeError). Ratios
+    // that inherit σ's relative error (Λ, ionicity) get the same floor.
+    const lagsFrames = Array.from(s.lags);
+    const perFrame = weights ? glsSlopeWeights(lagsFrames, lagsFrames, s.frames, window.start, window.stop) : olsSlopeWeights(lagsFrames, window.start, window.stop);
+    const floor = randomWalkSlopeRelativeError(lagsFrames, perFrame, window.start, s.frames);
+    const raise = (e: number, v: number) => (Number.isFinite(v) && Number.isFinite(e) ? Math.max(e, floor * Math.abs(v)) : e);
+    error.sigma = raise(error.sigma, value.sigma);
+    error.lambda = raise(error.lambda, value.lambda);
+    error.ionicity = raise(error.ionicity, value.ionicity);
+    errorFloor = floor;
   }
   const covered = groups.map((g) => g.reduce((a, b) => a + s.blockFrames[b], 0));
   return {
@@ -282,6 +296,7 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
     localSlopes: slopes,
     window,
     estimator,
+    errorFloor,
     value,
     error,
     blocks: nb,

@@ -163,3 +163,30 @@ function cholesky(C: Float64Array, n: number): boolean {
   }
   return true;
 }
+
+/** OLS slope weights w (slope = Σ w_i y_i) over indices i0..i1. */
+export function olsSlopeWeights(t: ArrayLike<number>, i0: number, i1: number): number[] {
+  let mt = 0;
+  for (let i = i0; i <= i1; i++) mt += t[i];
+  mt /= i1 - i0 + 1;
+  let stt = 0;
+  for (let i = i0; i <= i1; i++) stt += (t[i] - mt) ** 2;
+  return Array.from({ length: i1 - i0 + 1 }, (_, k) => (t[i0 + k] - mt) / stt);
+}
+
+/**
+ * Relative standard error of a slope Σ w_i M_i when M is the origin-averaged squared displacement
+ * of ONE three-dimensional Gaussian random walk observed for `frames` frames (the charge
+ * displacement J of an ideal electrolyte): Var(M_a, M_b) = 6 q² K(a, b)/frames per the kernel above
+ * with q the per-axis step variance, and the slope is 3q per frame, so
+ * (error/slope)² = (2/3) wᵀKw / frames with lags in frames and w per frame. It does not depend on
+ * the data, which makes it a floor for the jackknife: a quadratic quantity of one vector is skewed
+ * (chi-square-like), and a jackknife error computed from the same data is then small exactly when
+ * the estimate is low, so its z = (estimate − truth)/error has too wide a spread.
+ */
+export function randomWalkSlopeRelativeError(lagFrames: ArrayLike<number>, weightsPerFrame: number[], i0: number, frames: number): number {
+  let v = 0;
+  for (let i = 0; i < weightsPerFrame.length; i++)
+    for (let j = 0; j < weightsPerFrame.length; j++) v += weightsPerFrame[i] * weightsPerFrame[j] * randomWalkCovariance(lagFrames[i0 + i], lagFrames[i0 + j], frames);
+  return Math.sqrt((2 / 3) * v);
+}
