@@ -61,6 +61,7 @@ Several trajectories (independent runs of one system) are combined exactly.
   --fit-start t --fit-stop t   fit window in time units (default: automatic)
   --slope-tolerance x    automatic window: |d ln MSD / d ln t − 1| <= x (default 0.1)
   --stop-fraction f      automatic window: longest lag as a fraction of the run (default 0.025)
+  --stop-onset-factor k  automatic window: stop at most k × the diffusive onset (default 10)
   --fit ols|gls          slope estimator: ordinary least squares (default) or generalised least squares
                          with the random-walk covariance across lags (precise for ideal random walks,
                          but it weights the window start: see docs/transport.md)
@@ -95,6 +96,7 @@ Several trajectories (independent runs of one system) are combined exactly.
       'fit-stop': { type: 'string' },
       'slope-tolerance': { type: 'string' },
       'stop-fraction': { type: 'string' },
+      'stop-onset-factor': { type: 'string' },
       blocks: { type: 'string' },
       fit: { type: 'string' },
       'formula-units': { type: 'string' },
@@ -142,6 +144,7 @@ Several trajectories (independent runs of one system) are combined exactly.
       fitStart: numberOption(str('fit-start'), 'fit-start', (v) => v >= 0),
       fitStop: positive('fit-stop'),
       slopeTolerance: positive('slope-tolerance'),
+      stopOnsetFactor: numberOption(str('stop-onset-factor'), 'stop-onset-factor', (v) => Number.isFinite(v) && v > 1),
       stopFraction: numberOption(str('stop-fraction'), 'stop-fraction', (v) => v > 0 && v <= 1),
       blocks: integerOption(str('blocks'), 'blocks', 2),
       fit: fitOption(str('fit')),

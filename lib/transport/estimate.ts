@@ -26,6 +26,8 @@ export interface WindowOptions {
   fitStop?: number;
   /** Automatic window: largest lag as a fraction of the trajectory length (default 0.025). */
   stopFraction?: number;
+  /** Automatic window: stop at most this many times the diffusive onset (the window start; default 10). */
+  stopOnsetFactor?: number;
   /** Automatic window: allowed |local log-log slope − 1| (default 0.1). */
   slopeTolerance?: number;
   /** Number of blocks for the jackknife (default: as many as allowed, each at least blockFactor × the fit stop). */
@@ -204,11 +206,11 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
   const totalTime = s.frames * sys.frameInterval;
   const indexAtOrBelow = (t: number) => {
     let i = -1;
-    for (let l = 0; l <= last; l++) if (curves.time[l] <= t * (1 + 1e-12)) i = l;
+    for (let l = 0; l <= last; l++) if (curves.time[l] <= t * (1 + 1e-6)) i = l; // 1e-6: float32 times (XTC, DCD)
     return i;
   };
   const indexAtOrAbove = (t: number) => {
-    for (let l = 0; l <= last; l++) if (curves.time[l] >= t * (1 - 1e-12)) return l;
+    for (let l = 0; l <= last; l++) if (curves.time[l] >= t * (1 - 1e-6)) return l;
     return -1;
   };
   const stopAt = (fraction: number) => Math.min(Math.max(1, indexAtOrBelow(fraction * totalTime)), last);
@@ -240,6 +242,14 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
           break;
         }
       }
+    }
+    // Past the onset, longer lags add little information about the slope and cost jackknife
+    // blocks (each must be twice the stop): without a user stop, end at a few times the onset,
+    // keeping at least 8 lags.
+    if (w.diffusive && options.fitStop === undefined) {
+      const factor = options.stopOnsetFactor ?? 10;
+      const capped = Math.max(indexAtOrBelow(factor * curves.time[w.start]), Math.min(w.stop, w.start + 7));
+      if (capped < w.stop) w = { ...w, stop: capped };
     }
     stop = w.stop;
     window = { ...w, automatic: true, slopeTolerance: tolerance };
