@@ -71,7 +71,7 @@ export function transportReport(partial: TransportPartial, options: { temperatur
   const volume = meta.volumeOverride ?? sums.volumeSum / sums.volumeFrames;
   const nf = formulaUnits(meta.species, meta.counts, meta.charges, options.formulaUnits);
   const warnings = [...meta.warnings];
-  if (nf.warning) warnings.push(nf.warning);
+  if (nf.warning && meta.charges.some((z) => z !== 0)) warnings.push(nf.warning);
   const sys: SystemDescription = {
     species: meta.species,
     counts: meta.counts,
