@@ -155,7 +155,7 @@ export function transportReport(partial: TransportPartial, options: { temperatur
       estimator: a.estimator === 'gls' ? 'generalised least squares, random-walk covariance across lags' : 'ordinary least squares',
     },
     uncertainty: {
-      method: `${a.estimator === 'gls' ? 'GLS' : 'OLS'} slopes; delete-one-block jackknife over ${a.blocks} contiguous blocks (each at least twice the fit stop); the same fit window in every block`,
+      method: `${a.estimator === 'gls' ? 'GLS' : 'OLS'} slopes; delete-one-block jackknife over ${a.blocks} contiguous blocks (each at least twice the fit stop); the same fit window in every block${a.errorFloor !== null && charged ? `; σ, Λ and ionicity errors at least the ideal-random-walk error of J for this window (${(100 * a.errorFloor).toFixed(1)} % relative)` : ''}`,
       blocks: a.blocks,
       block_length: { value: a.blockFrames * meta.frameInterval, units: T },
     },
