@@ -121,6 +121,11 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
     } else if (dtTime > 0) {
       meta.frameInterval = dtTime;
       meta.frameIntervalSource = 'time stored in the file';
+      // Binary formats fix their own units; the numbers are taken as the chosen unit system's.
+      if (meta.format === 'xtc' && meta.units !== 'gromacs')
+        warnings.push(`XTC stores nm and ps, but --units ${meta.units} takes the numbers as ${unitSystem(meta.units).length} and ${unitSystem(meta.units).time}: use --units gromacs, or --frame-interval and scaled results`);
+      if (meta.format === 'dcd' && meta.units !== 'metal' && meta.units !== 'gromacs')
+        warnings.push(`DCD times are read in ps (CHARMM/NAMD AKMA time step), or in the run's own time unit for DCDs written by LAMMPS; --units ${meta.units} takes them as ${unitSystem(meta.units).time}: check the frame interval (${dtTime}) or pass --frame-interval`);
       if (options.timestep !== undefined && dtStep > 0 && Math.abs(dtStep * options.timestep - dtTime) > 1e-6 * dtTime)
         warnings.push(`--timestep ${options.timestep} × ${dtStep} steps/frame = ${dtStep * options.timestep} disagrees with the file's time per frame ${dtTime}; using the file's time`);
     } else if (dtStep > 0) {
@@ -207,7 +212,9 @@ function setUp(file: string, format: string, b: { natoms: number; frames: number
     if (missing.length) throw Object.assign(new Error(`--charges: no charge given for species ${missing.join(', ')}`), { code: 'IONFIELD_USAGE' });
     charges = Float64Array.from(types, (t) => chargeMap[t] ?? 0);
   }
-  if (!charges) throw Object.assign(new Error(`${file} has no charges: pass --charges (e.g. 1:1,2:-1)`), { code: 'IONFIELD_USAGE' });
+  // No charges anywhere (no q column, no --charges): a diffusion-only analysis. D and the Onsager
+  // L_ab need no charges; σ, Λ, Λ_NE, ionicity and transference are reported as null with a note.
+  if (!charges) charges = new Float64Array(b.natoms);
   const species = selected.filter((s) => labels.includes(s));
   const index = new Map(species.map((s, k) => [s, k]));
   const counts = species.map(() => 0);

@@ -5,14 +5,15 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { native } from '../lib/native';
 import { openTrajectory } from '../lib/trajectory';
 import { TransportCorrelator, TransportPartial, TransportReport, transportReport } from '../lib/transport';
 import { TransportSums } from '../lib/transport/estimate';
-import { detectWindow, fitLine, localSlopes } from '../lib/transport/fit';
+import { detectWindow, fitLine, glsSlopeWeights, localSlopes, olsSlopeWeights, randomWalkSlopeRelativeError } from '../lib/transport/fit';
 import { formulaUnits } from '../lib/transport/formula';
 import { AVOGADRO, BOLTZMANN, ELEMENTARY_CHARGE } from '../lib/transport/units';
-import { exact, walkerAtoms, walkerBatches, Walkers } from '../scripts/validate/brownian-walkers';
+import { exact, normals, walkerAtoms, walkerBatches, Walkers } from '../scripts/validate/brownian-walkers';
 import { runCli } from './helpers/cli';
 import { repoRoot, tempDir } from './helpers/paths';
 
@@ -199,6 +200,46 @@ describe('transport: diffusive-regime detection', () => {
   });
 });
 
+describe('transport: slope estimators and the random-walk error model', () => {
+  const lags: number[] = [];
+  for (let l = 1; l <= 32; l++) lags.push(l);
+  for (let k = 1; k < 8; k++) for (let j = 17; j <= 32; j++) lags.push(j << k);
+
+  it('OLS and GLS weights return the exact slope of any straight line (and ignore its intercept)', () => {
+    const i0 = lags.indexOf(6), i1 = lags.indexOf(200);
+    const y = lags.map((t) => 3.7 * t - 11);
+    for (const w of [olsSlopeWeights(lags, i0, i1), glsSlopeWeights(lags, lags, 8000, i0, i1)]) {
+      const slope = w.reduce((a, wi, i) => a + wi * y[i0 + i], 0);
+      assert.ok(Math.abs(slope - 3.7) < 1e-6 * 3.7, `slope ${slope}`);
+    }
+  });
+
+  it('the random-walk relative error matches the spread of slopes of simulated single walks', () => {
+    // 400 independent 3-D Gaussian random walks of 2000 steps; all-origin MSD at lags 1..20; OLS
+    // slope over lags 2..20. The model's relative error must match the observed spread (±10 %).
+    const frames = 2000, i0 = 1, i1 = 19, w = olsSlopeWeights(lags, i0, i1);
+    const g = normals(77);
+    const slopes: number[] = [];
+    for (let r = 0; r < 400; r++) {
+      const x = new Float64Array(3 * frames);
+      for (let f = 1; f < frames; f++) for (let d = 0; d < 3; d++) x[3 * f + d] = x[3 * (f - 1) + d] + g();
+      let slope = 0;
+      for (let i = i0; i <= i1; i++) {
+        const a = lags[i];
+        let m = 0;
+        for (let f = 0; f + a < frames; f++) for (let d = 0; d < 3; d++) m += (x[3 * (f + a) + d] - x[3 * f + d]) ** 2;
+        slope += w[i - i0] * (m / (frames - a));
+      }
+      slopes.push(slope);
+    }
+    const mean = slopes.reduce((a, b) => a + b, 0) / slopes.length;
+    const sd = Math.sqrt(slopes.reduce((a, b) => a + (b - mean) ** 2, 0) / (slopes.length - 1));
+    assert.ok(Math.abs(mean / 3 - 1) < 0.02, `mean slope ${mean}, exact 3`);
+    const model = randomWalkSlopeRelativeError(lags, w, i0, frames);
+    assert.ok(Math.abs(sd / 3 / model - 1) < 0.1, `observed relative spread ${sd / 3} vs model ${model}`);
+  });
+});
+
 describe('transport: n_f convention and reference frame', function () {
   this.timeout(60_000);
   it('n_f = N_+/a for the neutral salt C_aA_b with a z_+ = b |z_-|', () => {
@@ -317,6 +358,72 @@ describe('ionfield transport (CLI)', function () {
     const j2 = JSON.parse(again.stdout) as TransportReport;
     assert.ok(Math.abs(j2.diffusion['1'].value! - j.diffusion['1'].value!) < 1e-12 * j.diffusion['1'].value!);
     assert.equal(j2.uncertainty.blocks >= j.uncertainty.blocks, true);
+  });
+
+  it('diffusion only: without charges, D and L_ab with conductivity fields null and a note', () => {
+    // The demo's first 600 frames without the q column.
+    const text = zlib.gunzipSync(fs.readFileSync(demo)).toString('utf8').split('\n');
+    const out: string[] = [];
+    let frames = 0, inAtoms = false;
+    for (const line of text) {
+      if (line === 'ITEM: TIME' && ++frames > 600) break;
+      if (line.startsWith('ITEM:')) inAtoms = line.startsWith('ITEM: ATOMS');
+      if (line.startsWith('ITEM: ATOMS')) out.push('ITEM: ATOMS id type xu yu zu');
+      else if (inAtoms && line) {
+        const f = line.split(' ');
+        out.push([f[0], f[1], ...f.slice(3)].join(' '));
+      } else out.push(line);
+    }
+    const file = path.join(dir, 'neutral.lammpstrj');
+    fs.writeFileSync(file, out.join('\n') + '\n');
+    const args = ['--units', 'lj', '--temperature', '1', '--fit-start', '5', '--fit-stop', '15', '--json'];
+    const r = runCli(['transport', file, ...args], { timeoutMs: 20000 });
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as TransportReport;
+    const c = JSON.parse(runCli(['transport', demo, '--stop', '600', ...args]).stdout) as TransportReport;
+    assert.equal(j.frames, 600);
+    for (const s of ['1', '2']) assert.ok(Math.abs(j.diffusion[s].value! - c.diffusion[s].value!) < 1e-12 * c.diffusion[s].value!, `D(${s}) ${j.diffusion[s].value} vs ${c.diffusion[s].value}`);
+    assert.ok(Math.abs(j.onsager.value[0][1] - c.onsager.value[0][1]) < 1e-9 * Math.abs(c.onsager.value[0][1]), `L+- ${j.onsager.value[0][1]} vs ${c.onsager.value[0][1]}`);
+    assert.equal(j.conductivity.value, null);
+    assert.equal(j.molar_conductivity, null);
+    assert.equal(j.nernst_einstein, null);
+    assert.equal(j.ionicity.value, null);
+    assert.equal(j.transference['1'].value, null);
+    assert.ok(j.warnings.some((w) => /no charges/.test(w)), 'a note says why σ is null');
+    const text2 = runCli(['transport', file, ...args.slice(0, -1)]);
+    assert.equal(text2.status, 0, text2.stderr);
+    assert.ok(!text2.stdout.includes('σ (EH)'), 'no σ line in the text report');
+  });
+
+  it('XTC, DCD and XYZ copies of the demo (ionfield convert) give the same D and σ', () => {
+    const top = ['--topology', demo, '--charges', '1:1,2:-1', '--temperature', '1', '--json'];
+    const ref = JSON.parse(runCli(['transport', demo, '--stop', '1000', '--units', 'lj', '--temperature', '1', '--fit-start', '5', '--fit-stop', '30', '--json']).stdout) as TransportReport;
+    const convert = (name: string) => {
+      const file = path.join(dir, name);
+      const c = runCli(['convert', demo, file, '--stop', '1000']);
+      assert.equal(c.status, 0, c.stderr);
+      return file;
+    };
+    // convert reads dump times as fs and lengths as Å: XTC holds nm and ps (D × 10, and the
+    // per-kelvin Onsager sum σ/(e²) × 10 / 10⁻³ = 10⁴), DCD holds Å and ps (D × 1000, σ × 1000).
+    const cases: [string, string[], number, number, number][] = [
+      ['demo.xtc', ['--units', 'gromacs', '--fit-start', '0.005', '--fit-stop', '0.03'], 10, 1e4, 2e-3],
+      ['demo.dcd', ['--units', 'metal', '--fit-start', '0.005', '--fit-stop', '0.03'], 1000, 1000, 1e-5],
+      ['demo.xyz', ['--units', 'lj', '--fit-start', '5', '--fit-stop', '30'], 1, 1, 1e-5],
+    ];
+    for (const [name, opts, dScale, sScale, tol] of cases) {
+      const r = runCli(['transport', convert(name), ...opts, ...top]);
+      assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+      const j = JSON.parse(r.stdout) as TransportReport;
+      assert.equal(j.fit_window.points, ref.fit_window.points, `${name}: same fit window`);
+      for (const s of ['1', '2']) {
+        const rel = j.diffusion[s].value! / (dScale * ref.diffusion[s].value!) - 1;
+        assert.ok(Math.abs(rel) < tol, `${name}: D(${s}) differs by ${rel}`);
+      }
+      const rel = j.sum_rule.conductivity / (sScale * ref.sum_rule.conductivity) - 1;
+      assert.ok(Math.abs(rel) < 5 * tol, `${name}: σ differs by ${rel}`);
+      if (name.endsWith('.xtc')) assert.equal(j.conductivity.units, 'S/m');
+    }
   });
 
   it('checkpoint and resume: a resumed run equals its two segments merged', () => {

@@ -24,16 +24,16 @@ function describe(r: TransportReport): string {
     '',
   ];
   for (const [s, d] of Object.entries(r.diffusion)) lines.push(`D(${s})`.padEnd(18) + `${pm(d)} ${d.units}${d.si ? `  = ${pm(d.si)} ${d.si.units}` : ''}`);
-  lines.push('σ (EH)'.padEnd(18) + `${pm(r.conductivity)} ${r.conductivity.units}`);
+  if (r.conductivity.value !== null) lines.push('σ (EH)'.padEnd(18) + `${pm(r.conductivity)} ${r.conductivity.units}`);
   if (r.molar_conductivity) lines.push('Λ'.padEnd(18) + `${pm(r.molar_conductivity)} ${r.molar_conductivity.units}`);
   if (r.nernst_einstein) lines.push('Λ_NE'.padEnd(18) + `${pm(r.nernst_einstein)} ${r.nernst_einstein.units}`);
-  lines.push('ionicity Λ/Λ_NE'.padEnd(18) + pm(r.ionicity));
+  if (r.ionicity.value !== null) lines.push('ionicity Λ/Λ_NE'.padEnd(18) + pm(r.ionicity));
   const sp = r.onsager.species;
   for (let a = 0; a < sp.length; a++)
     for (let b = a; b < sp.length; b++)
       lines.push(`L(${sp[a]},${sp[b]})`.padEnd(18) + `${pm({ value: r.onsager.value[a][b], error: r.onsager.error[a][b] })} ${r.onsager.units}`);
-  for (const [s, t] of Object.entries(r.transference)) lines.push(`t(${s})`.padEnd(18) + pm(t));
-  lines.push('sum rule'.padEnd(18) + `σ = e² Σ z_a z_b L_ab to ${r.sum_rule.relative_difference.toExponential(1)} (relative)`);
+  for (const [s, t] of Object.entries(r.transference)) if (t.value !== null) lines.push(`t(${s})`.padEnd(18) + pm(t));
+  if (r.conductivity.value !== null) lines.push('sum rule'.padEnd(18) + `σ = e² Σ z_a z_b L_ab to ${r.sum_rule.relative_difference.toExponential(1)} (relative)`);
   for (const warning of r.warnings) lines.push(`warning: ${warning}`);
   return lines.join('\n');
 }
@@ -61,6 +61,10 @@ Several trajectories (independent runs of one system) are combined exactly.
   --fit-start t --fit-stop t   fit window in time units (default: automatic)
   --slope-tolerance x    automatic window: |d ln MSD / d ln t − 1| <= x (default 0.1)
   --stop-fraction f      automatic window: longest lag as a fraction of the run (default 0.025)
+  --stop-onset-factor k  automatic window: stop at most k × the diffusive onset (default 10)
+  --fit ols|gls          slope estimator: ordinary least squares (default) or generalised least squares
+                         with the random-walk covariance across lags (precise for ideal random walks,
+                         but it weights the window start: see docs/transport.md)
   --blocks N             at most N jackknife blocks (default: as many as fit, each >= 2 × fit stop)
   --formula-units N      n_f for molar conductivities (default: N_+/a of the salt C_aA_b)
   --volume V             cell volume for files without a cell
@@ -92,7 +96,9 @@ Several trajectories (independent runs of one system) are combined exactly.
       'fit-stop': { type: 'string' },
       'slope-tolerance': { type: 'string' },
       'stop-fraction': { type: 'string' },
+      'stop-onset-factor': { type: 'string' },
       blocks: { type: 'string' },
+      fit: { type: 'string' },
       'formula-units': { type: 'string' },
       volume: { type: 'string' },
       'max-lag': { type: 'string' },
@@ -138,8 +144,10 @@ Several trajectories (independent runs of one system) are combined exactly.
       fitStart: numberOption(str('fit-start'), 'fit-start', (v) => v >= 0),
       fitStop: positive('fit-stop'),
       slopeTolerance: positive('slope-tolerance'),
+      stopOnsetFactor: numberOption(str('stop-onset-factor'), 'stop-onset-factor', (v) => Number.isFinite(v) && v > 1),
       stopFraction: numberOption(str('stop-fraction'), 'stop-fraction', (v) => v > 0 && v <= 1),
       blocks: integerOption(str('blocks'), 'blocks', 2),
+      fit: fitOption(str('fit')),
       formulaUnits: positive('formula-units'),
       volume: positive('volume'),
       maxLag: positive('max-lag'),
@@ -178,3 +186,9 @@ Several trajectories (independent runs of one system) are combined exactly.
     return 0;
   },
 };
+
+function fitOption(v: string | undefined): 'gls' | 'ols' | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'gls' && v !== 'ols') throw new UsageError(`--fit: '${v}' is not one of gls, ols`);
+  return v;
+}

@@ -1,7 +1,7 @@
 // Estimators on top of the accumulated displacement correlations (SCIENCE.md Part 1, "Global
 // transport"): D per species, Einstein–Helfand σ, Λ, Λ_NE, ionicity, Onsager L_ab and transference
 // numbers, all from straight-line fits over one window, with jackknife errors over blocks.
-import { detectWindow, fitLine, localSlopes } from './fit';
+import { detectWindow, fitLine, glsSlopeWeights, localSlopes, olsSlopeWeights, randomWalkSlopeRelativeError } from './fit';
 import type { NativeTransportSums } from '../native';
 import { AVOGADRO, BOLTZMANN, ELEMENTARY_CHARGE, UnitSystem } from './units';
 
@@ -26,12 +26,16 @@ export interface WindowOptions {
   fitStop?: number;
   /** Automatic window: largest lag as a fraction of the trajectory length (default 0.025). */
   stopFraction?: number;
+  /** Automatic window: stop at most this many times the diffusive onset (the window start; default 10). */
+  stopOnsetFactor?: number;
   /** Automatic window: allowed |local log-log slope − 1| (default 0.1). */
   slopeTolerance?: number;
   /** Number of blocks for the jackknife (default: as many as allowed, each at least blockFactor × the fit stop). */
   blocks?: number;
   /** Shortest jackknife block as a multiple of the fit stop (default 2). */
   blockFactor?: number;
+  /** Slope estimator: 'ols' (default) or 'gls' (random-walk covariance across lags; see docs/transport.md for when it is biased). */
+  fit?: 'gls' | 'ols';
 }
 
 export interface Estimate {
@@ -103,9 +107,10 @@ export function totalCurves(s: TransportSums, sys: SystemDescription): Curves {
 }
 
 /** All coefficients from one set of curves and one window (indices into the lag grid). */
-export function coefficients(c: Curves, sys: SystemDescription, i0: number, i1: number): RawCoefficients {
+export function coefficients(c: Curves, sys: SystemDescription, i0: number, i1: number, weights?: number[]): RawCoefficients {
   const ns = sys.species.length, V = sys.volume, T = sys.temperature, z = sys.charges;
-  const slope = (y: number[]) => fitLine(c.time, y, i0, i1).slope;
+  // GLS weights (one linear functional for every curve) where given, else ordinary least squares.
+  const slope = weights ? (y: number[]) => weights.reduce((acc, w, i) => acc + w * y[i0 + i], 0) : (y: number[]) => fitLine(c.time, y, i0, i1).slope;
   const diffusion = c.msd.map((y) => slope(y) / 6);
   const sigma = slope(c.charge) / (6 * V * T);
   const onsager: number[][] = [];
@@ -177,6 +182,9 @@ export interface Analysis {
   curves: Curves;
   localSlopes: number[][]; // per species
   window: { start: number; stop: number; automatic: boolean; diffusive: boolean; note: string | null; slopeTolerance: number };
+  estimator: 'gls' | 'ols';
+  /** Relative error floor applied to σ, Λ and the ionicity (ideal random walk of J); null without errors. */
+  errorFloor: number | null;
   value: RawCoefficients;
   error: RawCoefficients;
   blocks: number;
@@ -198,11 +206,11 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
   const totalTime = s.frames * sys.frameInterval;
   const indexAtOrBelow = (t: number) => {
     let i = -1;
-    for (let l = 0; l <= last; l++) if (curves.time[l] <= t * (1 + 1e-12)) i = l;
+    for (let l = 0; l <= last; l++) if (curves.time[l] <= t * (1 + 1e-6)) i = l; // 1e-6: float32 times (XTC, DCD)
     return i;
   };
   const indexAtOrAbove = (t: number) => {
-    for (let l = 0; l <= last; l++) if (curves.time[l] >= t * (1 - 1e-12)) return l;
+    for (let l = 0; l <= last; l++) if (curves.time[l] >= t * (1 - 1e-6)) return l;
     return -1;
   };
   const stopAt = (fraction: number) => Math.min(Math.max(1, indexAtOrBelow(fraction * totalTime)), last);
@@ -235,12 +243,22 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
         }
       }
     }
+    // Past the onset, longer lags add little information about the slope and cost jackknife
+    // blocks (each must be twice the stop): without a user stop, end at a few times the onset,
+    // keeping at least 8 lags.
+    if (w.diffusive && options.fitStop === undefined) {
+      const factor = options.stopOnsetFactor ?? 10;
+      const capped = Math.max(indexAtOrBelow(factor * curves.time[w.start]), Math.min(w.stop, w.start + 7));
+      if (capped < w.stop) w = { ...w, stop: capped };
+    }
     stop = w.stop;
     window = { ...w, automatic: true, slopeTolerance: tolerance };
     if (w.note) warnings.push(w.note);
   }
   if (window.stop - window.start + 1 < 2) throw new RangeError('the fit window holds fewer than two lags');
-  const value = coefficients(curves, sys, window.start, window.stop);
+  const estimator = options.fit ?? 'ols';
+  const weights = estimator === 'gls' ? glsSlopeWeights(curves.time, s.lags, s.frames, window.start, window.stop) : undefined;
+  const value = coefficients(curves, sys, window.start, window.stop, weights);
 
   // Jackknife over contiguous blocks at least twice the fit's longest lag (so that blocks are
   // nearly independent), and at most the requested number of blocks.
@@ -249,6 +267,7 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
   const nb = groups.length;
   const ns = sys.species.length;
   let error: RawCoefficients;
+  let errorFloor: number | null = null;
   if (nb < 2) {
     warnings.push(`only ${nb} block of at least twice the fit stop fits in the trajectory: no error estimate (shorten the fit window or use a longer trajectory)`);
     error = unflatten(flatten(value).map(() => NaN), ns);
@@ -259,7 +278,7 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
     const samples: number[][] = [];
     for (let g = 0; g < nb; g++) {
       const c = curvesFrom(s, sys, (b) => (groupOf[b] === g ? 0 : 1));
-      samples.push(flatten(coefficients(c, sys, window.start, window.stop)));
+      samples.push(flatten(coefficients(c, sys, window.start, window.stop, weights)));
     }
     const width = samples[0].length;
     const err: number[] = [];
@@ -269,12 +288,25 @@ export function analyse(s: TransportSums, sys: SystemDescription, options: Windo
       err.push(Math.sqrt(((nb - 1) / nb) * ss));
     }
     error = unflatten(err, ns);
+    // Floor for the charge-current quantities: the relative error of the same slope for an ideal
+    // random walk J over this run (data-independent; see randomWalkSlopeRelativeError). Ratios
+    // that inherit σ's relative error (Λ, ionicity) get the same floor.
+    const lagsFrames = Array.from(s.lags);
+    const perFrame = weights ? glsSlopeWeights(lagsFrames, lagsFrames, s.frames, window.start, window.stop) : olsSlopeWeights(lagsFrames, window.start, window.stop);
+    const floor = randomWalkSlopeRelativeError(lagsFrames, perFrame, window.start, s.frames);
+    const raise = (e: number, v: number) => (Number.isFinite(v) && Number.isFinite(e) ? Math.max(e, floor * Math.abs(v)) : e);
+    error.sigma = raise(error.sigma, value.sigma);
+    error.lambda = raise(error.lambda, value.lambda);
+    error.ionicity = raise(error.ionicity, value.ionicity);
+    errorFloor = floor;
   }
   const covered = groups.map((g) => g.reduce((a, b) => a + s.blockFrames[b], 0));
   return {
     curves,
     localSlopes: slopes,
     window,
+    estimator,
+    errorFloor,
     value,
     error,
     blocks: nb,

@@ -38,6 +38,7 @@ export interface TransportReport {
     slope_tolerance: number;
     local_slope: Record<string, { start: number | null; stop: number | null }>;
     note: string | null;
+    estimator: string;
   };
   uncertainty: { method: string; blocks: number; block_length: { value: number; units: string } };
   diffusion: Record<string, Quantity>;
@@ -70,7 +71,7 @@ export function transportReport(partial: TransportPartial, options: { temperatur
   const volume = meta.volumeOverride ?? sums.volumeSum / sums.volumeFrames;
   const nf = formulaUnits(meta.species, meta.counts, meta.charges, options.formulaUnits);
   const warnings = [...meta.warnings];
-  if (nf.warning) warnings.push(nf.warning);
+  if (nf.warning && meta.charges.some((z) => z !== 0)) warnings.push(nf.warning);
   const sys: SystemDescription = {
     species: meta.species,
     counts: meta.counts,
@@ -84,6 +85,15 @@ export function transportReport(partial: TransportPartial, options: { temperatur
   };
   const a: Analysis = analyse(sums, sys, options);
   warnings.push(...a.warnings);
+  // Every charge zero (no q column and no --charges, or a neutral fluid): diffusion only.
+  const charged = meta.charges.some((z) => z !== 0);
+  const sumRule = { conductivity: a.value.sigma, fromOnsager: a.value.sumRule }; // before nulling: both 0 without charges
+  if (!charged) {
+    warnings.push('no charges (the input has no q column and no --charges was given, or every charge is 0): diffusion and Onsager coefficients only; conductivity, molar conductivities, ionicity and transference numbers are null (pass --charges type:z,... for them)');
+    for (const k of ['sigma', 'sigmaNE', 'ionicity', 'lambda', 'lambdaNE'] as const) a.value[k] = a.error[k] = NaN;
+    a.value.transference = a.value.transference.map(() => NaN);
+    a.error.transference = a.error.transference.map(() => NaN);
+  }
   const si = siFactors(u);
   const L = u.length, T = u.time;
   const lj = u.style === 'lj';
@@ -98,7 +108,7 @@ export function transportReport(partial: TransportPartial, options: { temperatur
     ? q(a.value.sigma, a.error.sigma, 'lj reduced: q*^2/(epsilon sigma tau), k_B = 1')
     : q(a.value.sigma * si!.conductivity, a.error.sigma * si!.conductivity, 'S/m');
   const molar = (v: number, e: number): Quantity | null => {
-    if (nf.value === null) return null;
+    if (nf.value === null || !charged) return null;
     return lj ? q(v, e, 'lj reduced: sigma^2 q*^2/(epsilon tau) per formula unit (Λ = σ/(n_f/V))') : q(v * si!.molarSI * 1e4, e * si!.molarSI * 1e4, 'S cm^2/mol', 1e-4, 'S m^2/mol');
   };
   const onsagerUnits = lj ? 'lj reduced: 1/(epsilon sigma tau)' : `1/(k_B ${u.temperature} ${L} ${T}), i.e. slope/(6 V T) with T in ${u.temperature}`;
@@ -142,9 +152,10 @@ export function transportReport(partial: TransportPartial, options: { temperatur
       slope_tolerance: a.window.slopeTolerance,
       local_slope: local,
       note: a.window.note,
+      estimator: a.estimator === 'gls' ? 'generalised least squares, random-walk covariance across lags' : 'ordinary least squares',
     },
     uncertainty: {
-      method: `delete-one-block jackknife over ${a.blocks} contiguous blocks (each at least twice the fit stop); the same fit window in every block`,
+      method: `${a.estimator === 'gls' ? 'GLS' : 'OLS'} slopes; delete-one-block jackknife over ${a.blocks} contiguous blocks (each at least twice the fit stop); the same fit window in every block${a.errorFloor !== null && charged ? `; σ, Λ and ionicity errors at least the ideal-random-walk error of J for this window (${(100 * a.errorFloor).toFixed(1)} % relative)` : ''}`,
       blocks: a.blocks,
       block_length: { value: a.blockFrames * meta.frameInterval, units: T },
     },
@@ -156,9 +167,9 @@ export function transportReport(partial: TransportPartial, options: { temperatur
     onsager,
     transference,
     sum_rule: {
-      conductivity: a.value.sigma,
-      from_onsager: a.value.sumRule,
-      relative_difference: Math.abs(a.value.sigma - a.value.sumRule) / Math.max(Math.abs(a.value.sigma), 1e-300),
+      conductivity: sumRule.conductivity,
+      from_onsager: sumRule.fromOnsager,
+      relative_difference: Math.abs(sumRule.conductivity - sumRule.fromOnsager) / Math.max(Math.abs(sumRule.conductivity), 1e-300),
     },
     correlator: {
       scheme: 'multiple-tau with decimation (exact displacements; all origins for lags up to points_per_level frames)',

@@ -2,6 +2,8 @@
 // and reports z = (estimate − exact)/error per coefficient: a calibrated error gives mean z ≈ 0
 // and rms z ≈ 1 (≈ 1.15 for a jackknife over ~8 blocks, whose z follows Student's t).
 //   node --import tsx scripts/validate/transport-coverage.ts [frames=10000] [systems=100] [pairs=20] [stop-fraction=default] [seed0=1000]
+// Environment: FIT=gls (GLS instead of the default OLS), FIT_START=t (fit start in frames),
+// BLOCK_FACTOR=k (jackknife blocks at least k × the fit stop).
 import { TransportCorrelator, transportReport } from '../../lib/transport';
 import { exact, walkerAtoms, walkerBatches, Walkers } from './brownian-walkers';
 
@@ -25,7 +27,7 @@ async function main() {
         meta: { file: 'walkers', format: 'memory', units: 'lj', species: ['+', '-'], counts: [pairs, pairs], charges: [1, -1], frameInterval: 1, frameIntervalSource: 'synthetic', volumeOverride: V, removeCom: false, masses: null, pointsPerLevel: 32, decimation: 2, start: 0, stride: 1, warnings: [] },
         sums: await c.sums(),
       },
-      { temperature: 1, stopFraction },
+      { temperature: 1, stopFraction, blockFactor: process.env.BLOCK_FACTOR ? Number(process.env.BLOCK_FACTOR) : undefined, fit: process.env.FIT === 'gls' ? 'gls' : undefined, fitStart: process.env.FIT_START ? Number(process.env.FIT_START) : undefined },
     );
     const x = exact(w, V);
     blocks = r.uncertainty.blocks;
