@@ -1,16 +1,8 @@
 import { convertTrajectory } from '../convert';
-import { openTrajectory, parseCharges, parseKeyValueList } from '../trajectory';
-import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
+import { parseCharges } from '../trajectory';
+import { selectionFromValues, selectionOptions } from './selection';
+import { Command, numberOption, parse, printJson, UsageError } from './command';
 import { Progress } from './progress';
-
-/** Species labels for formats without them, taken from the first frame of another trajectory. */
-export async function typesFromTopology(file: string): Promise<string[]> {
-  for await (const frame of openTrajectory(file, { stop: 1, unwrap: false })) {
-    if (!frame.types) throw new UsageError(`--topology ${file}: that file has no species labels either`);
-    return frame.types;
-  }
-  throw new UsageError(`--topology ${file}: no frames`);
-}
 
 export const convertCommand: Command = {
   name: 'convert',
@@ -31,14 +23,9 @@ export const convertCommand: Command = {
   --json              print a JSON summary (schema ionfield.convert/1)`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
-      format: { type: 'string' },
+      ...selectionOptions,
       to: { type: 'string' },
-      start: { type: 'string' },
-      stop: { type: 'string' },
-      stride: { type: 'string' },
       'keep-wrapped': { type: 'boolean' },
-      topology: { type: 'string' },
-      'type-map': { type: 'string' },
       charges: { type: 'string' },
       'time-unit': { type: 'string' },
       timestep: { type: 'string' },
@@ -49,14 +36,9 @@ export const convertCommand: Command = {
     if (timeUnit !== 'fs' && timeUnit !== 'ps') throw new UsageError(`--time-unit: expected fs or ps, got '${timeUnit}'`);
     const progress = new Progress('converting', null, !values.json);
     const result = await convertTrajectory(positionals[0], positionals[1], {
-      format: values.format as string | undefined,
+      ...(await selectionFromValues(values)),
       outputFormat: values.to as string | undefined,
-      start: integerOption(values.start as string | undefined, 'start'),
-      stop: integerOption(values.stop as string | undefined, 'stop'),
-      stride: integerOption(values.stride as string | undefined, 'stride', 1),
       unwrap: !values['keep-wrapped'],
-      types: values.topology ? await typesFromTopology(values.topology as string) : undefined,
-      typeMap: values['type-map'] ? parseKeyValueList(values['type-map'] as string, '--type-map') : undefined,
       charges: values.charges ? parseCharges(values.charges as string) : undefined,
       timeUnit,
       timestep: numberOption(values.timestep as string | undefined, 'timestep', (v) => v > 0),

@@ -1,8 +1,8 @@
 import { buildDataset } from '../dataset';
 import { Device } from '../descriptors';
-import { parseCharges, parseKeyValueList } from '../trajectory';
+import { parseCharges } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { typesFromTopology } from './convert';
+import { selectionFromValues, selectionOptions } from './selection';
 import { Progress } from './progress';
 
 export const datasetCommand: Command = {
@@ -46,12 +46,8 @@ export const datasetCommand: Command = {
       'formula-units': { type: 'string' },
       scale: { type: 'string' },
       species: { type: 'string' },
-      'type-map': { type: 'string' },
+      ...selectionOptions,
       charges: { type: 'string' },
-      topology: { type: 'string' },
-      format: { type: 'string' },
-      start: { type: 'string' },
-      stop: { type: 'string' },
       threads: { type: 'string' },
       device: { type: 'string' },
       batch: { type: 'string' },
@@ -61,10 +57,12 @@ export const datasetCommand: Command = {
     if (!values.set) throw new UsageError('--set is required');
     if (!values.tau) throw new UsageError('--tau is required');
     if (!values.out) throw new UsageError('--out is required');
+    if (values.stride) throw new UsageError('--stride does not apply: the targets need every frame for the lag τ; use --origin-stride');
     const device = (values.device ?? 'auto') as string;
     if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
     const progress = new Progress('dataset', null, !values.json);
     const summary = await buildDataset(positionals, values.out as string, {
+      ...(await selectionFromValues(values)),
       set: values.set as string,
       tau: numberOption(values.tau as string, 'tau', (v) => v > 0 && Number.isFinite(v))!,
       originStride: integerOption(values['origin-stride'] as string | undefined, 'origin-stride', 1),
@@ -76,12 +74,7 @@ export const datasetCommand: Command = {
       formulaUnits: numberOption(values['formula-units'] as string | undefined, 'formula-units', (v) => v > 0),
       scale: numberOption(values.scale as string | undefined, 'scale', (v) => v > 0 && Number.isFinite(v)),
       species: values.species ? (values.species as string).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
-      typeMap: values['type-map'] ? parseKeyValueList(values['type-map'] as string, '--type-map') : undefined,
       charges: values.charges ? parseCharges(values.charges as string) : undefined,
-      types: values.topology ? await typesFromTopology(values.topology as string) : undefined,
-      format: values.format as string | undefined,
-      start: integerOption(values.start as string | undefined, 'start'),
-      stop: integerOption(values.stop as string | undefined, 'stop'),
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       device: device as Device,

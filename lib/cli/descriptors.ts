@@ -1,8 +1,7 @@
 import { loadSet, shippedSets } from '../descriptor-sets';
 import { writeDescriptors, Device } from '../descriptors';
-import { parseKeyValueList } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { typesFromTopology } from './convert';
+import { selectionFromValues, selectionOptions } from './selection';
 import { Progress } from './progress';
 
 function listSets(json: boolean): number {
@@ -42,12 +41,7 @@ ionfield descriptors --list-sets [--json]
       out: { type: 'string' },
       scale: { type: 'string' },
       species: { type: 'string' },
-      'type-map': { type: 'string' },
-      topology: { type: 'string' },
-      format: { type: 'string' },
-      start: { type: 'string' },
-      stop: { type: 'string' },
-      stride: { type: 'string' },
+      ...selectionOptions,
       batch: { type: 'string' },
       threads: { type: 'string' },
       device: { type: 'string' },
@@ -64,15 +58,10 @@ ionfield descriptors --list-sets [--json]
     if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
     const progress = new Progress('descriptors', null, !values.json);
     const summary = await writeDescriptors(positionals[0], out, {
+      ...(await selectionFromValues(values)),
       set: values.set as string,
       scale: numberOption(values.scale as string | undefined, 'scale', (v) => v > 0 && Number.isFinite(v)),
       species: values.species ? (values.species as string).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
-      typeMap: values['type-map'] ? parseKeyValueList(values['type-map'] as string, '--type-map') : undefined,
-      types: values.topology ? await typesFromTopology(values.topology as string) : undefined,
-      format: values.format as string | undefined,
-      start: integerOption(values.start as string | undefined, 'start'),
-      stop: integerOption(values.stop as string | undefined, 'stop'),
-      stride: integerOption(values.stride as string | undefined, 'stride', 1),
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       device: device as Device,

@@ -1,9 +1,8 @@
-import { parseKeyValueList } from '../trajectory';
 import { Device } from '../descriptors';
 import { Provider } from '../model/inference';
 import { predictTrajectory, PredictReport } from '../model/predict';
 import { Command, integerOption, parse, printJson, UsageError } from './command';
-import { typesFromTopology } from './convert';
+import { selectionFromValues, selectionOptions } from './selection';
 import { Progress } from './progress';
 
 function printReport(r: PredictReport): void {
@@ -39,12 +38,7 @@ export const predictCommand: Command = {
       model: { type: 'string' },
       out: { type: 'string' },
       units: { type: 'string' },
-      'type-map': { type: 'string' },
-      topology: { type: 'string' },
-      format: { type: 'string' },
-      start: { type: 'string' },
-      stop: { type: 'string' },
-      stride: { type: 'string' },
+      ...selectionOptions,
       batch: { type: 'string' },
       threads: { type: 'string' },
       device: { type: 'string' },
@@ -62,15 +56,10 @@ export const predictCommand: Command = {
     if (!['lj', 'real', 'metal', 'gromacs'].includes(units)) throw new UsageError(`--units: '${units}' is not one of lj, real, metal, gromacs`);
     const progress = new Progress('predict', null, !values.json);
     const report = await predictTrajectory(positionals[0], {
+      ...(await selectionFromValues(values)),
       model: values.model as string,
       out: values.out as string | undefined,
       units,
-      typeMap: values['type-map'] ? parseKeyValueList(values['type-map'] as string, '--type-map') : undefined,
-      types: values.topology ? await typesFromTopology(values.topology as string) : undefined,
-      format: values.format as string | undefined,
-      start: integerOption(values.start as string | undefined, 'start'),
-      stop: integerOption(values.stop as string | undefined, 'stop'),
-      stride: integerOption(values.stride as string | undefined, 'stride', 1),
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       device: device as Device,

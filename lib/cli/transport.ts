@@ -3,7 +3,7 @@
 import { accumulateTransport, loadPartial, mergePartials, savePartial, TransportOptions, TransportPartial, TransportReport, transportReport } from '../transport';
 import { parseCharges, parseKeyValueList } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { typesFromTopology } from './convert';
+import { selectionFromValues, selectionOptions } from './selection';
 import { Progress } from './progress';
 
 const fmt = (v: number | null, digits = 4) => (v === null ? 'n/a' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(digits - 1) : v.toPrecision(digits));
@@ -83,12 +83,7 @@ Several trajectories (independent runs of one system) are combined exactly.
       timestep: { type: 'string' },
       'frame-interval': { type: 'string' },
       charges: { type: 'string' },
-      'type-map': { type: 'string' },
-      topology: { type: 'string' },
-      format: { type: 'string' },
-      start: { type: 'string' },
-      stop: { type: 'string' },
-      stride: { type: 'string' },
+      ...selectionOptions,
       species: { type: 'string' },
       'remove-com': { type: 'boolean' },
       masses: { type: 'string' },
@@ -127,17 +122,12 @@ Several trajectories (independent runs of one system) are combined exactly.
     const points = integerOption(str('points-per-level'), 'points-per-level', 2);
     if (points !== undefined && points % 2 !== 0) throw new UsageError('--points-per-level must be even');
     const options: TransportOptions = {
+      ...(await selectionFromValues(values)),
       temperature,
       units: str('units'),
       timestep: positive('timestep'),
       frameInterval: positive('frame-interval'),
       charges: str('charges') ? parseCharges(str('charges')!) : undefined,
-      typeMap: str('type-map') ? parseKeyValueList(str('type-map')!, '--type-map') : undefined,
-      types: str('topology') ? await typesFromTopology(str('topology')!) : undefined,
-      format: str('format'),
-      start: integerOption(str('start'), 'start'),
-      stop: integerOption(str('stop'), 'stop'),
-      stride: integerOption(str('stride'), 'stride', 1),
       selectSpecies: str('species') ? str('species')!.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       removeCom: Boolean(values['remove-com']),
       masses,
