@@ -14,11 +14,11 @@ import { OriginRing, PendingOrigin } from './dataset/pending';
 import { readTopology, topologyPathFor } from './dataset/topology';
 import { native } from './native';
 import { NpyWriter } from './npy';
-import { FrameBatch, openTrajectory, TrajectoryOptions } from './trajectory';
+import { FrameBatch, LabelBy, openTrajectory, TrajectoryOptions } from './trajectory';
 import { computeTransport } from './transport';
 import { formulaUnits } from './transport/formula';
 
-export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop'> {
+export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop' | 'labelBy'> {
   /** Shipped set name or file, or a parsed set. */
   set: string | DescriptorSetDef;
   /** Lag of the targets in time units (τ in lj units). */
@@ -82,6 +82,8 @@ interface DatasetRequest {
   tau: number;
   tau_frames: number;
   origin_stride: number;
+  /** Species labels: 'type' (the file's) or 'charge' ("+1", "-1", "+2"); absent in older folders = 'type'. */
+  label_by?: LabelBy;
   start: number;
   stop: number | null;
   source_bytes: number;
@@ -193,7 +195,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
     continuous = t.coordinates === 'continuous';
   }
   // Continuous (already unwrapped) files are read as stored; others are unwrapped by the reader.
-  const traj = openTrajectory(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, start: options.start, stop: options.stop, unwrap: !continuous, batchSize: options.batchSize ?? 16 });
+  const traj = openTrajectory(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, labelBy: options.labelBy, start: options.start, stop: options.stop, unwrap: !continuous, batchSize: options.batchSize ?? 16 });
   const params = ctx.manifestEntry?.parameters ?? null;
   const temperature = options.temperature ?? (params?.temperature as number | undefined);
   if (!(temperature !== undefined && temperature > 0)) throw Object.assign(new Error('--temperature is required (or a --manifest that gives it)'), { code: 'IONFIELD_USAGE' });
@@ -408,7 +410,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
 }
 
 function sameRequest(a: DatasetRequest, b: DatasetRequest): boolean {
-  return a.set === b.set && a.tau === b.tau && a.origin_stride === b.origin_stride && a.start === b.start && a.stop === b.stop && a.source_bytes === b.source_bytes;
+  return a.set === b.set && a.tau === b.tau && a.origin_stride === b.origin_stride && (a.label_by ?? 'type') === (b.label_by ?? 'type') && a.start === b.start && a.stop === b.stop && a.source_bytes === b.source_bytes;
 }
 
 /**
@@ -442,6 +444,7 @@ export async function buildDataset(trajectories: string[], out: string, options:
       tau: options.tau,
       tau_frames: 0,
       origin_stride: options.originStride ?? 1,
+      label_by: options.labelBy ?? 'type',
       start: options.start ?? 0,
       stop: options.stop ?? null,
       source_bytes: fs.statSync(trajectory).size,
@@ -484,6 +487,7 @@ export async function buildDataset(trajectories: string[], out: string, options:
     descriptor_set: setJson,
     feature_columns: Object.fromEntries(species.map((s) => [s, columns![s]])),
     species,
+    species_labels: options.labelBy ?? 'type',
     tau: options.tau,
     tau_frames: tauFrames,
     origin_stride: options.originStride ?? 1,

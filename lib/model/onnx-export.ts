@@ -23,6 +23,11 @@ export interface ModelMetadata {
   target: { quantity: string; tau: number; tau_frames: number; units: string; objective: string };
   architecture: { hidden: number[]; activation: string };
   training: Record<string, unknown>;
+  /**
+   * How the species are labelled (optional key `ionfield.species_labels`; absent in models made
+   * before it, which means 'type'): 'type' = the trajectory's labels, 'charge' = "+1", "-1", "+2".
+   */
+  species_labels?: 'type' | 'charge';
 }
 
 const METADATA_KEYS: (keyof ModelMetadata)[] = [
@@ -32,6 +37,7 @@ const METADATA_KEYS: (keyof ModelMetadata)[] = [
 export function metadataProps(meta: ModelMetadata): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of METADATA_KEYS) out[`ionfield.${key}`] = JSON.stringify(meta[key]);
+  if (meta.species_labels !== undefined) out['ionfield.species_labels'] = JSON.stringify(meta.species_labels);
   return out;
 }
 
@@ -46,6 +52,17 @@ export function parseMetadataProps(props: Record<string, string>, source: string
     } catch {
       throw new Error(`${source}: model metadata 'ionfield.${key}' is not JSON`);
     }
+  }
+  const labels = props['ionfield.species_labels'];
+  if (labels !== undefined) {
+    let v: unknown;
+    try {
+      v = JSON.parse(labels);
+    } catch {
+      v = labels;
+    }
+    if (v !== 'type' && v !== 'charge') throw new Error(`${source}: model metadata 'ionfield.species_labels' is ${labels}, expected "type" or "charge"`);
+    meta.species_labels = v;
   }
   const m = meta as unknown as ModelMetadata;
   if (m.schema !== MODEL_SCHEMA) throw new Error(`${source}: model schema '${m.schema}', expected '${MODEL_SCHEMA}'`);

@@ -7,7 +7,7 @@ import { onnx } from 'onnx-proto';
 import { bindSet, BoundSet, DescriptorSetDef, parseSetJson } from '../descriptor-sets';
 import { computeBatch, columnsDocument, Device, resolveDevice, rowMap, RowMap } from '../descriptors';
 import { NpyWriter } from '../npy';
-import { FrameBatch, openTrajectory, TrajectoryOptions } from '../trajectory';
+import { chargeLabel, FrameBatch, openTrajectory, TrajectoryOptions } from '../trajectory';
 import { OnnxPredictor, Provider } from './inference';
 import { ModelMetadata, parseMetadataProps } from './onnx-export';
 
@@ -114,7 +114,7 @@ export function blockError(series: ArrayLike<number>): { error: number; block_fr
   return best;
 }
 
-export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'typeMap' | 'types' | 'start' | 'stop' | 'stride'> {
+export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'typeMap' | 'types' | 'charges' | 'start' | 'stop' | 'stride'> {
   model: string | LoadedModel;
   /** Unit style the trajectory is read in (must equal the model's). */
   units?: string;
@@ -220,8 +220,15 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
       if (r.done) break;
       const batch = r.value;
       if (!bound) {
-        if (!batch.types) throw new ModelMismatchError(`${trajectory}: the file has no species labels; pass --topology or --types to name them`);
-        ({ bound, map } = bindModel(model, batch.types, units, trajectory));
+        // The model says how its species are labelled: by the file's types, or by charge ("+1", "+2").
+        let labels = batch.types;
+        if (model.metadata.species_labels === 'charge') {
+          if (!batch.charges)
+            throw new ModelMismatchError(`${model.path} labels species by charge (${model.metadata.species.join(', ')}), and ${trajectory} has no charges: pass --charges (e.g. 1:2,2:-1)`);
+          labels = Array.from(batch.charges, chargeLabel);
+        }
+        if (!labels) throw new ModelMismatchError(`${trajectory}: the file has no species labels; pass --topology or --types to name them`);
+        ({ bound, map } = bindModel(model, labels, units, trajectory));
         speciesRows = model.metadata.species.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
         model.metadata.species.forEach((_, k) => (speciesSum[k] = 0));
         if (options.out) writer = new NpyWriter(options.out, 'float32', [map.rows.length]);
