@@ -67,8 +67,12 @@ export function bindModel(model: LoadedModel, labels: string[], units: string, s
   const present = [...new Set(labels)];
   const missing = meta.species.filter((s) => !present.includes(s));
   const extra = present.filter((s) => !meta.species.includes(s));
-  if (missing.length) problems.push(`species: the model has ${missing.map((s) => `'${s}'`).join(', ')} which the trajectory lacks`);
-  if (extra.length) problems.push(`species: the trajectory has ${extra.map((s) => `'${s}'`).join(', ')} which the model does not know (model species: ${meta.species.join(', ')}; use --type-map)`);
+  // Labels by charge: a model trained on 1:1 and 2:1 salts has +1, +2 and -1, and a 2:1 trajectory
+  // simply has no +1 ion (that network gets 0 rows). Labels by type keep the strict check.
+  if (missing.length && meta.species_labels !== 'charge') problems.push(`species: the model has ${missing.map((s) => `'${s}'`).join(', ')} which the trajectory lacks`);
+  if (extra.length)
+    problems.push(`species: the trajectory has ${extra.map((s) => `'${s}'`).join(', ')} which the model does not know (model species: ${meta.species.join(', ')}; ${meta.species_labels === 'charge' ? 'the model labels ions by charge, so it has not seen ions of that charge' : 'use --type-map'})`);
+  if (present.every((s) => !meta.species.includes(s))) problems.push('species: no ion of the trajectory is one of the model species');
   if (problems.length) throw new ModelMismatchError(`${model.path} does not fit ${source}:\n  ${problems.join('\n  ')}`);
   // The dataset builder stores the set expanded with its lengths already scaled (bind at scale 1); a
   // set in its original form needs the recorded length scale. The column names (which carry every
