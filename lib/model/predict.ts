@@ -138,7 +138,8 @@ export interface PredictReport {
   units: string;
   frames: number;
   ions: number;
-  species: Record<string, { ions: number; lambda_mean: number }>;
+  /** lambda_mean is null for a model species with no ion here (charge-labelled models). */
+  species: Record<string, { ions: number; lambda_mean: number | null }>;
   lambda_ml: { value: number; error: number; block_frames: number; blocks: number; units: string; tau: number };
   field: { path: string; shape: [number, number]; dtype: 'float32'; atoms: number[]; species: string[] } | null;
   provider: string;
@@ -261,7 +262,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
     units,
     frames,
     ions: R,
-    species: Object.fromEntries(model.metadata.species.map((s, k) => [s, { ions: speciesRows[k].length, lambda_mean: speciesSum[k] / (frames * speciesRows[k].length) }])),
+    species: Object.fromEntries(model.metadata.species.map((s, k) => [s, { ions: speciesRows[k].length, lambda_mean: speciesRows[k].length ? speciesSum[k] / (frames * speciesRows[k].length) : null }])),
     lambda_ml: { value, ...err, units: `${units} molar conductivity (as the training targets)`, tau: model.metadata.target.tau },
     field: options.out ? { path: options.out, shape: [frames, R], dtype: 'float32', atoms: Array.from(map.rows), species: map.rowSpecies } : null,
     provider: predictor.provider,
