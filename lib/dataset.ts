@@ -14,11 +14,11 @@ import { OriginRing, PendingOrigin } from './dataset/pending';
 import { readTopology, topologyPathFor } from './dataset/topology';
 import { native } from './native';
 import { NpyWriter } from './npy';
-import { FrameBatch, openTrajectory, TrajectoryOptions } from './trajectory';
+import { FrameBatch, LabelBy, openTrajectory, TrajectoryOptions } from './trajectory';
 import { computeTransport } from './transport';
 import { formulaUnits } from './transport/formula';
 
-export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop'> {
+export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop' | 'labelBy'> {
   /** Shipped set name or file, or a parsed set. */
   set: string | DescriptorSetDef;
   /** Lag of the targets in time units (τ in lj units). */
@@ -82,6 +82,10 @@ interface DatasetRequest {
   tau: number;
   tau_frames: number;
   origin_stride: number;
+  /** Species labels: 'type' (the file's) or 'charge' ("+1", "-1", "+2"); absent in older folders = 'type'. */
+  label_by?: LabelBy;
+  /** The species the set was bound to when given (or gathered for labels by charge): they fix the columns. */
+  species?: string[] | null;
   start: number;
   stop: number | null;
   source_bytes: number;
@@ -178,22 +182,38 @@ function featureColumns(bound: BoundSet, map: RowMap): Record<string, unknown[]>
   return doc.columns;
 }
 
+/** Species labels and charges of a trajectory: the options', else a <name>.topology.json beside it. */
+function labellingOf(trajectory: string, options: DatasetOptions): { types?: string[]; charges?: Record<string, number>; continuous: boolean; topo: string } {
+  const topo = topologyPathFor(trajectory);
+  if (!options.types && fs.existsSync(topo)) {
+    const t = readTopology(topo);
+    return { types: t.types, charges: options.charges ?? t.charges, continuous: t.coordinates === 'continuous', topo };
+  }
+  return { types: options.types, charges: options.charges, continuous: false, topo };
+}
+
+/**
+ * Charge labels of every trajectory, from its first frame: with labels by charge, systems of
+ * different valence have different species (+1/-1 and +2/-1), and the dataset needs their union
+ * so that every system's features have the same columns (a species a system lacks has 0 ions).
+ */
+async function chargeLabelsOf(trajectories: string[], options: DatasetOptions): Promise<string[]> {
+  const all = new Set<string>();
+  for (const trajectory of trajectories) {
+    const { types, charges } = labellingOf(trajectory, options);
+    const traj = openTrajectory(trajectory, { format: options.format, typeMap: options.typeMap, charges, types, labelBy: 'charge', stop: 1, unwrap: false, batchSize: 1 });
+    for await (const b of traj.batches()) for (const t of b.types ?? []) all.add(t);
+  }
+  return naturalSort([...all]);
+}
+
 /** Builds one system's files; returns its entry and the bound set (for dataset.json). */
 async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise<{ entry: SystemEntry; bound: BoundSet; map: RowMap }> {
   const started = Date.now();
   const stride = options.originStride ?? 1;
-  let types = options.types;
-  let charges = options.charges;
-  const topo = topologyPathFor(ctx.trajectory);
-  let continuous = false;
-  if (!types && fs.existsSync(topo)) {
-    const t = readTopology(topo);
-    types = t.types;
-    charges = charges ?? t.charges;
-    continuous = t.coordinates === 'continuous';
-  }
+  const { types, charges, continuous, topo } = labellingOf(ctx.trajectory, options);
   // Continuous (already unwrapped) files are read as stored; others are unwrapped by the reader.
-  const traj = openTrajectory(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, start: options.start, stop: options.stop, unwrap: !continuous, batchSize: options.batchSize ?? 16 });
+  const traj = openTrajectory(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, labelBy: options.labelBy, start: options.start, stop: options.stop, unwrap: !continuous, batchSize: options.batchSize ?? 16 });
   const params = ctx.manifestEntry?.parameters ?? null;
   const temperature = options.temperature ?? (params?.temperature as number | undefined);
   if (!(temperature !== undefined && temperature > 0)) throw Object.assign(new Error('--temperature is required (or a --manifest that gives it)'), { code: 'IONFIELD_USAGE' });
@@ -255,7 +275,8 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
         K = lambdaPrefactor(temperature, nf.value);
         for (const s of bound.species) {
           const rowsOf = map.rowSpecies.map((sp, r) => (sp === s ? r : -1)).filter((r) => r >= 0);
-          if (rowsOf.length === 0) continue;
+          // A species of the set absent here (a 1:1 system in a dataset with +2 ions) gets 0-ion files.
+          if (rowsOf.length === 0 && !options.species) continue;
           writers[s] = {
             rowsOf,
             features: new NpyWriter(path.join(ctx.dir, `features-${s}.npy`), 'float32', [rowsOf.length, bound.columns[s].length]),
@@ -408,7 +429,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
 }
 
 function sameRequest(a: DatasetRequest, b: DatasetRequest): boolean {
-  return a.set === b.set && a.tau === b.tau && a.origin_stride === b.origin_stride && a.start === b.start && a.stop === b.stop && a.source_bytes === b.source_bytes;
+  return a.set === b.set && a.tau === b.tau && a.origin_stride === b.origin_stride && (a.label_by ?? 'type') === (b.label_by ?? 'type') && JSON.stringify(a.species ?? null) === JSON.stringify(b.species ?? null) && a.start === b.start && a.stop === b.stop && a.source_bytes === b.source_bytes;
 }
 
 /**
@@ -428,6 +449,7 @@ export async function buildDataset(trajectories: string[], out: string, options:
   if (dup) throw Object.assign(new Error(`two trajectories have the system name '${dup}'; pass names`), { code: 'IONFIELD_USAGE' });
   for (const t of trajectories) if (!fs.existsSync(t)) throw badInput(`${t}: no such file`);
   resolveDevice(options.device ?? 'auto');
+  if (options.labelBy === 'charge' && !options.species) options = { ...options, species: await chargeLabelsOf(trajectories, options) };
   fs.mkdirSync(out, { recursive: true });
   const entries: SystemEntry[] = [];
   const report: DatasetSummary['systems'] = [];
@@ -442,6 +464,8 @@ export async function buildDataset(trajectories: string[], out: string, options:
       tau: options.tau,
       tau_frames: 0,
       origin_stride: options.originStride ?? 1,
+      label_by: options.labelBy ?? 'type',
+      species: options.species ?? null,
       start: options.start ?? 0,
       stop: options.stop ?? null,
       source_bytes: fs.statSync(trajectory).size,
@@ -484,6 +508,7 @@ export async function buildDataset(trajectories: string[], out: string, options:
     descriptor_set: setJson,
     feature_columns: Object.fromEntries(species.map((s) => [s, columns![s]])),
     species,
+    species_labels: options.labelBy ?? 'type',
     tau: options.tau,
     tau_frames: tauFrames,
     origin_stride: options.originStride ?? 1,

@@ -18,6 +18,12 @@ export interface TrajectoryOptions {
   typeMap?: Record<string, string>;
   /** Charge per species label (after typeMap); overrides charges stored in the file. */
   charges?: Record<string, number>;
+  /**
+   * How atoms are labelled (default 'type': the file's labels after typeMap). 'charge' labels each
+   * atom by its charge ("+1", "-1", "+2": chargeLabel), so ions of different valence are different
+   * species even where the file gives them the same type (docs/dataset.md, "Species labels").
+   */
+  labelBy?: LabelBy;
   /** Frames per native call (default 64). */
   batchSize?: number;
   /**
@@ -26,6 +32,21 @@ export interface TrajectoryOptions {
    * which Node prints to stderr.
    */
   onWarning?: (message: string) => void;
+}
+
+export type LabelBy = 'type' | 'charge';
+
+/** The species label of a charge: "+1", "-1", "+2", "+0.5", "0" (6 significant digits, so float noise in a q column does not split a species). */
+export function chargeLabel(z: number): string {
+  const v = Number(z.toPrecision(6));
+  return v > 0 ? `+${v}` : String(v === 0 ? 0 : v);
+}
+
+/** Parses a --label-by value. */
+export function parseLabelBy(text: string | undefined, what = '--label-by'): LabelBy | undefined {
+  if (text === undefined) return undefined;
+  if (text !== 'type' && text !== 'charge') throw Object.assign(new TypeError(`${what}: expected 'type' or 'charge', got '${text}'`), { code: 'IONFIELD_USAGE' });
+  return text;
 }
 
 /** A block of consecutive (selected) frames; arrays are frame-major. */
@@ -151,6 +172,12 @@ export class Trajectory implements AsyncIterable<Frame> {
       const missing = [...new Set(types.filter((t) => !(t in chargeMap)))];
       if (missing.length) throw new Error(`${this.path}: no charge given for species ${missing.join(', ')}`);
       charges = Float64Array.from(types, (t) => chargeMap[t]);
+    }
+    if (this.options.labelBy === 'charge') {
+      if (!charges)
+        throw Object.assign(new Error(`${this.path}: species labelled by charge need charges, and this file has no q column: pass --charges (e.g. 1:1,2:-1) or a topology with charges`), { code: 'IONFIELD_BAD_INPUT' });
+      const c = charges;
+      types = Array.from(c, chargeLabel);
     }
     return {
       first: this.delivered,

@@ -1,6 +1,6 @@
 import { buildDataset } from '../dataset';
 import { Device } from '../descriptors';
-import { parseCharges } from '../trajectory';
+import { parseCharges, parseLabelBy } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
 import { selectionFromValues, selectionOptions } from './selection';
 import { Progress } from './progress';
@@ -28,6 +28,10 @@ export const datasetCommand: Command = {
   --no-transport      do not run ionfield transport for Λ_EH when the manifest has none
   --scale L           multiply the set's lengths by L
   --species A,B       species order for generic sets
+  --label-by type|charge
+                      species labels: 'type' (default, the file's labels after --type-map) or
+                      'charge': each ion is labelled by its charge ("+1", "-1", "+2"), so a
+                      divalent cation typed "1" is not the monovalent cation "1" of another system
   --type-map 1:Na,2:Cl  --charges 1:1,2:-1  --topology FILE  --format F  --start N --stop N
                       (XTC/DCD: species and charges from <name>.topology.json beside the file)
   --threads N --device auto|cpu|cuda --batch N
@@ -46,6 +50,7 @@ export const datasetCommand: Command = {
       'formula-units': { type: 'string' },
       scale: { type: 'string' },
       species: { type: 'string' },
+      'label-by': { type: 'string' },
       ...selectionOptions,
       charges: { type: 'string' },
       threads: { type: 'string' },
@@ -74,6 +79,7 @@ export const datasetCommand: Command = {
       formulaUnits: numberOption(values['formula-units'] as string | undefined, 'formula-units', (v) => v > 0),
       scale: numberOption(values.scale as string | undefined, 'scale', (v) => v > 0 && Number.isFinite(v)),
       species: values.species ? (values.species as string).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+      labelBy: parseLabelBy(values['label-by'] as string | undefined),
       charges: values.charges ? parseCharges(values.charges as string) : undefined,
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),

@@ -1,5 +1,6 @@
 import { loadSet, shippedSets } from '../descriptor-sets';
 import { writeDescriptors, Device } from '../descriptors';
+import { parseCharges, parseLabelBy } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
 import { selectionFromValues, selectionOptions } from './selection';
 import { Progress } from './progress';
@@ -28,6 +29,9 @@ ionfield descriptors --list-sets [--json]
   --scale L           multiply the set's lengths by L (shipped sets are in ion diameters)
   --species A,B       species order for generic sets (default: the trajectory's labels, sorted)
   --type-map 1:Na,2:Cl   rename species labels first
+  --label-by type|charge  species labels: the file's (default) or each ion's charge ("+1", "-1",
+                      "+2"; from the q column or --charges), as ionfield dataset --label-by
+  --charges 1:2,2:-1  charges per species label (files without a q column)
   --topology FILE     species labels from the first frame of FILE (DCD/XTC input)
   --format F          trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
@@ -41,6 +45,8 @@ ionfield descriptors --list-sets [--json]
       out: { type: 'string' },
       scale: { type: 'string' },
       species: { type: 'string' },
+      'label-by': { type: 'string' },
+      charges: { type: 'string' },
       ...selectionOptions,
       batch: { type: 'string' },
       threads: { type: 'string' },
@@ -60,6 +66,8 @@ ionfield descriptors --list-sets [--json]
     const summary = await writeDescriptors(positionals[0], out, {
       ...(await selectionFromValues(values)),
       set: values.set as string,
+      labelBy: parseLabelBy(values['label-by'] as string | undefined),
+      charges: values.charges ? parseCharges(values.charges as string) : undefined,
       scale: numberOption(values.scale as string | undefined, 'scale', (v) => v > 0 && Number.isFinite(v)),
       species: values.species ? (values.species as string).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),

@@ -1,6 +1,7 @@
 import { Device } from '../descriptors';
 import { Provider } from '../model/inference';
 import { predictTrajectory, PredictReport } from '../model/predict';
+import { parseCharges } from '../trajectory';
 import { Command, integerOption, parse, printJson, UsageError } from './command';
 import { selectionFromValues, selectionOptions } from './selection';
 import { Progress } from './progress';
@@ -8,7 +9,7 @@ import { Progress } from './progress';
 function printReport(r: PredictReport): void {
   const l = r.lambda_ml;
   console.log(`Λ_ML = ${l.value.toPrecision(6)} ± ${l.error.toPrecision(2)} (${l.units}; τ = ${l.tau}; error from ${l.blocks} blocks of ${l.block_frames} frames)`);
-  for (const [s, v] of Object.entries(r.species)) console.log(`  species ${s}: ${v.ions} ions, mean λ̂ ${v.lambda_mean.toPrecision(6)}`);
+  for (const [s, v] of Object.entries(r.species)) console.log(`  species ${s}: ${v.ions} ions, mean λ̂ ${v.lambda_mean === null ? 'n/a' : v.lambda_mean.toPrecision(6)}`);
   console.log(`${r.frames} frames x ${r.ions} ions in ${r.seconds.toFixed(2)} s (${r.ions_frames_per_second.toExponential(3)} ion-frames/s); ONNX Runtime ${r.provider}${r.provider_note ? ` (${r.provider_note})` : ''}, descriptors on ${r.device}`);
   const st = r.stages;
   console.log(`stages (s): read ${st.read.toFixed(2)}, descriptors ${st.descriptors.toFixed(2)}, inference ${st.inference.toFixed(2)}, write ${st.write.toFixed(2)}`);
@@ -25,6 +26,9 @@ export const predictCommand: Command = {
                         in file order (listed in the --json report)
   --units U             unit style of the trajectory (default lj); must equal the model's
   --type-map 1:Na,2:Cl  rename species labels first
+  --charges 1:2,2:-1    charges per species label, for models whose species are charge labels
+                        ("+1", "-1", "+2"; metadata ionfield.species_labels = "charge") when the
+                        file has no q column; such a model labels each ion by its charge
   --topology FILE       species labels from the first frame of FILE (DCD/XTC input)
   --format F            trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
@@ -39,6 +43,7 @@ export const predictCommand: Command = {
       out: { type: 'string' },
       units: { type: 'string' },
       ...selectionOptions,
+      charges: { type: 'string' },
       batch: { type: 'string' },
       threads: { type: 'string' },
       device: { type: 'string' },
@@ -58,6 +63,7 @@ export const predictCommand: Command = {
     const report = await predictTrajectory(positionals[0], {
       ...(await selectionFromValues(values)),
       model: values.model as string,
+      charges: values.charges ? parseCharges(values.charges as string) : undefined,
       out: values.out as string | undefined,
       units,
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),

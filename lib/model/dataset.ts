@@ -31,6 +31,8 @@ export interface DatasetManifest {
   descriptor_set: unknown;
   feature_columns: Record<string, DatasetColumn[]>;
   species: string[];
+  /** How the species are labelled: 'type' (the file's labels; absent in older folders) or 'charge'. */
+  species_labels?: 'type' | 'charge';
   tau: number;
   tau_frames: number;
   units: string;
@@ -77,6 +79,7 @@ export function readManifest(folder: string): DatasetManifest {
 /** What must agree between datasets (and between a model and a trajectory): a readable difference or null. */
 export function definitionDifference(a: DatasetManifest, b: DatasetManifest): string | null {
   if (JSON.stringify(a.species) !== JSON.stringify(b.species)) return `species ${JSON.stringify(a.species)} vs ${JSON.stringify(b.species)}`;
+  if ((a.species_labels ?? 'type') !== (b.species_labels ?? 'type')) return `species labelled by ${a.species_labels ?? 'type'} vs by ${b.species_labels ?? 'type'}`;
   if (a.units !== b.units) return `units '${a.units}' vs '${b.units}'`;
   if (Math.abs(a.tau - b.tau) > 1e-9 * Math.abs(a.tau)) return `tau ${a.tau} vs ${b.tau}`;
   if (JSON.stringify(a.feature_columns) !== JSON.stringify(b.feature_columns)) return 'feature columns (descriptor sets) differ';

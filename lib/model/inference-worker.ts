@@ -11,7 +11,7 @@ async function open(model: Uint8Array, providers: string[]): Promise<{ provider:
   const notes: string[] = [];
   for (const provider of providers) {
     try {
-      session = await ort.InferenceSession.create(model, { executionProviders: [provider], graphOptimizationLevel: 'all' });
+      session = await ort.InferenceSession.create(model, { executionProviders: [provider], graphOptimizationLevel: 'all', enableMemPattern: false });
       return { provider, note: notes.join('; ') };
     } catch (err) {
       notes.push(`${provider} provider unavailable: ${(err as Error).message.split('\n')[0]}`);

@@ -1,8 +1,8 @@
 // The trained per-species networks as one ONNX graph with its metadata (docs/model.md, "ONNX signature").
 //
-// Signature (opset 17): one input per centre species k, `features_<k>` float32 [rows, F_k] (raw
+// Signature (opset 17): one input per centre species k, `features_<k>` float32 [rows_<k>, F_k] (raw
 // descriptors, any number of rows: the ions of many frames stacked), and one output per species,
-// `lambda_<k>` float32 [rows]: λ̂ in the target's units. Standardisation is inside the graph
+// `lambda_<k>` float32 [rows_<k>]: λ̂ in the target's units. Standardisation is inside the graph
 // (Sub mean, Div scale) and repeated in the metadata; so is the output map λ̂ = shift + scale · y.
 // k follows the order of the `ionfield.species` metadata entry.
 import { onnx } from 'onnx-proto';
@@ -23,6 +23,11 @@ export interface ModelMetadata {
   target: { quantity: string; tau: number; tau_frames: number; units: string; objective: string };
   architecture: { hidden: number[]; activation: string };
   training: Record<string, unknown>;
+  /**
+   * How the species are labelled (optional key `ionfield.species_labels`; absent in models made
+   * before it, which means 'type'): 'type' = the trajectory's labels, 'charge' = "+1", "-1", "+2".
+   */
+  species_labels?: 'type' | 'charge';
 }
 
 const METADATA_KEYS: (keyof ModelMetadata)[] = [
@@ -32,6 +37,7 @@ const METADATA_KEYS: (keyof ModelMetadata)[] = [
 export function metadataProps(meta: ModelMetadata): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of METADATA_KEYS) out[`ionfield.${key}`] = JSON.stringify(meta[key]);
+  if (meta.species_labels !== undefined) out['ionfield.species_labels'] = JSON.stringify(meta.species_labels);
   return out;
 }
 
@@ -46,6 +52,17 @@ export function parseMetadataProps(props: Record<string, string>, source: string
     } catch {
       throw new Error(`${source}: model metadata 'ionfield.${key}' is not JSON`);
     }
+  }
+  const labels = props['ionfield.species_labels'];
+  if (labels !== undefined) {
+    let v: unknown;
+    try {
+      v = JSON.parse(labels);
+    } catch {
+      v = labels;
+    }
+    if (v !== 'type' && v !== 'charge') throw new Error(`${source}: model metadata 'ionfield.species_labels' is ${labels}, expected "type" or "charge"`);
+    meta.species_labels = v;
   }
   const m = meta as unknown as ModelMetadata;
   if (m.schema !== MODEL_SCHEMA) throw new Error(`${source}: model schema '${m.schema}', expected '${MODEL_SCHEMA}'`);
@@ -83,7 +100,7 @@ export function exportOnnx(model: NativeNnModel, meta: ModelMetadata): Uint8Arra
   inits.push({ name: 'flat_shape', dims: [1], dataType: onnx.TensorProto.DataType.INT64, int64Data: [-1] });
   model.features.forEach((F, k) => {
     const x = `features_${k}`;
-    inputs.push(floatValue(x, ['rows', F]));
+    inputs.push(floatValue(x, [`rows_${k}`, F]));
     inits.push(floatTensor(`mean_${k}`, [F], model.featureMean[k]), floatTensor(`scale_${k}`, [F], model.featureScale[k]));
     nodes.push(node('Sub', [x, `mean_${k}`], [`centred_${k}`]), node('Div', [`centred_${k}`, `scale_${k}`], [`a_${k}_0`]));
     const layers = layersOf[k];
@@ -100,7 +117,7 @@ export function exportOnnx(model: NativeNnModel, meta: ModelMetadata): Uint8Arra
       node('Add', [`scaled_${k}`, 'target_shift'], [`column_${k}`]),
       node('Reshape', [`column_${k}`, 'flat_shape'], [`lambda_${k}`]),
     );
-    outputs.push(floatValue(`lambda_${k}`, ['rows']));
+    outputs.push(floatValue(`lambda_${k}`, [`rows_${k}`]));
   });
   return encodeModel({
     name: 'ionfield-local-conductivity',

@@ -7,7 +7,7 @@ import { onnx } from 'onnx-proto';
 import { bindSet, BoundSet, DescriptorSetDef, parseSetJson } from '../descriptor-sets';
 import { computeBatch, columnsDocument, Device, resolveDevice, rowMap, RowMap } from '../descriptors';
 import { NpyWriter } from '../npy';
-import { FrameBatch, openTrajectory, TrajectoryOptions } from '../trajectory';
+import { chargeLabel, FrameBatch, openTrajectory, TrajectoryOptions } from '../trajectory';
 import { OnnxPredictor, Provider } from './inference';
 import { ModelMetadata, parseMetadataProps } from './onnx-export';
 
@@ -67,8 +67,12 @@ export function bindModel(model: LoadedModel, labels: string[], units: string, s
   const present = [...new Set(labels)];
   const missing = meta.species.filter((s) => !present.includes(s));
   const extra = present.filter((s) => !meta.species.includes(s));
-  if (missing.length) problems.push(`species: the model has ${missing.map((s) => `'${s}'`).join(', ')} which the trajectory lacks`);
-  if (extra.length) problems.push(`species: the trajectory has ${extra.map((s) => `'${s}'`).join(', ')} which the model does not know (model species: ${meta.species.join(', ')}; use --type-map)`);
+  // Labels by charge: a model trained on 1:1 and 2:1 salts has +1, +2 and -1, and a 2:1 trajectory
+  // simply has no +1 ion (that network gets 0 rows). Labels by type keep the strict check.
+  if (missing.length && meta.species_labels !== 'charge') problems.push(`species: the model has ${missing.map((s) => `'${s}'`).join(', ')} which the trajectory lacks`);
+  if (extra.length)
+    problems.push(`species: the trajectory has ${extra.map((s) => `'${s}'`).join(', ')} which the model does not know (model species: ${meta.species.join(', ')}; ${meta.species_labels === 'charge' ? 'the model labels ions by charge, so it has not seen ions of that charge' : 'use --type-map'})`);
+  if (present.every((s) => !meta.species.includes(s))) problems.push('species: no ion of the trajectory is one of the model species');
   if (problems.length) throw new ModelMismatchError(`${model.path} does not fit ${source}:\n  ${problems.join('\n  ')}`);
   // The dataset builder stores the set expanded with its lengths already scaled (bind at scale 1); a
   // set in its original form needs the recorded length scale. The column names (which carry every
@@ -114,7 +118,7 @@ export function blockError(series: ArrayLike<number>): { error: number; block_fr
   return best;
 }
 
-export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'typeMap' | 'types' | 'start' | 'stop' | 'stride'> {
+export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'typeMap' | 'types' | 'charges' | 'start' | 'stop' | 'stride'> {
   model: string | LoadedModel;
   /** Unit style the trajectory is read in (must equal the model's). */
   units?: string;
@@ -134,7 +138,8 @@ export interface PredictReport {
   units: string;
   frames: number;
   ions: number;
-  species: Record<string, { ions: number; lambda_mean: number }>;
+  /** lambda_mean is null for a model species with no ion here (charge-labelled models). */
+  species: Record<string, { ions: number; lambda_mean: number | null }>;
   lambda_ml: { value: number; error: number; block_frames: number; blocks: number; units: string; tau: number };
   field: { path: string; shape: [number, number]; dtype: 'float32'; atoms: number[]; species: string[] } | null;
   provider: string;
@@ -220,8 +225,15 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
       if (r.done) break;
       const batch = r.value;
       if (!bound) {
-        if (!batch.types) throw new ModelMismatchError(`${trajectory}: the file has no species labels; pass --topology or --types to name them`);
-        ({ bound, map } = bindModel(model, batch.types, units, trajectory));
+        // The model says how its species are labelled: by the file's types, or by charge ("+1", "+2").
+        let labels = batch.types;
+        if (model.metadata.species_labels === 'charge') {
+          if (!batch.charges)
+            throw new ModelMismatchError(`${model.path} labels species by charge (${model.metadata.species.join(', ')}), and ${trajectory} has no charges: pass --charges (e.g. 1:2,2:-1)`);
+          labels = Array.from(batch.charges, chargeLabel);
+        }
+        if (!labels) throw new ModelMismatchError(`${trajectory}: the file has no species labels; pass --topology or --types to name them`);
+        ({ bound, map } = bindModel(model, labels, units, trajectory));
         speciesRows = model.metadata.species.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
         model.metadata.species.forEach((_, k) => (speciesSum[k] = 0));
         if (options.out) writer = new NpyWriter(options.out, 'float32', [map.rows.length]);
@@ -250,7 +262,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
     units,
     frames,
     ions: R,
-    species: Object.fromEntries(model.metadata.species.map((s, k) => [s, { ions: speciesRows[k].length, lambda_mean: speciesSum[k] / (frames * speciesRows[k].length) }])),
+    species: Object.fromEntries(model.metadata.species.map((s, k) => [s, { ions: speciesRows[k].length, lambda_mean: speciesRows[k].length ? speciesSum[k] / (frames * speciesRows[k].length) : null }])),
     lambda_ml: { value, ...err, units: `${units} molar conductivity (as the training targets)`, tau: model.metadata.target.tau },
     field: options.out ? { path: options.out, shape: [frames, R], dtype: 'float32', atoms: Array.from(map.rows), species: map.rowSpecies } : null,
     provider: predictor.provider,

@@ -106,6 +106,7 @@ export function modelMetadata(dataset: Dataset, result: NativeTrainResult, optio
     schema: MODEL_SCHEMA,
     version: packageVersion(),
     species: m.species,
+    species_labels: m.species_labels ?? 'type',
     charges,
     descriptor_set: m.descriptor_set,
     feature_columns: m.feature_columns,
