@@ -7,22 +7,12 @@ import { bindSet, BoundSet, parseN2p2, parseSetJson, SymmetryFunction } from '..
 import { computeBatch, neighborList, rowMap } from '../lib/descriptors';
 import { native } from '../lib/native';
 import { readNpy } from '../lib/npy';
+import { rng } from '../lib/analysis/stats';
 import { FrameBatch } from '../lib/trajectory';
 import { runCli } from './helpers/cli';
 import { fixturesDir, tempDir } from './helpers/paths';
 
-// ---------------------------------------------------------------- seeded randomness
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// ---------------------------------------------------------------- vector helpers
 type V3 = [number, number, number];
 const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];

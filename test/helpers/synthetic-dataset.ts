@@ -4,21 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NpyWriter } from '../../lib/npy';
 
-/** Deterministic generator (mulberry32) so fixtures do not depend on Math.random. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function gaussian(u: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
+// The seeded generators are the library's own (mulberry32, Box–Muller): fixtures never use Math.random.
+import { gaussian, rng } from '../../lib/analysis/stats';
+export { gaussian, rng };
 
 /** Ground truth per species on raw features (3 columns, offset 2 and scale 1.5 before standardisation). */
 export function truth(species: string, x: ArrayLike<number>): number {
