@@ -74,6 +74,17 @@ describe('model baselines', () => {
     const conc = fitConcentration([c1, c2]);
     const c3 = mk('c3', 40, 1000, [0, 0, 0], 3);
     assert.ok(Math.abs(concentrationSystemLambda(conc, c3) - (2 - 3 * 0.2)) < 1e-9);
+    // A second salt type on another scale (Λ = 6 − 3√c) must not bend the first one's line: each
+    // salt with two or more training systems gets its own fit, a salt with one falls back to the pool.
+    const salt2 = (s: ReturnType<typeof mk>) => ({ ...s, info: { ...s.info, ions: { '+2': 5 }, charges: { '+2': 2 } } });
+    const d1 = salt2(mk('d1', 10, 1000, [6 - 3 * Math.sqrt(0.01), 0, 0], 4));
+    const d2 = salt2(mk('d2', 90, 1000, [6 - 3 * Math.sqrt(0.09), 0, 0], 5));
+    const both = fitConcentration([c1, c2, d1, d2]);
+    assert.ok(Math.abs(concentrationSystemLambda(both, c3) - (2 - 3 * 0.2)) < 1e-9, '1:1 line unchanged by the other salt');
+    assert.ok(Math.abs(concentrationSystemLambda(both, salt2(c3)) - (6 - 3 * 0.2)) < 1e-9, 'second salt gets its own line');
+    const lone = fitConcentration([c1, c2, d1]);
+    assert.equal(Object.keys(lone.bySalt).length, 1, 'a salt type with one system has no line of its own');
+    assert.ok(Number.isFinite(concentrationSystemLambda(lone, salt2(c3))), 'and falls back to the pooled fit');
   });
 });
 

@@ -109,16 +109,25 @@ export function concentration(system: LoadedSystem): number | null {
   return nf && v ? nf / v : null;
 }
 
-export interface ConcentrationModel {
-  a: number;
-  b: number;
-  systems: number;
+/** The salt a system is made of, as its sorted species labels with charges (e.g. "+2,-1"): the
+ * concentration baseline fits each salt type on its own, since Λ per formula unit of a 2:1 salt is
+ * on another scale than a 1:1 salt's. */
+export function saltType(system: LoadedSystem): string {
+  const charges = system.info.charges ?? {};
+  return Object.keys(system.info.ions ?? {})
+    .filter((s) => (system.info.ions[s] ?? 0) > 0)
+    .map((s) => `${s}:${charges[s] ?? '?'}`)
+    .sort()
+    .join(',');
 }
 
-/** Least-squares Λ = a + b √c over the training systems (a constant when only one has a concentration). */
-export function fitConcentration(train: LoadedSystem[]): ConcentrationModel {
-  const pts = train.map((s) => [concentration(s), targetLambda(s)] as const).filter((p): p is readonly [number, number] => p[0] !== null);
-  if (pts.length === 0) throw new Error('concentration baseline: no training system records formula_units and volume_mean');
+export interface ConcentrationModel {
+  /** Λ = a + b √c per salt type (saltType), and a pooled fit for salt types with fewer than two training systems. */
+  bySalt: Record<string, { a: number; b: number; systems: number }>;
+  pooled: { a: number; b: number; systems: number };
+}
+
+function fitLine(pts: (readonly [number, number])[]): { a: number; b: number; systems: number } {
   const xs = pts.map(([c]) => Math.sqrt(c));
   const ys = pts.map(([, l]) => l);
   const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -133,8 +142,22 @@ export function fitConcentration(train: LoadedSystem[]): ConcentrationModel {
   return { a: my - b * mx, b, systems: pts.length };
 }
 
+/** Least-squares Λ = a + b √c over the training systems, per salt type where it has two or more
+ * systems (a constant when their concentrations coincide), else pooled over all. */
+export function fitConcentration(train: LoadedSystem[]): ConcentrationModel {
+  const known = train.filter((s) => concentration(s) !== null);
+  if (known.length === 0) throw new Error('concentration baseline: no training system records formula_units and volume_mean');
+  const point = (s: LoadedSystem) => [concentration(s)!, targetLambda(s)] as const;
+  const groups = new Map<string, LoadedSystem[]>();
+  for (const s of known) groups.set(saltType(s), [...(groups.get(saltType(s)) ?? []), s]);
+  const bySalt: ConcentrationModel['bySalt'] = {};
+  for (const [salt, members] of groups) if (members.length >= 2) bySalt[salt] = fitLine(members.map(point));
+  return { bySalt, pooled: fitLine(known.map(point)) };
+}
+
 export function concentrationSystemLambda(model: ConcentrationModel, system: LoadedSystem): number {
   const c = concentration(system);
   if (c === null) throw new Error(`concentration baseline: system '${system.name}' records no formula_units/volume_mean`);
-  return model.a + model.b * Math.sqrt(c);
+  const line = model.bySalt[saltType(system)] ?? model.pooled;
+  return line.a + line.b * Math.sqrt(c);
 }

@@ -67,14 +67,66 @@ function writeAtomic(file: string, text: string): void {
 
 const running = new Set<ChildProcess>();
 
+/** The run's derived parameters (ion counts, box, Coulomb cutoff, seed), as passed to LAMMPS. */
+function derived(s: SystemSpec) {
+  const { ncat, nan } = ionCounts(s);
+  const L = Math.cbrt((ncat + nan) / s.rho);
+  const rc = Math.max(3, Math.min(6, 0.49 * L)); // real-space Coulomb cutoff: shifts work from PPPM where it pays
+  return { ncat, nan, L, rc, seed: seedOf(s.name) };
+}
+
+/** Marks a system finished: done.json with its parameters, LAMMPS version and timings. */
+function writeDone(s: SystemSpec, dir: string, version: string, wallSeconds: number): void {
+  const { ncat, nan, L, rc, seed } = derived(s);
+  const log = fs.readFileSync(path.join(dir, 'log.lammps'), 'utf8');
+  const rates = [...log.matchAll(/([0-9.]+) timesteps\/s/g)].map((m) => Number(m[1]));
+  const done = {
+    name: s.name,
+    parameters: { ...s, ncat, nan, box_length: L, coulomb_cutoff: rc, seed },
+    lammps_version: version,
+    wall_seconds: wallSeconds,
+    production_steps_per_second: rates.length ? rates[rates.length - 1] : null,
+    host_cores: os.cpus().length,
+    trajectory: 'traj.lammpstrj',
+    frames: Math.floor(s.prod_steps / s.dump_every) + 1,
+    time_per_frame: s.dump_every * s.timestep,
+    units: 'lj',
+    finished: new Date().toISOString(),
+  };
+  writeAtomic(path.join(dir, 'done.json'), JSON.stringify(done, null, 2) + '\n');
+}
+
+/**
+ * A run whose LAMMPS finished after its driver died (killed, logged out) has a complete log and
+ * trajectory but no done.json: adopt it instead of redoing it. Complete means: the log ends with
+ * LAMMPS's "Total wall time", was run with this system's production length and seed, and the
+ * trajectory holds every frame. The wall time is LAMMPS's own (its setup excluded).
+ */
+function adoptFinished(s: SystemSpec, dir: string, version: string): boolean {
+  const logFile = path.join(dir, 'log.lammps');
+  const trajFile = path.join(dir, 'traj.lammpstrj');
+  if (fs.existsSync(path.join(dir, 'done.json')) || !fs.existsSync(logFile) || !fs.existsSync(trajFile)) return false;
+  const log = fs.readFileSync(logFile, 'utf8');
+  const wall = /Total wall time: (\d+):(\d+):(\d+)/.exec(log);
+  if (!wall) return false;
+  // The log echoes each command after substitution: the last numeric `run N` is production, and
+  // the first `create_atoms 1 random n SEED` carries the system's seed.
+  const runs = [...log.matchAll(/^run\s+(\d+)\s*$/gm)].map((m) => Number(m[1]));
+  const seed = /^create_atoms\s+1\s+random\s+\d+\s+(\d+)/m.exec(log)?.[1];
+  if (runs[runs.length - 1] !== s.prod_steps || Number(seed) !== derived(s).seed) return false;
+  const expected = Math.floor(s.prod_steps / s.dump_every) + 1;
+  const frames = (fs.readFileSync(trajFile, 'utf8').match(/ITEM: TIMESTEP/g) ?? []).length;
+  if (frames !== expected) return false;
+  writeDone(s, dir, version, Number(wall[1]) * 3600 + Number(wall[2]) * 60 + Number(wall[3]));
+  console.log(`[adopt] ${s.name}: LAMMPS finished after its driver stopped (${frames} frames); done.json written`);
+  return true;
+}
+
 function runSystem(s: SystemSpec, outDir: string, version: string): Promise<void> {
   const dir = path.join(outDir, s.name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const { ncat, nan } = ionCounts(s);
-  const L = Math.cbrt((ncat + nan) / s.rho);
-  const rc = Math.max(3, Math.min(6, 0.49 * L)); // real-space Coulomb cutoff: shifts work from PPPM where it pays
-  const seed = seedOf(s.name);
+  const { ncat, nan, rc, seed } = derived(s);
   const vars: Record<string, string | number> = {
     ncat, nan, qcat: s.qcat, qan: s.qan, sigcat: s.sigcat, sigan: s.sigan, rho: s.rho, lb: s.lb, seed,
     equil: s.equil_steps, prod: s.prod_steps, every: s.dump_every, out: 'traj.lammpstrj', pppm: s.pppm, rc: rc.toFixed(3),
@@ -88,22 +140,7 @@ function runSystem(s: SystemSpec, outDir: string, version: string): Promise<void
     child.on('exit', (code, signal) => {
       running.delete(child);
       if (code !== 0) return reject(new Error(`${s.name}: LAMMPS exited ${code ?? signal}; see ${path.join(dir, 'log.lammps')}`));
-      const log = fs.readFileSync(path.join(dir, 'log.lammps'), 'utf8');
-      const rates = [...log.matchAll(/([0-9.]+) timesteps\/s/g)].map((m) => Number(m[1]));
-      const done = {
-        name: s.name,
-        parameters: { ...s, ncat, nan, box_length: L, coulomb_cutoff: rc, seed },
-        lammps_version: version,
-        wall_seconds: (Date.now() - started) / 1000,
-        production_steps_per_second: rates.length ? rates[rates.length - 1] : null,
-        host_cores: os.cpus().length,
-        trajectory: 'traj.lammpstrj',
-        frames: Math.floor(s.prod_steps / s.dump_every) + 1,
-        time_per_frame: s.dump_every * s.timestep,
-        units: 'lj',
-        finished: new Date().toISOString(),
-      };
-      writeAtomic(path.join(dir, 'done.json'), JSON.stringify(done, null, 2) + '\n');
+      writeDone(s, dir, version, (Date.now() - started) / 1000);
       resolve();
     });
   });
@@ -122,9 +159,10 @@ async function main(): Promise<void> {
     systems = systems.filter((s) => wanted.has(s.name));
   }
   if (values['prod-steps']) systems = systems.map((s) => ({ ...s, prod_steps: Number(values['prod-steps']) }));
+  const version = lammpsVersion();
+  for (const s of systems) adoptFinished(s, path.join(outDir, s.name), version);
   const todo = systems.filter((s) => !fs.existsSync(path.join(outDir, s.name, 'done.json')));
   const jobs = Number(values.jobs ?? os.availableParallelism());
-  const version = lammpsVersion();
   console.log(`family: ${systems.length} systems, ${systems.length - todo.length} done, ${todo.length} to run, ${jobs} at a time -> ${outDir}`);
   // Ctrl-C here, SIGTERM from a batch scheduler at its time limit: stop the LAMMPS children too.
   for (const signal of ['SIGINT', 'SIGTERM'] as const)

@@ -1,18 +1,24 @@
 // Leave-systems-out evaluation on a dataset of the family (docs/model.md, "Results"):
 //   npx tsx scripts/model/leave-systems-out.ts <dataset...> [--out DIR] [--epochs N] [--hidden 32,32]
-//        [--seed N] [--threads N] [--objectives per-ion,global] [--systems a,b,c]
-// For every system s: train on all others (one of them, in turn, validates for early stopping when
-// there are at least three; otherwise a fixed number of epochs), predict Λ of s, and do the same for
-// the two baselines (ridge on the same descriptors; Λ = a + b√c on concentration alone). Writes
-// DIR/parity.csv (one row per held-out system: Λ_EH ± err, Λ_target, every model's Λ) and
-// DIR/leave-systems-out.json + .md (table, median relative errors). The reference Λ is the
-// trajectory's Λ_EH when the dataset records it, else the target mean (EH at lag τ on the origins).
+//        [--seed N] [--threads N] [--objectives per-ion,global] [--systems a,b,c] [--folds K]
+// Without --folds, for every system s: train on all others (one of them, in turn, validates for
+// early stopping when there are at least three; otherwise a fixed number of epochs). With --folds K
+// the systems are split into K groups, stratified (sorted by salt type, Bjerrum length and density,
+// then dealt round-robin), and each group is held out in turn while two systems of the next group
+// validate: every system is still predicted by models that never saw it, at K instead of N
+// trainings. Each held-out system's Λ is predicted by both network objectives and by the two
+// baselines (ridge on the same descriptors; Λ = a + b√c per salt type on concentration alone).
+// Writes DIR/parity.csv (one row per held-out system: Λ_EH ± err, Λ_target, every model's Λ),
+// DIR/parity.svg, and DIR/leave-systems-out.json + .md (table, median relative errors against Λ_EH
+// of the whole trajectory and against Λ_target, the EH estimate at lag τ on the dataset's origins,
+// which is what the networks are trained to reproduce).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { concentrationSystemLambda, fitConcentration, fitLinear, linearSystemLambda } from '../../lib/model/baselines';
-import { Dataset, loadDatasets, targetLambda } from '../../lib/model/dataset';
+import { concentrationSystemLambda, fitConcentration, fitLinear, linearSystemLambda, saltType } from '../../lib/model/baselines';
+import { Dataset, LoadedSystem, loadDatasets, targetLambda } from '../../lib/model/dataset';
 import { median, nativeSystemLambda, trainModel } from '../../lib/model/train';
+import { renderSvg } from '../../lib/report/svg';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -25,6 +31,7 @@ const { values, positionals } = parseArgs({
     lr: { type: 'string', default: '1e-3' },
     objectives: { type: 'string', default: 'per-ion,global' },
     systems: { type: 'string' },
+    folds: { type: 'string' },
   },
 });
 if (positionals.length === 0) {
@@ -34,6 +41,7 @@ if (positionals.length === 0) {
 
 interface Row {
   system: string;
+  fold: number;
   frames: number;
   ions: number;
   concentration: number | null;
@@ -53,45 +61,60 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const names = all.systems.map((s) => s.name);
   if (names.length < 2) throw new Error(`leave-systems-out needs at least two systems; the datasets have ${names.length}`);
-  for (const held of all.systems) {
-    const rest = all.systems.filter((s) => s !== held);
+  const folds = foldsOf(all.systems, values.folds ? Number(values.folds) : all.systems.length);
+  for (let k = 0; k < folds.length; k++) {
+    const heldOut = folds[k];
+    const rest = all.systems.filter((s) => !heldOut.includes(s));
     const sub: Dataset = { ...all, systems: rest };
-    // Validation for early stopping: another system (never the evaluated one), when enough remain.
-    const validation = rest.length >= 2 ? [rest[(names.indexOf(held.name) + 1) % rest.length].name] : [];
-    const predictions: Record<string, number | null> = {};
+    // Validation for early stopping: other systems (never the evaluated ones), when enough remain.
+    const next = folds.length > 1 ? folds[(k + 1) % folds.length] : [];
+    const validation = folds.length === all.systems.length
+      ? (rest.length >= 2 ? [rest[(names.indexOf(heldOut[0].name) + 1) % rest.length].name] : [])
+      : next.slice(0, Math.min(2, next.length, rest.length - 1)).map((s) => s.name);
+    const predictions = new Map<LoadedSystem, Record<string, number | null>>(heldOut.map((s) => [s, {}]));
     for (const objective of objectives) {
       const started = Date.now();
-      const { model } = await trainModel(sub, {
+      const { model, report } = await trainModel(sub, {
         holdout: validation, objective, epochs: Number(values.epochs), hidden: (values.hidden as string).split(',').map(Number),
         seed: Number(values.seed), threads: Number(values.threads), learningRate: Number(values.lr), patience: validation.length ? 20 : 0,
       });
-      predictions[`nn_${objective}`] = nativeSystemLambda(model, held);
-      console.error(`${held.name}: ${objective} trained in ${((Date.now() - started) / 1000).toFixed(1)} s (validation: ${validation.join(',') || 'none'})`);
+      for (const held of heldOut) predictions.get(held)![`nn_${objective}`] = nativeSystemLambda(model, held);
+      console.error(`fold ${k + 1}/${folds.length} (${heldOut.map((s) => s.name).join(', ')}): ${objective} trained in ${((Date.now() - started) / 1000).toFixed(1)} s, best epoch ${report.best_epoch} of ${report.epochs_run} (validation: ${validation.join(',') || 'none'})`);
     }
-    predictions.linear = linearSystemLambda(fitLinear(rest), held);
+    const linear = fitLinear(rest);
+    let conc: ReturnType<typeof fitConcentration> | null = null;
     try {
-      predictions.concentration = concentrationSystemLambda(fitConcentration(rest), held);
+      conc = fitConcentration(rest);
     } catch {
-      predictions.concentration = null;
+      conc = null;
     }
-    const eh = held.info.lambda_eh;
-    const c = held.info.formula_units && held.info.volume_mean ? (held.info.formula_units as number) / held.info.volume_mean : null;
-    rows.push({
-      system: held.name, frames: held.frames, ions: held.species.reduce((a, s) => a + s.ions, 0), concentration: c,
-      lambda_eh: eh && Number.isFinite(eh.value) ? eh.value : null, lambda_eh_error: eh && Number.isFinite(eh.error) ? eh.error : null,
-      lambda_target: targetLambda(held), reference: eh && Number.isFinite(eh.value) ? 'lambda_eh' : 'lambda_target', predictions,
-    });
+    for (const held of heldOut) {
+      const p = predictions.get(held)!;
+      p.linear = linearSystemLambda(linear, held);
+      p.concentration = conc ? concentrationSystemLambda(conc, held) : null;
+      const eh = held.info.lambda_eh;
+      const c = held.info.formula_units && held.info.volume_mean ? (held.info.formula_units as number) / held.info.volume_mean : null;
+      rows.push({
+        system: held.name, fold: k, frames: held.frames, ions: held.species.reduce((a, s) => a + s.ions, 0), concentration: c,
+        lambda_eh: eh && Number.isFinite(eh.value) ? eh.value : null, lambda_eh_error: eh && Number.isFinite(eh.error) ? eh.error : null,
+        lambda_target: targetLambda(held), reference: eh && Number.isFinite(eh.value) ? 'lambda_eh' : 'lambda_target', predictions: p,
+      });
+    }
   }
+  rows.sort((a, b) => names.indexOf(a.system) - names.indexOf(b.system));
   const models = Object.keys(rows[0].predictions);
   const ref = (r: Row) => (r.reference === 'lambda_eh' ? r.lambda_eh! : r.lambda_target);
-  const medians = Object.fromEntries(models.map((m) => [m, median(rows.filter((r) => r.predictions[m] !== null).map((r) => Math.abs(r.predictions[m]! - ref(r)) / Math.abs(ref(r))))]));
+  const medianAgainst = (reference: (r: Row) => number) =>
+    Object.fromEntries(models.map((m) => [m, median(rows.filter((r) => r.predictions[m] !== null).map((r) => Math.abs(r.predictions[m]! - reference(r)) / Math.abs(reference(r))))]));
+  const medians = medianAgainst(ref);
+  const mediansTarget = medianAgainst((r) => r.lambda_target);
   fs.mkdirSync(values.out as string, { recursive: true });
-  const csv = ['system,concentration,lambda_eh,lambda_eh_error,lambda_target,' + models.join(',')];
-  for (const r of rows) csv.push([r.system, r.concentration, r.lambda_eh, r.lambda_eh_error, r.lambda_target, ...models.map((m) => r.predictions[m])].map((v) => (v === null ? '' : String(v))).join(','));
+  const csv = ['system,fold,concentration,lambda_eh,lambda_eh_error,lambda_target,' + models.join(',')];
+  for (const r of rows) csv.push([r.system, r.fold, r.concentration, r.lambda_eh, r.lambda_eh_error, r.lambda_target, ...models.map((m) => r.predictions[m])].map((v) => (v === null ? '' : String(v))).join(','));
   fs.writeFileSync(path.join(values.out as string, 'parity.csv'), csv.join('\n') + '\n');
   const report = {
-    schema: 'ionfield.leave-systems-out/1', datasets: all.folders, systems: names, settings: { epochs: Number(values.epochs), hidden: values.hidden, seed: Number(values.seed), lr: Number(values.lr) },
-    rows, median_relative_error: medians,
+    schema: 'ionfield.leave-systems-out/1', datasets: all.folders, systems: names, settings: { epochs: Number(values.epochs), hidden: values.hidden, seed: Number(values.seed), lr: Number(values.lr), folds: folds.map((f) => f.map((s) => s.name)) },
+    rows, median_relative_error: medians, median_relative_error_vs_target: mediansTarget,
   };
   fs.writeFileSync(path.join(values.out as string, 'leave-systems-out.json'), JSON.stringify(report, null, 2) + '\n');
   const fmt = (v: number | null) => (v === null ? '—' : v.toPrecision(4));
@@ -99,10 +122,42 @@ async function main(): Promise<void> {
     `| held-out system | Λ_EH | Λ_target | ${models.map((m) => `Λ ${m}`).join(' | ')} |`,
     `|---|---|---|${models.map(() => '---|').join('')}`,
     ...rows.map((r) => `| ${r.system} | ${r.lambda_eh === null ? '—' : `${fmt(r.lambda_eh)} ± ${fmt(r.lambda_eh_error)}`} | ${fmt(r.lambda_target)} | ${models.map((m) => `${fmt(r.predictions[m])} (${r.predictions[m] === null ? '—' : ((100 * (r.predictions[m]! - ref(r))) / ref(r)).toFixed(0)} %)`).join(' | ')} |`),
-    `| **median relative error** | | | ${models.map((m) => (medians[m] === null ? '—' : `${(100 * medians[m]!).toFixed(1)} %`)).join(' | ')} |`,
+    `| **median relative error vs Λ_EH** | | | ${models.map((m) => (medians[m] === null ? '—' : `${(100 * medians[m]!).toFixed(1)} %`)).join(' | ')} |`,
+    `| **median relative error vs Λ_target** | | | ${models.map((m) => (mediansTarget[m] === null ? '—' : `${(100 * mediansTarget[m]!).toFixed(1)} %`)).join(' | ')} |`,
   ];
+  await writeParityPlot(path.join(values.out as string, 'parity.svg'), rows, models);
   fs.writeFileSync(path.join(values.out as string, 'leave-systems-out.md'), md.join('\n') + '\n');
   console.log(md.join('\n'));
+}
+
+/** K stratified groups: systems sorted by salt type, Bjerrum length and density, dealt round-robin. */
+function foldsOf(systems: LoadedSystem[], k: number): LoadedSystem[][] {
+  if (!(Number.isInteger(k) && k >= 2 && k <= systems.length)) throw new Error(`--folds must be a whole number from 2 to ${systems.length}`);
+  if (k === systems.length) return systems.map((s) => [s]);
+  const param = (s: LoadedSystem, key: string) => Number((s.info.parameters ?? {})[key] ?? 0);
+  const order = [...systems].sort((a, b) => saltType(a).localeCompare(saltType(b)) || param(a, 'lb') - param(b, 'lb') || param(a, 'rho') - param(b, 'rho') || a.name.localeCompare(b.name));
+  const folds: LoadedSystem[][] = Array.from({ length: k }, () => []);
+  order.forEach((s, i) => folds[i % k].push(s));
+  return folds;
+}
+
+/** Parity plot: every model's Λ against Λ_EH (with its error bar), log axes, the y = x line. */
+async function writeParityPlot(file: string, rows: Row[], models: string[]): Promise<void> {
+  const points = rows.flatMap((r) => models.filter((m) => r.predictions[m] !== null && r.lambda_eh !== null).map((m) => ({ system: r.system, model: m, eh: r.lambda_eh!, predicted: r.predictions[m]! })));
+  const bars = rows.filter((r) => r.lambda_eh !== null && r.lambda_eh_error !== null).map((r) => ({ eh: r.lambda_eh!, lo: r.lambda_eh! - r.lambda_eh_error!, hi: r.lambda_eh! + r.lambda_eh_error! }));
+  const all = points.flatMap((p) => [p.eh, p.predicted]).filter((v) => v > 0);
+  const lo = Math.min(...all) / 1.3;
+  const hi = Math.max(...all) * 1.3;
+  const scale = { type: 'log', domain: [lo, hi] };
+  const spec = {
+    title: 'Leave-systems-out: predicted Λ against Λ_EH (positive values; log axes)', width: 420, height: 420,
+    layer: [
+      { data: { values: [{ x: lo, y: lo }, { x: hi, y: hi }] }, mark: { type: 'line', color: '#888', strokeDash: [4, 4] }, encoding: { x: { field: 'x', type: 'quantitative', scale, title: 'Λ_EH (whole trajectory)' }, y: { field: 'y', type: 'quantitative', scale, title: 'Λ predicted from structure' } } },
+      { data: { values: bars }, mark: { type: 'rule', color: '#444' }, encoding: { x: { field: 'lo', type: 'quantitative', scale }, x2: { field: 'hi' }, y: { field: 'eh', type: 'quantitative', scale } } },
+      { data: { values: points.filter((p) => p.predicted > 0) }, mark: { type: 'point', filled: true, size: 60, opacity: 0.8 }, encoding: { x: { field: 'eh', type: 'quantitative', scale }, y: { field: 'predicted', type: 'quantitative', scale }, color: { field: 'model', type: 'nominal', title: 'model' }, shape: { field: 'model', type: 'nominal' }, tooltip: [{ field: 'system' }, { field: 'model' }, { field: 'predicted' }] } },
+    ],
+  };
+  fs.writeFileSync(file, await renderSvg(spec));
 }
 
 main().catch((err) => {
