@@ -14,8 +14,9 @@ import { demoCommand } from './cli/demo';
 import { datasetCommand } from './cli/dataset';
 import { trainCommand } from './cli/train';
 import { predictCommand } from './cli/predict';
+import { importanceCommand } from './cli/importance';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand, trainCommand, predictCommand, kinosonsCommand, analyzeCommand, reportCommand, demoCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand, trainCommand, predictCommand, importanceCommand, kinosonsCommand, analyzeCommand, reportCommand, demoCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

@@ -109,8 +109,11 @@ function loadSystem(folder: string, m: DatasetManifest, info: DatasetSystemInfo)
   return { name: info.name, frames: info.frames, species, info, folder };
 }
 
-/** Loads every system of the given dataset folders into memory (features are float32). */
-export function loadDatasets(folders: string[]): Dataset {
+/**
+ * Loads the systems of the given dataset folders into memory (features are float32): all of them,
+ * or only those named in `only` (an unknown name is an error that lists the known ones).
+ */
+export function loadDatasets(folders: string[], only?: string[]): Dataset {
   if (folders.length === 0) throw new Error('no dataset folders given');
   const manifests = folders.map(readManifest);
   const first = manifests[0];
@@ -124,9 +127,11 @@ export function loadDatasets(folders: string[]): Dataset {
     for (const info of m.systems) {
       if (seen.has(info.name)) throw new Error(`${folders[i]}: system '${info.name}' is also in ${seen.get(info.name)}`);
       seen.set(info.name, folders[i]);
-      systems.push(loadSystem(folders[i], m, info));
+      if (!only || only.includes(info.name)) systems.push(loadSystem(folders[i], m, info));
     }
   });
+  const unknown = (only ?? []).filter((name) => !seen.has(name));
+  if (unknown.length) throw new Error(`${folders.join(', ')}: no system named ${unknown.map((n) => `'${n}'`).join(', ')} (systems: ${[...seen.keys()].join(', ')})`);
   return { manifest: first, folders, systems };
 }
 

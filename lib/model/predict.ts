@@ -24,7 +24,8 @@ export interface LoadedModel {
   lengthScale: number;
 }
 
-export function readModel(file: string): LoadedModel {
+/** The model's bytes and metadata, without binding its descriptor set (enough to run it on features). */
+export function readModelFile(file: string): Pick<LoadedModel, 'path' | 'bytes' | 'metadata'> {
   if (!fs.existsSync(file)) throw new ModelMismatchError(`${file}: no such model file`);
   const bytes = fs.readFileSync(file);
   let proto: onnx.ModelProto;
@@ -41,6 +42,11 @@ export function readModel(file: string): LoadedModel {
   } catch (err) {
     throw new ModelMismatchError((err as Error).message);
   }
+  return { path: file, bytes: new Uint8Array(bytes), metadata };
+}
+
+export function readModel(file: string): LoadedModel {
+  const { bytes, metadata } = readModelFile(file);
   const training = metadata.training as { length_scale?: number };
   let set: DescriptorSetDef;
   try {
@@ -48,7 +54,7 @@ export function readModel(file: string): LoadedModel {
   } catch (err) {
     throw new ModelMismatchError((err as Error).message);
   }
-  return { path: file, bytes: new Uint8Array(bytes), metadata, set, lengthScale: training.length_scale ?? 1 };
+  return { path: file, bytes, metadata, set, lengthScale: training.length_scale ?? 1 };
 }
 
 function columnNames(bound: BoundSet, map: RowMap): Record<string, string[]> {

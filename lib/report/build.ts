@@ -1,11 +1,13 @@
 // Builds the single-file HTML report from result JSON files (ionfield.transport/1,
-// ionfield.analysis/1): tables with units and errors, plots rendered to SVG, and provenance.
+// ionfield.analysis/1, ionfield.importance/1): tables with units and errors, plots rendered to SVG,
+// and provenance.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisResult } from '../analysis/run';
 import { fluctuationAgainstLambda, SystemFluctuation } from '../analysis/fluctuation';
 import { packageRoot } from '../native';
+import type { ImportanceReport } from '../model/importance';
 import type { TransportReport } from '../transport/report';
 import { escapeHtml, figure, num, page, table, withError } from './html';
 import * as plots from './plots';
@@ -13,8 +15,10 @@ import { renderSvg } from './svg';
 
 export interface ReportInput {
   file: string;
-  result: TransportReport | AnalysisResult;
+  result: TransportReport | AnalysisResult | ImportanceReport;
 }
+
+const KNOWN_SCHEMAS = ['ionfield.transport/1', 'ionfield.analysis/1', 'ionfield.importance/1'];
 
 const badInput = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_BAD_INPUT' });
 
@@ -27,8 +31,8 @@ export function loadResults(files: string[]): ReportInput[] {
     } catch (err) {
       throw badInput(`${file}: not a JSON result file (${(err as Error).message})`);
     }
-    if (json.schema !== 'ionfield.transport/1' && json.schema !== 'ionfield.analysis/1')
-      throw badInput(`${file}: schema '${json.schema ?? '(none)'}' is not one the report knows (ionfield.transport/1, ionfield.analysis/1)`);
+    if (!KNOWN_SCHEMAS.includes(json.schema ?? ''))
+      throw badInput(`${file}: schema '${json.schema ?? '(none)'}' is not one the report knows (${KNOWN_SCHEMAS.join(', ')})`);
     return { file, result: json as ReportInput['result'] };
   });
 }
@@ -101,6 +105,18 @@ ${a.warnings.map((x) => `<p class="warn">warning: ${escapeHtml(x)}</p>`).join('\
 <div class="plots">${figures.join('\n')}</div></section>`;
 }
 
+async function importanceSection(r: ImportanceReport, source: string): Promise<string> {
+  const rows = r.species.flatMap((s) => s.features.map((f, k) => [s.species, String(k + 1), f.feature, withError(f.increase, f.error), num(f.increase / s.target_variance, 3)]));
+  const svg = await renderSvg(plots.importancePlot(r));
+  return `<section class="importance"><h2>Which descriptors the model uses</h2>
+<dl><dt>model</dt><dd>${escapeHtml(fileProvenance(r.model))}</dd>
+<dt>data</dt><dd>${escapeHtml(r.datasets.join(', '))}: ${escapeHtml(r.systems.join(', '))}</dd>
+<dt>method</dt><dd>permutation importance: each feature shuffled across ions and frames (${r.species.map((s) => `${s.repeats} shuffles, ${s.rows} rows of ${escapeHtml(s.species)}`).join('; ')}); the rise of the mean squared error against ${escapeHtml(r.reference)}, ± standard error over the shuffles</dd>
+<dt>result file</dt><dd>${escapeHtml(source)}</dd></dl>
+<div class="plots">${figure('importance', svg, 'Rise of the MSE when one feature is shuffled, the eight largest per species (±1 error).')}</div>
+${table(['species', 'rank', 'feature', 'MSE rise ± err', 'rise / Var(λ)'], rows, 'Permutation importance, most important first per species')}</section>`;
+}
+
 async function fluctuationSection(inputs: ReportInput[]): Promise<string | null> {
   const transports = inputs.map((i) => i.result).filter((r): r is TransportReport => r.schema === 'ionfield.transport/1');
   const analyses = inputs.filter((i) => i.result.schema === 'ionfield.analysis/1');
@@ -142,7 +158,11 @@ export async function buildReport(inputs: ReportInput[], options: { title?: stri
   const version = (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const sections: string[] = [];
   for (const { file, result } of inputs)
-    sections.push(result.schema === 'ionfield.transport/1' ? await transportSection(result, file) : await analysisSection(result, file));
+    sections.push(
+      result.schema === 'ionfield.transport/1' ? await transportSection(result, file)
+        : result.schema === 'ionfield.importance/1' ? await importanceSection(result, file)
+          : await analysisSection(result, file),
+    );
   const fluct = await fluctuationSection(inputs);
   if (fluct) sections.push(fluct);
   sections.push(`<section class="provenance"><h2>Provenance</h2><dl><dt>generated</dt><dd>${new Date().toISOString()} by ionfield ${escapeHtml(version)} (node ${process.version})</dd>

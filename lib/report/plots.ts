@@ -1,5 +1,6 @@
 // Vega-Lite specifications for every plot of the report. Each takes plain result objects and
 // returns a spec; units go into the axis titles.
+import type { ImportanceReport } from '../model/importance';
 import type { AnalysisResult } from '../analysis/run';
 import type { FluctuationResult } from '../analysis/fluctuation';
 import type { TransportReport } from '../transport/report';
@@ -182,6 +183,24 @@ export function fluctuationPlot(f: FluctuationResult): VegaLiteSpec {
       x: { field: 'molar_conductivity', type: 'quantitative', title: 'Λ', scale: { zero: false } },
       y: { field: 'relative_std', type: 'quantitative', title: 'std(λ) / mean(λ)', scale: { zero: false } },
       tooltip: [{ field: 'system' }],
+    },
+  };
+}
+
+export function importancePlot(r: ImportanceReport, top = 8): VegaLiteSpec {
+  const values = r.species.flatMap((s) => s.features.slice(0, top).map((f) => ({ species: s.species, feature: f.feature, rise: f.increase, lo: f.increase - f.error, hi: f.increase + f.error })));
+  return {
+    title: 'Permutation importance (rise of the MSE when shuffled, ±1 error)',
+    data: { values },
+    facet: { row: { field: 'species', type: 'nominal', title: 'species' } },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: WIDTH,
+      height: 16 * top,
+      layer: [
+        { mark: 'bar', encoding: { y: { field: 'feature', type: 'nominal', sort: { field: 'rise', op: 'max', order: 'descending' }, title: null, axis: { labelLimit: 320 } }, x: { field: 'rise', type: 'quantitative', title: 'MSE rise' } } },
+        { mark: { type: 'errorbar', ticks: true }, encoding: { y: { field: 'feature', type: 'nominal', sort: { field: 'rise', op: 'max', order: 'descending' } }, x: { field: 'lo', type: 'quantitative', title: 'MSE rise' }, x2: { field: 'hi' } } },
+      ],
     },
   };
 }

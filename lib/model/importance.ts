@@ -1,0 +1,104 @@
+// Which descriptor features the trained network relies on: permutation importance of an ONNX model
+// on a dataset, per species. Each feature column is shuffled across the species' rows (keeping its
+// distribution, breaking its link to the ion), the model is re-evaluated through ONNX Runtime, and
+// the rise of the mean squared error against the dataset's target λ is recorded. The targets are
+// noisy (std ≫ mean), but the noise cancels in the difference: the rise estimates
+// E[(f(G') − f(G))²], how much of the prediction the feature carries.
+import { permutationImportance, FeatureImportance } from '../analysis/importance';
+import { Dataset, loadDatasets } from './dataset';
+import { OnnxPredictor, Provider } from './inference';
+import { LoadedModel, ModelMismatchError, readModelFile } from './predict';
+
+export interface SpeciesImportance {
+  species: string;
+  rows: number;
+  /** Variance of the targets over the rows used: the scale against which the MSE rises compare. */
+  target_variance: number;
+  baseline_mse: number;
+  repeats: number;
+  features: FeatureImportance[];
+}
+
+export interface ImportanceReport {
+  schema: 'ionfield.importance/1';
+  model: string;
+  datasets: string[];
+  systems: string[];
+  reference: 'target λ of the dataset';
+  species: SpeciesImportance[];
+}
+
+export interface ImportanceOptions {
+  /** Only these systems of the datasets (default: all). */
+  systems?: string[];
+  repeats?: number;
+  /** At most this many rows per species, taken at an even stride over frames and ions. */
+  maxRows?: number;
+  seed?: number;
+  provider?: Provider;
+}
+
+/** Why a dataset cannot be read by a model, or null: species, labelling, units, τ, feature columns. */
+export function modelDatasetDifference(model: Pick<LoadedModel, 'metadata'>, data: Dataset): string[] {
+  const m = model.metadata;
+  const d = data.manifest;
+  const out: string[] = [];
+  const missing = m.species.filter((s) => !d.species.includes(s));
+  if (missing.length) out.push(`species: the model has ${missing.join(', ')} which the dataset lacks (dataset species: ${d.species.join(', ')})`);
+  if ((m.species_labels ?? 'type') !== (d.species_labels ?? 'type')) out.push(`species labels: the model's are by ${m.species_labels ?? 'type'}, the dataset's by ${d.species_labels ?? 'type'}`);
+  if (m.target.units !== d.units) out.push(`units: the model's targets are in '${m.target.units}', the dataset's in '${d.units}'`);
+  if (Math.abs(m.target.tau - d.tau) > 1e-9 * Math.abs(d.tau)) out.push(`tau: the model predicts λ at τ = ${m.target.tau}, the dataset's targets are at τ = ${d.tau}`);
+  for (const s of m.species.filter((x) => d.species.includes(x))) {
+    const names = (cols: unknown[]) => cols.map((c) => (c as { name: string }).name);
+    if (JSON.stringify(names(m.feature_columns[s] ?? [])) !== JSON.stringify(names(d.feature_columns[s] ?? []))) out.push(`feature columns of species ${s} differ (another descriptor set)`);
+  }
+  return out;
+}
+
+export async function modelImportance(modelFile: string, datasetFolders: string[], options: ImportanceOptions = {}): Promise<ImportanceReport> {
+  const model = readModelFile(modelFile);
+  const data = loadDatasets(datasetFolders, options.systems);
+  const differences = modelDatasetDifference(model, data);
+  if (differences.length) throw new ModelMismatchError(`${modelFile} does not fit ${datasetFolders.join(', ')}:\n  ${differences.join('\n  ')}`);
+  const maxRows = options.maxRows ?? 20000;
+  const predictor = await OnnxPredictor.open(model.bytes, options.provider ?? 'cpu');
+  try {
+    const species: SpeciesImportance[] = [];
+    const widths = model.metadata.species.map((s) => data.manifest.feature_columns[s].length);
+    for (let k = 0; k < model.metadata.species.length; k++) {
+      const label = model.metadata.species[k];
+      const index = data.manifest.species.indexOf(label);
+      const F = widths[k];
+      const total = data.systems.reduce((n, sys) => n + sys.species[index].lambda.length, 0);
+      if (total === 0) continue; // e.g. a '+2' network on a dataset of 1:1 salts
+      const step = Math.max(1, Math.ceil(total / maxRows));
+      const rows = Math.ceil(total / step);
+      const X = new Float32Array(rows * F);
+      const y = new Float64Array(rows);
+      let r = 0;
+      let seen = 0;
+      for (const sys of data.systems) {
+        const d = sys.species[index];
+        for (let i = 0; i < d.lambda.length; i++, seen++) {
+          if (seen % step !== 0) continue;
+          X.set(d.features.subarray(i * F, (i + 1) * F), r * F);
+          y[r++] = d.lambda[i];
+        }
+      }
+      const predict = async (matrix: Float32Array | Float64Array) => {
+        const feeds: Record<string, { data: Float32Array; dims: number[] }> = {};
+        model.metadata.species.forEach((_, j) => {
+          feeds[`features_${j}`] = j === k ? { data: Float32Array.from(matrix), dims: [rows, F] } : { data: new Float32Array(0), dims: [0, widths[j]] };
+        });
+        return (await predictor.run(feeds)).outputs[`lambda_${k}`];
+      };
+      const names = (data.manifest.feature_columns[label] as { name: string }[]).map((c) => c.name);
+      const result = await permutationImportance(X, y, names, predict, { repeats: options.repeats ?? 3, seed: options.seed ?? 1 });
+      const mean = y.reduce((a, v) => a + v, 0) / rows;
+      species.push({ species: label, rows, target_variance: y.reduce((a, v) => a + (v - mean) ** 2, 0) / rows, ...result });
+    }
+    return { schema: 'ionfield.importance/1', model: modelFile, datasets: datasetFolders, systems: data.systems.map((s) => s.name), reference: 'target λ of the dataset', species };
+  } finally {
+    await predictor.close();
+  }
+}
