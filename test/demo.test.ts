@@ -35,7 +35,7 @@ describe('ionfield demo: descriptor and model seams', function () {
       },
     );
     assert.deepEqual(order, ['descriptors', 'predict']);
-    assert.deepEqual(ctx.log.map((e) => `${e.stage}:${e.status}`), ['transport:done', 'descriptors:done', 'model:done', 'analyses:done', 'report:done']);
+    assert.deepEqual(ctx.log.map((e) => `${e.stage}:${e.status}`), ['transport:done', 'descriptors:done', 'model:done', 'importance:skipped', 'analyses:done', 'report:done']);
     const means = Object.fromEntries(ctx.analysis!.distributions.map((d) => [d.species, d.mean.value]));
     assert.deepEqual(means, { '1': 1, '2': 3 });
     const html = fs.readFileSync(ctx.report!, 'utf8');

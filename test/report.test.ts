@@ -28,13 +28,19 @@ describe('ionfield demo, analyze and report (CLI)', function () {
   it('--targets: runs every stage but the model, and analyses the target field', () => {
     assert.equal(demo.schema, 'ionfield.demo/1');
     const status = Object.fromEntries(demo.stages.map((s) => [s.stage, s.status]));
-    assert.deepEqual(status, { transport: 'done', descriptors: 'done', model: 'skipped', targets: 'done', analyses: 'done', report: 'done' });
+    assert.deepEqual(status, { transport: 'done', descriptors: 'done', model: 'skipped', targets: 'done', importance: 'skipped', analyses: 'done', report: 'done' });
     assert.ok(fs.statSync(demo.report).size > 10_000);
   });
 
   it('by default the shipped model gives the field: its λ̂ mean is the analysed mean and Λ_ML is reported', () => {
     const status = Object.fromEntries(modelDemo.stages.map((s) => [s.stage, s.status]));
-    assert.deepEqual(status, { transport: 'done', descriptors: 'done', model: 'done', analyses: 'done', report: 'done' });
+    assert.deepEqual(status, { transport: 'done', descriptors: 'done', model: 'done', importance: 'done', analyses: 'done', report: 'done' });
+    // The importance stage ranked the model's features on a dataset built from the demo trajectory,
+    // and its section reached the report.
+    const imp = JSON.parse(fs.readFileSync(path.join(modelOut, 'importance.json'), 'utf8'));
+    assert.equal(imp.schema, 'ionfield.importance/1');
+    for (const s of imp.species) assert.equal(s.features.length, 16, `species ${s.species}: one entry per compact-set column`);
+    assert.match(fs.readFileSync(modelDemo.report, 'utf8'), /Which descriptors the model uses/);
     const p = JSON.parse(fs.readFileSync(path.join(modelOut, 'predict.json'), 'utf8'));
     const a = JSON.parse(fs.readFileSync(path.join(modelOut, 'analysis', 'analysis.json'), 'utf8'));
     let n = 0;

@@ -1,5 +1,5 @@
 // `ionfield demo`: the main job on the shipped demo data, one function per stage:
-//   transport → descriptors → model (λ̂) → analyses → report.
+//   transport → descriptors → model (λ̂) → importance → analyses → report.
 // The model stage runs the shipped default model (data/models/default.onnx) through ONNX Runtime
 // and sets ctx.field to λ̂. Without a model file (or with `predict: null`) the demo analyses the
 // target field λ_i(t0) (exact decomposition) instead and says so in its output and in the
@@ -13,7 +13,9 @@ import { buildReport, loadResults } from '../report/build';
 import { computeTransport, TransportReport } from '../transport';
 import { writeDescriptors } from '../descriptors';
 import { computeTargets } from './targets';
-import { predictTrajectory } from '../model/predict';
+import { readModel, predictTrajectory } from '../model/predict';
+import { modelImportance } from '../model/importance';
+import { buildDataset } from '../dataset';
 
 export interface DemoContext {
   trajectory: string;
@@ -29,6 +31,8 @@ export interface DemoContext {
   /** The field to analyse (.npy [frames, ions]) and how its frames map onto the trajectory. */
   field?: { file: string; start: number; stride: number; stop: number; source: string; model?: unknown };
   analysis?: AnalysisResult;
+  /** Permutation importance of the model's features (ionfield.importance/1 file), or why not. */
+  importance?: { file: string } | { skipped: string };
   report?: string;
   /** What each stage did (or why it was skipped), in order. */
   log: { stage: string; status: 'done' | 'skipped'; detail: string; seconds: number }[];
@@ -41,6 +45,8 @@ export interface DemoStages {
   descriptors: ((ctx: DemoContext) => Promise<void>) | null;
   /** Seam: λ̂ from the default model on those descriptors; sets ctx.field (model branch). */
   predict: ((ctx: DemoContext) => Promise<void>) | null;
+  /** Which descriptor features the model relies on (needs the model stage); sets ctx.importance. */
+  importance: ((ctx: DemoContext) => Promise<void>) | null;
   /** Fallback when there is no model: target λ_i(t0); sets ctx.field. */
   targets(ctx: DemoContext): Promise<void>;
   analyses(ctx: DemoContext): Promise<void>;
@@ -115,6 +121,38 @@ async function predictStage(ctx: DemoContext): Promise<void> {
   };
 }
 
+/**
+ * Permutation importance of the default model on the demo trajectory: a small dataset (the model's
+ * descriptor set and species labels, targets at the model's τ) is built next to the outputs and
+ * every feature is shuffled in turn (lib/model/importance.ts).
+ */
+async function importanceStage(ctx: DemoContext): Promise<void> {
+  const modelFile = (ctx.field?.model as { file?: string } | undefined)?.file;
+  if (!modelFile) {
+    ctx.importance = { skipped: 'no model ran (target λ analysed instead)' };
+    return;
+  }
+  const model = readModel(modelFile);
+  const interval = ctx.transport!.frame_interval.value;
+  const tauFrames = model.metadata.target.tau / interval;
+  if (Math.abs(tauFrames - Math.round(tauFrames)) > 1e-6 || Math.round(tauFrames) < 1) {
+    ctx.importance = { skipped: `the model's τ = ${model.metadata.target.tau} is not a whole number of frames (${interval} apart)` };
+    return;
+  }
+  const { stride } = demoFrames(ctx.transport!);
+  const folder = path.join(ctx.out, 'dataset');
+  await buildDataset([ctx.trajectory], folder, {
+    set: model.set, tau: model.metadata.target.tau, originStride: stride, temperature: ctx.temperature, timestep: ctx.timestep,
+    labelBy: model.metadata.species_labels ?? 'type', transport: false, names: ['demo'],
+    onProgress: (_, n) => ctx.progress('importance: dataset', n, ctx.transport!.frames),
+  });
+  ctx.progress('importance: shuffling', 0, null);
+  const report = await modelImportance(modelFile, [folder], { repeats: 3, maxRows: 5000 });
+  const file = path.join(ctx.out, 'importance.json');
+  writeAtomic(file, JSON.stringify(report, null, 1) + '\n');
+  ctx.importance = { file };
+}
+
 async function analysisStage(ctx: DemoContext): Promise<void> {
   const fd = ctx.field!;
   const field = await loadField(ctx.trajectory, fd.file, { start: fd.start, stop: fd.stop, stride: fd.stride });
@@ -128,7 +166,9 @@ async function analysisStage(ctx: DemoContext): Promise<void> {
 }
 
 async function reportStage(ctx: DemoContext): Promise<void> {
-  const html = await buildReport(loadResults([path.join(ctx.out, 'transport.json'), path.join(ctx.out, 'analysis', 'analysis.json')]), { title: ctx.title });
+  const files = [path.join(ctx.out, 'transport.json'), path.join(ctx.out, 'analysis', 'analysis.json')];
+  if (ctx.importance && 'file' in ctx.importance) files.push(ctx.importance.file);
+  const html = await buildReport(loadResults(files), { title: ctx.title });
   ctx.report = path.join(ctx.out, 'report.html');
   writeAtomic(ctx.report, html);
 }
@@ -137,6 +177,7 @@ export const defaultStages: DemoStages = {
   transport: transportStage,
   descriptors: descriptorStage,
   predict: predictStage,
+  importance: importanceStage,
   targets: targetStage,
   analyses: analysisStage,
   report: reportStage,
@@ -168,6 +209,14 @@ export async function runDemo(
   await step('descriptors', stages.descriptors, 'skipped: no descriptor stage', () => `${ctx.descriptors}`);
   await step('model', stages.predict, 'skipped (--targets): analysing target λ instead', () => ctx.field?.source ?? `no model file at ${DEFAULT_MODEL()}; analysing target λ instead`);
   if (!ctx.field) await step('targets', stages.targets, '', () => ctx.field!.source);
+  const ranModel = Boolean((ctx.field?.model as { file?: string } | undefined)?.file);
+  await step('importance', ranModel ? stages.importance : null, ranModel ? 'skipped: no importance stage' : 'skipped: no model file ran', () => {
+    const imp = ctx.importance;
+    if (!imp) return 'not run';
+    if ('skipped' in imp) return `skipped: ${imp.skipped}`;
+    const top = (JSON.parse(fs.readFileSync(imp.file, 'utf8')) as { species: { species: string; features: { feature: string }[] }[] }).species.map((s) => `${s.species}: ${s.features[0]?.feature}`);
+    return `most important feature per species: ${top.join('; ')}`;
+  });
   await step('analyses', stages.analyses, '', () => `${ctx.analysis!.frames} frames × ${ctx.analysis!.ions} ions`);
   await step('report', stages.report, '', () => ctx.report!);
   return ctx;

@@ -86,9 +86,11 @@ export async function modelImportance(modelFile: string, datasetFolders: string[
         }
       }
       const predict = async (matrix: Float32Array | Float64Array) => {
+        // The other species get as many (zero) rows, not none: models with one shared row dimension
+        // (written before per-species ones, docs/model.md) need every input to have the same rows.
         const feeds: Record<string, { data: Float32Array; dims: number[] }> = {};
         model.metadata.species.forEach((_, j) => {
-          feeds[`features_${j}`] = j === k ? { data: Float32Array.from(matrix), dims: [rows, F] } : { data: new Float32Array(0), dims: [0, widths[j]] };
+          feeds[`features_${j}`] = j === k ? { data: Float32Array.from(matrix), dims: [rows, F] } : { data: new Float32Array(rows * widths[j]), dims: [rows, widths[j]] };
         });
         return (await predictor.run(feeds)).outputs[`lambda_${k}`];
       };
