@@ -1,5 +1,7 @@
 // Streaming access to trajectories: async iteration over frames or batches of frames, with
 // frame selection, unwrapping and species/charge mapping. Memory holds one batch at a time.
+import * as fs from 'node:fs';
+import { readTopology, topologyPathFor } from './dataset/topology';
 import { unwrapWarnings } from './info';
 import { native, NativeBatch, NativeTrajectoryHandle } from './native';
 
@@ -80,25 +82,36 @@ export interface Frame {
 }
 
 export class Trajectory implements AsyncIterable<Frame> {
-  private readonly handle: NativeTrajectoryHandle;
+  private handle: NativeTrajectoryHandle;
   private readonly options: TrajectoryOptions;
   private delivered = 0;
   private started = false;
 
   constructor(readonly path: string, options: TrajectoryOptions = {}) {
-    this.options = options;
     for (const key of ['start', 'stop', 'stride', 'batchSize'] as const) {
       const v = options[key];
       if (v !== undefined && (!Number.isInteger(v) || v < (key === 'stride' || key === 'batchSize' ? 1 : 0)))
         throw new TypeError(`${key} must be a ${key === 'stride' || key === 'batchSize' ? 'positive' : 'non-negative'} integer, got ${v}`);
     }
-    this.handle = new (native().NativeTrajectory)(path, {
+    const open = (unwrap: boolean) => new (native().NativeTrajectory)(path, {
       format: options.format ?? 'auto',
       start: options.start ?? 0,
       stop: options.stop ?? -1,
       stride: options.stride ?? 1,
-      unwrap: options.unwrap ?? true,
+      unwrap,
     });
+    this.handle = open(options.unwrap ?? true);
+    // XTC and DCD store neither species nor charges: a <name>.topology.json beside the file (as
+    // scripts/family/pack.ts writes) supplies them unless the caller gave types. When it says the
+    // coordinates are stored continuous, they are read as stored: minimum-image unwrapping would
+    // fold back the rare moves of more than half a cell between stored frames.
+    const topologyFile = topologyPathFor(path);
+    if (!options.types && ['xtc', 'dcd'].includes(this.handle.format()) && fs.existsSync(topologyFile)) {
+      const topology = readTopology(topologyFile);
+      options = { ...options, types: topology.types, charges: options.charges ?? topology.charges };
+      if (topology.coordinates === 'continuous' && (options.unwrap ?? true)) this.handle = open(false);
+    }
+    this.options = options;
   }
 
   get format(): string {

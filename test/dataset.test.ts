@@ -207,4 +207,25 @@ describe('dataset: the committed family subset (packed XTC + topology + manifest
       assert.deepEqual(lam.shape, [73, sys.ions['1']]);
     }
   });
+
+  it('every command finds the topology beside a packed XTC: species, charges, coordinates read as stored', async () => {
+    const { openTrajectory } = await import('../lib/trajectory');
+    const traj = openTrajectory(files[0]);
+    const topology = JSON.parse(fs.readFileSync(files[0].replace(/\.xtc$/, '.topology.json'), 'utf8'));
+    let seen = 0;
+    for await (const batch of traj.batches(8)) {
+      assert.deepEqual(batch.types, topology.types);
+      assert.equal(batch.charges![0], topology.charges[topology.types[0]]);
+      seen += batch.frames;
+      break;
+    }
+    assert.ok(seen > 0);
+    assert.equal(traj.unwrapReport().method, 'none', 'continuous coordinates are not unwrapped again');
+    // transport with no --topology: the same species and charges, so Λ is defined.
+    const r = runCli(['transport', files[0], '--units', 'lj', '--temperature', '1', '--fit-start', '3', '--fit-stop', '12', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const t = JSON.parse(r.stdout);
+    assert.deepEqual(t.species.map((s: { label: string; charge: number }) => [s.label, s.charge]), Object.entries(topology.charges).sort());
+    assert.ok(Number.isFinite(t.molar_conductivity.value) && t.molar_conductivity.value > 0);
+  });
 });

@@ -23,6 +23,8 @@ export interface DemoContext {
   temperature: number;
   units: string;
   title: string;
+  /** The model for the λ̂ stage (default: the shipped data/models/default.onnx). */
+  model?: string;
   /** MD timestep, for trajectories that store step numbers but no time. */
   timestep?: number;
   transport?: TransportReport;
@@ -99,8 +101,11 @@ export const DEFAULT_MODEL = () => path.join(packageRoot(), 'data', 'models', 'd
 
 /** λ̂ of every ion at the demo's origin frames from the default model (ONNX Runtime). */
 async function predictStage(ctx: DemoContext): Promise<void> {
-  const model = DEFAULT_MODEL();
-  if (!fs.existsSync(model)) return; // the targets stage runs instead
+  const model = ctx.model ?? DEFAULT_MODEL();
+  if (!fs.existsSync(model)) {
+    if (ctx.model) throw new Error(`${model}: no such model file`);
+    return; // the targets stage runs instead
+  }
   const { stride } = demoFrames(ctx.transport!);
   const file = path.join(ctx.out, 'lambda_model.npy');
   const r = await predictTrajectory(ctx.trajectory, {
@@ -116,7 +121,7 @@ async function predictStage(ctx: DemoContext): Promise<void> {
     start: 0,
     stride,
     stop: r.frames * stride,
-    source: `λ̂ from the default model (${path.basename(model)}, preliminary: see docs/model.md), Λ_ML = ${r.lambda_ml.value.toPrecision(4)} ± ${r.lambda_ml.error.toPrecision(2)} over ${r.frames} frames`,
+    source: `λ̂ from ${ctx.model ? 'the model' : 'the default model'} (${path.basename(model)}), Λ_ML = ${r.lambda_ml.value.toPrecision(4)} ± ${r.lambda_ml.error.toPrecision(2)} over ${r.frames} frames`,
     model: { file: model, provider: r.provider, lambda_ml: r.lambda_ml },
   };
 }
@@ -184,7 +189,7 @@ export const defaultStages: DemoStages = {
 };
 
 export async function runDemo(
-  options: { out: string; trajectory?: string; temperature?: number; units?: string; title?: string; timestep?: number; progress?: DemoContext['progress']; onStage?: (entry: DemoContext['log'][number]) => void },
+  options: { out: string; trajectory?: string; temperature?: number; units?: string; title?: string; timestep?: number; model?: string; progress?: DemoContext['progress']; onStage?: (entry: DemoContext['log'][number]) => void },
   stages: DemoStages = defaultStages,
 ): Promise<DemoContext> {
   fs.mkdirSync(options.out, { recursive: true });
@@ -195,6 +200,7 @@ export async function runDemo(
     units: options.units ?? 'lj',
     title: options.title ?? 'ionfield demo: 1:1 electrolyte (LAMMPS, lj units)',
     timestep: options.timestep,
+    model: options.model,
     log: [],
     progress: options.progress ?? (() => undefined),
   };

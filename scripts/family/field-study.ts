@@ -1,68 +1,143 @@
-// The paper's findings 2–5 on the generated family: for every finished system (done.json) runs
-// the demo pipeline (transport → target λ → analyses), then one combined report and the figures
-// in docs/figures/field-*.svg, and docs/figures/field-study.json with the numbers quoted in
-// docs/analysis.md. Uses target λ (exact decomposition) until the model is merged.
-//   node --import tsx scripts/family/field-study.ts [--raw DIR] [--out DIR]
-// DIR defaults: --raw data/family/raw, --out /tmp/ionfield-field-study.
+// The paper's findings 2–5 on the generated family (docs/analysis.md): for every packed system of
+// data/family/manifest.json, the demo pipeline (transport → descriptors → model λ̂ → analyses) with
+// a model, and the same analyses of the target λ_i(t0) (exact decomposition); then one combined
+// report per field and the figures docs/figures/field-*.svg plus docs/figures/field-study.json with
+// the numbers quoted in docs/analysis.md.
+//   node --import tsx scripts/family/field-study.ts [--packed data/family] [--out DIR] [--model F.onnx]
+//        [--only a,b] [--figures docs/figures]
+// Λ per system is the manifest's Λ_EH (fit window 3–12 τ, whole trajectory).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { AnalysisResult } from '../../lib/analysis';
-import { runDemo } from '../../lib/demo/pipeline';
+import { fluctuationAgainstLambda } from '../../lib/analysis/fluctuation';
+import { defaultStages, DemoStages, runDemo } from '../../lib/demo/pipeline';
 import { buildReport, loadResults } from '../../lib/report/build';
 import { renderSvg } from '../../lib/report/svg';
-import { TransportReport } from '../../lib/transport';
 
 const repo = path.resolve(__dirname, '..', '..');
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const { values } = parseArgs({
+  options: {
+    packed: { type: 'string', default: path.join(repo, 'data', 'family') },
+    out: { type: 'string', default: '/tmp/ionfield-field-study' },
+    model: { type: 'string' },
+    only: { type: 'string' },
+    figures: { type: 'string', default: path.join(repo, 'docs', 'figures') },
+  },
+});
+
+interface ManifestSystem {
+  name: string;
+  parameters: { lb: number; rho: number; qcat: number; sigan: number };
+  packed: { file: string } | null;
+  transport: { lambda_eh: { value: number; error: number } };
+}
+
+type FieldKind = 'model' | 'target';
+
+/** Per-system summary of one field: the numbers each finding is judged by. */
+function summarise(a: AnalysisResult) {
+  let n = 0, s = 0, s2 = 0;
+  for (const d of a.distributions) { n += d.samples; s += d.samples * d.mean.value; s2 += d.samples * (d.std.value ** 2 + d.mean.value ** 2); }
+  const mean = s / n;
+  const std = Math.sqrt(s2 / n - mean * mean);
+  const contact = (pair: (c: AnalysisResult['structure']['curves'][number]) => boolean) => {
+    // C_ab at the first bin with ≥ 50 pairs (contact), with its jackknife error.
+    const c = a.structure.curves.find(pair);
+    if (!c) return null;
+    const j = c.pairs.findIndex((p, k) => p >= 50 && c.correlation[k] !== null);
+    return j < 0 ? null : { r: c.r[j], value: c.correlation[j], error: c.correlation_error[j] };
+  };
+  const signs = a.structure.species;
+  return {
+    mean, std, relative_std: std / mean,
+    species: a.distributions.map((d) => ({ species: d.species, mean: d.mean.value, std: d.std.value, skewness: d.skewness, low_tail_ratio: d.low_tail_ratio, q05_over_mean: d.quantiles.q05 / d.mean.value, below_zero: d.fraction_below[0]?.fraction ?? null })),
+    pair_cutoff: a.clusters?.cutoff ?? null, pair_cutoff_source: a.clusters?.cutoff_source ?? null,
+    largest_cluster_fraction: a.clusters?.largest_cluster_fraction ?? null,
+    classes: (a.clusters?.classes ?? []).map((c) => ({ ...c, relative: c.mean === null ? null : c.mean / mean })),
+    by_counter_ions: (a.clusters?.by_counter_ions ?? []).map((c) => ({ ...c, relative: c.mean === null ? null : c.mean / mean })),
+    contact_correlation: {
+      like: signs.map((x) => ({ pair: `${x}${x}`, ...contact((c) => c.a === x && c.b === x) })),
+      unlike: contact((c) => c.a !== c.b),
+    },
+  };
+}
 
 async function main() {
-  const raw = arg('--raw', path.join(repo, 'data', 'family', 'raw'));
-  const out = arg('--out', '/tmp/ionfield-field-study');
-  const systems = fs.readdirSync(raw).filter((d) => fs.existsSync(path.join(raw, d, 'done.json'))).sort();
-  const inputs: { name: string; trajectory: string }[] = systems.map((name) => ({ name, trajectory: path.join(raw, name, 'traj.lammpstrj') }));
-  inputs.push({ name: 'demo (data/demo)', trajectory: path.join(repo, 'data', 'demo', 'electrolyte.lammpstrj.gz') });
-  const results: { name: string; t: TransportReport; a: AnalysisResult; dir: string }[] = [];
-  for (const input of inputs) {
-    const dir = path.join(out, input.name.replace(/[^A-Za-z0-9.-]+/g, '_'));
-    const t0 = Date.now();
-    await runDemo({ out: dir, trajectory: input.trajectory, title: input.name, timestep: input.name.startsWith('demo') ? undefined : 0.005 });  // family.json: timestep 0.005
-    const t = JSON.parse(fs.readFileSync(path.join(dir, 'transport.json'), 'utf8'));
-    const a = JSON.parse(fs.readFileSync(path.join(dir, 'analysis', 'analysis.json'), 'utf8'));
-    results.push({ name: input.name, t, a, dir });
-    console.log(`${input.name}: Λ = ${t.molar_conductivity?.value?.toPrecision(4)} ± ${t.molar_conductivity?.error?.toPrecision(2)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const manifest = JSON.parse(fs.readFileSync(path.join(values.packed!, 'manifest.json'), 'utf8')) as { systems: ManifestSystem[] };
+  const only = values.only ? values.only.split(',') : null;
+  const systems = manifest.systems.filter((s) => s.packed && (!only || only.includes(s.name)));
+  const stages: Record<FieldKind, DemoStages> = {
+    model: { ...defaultStages, importance: null },
+    target: { ...defaultStages, predict: null, importance: null },
+  };
+  const results: { system: ManifestSystem; kind: FieldKind; dir: string; a: AnalysisResult }[] = [];
+  for (const system of systems) {
+    for (const kind of ['model', 'target'] as FieldKind[]) {
+      const dir = path.join(values.out!, kind, system.name);
+      const t0 = Date.now();
+      await runDemo({ out: dir, trajectory: path.join(values.packed!, system.packed!.file), title: `${system.name} (${kind} λ)`, model: values.model }, stages[kind]);
+      const a = JSON.parse(fs.readFileSync(path.join(dir, 'analysis', 'analysis.json'), 'utf8')) as AnalysisResult;
+      results.push({ system, kind, dir, a });
+      console.log(`${system.name} ${kind}: ${a.frames} frames × ${a.ions} ions (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    }
   }
-  const files = results.flatMap((r) => [path.join(r.dir, 'transport.json'), path.join(r.dir, 'analysis', 'analysis.json')]);
-  fs.writeFileSync(path.join(out, 'report.html'), await buildReport(loadResults(files), { title: 'ionfield: field analyses on the generated family (target λ)' }));
-  // Figures for docs: distributions scaled by each system's mean, C_ab(r) per system, spread vs Λ.
-  const figures = path.join(repo, 'docs', 'figures');
-  fs.mkdirSync(figures, { recursive: true });
+  for (const kind of ['model', 'target'] as FieldKind[]) {
+    const files = results.filter((r) => r.kind === kind).flatMap((r) => [path.join(r.dir, 'transport.json'), path.join(r.dir, 'analysis', 'analysis.json')]);
+    fs.writeFileSync(path.join(values.out!, `report-${kind}.html`), await buildReport(loadResults(files), { title: `ionfield: field analyses on the generated family (${kind} λ)` }));
+  }
+
+  const rows = results.map(({ system, kind, a }) => ({
+    system: system.name, kind, lb: system.parameters.lb, rho: system.parameters.rho,
+    salt: system.parameters.qcat === 2 ? '2:1' : system.parameters.sigan !== 1 ? '1:1 (σ− = 1.5σ+)' : '1:1',
+    Lambda_EH: system.transport.lambda_eh.value, Lambda_EH_error: system.transport.lambda_eh.error,
+    frames: a.frames, ions: a.ions, field_source: a.provenance.source, ...summarise(a), warnings: a.warnings,
+  }));
+  const across = Object.fromEntries((['model', 'target'] as FieldKind[]).map((kind) => {
+    const sys = rows.filter((r) => r.kind === kind && r.salt === '1:1');
+    const f = fluctuationAgainstLambda(sys.map((r) => ({ system: r.system, molar_conductivity: r.Lambda_EH, molar_conductivity_error: r.Lambda_EH_error, std: r.std, relative_std: r.relative_std })));
+    return [kind, { systems: sys.length, spearman_std: f.spearman_std, pearson_std: f.pearson_std, spearman_relative_std: f.spearman_relative_std, pearson_relative_std: f.pearson_relative_std }];
+  }));
+
+  // Figures.
+  fs.mkdirSync(values.figures!, { recursive: true });
+  const write = async (file: string, spec: Record<string, unknown>) => fs.writeFileSync(path.join(values.figures!, file), await renderSvg(spec));
   const dist: Record<string, unknown>[] = [];
-  const corr: Record<string, unknown>[] = [];
-  const summary = results.map(({ name, t, a }) => {
-    let n = 0, s = 0, s2 = 0;
-    for (const d of a.distributions) { n += d.samples; s += d.samples * d.mean.value; s2 += d.samples * (d.std.value ** 2 + d.mean.value ** 2); }
-    const mean = s / n;
-    const std = Math.sqrt(s2 / n - mean * mean);
-    for (const d of a.distributions) d.histogram.density.forEach((p, k) => dist.push({ x: (0.5 * (d.histogram.edges[k] + d.histogram.edges[k + 1])) / mean, p: p * mean, system: `${name} ${d.species}` }));
-    for (const c of a.structure.curves) c.r.forEach((r, j) => { if (c.correlation[j] !== null && c.pairs[j] >= 50) corr.push({ r, C: c.correlation[j], system: name, pair: `${c.a}${c.b}` }); });
-    return {
-      system: name,
-      Lambda: t.molar_conductivity?.value, Lambda_error: t.molar_conductivity?.error,
-      mean_lambda: mean, std, relative_std: std / mean,
-      species: a.distributions.map((d) => ({ species: d.species, skewness: d.skewness, low_tail_ratio: d.low_tail_ratio, q05_over_mean: d.quantiles.q05 / d.mean.value, below_zero: d.fraction_below[0].fraction })),
-      pair_cutoff: a.clusters?.cutoff ?? null, largest_cluster_fraction: a.clusters?.largest_cluster_fraction ?? null,
-      by_counter_ions: a.clusters?.by_counter_ions ?? [], classes: a.clusters?.classes ?? [],
-      warnings: a.warnings,
-    };
+  for (const { system, a } of results.filter((r) => r.kind === 'model')) {
+    const m = summarise(a).mean;
+    for (const d of a.distributions)
+      d.histogram.density.forEach((p, k) => dist.push({ x: (0.5 * (d.histogram.edges[k] + d.histogram.edges[k + 1])) / m, p: p * m, system: system.name, species: d.species, rho: system.parameters.rho, lb: `l_B = ${system.parameters.lb}` }));
+  }
+  await write('field-distributions.svg', {
+    title: 'Model λ̂ / ⟨λ̂⟩ per system and species (columns: Bjerrum length; colour: ion density)',
+    data: { values: dist }, facet: { column: { field: 'lb', type: 'nominal', title: null } },
+    spec: { width: 240, height: 220, mark: { type: 'line', interpolate: 'step', clip: true, strokeWidth: 1 }, encoding: { x: { field: 'x', type: 'quantitative', title: 'λ̂ / ⟨λ̂⟩', scale: { domain: [-1, 3] } }, y: { field: 'p', type: 'quantitative', title: 'density' }, color: { field: 'rho', type: 'quantitative', title: 'ρσ³', scale: { type: 'log', scheme: 'viridis' } }, detail: [{ field: 'system' }, { field: 'species' }] } },
   });
-  const write = async (file: string, spec: Record<string, unknown>) => fs.writeFileSync(path.join(figures, file), await renderSvg(spec));
-  await write('field-distributions.svg', { title: 'λ / ⟨λ⟩ per system and species', width: 460, height: 280, data: { values: dist }, mark: { type: 'line', interpolate: 'step', clip: true }, encoding: { x: { field: 'x', type: 'quantitative', title: 'λ / ⟨λ⟩', scale: { domain: [-20, 20] } }, y: { field: 'p', type: 'quantitative', title: 'density of λ/⟨λ⟩' }, color: { field: 'system', type: 'nominal' } } });
-  await write('field-correlation.svg', { title: 'C_ab(r) per system (bins with ≥ 50 pairs)', data: { values: corr }, facet: { column: { field: 'system', type: 'nominal' } }, spec: { width: 220, height: 200, mark: 'line', encoding: { x: { field: 'r', type: 'quantitative', title: 'r (sigma)' }, y: { field: 'C', type: 'quantitative', title: 'C(r)' }, color: { field: 'pair', type: 'nominal' } } } });
-  await write('field-fluctuation.svg', { title: 'Spread of λ against Λ', width: 360, height: 240, data: { values: summary }, mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field: 'Lambda', type: 'quantitative', title: 'Λ (lj reduced)', scale: { type: 'log' } }, y: { field: 'relative_std', type: 'quantitative', title: 'std(λ) / ⟨λ⟩' }, color: { field: 'system', type: 'nominal' } } });
-  fs.writeFileSync(path.join(figures, 'field-study.json'), JSON.stringify(summary, null, 1) + '\n');
-  console.log(`report: ${path.join(out, 'report.html')}; figures in ${figures}`);
+  await write('field-fluctuation.svg', {
+    title: 'Spread of λ against Λ_EH across the family', data: { values: rows.map((r) => ({ ...r, field: r.kind === 'model' ? 'model λ̂' : 'target λ (exact, noisy)' })) },
+    facet: { column: { field: 'field', type: 'nominal', title: null } }, resolve: { scale: { y: 'independent' } },
+    spec: { width: 260, height: 220, mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'Lambda_EH', type: 'quantitative', title: 'Λ_EH (lj)', scale: { type: 'log' } }, y: { field: 'relative_std', type: 'quantitative', title: 'std(λ) / ⟨λ⟩' }, color: { field: 'lb', type: 'ordinal', title: 'l_B/σ' }, shape: { field: 'salt', type: 'nominal', title: 'salt' }, tooltip: [{ field: 'system' }] } },
+  });
+  const classes = rows.filter((r) => r.kind === 'model').flatMap((r) => r.by_counter_ions.filter((c) => c.samples >= 50 && c.relative !== null).map((c) => ({ system: r.system, rho: r.rho, lb: `l_B = ${r.lb}`, species: c.species, counter_ions: c.counter_ions, relative: c.relative })));
+  await write('field-pairs.svg', {
+    title: 'Model λ̂ by counter-ions within the pair cutoff, relative to the system mean (classes ≥ 50 samples)',
+    data: { values: classes }, facet: { column: { field: 'lb', type: 'nominal', title: null } },
+    spec: { width: 240, height: 220, mark: { type: 'line', point: true }, encoding: { x: { field: 'counter_ions', type: 'ordinal', title: 'counter-ions within the cutoff' }, y: { field: 'relative', type: 'quantitative', title: 'mean λ̂ / ⟨λ̂⟩', scale: { zero: false } }, color: { field: 'rho', type: 'quantitative', title: 'ρσ³', scale: { type: 'log', scheme: 'viridis' } }, detail: [{ field: 'system' }, { field: 'species' }], strokeDash: { field: 'species', type: 'nominal' } } },
+  });
+  const corr: Record<string, unknown>[] = [];
+  for (const { system, kind, a } of results)
+    for (const c of a.structure.curves) c.r.forEach((r, j) => { if (c.correlation[j] !== null && c.pairs[j] >= 50 && r <= 6) corr.push({ r, C: c.correlation[j], system: system.name, pair: `${c.a}${c.b}`, field: kind === 'model' ? 'model λ̂' : 'target λ' }); });
+  await write('field-correlation.svg', {
+    title: 'C_ab(r) of δλ per system (bins with ≥ 50 pairs)', data: { values: corr },
+    facet: { row: { field: 'field', type: 'nominal', title: null }, column: { field: 'system', type: 'nominal', title: null } }, resolve: { scale: { y: 'independent' } },
+    spec: { width: 110, height: 110, mark: { type: 'line', strokeWidth: 1 }, encoding: { x: { field: 'r', type: 'quantitative', title: 'r (σ)' }, y: { field: 'C', type: 'quantitative', title: 'C(r)' }, color: { field: 'pair', type: 'nominal' } } },
+  });
+  fs.writeFileSync(path.join(values.figures!, 'field-study.json'), JSON.stringify({ schema: 'ionfield.field-study/1', model: values.model ?? 'data/models/default.onnx', across_1to1_systems: across, systems: rows }, null, 1) + '\n');
+  console.log(JSON.stringify(across, null, 1));
+  console.log(`reports: ${values.out}/report-{model,target}.html; figures in ${values.figures}`);
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
