@@ -161,7 +161,7 @@ export async function trainModel(datasetFolders: string[] | Dataset, options: Tr
   const epochsRun = result.history.length - result.resumedFromEpoch;
   const report: TrainReport = {
     schema: 'ionfield.train/1',
-    out: options.out ? path.resolve(options.out) : null,
+    out: options.out ?? null, // as given: a report must not record this machine's absolute paths
     objective: options.objective ?? 'per-ion',
     architecture: { ...arch, parameters: result.model.params.length },
     train_systems: train.map((s) => s.name),

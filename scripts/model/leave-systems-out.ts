@@ -1,6 +1,6 @@
 // Leave-systems-out evaluation on a dataset of the family (docs/model.md, "Results"):
 //   npx tsx scripts/model/leave-systems-out.ts <dataset...> [--out DIR] [--epochs N] [--hidden 32,32]
-//        [--seed N] [--threads N] [--objectives per-ion,global] [--systems a,b,c] [--folds K]
+//        [--seed N] [--threads N] [--objectives per-ion,global] [--systems a,b,c] [--folds K] [--patience N]
 // Without --folds, for every system s: train on all others (one of them, in turn, validates for
 // early stopping when there are at least three; otherwise a fixed number of epochs). With --folds K
 // the systems are split into K groups, stratified (sorted by salt type, Bjerrum length and density,
@@ -32,6 +32,7 @@ const { values, positionals } = parseArgs({
     objectives: { type: 'string', default: 'per-ion,global' },
     systems: { type: 'string' },
     folds: { type: 'string' },
+    patience: { type: 'string', default: '20' },
   },
 });
 if (positionals.length === 0) {
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
       const started = Date.now();
       const { model, report } = await trainModel(sub, {
         holdout: validation, objective, epochs: Number(values.epochs), hidden: (values.hidden as string).split(',').map(Number),
-        seed: Number(values.seed), threads: Number(values.threads), learningRate: Number(values.lr), patience: validation.length ? 20 : 0,
+        seed: Number(values.seed), threads: Number(values.threads), learningRate: Number(values.lr), patience: validation.length ? Number(values.patience) : 0,
       });
       for (const held of heldOut) predictions.get(held)![`nn_${objective}`] = nativeSystemLambda(model, held);
       console.error(`fold ${k + 1}/${folds.length} (${heldOut.map((s) => s.name).join(', ')}): ${objective} trained in ${((Date.now() - started) / 1000).toFixed(1)} s, best epoch ${report.best_epoch} of ${report.epochs_run} (validation: ${validation.join(',') || 'none'})`);
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
   for (const r of rows) csv.push([r.system, r.fold, r.concentration, r.lambda_eh, r.lambda_eh_error, r.lambda_target, ...models.map((m) => r.predictions[m])].map((v) => (v === null ? '' : String(v))).join(','));
   fs.writeFileSync(path.join(values.out as string, 'parity.csv'), csv.join('\n') + '\n');
   const report = {
-    schema: 'ionfield.leave-systems-out/1', datasets: all.folders, systems: names, settings: { epochs: Number(values.epochs), hidden: values.hidden, seed: Number(values.seed), lr: Number(values.lr), folds: folds.map((f) => f.map((s) => s.name)) },
+    schema: 'ionfield.leave-systems-out/1', datasets: all.folders, systems: names, settings: { epochs: Number(values.epochs), patience: Number(values.patience), hidden: values.hidden, seed: Number(values.seed), lr: Number(values.lr), folds: folds.map((f) => f.map((s) => s.name)) },
     rows, median_relative_error: medians, median_relative_error_vs_target: mediansTarget,
   };
   fs.writeFileSync(path.join(values.out as string, 'leave-systems-out.json'), JSON.stringify(report, null, 2) + '\n');
