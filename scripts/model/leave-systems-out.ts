@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const loaded = loadDatasets(positionals);
   // --systems a,b,c: only these systems take part (e.g. one salt type at a time).
   const only = values.systems ? (values.systems as string).split(',') : null;
-  const all: Dataset = only ? { ...loaded, systems: loaded.systems.filter((s) => only.includes(s.name)) } : loaded;
+  const all = withoutEmptySpecies(only ? { ...loaded, systems: loaded.systems.filter((s) => only.includes(s.name)) } : loaded);
   const objectives = (values.objectives as string).split(',').filter(Boolean) as ('per-ion' | 'global')[];
   const rows: Row[] = [];
   const names = all.systems.map((s) => s.name);
@@ -129,6 +129,18 @@ async function main(): Promise<void> {
   await writeParityPlot(path.join(values.out as string, 'parity.svg'), rows, models);
   fs.writeFileSync(path.join(values.out as string, 'leave-systems-out.md'), md.join('\n') + '\n');
   console.log(md.join('\n'));
+}
+
+/** Drops species that no selected system has (e.g. '+2' when --systems keeps only 1:1 salts). */
+function withoutEmptySpecies(data: Dataset): Dataset {
+  const keep = data.manifest.species.map((_, k) => data.systems.some((s) => s.species[k].ions > 0));
+  if (keep.every(Boolean)) return data;
+  const species = data.manifest.species.filter((_, k) => keep[k]);
+  return {
+    ...data,
+    manifest: { ...data.manifest, species, feature_columns: Object.fromEntries(species.map((x) => [x, data.manifest.feature_columns[x]])) },
+    systems: data.systems.map((s) => ({ ...s, species: s.species.filter((_, k) => keep[k]) })),
+  };
 }
 
 /** K stratified groups: systems sorted by salt type, Bjerrum length and density, dealt round-robin. */
