@@ -24,7 +24,7 @@ cli() { node bin/ionfield.js "$@"; }
 has() { [[ " $STEPS " == *" $1 "* ]]; }
 
 if has dataset; then
-  rm -rf "$DS"
+  # Systems already in $DS with the same request are skipped: rerun after adding systems.
   cli dataset data/family/*.xtc --set compact --tau $TAU --origin-stride $ORIGIN_STRIDE \
     --manifest data/family/manifest.json --label-by charge --out "$DS" --json > build/family-ds.build.json
   node -e 'const r=require("./build/family-ds.build.json");console.log(`dataset: ${r.systems.length} systems, worst sum-rule error ${r.max_sum_rule_relative_error}`)'
