@@ -117,7 +117,7 @@ export function modelMetadata(dataset: Dataset, result: NativeTrainResult, optio
     target: { quantity: 'local molar conductivity λ_i(t0) (exact decomposition, SCIENCE.md)', tau: m.tau, tau_frames: m.tau_frames, units: m.units, objective: options.objective ?? 'per-ion' },
     architecture: { hidden: model.hidden, activation: model.activation },
     training: {
-      datasets: dataset.folders.map((f) => path.resolve(f)),
+      datasets: dataset.folders, // as given: the model file must not carry this machine's absolute paths
       systems: train.map((s) => ({ name: s.name, parameters: s.info.parameters ?? null })),
       holdout: held.map((s) => s.name),
       length_scale: m.length_scale ?? 1,

@@ -38,7 +38,7 @@ function ticks(lo: number, hi: number, log: boolean): number[] {
 }
 
 export function linePlot(series: Series[], o: PlotOptions): string {
-  const W = o.width ?? 560, H = o.height ?? 380, L = 70, R = 150, T = 40, B = 55;
+  const W = o.width ?? 620, H = o.height ?? 380, L = 70, R = 190, T = 40, B = 55; // R: room for legend labels
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p.x), ys = all.flatMap((p) => [p.y - (p.error ?? 0), p.y + (p.error ?? 0)]);
   let x0 = Math.min(...xs), x1 = Math.max(...xs);

@@ -46,8 +46,10 @@ for (const f of (values.fractions as string).split(',').map(Number)) {
   } catch (err) {
     eh = `(transport refused: ${(err as Error).message.split('\n').filter(Boolean).pop()})`;
   }
-  const mlRel = p.lambda_ml.error / Math.abs(p.lambda_ml.value);
-  console.log(`| ${n} | ${p.lambda_ml.value.toPrecision(4)} ± ${p.lambda_ml.error.toPrecision(2)} | ${(100 * mlRel).toFixed(1)} % | ${eh} | ${Number.isFinite(ehRel) ? `${(100 * ehRel).toFixed(1)} %` : '—'} |`);
-  last = { n, ml: mlRel, eh: ehRel };
+  // Too few frames for a blocking error: predict reports the error as null.
+  const mlRel = p.lambda_ml.error === null ? Number.NaN : p.lambda_ml.error / Math.abs(p.lambda_ml.value);
+  const ml = p.lambda_ml.error === null ? `${p.lambda_ml.value.toPrecision(4)} (no error: too few frames)` : `${p.lambda_ml.value.toPrecision(4)} ± ${p.lambda_ml.error.toPrecision(2)}`;
+  console.log(`| ${n} | ${ml} | ${Number.isFinite(mlRel) ? `${(100 * mlRel).toFixed(1)} %` : '—'} | ${eh} | ${Number.isFinite(ehRel) ? `${(100 * ehRel).toFixed(1)} %` : '—'} |`);
+  if (Number.isFinite(mlRel)) last = { n, ml: mlRel, eh: ehRel };
 }
 if (last) console.log(`\nframes for 5 % (extrapolated from ${last.n} frames, error ∝ 1/√N): Λ_ML ${Math.ceil(last.n * (last.ml / 0.05) ** 2)}, Λ_EH ${Number.isFinite(last.eh) ? Math.ceil(last.n * (last.eh / 0.05) ** 2) : '—'}`);
