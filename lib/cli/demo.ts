@@ -1,17 +1,19 @@
-// `ionfield demo`: transport → descriptors → model → analyses → report on the shipped demo data.
+// `ionfield demo`: transport → descriptors → model → importance → analyses → report on the shipped demo data.
 import { defaultStages, runDemo } from '../demo/pipeline';
 import { Command, parse, printJson } from './command';
 import { Progress } from './progress';
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'the main job on the shipped demo electrolyte: transport → descriptors → model → analyses → HTML report',
+  summary: 'the main job on the shipped demo electrolyte: transport → descriptors → model → importance → analyses → HTML report',
   usage: `ionfield demo [--out DIR] [--targets] [--json]
 
 Runs every stage on data/demo/electrolyte.lammpstrj.gz (100 ions, LAMMPS lj units, T = 1) and
-writes transport.json, descriptors.npy, the λ field (.npy), analysis/ and report.html into DIR.
-The field is λ̂ of the shipped default model (data/models/default.onnx, run by ONNX Runtime);
-without that file, or with --targets, the analyses use the exact target λ_i(t0) instead.
+writes transport.json, descriptors.npy, the λ field (.npy), importance.json (which descriptor
+features the model relies on, from a small dataset built in DIR/dataset), analysis/ and
+report.html into DIR. The field is λ̂ of the shipped default model (data/models/default.onnx, run
+by ONNX Runtime); without that file, or with --targets, the analyses use the exact target λ_i(t0)
+instead (and the importance stage is skipped).
 
   --out DIR   output folder (default: ionfield-demo)
   --targets   analyse the target field λ_i(t0) (exact decomposition) instead of the model's λ̂

@@ -124,13 +124,16 @@ async function main() {
     data: { values: classes }, facet: { column: { field: 'lb', type: 'nominal', title: null } },
     spec: { width: 240, height: 220, mark: { type: 'line', point: true }, encoding: { x: { field: 'counter_ions', type: 'ordinal', title: 'counter-ions within the cutoff' }, y: { field: 'relative', type: 'quantitative', title: 'mean λ̂ / ⟨λ̂⟩', scale: { zero: false } }, color: { field: 'rho', type: 'quantitative', title: 'ρσ³', scale: { type: 'log', scheme: 'viridis' } }, detail: [{ field: 'system' }, { field: 'species' }], strokeDash: { field: 'species', type: 'nominal' } } },
   });
+  // C_ab(r) for six systems that span the family (all of them do not fit one readable figure;
+  // field-study.json and the reports hold every system).
+  const shown = ['s11-lb2-rho0.01', 's11-lb2-rho0.1', 's11-lb2-rho0.4', 's11-lb4-rho0.01', 's11-lb4-rho0.4', 's21-lb1-rho0.2'];
   const corr: Record<string, unknown>[] = [];
-  for (const { system, kind, a } of results)
+  for (const { system, kind, a } of results.filter((r) => shown.includes(r.system.name) || results.length <= 2 * shown.length))
     for (const c of a.structure.curves) c.r.forEach((r, j) => { if (c.correlation[j] !== null && c.pairs[j] >= 50 && r <= 6) corr.push({ r, C: c.correlation[j], system: system.name, pair: `${c.a}${c.b}`, field: kind === 'model' ? 'model λ̂' : 'target λ' }); });
   await write('field-correlation.svg', {
     title: 'C_ab(r) of δλ per system (bins with ≥ 50 pairs)', data: { values: corr },
     facet: { row: { field: 'field', type: 'nominal', title: null }, column: { field: 'system', type: 'nominal', title: null } }, resolve: { scale: { y: 'independent' } },
-    spec: { width: 110, height: 110, mark: { type: 'line', strokeWidth: 1 }, encoding: { x: { field: 'r', type: 'quantitative', title: 'r (σ)' }, y: { field: 'C', type: 'quantitative', title: 'C(r)' }, color: { field: 'pair', type: 'nominal' } } },
+    spec: { width: 150, height: 130, mark: { type: 'line', strokeWidth: 1 }, encoding: { x: { field: 'r', type: 'quantitative', title: 'r (σ)' }, y: { field: 'C', type: 'quantitative', title: 'C(r)' }, color: { field: 'pair', type: 'nominal' } } },
   });
   fs.writeFileSync(path.join(values.figures!, 'field-study.json'), JSON.stringify({ schema: 'ionfield.field-study/1', model: values.model ?? 'data/models/default.onnx', across_1to1_systems: across, systems: rows }, null, 1) + '\n');
   console.log(JSON.stringify(across, null, 1));
