@@ -1,8 +1,10 @@
 // The MLP itself: layout of the flat parameter vector, activations, forward and backward passes.
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "ionfield/nn.hpp"
+#include "nn/fast_tanh.hpp"
 #include "nn/forward.hpp"
 #include "nn/rng.hpp"
 
@@ -78,7 +80,7 @@ const double kLn2 = std::log(2.0);
 
 inline double activate(Activation act, double z) {
   switch (act) {
-    case Activation::Tanh: return std::tanh(z);
+    case Activation::Tanh: return detail::fast_tanh(z);
     case Activation::Softplus: return softplus(z);
     case Activation::ShiftedSoftplus: return softplus(z) - kLn2;
     case Activation::Silu: return z * sigmoid(z);
@@ -145,12 +147,15 @@ IONFIELD_NN_CLONES void forward(const Model& model, std::size_t s, const float* 
         const double* Wk = W + k * out;
         for (std::size_t o = 0; o < out; ++o) zi[o] += xk * Wk[o];
       }
-      double* ai = a.data() + i * out;
-      if (last)
-        for (std::size_t o = 0; o < out; ++o) ai[o] = zi[o];
-      else
-        for (std::size_t o = 0; o < out; ++o) ai[o] = activate(model.arch.activation, zi[o]);
     }
+    // The activation over the whole block in one loop, its kind chosen once, so that it vectorises.
+    const std::size_t m = n * out;
+    if (last)
+      std::copy(z.begin(), z.end(), a.begin());
+    else if (model.arch.activation == Activation::Tanh)
+      for (std::size_t j = 0; j < m; ++j) a[j] = detail::fast_tanh(z[j]);
+    else
+      for (std::size_t j = 0; j < m; ++j) a[j] = activate(model.arch.activation, z[j]);
   }
 }
 
