@@ -11,6 +11,8 @@
 // AVX2 clone and the baseline build do the same IEEE operations in the same order (bit-identical).
 // The squarings amplify rounding 64-fold: the absolute error is below 1e-14 (native/tests/test_nn),
 // far inside the float32 precision of the exported ONNX model. NaN propagates; ±inf gives ±1.
+// Not the descriptors' vexp (descriptors/math.hpp): its clamping comparisons stop GCC vectorising
+// this loop (checked with -fopt-info-vec), which is the whole point here.
 #include <cmath>
 
 namespace ionfield::nn::detail {
