@@ -13,6 +13,7 @@ function printReport(r: PredictReport): void {
   console.log(`${r.frames} frames x ${r.ions} ions in ${r.seconds.toFixed(2)} s (${r.ions_frames_per_second.toExponential(3)} ion-frames/s); ONNX Runtime ${r.provider}${r.provider_note ? ` (${r.provider_note})` : ''}, descriptors on ${r.device}`);
   const st = r.stages;
   console.log(`stages (s): read ${st.read.toFixed(2)}, descriptors ${st.descriptors.toFixed(2)}, inference ${st.inference.toFixed(2)}, write ${st.write.toFixed(2)}`);
+  for (const [s, n] of Object.entries(r.ignored)) console.log(`  species ${s}: ${n} atoms left out (--ignore-species)`);
   if (r.field) console.log(`wrote ${r.field.path}: λ̂ per frame x ion (float32)`);
 }
 
@@ -30,6 +31,8 @@ export const predictCommand: Command = {
                         ("+1", "-1", "+2"; metadata ionfield.species_labels = "charge") when the
                         file has no q column; such a model labels each ion by its charge
   --topology FILE       species labels from the first frame of FILE (DCD/XTC input)
+  --ignore-species A,B  leave the atoms of these file species out entirely (neither centres nor
+                        neighbours), e.g. explicit solvent; the model then sees the ions only
   --format F            trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
   --batch N             frames per descriptor/ONNX call (default 32)
@@ -44,6 +47,7 @@ export const predictCommand: Command = {
       units: { type: 'string' },
       ...selectionOptions,
       charges: { type: 'string' },
+      'ignore-species': { type: 'string' },
       batch: { type: 'string' },
       threads: { type: 'string' },
       device: { type: 'string' },
@@ -65,6 +69,7 @@ export const predictCommand: Command = {
       model: values.model as string,
       charges: values.charges ? parseCharges(values.charges as string) : undefined,
       out: values.out as string | undefined,
+      ignoreSpecies: values['ignore-species'] ? (values['ignore-species'] as string).split(',').map((x) => x.trim()).filter(Boolean) : undefined,
       units,
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       threads: integerOption(values.threads as string | undefined, 'threads', 0),

@@ -57,6 +57,10 @@ export function readModel(file: string): LoadedModel {
   return { path: file, bytes, metadata, set, lengthScale: training.length_scale ?? 1 };
 }
 
+/** The label given to atoms left out with --ignore-species: no model species has it, so they are
+ * neither descriptor centres nor neighbours. */
+const IGNORED = '(ignored)';
+
 function columnNames(bound: BoundSet, map: RowMap): Record<string, string[]> {
   const doc = columnsDocument(bound, map, { array: '', frames: 0, steps: [], source: '', scale: 1 }) as { columns: Record<string, { name: string }[]> };
   return Object.fromEntries(Object.entries(doc.columns).map(([s, c]) => [s, c.map((x) => x.name)]));
@@ -72,12 +76,12 @@ export function bindModel(model: LoadedModel, labels: string[], units: string, s
   if (meta.target.units !== units) problems.push(`units: the model's targets are in '${meta.target.units}', the trajectory is read as '${units}' (--units)`);
   const present = [...new Set(labels)];
   const missing = meta.species.filter((s) => !present.includes(s));
-  const extra = present.filter((s) => !meta.species.includes(s));
+  const extra = present.filter((s) => !meta.species.includes(s) && s !== IGNORED);
   // Labels by charge: a model trained on 1:1 and 2:1 salts has +1, +2 and -1, and a 2:1 trajectory
   // simply has no +1 ion (that network gets 0 rows). Labels by type keep the strict check.
   if (missing.length && meta.species_labels !== 'charge') problems.push(`species: the model has ${missing.map((s) => `'${s}'`).join(', ')} which the trajectory lacks`);
   if (extra.length)
-    problems.push(`species: the trajectory has ${extra.map((s) => `'${s}'`).join(', ')} which the model does not know (model species: ${meta.species.join(', ')}; ${meta.species_labels === 'charge' ? 'the model labels ions by charge, so it has not seen ions of that charge' : 'use --type-map'})`);
+    problems.push(`species: the trajectory has ${extra.map((s) => `'${s}'`).join(', ')} which the model does not know (model species: ${meta.species.join(', ')}; ${meta.species_labels === 'charge' ? 'the model labels ions by charge, so it has not seen ions of that charge' : 'use --type-map'}; leave atoms out with --ignore-species)`);
   if (present.every((s) => !meta.species.includes(s))) problems.push('species: no ion of the trajectory is one of the model species');
   if (problems.length) throw new ModelMismatchError(`${model.path} does not fit ${source}:\n  ${problems.join('\n  ')}`);
   // The dataset builder stores the set expanded with its lengths already scaled (bind at scale 1); a
@@ -134,6 +138,9 @@ export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'type
   threads?: number;
   device?: Device;
   provider?: Provider;
+  /** Atoms of these file species (after typeMap) are dropped before the model sees a frame: neither
+   * centres nor neighbours (e.g. explicit solvent, which an implicit-solvent model never saw). */
+  ignoreSpecies?: string[];
   onProgress?: (frames: number) => void;
 }
 
@@ -148,12 +155,26 @@ export interface PredictReport {
   species: Record<string, { ions: number; lambda_mean: number | null }>;
   lambda_ml: { value: number; error: number; block_frames: number; blocks: number; units: string; tau: number };
   field: { path: string; shape: [number, number]; dtype: 'float32'; atoms: number[]; species: string[] } | null;
+  /** File species left out (--ignore-species) and how many atoms they had. */
+  ignored: Record<string, number>;
   provider: string;
   provider_note: string;
   device: 'cpu' | 'cuda';
   seconds: number;
   stages: { read: number; descriptors: number; inference: number; write: number };
   ions_frames_per_second: number;
+}
+
+function dropIgnored(labels: string[], types: string[] | null, ignore: string[], trajectory: string, counts: Record<string, number>): string[] {
+  if (!ignore.length) return labels;
+  if (!types) throw new ModelMismatchError(`${trajectory}: --ignore-species needs species labels; pass --topology or --types to name them`);
+  const absent = ignore.filter((s) => !types.includes(s));
+  if (absent.length) throw new ModelMismatchError(`${trajectory}: --ignore-species ${absent.join(',')}: no such species in the file (it has ${[...new Set(types)].join(', ')})`);
+  return labels.map((l, i) => {
+    if (!ignore.includes(types[i])) return l;
+    counts[types[i]] = (counts[types[i]] ?? 0) + 1;
+    return IGNORED;
+  });
 }
 
 export async function predictTrajectory(trajectory: string, options: PredictOptions): Promise<PredictReport> {
@@ -163,6 +184,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
   const started = process.hrtime.bigint();
   const clock = () => Number(process.hrtime.bigint() - started) / 1e9;
   const stages = { read: 0, descriptors: 0, inference: 0, write: 0 };
+  const ignored: Record<string, number> = {};
   const traj = openTrajectory(trajectory, { ...options, unwrap: false, batchSize: options.batchSize ?? 32 });
   const predictor = await OnnxPredictor.open(model.bytes, options.provider ?? 'auto');
   const wantIn = model.metadata.species.map((_, k) => `features_${k}`);
@@ -239,6 +261,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
           labels = Array.from(batch.charges, chargeLabel);
         }
         if (!labels) throw new ModelMismatchError(`${trajectory}: the file has no species labels; pass --topology or --types to name them`);
+        labels = dropIgnored(labels, batch.types, options.ignoreSpecies ?? [], trajectory, ignored);
         ({ bound, map } = bindModel(model, labels, units, trajectory));
         speciesRows = model.metadata.species.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
         model.metadata.species.forEach((_, k) => (speciesSum[k] = 0));
@@ -272,6 +295,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
     lambda_ml: { value, ...err, units: `${units} molar conductivity (as the training targets)`, tau: model.metadata.target.tau },
     field: options.out ? { path: options.out, shape: [frames, R], dtype: 'float32', atoms: Array.from(map.rows), species: map.rowSpecies } : null,
     provider: predictor.provider,
+    ignored,
     provider_note: predictor.providerNote,
     device,
     seconds,
