@@ -57,6 +57,33 @@ describe('ionfield demo, analyze and report (CLI)', function () {
     assert.ok(Math.abs(s / n - p.lambda_ml.value) < 1e-4 * Math.abs(p.lambda_ml.value), `analysed ⟨λ̂⟩ ${s / n} vs Λ_ML ${p.lambda_ml.value}`);
     assert.match(a.provenance.source, /default model/);
     assert.match(fs.readFileSync(modelDemo.report, 'utf8'), /default\.onnx/);
+    // The demo's own report puts the model's Λ_ML beside Λ_EH.
+    assert.match(fs.readFileSync(modelDemo.report, 'utf8'), /Model prediction[\s\S]*Λ_ML \/ Λ_EH/);
+  });
+
+  it('report with a predict result: Λ_ML beside the transport Λ_EH of the same trajectory, and their ratio', () => {
+    const p = JSON.parse(fs.readFileSync(path.join(modelOut, 'predict.json'), 'utf8'));
+    const t = JSON.parse(fs.readFileSync(path.join(modelOut, 'transport.json'), 'utf8'));
+    assert.equal(path.resolve(p.trajectory), path.resolve(t.file), 'the demo wrote both for one trajectory');
+    const html = path.join(modelOut, 'predict-report.html');
+    const r = runCliJson<{ inputs: string[] }>(['report', path.join(modelOut, 'transport.json'), path.join(modelOut, 'predict.json'), '--out', html, '--json']);
+    assert.equal(r.inputs.length, 2);
+    const text = fs.readFileSync(html, 'utf8');
+    const read = (label: string) => {
+      const m = new RegExp(`${label}</td><td>([-0-9.e]+) ± ([-0-9.e]+)`).exec(text);
+      assert.ok(m, `no row '${label}' in the report`);
+      return [Number(m![1]), Number(m![2])];
+    };
+    const [ml] = read('Λ_ML \\(mean of λ̂ over ions and frames\\)');
+    const [eh] = read('Λ_EH \\(Einstein–Helfand, transport result\\)');
+    const [ratio, ratioError] = read('Λ_ML / Λ_EH');
+    assert.ok(Math.abs(ml - p.lambda_ml.value) < 1e-3 * Math.abs(p.lambda_ml.value));
+    assert.ok(Math.abs(eh - t.molar_conductivity.value) < 1e-3 * Math.abs(t.molar_conductivity.value));
+    const want = p.lambda_ml.value / t.molar_conductivity.value;
+    assert.ok(Math.abs(ratio - want) < 1e-3 * want, `ratio ${ratio} vs ${want}`);
+    // Independent estimates: relative errors add in quadrature.
+    const wantError = want * Math.hypot(p.lambda_ml.error / p.lambda_ml.value, t.molar_conductivity.error / t.molar_conductivity.value);
+    assert.ok(Math.abs(ratioError - wantError) < 0.02 * wantError, `ratio error ${ratioError} vs ${wantError}`);
   });
 
   it('the mean of the target field equals the Einstein–Helfand ⟨|J|²⟩/(6 T n_f τ) at that lag (exact sum rule)', () => {

@@ -8,9 +8,11 @@ export const reportCommand: Command = {
   summary: 'one self-contained HTML report (SVG plots, tables with errors, provenance) from result JSON files',
   usage: `ionfield report <result.json>... --out report.html [--title TEXT] [--json]
 
-Result files: \`ionfield transport --json\` output (ionfield.transport/1) and \`ionfield analyze\`
-analysis.json (ionfield.analysis/1), in any number and order. With several field analyses the
-report adds the spread of λ against Λ across systems.
+Result files, in any number and order: \`ionfield transport --json\` output (ionfield.transport/1),
+\`ionfield analyze\` analysis.json (ionfield.analysis/1), \`ionfield importance --json\`
+(ionfield.importance/1) and \`ionfield predict --json\` (ionfield.predict/1; shown beside the
+Einstein–Helfand Λ of the same trajectory when its transport result is given too). With several
+field analyses the report adds the spread of λ against Λ across systems.
 
   --out FILE     the HTML file to write (default: report.html)
   --title TEXT   page title

@@ -32,6 +32,8 @@ export interface DemoContext {
   descriptors?: string;
   /** The field to analyse (.npy [frames, ions]) and how its frames map onto the trajectory. */
   field?: { file: string; start: number; stride: number; stop: number; source: string; model?: unknown };
+  /** The predict stage's ionfield.predict/1 file, when it ran: the report compares its Λ_ML with Λ_EH. */
+  predictFile?: string;
   analysis?: AnalysisResult;
   /** Permutation importance of the model's features (ionfield.importance/1 file), or why not. */
   importance?: { file: string } | { skipped: string };
@@ -115,7 +117,8 @@ async function predictStage(ctx: DemoContext): Promise<void> {
     out: file,
     onProgress: (n) => ctx.progress('model', n, Math.ceil(ctx.transport!.frames / stride)),
   });
-  writeAtomic(path.join(ctx.out, 'predict.json'), JSON.stringify(r, null, 1) + '\n');
+  ctx.predictFile = path.join(ctx.out, 'predict.json');
+  writeAtomic(ctx.predictFile, JSON.stringify(r, null, 1) + '\n');
   ctx.field = {
     file,
     start: 0,
@@ -171,7 +174,9 @@ async function analysisStage(ctx: DemoContext): Promise<void> {
 }
 
 async function reportStage(ctx: DemoContext): Promise<void> {
-  const files = [path.join(ctx.out, 'transport.json'), path.join(ctx.out, 'analysis', 'analysis.json')];
+  const files = [path.join(ctx.out, 'transport.json')];
+  if (ctx.predictFile) files.push(ctx.predictFile);
+  files.push(path.join(ctx.out, 'analysis', 'analysis.json'));
   if (ctx.importance && 'file' in ctx.importance) files.push(ctx.importance.file);
   const html = await buildReport(loadResults(files), { title: ctx.title });
   ctx.report = path.join(ctx.out, 'report.html');

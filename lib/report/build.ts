@@ -1,24 +1,26 @@
 // Builds the single-file HTML report from result JSON files (ionfield.transport/1,
-// ionfield.analysis/1, ionfield.importance/1): tables with units and errors, plots rendered to SVG,
+// ionfield.analysis/1, ionfield.importance/1, ionfield.predict/1): tables with units and errors, plots rendered to SVG,
 // and provenance.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisResult } from '../analysis/run';
 import { fluctuationAgainstLambda, SystemFluctuation } from '../analysis/fluctuation';
 import { packageRoot } from '../native';
 import type { ImportanceReport } from '../model/importance';
+import type { PredictReport } from '../model/predict';
 import type { TransportReport } from '../transport/report';
 import { escapeHtml, figure, num, page, table, withError } from './html';
+import { predictSection } from './predict-section';
+import { fileProvenance } from './provenance';
 import * as plots from './plots';
 import { renderSvg } from './svg';
 
 export interface ReportInput {
   file: string;
-  result: TransportReport | AnalysisResult | ImportanceReport;
+  result: TransportReport | AnalysisResult | ImportanceReport | PredictReport;
 }
 
-const KNOWN_SCHEMAS = ['ionfield.transport/1', 'ionfield.analysis/1', 'ionfield.importance/1'];
+const KNOWN_SCHEMAS = ['ionfield.transport/1', 'ionfield.analysis/1', 'ionfield.importance/1', 'ionfield.predict/1'];
 
 const badInput = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_BAD_INPUT' });
 
@@ -35,13 +37,6 @@ export function loadResults(files: string[]): ReportInput[] {
       throw badInput(`${file}: schema '${json.schema ?? '(none)'}' is not one the report knows (${KNOWN_SCHEMAS.join(', ')})`);
     return { file, result: json as ReportInput['result'] };
   });
-}
-
-function fileProvenance(file: unknown): string {
-  if (typeof file !== 'string' || !fs.existsSync(file)) return String(file ?? 'n/a');
-  const stat = fs.statSync(file);
-  const hash = stat.size < 512 * 1024 * 1024 ? crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16) : 'not hashed (large)';
-  return `${file} (${stat.size} bytes, sha256 ${hash}…)`;
 }
 
 async function transportSection(t: TransportReport, source: string): Promise<string> {
@@ -161,6 +156,7 @@ export async function buildReport(inputs: ReportInput[], options: { title?: stri
     sections.push(
       result.schema === 'ionfield.transport/1' ? await transportSection(result, file)
         : result.schema === 'ionfield.importance/1' ? await importanceSection(result, file)
+          : result.schema === 'ionfield.predict/1' ? predictSection(result, file, inputs.map((i) => i.result).filter((r): r is TransportReport => r.schema === 'ionfield.transport/1'))
           : await analysisSection(result, file),
     );
   const fluct = await fluctuationSection(inputs);
