@@ -1,8 +1,9 @@
 // Trajectory format conversion: streams batches from a reader into a native writer, which writes
 // to a temporary file and renames it into place only when every frame is written.
 // Units: each format has its own (docs/formats.md): LAMMPS dumps, XYZ and DCD hold Å (LAMMPS
-// real/metal units), XTC holds nm and ps, DCD time is ps. Lengths and times are converted between
+// real/metal units), XTC and GROMACS .gro hold nm and ps, DCD time is ps (units 'lj': no conversion). Lengths and times are converted between
 // them; dump and XYZ times are taken to be in `timeUnit` (fs by default, LAMMPS real units).
+import { topologyPathFor, writeTopology } from './dataset/topology';
 import { native } from './native';
 import { openTrajectory, TrajectoryOptions } from './trajectory';
 
@@ -13,6 +14,9 @@ export interface ConvertOptions extends TrajectoryOptions {
   outputFormat?: string;
   /** Time unit of LAMMPS dump and XYZ times, read and written (default 'fs', LAMMPS real units). */
   timeUnit?: TimeUnit;
+  /** 'lj': reduced units, numbers copied unchanged whatever the formats' own units (σ and τ stay σ
+   * and τ; reading the output back needs --units lj). Default: the formats' physical units. */
+  units?: 'lj';
   /** MD timestep in the input's time unit: frames without a stored time get step × timestep. */
   timestep?: number;
   onProgress?: (frames: number) => void;
@@ -29,6 +33,18 @@ export interface ConvertResult {
   /** Factors applied: output length unit per input length unit, and the same for time. */
   length_factor: number;
   time_factor: number;
+  /** The <name>.topology.json written beside an XTC/DCD output (species, charges), or null and why not. */
+  topology: { path: string } | { path: null; reason: string } | null;
+}
+
+/** Charge per species when every atom of a species has the same one; null otherwise. */
+function chargesBySpecies(types: string[], charges: Float64Array): Record<string, number> | null {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < types.length; i++) {
+    if (types[i] in out && out[types[i]] !== charges[i]) return null;
+    out[types[i]] = charges[i];
+  }
+  return out;
 }
 
 /** nm per file length unit, and ps per file time unit, for each format. */
@@ -36,6 +52,7 @@ function units(format: string, timeUnit: TimeUnit): { nm: number; ps: number } {
   const ps = timeUnit === 'fs' ? 1e-3 : 1;
   switch (format) {
     case 'xtc':
+    case 'gro':
       return { nm: 1, ps: 1 };
     case 'dcd':
       return { nm: 0.1, ps: 1 };
@@ -60,13 +77,17 @@ export async function convertTrajectory(input: string, output: string, options: 
   const writer = new (native().NativeTrajectoryWriter)(output, outputFormat || 'auto');
   const from = units(trajectory.format, options.timeUnit ?? 'fs');
   const to = units(outputFormat, options.timeUnit ?? 'fs');
-  const length = from.nm / to.nm;
-  const time = from.ps / to.ps;
+  // Reduced units have no physical scale to convert: an lj dump's σ would otherwise be taken for Å
+  // and divided by 10 on the way into an XTC.
+  const length = options.units === 'lj' ? 1 : from.nm / to.nm;
+  const time = options.units === 'lj' ? 1 : from.ps / to.ps;
   let frames = 0;
   let atoms = 0;
   let unwrapped = false;
+  let first: { types: string[] | null; charges: Float64Array | null } | null = null;
   try {
     for await (const b of trajectory.batches()) {
+      first ??= { types: b.types, charges: b.charges };
       atoms = b.natoms;
       unwrapped = b.unwrapped;
       const n3 = b.natoms * 3;
@@ -92,5 +113,17 @@ export async function convertTrajectory(input: string, output: string, options: 
     writer.abort();
     throw err;
   }
-  return { input, output, inputFormat: trajectory.format, outputFormat, frames, atoms, unwrapped, length_factor: length, time_factor: time };
+  // XTC and DCD keep neither species nor charges: a topology beside the output, which every reader
+  // picks up, keeps them (written after the trajectory, so a failed run leaves neither).
+  let topology: ConvertResult['topology'] = null;
+  if (outputFormat === 'xtc' || outputFormat === 'dcd') {
+    const charges = first?.types && first.charges ? chargesBySpecies(first.types, first.charges) : null;
+    if (first?.types && charges) {
+      topology = { path: topologyPathFor(output) };
+      writeTopology(topology.path, first.types, charges, unwrapped);
+    } else {
+      topology = { path: null, reason: !first?.types ? 'the input has no species labels' : !first.charges ? 'the input has no charges (pass --charges)' : 'charges differ within a species' };
+    }
+  }
+  return { input, output, inputFormat: trajectory.format, outputFormat, frames, atoms, unwrapped, length_factor: length, time_factor: time, topology };
 }

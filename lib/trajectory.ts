@@ -6,7 +6,7 @@ import { unwrapWarnings } from './info';
 import { native, NativeBatch, NativeTrajectoryHandle } from './native';
 
 export interface TrajectoryOptions {
-  /** 'auto' (default: from extension, then content), 'lammps-dump', 'xyz', 'dcd' or 'xtc'. */
+  /** 'auto' (default: from extension, then content), 'lammps-dump', 'xyz', 'dcd', 'xtc' or 'gro'. */
   format?: string;
   /** First frame (0-based, default 0), one past the last (default: end), and stride (default 1). */
   start?: number;

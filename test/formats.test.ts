@@ -1,6 +1,6 @@
 // The same LAMMPS trajectory written by real writers in every format (LAMMPS text dumps in three
 // coordinate conventions, gzip, LAMMPS `dump xyz`, ASE extended XYZ, MDAnalysis DCD and XTC;
-// made by scripts/fixtures/make-format-fixtures.sh) must read back the same, to each format's
+// made by scripts/fixtures/make-format-fixtures.sh; GROMACS .gro by make-gro-fixtures.py) must read back the same, to each format's
 // precision. The ground truth comes from parsing the dump in the test, not from ionfield.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
@@ -28,7 +28,7 @@ interface Case {
   file: string;
   tol: number;
   scale: number; // file length unit in Å
-  typesAre: 'types' | 'elements' | 'none';
+  typesAre: 'types' | 'elements' | 'gro-names' | 'none';
   sameOrigin: boolean; // positions relative to the LAMMPS origin (false: ASE dropped it)
   timeScale: number | null; // file time unit per fs; null: the format stores no time
 }
@@ -54,6 +54,8 @@ for (const shape of ['ortho', 'tri'] as const) {
       { file: `${shape}-ase.xyz`, tol: TEXT, scale: 1, typesAre: 'elements', sameOrigin: false, timeScale: 1 },
       { file: `${shape}-mda.dcd`, tol: FLOAT32, scale: 1, typesAre: 'none', sameOrigin: false, timeScale: 1e-3 },
       { file: `${shape}-mda.xtc`, tol: XTC, scale: ANGSTROM_PER_NM, typesAre: 'none', sameOrigin: false, timeScale: 1e-3 },
+      // GROMACS' own trjconv from the XTC: %8.3f nm keeps the XTC's 1e-3 nm exactly.
+      { file: `${shape}-gmx.gro`, tol: XTC, scale: ANGSTROM_PER_NM, typesAre: 'gro-names', sameOrigin: false, timeScale: 1e-3 },
     ];
     if (shape === 'ortho')
       cases.push(
@@ -95,6 +97,7 @@ for (const shape of ['ortho', 'tri'] as const) {
         const types = truth[0].rows.map((r) => String(r[truth[0].columns.indexOf('type')]));
         if (c.typesAre === 'types') assert.deepEqual(t.types, types);
         if (c.typesAre === 'elements') assert.deepEqual(t.types, types.map((x) => (x === '1' ? 'Na' : 'Cl')));
+        if (c.typesAre === 'gro-names') assert.deepEqual(t.types, types.map((x) => (x === '1' ? 'NA' : 'CL')));
         if (c.typesAre === 'none') assert.equal(t.types, null);
       });
 
@@ -131,10 +134,10 @@ for (const shape of ['ortho', 'tri'] as const) {
         for (const key of ['schema', 'format', 'frames', 'atoms', 'species', 'box', 'time_per_frame', 'wrapped', 'unwrap_method', 'warnings'])
           assert.ok(key in info, `${c.file}: key ${key}`);
         const ext = c.file.replace(/\.gz$/, '').split('.').pop();
-        assert.equal(info.format, { lammpstrj: 'lammps-dump', xyz: 'xyz', dcd: 'dcd', xtc: 'xtc' }[ext!]);
+        assert.equal(info.format, { lammpstrj: 'lammps-dump', xyz: 'xyz', dcd: 'dcd', xtc: 'xtc', gro: 'gro' }[ext!]);
         assert.equal(info.frames, truth.length, c.file);
         assert.equal(info.atoms, 64);
-        const expectSpecies = c.typesAre === 'types' ? { 1: 32, 2: 32 } : c.typesAre === 'elements' ? { Na: 32, Cl: 32 } : {};
+        const expectSpecies = c.typesAre === 'types' ? { 1: 32, 2: 32 } : c.typesAre === 'elements' ? { Na: 32, Cl: 32 } : c.typesAre === 'gro-names' ? { NA: 32, CL: 32 } : {};
         assert.deepEqual(info.species, expectSpecies, `${c.file} species`);
         if (c.file.endsWith('lammps.xyz')) assert.equal(info.box, null);
         else {
@@ -152,7 +155,7 @@ for (const shape of ['ortho', 'tri'] as const) {
         const units = unwrappedFile
           ? { length: 'A', time: 'fs', style: 'real' } // ITEM: UNITS real
           : ext === 'xyz' ? { length: 'A', time: null, style: null }
-          : ext === 'xtc' ? { length: 'nm', time: 'ps', style: null }
+          : ext === 'xtc' || ext === 'gro' ? { length: 'nm', time: 'ps', style: null }
           : ext === 'lammpstrj' ? { length: null, time: null, style: null }
           : info.units; // DCD: the binary reader's business
         assert.deepEqual(info.units, units, `${c.file} units`);

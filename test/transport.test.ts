@@ -14,7 +14,7 @@ import { detectWindow, fitLine, glsSlopeWeights, localSlopes, olsSlopeWeights, r
 import { formulaUnits } from '../lib/transport/formula';
 import { AVOGADRO, BOLTZMANN, ELEMENTARY_CHARGE } from '../lib/transport/units';
 import { exact, normals, walkerAtoms, walkerBatches, Walkers } from '../scripts/validate/brownian-walkers';
-import { runCli } from './helpers/cli';
+import { runCli, runCliJson } from './helpers/cli';
 import { repoRoot, tempDir } from './helpers/paths';
 
 const demo = path.join(repoRoot, 'data', 'demo', 'electrolyte.lammpstrj.gz');
@@ -424,6 +424,24 @@ describe('ionfield transport (CLI)', function () {
       assert.ok(Math.abs(rel) < 5 * tol, `${name}: σ differs by ${rel}`);
       if (name.endsWith('.xtc')) assert.equal(j.conductivity.units, 'S/m');
     }
+  });
+
+  it('convert --units lj to XTC keeps σ and τ and writes a topology: transport on it needs no --topology and gives the dump\'s Λ', () => {
+    const ref = JSON.parse(runCli(['transport', demo, '--stop', '1000', '--units', 'lj', '--temperature', '1', '--fit-start', '5', '--fit-stop', '30', '--json']).stdout) as TransportReport;
+    const file = path.join(dir, 'demo-lj.xtc');
+    const c = runCliJson<{ length_factor: number; time_factor: number; topology: { path: string } }>(['convert', demo, file, '--stop', '1000', '--units', 'lj']);
+    assert.equal(c.length_factor, 1);
+    assert.equal(c.time_factor, 1);
+    assert.equal(c.topology.path, path.join(dir, 'demo-lj.topology.json'));
+    const j = runCliJson<TransportReport>(['transport', file, '--units', 'lj', '--temperature', '1', '--fit-start', '5', '--fit-stop', '30']);
+    assert.deepEqual(j.species.map((s) => [s.label, s.count, s.charge]), ref.species.map((s) => [s.label, s.count, s.charge]));
+    // XTC keeps 1e-3 length units: differences well under the statistical error.
+    const rel = j.molar_conductivity!.value! / ref.molar_conductivity!.value! - 1;
+    assert.ok(Math.abs(rel) < 2e-3, `Λ differs by ${rel}`);
+    // A failed conversion leaves neither the trajectory nor a topology.
+    const bad = path.join(dir, 'nothing.xtc');
+    assert.equal(runCli(['convert', demo, bad, '--start', '999999', '--units', 'lj']).status, 1);
+    assert.equal(fs.existsSync(bad) || fs.existsSync(path.join(dir, 'nothing.topology.json')), false);
   });
 
   it('checkpoint and resume: a resumed run equals its two segments merged', () => {

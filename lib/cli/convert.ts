@@ -6,7 +6,7 @@ import { Progress } from './progress';
 
 export const convertCommand: Command = {
   name: 'convert',
-  summary: 'convert a trajectory between formats (LAMMPS dump, extended XYZ, DCD, XTC)',
+  summary: 'convert a trajectory between formats (LAMMPS dump, extended XYZ, DCD, XTC; GROMACS .gro as input)',
   usage: `ionfield convert <input> <output> [options]
 
   --format F          input format (default: from extension, then content)
@@ -17,7 +17,9 @@ export const convertCommand: Command = {
   --type-map 1:Na,2:Cl   rename species labels
   --charges Na:1,Cl:-1   set charges per species (written where the format has them)
   --time-unit fs|ps   time unit of LAMMPS dump and XYZ times (default fs, LAMMPS real units);
-                      lengths are Å in dumps/XYZ/DCD and nm in XTC, converted between them
+                      lengths are Å in dumps/XYZ/DCD and nm in XTC/.gro, converted between them
+  --units lj          reduced (LAMMPS lj) units: copy the numbers unchanged (σ, τ), no Å/nm or fs/ps
+                      conversion; read the output with --units lj
   --timestep dt       MD timestep (input time unit): frames without a time get step x dt
                       (XTC and DCD need times; without them their writers use the frame index)
   --json              print a JSON summary (schema ionfield.convert/1)`,
@@ -28,12 +30,15 @@ export const convertCommand: Command = {
       'keep-wrapped': { type: 'boolean' },
       charges: { type: 'string' },
       'time-unit': { type: 'string' },
+      units: { type: 'string' },
       timestep: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 2) throw new UsageError('expected an input and an output file');
     const timeUnit = (values['time-unit'] as string | undefined) ?? 'fs';
     if (timeUnit !== 'fs' && timeUnit !== 'ps') throw new UsageError(`--time-unit: expected fs or ps, got '${timeUnit}'`);
+    if (values.units !== undefined && values.units !== 'lj')
+      throw new UsageError(`--units: only 'lj' changes what convert does (physical units follow each format's convention), got '${values.units}'`);
     const progress = new Progress('converting', null, !values.json);
     const result = await convertTrajectory(positionals[0], positionals[1], {
       ...(await selectionFromValues(values)),
@@ -41,13 +46,18 @@ export const convertCommand: Command = {
       unwrap: !values['keep-wrapped'],
       charges: values.charges ? parseCharges(values.charges as string) : undefined,
       timeUnit,
+      units: values.units === 'lj' ? 'lj' : undefined,
       timestep: numberOption(values.timestep as string | undefined, 'timestep', (v) => v > 0),
       onWarning: (message) => console.error(`warning: ${message}`),
       onProgress: (n) => progress.update(n),
     });
     progress.done();
     if (values.json) printJson({ schema: 'ionfield.convert/1', ...result });
-    else console.log(`wrote ${result.frames} frames of ${result.atoms} atoms to ${result.output} (${result.unwrapped ? 'unwrapped' : 'as stored'})`);
+    else {
+      console.log(`wrote ${result.frames} frames of ${result.atoms} atoms to ${result.output} (${result.unwrapped ? 'unwrapped' : 'as stored'})`);
+      if (result.topology?.path) console.log(`wrote ${result.topology.path}: species and charges, read automatically with ${result.output}`);
+      else if (result.topology && 'reason' in result.topology) console.error(`warning: no topology beside ${result.output} (${result.topology.reason}): pass --topology when reading it`);
+    }
     return 0;
   },
 };

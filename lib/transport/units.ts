@@ -37,6 +37,6 @@ export function unitSystem(name: string): UnitSystem {
 
 /** The natural unit style of a trajectory format, when the user gives none. */
 export function defaultUnitStyle(format: string): UnitStyle | null {
-  if (format === 'xtc' || format === 'trr') return 'gromacs';
+  if (format === 'xtc' || format === 'trr' || format === 'gro') return 'gromacs';
   return null;
 }

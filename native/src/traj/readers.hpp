@@ -11,6 +11,7 @@ std::unique_ptr<TrajectoryReader> make_lammps_dump_reader(const std::string& pat
 std::unique_ptr<TrajectoryReader> make_xyz_reader(const std::string& path);
 std::unique_ptr<TrajectoryReader> make_dcd_reader(const std::string& path);
 std::unique_ptr<TrajectoryReader> make_xtc_reader(const std::string& path);
+std::unique_ptr<TrajectoryReader> make_gro_reader(const std::string& path);
 
 std::unique_ptr<TrajectoryWriter> make_lammps_dump_writer(const std::string& path);
 std::unique_ptr<TrajectoryWriter> make_xyz_writer(const std::string& path);

@@ -20,7 +20,7 @@ bool TrajectoryReader::skip_next() {
 }
 
 const std::vector<std::string>& known_formats() {
-  static const std::vector<std::string> formats{"lammps-dump", "xyz", "dcd", "xtc"};
+  static const std::vector<std::string> formats{"lammps-dump", "xyz", "dcd", "xtc", "gro"};
   return formats;
 }
 
@@ -72,6 +72,7 @@ std::string format_from_path(const std::string& path) {
   if (ends_with(p, ".xyz") || ends_with(p, ".extxyz")) return "xyz";
   if (ends_with(p, ".dcd")) return "dcd";
   if (ends_with(p, ".xtc")) return "xtc";
+  if (ends_with(p, ".gro")) return "gro";
   return "";
 }
 
@@ -81,7 +82,7 @@ std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const
     format = format_from_path(path);
     if (format.empty()) format = format_from_content(path);
     if (format.empty() && is_empty(path))
-      throw ParseError(path, -1, 1, 0, "the file is empty: expected a trajectory (LAMMPS dump, extended XYZ, DCD or XTC)");
+      throw ParseError(path, -1, 1, 0, "the file is empty: expected a trajectory (LAMMPS dump, extended XYZ, DCD, XTC or GROMACS .gro)");
     if (format.empty())
       throw ParseError(path, -1, 1, 0,
                        "not a trajectory ionfield can read: expected a LAMMPS dump ('ITEM: TIMESTEP'), extended XYZ, "
@@ -91,7 +92,8 @@ std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const
   if (format == "xyz" || format == "extxyz") return detail::make_xyz_reader(path);
   if (format == "dcd") return detail::make_dcd_reader(path);
   if (format == "xtc") return detail::make_xtc_reader(path);
-  throw UsageError("unknown trajectory format '" + format + "' (known: lammps-dump, xyz, dcd, xtc)");
+  if (format == "gro") return detail::make_gro_reader(path);
+  throw UsageError("unknown trajectory format '" + format + "' (known: lammps-dump, xyz, dcd, xtc, gro)");
 }
 
 std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& path, const std::string& format_name) {
@@ -109,6 +111,7 @@ std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& pa
   if (format == "xyz" || format == "extxyz") return detail::make_xyz_writer(path);
   if (format == "dcd") return detail::make_dcd_writer(path);
   if (format == "xtc") return detail::make_xtc_writer(path, options.xtc_precision);
+  if (format == "gro") throw UsageError("ionfield reads .gro files but does not write them: use .xtc (with a .topology.json beside it) or .xyz");
   throw UsageError("unknown trajectory format '" + format + "' (known: lammps-dump, xyz, dcd, xtc)");
 }
 
