@@ -44,7 +44,7 @@ export const infoCommand: Command = {
   usage: `ionfield info <trajectory> [--format F] [--timestep dt] [--json]
 ionfield info --devices [--json]
 
-  --format F     lammps-dump | xyz | dcd | xtc (default: from extension, then content)
+  --format F     lammps-dump | xyz | dcd | xtc | gro (default: from extension, then content)
   --timestep dt  MD timestep, to report time per frame for files that store only step numbers
   --devices      report whether CUDA kernels were built and which GPU is used
   --json         machine-readable output (schema ionfield.info/1, see README)`,
