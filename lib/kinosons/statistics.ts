@@ -64,7 +64,9 @@ export function logDensities(k: KinosonSet, groupOf: (i: number) => string, bins
       hi = Math.max(hi, l);
     } else zero++;
   }
-  if (!(hi > lo)) hi = lo + 1;
+  // Equal kinosons (a pure lattice) give a range of zero or a few rounding steps: centre one
+  // decade on them instead of bins narrower than the doubles can resolve.
+  if (!(hi - lo > 1e-9 * Math.max(1, Math.abs(lo)))) [lo, hi] = Number.isFinite(lo) ? [lo - 0.5, hi + 0.5] : [0, 1];
   const width = (hi - lo) / bins;
   const groups = new Map<string, { counts: number[]; n: number; sum: number }>();
   const positive = k.value.length - zero;
