@@ -19,4 +19,58 @@ describe('kinosons: edge cases through the CLI', function () {
     assert.deepEqual(report.files, ['kinosons-log-density.svg', 'kinosons-cumulative.svg', 'kinosons-D-of-T.svg']);
     for (const f of report.files) assert.match(fs.readFileSync(path.join(dir, f), 'utf8'), /<\/svg>\n$/);
   });
+
+  // A study that would run for hours: a bad output path must be reported before it starts.
+  const long = (dir: string) => {
+    const f = path.join(dir, 'long.json');
+    fs.writeFileSync(f, JSON.stringify({ lattice: 'fcc', supercell: 4, species: [{ name: 'A', fraction: 1 }], kmc: { steps: 1e12, trajectories: 4 } }));
+    return f;
+  };
+
+  it('checks --out and --out-dir before the work, not after it', () => {
+    const dir = tempDir();
+    const config = long(dir);
+    const missing = path.join(dir, 'no-such-folder', 'kmc.json');
+    let r = runCli(['kinosons', 'kmc', '--config', config, '--out', missing, '--json'], { timeoutMs: 20_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /no-such-folder.*does not exist/);
+    r = runCli(['kinosons', 'kmc', '--config', config, '--out', dir], { timeoutMs: 20_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /is a folder/);
+    r = runCli(['kinosons', 'report', '--config', config, '--out-dir', config], { timeoutMs: 20_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /long\.json.*not a folder/);
+    assert.doesNotMatch(r.stderr, /error: E[A-Z]+/);
+  });
+
+  it('a rate that underflows is refused naming the config file', () => {
+    const dir = tempDir();
+    const cold = path.join(dir, 'cold.json');
+    fs.writeFileSync(cold, JSON.stringify({ lattice: 'bcc', supercell: 3, species: [{ name: 'A', fraction: 1, e0: 1.5 }], temperatures: [20], kmc: { steps: 100, trajectories: 2 } }));
+    const r = runCli(['kinosons', 'kmc', '--config', cold, '--json']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /cold\.json: at T = 20 K every exit rate of a state underflows/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('refuses states written for the species in another order', () => {
+    // Same counts, names swapped: the codes 0 and 1 would silently mean the other species.
+    const dir = tempDir();
+    const ab = path.join(dir, 'ab.json'), ba = path.join(dir, 'ba.json'), states = path.join(dir, 'states.npy');
+    const species = (x: string, y: string) => [{ name: x, count: 53 }, { name: y, count: 54 }];
+    fs.writeFileSync(ab, JSON.stringify({ lattice: 'fcc', supercell: 3, species: species('A', 'B'), states: { training: 4, validation: 4 } }));
+    fs.writeFileSync(ba, JSON.stringify({ lattice: 'fcc', supercell: 3, species: species('B', 'A'), states: { training: 4, validation: 4 } }));
+    assert.equal(runCli(['kinosons', 'generate', '--config', ab, '--states', '4', '--out', states]).status, 0);
+    const r = runCli(['kinosons', 'fit', '--config', ba, '--training', states]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /states\.npy: written for species A, B \(.*states\.npy\.json\); the config has B, A/);
+  });
+
+  it('bounds integer options and says what it expected', () => {
+    const r = runCli(['kinosons', 'correlation-factor', '--supercell', '3', '--trajectories', '1e9']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--trajectories: expected an integer from 2 to 1000000, got '1e9'/);
+    assert.match(runCli(['kinosons', 'correlation-factor', '--seed', '1e20']).stderr, /--seed: expected an integer from 0 to/);
+    assert.match(runCli(['kinosons', 'kmc', '--config', 'x.json', '--temperature=-5']).stderr, /--temperature: expected a temperature in K \(> 0\), got '-5'/);
+  });
 });

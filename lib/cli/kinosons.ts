@@ -19,7 +19,8 @@ import {
   Target,
 } from '../kinosons/index';
 import { plot } from '../kinosons/svg';
-import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
+import { Command, parse, printJson, UsageError } from './command';
+import { boundedInteger, checkOutputFile, forConfig, prepareOutputDir, temperatureOption } from './kinosons-options';
 import { Progress } from './progress';
 
 const usage = `ionfield kinosons <subcommand> [options]
@@ -121,7 +122,7 @@ interface Checkpoint {
 
 async function report(configFile: string, outDir: string, json: boolean, resume: boolean): Promise<number> {
   const config = loadConfig(configFile);
-  fs.mkdirSync(outDir, { recursive: true });
+  prepareOutputDir(outDir);
   const names = config.species.map((s) => s.name);
   // Every finished KMC run and fit goes to the checkpoint (written atomically), so an interrupted
   // report resumes with --resume where it stopped. The validated config is stored with it: a
@@ -145,10 +146,12 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
     const entry = (checkpoint.done[String(T)] ??= { fits: {} });
     if (!entry.kmc) {
       const bar = new Progress(`KMC ${T} K`, null, !json);
-      entry.kmc = await runKmc(config, T, (d, t) => {
-        bar.setTotal(t);
-        bar.update(d, 'jumps');
-      });
+      entry.kmc = await forConfig(configFile, () =>
+        runKmc(config, T, (d, t) => {
+          bar.setTotal(t);
+          bar.update(d, 'jumps');
+        }),
+      );
       bar.done();
       save();
     }
@@ -156,10 +159,12 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
     for (const s of names) {
       if (!entry.fits[s]) {
         const fb = new Progress(`fit ${s} ${T} K`, null, !json);
-        entry.fits[s] = await runFit(config, T, { kind: 'tracer', species: s }, (d, t) => {
-          fb.setTotal(t);
-          fb.update(d, 'stages');
-        });
+        entry.fits[s] = await forConfig(configFile, () =>
+          runFit(config, T, { kind: 'tracer', species: s }, (d, t) => {
+            fb.setTotal(t);
+            fb.update(d, 'stages');
+          }),
+        );
         fb.done();
         save();
       }
@@ -252,6 +257,10 @@ export const kinosonsCommand: Command = {
       if (!values.config) throw new UsageError('--config FILE is required');
       return loadConfig(values.config as string);
     };
+    const configFile = values.config as string;
+    // Values and output paths are checked before anything is computed.
+    const temperature = temperatureOption(values.temperature as string | undefined);
+    if (values.out) checkOutputFile(values.out as string, '--out');
     const emit = (result: unknown, text: string) => {
       if (values.out) writeAtomically(values.out as string, JSON.stringify(result, null, 2) + '\n');
       if (json) printJson(result);
@@ -265,17 +274,16 @@ export const kinosonsCommand: Command = {
       case 'correlation-factor': {
         const lattice = values.lattice ?? 'fcc';
         if (lattice !== 'fcc' && lattice !== 'bcc' && lattice !== 'sc') throw new UsageError(`--lattice: expected fcc, bcc or sc, got '${lattice}'`);
-        const supercell = integerOption(values.supercell as string | undefined, 'supercell', 2) ?? 4;
-        if (supercell > 24) throw new UsageError('--supercell: at most 24 cells per edge for this check');
+        const supercell = boundedInteger(values.supercell as string | undefined, 'supercell') ?? 4;
         const p = progress('KMC', 'jumps');
         const r = await correlationFactor(
           {
             lattice,
             supercell,
-            steps: integerOption(values.steps as string | undefined, 'steps', 1),
-            trajectories: integerOption(values.trajectories as string | undefined, 'trajectories', 2),
-            seed: integerOption(values.seed as string | undefined, 'seed', 0),
-            threads: integerOption(values.threads as string | undefined, 'threads', 0),
+            steps: boundedInteger(values.steps as string | undefined, 'steps'),
+            trajectories: boundedInteger(values.trajectories as string | undefined, 'trajectories'),
+            seed: boundedInteger(values.seed as string | undefined, 'seed'),
+            threads: boundedInteger(values.threads as string | undefined, 'threads'),
           },
           p.fn,
         );
@@ -284,16 +292,18 @@ export const kinosonsCommand: Command = {
         return 0;
       }
       case 'generate': {
-        const config = needConfig();
         if (!values.out) throw new UsageError('--out FILE.npy is required');
-        const n = integerOption(values.states as string | undefined, 'states', 1) ?? config.states.training;
-        const T = numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0) ?? config.temperatures[0];
+        const n0 = boundedInteger(values.states as string | undefined, 'states');
         const set = (values.set as string | undefined) ?? 'training';
         if (set !== 'training' && set !== 'validation') throw new UsageError(`--set: expected training or validation, got '${set}'`);
+        checkOutputFile(`${values.out}.json`, '--out');
+        const config = needConfig();
+        const n = n0 ?? config.states.training;
+        const T = temperature ?? config.temperatures[0];
         // The validation set uses the study's validation seed, so a fit from these files sees the
         // same states as one that regenerates them.
         const seed = set === 'validation' ? config.seed + VALIDATION_SEED_OFFSET : config.seed;
-        const r = await sampleStates({ ...config, seed }, T, n);
+        const r = await forConfig(configFile, () => sampleStates({ ...config, seed }, T, n));
         const file = values.out as string;
         writeAtomically(file, npyUint8(r.occupancy, [r.states, r.sites]));
         const meta = {
@@ -319,21 +329,22 @@ export const kinosonsCommand: Command = {
       }
       case 'kmc': {
         const config = needConfig();
-        const T = numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0) ?? config.temperatures[0];
+        const T = temperature ?? config.temperatures[0];
         const p = progress('KMC', 'jumps');
-        const r = await runKmc(config, T, p.fn);
+        const r = await forConfig(configFile, () => runKmc(config, T, p.fn));
         p.bar.done();
         emit(r, describeKmc(r));
         return 0;
       }
       case 'fit': {
         const config = needConfig();
-        const T = numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0) ?? config.temperatures[0];
+        const target = parseTarget(values.target as string | undefined, config.species[0].name);
+        const T = temperature ?? config.temperatures[0];
         const p = progress('fit', 'stages');
         const given: GivenStates = {};
         if (values.training) given.training = loadStates(values.training as string, config, T);
         if (values.validation) given.validation = loadStates(values.validation as string, config, T);
-        const r = await runFit(config, T, parseTarget(values.target as string | undefined, config.species[0].name), p.fn, given);
+        const r = await forConfig(configFile, () => runFit(config, T, target, p.fn, given));
         p.bar.done();
         emit(r, describeFit(r));
         return 0;

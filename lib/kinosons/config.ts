@@ -73,7 +73,7 @@ function section(v: unknown, where: string, key: string | null, known: readonly 
 
 // Upper bounds: what the engine's integers (int, and seeds exact in a double) can hold, and
 // counts beyond which memory, not patience, runs out (a std::bad_alloc is no message).
-const LIMITS = { seed: Number.MAX_SAFE_INTEGER, threads: 1024, steps: Number.MAX_SAFE_INTEGER, trajectories: 1_000_000, states: 10_000_000, sweeps: 1_000_000_000, epochs: 100_000_000 };
+export const LIMITS = { seed: Number.MAX_SAFE_INTEGER, threads: 1024, steps: Number.MAX_SAFE_INTEGER, trajectories: 1_000_000, states: 10_000_000, sweeps: 1_000_000_000, epochs: 100_000_000 };
 const upTo = (max: number, min = 0) => (v: number) => Number.isInteger(v) && v >= min && v <= max;
 
 function num(o: Json, key: string, where: string, fallback: number | undefined, check: (v: number) => boolean, expected: string): number {
