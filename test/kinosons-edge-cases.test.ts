@@ -73,4 +73,18 @@ describe('kinosons: edge cases through the CLI', function () {
     assert.match(runCli(['kinosons', 'correlation-factor', '--seed', '1e20']).stderr, /--seed: expected an integer from 0 to/);
     assert.match(runCli(['kinosons', 'kmc', '--config', 'x.json', '--temperature=-5']).stderr, /--temperature: expected a temperature in K \(> 0\), got '-5'/);
   });
+
+  it('a species that never moves in a short KMC run: D = 0, no Infinity in the text, null (documented) in JSON', () => {
+    const dir = tempDir();
+    const still = path.join(dir, 'still.json');
+    fs.writeFileSync(still, JSON.stringify({ lattice: 'fcc', supercell: 3, species: [{ name: 'A', count: 106 }, { name: 'W', count: 1, nu: 1e-9 }], kmc: { steps: 200, trajectories: 2 } }));
+    const text = runCli(['kinosons', 'kmc', '--config', still]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.doesNotMatch(text.stdout, /Infinity|NaN/);
+    assert.match(text.stdout, /W .*did not move in this run/);
+    const json = JSON.parse(runCli(['kinosons', 'kmc', '--config', still, '--json']).stdout);
+    assert.equal(json.tracer.W.mean, 0);
+    assert.equal(json.jumpsFor1Percent.W, null);
+    assert.ok(json.jumpsFor1Percent.A > 0);
+  });
 });

@@ -84,7 +84,10 @@ function describeCorrelation(r: CorrelationFactorResult): string {
 function describeKmc(r: KmcReference): string {
   const lines = [`KMC reference at ${r.temperature} K: ${r.sites} sites, ${r.trajectories} trajectories, ${r.jumps} jumps, ${r.seconds.toFixed(2)} s`];
   lines.push('  tracer D* (a² ν):');
-  for (const s of r.species) lines.push(`    ${s.padEnd(8)} ${fmt(r.tracer[s])}   (1 % error needs ~${r.jumpsFor1Percent[s].toExponential(2)} jumps, ~${r.secondsFor1Percent[s].toPrecision(3)} s)`);
+  for (const s of r.species)
+    lines.push(
+      `    ${s.padEnd(8)} ${fmt(r.tracer[s])}   ${Number.isFinite(r.jumpsFor1Percent[s]) ? `(1 % error needs ~${r.jumpsFor1Percent[s].toExponential(2)} jumps, ~${r.secondsFor1Percent[s].toPrecision(3)} s)` : '(did not move in this run: no error to scale; run longer)'}`,
+    );
   lines.push('  Onsager L_ab per site (a² ν):');
   for (const a of r.species) lines.push(`    ${a.padEnd(8)} ${r.species.map((b) => fmt(r.onsager[a][b], 3).padEnd(24)).join(' ')}`);
   return lines.join('\n');
@@ -100,7 +103,7 @@ function describeFit(r: FitResult): string {
       (m) =>
         `  ${m.name.padEnd(36)}${String(m.functions).padStart(6)} ${String(m.rank).padStart(5)}   ${m.training.toPrecision(5).padEnd(12)} ${fmt(m.validation)}${m.residualCoefficient !== null ? `  (residual bias c = ${m.residualCoefficient.toFixed(3)})` : ''}${m.name === r.best ? '  ← best' : ''}`,
     ),
-    `  D from kinosons (best model): ${fmt(r.D)} a² ν; 1 % error needs ~${r.statesFor1Percent} states (~${r.secondsFor1Percent.toPrecision(3)} s)`,
+    `  D from kinosons (best model): ${fmt(r.D)} a² ν; ${Number.isFinite(r.statesFor1Percent) ? `1 % error needs ~${r.statesFor1Percent} states (~${r.secondsFor1Percent.toPrecision(3)} s)` : 'D = 0: no error to scale'}`,
     `  kinosons: ${r.kinosons.count}; the largest ${(100 * r.kinosons.cumulative.fractionFor50).toFixed(1)} % carry half of D, ${(100 * r.kinosons.cumulative.fractionFor90).toFixed(1)} % carry 90 %`,
     `  share of D by jumping species: ${r.kinosons.bySpecies.map((d) => `${d.group} ${(100 * d.share).toFixed(1)} %`).join(', ')}`,
   ];
