@@ -31,6 +31,10 @@ describe('kinosons: configuration keys', () => {
     assert.throws(() => validateConfig({ ...base(), states: [] }, 'c'), /c: 'states' must be an object/);
   });
 
+  it('refuses a temperature listed twice (it would count twice in the D(T) fits)', () => {
+    assert.throws(() => validateConfig({ ...base(), temperatures: [700, 900, 700] }, 'c'), /c: 'temperatures'.*700 K.*twice/);
+  });
+
   it('refuses temperature and temperatures together', () => {
     assert.throws(() => validateConfig({ ...base(), temperature: 900, temperatures: [1000] }, 'c'), /temperature.*temperatures/);
   });

@@ -159,6 +159,8 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
   const temps = o.temperatures ?? (o.temperature !== undefined ? [o.temperature] : [1000]);
   if (!Array.isArray(temps) || temps.length === 0 || temps.some((t) => typeof t !== 'number' || !(t > 0) || !Number.isFinite(t)))
     fail(where, 'temperatures', 'must be a non-empty array of temperatures in K (> 0)');
+  const twice = (temps as number[]).find((t, i) => (temps as number[]).indexOf(t) !== i);
+  if (twice !== undefined) fail(where, 'temperatures', `lists ${twice} K twice`);
   const kmcRaw = section(o.kmc, where, 'kmc', configKeys.kmc);
   const statesRaw = section(o.states, where, 'states', configKeys.states);
   if (kmcRaw.exponentialTimes !== undefined && typeof kmcRaw.exponentialTimes !== 'boolean') fail(`${where}: kmc`, 'exponentialTimes', 'must be true or false');

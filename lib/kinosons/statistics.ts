@@ -117,9 +117,12 @@ export function cumulativeShare(values: Float64Array, points = 200): CumulativeS
   return { fractionFor50: fractionFor(0.5), fractionFor90: fractionFor(0.9), fractionFor99: fractionFor(0.99), kinosonFraction, shareOfD };
 }
 
-/** Weighted least squares y = a + b x; returns a, b and their standard errors. */
+/** Weighted least squares y = a + b x; returns a, b and their standard errors. Weights 1/σ² only
+ *  when every σ is positive and finite: a point with σ = 0 (or unknown) given weight 1 next to
+ *  weights 1/σ² ~ 10⁴ would all but drop out, so then all points weigh alike. */
 export function linearFit(x: number[], y: number[], sigma?: number[]): { a: number; b: number; aError: number; bError: number } {
-  const w = x.map((_, i) => (sigma && sigma[i] > 0 ? 1 / sigma[i] ** 2 : 1));
+  const weighted = sigma !== undefined && sigma.every((s) => s > 0 && Number.isFinite(s));
+  const w = x.map((_, i) => (weighted ? 1 / sigma![i] ** 2 : 1));
   let S = 0, Sx = 0, Sy = 0, Sxx = 0, Sxy = 0;
   for (let i = 0; i < x.length; i++) {
     S += w[i];

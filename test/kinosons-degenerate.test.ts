@@ -1,8 +1,8 @@
-// The kinoson report's histogram and plot helpers on degenerate data: equal kinosons (a pure
-// lattice) give a log κ range of zero or one rounding step, which must still give sane bins and a
-// finite set of axis ticks.
+// The kinoson report's statistics and plots on degenerate data: equal kinosons (a pure lattice)
+// give a log κ range of zero or one rounding step, which must still give sane bins and a finite set
+// of axis ticks; a D(T) point whose error is 0 must not drop out of the Arrhenius fit.
 import { strict as assert } from 'node:assert';
-import { logDensities } from '../lib/kinosons/index';
+import { fitTemperatureModels, kBoltzmannEv, logDensities } from '../lib/kinosons/index';
 import { plot } from '../lib/kinosons/svg';
 
 describe('kinosons: histograms and plots of degenerate data', () => {
@@ -23,5 +23,17 @@ describe('kinosons: histograms and plots of degenerate data', () => {
     const svg = plot([{ name: 'a', x: [x, x + 8.9e-16], y: [1, 2] }], { title: 't', xLabel: 'x', yLabel: 'y' });
     const ticks = svg.match(/text-anchor="middle">[^<]*<\/text>/g) ?? [];
     assert.ok(ticks.length >= 2 && ticks.length < 40, `${ticks.length} x tick labels`);
+  });
+
+  it('an Arrhenius point with zero error weighs like the others, not 10⁴ times less', () => {
+    // Off-law data (the 600 K point 10 % high): the fit depends on the weights. A zero error
+    // (e.g. a single-block estimate) used to get weight 1 while 1 % errors got 10⁴.
+    const point = (T: number, factor: number, relError: number) => {
+      const mean = 3 * Math.exp(-0.8 / (kBoltzmannEv * T)) * factor;
+      return { temperature: T, D: { mean, error: relError * mean }, lnMean: 0, lnVariance: 0, perState: 1 };
+    };
+    const equal = fitTemperatureModels([point(600, 1.1, 0.01), point(900, 1, 0.01), point(1300, 1, 0.01)]);
+    const zero = fitTemperatureModels([point(600, 1.1, 0), point(900, 1, 0.01), point(1300, 1, 0.01)]);
+    assert.ok(Math.abs(zero.arrhenius.Q - equal.arrhenius.Q) < 1e-12, `Q ${zero.arrhenius.Q} vs ${equal.arrhenius.Q}`);
   });
 });
