@@ -32,8 +32,19 @@ describe('kinosons: histograms and plots of degenerate data', () => {
       const mean = 3 * Math.exp(-0.8 / (kBoltzmannEv * T)) * factor;
       return { temperature: T, D: { mean, error: relError * mean }, lnMean: 0, lnVariance: 0, perState: 1 };
     };
-    const equal = fitTemperatureModels([point(600, 1.1, 0.01), point(900, 1, 0.01), point(1300, 1, 0.01)]);
-    const zero = fitTemperatureModels([point(600, 1.1, 0), point(900, 1, 0.01), point(1300, 1, 0.01)]);
+    const equal = fitTemperatureModels([point(600, 1.1, 0.01), point(900, 1, 0.01), point(1300, 1, 0.01)])!;
+    const zero = fitTemperatureModels([point(600, 1.1, 0), point(900, 1, 0.01), point(1300, 1, 0.01)])!;
     assert.ok(Math.abs(zero.arrhenius.Q - equal.arrhenius.Q) < 1e-12, `Q ${zero.arrhenius.Q} vs ${equal.arrhenius.Q}`);
+  });
+
+  it('D(T) models leave out temperatures where D = 0 (rates below double range) instead of giving NaN', () => {
+    const law = (T: number) => 3 * Math.exp(-0.8 / (kBoltzmannEv * T));
+    const point = (T: number, mean: number) => ({ temperature: T, D: { mean, error: 0.01 * mean }, lnMean: Math.log(mean || 1), lnVariance: 0, perState: 1 });
+    const m = fitTemperatureModels([point(20, 0), point(600, law(600)), point(900, law(900))])!;
+    assert.ok(Math.abs(m.arrhenius.Q - 0.8) < 1e-9, `Q ${m.arrhenius.Q}`);
+    assert.deepEqual(m.from, [600, 900]);
+    assert.equal(m.arrhenius.predicted.length, 3);
+    assert.ok([...m.arrhenius.predicted, ...m.lognormal.predicted, m.rmsLogError.arrhenius].every(Number.isFinite));
+    assert.equal(fitTemperatureModels([point(20, 0), point(600, law(600))]), null);
   });
 });

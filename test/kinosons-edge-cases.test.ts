@@ -87,4 +87,17 @@ describe('kinosons: edge cases through the CLI', function () {
     assert.equal(json.jumpsFor1Percent.W, null);
     assert.ok(json.jumpsFor1Percent.A > 0);
   });
+
+  it('report where one species does not move at the lowest temperature: D(T) models from the others, no null', () => {
+    // A at 20 K: E0/kT = 870, its rate underflows (B's does not), so D_A(20 K) = 0 exactly.
+    const dir = tempDir();
+    const config = path.join(dir, 'cold.json');
+    fs.writeFileSync(config, JSON.stringify({ supercell: 3, species: [{ name: 'A', fraction: 0.5, e0: 1.5 }, { name: 'B', fraction: 0.5, e0: 1.2 }], temperatures: [20, 40, 60], kmc: { steps: 1000, trajectories: 4 }, states: { training: 20, validation: 20 } }));
+    const r = runCli(['kinosons', 'report', '--config', config, '--out-dir', path.join(dir, 'out'), '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const models = JSON.parse(r.stdout).models;
+    assert.deepEqual(models.A.from, [40, 60]);
+    assert.deepEqual(models.B.from, [20, 40, 60]);
+    for (const s of ['A', 'B']) assert.ok(Number.isFinite(models[s].arrhenius.Q) && models[s].arrhenius.predicted.every(Number.isFinite), JSON.stringify(models[s].arrhenius));
+  });
 });

@@ -175,8 +175,8 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
     }
     temperatures.push({ temperature: T, kmc, fits: entry.fits });
   }
-  const models: Record<string, ReturnType<typeof fitTemperatureModels> | null> = {};
-  for (const s of names) models[s] = temperatures.length >= 2 ? fitTemperatureModels(temperatures.map((t) => t.fits[s].kinosons.point)) : null;
+  const models: Record<string, ReturnType<typeof fitTemperatureModels>> = {};
+  for (const s of names) models[s] = fitTemperatureModels(temperatures.map((t) => t.fits[s].kinosons.point));
   const last = temperatures[temperatures.length - 1];
   const files: string[] = [];
   const saveSvg = (name: string, svg: string) => {
@@ -206,9 +206,13 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
         names.flatMap((s) => [
           { name: `${s} KMC`, x, y: temperatures.map((t) => t.kmc.tracer[s].mean), error: temperatures.map((t) => t.kmc.tracer[s].error), style: 'points' as const },
           { name: `${s} kinosons`, x, y: temperatures.map((t) => t.fits[s].D.mean), error: temperatures.map((t) => t.fits[s].D.error), style: 'points' as const },
-          { name: `${s} Arrhenius`, x, y: models[s]!.arrhenius.predicted },
-          { name: `${s} log-normal κ`, x, y: models[s]!.lognormal.predicted },
-          ...(models[s]!.mixture ? [{ name: `${s} log-normal mixture`, x, y: models[s]!.mixture!.predicted }] : []),
+          ...(models[s]
+            ? [
+                { name: `${s} Arrhenius`, x, y: models[s]!.arrhenius.predicted },
+                { name: `${s} log-normal κ`, x, y: models[s]!.lognormal.predicted },
+                ...(models[s]!.mixture ? [{ name: `${s} log-normal mixture`, x, y: models[s]!.mixture!.predicted }] : []),
+              ]
+            : []),
         ]),
         { title: 'Tracer D(T): KMC, kinosons and the two fitted models', xLabel: '1000 / T (1/K)', yLabel: 'D* (a² ν)', logY: true },
       ),
