@@ -47,4 +47,12 @@ describe('kinosons: histograms and plots of degenerate data', () => {
     assert.ok([...m.arrhenius.predicted, ...m.lognormal.predicted, m.rmsLogError.arrhenius].every(Number.isFinite));
     assert.equal(fitTemperatureModels([point(20, 0), point(600, law(600))]), null);
   });
+
+  it('log density when every kinoson is 0 (a species whose rates fall below double range): zeros, not NaN', () => {
+    const k = { value: new Float64Array(6), state: Int32Array.from([0, 0, 1, 1, 2, 2]), species: new Uint8Array(6), environment: new Uint8Array(6) };
+    const { densities, zero } = logDensities(k, () => 'A');
+    assert.equal(zero, 6);
+    assert.ok(densities[0].density.every((d) => d === 0), JSON.stringify(densities[0].density.slice(0, 3)));
+    assert.ok(densities[0].centres.every(Number.isFinite));
+  });
 });

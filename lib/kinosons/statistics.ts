@@ -82,7 +82,7 @@ export function logDensities(k: KinosonSet, groupOf: (i: number) => string, bins
   const centres = Array.from({ length: bins }, (_, b) => lo + (b + 0.5) * width);
   const densities = [...groups.entries()]
     .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    .map(([group, e]) => ({ group, count: e.n, share: total > 0 ? e.sum / total : 0, centres, density: e.counts.map((c) => c / (positive * width)) }));
+    .map(([group, e]) => ({ group, count: e.n, share: total > 0 ? e.sum / total : 0, centres, density: e.counts.map((c) => (positive > 0 ? c / (positive * width) : 0)) })); // all κ = 0: no density, not 0/0
   return { densities, zero, range: [lo, hi] };
 }
 
