@@ -21,9 +21,11 @@ describe('kinosons: configuration keys', () => {
     assert.throws(() => validateConfig({ ...base(), pairs: [{ shell: 1, a: 'A', b: 'B', j: 0.1 }] }, 'c'), /pairs\[0\]: unknown key 'j' \(did you mean 'J'\?\)/);
   });
 
-  it('accepts notes: "comment", "description" and keys starting with _', () => {
-    const c = validateConfig({ ...base(), description: 'test alloy', _author: 'me', species: [{ ...binary, comment: 'fast' }, { name: 'B', fraction: 0.5 }] });
+  it('accepts notes: "comment", "description", a study "name" and keys starting with _', () => {
+    const c = validateConfig({ ...base(), name: 'AB', description: 'test alloy', _author: 'me', species: [{ ...binary, comment: 'fast' }, { name: 'B', fraction: 0.5 }] });
     assert.equal(c.species.length, 2);
+    // A key far from every known one lists them and says where notes go.
+    assert.throws(() => validateConfig({ ...base(), units: 'meV' }, 'c'), /unknown key 'units' \(expected one of .*supercell.*; notes go in 'comment'/);
   });
 
   it('refuses sections that are not objects instead of ignoring them', () => {

@@ -1,10 +1,11 @@
 // The keys each object of a kinoson configuration may hold. A misspelt key ("supercel",
 // "temperatrues") would otherwise be ignored and the study would silently run with the default,
-// so unknown keys are refused with the closest known one. Notes are allowed: "comment",
-// "description" and any key starting with "_".
+// so unknown keys are refused with the closest known one. Notes are allowed: "comment(s)",
+// "description", "note(s)", "title", "author", any key starting with "_" or "$", and at the top
+// level "name" (a name for the study).
 
 export const configKeys = {
-  top: ['schema', 'lattice', 'supercell', 'vacancies', 'species', 'pairs', 'temperatures', 'temperature', 'seed', 'threads', 'kmc', 'states', 'sampling', 'models'],
+  top: ['name', 'schema', 'lattice', 'supercell', 'vacancies', 'species', 'pairs', 'temperatures', 'temperature', 'seed', 'threads', 'kmc', 'states', 'sampling', 'models'],
   species: ['name', 'count', 'fraction', 'nu', 'e0'],
   pair: ['shell', 'a', 'b', 'J'],
   kmc: ['steps', 'trajectories', 'equilibrationSweeps', 'exponentialTimes'],
@@ -28,7 +29,11 @@ export const configKeys = {
   ],
 } as const;
 
-const isNote = (key: string) => key === 'comment' || key === 'description' || key.startsWith('_');
+const notes = new Set(['comment', 'comments', 'description', 'note', 'notes', 'title', 'author']);
+const isNote = (key: string) => notes.has(key) || key.startsWith('_') || key.startsWith('$');
+
+/** What to say after "unknown key 'k'" when no known key is close. */
+export const notesHint = "notes go in 'comment', 'description' or keys starting with '_'";
 
 function editDistance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -2,7 +2,7 @@
 // errors that name the file and the key, and turned into the native spec.
 import * as fs from 'node:fs';
 import type { NativeBasisSpec, NativeLatticeSpec } from '../native';
-import { configKeys, unknownKey } from './config-keys';
+import { configKeys, notesHint, unknownKey } from './config-keys';
 import { parseJsonText } from './json-text';
 
 export interface SpeciesConfig {
@@ -67,7 +67,8 @@ function section(v: unknown, where: string, key: string | null, known: readonly 
     fail(where, key, 'must be an object');
   }
   const unknown = unknownKey(v as Json, known);
-  if (unknown) throw new ConfigError(`${key === null ? where : `${where}: ${key}`}: unknown key '${unknown.key}'${unknown.suggestion ? ` (did you mean '${unknown.suggestion}'?)` : ''}`);
+  if (unknown)
+    throw new ConfigError(`${key === null ? where : `${where}: ${key}`}: unknown key '${unknown.key}' (${unknown.suggestion ? `did you mean '${unknown.suggestion}'?` : `expected one of ${known.join(', ')}; ${notesHint}`})`);
   return v as Json;
 }
 
