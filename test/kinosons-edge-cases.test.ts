@@ -100,4 +100,17 @@ describe('kinosons: edge cases through the CLI', function () {
     assert.deepEqual(models.B.from, [20, 40, 60]);
     for (const s of ['A', 'B']) assert.ok(Number.isFinite(models[s].arrhenius.Q) && models[s].arrhenius.predicted.every(Number.isFinite), JSON.stringify(models[s].arrhenius));
   });
+
+  it('refuses an option that the subcommand does not use instead of ignoring it', () => {
+    // 'kmc --supercell 6' used to run the config's supercell and say nothing.
+    const config = path.join(fixturesDir, 'kinosons', 'binary-small.json');
+    let r = runCli(['kinosons', 'kmc', '--config', config, '--supercell', '6', '--json']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--supercell does not apply to 'kinosons kmc' \(it takes --config, --temperature, --out, --json\)/);
+    r = runCli(['kinosons', 'correlation-factor', '--config', config, '--supercell', '3', '--steps', '100']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--config does not apply to 'kinosons correlation-factor'/);
+    assert.equal(runCli(['kinosons', 'fit', '--config', config, '--steps', '10']).status, 2);
+    assert.equal(runCli(['kinosons', 'generate', '--config', config, '--out', 'x.npy', '--resume']).status, 2);
+  });
 });

@@ -69,3 +69,23 @@ export async function forConfig<T>(file: string, work: () => Promise<T>): Promis
     throw err;
   }
 }
+
+// The options each subcommand reads. parseArgs accepts the union of all of them, so without this
+// check 'kmc --supercell 6' or 'fit --steps 10' would run the config's values and say nothing.
+const accepted: Record<string, string[]> = {
+  'correlation-factor': ['lattice', 'supercell', 'steps', 'trajectories', 'seed', 'threads', 'out', 'json'],
+  generate: ['config', 'states', 'out', 'temperature', 'set', 'json'],
+  kmc: ['config', 'temperature', 'out', 'json'],
+  fit: ['config', 'temperature', 'target', 'training', 'validation', 'out', 'json'],
+  report: ['config', 'out-dir', 'resume', 'json'],
+};
+
+/** Refuses (exit code 2) an option given to a subcommand that does not read it. */
+export function checkApplicable(sub: string, values: Record<string, unknown>): void {
+  const takes = accepted[sub];
+  if (!takes) return; // unknown subcommands are reported by the caller
+  for (const [name, value] of Object.entries(values))
+    if (value !== undefined && name !== 'help' && !takes.includes(name))
+      throw new UsageError(`--${name} does not apply to 'kinosons ${sub}' (it takes ${takes.map((t) => `--${t}`).join(', ')})`);
+}
+

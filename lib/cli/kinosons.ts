@@ -20,7 +20,7 @@ import {
 } from '../kinosons/index';
 import { plot } from '../kinosons/svg';
 import { Command, parse, printJson, UsageError } from './command';
-import { boundedInteger, checkOutputFile, forConfig, prepareOutputDir, temperatureOption } from './kinosons-options';
+import { boundedInteger, checkApplicable, checkOutputFile, forConfig, prepareOutputDir, temperatureOption } from './kinosons-options';
 import { Progress } from './progress';
 
 const usage = `ionfield kinosons <subcommand> [options]
@@ -255,6 +255,7 @@ export const kinosonsCommand: Command = {
       },
       false,
     );
+    checkApplicable(sub, values);
     const json = Boolean(values.json);
     const progress = (label: string, unit: string) => {
       const bar = new Progress(label, null, !json);
