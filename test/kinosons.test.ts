@@ -110,7 +110,7 @@ describe('kinosons: statistics helpers', () => {
       const mu = -2 - 0.5 * beta, s2 = 1 + 0.05 * beta; // ln κ ~ N(mu, s2), 12 kinosons per state
       return { temperature: T, D: { mean: 12 * Math.exp(mu + s2 / 2), error: 1e-3 }, lnMean: mu, lnVariance: s2, perState: 12 };
     });
-    const m = fitTemperatureModels(points);
+    const m = fitTemperatureModels(points)!;
     for (let i = 0; i < points.length; i++) assert.ok(Math.abs(m.lognormal.predicted[i] / points[i].D.mean - 1) < 1e-9);
     // Mixture of two log-normal groups, each exactly linear in 1/kT: recovered exactly; a single
     // log-normal cannot describe it.
@@ -123,10 +123,10 @@ describe('kinosons: statistics helpers', () => {
       const D = g.reduce((a, x) => a + x.perState * Math.exp(x.lnMean + x.lnVariance / 2), 0);
       return { temperature: T, D: { mean: D, error: 1e-3 * D }, lnMean: 0, lnVariance: 1, perState: 12, groups: g };
     });
-    const mm = fitTemperatureModels(mix);
+    const mm = fitTemperatureModels(mix)!;
     for (let i = 0; i < mix.length; i++) assert.ok(Math.abs(mm.mixture!.predicted[i] / mix[i].D.mean - 1) < 1e-9);
-    assert.ok(mm.rmsLogError.mixture! < 1e-9 && mm.rmsLogError.lognormal > 1e-3);
-    const arr = fitTemperatureModels([600, 900, 1300].map((T) => ({ temperature: T, D: { mean: D0 * Math.exp(-Q / (kBoltzmannEv * T)), error: 0.01 }, lnMean: 0, lnVariance: 0, perState: 1 })));
+    assert.ok(mm.rmsLogError.mixture! < 1e-9 && mm.rmsLogError.lognormal! > 1e-3);
+    const arr = fitTemperatureModels([600, 900, 1300].map((T) => ({ temperature: T, D: { mean: D0 * Math.exp(-Q / (kBoltzmannEv * T)), error: 0.01 }, lnMean: 0, lnVariance: 0, perState: 1 })))!;
     assert.ok(Math.abs(arr.arrhenius.Q - Q) < 1e-9 && Math.abs(arr.arrhenius.D0 - D0) < 1e-9);
     const line = linearFit([0, 1, 2], [1, 3, 5]);
     assert.ok(Math.abs(line.a - 1) < 1e-12 && Math.abs(line.b - 2) < 1e-12);

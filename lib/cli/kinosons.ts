@@ -19,7 +19,8 @@ import {
   Target,
 } from '../kinosons/index';
 import { plot } from '../kinosons/svg';
-import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
+import { Command, parse, printJson, UsageError } from './command';
+import { boundedInteger, checkApplicable, checkOutputFile, forConfig, prepareOutputDir, temperatureOption } from './kinosons-options';
 import { Progress } from './progress';
 
 const usage = `ionfield kinosons <subcommand> [options]
@@ -83,7 +84,10 @@ function describeCorrelation(r: CorrelationFactorResult): string {
 function describeKmc(r: KmcReference): string {
   const lines = [`KMC reference at ${r.temperature} K: ${r.sites} sites, ${r.trajectories} trajectories, ${r.jumps} jumps, ${r.seconds.toFixed(2)} s`];
   lines.push('  tracer D* (a² ν):');
-  for (const s of r.species) lines.push(`    ${s.padEnd(8)} ${fmt(r.tracer[s])}   (1 % error needs ~${r.jumpsFor1Percent[s].toExponential(2)} jumps, ~${r.secondsFor1Percent[s].toPrecision(3)} s)`);
+  for (const s of r.species)
+    lines.push(
+      `    ${s.padEnd(8)} ${fmt(r.tracer[s])}   ${Number.isFinite(r.jumpsFor1Percent[s]) ? `(1 % error needs ~${r.jumpsFor1Percent[s].toExponential(2)} jumps, ~${r.secondsFor1Percent[s].toPrecision(3)} s)` : '(did not move in this run: no error to scale; run longer)'}`,
+    );
   lines.push('  Onsager L_ab per site (a² ν):');
   for (const a of r.species) lines.push(`    ${a.padEnd(8)} ${r.species.map((b) => fmt(r.onsager[a][b], 3).padEnd(24)).join(' ')}`);
   return lines.join('\n');
@@ -99,7 +103,7 @@ function describeFit(r: FitResult): string {
       (m) =>
         `  ${m.name.padEnd(36)}${String(m.functions).padStart(6)} ${String(m.rank).padStart(5)}   ${m.training.toPrecision(5).padEnd(12)} ${fmt(m.validation)}${m.residualCoefficient !== null ? `  (residual bias c = ${m.residualCoefficient.toFixed(3)})` : ''}${m.name === r.best ? '  ← best' : ''}`,
     ),
-    `  D from kinosons (best model): ${fmt(r.D)} a² ν; 1 % error needs ~${r.statesFor1Percent} states (~${r.secondsFor1Percent.toPrecision(3)} s)`,
+    `  D from kinosons (best model): ${fmt(r.D)} a² ν; ${Number.isFinite(r.statesFor1Percent) ? `1 % error needs ~${r.statesFor1Percent} states (~${r.secondsFor1Percent.toPrecision(3)} s)` : 'D = 0: no error to scale'}`,
     `  kinosons: ${r.kinosons.count}; the largest ${(100 * r.kinosons.cumulative.fractionFor50).toFixed(1)} % carry half of D, ${(100 * r.kinosons.cumulative.fractionFor90).toFixed(1)} % carry 90 %`,
     `  share of D by jumping species: ${r.kinosons.bySpecies.map((d) => `${d.group} ${(100 * d.share).toFixed(1)} %`).join(', ')}`,
   ];
@@ -121,7 +125,7 @@ interface Checkpoint {
 
 async function report(configFile: string, outDir: string, json: boolean, resume: boolean): Promise<number> {
   const config = loadConfig(configFile);
-  fs.mkdirSync(outDir, { recursive: true });
+  prepareOutputDir(outDir);
   const names = config.species.map((s) => s.name);
   // Every finished KMC run and fit goes to the checkpoint (written atomically), so an interrupted
   // report resumes with --resume where it stopped. The validated config is stored with it: a
@@ -145,10 +149,12 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
     const entry = (checkpoint.done[String(T)] ??= { fits: {} });
     if (!entry.kmc) {
       const bar = new Progress(`KMC ${T} K`, null, !json);
-      entry.kmc = await runKmc(config, T, (d, t) => {
-        bar.setTotal(t);
-        bar.update(d, 'jumps');
-      });
+      entry.kmc = await forConfig(configFile, () =>
+        runKmc(config, T, (d, t) => {
+          bar.setTotal(t);
+          bar.update(d, 'jumps');
+        }),
+      );
       bar.done();
       save();
     }
@@ -156,10 +162,12 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
     for (const s of names) {
       if (!entry.fits[s]) {
         const fb = new Progress(`fit ${s} ${T} K`, null, !json);
-        entry.fits[s] = await runFit(config, T, { kind: 'tracer', species: s }, (d, t) => {
-          fb.setTotal(t);
-          fb.update(d, 'stages');
-        });
+        entry.fits[s] = await forConfig(configFile, () =>
+          runFit(config, T, { kind: 'tracer', species: s }, (d, t) => {
+            fb.setTotal(t);
+            fb.update(d, 'stages');
+          }),
+        );
         fb.done();
         save();
       }
@@ -167,8 +175,8 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
     }
     temperatures.push({ temperature: T, kmc, fits: entry.fits });
   }
-  const models: Record<string, ReturnType<typeof fitTemperatureModels> | null> = {};
-  for (const s of names) models[s] = temperatures.length >= 2 ? fitTemperatureModels(temperatures.map((t) => t.fits[s].kinosons.point)) : null;
+  const models: Record<string, ReturnType<typeof fitTemperatureModels>> = {};
+  for (const s of names) models[s] = fitTemperatureModels(temperatures.map((t) => t.fits[s].kinosons.point));
   const last = temperatures[temperatures.length - 1];
   const files: string[] = [];
   const saveSvg = (name: string, svg: string) => {
@@ -198,9 +206,13 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
         names.flatMap((s) => [
           { name: `${s} KMC`, x, y: temperatures.map((t) => t.kmc.tracer[s].mean), error: temperatures.map((t) => t.kmc.tracer[s].error), style: 'points' as const },
           { name: `${s} kinosons`, x, y: temperatures.map((t) => t.fits[s].D.mean), error: temperatures.map((t) => t.fits[s].D.error), style: 'points' as const },
-          { name: `${s} Arrhenius`, x, y: models[s]!.arrhenius.predicted },
-          { name: `${s} log-normal κ`, x, y: models[s]!.lognormal.predicted },
-          ...(models[s]!.mixture ? [{ name: `${s} log-normal mixture`, x, y: models[s]!.mixture!.predicted }] : []),
+          ...(models[s]
+            ? [
+                { name: `${s} Arrhenius`, x, y: models[s]!.arrhenius.predicted },
+                { name: `${s} log-normal κ`, x, y: models[s]!.lognormal.predicted },
+                ...(models[s]!.mixture ? [{ name: `${s} log-normal mixture`, x, y: models[s]!.mixture!.predicted }] : []),
+              ]
+            : []),
         ]),
         { title: 'Tracer D(T): KMC, kinosons and the two fitted models', xLabel: '1000 / T (1/K)', yLabel: 'D* (a² ν)', logY: true },
       ),
@@ -243,6 +255,7 @@ export const kinosonsCommand: Command = {
       },
       false,
     );
+    checkApplicable(sub, values);
     const json = Boolean(values.json);
     const progress = (label: string, unit: string) => {
       const bar = new Progress(label, null, !json);
@@ -252,6 +265,10 @@ export const kinosonsCommand: Command = {
       if (!values.config) throw new UsageError('--config FILE is required');
       return loadConfig(values.config as string);
     };
+    const configFile = values.config as string;
+    // Values and output paths are checked before anything is computed.
+    const temperature = temperatureOption(values.temperature as string | undefined);
+    if (values.out) checkOutputFile(values.out as string, '--out');
     const emit = (result: unknown, text: string) => {
       if (values.out) writeAtomically(values.out as string, JSON.stringify(result, null, 2) + '\n');
       if (json) printJson(result);
@@ -265,17 +282,16 @@ export const kinosonsCommand: Command = {
       case 'correlation-factor': {
         const lattice = values.lattice ?? 'fcc';
         if (lattice !== 'fcc' && lattice !== 'bcc' && lattice !== 'sc') throw new UsageError(`--lattice: expected fcc, bcc or sc, got '${lattice}'`);
-        const supercell = integerOption(values.supercell as string | undefined, 'supercell', 2) ?? 4;
-        if (supercell > 24) throw new UsageError('--supercell: at most 24 cells per edge for this check');
+        const supercell = boundedInteger(values.supercell as string | undefined, 'supercell') ?? 4;
         const p = progress('KMC', 'jumps');
         const r = await correlationFactor(
           {
             lattice,
             supercell,
-            steps: integerOption(values.steps as string | undefined, 'steps', 1),
-            trajectories: integerOption(values.trajectories as string | undefined, 'trajectories', 2),
-            seed: integerOption(values.seed as string | undefined, 'seed', 0),
-            threads: integerOption(values.threads as string | undefined, 'threads', 0),
+            steps: boundedInteger(values.steps as string | undefined, 'steps'),
+            trajectories: boundedInteger(values.trajectories as string | undefined, 'trajectories'),
+            seed: boundedInteger(values.seed as string | undefined, 'seed'),
+            threads: boundedInteger(values.threads as string | undefined, 'threads'),
           },
           p.fn,
         );
@@ -284,16 +300,18 @@ export const kinosonsCommand: Command = {
         return 0;
       }
       case 'generate': {
-        const config = needConfig();
         if (!values.out) throw new UsageError('--out FILE.npy is required');
-        const n = integerOption(values.states as string | undefined, 'states', 1) ?? config.states.training;
-        const T = numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0) ?? config.temperatures[0];
+        const n0 = boundedInteger(values.states as string | undefined, 'states');
         const set = (values.set as string | undefined) ?? 'training';
         if (set !== 'training' && set !== 'validation') throw new UsageError(`--set: expected training or validation, got '${set}'`);
+        checkOutputFile(`${values.out}.json`, '--out');
+        const config = needConfig();
+        const n = n0 ?? config.states.training;
+        const T = temperature ?? config.temperatures[0];
         // The validation set uses the study's validation seed, so a fit from these files sees the
         // same states as one that regenerates them.
         const seed = set === 'validation' ? config.seed + VALIDATION_SEED_OFFSET : config.seed;
-        const r = await sampleStates({ ...config, seed }, T, n);
+        const r = await forConfig(configFile, () => sampleStates({ ...config, seed }, T, n));
         const file = values.out as string;
         writeAtomically(file, npyUint8(r.occupancy, [r.states, r.sites]));
         const meta = {
@@ -319,21 +337,22 @@ export const kinosonsCommand: Command = {
       }
       case 'kmc': {
         const config = needConfig();
-        const T = numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0) ?? config.temperatures[0];
+        const T = temperature ?? config.temperatures[0];
         const p = progress('KMC', 'jumps');
-        const r = await runKmc(config, T, p.fn);
+        const r = await forConfig(configFile, () => runKmc(config, T, p.fn));
         p.bar.done();
         emit(r, describeKmc(r));
         return 0;
       }
       case 'fit': {
         const config = needConfig();
-        const T = numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0) ?? config.temperatures[0];
+        const target = parseTarget(values.target as string | undefined, config.species[0].name);
+        const T = temperature ?? config.temperatures[0];
         const p = progress('fit', 'stages');
         const given: GivenStates = {};
         if (values.training) given.training = loadStates(values.training as string, config, T);
         if (values.validation) given.validation = loadStates(values.validation as string, config, T);
-        const r = await runFit(config, T, parseTarget(values.target as string | undefined, config.species[0].name), p.fn, given);
+        const r = await forConfig(configFile, () => runFit(config, T, target, p.fn, given));
         p.bar.done();
         emit(r, describeFit(r));
         return 0;

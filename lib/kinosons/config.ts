@@ -2,6 +2,8 @@
 // errors that name the file and the key, and turned into the native spec.
 import * as fs from 'node:fs';
 import type { NativeBasisSpec, NativeLatticeSpec } from '../native';
+import { configKeys, notesHint, unknownKey } from './config-keys';
+import { parseJsonText } from './json-text';
 
 export interface SpeciesConfig {
   name: string;
@@ -32,7 +34,7 @@ export interface KinosonConfig {
   temperatures: number[];
   seed: number;
   threads: number;
-  kmc: { steps: number; trajectories: number; equilibrationSweeps: number };
+  kmc: { steps: number; trajectories: number; equilibrationSweeps: number; exponentialTimes?: boolean };
   states: { training: number; validation: number; chains: number; equilibrationSweeps: number; decorrelationSweeps: number };
   sampling: 'all' | 'kmc';
   models: NativeBasisSpec[];
@@ -57,6 +59,24 @@ function fail(where: string, key: string, expected: string): never {
   throw new ConfigError(`${where}: '${key}' ${expected}`);
 }
 
+/** An object of the config (or {} when absent), checked for unknown keys. */
+function section(v: unknown, where: string, key: string | null, known: readonly string[]): Json {
+  if (v === undefined && key !== null) return {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    if (key === null) throw new ConfigError(`${where}: expected an object`);
+    fail(where, key, 'must be an object');
+  }
+  const unknown = unknownKey(v as Json, known);
+  if (unknown)
+    throw new ConfigError(`${key === null ? where : `${where}: ${key}`}: unknown key '${unknown.key}' (${unknown.suggestion ? `did you mean '${unknown.suggestion}'?` : `expected one of ${known.join(', ')}; ${notesHint}`})`);
+  return v as Json;
+}
+
+// Upper bounds: what the engine's integers (int, and seeds exact in a double) can hold, and
+// counts beyond which memory, not patience, runs out (a std::bad_alloc is no message).
+export const LIMITS = { seed: Number.MAX_SAFE_INTEGER, threads: 1024, steps: Number.MAX_SAFE_INTEGER, trajectories: 1_000_000, states: 10_000_000, sweeps: 1_000_000_000, epochs: 100_000_000 };
+const upTo = (max: number, min = 0) => (v: number) => Number.isInteger(v) && v >= min && v <= max;
+
 function num(o: Json, key: string, where: string, fallback: number | undefined, check: (v: number) => boolean, expected: string): number {
   const v = o[key];
   if (v === undefined) {
@@ -67,17 +87,17 @@ function num(o: Json, key: string, where: string, fallback: number | undefined, 
   return v;
 }
 
-const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
 const nonNegativeInt = (v: number) => Number.isInteger(v) && v >= 0;
 
 /** Validates a parsed configuration object; `where` names its source in errors. */
 export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${where}: expected a JSON object`);
-  const o = raw as Json;
+  const o = section(raw, where, null, configKeys.top);
   if (o.schema !== undefined && o.schema !== 'ionfield.kinosons-config/1') fail(where, 'schema', "must be 'ionfield.kinosons-config/1'");
   const lattice = o.lattice ?? 'fcc';
   if (lattice !== 'fcc' && lattice !== 'bcc' && lattice !== 'sc') fail(where, 'lattice', "must be 'fcc', 'bcc' or 'sc'");
   const supercell = num(o, 'supercell', where, 4, (v) => Number.isInteger(v) && v >= 2 && v <= 64, 'an integer from 2 to 64 (conventional cells per edge)');
+  // One simple-cubic cell of 2 per edge maps +x and −x onto the same neighbour: no walk to study.
+  if (lattice === 'sc' && supercell < 3) fail(where, 'supercell', 'must be at least 3 for sc (with 2 cells two nearest-neighbour vectors reach the same site)');
   const sites = sitesPerCell[lattice] * supercell ** 3;
   const vacancies = num(o, 'vacancies', where, 1, (v) => Number.isInteger(v) && v >= 1 && v < sites, `an integer from 1 to ${sites - 1}`);
   if (!Array.isArray(o.species) || o.species.length === 0) fail(where, 'species', 'must be a non-empty array of {name, count|fraction, nu, e0}');
@@ -85,8 +105,7 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
   const atoms = sites - vacancies;
   const species: SpeciesConfig[] = (o.species as unknown[]).map((s, i) => {
     const w = `${where}: species[${i}]`;
-    if (typeof s !== 'object' || s === null) throw new ConfigError(`${w}: expected an object`);
-    const e = s as Json;
+    const e = section(s, w, null, configKeys.species);
     if (typeof e.name !== 'string' || !e.name) fail(w, 'name', 'must be a non-empty string');
     const out: SpeciesConfig = {
       name: e.name,
@@ -114,24 +133,38 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
     const total = species.reduce((a, s) => a + (s.count ?? 0), 0);
     if (total !== atoms) fail(where, 'species', `counts must add up to sites − vacancies = ${atoms} (they add up to ${total})`);
   }
+  // A species without atoms has no tracer D (0/0) and nothing to move: refuse it, saying why.
+  species.forEach((s, i) => {
+    if (s.count === 0)
+      throw new ConfigError(
+        `${where}: species[${i}] '${s.name}': no atoms (${s.fraction !== undefined ? `fraction ${s.fraction} of ${atoms} atoms rounds to 0` : 'count 0'}); give it atoms (counts instead of fractions, e.g. "count": 1, or a larger supercell) or remove it`,
+      );
+  });
   const pairs: PairConfig[] = [];
   if (o.pairs !== undefined) {
     if (!Array.isArray(o.pairs)) fail(where, 'pairs', 'must be an array of {shell, a, b, J}');
     (o.pairs as unknown[]).forEach((p, i) => {
       const w = `${where}: pairs[${i}]`;
-      const e = p as Json;
-      if (typeof e !== 'object' || e === null) throw new ConfigError(`${w}: expected an object`);
+      const e = section(p, w, null, configKeys.pair);
       const shell = num(e, 'shell', w, undefined, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'a neighbour shell from 1 to 8');
       for (const k of ['a', 'b'] as const)
         if (typeof e[k] !== 'string' || !names.has(e[k] as string)) fail(w, k, `must name a species (${[...names].join(', ')})`);
-      pairs.push({ shell, a: e.a as string, b: e.b as string, J: num(e, 'J', w, undefined, () => true, 'an energy in eV') });
+      const pair = { shell, a: e.a as string, b: e.b as string, J: num(e, 'J', w, undefined, () => true, 'an energy in eV') };
+      // J(a, b) = J(b, a) is one number: the same bond listed twice must agree, not "last one wins".
+      const k = pairs.findIndex((q) => q.shell === shell && ((q.a === pair.a && q.b === pair.b) || (q.a === pair.b && q.b === pair.a)));
+      if (k >= 0 && pairs[k].J !== pair.J) throw new ConfigError(`${w}: shell ${shell} ${pair.a}–${pair.b} is already given by pairs[${k}] with J = ${pairs[k].J}, here J = ${pair.J}`);
+      pairs.push(pair);
     });
   }
+  if (o.temperature !== undefined && o.temperatures !== undefined) fail(where, 'temperature', "and 'temperatures' are both given: keep one");
   const temps = o.temperatures ?? (o.temperature !== undefined ? [o.temperature] : [1000]);
   if (!Array.isArray(temps) || temps.length === 0 || temps.some((t) => typeof t !== 'number' || !(t > 0) || !Number.isFinite(t)))
     fail(where, 'temperatures', 'must be a non-empty array of temperatures in K (> 0)');
-  const kmcRaw = (o.kmc ?? {}) as Json;
-  const statesRaw = (o.states ?? {}) as Json;
+  const twice = (temps as number[]).find((t, i) => (temps as number[]).indexOf(t) !== i);
+  if (twice !== undefined) fail(where, 'temperatures', `lists ${twice} K twice`);
+  const kmcRaw = section(o.kmc, where, 'kmc', configKeys.kmc);
+  const statesRaw = section(o.states, where, 'states', configKeys.states);
+  if (kmcRaw.exponentialTimes !== undefined && typeof kmcRaw.exponentialTimes !== 'boolean') fail(`${where}: kmc`, 'exponentialTimes', 'must be true or false');
   const sampling = o.sampling ?? 'all';
   if (sampling !== 'all' && sampling !== 'kmc') fail(where, 'sampling', "must be 'all' (every exit jump) or 'kmc' (one KMC-chosen jump per state)");
   let models = defaultModels;
@@ -139,8 +172,7 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
     if (!Array.isArray(o.models)) fail(where, 'models', 'must be an array of basis specifications');
     models = (o.models as unknown[]).map((m, i) => {
       const w = `${where}: models[${i}]`;
-      const e = m as Json;
-      if (typeof e !== 'object' || e === null) throw new ConfigError(`${w}: expected an object`);
+      const e = section(m, w, null, configKeys.model);
       const shells = (k: string) => num(e, k, w, 0, (v) => Number.isInteger(v) && v >= -1 && v <= 8, 'a shell count from 0 to 8 (-1: whole supercell, vacancyShells only)');
       const spec: NativeBasisSpec = {
         name: typeof e.name === 'string' && e.name ? e.name : `model-${i}`,
@@ -158,7 +190,7 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
       const hidden = num(e, 'hidden', w, 0, (v) => Number.isInteger(v) && v >= 0 && v <= 256, 'an integer from 0 to 256 (hidden units of the equivariant network; 0 = linear)');
       if (hidden > 0) {
         spec.hidden = hidden;
-        spec.epochs = num(e, 'epochs', w, 300, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
+        spec.epochs = num(e, 'epochs', w, 300, upTo(LIMITS.epochs), `an integer from 0 to ${LIMITS.epochs}`);
         spec.learningRate = num(e, 'learningRate', w, 3e-3, (v) => v > 0, 'a positive number');
         spec.featureShells = num(e, 'featureShells', w, 2, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'an integer from 1 to 8');
       }
@@ -170,7 +202,7 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
         spec.networkHidden = networkHidden;
         spec.networkLayers = num(e, 'networkLayers', w, 2, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'an integer from 1 to 8');
         spec.networkShells = num(e, 'networkShells', w, 2, (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'an integer from 1 to 8');
-        spec.epochs = num(e, 'epochs', w, 400, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
+        spec.epochs = num(e, 'epochs', w, 400, upTo(LIMITS.epochs), `an integer from 0 to ${LIMITS.epochs}`);
         spec.learningRate = num(e, 'learningRate', w, 1e-2, (v) => v > 0, 'a positive number');
       }
       return spec;
@@ -183,19 +215,20 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
     species,
     pairs,
     temperatures: temps as number[],
-    seed: num(o, 'seed', where, 1, nonNegativeInt, 'a non-negative integer'),
-    threads: num(o, 'threads', where, 0, nonNegativeInt, 'a non-negative integer (0: all cores)'),
+    seed: num(o, 'seed', where, 1, upTo(LIMITS.seed), `an integer from 0 to ${LIMITS.seed}`),
+    threads: num(o, 'threads', where, 0, upTo(LIMITS.threads), `an integer from 0 to ${LIMITS.threads} (0: all cores)`),
     kmc: {
-      steps: num(kmcRaw, 'steps', `${where}: kmc`, 100000, positiveInt, 'a positive integer (jumps per trajectory)'),
-      trajectories: num(kmcRaw, 'trajectories', `${where}: kmc`, 32, (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2'),
-      equilibrationSweeps: num(kmcRaw, 'equilibrationSweeps', `${where}: kmc`, 200, nonNegativeInt, 'a non-negative integer'),
+      steps: num(kmcRaw, 'steps', `${where}: kmc`, 100000, upTo(LIMITS.steps, 1), 'a positive integer (jumps per trajectory)'),
+      trajectories: num(kmcRaw, 'trajectories', `${where}: kmc`, 32, upTo(LIMITS.trajectories, 2), `an integer from 2 to ${LIMITS.trajectories}`),
+      equilibrationSweeps: num(kmcRaw, 'equilibrationSweeps', `${where}: kmc`, 200, upTo(LIMITS.sweeps), `an integer from 0 to ${LIMITS.sweeps}`),
+      ...(kmcRaw.exponentialTimes === true ? { exponentialTimes: true } : {}),
     },
     states: {
-      training: num(statesRaw, 'training', `${where}: states`, 2000, positiveInt, 'a positive integer'),
-      validation: num(statesRaw, 'validation', `${where}: states`, 2000, (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2'),
-      chains: num(statesRaw, 'chains', `${where}: states`, 16, positiveInt, 'a positive integer'),
-      equilibrationSweeps: num(statesRaw, 'equilibrationSweeps', `${where}: states`, 200, nonNegativeInt, 'a non-negative integer'),
-      decorrelationSweeps: num(statesRaw, 'decorrelationSweeps', `${where}: states`, 10, nonNegativeInt, 'a non-negative integer'),
+      training: num(statesRaw, 'training', `${where}: states`, 2000, upTo(LIMITS.states, 1), `an integer from 1 to ${LIMITS.states}`),
+      validation: num(statesRaw, 'validation', `${where}: states`, 2000, upTo(LIMITS.states, 2), `an integer from 2 to ${LIMITS.states}`),
+      chains: num(statesRaw, 'chains', `${where}: states`, 16, upTo(LIMITS.states, 1), `an integer from 1 to ${LIMITS.states}`),
+      equilibrationSweeps: num(statesRaw, 'equilibrationSweeps', `${where}: states`, 200, upTo(LIMITS.sweeps), `an integer from 0 to ${LIMITS.sweeps}`),
+      decorrelationSweeps: num(statesRaw, 'decorrelationSweeps', `${where}: states`, 10, upTo(LIMITS.sweeps), `an integer from 0 to ${LIMITS.sweeps}`),
     },
     sampling,
     models,
@@ -209,13 +242,7 @@ export function loadConfig(file: string): KinosonConfig {
   } catch (err) {
     throw new ConfigError(`${file}: cannot read (${(err as Error).message})`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`${file}: not valid JSON (${(err as Error).message})`);
-  }
-  return validateConfig(raw, file);
+  return validateConfig(parseJsonText(text, file, (m) => new ConfigError(m)), file);
 }
 
 export function siteCount(c: Pick<KinosonConfig, 'lattice' | 'supercell'>): number {

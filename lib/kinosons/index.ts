@@ -160,6 +160,7 @@ export async function runKmc(config: KinosonConfig, temperature: number, onProgr
   const onsager: Record<string, Record<string, Estimate>> = {};
   names.forEach((a, i) => {
     tracer[a] = estimate(r.tracer[i]);
+    // A species that never moved in the run (D = 0) has no error to scale: Infinity, null in JSON.
     const rel = r.tracer[i].mean > 0 ? r.tracer[i].error / r.tracer[i].mean : Infinity;
     const factor = (rel / 0.01) ** 2;
     jumps[a] = Math.round(r.steps * factor);
@@ -307,8 +308,12 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
   const states = given.validation?.states ?? config.states.validation;
   const D = kinosonMean(k, states, r.validationBlocks);
   const rel = D.mean > 0 ? D.error / D.mean : Infinity;
-  const statesFor1Percent = Math.ceil(states * (rel / 0.01) ** 2);
-  const perState = (r.samplingSeconds / ((given.training?.states ?? config.states.training) + states)) + (best.fitSeconds / config.states.training) + (best.validationSeconds / states);
+  const statesFor1Percent = Math.ceil(states * (rel / 0.01) ** 2); // Infinity (null in JSON) when D = 0
+  // Cost of one more state: its share of sampling (only of the sets not read from files), of the
+  // fit (over the training states actually used) and of the validation.
+  const trainingStates = given.training?.states ?? config.states.training;
+  const sampled = (given.training ? 0 : trainingStates) + (given.validation ? 0 : states);
+  const perState = (sampled > 0 ? r.samplingSeconds / sampled : 0) + best.fitSeconds / trainingStates + best.validationSeconds / states;
   const bySpecies = logDensities(k, (i) => names[k.species[i]]);
   const byEnvironment = logDensities(k, (i) => `${names[k.species[i]]} with ${k.environment[i]} like neighbours`);
   let onsager: FitResult['onsager'];
@@ -325,7 +330,7 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
     target,
     sampling: config.sampling,
     sites: siteCount(config),
-    trainingStates: given.training?.states ?? config.states.training,
+    trainingStates,
     validationStates: states,
     trainingTransitions: r.trainingTransitions,
     validationTransitions: r.validationTransitions,

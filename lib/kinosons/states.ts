@@ -4,6 +4,7 @@
 // regenerating them from the seed.
 import * as fs from 'node:fs';
 import { ConfigError, KinosonConfig, siteCount } from './config';
+import { parseJsonText } from './json-text';
 
 export const VACANCY_CODE = 255;
 
@@ -79,12 +80,13 @@ export function loadStates(file: string, config: KinosonConfig, temperature: num
   let T: number | null = null;
   const metaFile = `${file}.json`;
   if (fs.existsSync(metaFile)) {
-    let meta: Record<string, unknown>;
-    try {
-      meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
-    } catch (e) {
-      bad(metaFile, `not valid JSON (${(e as Error).message})`);
-    }
+    const meta = parseJsonText(fs.readFileSync(metaFile, 'utf8'), metaFile, (m) => new ConfigError(m)) as Record<string, unknown>;
+    if (typeof meta !== 'object' || meta === null) bad(metaFile, 'expected a JSON object');
+    // Species codes are indices in config order: states of a config with the same counts but
+    // another order (or other names) would pass every count check and mean other species.
+    const names = config.species.map((s) => s.name);
+    if (Array.isArray(meta.species) && meta.species.join('\u0000') !== names.join('\u0000'))
+      bad(file, `written for species ${meta.species.join(', ')} (${metaFile}); the config has ${names.join(', ')}`);
     if (typeof meta.temperature === 'number') {
       T = meta.temperature;
       if (Math.abs(T - temperature) > 1e-9 * temperature) bad(file, `states were equilibrated at ${T} K (${metaFile}), the fit is at ${temperature} K`);

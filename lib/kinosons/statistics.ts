@@ -64,7 +64,9 @@ export function logDensities(k: KinosonSet, groupOf: (i: number) => string, bins
       hi = Math.max(hi, l);
     } else zero++;
   }
-  if (!(hi > lo)) hi = lo + 1;
+  // Equal kinosons (a pure lattice) give a range of zero or a few rounding steps: centre one
+  // decade on them instead of bins narrower than the doubles can resolve.
+  if (!(hi - lo > 1e-9 * Math.max(1, Math.abs(lo)))) [lo, hi] = Number.isFinite(lo) ? [lo - 0.5, hi + 0.5] : [0, 1];
   const width = (hi - lo) / bins;
   const groups = new Map<string, { counts: number[]; n: number; sum: number }>();
   const positive = k.value.length - zero;
@@ -80,7 +82,7 @@ export function logDensities(k: KinosonSet, groupOf: (i: number) => string, bins
   const centres = Array.from({ length: bins }, (_, b) => lo + (b + 0.5) * width);
   const densities = [...groups.entries()]
     .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    .map(([group, e]) => ({ group, count: e.n, share: total > 0 ? e.sum / total : 0, centres, density: e.counts.map((c) => c / (positive * width)) }));
+    .map(([group, e]) => ({ group, count: e.n, share: total > 0 ? e.sum / total : 0, centres, density: e.counts.map((c) => (positive > 0 ? c / (positive * width) : 0)) })); // all κ = 0: no density, not 0/0
   return { densities, zero, range: [lo, hi] };
 }
 
@@ -115,9 +117,12 @@ export function cumulativeShare(values: Float64Array, points = 200): CumulativeS
   return { fractionFor50: fractionFor(0.5), fractionFor90: fractionFor(0.9), fractionFor99: fractionFor(0.99), kinosonFraction, shareOfD };
 }
 
-/** Weighted least squares y = a + b x; returns a, b and their standard errors. */
+/** Weighted least squares y = a + b x; returns a, b and their standard errors. Weights 1/σ² only
+ *  when every σ is positive and finite: a point with σ = 0 (or unknown) given weight 1 next to
+ *  weights 1/σ² ~ 10⁴ would all but drop out, so then all points weigh alike. */
 export function linearFit(x: number[], y: number[], sigma?: number[]): { a: number; b: number; aError: number; bError: number } {
-  const w = x.map((_, i) => (sigma && sigma[i] > 0 ? 1 / sigma[i] ** 2 : 1));
+  const weighted = sigma !== undefined && sigma.every((s) => s > 0 && Number.isFinite(s));
+  const w = x.map((_, i) => (weighted ? 1 / sigma![i] ** 2 : 1));
   let S = 0, Sx = 0, Sy = 0, Sxx = 0, Sxy = 0;
   for (let i = 0; i < x.length; i++) {
     S += w[i];
@@ -151,8 +156,11 @@ export interface DTModels {
   lognormal: { mu: [number, number]; variance: [number, number]; perState: [number, number]; predicted: number[] };
   /** One log-normal per group (jumping species), each with μ, s², n linear in 1/kT; D = Σ_g n_g exp(μ_g + s_g²/2). */
   mixture: { groups: { group: string; mu: [number, number]; variance: [number, number]; perState: [number, number] }[]; predicted: number[] } | null;
-  /** Root-mean-square of ln(D_model / D) over the temperatures. */
-  rmsLogError: { arrhenius: number; lognormal: number; mixture: number | null };
+  /** Root-mean-square of ln(D_model / D) over the fitted temperatures (null where a model
+   *  predicts D <= 0 at one of them: a count per state fitted below zero). */
+  rmsLogError: { arrhenius: number | null; lognormal: number | null; mixture: number | null };
+  /** The temperatures the models were fitted to: those with D > 0. `predicted` is at every point. */
+  from: number[];
 }
 
 function lnMoments(values: Iterable<number>, states: number): { lnMean: number; lnVariance: number; perState: number } {
@@ -182,19 +190,34 @@ export function temperaturePoint(k: KinosonSet, states: number, temperature: num
   return point;
 }
 
-/** Fits an Arrhenius law to D(T) and the log-normal kinoson-density model; both predicted at the same T. */
-export function fitTemperatureModels(points: TemperaturePoint[]): DTModels {
+/**
+ * Fits an Arrhenius law to D(T) and the log-normal kinoson-density models, predicted at every
+ * point's temperature. Only points with D > 0 are fitted: ln D of a species that did not move
+ * (its rates below double range at a low temperature) is −∞ and would turn every fit into NaN.
+ * Null when fewer than two such points remain.
+ */
+export function fitTemperatureModels(all: TemperaturePoint[]): DTModels | null {
+  const points = all.filter((p) => p.D.mean > 0 && Number.isFinite(p.D.mean));
+  if (points.length < 2) return null;
   const beta = points.map((p) => 1 / (kBoltzmannEv * p.temperature));
+  const betaAll = all.map((p) => 1 / (kBoltzmannEv * p.temperature));
   const lnD = points.map((p) => Math.log(p.D.mean));
   const arr = linearFit(beta, lnD, points.map((p) => p.D.error / p.D.mean));
   const mu = linearFit(beta, points.map((p) => p.lnMean));
   const variance = linearFit(beta, points.map((p) => p.lnVariance));
   const perState = linearFit(beta, points.map((p) => p.perState));
-  const arrPred = beta.map((b) => Math.exp(arr.a + arr.b * b));
-  const lnPred = beta.map((b) => (perState.a + perState.b * b) * Math.exp(mu.a + mu.b * b + 0.5 * (variance.a + variance.b * b)));
-  const rms = (pred: number[]) => Math.sqrt(pred.reduce((a, p, i) => a + Math.log(p / points[i].D.mean) ** 2, 0) / pred.length);
+  const arrhenius = (b: number) => Math.exp(arr.a + arr.b * b);
+  const lognormal = (b: number) => (perState.a + perState.b * b) * Math.exp(mu.a + mu.b * b + 0.5 * (variance.a + variance.b * b));
+  // In logs: predictions near the bottom of the double range must not underflow to a ratio of 0.
+  const logError = (lnPred: number, i: number) => lnPred - Math.log(points[i].D.mean);
+  const rmsOf = (errors: number[]) => {
+    const r = Math.sqrt(errors.reduce((a, e) => a + e * e, 0) / errors.length);
+    return Number.isFinite(r) ? r : null;
+  };
+  const lnLognormal = (b: number) => Math.log(perState.a + perState.b * b) + mu.a + mu.b * b + 0.5 * (variance.a + variance.b * b);
   // Mixture: only when every temperature has the same groups.
   let mixture: DTModels['mixture'] = null;
+  let mixtureRms: number | null = null;
   const names = points[0].groups?.map((g) => g.group);
   if (names && points.every((p) => p.groups && p.groups.length === names.length && p.groups.every((g, i) => g.group === names[i]))) {
     const groups = names.map((group, gi) => {
@@ -203,13 +226,15 @@ export function fitTemperatureModels(points: TemperaturePoint[]): DTModels {
       const n = linearFit(beta, points.map((p) => p.groups![gi].perState));
       return { group, mu: [m.a, m.b] as [number, number], variance: [v.a, v.b] as [number, number], perState: [n.a, n.b] as [number, number] };
     });
-    const predicted = beta.map((b) => groups.reduce((a, g) => a + (g.perState[0] + g.perState[1] * b) * Math.exp(g.mu[0] + g.mu[1] * b + 0.5 * (g.variance[0] + g.variance[1] * b)), 0));
-    mixture = { groups, predicted };
+    const mix = (b: number) => groups.reduce((a, g) => a + (g.perState[0] + g.perState[1] * b) * Math.exp(g.mu[0] + g.mu[1] * b + 0.5 * (g.variance[0] + g.variance[1] * b)), 0);
+    mixture = { groups, predicted: betaAll.map(mix) };
+    mixtureRms = rmsOf(beta.map((b, i) => logError(Math.log(mix(b)), i)));
   }
   return {
-    arrhenius: { D0: Math.exp(arr.a), Q: -arr.b, QError: arr.bError, predicted: arrPred },
-    lognormal: { mu: [mu.a, mu.b], variance: [variance.a, variance.b], perState: [perState.a, perState.b], predicted: lnPred },
+    arrhenius: { D0: Math.exp(arr.a), Q: -arr.b, QError: arr.bError, predicted: betaAll.map(arrhenius) },
+    lognormal: { mu: [mu.a, mu.b], variance: [variance.a, variance.b], perState: [perState.a, perState.b], predicted: betaAll.map(lognormal) },
     mixture,
-    rmsLogError: { arrhenius: rms(arrPred), lognormal: rms(lnPred), mixture: mixture ? rms(mixture.predicted) : null },
+    rmsLogError: { arrhenius: rmsOf(beta.map((b, i) => logError(arr.a + arr.b * b, i))), lognormal: rmsOf(beta.map((b, i) => logError(lnLognormal(b), i))), mixture: mixtureRms },
+    from: points.map((p) => p.temperature),
   };
 }

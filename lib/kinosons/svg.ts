@@ -23,14 +23,24 @@ function escape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+// Ticks are counted by an integer index, never by `t += step`: on a range a few rounding steps
+// wide, step is below the spacing of doubles near t, t stops moving, and the loop never ends.
 function ticks(lo: number, hi: number, n = 5): number[] {
-  const span = hi - lo || 1;
+  const span = hi - lo;
+  if (!(span > 0) || !Number.isFinite(span)) return Number.isFinite(lo) ? [lo] : [];
   const step0 = span / n;
   const mag = 10 ** Math.floor(Math.log10(step0));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) ?? step0;
+  const first = Math.ceil(lo / step), last = Math.floor(hi / step + 1e-12);
   const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-12 * span; t += step) out.push(Number(t.toPrecision(12)));
+  for (let k = first; k <= last && out.length <= 2 * n + 2; k++) out.push(Number((k * step).toPrecision(12)));
   return out;
+}
+
+/** A plotting range that is at least a readable width: [v − 1, v + 1] when it is (nearly) a point. */
+function widen(lo: number, hi: number): [number, number] {
+  const scale = Math.max(Math.abs(lo), Math.abs(hi));
+  return hi - lo > 1e-9 * scale ? [lo, hi] : [lo - 1, hi + 1];
 }
 
 export function plot(series: Series[], o: PlotOptions): string {
@@ -51,8 +61,8 @@ export function plot(series: Series[], o: PlotOptions): string {
     });
   let [x0, x1] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
   let [y0, y1] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
-  if (x1 === x0) [x0, x1] = [x0 - 1, x1 + 1];
-  if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
+  [x0, x1] = widen(x0, x1);
+  [y0, y1] = widen(y0, y1);
   const pad = 0.05 * (y1 - y0);
   y0 -= pad;
   y1 += pad;

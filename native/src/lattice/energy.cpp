@@ -1,6 +1,8 @@
 // The energy model: pair interactions per neighbour shell, jump rates from the barrier
 // E_a = E0 + ΔE/2, and random configurations.
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -8,6 +10,15 @@
 #include "lattice/rng.hpp"
 
 namespace ionfield::lattice {
+namespace {
+
+std::string format_number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
+
+}  // namespace
 
 void EnergyModel::validate(const Lattice& lattice) const {
   if (species < 1 || species > 32) throw std::invalid_argument("the number of species must be between 1 and 32");
@@ -100,19 +111,40 @@ RateModel::RateModel(const Lattice& lattice, const EnergyModel& model, double te
   for (int s = 0; s < model.species; ++s) base_.push_back(model.nu[s] * std::exp(-model.e0[s] / kT_));
 }
 
+// Rates live in double precision: E_a/kT beyond about 745 underflows to 0 and below about −709
+// overflows. One vanishing rate among others is a negligible jump, but a state whose every exit
+// rate is 0 has an infinite residence time (D = 0 from a clock that stopped), and an infinite rate
+// turns every average into NaN; both are refused with what to change.
 void RateModel::exit_jumps(std::uint8_t* occ, const std::vector<int>& vacancies, std::vector<Jump>& out) const {
   const int z = lattice_.coordination(0);
+  const std::size_t first = out.size();
+  bool any_positive = false;
+  double lowest_barrier = INFINITY;  // E_a/kT of the fastest jump, for the message
   for (int v : vacancies) {
     const int* nb = lattice_.neighbours(v, 0);
     for (int k = 0; k < z; ++k) {
       const int t = nb[k];
       const std::uint8_t s = occ[t];
       if (s == kVacancy) continue;
+      const double de = model_.interacting() ? swap_energy_change(lattice_, model_, occ, v, t) : 0.0;
       double w = base_[s];
-      if (model_.interacting()) w *= std::exp(-0.5 * swap_energy_change(lattice_, model_, occ, v, t) / kT_);
+      if (model_.interacting()) w *= std::exp(-0.5 * de / kT_);
+      if (!(w > 0) || !std::isfinite(w)) {
+        // Out of range (or 0·∞ from the two factors): one exponent decides.
+        const double barrier = (model_.e0[s] + 0.5 * de) / kT_;
+        lowest_barrier = std::min(lowest_barrier, barrier);
+        w = model_.nu[s] * std::exp(-barrier);
+        if (!std::isfinite(w))
+          throw std::invalid_argument("at T = " + format_number(kT_ / kBoltzmannEv) + " K a jump rate overflows double precision (E_a/k_BT = " +
+                                      format_number(barrier) + "; below about -700 cannot be represented): the barriers (e0 and the pair terms) are too negative for this temperature");
+      }
+      any_positive = any_positive || w > 0;
       out.push_back(Jump{v, t, k, s, w});
     }
   }
+  if (out.size() > first && !any_positive)
+    throw std::invalid_argument("at T = " + format_number(kT_ / kBoltzmannEv) + " K every exit rate of a state underflows to 0 in double precision (E_a/k_BT = " +
+                                format_number(lowest_barrier) + " for the fastest jump; above about 700 cannot be represented): raise the temperature or lower the barriers (e0, pair terms)");
 }
 
 }  // namespace ionfield::lattice
