@@ -40,10 +40,35 @@ Napi::Value LocalConductivity(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// localConductivityDifference(r0, ra, rb, charges, K, tauA, tauB) -> { lambda, j2 (= |J_b|² − |J_a|²), lambdaSum }
+Napi::Value LocalConductivityDifference(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto r0 = f64(info, 0, "r0"), ra = f64(info, 1, "ra"), rb = f64(info, 2, "rb"), q = f64(info, 3, "charges");
+  if (info.Length() < 7 || !info[4].IsNumber() || !info[5].IsNumber() || !info[6].IsNumber())
+    throw Napi::TypeError::New(env, "localConductivityDifference(r0, ra, rb, charges, K, tauA, tauB)");
+  const std::size_t n = q.ElementLength();
+  if (r0.ElementLength() != 3 * n || ra.ElementLength() != 3 * n || rb.ElementLength() != 3 * n)
+    throw Napi::RangeError::New(env, "localConductivityDifference: positions must hold 3 values per charge");
+  auto lambda = Napi::Float64Array::New(env, n);
+  dataset::OriginResult r;
+  try {
+    r = dataset::local_conductivity_difference(r0.Data(), ra.Data(), rb.Data(), q.Data(), n, info[4].As<Napi::Number>().DoubleValue(),
+                                               info[5].As<Napi::Number>().DoubleValue(), info[6].As<Napi::Number>().DoubleValue(), lambda.Data());
+  } catch (const std::exception& e) {
+    throw Napi::RangeError::New(env, e.what());
+  }
+  auto out = Napi::Object::New(env);
+  out.Set("lambda", lambda);
+  out.Set("j2", r.j2);
+  out.Set("lambdaSum", r.lambda_sum);
+  return out;
+}
+
 }  // namespace
 
 void register_dataset(Napi::Env env, Napi::Object exports) {
   exports.Set("localConductivity", Napi::Function::New(env, LocalConductivity, "localConductivity"));
+  exports.Set("localConductivityDifference", Napi::Function::New(env, LocalConductivityDifference, "localConductivityDifference"));
 }
 
 }  // namespace ionfield::binding

@@ -23,6 +23,12 @@ export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 
   set: string | DescriptorSetDef;
   /** Lag of the targets in time units (τ in lj units). */
   tau: number;
+  /**
+   * Shorter lag τa of the two-lag target (issue 13): λ_i = K N z_i [Δr_i·J(τ) − Δr_i·J(τa)]/(τ − τa),
+   * a two-point EH slope without the finite-lag intercept; exact sum rule per origin. Default: none
+   * (the single-lag target K N z_i Δr_i·J/τ).
+   */
+  tauShort?: number;
   /** Every n-th frame is an origin (default 1: all). */
   originStride?: number;
   /** Temperature (ε/k_B in lj). Default: the manifest's, else required. */
@@ -65,6 +71,8 @@ export interface SystemEntry {
   temperature: number;
   volume_mean: number;
   formula_units: number;
+  /** Atoms in each frame (N of λ's K N, neutral atoms included). */
+  atoms?: number;
   K: number;
   lambda_mean: number;
   lambda_mean_by_species: Record<string, number>;
@@ -81,6 +89,9 @@ interface DatasetRequest {
   set: string;
   tau: number;
   tau_frames: number;
+  /** Shorter lag of a two-lag target (absent: single lag). */
+  tau_short?: number | null;
+  tau_short_frames?: number;
   origin_stride: number;
   /** Species labels: 'type' (the file's) or 'charge' ("+1", "-1", "+2"); absent in older folders = 'type'. */
   label_by?: LabelBy;
@@ -222,7 +233,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
 
   let bound: BoundSet | null = null, map: RowMap | null = null;
   let q: Float64Array | null = null;
-  let tauFrames = 0, dt = NaN, t0 = NaN, s0 = NaN, dTime = NaN, dStep = NaN, tPrev = NaN, sPrev = NaN;
+  let tauFrames = 0, tauShortFrames = 0, dt = NaN, t0 = NaN, s0 = NaN, dTime = NaN, dStep = NaN, tPrev = NaN, sPrev = NaN;
   let ring: OriginRing | null = null;
   let K = NaN, natoms = 0;
   const writers: Record<string, { features: NpyWriter; lambda: NpyWriter; rowsOf: number[] }> = {};
@@ -235,7 +246,9 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
   const first = options.start ?? 0;
 
   const emit = (o: PendingOrigin, positions: Float64Array) => {
-    const r = native().localConductivity(o.positions, positions, q!, K, tauFrames * dt);
+    const r = tauShortFrames > 0
+      ? native().localConductivityDifference(o.positions, o.shortLag!, positions, q!, K, tauShortFrames * dt, tauFrames * dt)
+      : native().localConductivity(o.positions, positions, q!, K, tauFrames * dt);
     j2Sum += r.j2;
     lambdaTotal += r.lambdaSum;
     for (let i = 0; i < natoms; i++) speciesLambda[atomSpecies[i]] = (speciesLambda[atomSpecies[i]] ?? 0) + r.lambda[i];
@@ -301,6 +314,11 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
           tauFrames = Math.round(options.tau / dt);
           if (tauFrames < 1 || Math.abs(tauFrames * dt - options.tau) > 1e-6 * options.tau + 1e-9)
             throw Object.assign(new Error(`--tau ${options.tau} is not a whole number of frames (${dt} per frame)`), { code: 'IONFIELD_USAGE' });
+          if (options.tauShort !== undefined) {
+            tauShortFrames = Math.round(options.tauShort / dt);
+            if (tauShortFrames < 1 || tauShortFrames >= tauFrames || Math.abs(tauShortFrames * dt - options.tauShort) > 1e-6 * options.tauShort + 1e-9)
+              throw Object.assign(new Error(`--tau-short ${options.tauShort} must be a whole number of frames (${dt} per frame) and shorter than --tau ${options.tau}`), { code: 'IONFIELD_USAGE' });
+          }
           ring = new OriginRing(Math.ceil(tauFrames / stride) + 2);
         } else {
           // τ is counted in frames: a missing or repeated frame would silently change the lag.
@@ -346,6 +364,10 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
         const positions = b.positions.subarray(k * natoms * 3, (k + 1) * natoms * 3);
         if (ring) {
           while (early.length) ring.push(early.shift()!);
+          if (tauShortFrames > 0) {
+            const waiting = ring.find(f - tauShortFrames);
+            if (waiting) waiting.shortLag = Float64Array.from(positions);
+          }
           const due = ring.takeIfDue(f, tauFrames);
           if (due) emit(due, positions);
         }
@@ -365,7 +387,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
     const meta = (ctx as SystemContext & { meta?: { labels: string[]; counts: number[]; chargeOf: number[]; nf: number } }).meta!;
     const nOrig = origins.length;
     const lambdaMean = lambdaTotal / (nOrig * natoms);
-    const ehAtTau = (K * j2Sum) / nOrig / (tauFrames * dt);
+    const ehAtTau = (K * j2Sum) / nOrig / ((tauFrames - tauShortFrames) * dt);
     let lambdaEh: SystemEntry['lambda_eh'] = null;
     const fromManifest = ctx.manifestEntry?.transport?.lambda_eh;
     if (fromManifest && fromManifest.value !== null) lambdaEh = { value: fromManifest.value, error: fromManifest.error, source: 'manifest' };
@@ -390,6 +412,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
       temperature,
       volume_mean: volumeFrames ? volumeSum / volumeFrames : NaN,
       formula_units: meta.nf,
+      atoms: natoms,
       K,
       lambda_mean: lambdaMean,
       lambda_mean_by_species: Object.fromEntries(meta.labels.map((s, k) => [s, speciesLambda[s] / (nOrig * meta.counts[k])])),
@@ -401,12 +424,14 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
       seconds: (Date.now() - started) / 1000,
     };
     entry.request.tau_frames = tauFrames;
+    entry.request.tau_short_frames = tauShortFrames;
     writeJsonAtomic(path.join(ctx.dir, 'frames.json'), {
       schema: 'ionfield.dataset-frames/1',
       source: ctx.trajectory,
       frame_interval: dt,
       tau: options.tau,
       tau_frames: tauFrames,
+      tau_short: tauShortFrames > 0 ? options.tauShort : null,
       origin_stride: stride,
       frames: origins.map((o) => o.frame),
       steps: origins.map((o) => o.step),
@@ -429,7 +454,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
 }
 
 function sameRequest(a: DatasetRequest, b: DatasetRequest): boolean {
-  return a.set === b.set && a.tau === b.tau && a.origin_stride === b.origin_stride && (a.label_by ?? 'type') === (b.label_by ?? 'type') && JSON.stringify(a.species ?? null) === JSON.stringify(b.species ?? null) && a.start === b.start && a.stop === b.stop && a.source_bytes === b.source_bytes;
+  return a.set === b.set && a.tau === b.tau && (a.tau_short ?? null) === (b.tau_short ?? null) && a.origin_stride === b.origin_stride && (a.label_by ?? 'type') === (b.label_by ?? 'type') && JSON.stringify(a.species ?? null) === JSON.stringify(b.species ?? null) && a.start === b.start && a.stop === b.stop && a.source_bytes === b.source_bytes;
 }
 
 /**
@@ -463,6 +488,7 @@ export async function buildDataset(trajectories: string[], out: string, options:
       set: setKey,
       tau: options.tau,
       tau_frames: 0,
+      tau_short: options.tauShort ?? null,
       origin_stride: options.originStride ?? 1,
       label_by: options.labelBy ?? 'type',
       species: options.species ?? null,
@@ -511,10 +537,13 @@ export async function buildDataset(trajectories: string[], out: string, options:
     species_labels: options.labelBy ?? 'type',
     tau: options.tau,
     tau_frames: tauFrames,
+    tau_short: options.tauShort ?? null,
     origin_stride: options.originStride ?? 1,
     units: 'lj',
     length_scale: options.scale ?? 1,
-    lambda_definition: 'λ_i(t0) = K N z_i Δr_i(t0,τ)·J(t0,τ)/τ, J = Σ_j z_j Δr_j, K = 1/(6 T n_f) (lj units, Λ = σ/(n_f/V)); N = all atoms',
+    lambda_definition: options.tauShort !== undefined
+      ? `λ_i(t0) = K N z_i [Δr_i(t0,τ)·J(t0,τ) − Δr_i(t0,τa)·J(t0,τa)]/(τ − τa), τa = ${options.tauShort}, J = Σ_j z_j Δr_j, K = 1/(6 T n_f) (lj units, Λ = σ/(n_f/V)); N = all atoms`
+      : 'λ_i(t0) = K N z_i Δr_i(t0,τ)·J(t0,τ)/τ, J = Σ_j z_j Δr_j, K = 1/(6 T n_f) (lj units, Λ = σ/(n_f/V)); N = all atoms',
     systems: entries.map(({ request: _request, ...rest }) => rest),
   });
   return {

@@ -357,6 +357,7 @@ export interface NativeAddon {
   mergeTransportPartials(a: NativeTransportSums, b: NativeTransportSums): NativeTransportSums;
   /** λ_i(t0) = K N z_i Δr_i·J/τ for one origin (native/include/ionfield/dataset.hpp); lambdaSum compensated. */
   localConductivity(r0: Float64Array, r1: Float64Array, charges: Float64Array, K: number, tau: number): { lambda: Float64Array; j2: number; lambdaSum: number };
+  localConductivityDifference(r0: Float64Array, ra: Float64Array, rb: Float64Array, charges: Float64Array, K: number, tauA: number, tauB: number): { lambda: Float64Array; j2: number; lambdaSum: number };
   /** Ordered-pair counts and value products per [frame][a][b][bin] (native/include/ionfield/analysis.hpp). */
   pairSums(options: NativePairSumsOptions): Promise<{ counts: Float64Array; products: Float64Array | null }>;
   /** Per [frame][atom]: the lowest atom index of its cluster of opposite-charge contacts, and its counter-ions within the cutoff. */

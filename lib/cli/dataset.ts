@@ -17,6 +17,8 @@ export const datasetCommand: Command = {
 
   --set S             descriptor set: a shipped name (ionfield descriptors --list-sets) or file
   --tau t             lag of the targets, in time units (lj τ); a whole number of frames
+  --tau-short ta      two-lag target: λ_i = K N z_i [Δr_i·J(τ) − Δr_i·J(ta)]/(τ − ta), the EH
+                      slope between two lags without the finite-lag intercept (docs/dataset.md)
   --out DIR           the dataset folder
   --origin-stride n   every n-th frame is an origin (default 1)
   --manifest F        family manifest (data/family/manifest.json): parameters, temperature,
@@ -40,6 +42,7 @@ export const datasetCommand: Command = {
     const { values, positionals } = parse(argv, {
       set: { type: 'string' },
       tau: { type: 'string' },
+      'tau-short': { type: 'string' },
       out: { type: 'string' },
       'origin-stride': { type: 'string' },
       manifest: { type: 'string' },
@@ -70,6 +73,7 @@ export const datasetCommand: Command = {
       ...(await selectionFromValues(values)),
       set: values.set as string,
       tau: numberOption(values.tau as string, 'tau', (v) => v > 0 && Number.isFinite(v))!,
+      tauShort: numberOption(values['tau-short'] as string | undefined, 'tau-short', (v) => v > 0 && Number.isFinite(v)),
       originStride: integerOption(values['origin-stride'] as string | undefined, 'origin-stride', 1),
       manifest: values.manifest as string | undefined,
       temperature: numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0),

@@ -7,6 +7,7 @@ export interface PendingOrigin {
   time: number;
   positions: Float64Array; // natoms * 3 (unwrapped)
   features: Float32Array; // rows * maxFeatures
+  shortLag?: Float64Array; // positions at t0 + τa, for the two-lag target
 }
 
 export class OriginRing {
@@ -26,6 +27,15 @@ export class OriginRing {
     if (this.count === this.capacity) throw new Error(`origin ring full (${this.capacity})`);
     this.slots[(this.head + this.count) % this.capacity] = o;
     this.count++;
+  }
+
+  /** The waiting origin at trajectory frame `frame`, if any (for the two-lag target's τa partner). */
+  find(frame: number): PendingOrigin | null {
+    for (let k = 0; k < this.count; k++) {
+      const o = this.slots[(this.head + k) % this.capacity]!;
+      if (o.frame === frame) return o;
+    }
+    return null;
   }
 
   /** The oldest origin, if its partner frame is `frame`. */

@@ -35,6 +35,8 @@ export interface DatasetManifest {
   species_labels?: 'type' | 'charge';
   tau: number;
   tau_frames: number;
+  /** Shorter lag of the two-lag target (absent or null: the single-lag target). */
+  tau_short?: number | null;
   units: string;
   /** Multiplier the descriptor set's lengths were bound with (sets written in ion diameters). */
   length_scale?: number;
@@ -82,6 +84,7 @@ export function definitionDifference(a: DatasetManifest, b: DatasetManifest): st
   if ((a.species_labels ?? 'type') !== (b.species_labels ?? 'type')) return `species labelled by ${a.species_labels ?? 'type'} vs by ${b.species_labels ?? 'type'}`;
   if (a.units !== b.units) return `units '${a.units}' vs '${b.units}'`;
   if (Math.abs(a.tau - b.tau) > 1e-9 * Math.abs(a.tau)) return `tau ${a.tau} vs ${b.tau}`;
+  if ((a.tau_short ?? null) !== (b.tau_short ?? null)) return `two-lag target τa ${a.tau_short ?? 'none'} vs ${b.tau_short ?? 'none'}`;
   if (JSON.stringify(a.feature_columns) !== JSON.stringify(b.feature_columns)) return 'feature columns (descriptor sets) differ';
   if ((a.length_scale ?? 1) !== (b.length_scale ?? 1)) return `descriptor length scale ${a.length_scale ?? 1} vs ${b.length_scale ?? 1}`;
   return null;

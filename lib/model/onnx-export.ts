@@ -20,7 +20,7 @@ export interface ModelMetadata {
   descriptor_set: unknown;
   feature_columns: Record<string, unknown[]>;
   standardisation: { features: Record<string, { mean: number[]; scale: number[] }>; target: { shift: number; scale: number } };
-  target: { quantity: string; tau: number; tau_frames: number; units: string; objective: string };
+  target: { quantity: string; tau: number; tau_frames: number; units: string; objective: string; tau_short?: number };
   architecture: { hidden: number[]; activation: string };
   training: Record<string, unknown>;
   /**
@@ -28,6 +28,28 @@ export interface ModelMetadata {
    * before it, which means 'type'): 'type' = the trajectory's labels, 'charge' = "+1", "-1", "+2".
    */
   species_labels?: 'type' | 'charge';
+  /** Shared-network models (docs/model.md "The shared model"): the folded input layout and the readouts. */
+  shared?: SharedModelInfo;
+  /** Calibrated error model and domain reference (docs/model.md "Error bar" and "Out of domain"). */
+  uncertainty?: UncertaintyInfo;
+}
+
+export interface SharedModelInfo {
+  kind: 'shared-committee';
+  /** Input names of `features` (shared-features.ts), in order. */
+  features: string[];
+  members: number;
+  readout: 'linear';
+  /** The candidate chosen by inner cross-validation over the training systems. */
+  selected: { features: string; alpha: number; columns: number[] };
+  /** λ̂_i = μ̂_i N / n_f: the network's output is μ (per ion, stoichiometry-free). */
+  output: 'mu';
+}
+
+export interface UncertaintyInfo {
+  /** σ_model² = (k · committee spread)² + (f · Λ_ML)², fitted on the nested study's held-out residuals. */
+  calibration: { k: number; f: number; source: string };
+  domain: { mean: number[]; scale: number[]; points: { name: string; x: number[] }[]; spacing: number; threshold: number; spread_threshold: number };
 }
 
 const METADATA_KEYS: (keyof ModelMetadata)[] = [
@@ -38,6 +60,8 @@ export function metadataProps(meta: ModelMetadata): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of METADATA_KEYS) out[`ionfield.${key}`] = JSON.stringify(meta[key]);
   if (meta.species_labels !== undefined) out['ionfield.species_labels'] = JSON.stringify(meta.species_labels);
+  if (meta.shared !== undefined) out['ionfield.shared'] = JSON.stringify(meta.shared);
+  if (meta.uncertainty !== undefined) out['ionfield.uncertainty'] = JSON.stringify(meta.uncertainty);
   return out;
 }
 
@@ -63,6 +87,15 @@ export function parseMetadataProps(props: Record<string, string>, source: string
     }
     if (v !== 'type' && v !== 'charge') throw new Error(`${source}: model metadata 'ionfield.species_labels' is ${labels}, expected "type" or "charge"`);
     meta.species_labels = v;
+  }
+  for (const key of ['shared', 'uncertainty'] as const) {
+    const text = props[`ionfield.${key}`];
+    if (text === undefined) continue;
+    try {
+      meta[key] = JSON.parse(text);
+    } catch {
+      throw new Error(`${source}: model metadata 'ionfield.${key}' is not JSON`);
+    }
   }
   const m = meta as unknown as ModelMetadata;
   if (m.schema !== MODEL_SCHEMA) throw new Error(`${source}: model schema '${m.schema}', expected '${MODEL_SCHEMA}'`);

@@ -10,6 +10,7 @@ import { NpyWriter } from '../npy';
 import { chargeLabel, FrameBatch, openTrajectory, TrajectoryOptions } from '../trajectory';
 import { OnnxPredictor, Provider } from './inference';
 import { ModelMetadata, parseMetadataProps } from './onnx-export';
+import { predictShared } from './predict-shared';
 
 export class ModelMismatchError extends Error {
   readonly code = 'IONFIELD_BAD_INPUT';
@@ -59,7 +60,7 @@ export function readModel(file: string): LoadedModel {
 
 /** The label given to atoms left out with --ignore-species: no model species has it, so they are
  * neither descriptor centres nor neighbours. */
-const IGNORED = '(ignored)';
+export const IGNORED = '(ignored)';
 
 function columnNames(bound: BoundSet, map: RowMap): Record<string, string[]> {
   const doc = columnsDocument(bound, map, { array: '', frames: 0, steps: [], source: '', scale: 1 }) as { columns: Record<string, { name: string }[]> };
@@ -141,6 +142,8 @@ export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'type
   /** Atoms of these file species (after typeMap) are dropped before the model sees a frame: neither
    * centres nor neighbours (e.g. explicit solvent, which an implicit-solvent model never saw). */
   ignoreSpecies?: string[];
+  /** n_f for mixtures (shared models: Λ = Σ μ̂ / n_f); default: from the salt's stoichiometry. */
+  formulaUnits?: number;
   onProgress?: (frames: number) => void;
 }
 
@@ -154,7 +157,8 @@ export interface PredictReport {
   /** lambda_mean is null for a model species with no ion here (charge-labelled models). */
   species: Record<string, { ions: number; lambda_mean: number | null }>;
   lambda_ml: { value: number; error: number; block_frames: number; blocks: number; units: string; tau: number };
-  field: { path: string; shape: [number, number]; dtype: 'float32'; atoms: number[]; species: string[] } | null;
+  /** spread_path (shared models): the committee spread of each λ̂, same shape. */
+  field: { path: string; shape: [number, number]; dtype: 'float32'; atoms: number[]; species: string[]; spread_path?: string } | null;
   /** File species left out (--ignore-species) and how many atoms they had. */
   ignored: Record<string, number>;
   provider: string;
@@ -165,7 +169,7 @@ export interface PredictReport {
   ions_frames_per_second: number;
 }
 
-function dropIgnored(labels: string[], types: string[] | null, ignore: string[], trajectory: string, counts: Record<string, number>): string[] {
+export function dropIgnored(labels: string[], types: string[] | null, ignore: string[], trajectory: string, counts: Record<string, number>): string[] {
   if (!ignore.length) return labels;
   if (!types) throw new ModelMismatchError(`${trajectory}: --ignore-species needs species labels; pass --topology or --types to name them`);
   const absent = ignore.filter((s) => !types.includes(s));
@@ -179,6 +183,7 @@ function dropIgnored(labels: string[], types: string[] | null, ignore: string[],
 
 export async function predictTrajectory(trajectory: string, options: PredictOptions): Promise<PredictReport> {
   const model = typeof options.model === 'string' ? readModel(options.model) : options.model;
+  if (model.metadata.shared) return predictShared(trajectory, model, options);
   const units = options.units ?? 'lj';
   const { device } = resolveDevice(options.device ?? 'auto');
   const started = process.hrtime.bigint();

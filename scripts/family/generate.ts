@@ -155,8 +155,11 @@ async function main(): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   let systems = loadFamily();
   if (values.only) {
-    const wanted = new Set(values.only.split(','));
-    systems = systems.filter((s) => wanted.has(s.name));
+    // In the order given: the first named runs first (a priority list).
+    const byName = new Map(systems.map((s) => [s.name, s]));
+    const unknown = values.only.split(',').filter((n) => !byName.has(n));
+    if (unknown.length) throw new Error(`--only: no system named ${unknown.join(', ')} in family.json`);
+    systems = values.only.split(',').map((n) => byName.get(n)!);
   }
   if (values['prod-steps']) systems = systems.map((s) => ({ ...s, prod_steps: Number(values['prod-steps']) }));
   const version = lammpsVersion();

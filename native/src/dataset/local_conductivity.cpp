@@ -2,6 +2,7 @@
 #include "ionfield/dataset.hpp"
 
 #include <stdexcept>
+#include <vector>
 
 namespace ionfield::dataset {
 
@@ -39,6 +40,25 @@ OriginResult local_conductivity(const double* r0, const double* r1, const double
   }
   OriginResult r;
   r.j2 = J[0] * J[0] + J[1] * J[1] + J[2] * J[2];
+  r.lambda_sum = total.value();
+  return r;
+}
+
+OriginResult local_conductivity_difference(const double* r0, const double* ra, const double* rb, const double* charges,
+                                           std::size_t natoms, double K, double tau_a, double tau_b, double* lambda) {
+  if (!(tau_a > 0) || !(tau_b > tau_a)) throw std::invalid_argument("local_conductivity_difference: need 0 < tau_a < tau_b");
+  std::vector<double> short_lag(natoms);
+  const OriginResult a = local_conductivity(r0, ra, charges, natoms, K, tau_a, short_lag.data());
+  const OriginResult b = local_conductivity(r0, rb, charges, natoms, K, tau_b, lambda);
+  // τ λ(τ) = K N z_i Δr_i·J: undo each lag's 1/τ, subtract, divide by the lag difference.
+  const double wb = tau_b / (tau_b - tau_a), wa = tau_a / (tau_b - tau_a);
+  Kahan total;
+  for (std::size_t i = 0; i < natoms; ++i) {
+    lambda[i] = wb * lambda[i] - wa * short_lag[i];
+    total.add(lambda[i]);
+  }
+  OriginResult r;
+  r.j2 = b.j2 - a.j2;
   r.lambda_sum = total.value();
   return r;
 }

@@ -1,0 +1,193 @@
+// Model selection by inner cross-validation over systems, and the committee it leaves behind
+// (docs/model.md, "Nested evaluation"). Given training systems only:
+//   1. split them into K stratified folds (salt type, Bjerrum length, density);
+//   2. for every candidate (feature set × ridge α), fit on K−1 folds and predict Λ of every system
+//      of the remaining fold; score = mean squared log error against the systems' reference Λ;
+//   3. keep the best candidate; its K fold models are the committee: the prediction is their mean,
+//      their spread is the model-error signal that calibration scales into an error bar.
+// Nothing here sees a system outside `train`: a nested study calls this once per held-out system.
+import { fitReadout, Readout, readoutLambda, SystemMoments } from './readout';
+
+export interface Candidate {
+  /** Name of the feature subset (e.g. 'radial', 'radial+angular'). */
+  features: string;
+  alpha: number;
+}
+
+export interface TrainingSystem {
+  name: string;
+  /** Moments per feature subset name. */
+  moments: Record<string, SystemMoments>;
+  /** Reference Λ (Einstein–Helfand of the whole run, else the targets' mean). */
+  reference: number;
+  /** Sort key for stratified folds: salt type, then l_B, then density. */
+  stratum: [string, number, number];
+}
+
+export interface Committee {
+  candidate: Candidate;
+  members: Readout[];
+  /** Inner-CV score of every candidate (mean squared log error), best first. */
+  scores: { candidate: Candidate; score: number; worst: number }[];
+  folds: string[][];
+}
+
+/** K groups, stratified: systems sorted by salt type, l_B and density, dealt round-robin. */
+export function stratifiedFolds<T extends { name: string; stratum: [string, number, number] }>(systems: T[], k: number): T[][] {
+  const order = [...systems].sort((a, b) => a.stratum[0].localeCompare(b.stratum[0]) || a.stratum[1] - b.stratum[1] || a.stratum[2] - b.stratum[2] || a.name.localeCompare(b.name));
+  const folds: T[][] = Array.from({ length: Math.min(k, systems.length) }, () => []);
+  order.forEach((s, i) => folds[i % folds.length].push(s));
+  return folds;
+}
+
+export function selectCommittee(train: TrainingSystem[], candidates: Candidate[], k = 5): Committee {
+  if (train.length < 3) throw new Error(`model selection needs at least 3 training systems, got ${train.length}`);
+  const folds = stratifiedFolds(train, k);
+  const scores = candidates.map((candidate) => {
+    let sq = 0, worst = 0, n = 0;
+    const members: Readout[] = [];
+    for (const held of folds) {
+      const fit = train.filter((s) => !held.includes(s));
+      const r = fitReadout(fit.map((s) => s.moments[candidate.features]), candidate.alpha);
+      members.push(r);
+      for (const s of held) {
+        const pred = readoutLambda(r, s.moments[candidate.features]);
+        // A non-positive Λ is as wrong as a model can be: score it as a factor-of-e error per unit.
+        const e = pred > 0 ? Math.log(pred / s.reference) : 1 + Math.abs(pred - s.reference) / Math.abs(s.reference);
+        sq += e * e;
+        worst = Math.max(worst, Math.abs(e));
+        n++;
+      }
+    }
+    return { candidate, score: sq / n, worst, members };
+  });
+  scores.sort((a, b) => a.score - b.score);
+  return {
+    candidate: scores[0].candidate,
+    members: scores[0].members,
+    scores: scores.map(({ candidate, score, worst }) => ({ candidate, score, worst })),
+    folds: folds.map((f) => f.map((s) => s.name)),
+  };
+}
+
+/** The committee's Λ for a system: mean and standard deviation over members. */
+export function committeeLambda(c: Committee, moments: Record<string, SystemMoments>): { value: number; spread: number; members: number[] } {
+  const m = moments[c.candidate.features];
+  const members = c.members.map((r) => readoutLambda(r, m));
+  const value = members.reduce((a, b) => a + b, 0) / members.length;
+  const spread = Math.sqrt(members.reduce((a, b) => a + (b - value) ** 2, 0) / Math.max(1, members.length - 1));
+  return { value, spread, members };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calibration: the committee's spread measures how much the fit moves with the training systems,
+// not how far the model is from the truth. The model error is taken as
+//   σ_model² = (k · spread)² + (f · Λ_ML)²
+// with k and f fitted by maximum likelihood to held-out residuals r = Λ_ML − Λ_ref, each with
+// variance σ_model² + σ_stat² + σ_ref² (the reference's own error counts too).
+
+export interface Residual {
+  name: string;
+  predicted: number;
+  spread: number;
+  stat: number;
+  reference: number;
+  referenceError: number;
+}
+
+export interface Calibration {
+  k: number;
+  f: number;
+}
+
+function negLogLikelihood(rs: Residual[], c: Calibration): number {
+  let nll = 0;
+  for (const r of rs) {
+    const v = (c.k * r.spread) ** 2 + (c.f * r.predicted) ** 2 + r.stat ** 2 + r.referenceError ** 2;
+    nll += 0.5 * (Math.log(v) + (r.predicted - r.reference) ** 2 / v);
+  }
+  return nll;
+}
+
+/** Maximum-likelihood k ∈ [0, 30], f ∈ [0, 1] on a grid refined twice (the likelihood is smooth and 2-D). */
+export function calibrate(rs: Residual[]): Calibration {
+  let best: Calibration = { k: 1, f: 0.05 };
+  let bestValue = Infinity;
+  let kLo = 0, kHi = 30, fLo = 0, fHi = 1;
+  for (let pass = 0; pass < 3; pass++) {
+    const steps = 40;
+    for (let i = 0; i <= steps; i++)
+      for (let j = 0; j <= steps; j++) {
+        const c = { k: kLo + ((kHi - kLo) * i) / steps, f: fLo + ((fHi - fLo) * j) / steps };
+        const v = negLogLikelihood(rs, c);
+        if (v < bestValue) {
+          bestValue = v;
+          best = c;
+        }
+      }
+    const dk = (kHi - kLo) / 10, df = (fHi - fLo) / 10;
+    kLo = Math.max(0, best.k - dk);
+    kHi = best.k + dk;
+    fLo = Math.max(0, best.f - df);
+    fHi = best.f + df;
+  }
+  return best;
+}
+
+export function modelError(c: Calibration, predicted: number, spread: number): number {
+  return Math.sqrt((c.k * spread) ** 2 + (c.f * predicted) ** 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Domain: how far a system's mean descriptors lie from the training systems'. Each system is a
+// point (its per-ion mean of the standardised shared features); its distance to the nearest
+// training system, per feature (rms), is compared with the training systems' own spacing: the
+// largest nearest-neighbour distance among them when each is left out in turn. score ≤ 1: inside
+// the sampled range; the documented threshold (DOMAIN_THRESHOLD) leaves room for interpolation.
+
+export const DOMAIN_THRESHOLD = 2;
+/** Committee spread over prediction beyond which the model is out of its depth whatever the distance. */
+export const SPREAD_THRESHOLD = 0.25;
+
+export interface DomainReference {
+  /** Standardisation (training rows) and the training systems' mean feature vectors. */
+  mean: number[];
+  scale: number[];
+  points: { name: string; x: number[] }[];
+  /** Largest leave-one-out nearest-neighbour distance among the training points. */
+  spacing: number;
+}
+
+function rmsDistance(a: number[], b: number[]): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += (a[k] - b[k]) ** 2;
+  return Math.sqrt(s / a.length);
+}
+
+export function meanFeatures(m: SystemMoments): number[] {
+  return Array.from(m.sum, (v) => v / m.n);
+}
+
+export function domainReference(train: SystemMoments[], readout: Pick<Readout, 'mean' | 'scale'>): DomainReference {
+  const std = (x: number[]) => x.map((v, k) => (v - readout.mean[k]) / readout.scale[k]);
+  const points = train.map((m) => ({ name: m.name, x: std(meanFeatures(m)) }));
+  let spacing = 0;
+  for (const p of points) {
+    const d = Math.min(...points.filter((q) => q !== p).map((q) => rmsDistance(p.x, q.x)));
+    spacing = Math.max(spacing, d);
+  }
+  return { mean: Array.from(readout.mean), scale: Array.from(readout.scale), points, spacing };
+}
+
+export function domainScore(ref: DomainReference, features: number[]): { score: number; nearest: string; distance: number } {
+  const x = features.map((v, k) => (v - ref.mean[k]) / ref.scale[k]);
+  let best = Infinity, nearest = '';
+  for (const p of ref.points) {
+    const d = rmsDistance(x, p.x);
+    if (d < best) {
+      best = d;
+      nearest = p.name;
+    }
+  }
+  return { score: best / ref.spacing, nearest, distance: best };
+}

@@ -1,0 +1,181 @@
+// Nested leave-one-system-out evaluation of the shared model and its baselines (issue 13,
+// docs/model.md "Nested evaluation"). For every system o of a dataset:
+//   - every choice (feature subset, ridge α) is made by inner cross-validation over the OTHER
+//     systems (committee.ts), and the committee of the chosen candidate predicts o once;
+//   - the baselines are fitted on the other systems too: concentration per salt type, ridge on the
+//     per-species descriptors (the earlier per-species linear model) and, optionally, the earlier
+//     per-species network with the global objective;
+//   - o's snapshot-sampling error is the blocking error of its per-frame Λ_ML.
+// Calibration of the error bar is itself left-one-out: o's z uses k and f fitted on the residuals of
+// the other systems only, so coverage is measured on data the calibration never saw.
+import { concentrationSystemLambda, fitConcentration, fitLinear, linearSystemLambda, saltType } from './baselines';
+import { calibrate, Calibration, Candidate, committeeLambda, DOMAIN_THRESHOLD, domainReference, domainScore, meanFeatures, modelError, Residual, selectCommittee, SPREAD_THRESHOLD, TrainingSystem } from './committee';
+import type { Dataset, LoadedSystem } from './dataset';
+import { targetLambda } from './dataset';
+import { blockError } from './predict';
+import { fitReadout, momentsOf, readoutFrameLambdas } from './readout';
+import type { SharedLayout } from './shared-features';
+import { SharedSystem, toSharedDataset } from './shared-dataset';
+
+/** Named column subsets of the shared layout (own features only: a linear readout of frame means adds nothing). */
+export function featureSubsets(layout: SharedLayout): Record<string, number[]> {
+  const R = layout.radial.length, A = layout.angular.length;
+  const radial = [0, ...Array.from({ length: 2 * R }, (_, k) => 1 + k)];
+  const all = [...radial, ...Array.from({ length: 2 * A }, (_, k) => 1 + 2 * R + k)];
+  return A > 0 ? { radial, 'radial+angular': all } : { radial };
+}
+
+export const DEFAULT_ALPHAS = [1e-4, 1e-3, 1e-2, 1e-1, 1];
+
+export function candidatesOf(subsets: Record<string, number[]>, alphas = DEFAULT_ALPHAS): Candidate[] {
+  return Object.keys(subsets).flatMap((features) => alphas.map((alpha) => ({ features, alpha })));
+}
+
+function paramOf(s: LoadedSystem, key: string): number {
+  const v = Number((s.info.parameters ?? {})[key]);
+  return Number.isFinite(v) ? v : 0;
+}
+
+/** Reference Λ of a system: Einstein–Helfand of the whole run when recorded, else the targets' mean. */
+export function referenceOf(s: LoadedSystem): { value: number; error: number; source: 'lambda_eh' | 'lambda_target' } {
+  const eh = s.info.lambda_eh;
+  if (eh && Number.isFinite(eh.value) && Number.isFinite(eh.error)) return { value: eh.value, error: eh.error, source: 'lambda_eh' };
+  return { value: targetLambda(s), error: 0, source: 'lambda_target' };
+}
+
+export function trainingSystemsOf(shared: SharedSystem[], subsets: Record<string, number[]>): TrainingSystem[] {
+  return shared.map((s) => ({
+    name: s.name,
+    moments: Object.fromEntries(Object.entries(subsets).map(([k, cols]) => [k, momentsOf(s, cols)])),
+    reference: referenceOf(s).value,
+    stratum: [saltType(s), paramOf(s, 'lb'), paramOf(s, 'rho')] as [string, number, number],
+  }));
+}
+
+export interface NestedRow {
+  system: string;
+  salt: string;
+  reference: { value: number; error: number; source: string };
+  lambda_target: number;
+  selected: Candidate;
+  lambda_ml: number;
+  spread: number;
+  stat_error: number;
+  model_error: number;
+  total_error: number;
+  z: number;
+  calibration: Calibration;
+  domain: { score: number; nearest: string; relative_spread: number; in_domain: boolean };
+  baselines: Record<string, number | null>;
+}
+
+export interface NestedReport {
+  schema: 'ionfield.nested-evaluation/1';
+  systems: number;
+  inner_folds: number;
+  candidates: Candidate[];
+  rows: NestedRow[];
+  summary: Record<string, { median: number; p90: number; worst: number; n: number }>;
+  coverage: { within_1: number; within_2: number; rms_z: number };
+  /** Calibration on all systems (what the shipped model uses). */
+  calibration: Calibration;
+  selections: Record<string, number>;
+  seconds: number;
+}
+
+export interface NestedOptions {
+  innerFolds?: number;
+  alphas?: number[];
+  /** Extra per-system baselines (e.g. a network), each fitted on the training systems of a fold. */
+  extraBaselines?: Record<string, (train: LoadedSystem[], held: LoadedSystem) => Promise<number>>;
+  onFold?: (row: { system: string; seconds: number }) => void;
+}
+
+function quantile(values: number[], q: number): number {
+  const v = [...values].sort((a, b) => a - b);
+  const pos = q * (v.length - 1);
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return v[lo] + (v[hi] - v[lo]) * (pos - lo);
+}
+
+export async function nestedEvaluation(dataset: Dataset, options: NestedOptions = {}): Promise<NestedReport> {
+  const started = Date.now();
+  const K = options.innerFolds ?? 5;
+  const { layout, systems: shared } = toSharedDataset(dataset);
+  const subsets = featureSubsets(layout);
+  const candidates = candidatesOf(subsets, options.alphas);
+  const training = trainingSystemsOf(shared, subsets);
+  const rows: Omit<NestedRow, 'z' | 'calibration' | 'model_error' | 'total_error' | 'domain'>[] = [];
+  const domainParts: { score: number; nearest: string }[] = [];
+  for (let o = 0; o < shared.length; o++) {
+    const t0 = Date.now();
+    const held = dataset.systems[o];
+    const train = training.filter((_, j) => j !== o);
+    const committee = selectCommittee(train, candidates, K);
+    const moments = training[o].moments;
+    const pred = committeeLambda(committee, moments);
+    // Sampling error of Λ_ML over this system's frames: the committee mean per frame, blocked.
+    const m = moments[committee.candidate.features];
+    const perFrame = new Float64Array(m.frames);
+    for (const r of committee.members) readoutFrameLambdas(r, m).forEach((v, t) => (perFrame[t] += v / committee.members.length));
+    const stat = blockError(perFrame).error;
+    // Domain of the training systems (standardised by a fit on all of them).
+    const full = fitReadout(train.map((s) => s.moments[committee.candidate.features]), committee.candidate.alpha);
+    const dom = domainScore(domainReference(train.map((s) => s.moments[committee.candidate.features]), full), meanFeatures(m));
+    domainParts.push(dom);
+    // Baselines on the same training systems.
+    const others = dataset.systems.filter((_, j) => j !== o);
+    const baselines: Record<string, number | null> = {};
+    try {
+      baselines.concentration = concentrationSystemLambda(fitConcentration(others), held);
+    } catch {
+      baselines.concentration = null;
+    }
+    baselines.ridge_per_species = linearSystemLambda(fitLinear(others), held);
+    for (const [name, fit] of Object.entries(options.extraBaselines ?? {})) baselines[name] = await fit(others, held);
+    rows.push({
+      system: held.name, salt: saltType(held), reference: referenceOf(held), lambda_target: targetLambda(held), selected: committee.candidate,
+      lambda_ml: pred.value, spread: pred.spread, stat_error: Number.isFinite(stat) ? stat : 0, baselines,
+    });
+    options.onFold?.({ system: held.name, seconds: (Date.now() - t0) / 1000 });
+  }
+  const residuals: Residual[] = rows.map((r) => ({ name: r.system, predicted: r.lambda_ml, spread: r.spread, stat: r.stat_error, reference: r.reference.value, referenceError: r.reference.error }));
+  const full: NestedRow[] = rows.map((r, o) => {
+    const cal = calibrate(residuals.filter((_, j) => j !== o));
+    const model = modelError(cal, r.lambda_ml, r.spread);
+    const total = Math.hypot(model, r.stat_error);
+    const z = (r.lambda_ml - r.reference.value) / Math.hypot(total, r.reference.error);
+    const relSpread = r.spread / Math.abs(r.lambda_ml);
+    return { ...r, model_error: model, total_error: total, z, calibration: cal, domain: { ...domainParts[o], relative_spread: relSpread, in_domain: domainParts[o].score <= DOMAIN_THRESHOLD && relSpread <= SPREAD_THRESHOLD && r.lambda_ml > 0 } };
+  });
+  const errorsOf = (get: (r: NestedRow) => number | null) => full.filter((r) => get(r) !== null).map((r) => Math.abs(get(r)! / r.reference.value - 1));
+  const summary: NestedReport['summary'] = {};
+  const models: Record<string, (r: NestedRow) => number | null> = { shared_model: (r) => r.lambda_ml };
+  for (const name of Object.keys(full[0].baselines)) models[name] = (r) => r.baselines[name];
+  for (const [name, get] of Object.entries(models)) {
+    const e = errorsOf(get);
+    summary[name] = { median: quantile(e, 0.5), p90: quantile(e, 0.9), worst: Math.max(...e), n: e.length };
+  }
+  const zs = full.map((r) => r.z);
+  const selections: Record<string, number> = {};
+  for (const r of full) {
+    const key = `${r.selected.features}, α=${r.selected.alpha}`;
+    selections[key] = (selections[key] ?? 0) + 1;
+  }
+  return {
+    schema: 'ionfield.nested-evaluation/1',
+    systems: full.length,
+    inner_folds: K,
+    candidates,
+    rows: full,
+    summary,
+    coverage: {
+      within_1: zs.filter((z) => Math.abs(z) < 1).length / zs.length,
+      within_2: zs.filter((z) => Math.abs(z) < 2).length / zs.length,
+      rms_z: Math.sqrt(zs.reduce((a, z) => a + z * z, 0) / zs.length),
+    },
+    calibration: calibrate(residuals),
+    selections,
+    seconds: (Date.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,224 @@
+// `ionfield predict` with a shared model (shared-model.ts): descriptors of every ion of every frame,
+// resolved by the ions' charge labels (a species the model never saw is folded like any other);
+// the fold to the shared inputs (shared-features.ts); the committee on ONNX Runtime; and the report
+// with the total error (snapshot sampling ⊕ calibrated model error) and the domain flag.
+// Per-ion λ̂ = μ̂ N / n_f (N: all atoms of the frame, as in the training targets), and its committee
+// spread, stream to .npy; Λ_ML of a frame is Σ_ions μ̂ / n_f.
+import { bindSet, BoundSet } from '../descriptor-sets';
+import { columnsDocument, computeBatch, Device, resolveDevice, RowMap, rowMap } from '../descriptors';
+import { NpyWriter } from '../npy';
+import { chargeLabel, FrameBatch, openTrajectory } from '../trajectory';
+import { formulaUnits } from '../transport/formula';
+import { domainScore, modelError } from './committee';
+import type { DatasetColumn } from './dataset';
+import { OnnxPredictor } from './inference';
+import { blockError, dropIgnored, IGNORED, LoadedModel, ModelMismatchError, PredictOptions, PredictReport } from './predict';
+import { foldFrames, SharedLayout, sharedLayout, speciesFold, SpeciesFold } from './shared-features';
+
+export interface SharedPredictReport extends PredictReport {
+  lambda_ml: PredictReport['lambda_ml'] & {
+    /** Total error: √(sampling² + model²). */
+    parts: { sampling: number; model: number };
+    dominant: 'sampling' | 'model';
+    committee_spread: number;
+    members: number[];
+  };
+  domain: { score: number; threshold: number; nearest: string; relative_spread: number; spread_threshold: number; in_domain: boolean; reasons: string[] };
+  inDomain: boolean;
+  formula_units: { value: number; convention: string };
+}
+
+function spreadPath(out: string): string {
+  return out.replace(/\.npy$/i, '.spread.npy');
+}
+
+export async function predictShared(trajectory: string, model: LoadedModel, options: PredictOptions): Promise<SharedPredictReport> {
+  const meta = model.metadata;
+  const shared = meta.shared!;
+  const unc = meta.uncertainty;
+  const units = options.units ?? 'lj';
+  if (meta.target.units !== units) throw new ModelMismatchError(`${model.path} does not fit ${trajectory}: units: the model's targets are in '${meta.target.units}', the trajectory is read as '${units}' (--units)`);
+  const { device } = resolveDevice(options.device ?? 'auto');
+  const started = process.hrtime.bigint();
+  const clock = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const stages = { read: 0, descriptors: 0, inference: 0, write: 0 };
+  const ignored: Record<string, number> = {};
+  const traj = openTrajectory(trajectory, { ...options, unwrap: false, batchSize: options.batchSize ?? 32 });
+  const predictor = await OnnxPredictor.open(model.bytes, options.provider ?? 'auto');
+  const lacking = [...['features'].filter((n) => !predictor.inputNames.includes(n)), ...['mu', 'mu_members'].filter((n) => !predictor.outputNames.includes(n))];
+  if (lacking.length) {
+    await predictor.close();
+    throw new ModelMismatchError(`${model.path}: the graph lacks ${lacking.join(', ')} (a shared model has input 'features' and outputs 'mu', 'mu_members'; docs/model.md)`);
+  }
+  const M = shared.members;
+  const P = shared.features.length;
+  let bound: BoundSet | null = null, map: RowMap | null = null;
+  let layout: SharedLayout | null = null;
+  let folds: SpeciesFold[] = [];
+  let centreRows: number[][] = []; // per fold: descriptor rows of that centre species
+  let centreSpecies: string[] = [];
+  let ions = 0, atoms = 0, nf = NaN, nfConvention = '';
+  let writer: NpyWriter | null = null, spreadWriter: NpyWriter | null = null;
+  const frameLambda: number[] = [];
+  const memberSums = new Float64Array(M);
+  const ownSum = new Float64Array(P / 2);
+  const speciesSum: Record<string, number> = {};
+  let frames = 0;
+  try {
+    const it = traj.batches();
+    const evaluate = async (batch: FrameBatch) => {
+      let t0 = clock();
+      const desc = (await computeBatch(bound!, batch, map!, { threads: options.threads, device, precision: 'float32' })) as Float32Array;
+      stages.descriptors += clock() - t0;
+      const R = map!.rows.length, Fmax = bound!.maxFeatures;
+      const parts = folds.map((_, k) => {
+        const rows = centreRows[k], F = bound!.columns[centreSpecies[k]].length;
+        const features = new Float32Array(batch.frames * rows.length * F);
+        for (let t = 0; t < batch.frames; t++) rows.forEach((r, i) => features.set(desc.subarray((t * R + r) * Fmax, (t * R + r) * Fmax + F), (t * rows.length + i) * F));
+        return { ions: rows.length, features };
+      });
+      const x = foldFrames(layout!, folds, parts, batch.frames);
+      // The frame means of the own features are the context columns of any row of the frame; copied
+      // now, since the features' buffer is handed over to the ONNX worker.
+      const own = layout!.own;
+      const frameOwn = new Float64Array(batch.frames * own);
+      for (let t = 0; t < batch.frames; t++) for (let k = 0; k < own; k++) frameOwn[t * own + k] = x[t * ions * P + own + k];
+      t0 = clock();
+      const { outputs } = await predictor.run({ features: { data: x, dims: [batch.frames * ions, P] } });
+      stages.inference += clock() - t0;
+      return { batch, frameOwn, mu: outputs.mu, members: outputs.mu_members };
+    };
+    const consume = ({ batch, frameOwn, mu, members }: { batch: FrameBatch; frameOwn: Float64Array; mu: Float32Array; members: Float32Array }) => {
+      const t0 = clock();
+      if (mu.length !== batch.frames * ions || members.length !== batch.frames * ions * M) throw new Error(`${model.path}: outputs have ${mu.length} and ${members.length} values, expected ${batch.frames * ions} and ${batch.frames * ions * M}`);
+      const toLambda = atoms / nf;
+      const lambda = new Float32Array(batch.frames * ions), spread = new Float32Array(batch.frames * ions);
+      for (let t = 0; t < batch.frames; t++) {
+        let sum = 0;
+        for (let i = 0; i < ions; i++) {
+          const r = t * ions + i;
+          sum += mu[r];
+          let m1 = 0, m2 = 0;
+          for (let m = 0; m < M; m++) {
+            const v = members[r * M + m];
+            memberSums[m] += v;
+            m1 += v;
+            m2 += v * v;
+          }
+          m1 /= M;
+          lambda[r] = mu[r] * toLambda;
+          spread[r] = Math.sqrt(Math.max(0, m2 / M - m1 * m1) * (M / Math.max(1, M - 1))) * toLambda;
+        }
+        frameLambda.push(sum / nf);
+        for (let k = 0; k < ownSum.length; k++) ownSum[k] += frameOwn[t * ownSum.length + k];
+      }
+      let r0 = 0;
+      centreSpecies.forEach((s, k) => {
+        for (let t = 0; t < batch.frames; t++) for (let i = 0; i < centreRows[k].length; i++) speciesSum[s] += lambda[t * ions + r0 + i];
+        r0 += centreRows[k].length;
+      });
+      writer?.append(lambda, batch.frames);
+      spreadWriter?.append(spread, batch.frames);
+      frames += batch.frames;
+      stages.write += clock() - t0;
+      options.onProgress?.(frames);
+    };
+    let inflight: ReturnType<typeof evaluate> | null = null;
+    for (;;) {
+      const t0 = clock();
+      const r = await it.next();
+      stages.read += clock() - t0;
+      if (r.done) break;
+      const batch = r.value;
+      if (!bound) {
+        if (!batch.charges) throw new ModelMismatchError(`${model.path} folds ions by charge, and ${trajectory} has no charges: pass --charges (e.g. 1:2,2:-1) or --topology`);
+        let labels = Array.from(batch.charges, chargeLabel);
+        labels = dropIgnored(labels, batch.types, options.ignoreSpecies ?? [], trajectory, ignored);
+        const present = [...new Set(labels)].filter((l) => l !== IGNORED).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+        const charged = present.filter((l) => Number(l) !== 0);
+        if (!charged.length) throw new ModelMismatchError(`${trajectory}: no charged atom to predict (charges: ${present.join(', ')})`);
+        // The stored set carries its lengths as trained (already scaled): bind at scale 1.
+        bound = bindSet(model.set, present, 1);
+        map = rowMap(bound, labels);
+        const doc = columnsDocument(bound, map, { array: '', frames: 0, steps: [], source: '', scale: 1 }) as { columns: Record<string, DatasetColumn[]> };
+        layout = sharedLayout(present.map((s) => doc.columns[s] ?? []));
+        const diff = layout!.names.findIndex((n, k) => n !== shared.features[k]);
+        if (layout!.names.length !== shared.features.length || diff >= 0)
+          throw new ModelMismatchError(`${model.path} does not fit ${trajectory}: shared input ${diff >= 0 ? `${diff} is '${layout!.names[diff]}' here, '${shared.features[diff]}' in the model` : `count ${layout!.names.length} here, ${shared.features.length} in the model`}`);
+        const charges = Object.fromEntries(present.map((s) => [s, Number(s)]));
+        centreSpecies = charged;
+        folds = charged.map((s) => speciesFold(layout!, doc.columns[s], Number(s), charges));
+        centreRows = charged.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
+        ions = centreRows.reduce((a, r) => a + r.length, 0);
+        atoms = batch.natoms;
+        for (const s of charged) speciesSum[s] = 0;
+        const counts = charged.map((s) => labels.filter((l) => l === s).length);
+        const fu = formulaUnits(charged, counts, charged.map(Number), options.formulaUnits);
+        if (fu.value === null) throw new ModelMismatchError(`${trajectory}: ${fu.convention}; pass --formula-units`);
+        nf = fu.value;
+        nfConvention = fu.convention;
+        if (options.out) {
+          writer = new NpyWriter(options.out, 'float32', [ions]);
+          spreadWriter = new NpyWriter(spreadPath(options.out), 'float32', [ions]);
+        }
+      }
+      const next = evaluate(batch);
+      if (inflight) consume(await inflight);
+      inflight = next;
+    }
+    if (inflight) consume(await inflight);
+    if (!bound || frames === 0) throw new ModelMismatchError(`${trajectory}: no frames selected`);
+    spreadWriter?.close();
+    writer?.close();
+  } catch (err) {
+    writer?.abort();
+    spreadWriter?.abort();
+    throw err;
+  } finally {
+    await predictor.close();
+  }
+  const value = frameLambda.reduce((a, b) => a + b, 0) / frames;
+  const sampling = blockError(frameLambda);
+  const memberLambdas = Array.from(memberSums, (s) => s / (frames * nf));
+  const mMean = memberLambdas.reduce((a, b) => a + b, 0) / M;
+  const spread = Math.sqrt(memberLambdas.reduce((a, b) => a + (b - mMean) ** 2, 0) / Math.max(1, M - 1));
+  const cal = unc?.calibration ?? { k: 1, f: 0 };
+  const modelErr = modelError(cal, value, spread);
+  const samplingErr = Number.isFinite(sampling.error) ? sampling.error : 0;
+  const total = Math.hypot(samplingErr, modelErr);
+  // Domain: the mean over ions and frames of the selected own features, against the training points.
+  const cols = shared.selected.columns;
+  const meanOwn = cols.map((c) => ownSum[c] / frames);
+  const dom = unc ? domainScore(unc.domain, meanOwn) : { score: NaN, nearest: '', distance: NaN };
+  const relSpread = spread / Math.abs(value);
+  const threshold = unc?.domain.threshold ?? Infinity, spreadThreshold = unc?.domain.spread_threshold ?? Infinity;
+  const reasons: string[] = [];
+  if (!(dom.score <= threshold)) reasons.push(`descriptor distance ${dom.score.toFixed(2)} × the training systems' spacing (threshold ${threshold}; nearest training system ${dom.nearest})`);
+  if (!(relSpread <= spreadThreshold)) reasons.push(`committee disagreement ${(100 * relSpread).toFixed(0)} % of Λ_ML (threshold ${(100 * spreadThreshold).toFixed(0)} %)`);
+  if (!(value > 0)) reasons.push('Λ_ML is not positive');
+  const seconds = clock();
+  return {
+    schema: 'ionfield.predict/1',
+    trajectory,
+    model: model.path,
+    units,
+    frames,
+    ions,
+    species: Object.fromEntries(centreSpecies.map((s, k) => [s, { ions: centreRows[k].length, lambda_mean: speciesSum[s] / (frames * centreRows[k].length) }])),
+    lambda_ml: {
+      value, error: total, block_frames: sampling.block_frames, blocks: sampling.blocks, units: `${units} molar conductivity (as the training targets)`, tau: meta.target.tau,
+      parts: { sampling: samplingErr, model: modelErr }, dominant: modelErr >= samplingErr ? 'model' : 'sampling', committee_spread: spread, members: memberLambdas,
+    },
+    domain: { score: dom.score, threshold, nearest: dom.nearest, relative_spread: relSpread, spread_threshold: spreadThreshold, in_domain: reasons.length === 0, reasons },
+    inDomain: reasons.length === 0,
+    formula_units: { value: nf, convention: nfConvention },
+    field: options.out ? { path: options.out, shape: [frames, ions], dtype: 'float32', atoms: centreRows.flatMap((rows) => rows.map((r) => map!.rows[r])), species: centreSpecies.flatMap((s, k) => centreRows[k].map(() => s)), spread_path: spreadPath(options.out) } as PredictReport['field'] : null,
+    ignored,
+    provider: predictor.provider,
+    provider_note: predictor.providerNote,
+    device,
+    seconds,
+    stages,
+    ions_frames_per_second: (ions * frames) / seconds,
+  };
+}

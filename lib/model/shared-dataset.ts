@@ -1,0 +1,54 @@
+// A dataset seen by the shared network: every system becomes one "species" of all its ions with
+// the folded inputs of shared-features.ts and the per-ion target μ_i = λ_i n_f / N.
+// Why μ: λ_i = K N z_i Δr_i·J/τ with K = 1/(6 T n_f) carries the salt's bookkeeping N/n_f (2 for a
+// 1:1 salt, 3 for a 2:1 salt, 4 for a 3:1 salt); μ_i = z_i Δr_i·J/(6 T τ) does not, so one network
+// serves every stoichiometry, and Λ = (N/n_f)·⟨μ⟩ = Σ_ions μ_i / n_f exactly (neutral atoms have μ = 0).
+import type { Dataset, DatasetManifest, LoadedSystem } from './dataset';
+import { foldFrames, SharedLayout, sharedLayout, speciesFold } from './shared-features';
+
+export interface SharedSystem extends LoadedSystem {
+  /** Λ per unit of mean μ over the ions: (ions in the frame) / n_f. */
+  conversion: number;
+}
+
+export function datasetLayout(manifest: DatasetManifest): SharedLayout {
+  return sharedLayout(manifest.species.map((s) => manifest.feature_columns[s]));
+}
+
+/** Charge of every label: the system's own, else the label read as a number ("+2" → 2). */
+export function chargesOf(system: LoadedSystem, manifest: DatasetManifest): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of manifest.species) {
+    const z = system.info.charges?.[s] ?? (manifest.species_labels === 'charge' ? Number(s) : NaN);
+    out[s] = z;
+  }
+  return out;
+}
+
+export function toSharedSystem(system: LoadedSystem, manifest: DatasetManifest, layout: SharedLayout): SharedSystem {
+  const charges = chargesOf(system, manifest);
+  const present = manifest.species.map((s, k) => ({ s, k })).filter(({ k }) => system.species[k].ions > 0);
+  const folds = present.map(({ s }) => {
+    if (!Number.isFinite(charges[s])) throw new Error(`${system.name}: species '${s}' has no charge; the shared network needs charges`);
+    return speciesFold(layout, manifest.feature_columns[s], charges[s], charges);
+  });
+  const parts = present.map(({ k }) => system.species[k]);
+  const ions = parts.reduce((a, p) => a + p.ions, 0);
+  const features = foldFrames(layout, folds, parts, system.frames);
+  const nf = Number(system.info.formula_units);
+  const atoms = Number(system.info.atoms ?? Object.values(system.info.ions ?? {}).reduce((a, n) => a + n, 0));
+  if (!(nf > 0)) throw new Error(`${system.name}: the dataset records no formula_units; the shared target μ = λ n_f/N needs it`);
+  // λ counts every atom in N (docs/dataset.md): `atoms`, else (older folders) the centre ions.
+  const toMu = nf / atoms;
+  const lambda = new Float64Array(system.frames * ions);
+  for (let t = 0; t < system.frames; t++) {
+    let r = t * ions;
+    for (const p of parts) for (let i = 0; i < p.ions; i++, r++) lambda[r] = p.lambda[t * p.ions + i] * toMu;
+  }
+  return { ...system, species: [{ ions, features, lambda }], conversion: ions / nf };
+}
+
+export function toSharedDataset(dataset: Dataset): { layout: SharedLayout; systems: SharedSystem[] } {
+  const layout = datasetLayout(dataset.manifest);
+  return { layout, systems: dataset.systems.map((s) => toSharedSystem(s, dataset.manifest, layout)) };
+}

@@ -1,0 +1,123 @@
+// The shipped form of the shared model: the committee chosen by inner cross-validation on all
+// training systems, as one ONNX graph, with the calibration of its error bar and the reference
+// points of its domain in the metadata (docs/model.md "The shared model").
+//
+// ONNX signature (opset 17):
+//   input  `features`    float32 [rows, F]  the folded inputs of shared-features.ts (names in
+//                                           metadata ionfield.shared.features), any rows
+//   output `mu_members`  float32 [rows, M]  μ̂ of each committee member
+//   output `mu`          float32 [rows]     their mean
+// μ is the stoichiometry-free per-ion target (shared-dataset.ts): λ̂_i = μ̂_i N / n_f, Λ_ML = Σ_ions μ̂_i / n_f.
+import { onnx } from 'onnx-proto';
+import { Calibration, Candidate, Committee, domainReference, DOMAIN_THRESHOLD, selectCommittee, SPREAD_THRESHOLD } from './committee';
+import type { Dataset } from './dataset';
+import { featureSubsets, candidatesOf, trainingSystemsOf, DEFAULT_ALPHAS } from './nested';
+import { encodeModel, floatTensor, floatValue, node } from './onnx-builder';
+import { metadataProps, MODEL_SCHEMA, ModelMetadata } from './onnx-export';
+import { fitReadout } from './readout';
+import { toSharedDataset } from './shared-dataset';
+import type { SharedLayout } from './shared-features';
+import { packageVersion } from './train';
+
+/**
+ * The descriptor set with every function for every species ("*"), reconstructed from the
+ * dataset's expanded columns: the shared model must bind it to species it never saw (a trivalent
+ * ion, a neutral solvent), and its folded layout is exactly these functions.
+ */
+export function wildcardSet(dataset: Dataset): Record<string, unknown> {
+  const seen = new Set<string>();
+  const functions: Record<string, unknown>[] = [];
+  for (const s of dataset.manifest.species)
+    for (const c of dataset.manifest.feature_columns[s]) {
+      const f: Record<string, unknown> = { type: c.type, centre: '*', neighbours: '*', eta: c.eta, rs: c.rs, cutoff: c.cutoff, cutoff_function: c.cutoff_function };
+      if (c.type !== 'G2') Object.assign(f, { zeta: c.zeta, lambda: c.lambda });
+      const key = JSON.stringify(f);
+      if (!seen.has(key)) {
+        seen.add(key);
+        functions.push(f);
+      }
+    }
+  const set = dataset.manifest.descriptor_set as { name?: string; description?: string; length_unit?: string };
+  return { schema: 'ionfield.descriptor-set/1', name: set?.name ?? 'shared', description: set?.description ?? '', length_unit: set?.length_unit ?? 'ion diameter', functions };
+}
+
+export function exportSharedOnnx(layout: SharedLayout, committee: Committee, meta: ModelMetadata): Uint8Array {
+  const F = layout.size;
+  const M = committee.members.length;
+  const W = new Float64Array(F * M);
+  const b = new Float64Array(M);
+  committee.members.forEach((r, m) => {
+    r.columns.forEach((col, k) => (W[col * M + m] = r.weights[k]));
+    b[m] = r.intercept;
+  });
+  const nodes: onnx.INodeProto[] = [
+    node('MatMul', ['features', 'W'], ['xw']),
+    node('Add', ['xw', 'b'], ['mu_members']),
+    node('ReduceMean', ['mu_members'], ['mu'], [{ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [1] }, { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]),
+  ];
+  return encodeModel({
+    name: 'ionfield-shared-local-conductivity',
+    nodes,
+    inputs: [floatValue('features', ['rows', F])],
+    outputs: [floatValue('mu_members', ['rows', M]), floatValue('mu', ['rows'])],
+    initializers: [floatTensor('W', [F, M], W), floatTensor('b', [M], b)],
+    metadata: metadataProps(meta),
+    producerVersion: meta.version,
+  });
+}
+
+export interface SharedModelResult {
+  onnx: Uint8Array;
+  metadata: ModelMetadata;
+  committee: Committee;
+}
+
+/**
+ * Selects and fits the committee on every system of the dataset (the same inner cross-validation
+ * the nested study runs per held-out system) and packs it with the calibration from that study.
+ */
+export function buildSharedModel(dataset: Dataset, calibration: Calibration & { source: string }, options: { innerFolds?: number; alphas?: number[] } = {}): SharedModelResult {
+  const { layout, systems } = toSharedDataset(dataset);
+  const subsets = featureSubsets(layout);
+  const candidates: Candidate[] = candidatesOf(subsets, options.alphas ?? DEFAULT_ALPHAS);
+  const training = trainingSystemsOf(systems, subsets);
+  const committee = selectCommittee(training, candidates, options.innerFolds ?? 5);
+  const chosen = committee.candidate;
+  const all = training.map((t) => t.moments[chosen.features]);
+  const dom = domainReference(all, fitReadout(all, chosen.alpha));
+  const m = dataset.manifest;
+  const charges: Record<string, number> = {};
+  for (const s of dataset.systems) for (const [label, z] of Object.entries(s.info.charges ?? {})) charges[label] ??= z;
+  const metadata: ModelMetadata = {
+    schema: MODEL_SCHEMA,
+    version: packageVersion(),
+    species: m.species,
+    species_labels: 'charge',
+    charges,
+    descriptor_set: wildcardSet(dataset),
+    feature_columns: { shared: layout.names.map((name, index) => ({ index, name })) },
+    standardisation: { features: {}, target: { shift: 0, scale: 1 } },
+    target: {
+      quantity: 'μ_i = λ_i n_f / N (per-ion, stoichiometry-free; λ̂_i = μ̂_i N / n_f)',
+      tau: m.tau,
+      tau_frames: m.tau_frames,
+      units: m.units,
+      objective: 'per-ion',
+      ...(m.tau_short ? { tau_short: m.tau_short } : {}),
+    },
+    architecture: { hidden: [], activation: 'linear' },
+    training: {
+      datasets: dataset.folders,
+      systems: dataset.systems.map((s) => ({ name: s.name, parameters: s.info.parameters ?? null, lambda_eh: s.info.lambda_eh ?? null })),
+      holdout: [],
+      length_scale: m.length_scale ?? 1,
+      selection: { candidates: candidates.length, inner_folds: committee.folds, scores: committee.scores.slice(0, 5) },
+    },
+    shared: { kind: 'shared-committee', features: layout.names, members: committee.members.length, readout: 'linear', selected: { ...chosen, columns: committee.members[0].columns }, output: 'mu' },
+    uncertainty: {
+      calibration,
+      domain: { ...dom, threshold: DOMAIN_THRESHOLD, spread_threshold: SPREAD_THRESHOLD },
+    },
+  };
+  return { onnx: exportSharedOnnx(layout, committee, metadata), metadata, committee };
+}
