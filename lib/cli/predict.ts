@@ -1,6 +1,7 @@
 import { Device } from '../descriptors';
 import { Provider } from '../model/inference';
 import { predictTrajectory, PredictReport } from '../model/predict';
+import type { SharedPredictReport } from '../model/predict-shared';
 import { parseCharges } from '../trajectory';
 import { Command, integerOption, parse, printJson, UsageError } from './command';
 import { selectionFromValues, selectionOptions } from './selection';
@@ -8,13 +9,26 @@ import { Progress } from './progress';
 
 function printReport(r: PredictReport): void {
   const l = r.lambda_ml;
-  console.log(`Λ_ML = ${l.value.toPrecision(6)} ± ${l.error.toPrecision(2)} (${l.units}; τ = ${l.tau}; error from ${l.blocks} blocks of ${l.block_frames} frames)`);
+  const shared = r as Partial<SharedPredictReport>;
+  if (shared.lambda_ml?.parts) {
+    const p = shared.lambda_ml.parts;
+    console.log(`Λ_ML = ${l.value.toPrecision(4)} ± ${l.error.toPrecision(2)} (${l.units}; τ = ${l.tau})`);
+    console.log(`  error: model ${p.model.toPrecision(2)} (calibrated committee error) ⊕ sampling ${p.sampling.toPrecision(2)} (${l.blocks} blocks of ${l.block_frames} frames); ${shared.lambda_ml.dominant} dominates`);
+    console.log(`  domain: score ${shared.domain!.score.toFixed(2)} (threshold ${shared.domain!.threshold}), committee spread ${(100 * shared.domain!.relative_spread).toFixed(1)} % → ${shared.inDomain ? 'in domain' : 'OUT OF DOMAIN'}`);
+  } else console.log(`Λ_ML = ${l.value.toPrecision(6)} ± ${l.error.toPrecision(2)} (${l.units}; τ = ${l.tau}; error from ${l.blocks} blocks of ${l.block_frames} frames)`);
   for (const [s, v] of Object.entries(r.species)) console.log(`  species ${s}: ${v.ions} ions, mean λ̂ ${v.lambda_mean === null ? 'n/a' : v.lambda_mean.toPrecision(6)}`);
   console.log(`${r.frames} frames x ${r.ions} ions in ${r.seconds.toFixed(2)} s (${r.ions_frames_per_second.toExponential(3)} ion-frames/s); ONNX Runtime ${r.provider}${r.provider_note ? ` (${r.provider_note})` : ''}, descriptors on ${r.device}`);
   const st = r.stages;
   console.log(`stages (s): read ${st.read.toFixed(2)}, descriptors ${st.descriptors.toFixed(2)}, inference ${st.inference.toFixed(2)}, write ${st.write.toFixed(2)}`);
   for (const [s, n] of Object.entries(r.ignored)) console.log(`  species ${s}: ${n} atoms left out (--ignore-species)`);
-  if (r.field) console.log(`wrote ${r.field.path}: λ̂ per frame x ion (float32)`);
+  if (r.field) console.log(`wrote ${r.field.path}: λ̂ per frame x ion (float32)${r.field.spread_path ? `, and its committee spread ${r.field.spread_path}` : ''}`);
+}
+
+/** Out of its depth: a warning on stderr (the JSON says "inDomain": false); the exit code stays 0. */
+function warnOutOfDomain(r: PredictReport): void {
+  const shared = r as Partial<SharedPredictReport>;
+  if (shared.inDomain === false)
+    process.stderr.write(`ionfield predict: warning: ${r.trajectory} is outside the model's training domain; Λ_ML and its error bar may be wrong:\n${shared.domain!.reasons.map((x) => `  - ${x}`).join('\n')}\n`);
 }
 
 export const predictCommand: Command = {
@@ -33,6 +47,12 @@ export const predictCommand: Command = {
   --topology FILE       species labels from the first frame of FILE (DCD/XTC input)
   --ignore-species A,B  leave the atoms of these file species out entirely (neither centres nor
                         neighbours), e.g. explicit solvent; the model then sees the ions only
+  --formula-units N     n_f for mixtures (shared models; default: from the salt's stoichiometry)
+
+  Shared models (the shipped default): Λ_ML ± total error, where the total combines the snapshot
+  sampling error and the model error calibrated in the nested study (docs/model.md); --out also
+  writes <name>.spread.npy (committee spread of each λ̂). A trajectory outside the training domain
+  gets a warning on stderr and "inDomain": false in the JSON (exit code 0).
   --format F            trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
   --batch N             frames per descriptor/ONNX call (default 32)
@@ -48,6 +68,7 @@ export const predictCommand: Command = {
       ...selectionOptions,
       charges: { type: 'string' },
       'ignore-species': { type: 'string' },
+      'formula-units': { type: 'string' },
       batch: { type: 'string' },
       threads: { type: 'string' },
       device: { type: 'string' },
@@ -71,6 +92,7 @@ export const predictCommand: Command = {
       out: values.out as string | undefined,
       ignoreSpecies: values['ignore-species'] ? (values['ignore-species'] as string).split(',').map((x) => x.trim()).filter(Boolean) : undefined,
       units,
+      formulaUnits: values['formula-units'] ? integerOption(values['formula-units'] as string, 'formula-units', 1) : undefined,
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       device: device as Device,
@@ -80,6 +102,7 @@ export const predictCommand: Command = {
     progress.done();
     if (values.json) printJson(report);
     else printReport(report);
+    warnOutOfDomain(report);
     return 0;
   },
 };

@@ -18,6 +18,8 @@ export interface TrainingSystem {
   name: string;
   /** Moments per feature subset name. */
   moments: Record<string, SystemMoments>;
+  /** Per feature subset: each centre species' mean features (the domain's points). */
+  speciesMeans: Record<string, { label: string; x: number[] }[]>;
   /** Reference Λ (Einstein–Helfand of the whole run, else the targets' mean). */
   reference: number;
   /** Sort key for stratified folds: salt type, then l_B, then density. */
@@ -139,18 +141,20 @@ export function modelError(c: Calibration, predicted: number, spread: number): n
 }
 
 // ---------------------------------------------------------------------------------------------
-// Domain: how far a system's mean descriptors lie from the training systems'. Each system is a
-// point (its per-ion mean of the standardised shared features); its distance to the nearest
-// training system, per feature (rms), is compared with the training systems' own spacing: the
-// largest nearest-neighbour distance among them when each is left out in turn. score ≤ 1: inside
-// the sampled range; the documented threshold (DOMAIN_THRESHOLD) leaves room for interpolation.
+// Domain: how far an electrolyte's ions lie from the ions the model was trained on. Every centre
+// species of every training system is a point: the mean of its ions' standardised shared features.
+// A new trajectory's species are points too; each one's distance to the nearest training point
+// (the largest difference of any standardised feature) is compared with the training points' own spacing (the largest leave-one-out
+// nearest-neighbour distance among them), and the score is the worst species'. Per species, not
+// per system: a 3:1 salt's mean |z| (1.5) matches a 2:1 salt's, its cations' |z| = 3 matches nothing.
+// score ≤ 1: inside the sampled range; DOMAIN_THRESHOLD leaves room for interpolation.
 
 export const DOMAIN_THRESHOLD = 2;
 /** Committee spread over prediction beyond which the model is out of its depth whatever the distance. */
 export const SPREAD_THRESHOLD = 0.25;
 
 export interface DomainReference {
-  /** Standardisation (training rows) and the training systems' mean feature vectors. */
+  /** Standardisation (training rows) and the training points (system:species). */
   mean: number[];
   scale: number[];
   points: { name: string; x: number[] }[];
@@ -158,36 +162,41 @@ export interface DomainReference {
   spacing: number;
 }
 
-function rmsDistance(a: number[], b: number[]): number {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += (a[k] - b[k]) ** 2;
-  return Math.sqrt(s / a.length);
+/** Chebyshev distance: the largest difference of any one standardised feature. An rms over all
+ * features would dilute a single feature far outside the training range (|z| = 3 among 31 inputs). */
+function featureDistance(a: number[], b: number[]): number {
+  let d = 0;
+  for (let k = 0; k < a.length; k++) d = Math.max(d, Math.abs(a[k] - b[k]));
+  return d;
 }
 
-export function meanFeatures(m: SystemMoments): number[] {
-  return Array.from(m.sum, (v) => v / m.n);
-}
-
-export function domainReference(train: SystemMoments[], readout: Pick<Readout, 'mean' | 'scale'>): DomainReference {
-  const std = (x: number[]) => x.map((v, k) => (v - readout.mean[k]) / readout.scale[k]);
-  const points = train.map((m) => ({ name: m.name, x: std(meanFeatures(m)) }));
+/** `points`: raw (unstandardised) per-species mean features of the training systems. */
+export function domainReference(points: { name: string; x: number[] }[], standardisation: Pick<Readout, 'mean' | 'scale'>): DomainReference {
+  const std = (x: number[]) => x.map((v, k) => (v - standardisation.mean[k]) / standardisation.scale[k]);
+  const pts = points.map((p) => ({ name: p.name, x: std(p.x) }));
   let spacing = 0;
-  for (const p of points) {
-    const d = Math.min(...points.filter((q) => q !== p).map((q) => rmsDistance(p.x, q.x)));
-    spacing = Math.max(spacing, d);
+  for (const p of pts) {
+    const others = pts.filter((q) => q !== p);
+    if (others.length) spacing = Math.max(spacing, Math.min(...others.map((q) => featureDistance(p.x, q.x))));
   }
-  return { mean: Array.from(readout.mean), scale: Array.from(readout.scale), points, spacing };
+  return { mean: Array.from(standardisation.mean), scale: Array.from(standardisation.scale), points: pts, spacing };
 }
 
-export function domainScore(ref: DomainReference, features: number[]): { score: number; nearest: string; distance: number } {
-  const x = features.map((v, k) => (v - ref.mean[k]) / ref.scale[k]);
-  let best = Infinity, nearest = '';
-  for (const p of ref.points) {
-    const d = rmsDistance(x, p.x);
-    if (d < best) {
-      best = d;
-      nearest = p.name;
+/** The worst species' distance to the training points over their spacing. */
+export function domainScore(ref: DomainReference, species: { label: string; x: number[] }[]): { score: number; nearest: string; species: string; distance: number } {
+  let worst = { score: -Infinity, nearest: '', species: '', distance: NaN };
+  for (const sp of species) {
+    const x = sp.x.map((v, k) => (v - ref.mean[k]) / ref.scale[k]);
+    let best = Infinity, nearest = '';
+    for (const p of ref.points) {
+      const d = featureDistance(x, p.x);
+      if (d < best) {
+        best = d;
+        nearest = p.name;
+      }
     }
+    const score = best / ref.spacing;
+    if (!(score <= worst.score)) worst = { score, nearest, species: sp.label, distance: best };
   }
-  return { score: best / ref.spacing, nearest, distance: best };
+  return worst;
 }

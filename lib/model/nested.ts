@@ -9,13 +9,13 @@
 // Calibration of the error bar is itself left-one-out: o's z uses k and f fitted on the residuals of
 // the other systems only, so coverage is measured on data the calibration never saw.
 import { concentrationSystemLambda, fitConcentration, fitLinear, linearSystemLambda, saltType } from './baselines';
-import { calibrate, Calibration, Candidate, committeeLambda, DOMAIN_THRESHOLD, domainReference, domainScore, meanFeatures, modelError, Residual, selectCommittee, SPREAD_THRESHOLD, TrainingSystem } from './committee';
+import { calibrate, Calibration, Candidate, committeeLambda, DOMAIN_THRESHOLD, domainReference, domainScore, modelError, Residual, selectCommittee, SPREAD_THRESHOLD, TrainingSystem } from './committee';
 import type { Dataset, LoadedSystem } from './dataset';
 import { targetLambda } from './dataset';
 import { blockError } from './predict';
 import { fitReadout, momentsOf, readoutFrameLambdas } from './readout';
 import type { SharedLayout } from './shared-features';
-import { SharedSystem, toSharedDataset } from './shared-dataset';
+import { SharedSystem, speciesMeans, toSharedDataset } from './shared-dataset';
 
 /** Named column subsets of the shared layout (own features only: a linear readout of frame means adds nothing). */
 export function featureSubsets(layout: SharedLayout): Record<string, number[]> {
@@ -47,9 +47,15 @@ export function trainingSystemsOf(shared: SharedSystem[], subsets: Record<string
   return shared.map((s) => ({
     name: s.name,
     moments: Object.fromEntries(Object.entries(subsets).map(([k, cols]) => [k, momentsOf(s, cols)])),
+    speciesMeans: Object.fromEntries(Object.entries(subsets).map(([k, cols]) => [k, speciesMeans(s, cols)])),
     reference: referenceOf(s).value,
     stratum: [saltType(s), paramOf(s, 'lb'), paramOf(s, 'rho')] as [string, number, number],
   }));
+}
+
+/** The domain's training points: every centre species of every training system. */
+export function domainPoints(train: TrainingSystem[], subset: string): { name: string; x: number[] }[] {
+  return train.flatMap((t) => t.speciesMeans[subset].map((p) => ({ name: `${t.name}:${p.label}`, x: p.x })));
 }
 
 export interface NestedRow {
@@ -65,7 +71,7 @@ export interface NestedRow {
   total_error: number;
   z: number;
   calibration: Calibration;
-  domain: { score: number; nearest: string; relative_spread: number; in_domain: boolean };
+  domain: { score: number; nearest: string; species: string; relative_spread: number; in_domain: boolean };
   baselines: Record<string, number | null>;
 }
 
@@ -106,7 +112,7 @@ export async function nestedEvaluation(dataset: Dataset, options: NestedOptions 
   const candidates = candidatesOf(subsets, options.alphas);
   const training = trainingSystemsOf(shared, subsets);
   const rows: Omit<NestedRow, 'z' | 'calibration' | 'model_error' | 'total_error' | 'domain'>[] = [];
-  const domainParts: { score: number; nearest: string }[] = [];
+  const domainParts: { score: number; nearest: string; species: string }[] = [];
   for (let o = 0; o < shared.length; o++) {
     const t0 = Date.now();
     const held = dataset.systems[o];
@@ -119,10 +125,11 @@ export async function nestedEvaluation(dataset: Dataset, options: NestedOptions 
     const perFrame = new Float64Array(m.frames);
     for (const r of committee.members) readoutFrameLambdas(r, m).forEach((v, t) => (perFrame[t] += v / committee.members.length));
     const stat = blockError(perFrame).error;
-    // Domain of the training systems (standardised by a fit on all of them).
-    const full = fitReadout(train.map((s) => s.moments[committee.candidate.features]), committee.candidate.alpha);
-    const dom = domainScore(domainReference(train.map((s) => s.moments[committee.candidate.features]), full), meanFeatures(m));
-    domainParts.push(dom);
+    // Domain of the training systems' ions (standardised by a fit on all of them).
+    const f = committee.candidate.features;
+    const full = fitReadout(train.map((s) => s.moments[f]), committee.candidate.alpha);
+    const dom = domainScore(domainReference(domainPoints(train, f), full), training[o].speciesMeans[f]);
+    domainParts.push({ score: dom.score, nearest: dom.nearest, species: dom.species });
     // Baselines on the same training systems.
     const others = dataset.systems.filter((_, j) => j !== o);
     const baselines: Record<string, number | null> = {};

@@ -23,7 +23,7 @@ export interface SharedPredictReport extends PredictReport {
     committee_spread: number;
     members: number[];
   };
-  domain: { score: number; threshold: number; nearest: string; relative_spread: number; spread_threshold: number; in_domain: boolean; reasons: string[] };
+  domain: { score: number; threshold: number; nearest: string; species: string; relative_spread: number; spread_threshold: number; in_domain: boolean; reasons: string[] };
   inDomain: boolean;
   formula_units: { value: number; convention: string };
 }
@@ -61,7 +61,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   let writer: NpyWriter | null = null, spreadWriter: NpyWriter | null = null;
   const frameLambda: number[] = [];
   const memberSums = new Float64Array(M);
-  const ownSum = new Float64Array(P / 2);
+  let speciesOwnSum: Float64Array[] = []; // per centre species: Σ over its rows of the own features
   const speciesSum: Record<string, number> = {};
   let frames = 0;
   try {
@@ -81,14 +81,19 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
       // The frame means of the own features are the context columns of any row of the frame; copied
       // now, since the features' buffer is handed over to the ONNX worker.
       const own = layout!.own;
-      const frameOwn = new Float64Array(batch.frames * own);
-      for (let t = 0; t < batch.frames; t++) for (let k = 0; k < own; k++) frameOwn[t * own + k] = x[t * ions * P + own + k];
+      for (let t = 0; t < batch.frames; t++) {
+        let r = t * ions;
+        parts.forEach((part, k) => {
+          const acc = speciesOwnSum[k];
+          for (let i = 0; i < part.ions; i++, r++) for (let c = 0; c < own; c++) acc[c] += x[r * P + c];
+        });
+      }
       t0 = clock();
       const { outputs } = await predictor.run({ features: { data: x, dims: [batch.frames * ions, P] } });
       stages.inference += clock() - t0;
-      return { batch, frameOwn, mu: outputs.mu, members: outputs.mu_members };
+      return { batch, mu: outputs.mu, members: outputs.mu_members };
     };
-    const consume = ({ batch, frameOwn, mu, members }: { batch: FrameBatch; frameOwn: Float64Array; mu: Float32Array; members: Float32Array }) => {
+    const consume = ({ batch, mu, members }: { batch: FrameBatch; mu: Float32Array; members: Float32Array }) => {
       const t0 = clock();
       if (mu.length !== batch.frames * ions || members.length !== batch.frames * ions * M) throw new Error(`${model.path}: outputs have ${mu.length} and ${members.length} values, expected ${batch.frames * ions} and ${batch.frames * ions * M}`);
       const toLambda = atoms / nf;
@@ -110,7 +115,6 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
           spread[r] = Math.sqrt(Math.max(0, m2 / M - m1 * m1) * (M / Math.max(1, M - 1))) * toLambda;
         }
         frameLambda.push(sum / nf);
-        for (let k = 0; k < ownSum.length; k++) ownSum[k] += frameOwn[t * ownSum.length + k];
       }
       let r0 = 0;
       centreSpecies.forEach((s, k) => {
@@ -152,6 +156,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
         ions = centreRows.reduce((a, r) => a + r.length, 0);
         atoms = batch.natoms;
         for (const s of charged) speciesSum[s] = 0;
+        speciesOwnSum = charged.map(() => new Float64Array(layout!.own));
         const counts = charged.map((s) => labels.filter((l) => l === s).length);
         const fu = formulaUnits(charged, counts, charged.map(Number), options.formulaUnits);
         if (fu.value === null) throw new ModelMismatchError(`${trajectory}: ${fu.convention}; pass --formula-units`);
@@ -186,14 +191,14 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   const modelErr = modelError(cal, value, spread);
   const samplingErr = Number.isFinite(sampling.error) ? sampling.error : 0;
   const total = Math.hypot(samplingErr, modelErr);
-  // Domain: the mean over ions and frames of the selected own features, against the training points.
+  // Domain: each centre species' mean of the selected own features, against the training points.
   const cols = shared.selected.columns;
-  const meanOwn = cols.map((c) => ownSum[c] / frames);
-  const dom = unc ? domainScore(unc.domain, meanOwn) : { score: NaN, nearest: '', distance: NaN };
+  const means = centreSpecies.map((label, k) => ({ label, x: cols.map((c) => speciesOwnSum[k][c] / (frames * centreRows[k].length)) }));
+  const dom = unc ? domainScore(unc.domain, means) : { score: NaN, nearest: '', species: '', distance: NaN };
   const relSpread = spread / Math.abs(value);
   const threshold = unc?.domain.threshold ?? Infinity, spreadThreshold = unc?.domain.spread_threshold ?? Infinity;
   const reasons: string[] = [];
-  if (!(dom.score <= threshold)) reasons.push(`descriptor distance ${dom.score.toFixed(2)} × the training systems' spacing (threshold ${threshold}; nearest training system ${dom.nearest})`);
+  if (!(dom.score <= threshold)) reasons.push(`the ${dom.species} ions' descriptors lie ${dom.score.toFixed(2)} × the training ions' spacing from the nearest training ions (${dom.nearest}; threshold ${threshold})`);
   if (!(relSpread <= spreadThreshold)) reasons.push(`committee disagreement ${(100 * relSpread).toFixed(0)} % of Λ_ML (threshold ${(100 * spreadThreshold).toFixed(0)} %)`);
   if (!(value > 0)) reasons.push('Λ_ML is not positive');
   const seconds = clock();
@@ -209,7 +214,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
       value, error: total, block_frames: sampling.block_frames, blocks: sampling.blocks, units: `${units} molar conductivity (as the training targets)`, tau: meta.target.tau,
       parts: { sampling: samplingErr, model: modelErr }, dominant: modelErr >= samplingErr ? 'model' : 'sampling', committee_spread: spread, members: memberLambdas,
     },
-    domain: { score: dom.score, threshold, nearest: dom.nearest, relative_spread: relSpread, spread_threshold: spreadThreshold, in_domain: reasons.length === 0, reasons },
+    domain: { score: dom.score, threshold, nearest: dom.nearest, species: dom.species, relative_spread: relSpread, spread_threshold: spreadThreshold, in_domain: reasons.length === 0, reasons },
     inDomain: reasons.length === 0,
     formula_units: { value: nf, convention: nfConvention },
     field: options.out ? { path: options.out, shape: [frames, ions], dtype: 'float32', atoms: centreRows.flatMap((rows) => rows.map((r) => map!.rows[r])), species: centreSpecies.flatMap((s, k) => centreRows[k].map(() => s)), spread_path: spreadPath(options.out) } as PredictReport['field'] : null,

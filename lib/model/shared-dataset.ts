@@ -9,6 +9,27 @@ import { foldFrames, SharedLayout, sharedLayout, speciesFold } from './shared-fe
 export interface SharedSystem extends LoadedSystem {
   /** Λ per unit of mean μ over the ions: (ions in the frame) / n_f. */
   conversion: number;
+  /** The centre species in row order: each frame holds `ions` rows of each, one after the other. */
+  centres: { label: string; charge: number; ions: number }[];
+}
+
+/** Per centre species: the mean of the given feature columns over its rows (ions × frames). */
+export function speciesMeans(system: SharedSystem, columns: number[]): { label: string; x: number[] }[] {
+  const d = system.species[0];
+  const P = d.features.length / Math.max(1, d.lambda.length);
+  const out: { label: string; x: number[] }[] = [];
+  let offset = 0;
+  for (const c of system.centres) {
+    const x = new Array(columns.length).fill(0);
+    for (let t = 0; t < system.frames; t++)
+      for (let i = 0; i < c.ions; i++) {
+        const r = t * d.ions + offset + i;
+        columns.forEach((col, k) => (x[k] += d.features[r * P + col]));
+      }
+    out.push({ label: c.label, x: x.map((v) => v / (system.frames * c.ions)) });
+    offset += c.ions;
+  }
+  return out;
 }
 
 export function datasetLayout(manifest: DatasetManifest): SharedLayout {
@@ -45,7 +66,7 @@ export function toSharedSystem(system: LoadedSystem, manifest: DatasetManifest, 
     let r = t * ions;
     for (const p of parts) for (let i = 0; i < p.ions; i++, r++) lambda[r] = p.lambda[t * p.ions + i] * toMu;
   }
-  return { ...system, species: [{ ions, features, lambda }], conversion: ions / nf };
+  return { ...system, species: [{ ions, features, lambda }], conversion: ions / nf, centres: present.map(({ s, k }) => ({ label: s, charge: charges[s], ions: system.species[k].ions })) };
 }
 
 export function toSharedDataset(dataset: Dataset): { layout: SharedLayout; systems: SharedSystem[] } {

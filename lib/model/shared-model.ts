@@ -11,7 +11,7 @@
 import { onnx } from 'onnx-proto';
 import { Calibration, Candidate, Committee, domainReference, DOMAIN_THRESHOLD, selectCommittee, SPREAD_THRESHOLD } from './committee';
 import type { Dataset } from './dataset';
-import { featureSubsets, candidatesOf, trainingSystemsOf, DEFAULT_ALPHAS } from './nested';
+import { candidatesOf, DEFAULT_ALPHAS, domainPoints, featureSubsets, trainingSystemsOf } from './nested';
 import { encodeModel, floatTensor, floatValue, node } from './onnx-builder';
 import { metadataProps, MODEL_SCHEMA, ModelMetadata } from './onnx-export';
 import { fitReadout } from './readout';
@@ -84,7 +84,7 @@ export function buildSharedModel(dataset: Dataset, calibration: Calibration & { 
   const committee = selectCommittee(training, candidates, options.innerFolds ?? 5);
   const chosen = committee.candidate;
   const all = training.map((t) => t.moments[chosen.features]);
-  const dom = domainReference(all, fitReadout(all, chosen.alpha));
+  const dom = domainReference(domainPoints(training, chosen.features), fitReadout(all, chosen.alpha));
   const m = dataset.manifest;
   const charges: Record<string, number> = {};
   for (const s of dataset.systems) for (const [label, z] of Object.entries(s.info.charges ?? {})) charges[label] ??= z;
