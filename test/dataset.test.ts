@@ -147,6 +147,46 @@ describe('dataset: end to end from a short real LAMMPS run', function () {
     assert.equal(JSON.parse(again.stdout).systems[0].skipped, true);
   });
 
+  it('two-lag target (--tau-short): per-ion values from the dump text and the exact sum rule', () => {
+    const out = path.join(dir, 'ds-two-lag');
+    // 0.1 τ per frame: τa = 0.5 (5 frames), τb = 2 (20 frames); every 4th frame an origin.
+    const r = runCli(['dataset', traj, '--set', 'compact', '--tau', '2', '--tau-short', '0.5', '--out', out, '--origin-stride', '4', '--temperature', '1', '--timestep', '0.005', '--no-transport', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const ds = JSON.parse(fs.readFileSync(path.join(out, 'dataset.json'), 'utf8'));
+    assert.equal(ds.tau_short, 0.5);
+    assert.match(ds.lambda_definition, /τa = 0.5/);
+    const sys = ds.systems[0];
+    const frames = JSON.parse(fs.readFileSync(path.join(out, 'tiny-lb2', 'frames.json'), 'utf8'));
+    const d = parseDump(traj);
+    const N = d.q.length, K = 1 / (6 * 16);
+    const J = (a: number[], b: number[]) => [0, 1, 2].map((x) => d.q.reduce((acc, z, i) => acc + z * (b[3 * i + x] - a[3 * i + x]), 0));
+    let sumAll = 0, slope = 0;
+    for (const s of ['1', '2']) {
+      const lam = readNpy(path.join(out, 'tiny-lb2', `lambda-${s}.npy`));
+      const atoms = frames.rows[s] as number[];
+      frames.frames.forEach((f0: number, o: number) => {
+        const r0 = d.pos[f0], ra = d.pos[f0 + 5], rb = d.pos[f0 + 20];
+        const Ja = J(r0, ra), Jb = J(r0, rb);
+        if (s === '1') slope += (K * (Jb.reduce((a, v) => a + v * v, 0) - Ja.reduce((a, v) => a + v * v, 0))) / 1.5;
+        atoms.forEach((i, k) => {
+          const dot = (r: number[], Jv: number[]) => [0, 1, 2].reduce((acc, x) => acc + (r[3 * i + x] - r0[3 * i + x]) * Jv[x], 0);
+          const expected = (K * N * d.q[i] * (dot(rb, Jb) - dot(ra, Ja))) / 1.5;
+          const got = lam.data[o * 16 + k];
+          assert.ok(Math.abs(got - expected) <= 1e-9 * (Math.abs(expected) + 1e-3), `λ origin ${o} atom ${i}: ${got} vs ${expected}`);
+          sumAll += got;
+        });
+      });
+    }
+    const nOrig = frames.frames.length;
+    // The exact sum rule: the mean over ions is the two-point EH slope K(|J_b|² − |J_a|²)/(τb − τa).
+    assert.ok(Math.abs(sumAll / (nOrig * N) - slope / nOrig) <= 1e-12 * Math.abs(slope / nOrig), `${sumAll / (nOrig * N)} vs ${slope / nOrig}`);
+    assert.ok(Math.abs(sys.eh_at_tau - slope / nOrig) <= 1e-12 * Math.abs(slope / nOrig));
+    assert.ok(sys.sum_rule_relative_error < 1e-13, `sum rule ${sys.sum_rule_relative_error}`);
+    const bad = runCli(['dataset', traj, '--set', 'compact', '--tau', '2', '--tau-short', '2', '--out', path.join(dir, 'ds-bad'), '--temperature', '1', '--timestep', '0.005', '--no-transport']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--tau-short 2 must be .* shorter than --tau 2/);
+  });
+
   it('⟨λ⟩ with every origin equals ionfield transport’s Einstein–Helfand estimate at lag τ', async () => {
     const out = path.join(dir, 'ds-all');
     const r = runCli(['dataset', traj, '--set', 'compact', '--tau', '1', '--out', out, '--temperature', '1', '--timestep', '0.005', '--json']);

@@ -1,0 +1,160 @@
+// The shared model's parts against independent computations and known answers (issue 13):
+// the charge fold against a brute-force sum, its invariance under charge conjugation; the
+// moment-based readout against a row-by-row ridge; the calibration of the error bar on residuals
+// drawn with a known error model; and the nested study on a synthetic family whose Λ is known.
+import { strict as assert } from 'node:assert';
+import { fitLinear, linearSystemLambda } from '../lib/model/baselines';
+import { calibrate, domainReference, domainScore, Residual } from '../lib/model/committee';
+import type { Dataset, DatasetColumn, LoadedSystem } from '../lib/model/dataset';
+import { nestedEvaluation } from '../lib/model/nested';
+import { fitReadout, momentsOf, readoutLambda } from '../lib/model/readout';
+import { toSharedDataset } from '../lib/model/shared-dataset';
+import { foldFrames, sharedLayout, speciesFold } from '../lib/model/shared-features';
+import { gaussian, rng } from './helpers/synthetic-dataset';
+
+const g2 = (centre: string, nb: string, rs: number): DatasetColumn => ({ name: `G2[${centre}<-${nb}](rs=${rs})`, type: 'G2', centre, neighbours: [nb], eta: 2, rs, cutoff: 6 });
+const g5 = (centre: string, a: string, b: string): DatasetColumn => ({ name: `G5[${centre}<-${a},${b}]`, type: 'G5', centre, neighbours: [a, b], eta: 0.02, zeta: 1, lambda: 1, rs: 0, cutoff: 4 });
+const columnsFor = (centre: string, species: string[]): DatasetColumn[] => {
+  const cols = species.flatMap((nb) => [g2(centre, nb, 1), g2(centre, nb, 2)]);
+  for (let i = 0; i < species.length; i++) for (let j = i; j < species.length; j++) cols.push(g5(centre, species[i], species[j]));
+  return cols;
+};
+
+describe('shared model: folded inputs', () => {
+  const species = ['+2', '-1'];
+  const charges = { '+2': 2, '-1': -1 };
+  const layout = sharedLayout(species.map((s) => columnsFor(s, species)));
+
+  it('has |z|, N and Q per radial and angular function, then their frame means', () => {
+    assert.deepEqual(layout.radial, ['G2(eta=2,rs=1,cutoff=6)', 'G2(eta=2,rs=2,cutoff=6)']);
+    assert.equal(layout.angular.length, 1);
+    assert.equal(layout.own, 1 + 2 * 2 + 2 * 1);
+    assert.equal(layout.size, 2 * layout.own);
+    assert.equal(layout.names[layout.own], 'frame:|z|');
+  });
+
+  it('equals the brute-force sums and is unchanged when every charge flips sign', () => {
+    const random = rng(5);
+    const frames = 3, ions = { '+2': 2, '-1': 4 };
+    const parts = species.map((s) => ({ ions: ions[s as '+2'], features: Float32Array.from({ length: frames * ions[s as '+2'] * columnsFor(s, species).length }, () => Math.round(100 * random()) / 10) }));
+    const folds = species.map((s) => speciesFold(layout, columnsFor(s, species), charges[s as '+2'], charges));
+    const x = foldFrames(layout, folds, parts, frames);
+    // Row of the first anion (species '-1', ion 0) in frame 1, by hand.
+    const cols = columnsFor('-1', species);
+    const f = parts[1].features.subarray((1 * 4 + 0) * cols.length, (1 * 4 + 1) * cols.length);
+    const row = x.subarray((1 * 6 + 2) * layout.size, (1 * 6 + 3) * layout.size);
+    const near = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * (1 + Math.abs(b));
+    assert.ok(near(row[0], 1));
+    assert.ok(near(row[1], f[0] + f[2]), 'N at rs = 1: both neighbour species');
+    assert.ok(near(row[3], -1 * 2 * f[0] + -1 * -1 * f[2]), 'Q at rs = 1: sgn(z_i) z_b weights');
+    assert.ok(near(row[5], f[4] + f[5] + f[6]), 'N angular');
+    assert.ok(near(row[6], 4 * f[4] - 2 * f[5] + 1 * f[6]), 'Q angular: z_b z_c weights');
+    // Frame means: the mean of the own features over the frame's six ions.
+    for (let k = 0; k < layout.own; k++) {
+      let m = 0;
+      for (let i = 0; i < 6; i++) m += x[(1 * 6 + i) * layout.size + k];
+      assert.ok(near(row[layout.own + k], m / 6));
+    }
+    // Conjugate salt: '-2' and '+1' with the same features give the same inputs.
+    const conj = ['-2', '+1'];
+    const cc = { '-2': -2, '+1': 1 };
+    const layoutC = sharedLayout(conj.map((s) => columnsFor(s, conj)));
+    const foldsC = conj.map((s) => speciesFold(layoutC, columnsFor(s, conj), cc[s as '-2'], cc));
+    const xc = foldFrames(layoutC, foldsC, parts, frames);
+    assert.deepEqual(Array.from(xc), Array.from(x));
+  });
+});
+
+/** A synthetic family: per-ion μ = a + b·(density feature) + noise, systems at several densities. */
+function syntheticFamily(noise: number, count = 9): Dataset {
+  const species = ['+1', '-1'];
+  const normal = gaussian(rng(11));
+  const random = rng(12);
+  const feature_columns = Object.fromEntries(species.map((s) => [s, columnsFor(s, species)]));
+  const systems: LoadedSystem[] = [];
+  for (let k = 0; k < count; k++) {
+    const rho = 0.05 + 0.05 * k;
+    const frames = 40, ions = 16, F = feature_columns['+1'].length;
+    const info = {
+      name: `sys${k}`, frames, ions: { '+1': ions, '-1': ions }, charges: { '+1': 1, '-1': -1 }, formula_units: ions, atoms: 2 * ions,
+      parameters: { rho, lb: 1 }, lambda_eh: null as null | { value: number; error: number },
+    };
+    let total = 0;
+    const sp = species.map(() => {
+      const features = new Float32Array(frames * ions * F);
+      const lambda = new Float64Array(frames * ions);
+      for (let r = 0; r < frames * ions; r++) {
+        for (let c = 0; c < F; c++) features[r * F + c] = rho * (1 + c) + 0.2 * random();
+        const density = features[r * F + 0] + features[r * F + 2]; // N at rs = 1
+        const mu = 2 - 0.5 * density;
+        lambda[r] = (mu + noise * normal()) * 2; // λ = μ N / n_f, N/n_f = 2
+        total += lambda[r];
+      }
+      return { ions, features, lambda };
+    });
+    // Λ of the system from its own targets (what its "Einstein–Helfand" reference would be).
+    info.lambda_eh = { value: total / (2 * frames * ions), error: 0.01 };
+    systems.push({ name: info.name, frames, species: sp, info, folder: '' } as unknown as LoadedSystem);
+  }
+  return { manifest: { schema: 'ionfield.dataset/1', descriptor_set: {}, feature_columns, species, species_labels: 'charge', tau: 12, tau_frames: 6, units: 'lj', systems: systems.map((s) => s.info) }, folders: [], systems };
+}
+
+describe('shared model: readout, calibration, nested study', () => {
+  it('the readout from per-system moments equals a row-by-row ridge (an independent implementation)', () => {
+    const data = syntheticFamily(0.5);
+    const { layout, systems } = toSharedDataset(data);
+    const cols = Array.from({ length: layout.own }, (_, k) => k);
+    const readout = fitReadout(systems.map((s) => momentsOf(s, cols)), 1e-3);
+    // fitLinear works on rows: give it the same own columns.
+    const rows = systems.map((s) => {
+      const d = s.species[0];
+      const n = d.lambda.length;
+      const f = new Float32Array(n * cols.length);
+      for (let r = 0; r < n; r++) for (let k = 0; k < cols.length; k++) f[r * cols.length + k] = d.features[r * layout.size + k];
+      return { ...s, species: [{ ions: d.ions, features: f, lambda: d.lambda }] };
+    });
+    const ridge = fitLinear(rows, 1e-3);
+    for (let k = 0; k < systems.length; k++) {
+      const a = readoutLambda(readout, momentsOf(systems[k], cols));
+      const b = linearSystemLambda(ridge, rows[k]) * systems[k].conversion;
+      assert.ok(Math.abs(a - b) <= 1e-9 * Math.abs(b), `${systems[k].name}: ${a} vs ${b}`);
+    }
+  });
+
+  it('calibration recovers the error model that drew the residuals', () => {
+    const normal = gaussian(rng(3));
+    const random = rng(4);
+    const truth = { k: 3, f: 0.08 };
+    const rs: Residual[] = Array.from({ length: 3000 }, (_, i) => {
+      const predicted = 0.5 + 2 * random(), spread = 0.01 + 0.05 * random(), stat = 0.01, referenceError = 0.03;
+      const sd = Math.sqrt((truth.k * spread) ** 2 + (truth.f * predicted) ** 2 + stat ** 2 + referenceError ** 2);
+      return { name: `s${i}`, predicted, spread, stat, reference: predicted + sd * normal(), referenceError };
+    });
+    const c = calibrate(rs);
+    assert.ok(Math.abs(c.k - truth.k) < 0.35, `k ${c.k}`);
+    assert.ok(Math.abs(c.f - truth.f) < 0.01, `f ${c.f}`);
+  });
+
+  it('nested leave-one-system-out: inner selection, committee, calibrated coverage and the domain flag', async () => {
+    const report = await nestedEvaluation(syntheticFamily(0.3), { innerFolds: 4 });
+    assert.equal(report.rows.length, 9);
+    for (const r of report.rows) {
+      // Interior systems interpolate the linear truth; the two ends extrapolate a little.
+      assert.ok(Math.abs(r.lambda_ml / r.reference.value - 1) < 0.05, `${r.system}: ${r.lambda_ml} vs ${r.reference.value}`);
+      assert.ok(r.total_error >= r.stat_error && Math.abs(r.total_error - Math.hypot(r.model_error, r.stat_error)) < 1e-12);
+      assert.ok(r.domain.in_domain, `${r.system} in its own fold's domain (score ${r.domain.score})`);
+    }
+    assert.ok(report.summary.shared_model.median < 0.02, `median ${report.summary.shared_model.median}`);
+    assert.ok(report.coverage.within_2 >= 0.75, `coverage ${JSON.stringify(report.coverage)}`);
+  });
+
+  it('the domain score is the worst species: one feature far out is enough', () => {
+    const points = [{ name: 'a:+1', x: [1, 0, 0] }, { name: 'b:+1', x: [1, 1, 0] }, { name: 'c:+2', x: [2, 0.5, 1] }];
+    const ref = domainReference(points, { mean: Float64Array.from([1.3, 0.5, 0.3]), scale: Float64Array.from([0.5, 0.5, 0.5]) });
+    assert.ok(domainScore(ref, [{ label: '+1', x: [1, 0.5, 0] }]).score <= 1);
+    const far = domainScore(ref, [{ label: '+1', x: [1, 0.5, 0] }, { label: "+3", x: [5, 0.5, 1] }]);
+    assert.equal(far.species, '+3');
+    assert.equal(far.nearest, 'c:+2');
+    assert.ok(far.score > 2, `score ${far.score}`);
+  });
+});
