@@ -1,7 +1,7 @@
 // `ionfield predict --ignore-species`: atoms of the listed file species (explicit solvent, say) are
 // left out entirely. The check: the demo electrolyte with 150 neutral atoms added at random places
 // must give, with those atoms ignored, exactly the field of the demo itself; without the flag the
-// shipped (charge-labelled) model refuses the neutral species, naming it and the way out.
+// shipped (shared) model takes the solvent as neighbours and flags the system as outside its domain.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -47,11 +47,16 @@ describe('ionfield predict --ignore-species (CLI, shipped model)', function () {
     await writeWithSolvent(solvated);
   });
 
-  it('refuses the neutral species without the flag, naming it and --ignore-species', () => {
-    const r = runCli(['predict', solvated, '--model', model]);
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /the trajectory has '0' which the model does not know/);
-    assert.match(r.stderr, /--ignore-species/);
+  it('without the flag the neutral solvent is a neighbour, and the shipped model says the system is outside its domain', () => {
+    const r = runCli(['predict', solvated, '--model', model, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const p = JSON.parse(r.stdout);
+    assert.equal(p.inDomain, false);
+    assert.equal(p.domain.in_domain, false);
+    assert.ok(p.domain.score > p.domain.threshold, `domain score ${p.domain.score}`);
+    assert.match(r.stderr, /warning: .*solvated\.lammpstrj is outside the model's training domain/);
+    // Neutral atoms are neighbours, not centres: the ions are the demo's.
+    assert.equal(p.ions, 100);
   });
 
   it('with the solvent ignored, the field is the demo field itself (the solvent is no neighbour either)', () => {

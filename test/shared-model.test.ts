@@ -25,10 +25,10 @@ describe('shared model: folded inputs', () => {
   const charges = { '+2': 2, '-1': -1 };
   const layout = sharedLayout(species.map((s) => columnsFor(s, species)));
 
-  it('has |z|, N and Q per radial and angular function, then their frame means', () => {
+  it('has |z|, N, Q and S per radial function, N and Q per angular function, then their frame means', () => {
     assert.deepEqual(layout.radial, ['G2(eta=2,rs=1,cutoff=6)', 'G2(eta=2,rs=2,cutoff=6)']);
     assert.equal(layout.angular.length, 1);
-    assert.equal(layout.own, 1 + 2 * 2 + 2 * 1);
+    assert.equal(layout.own, 1 + 3 * 2 + 2 * 1);
     assert.equal(layout.size, 2 * layout.own);
     assert.equal(layout.names[layout.own], 'frame:|z|');
   });
@@ -47,8 +47,9 @@ describe('shared model: folded inputs', () => {
     assert.ok(near(row[0], 1));
     assert.ok(near(row[1], f[0] + f[2]), 'N at rs = 1: both neighbour species');
     assert.ok(near(row[3], -1 * 2 * f[0] + -1 * -1 * f[2]), 'Q at rs = 1: sgn(z_i) z_b weights');
-    assert.ok(near(row[5], f[4] + f[5] + f[6]), 'N angular');
-    assert.ok(near(row[6], 4 * f[4] - 2 * f[5] + 1 * f[6]), 'Q angular: z_b z_c weights');
+    assert.ok(near(row[5], 0) && near(row[6], 0), 'S: no neutral neighbour');
+    assert.ok(near(row[7], f[4] + f[5] + f[6]), 'N angular');
+    assert.ok(near(row[8], 4 * f[4] - 2 * f[5] + 1 * f[6]), 'Q angular: z_b z_c weights');
     // Frame means: the mean of the own features over the frame's six ions.
     for (let k = 0; k < layout.own; k++) {
       let m = 0;

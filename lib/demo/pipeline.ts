@@ -150,7 +150,7 @@ async function importanceStage(ctx: DemoContext): Promise<void> {
   const { stride } = demoFrames(ctx.transport!);
   const folder = path.join(ctx.out, 'dataset');
   await buildDataset([ctx.trajectory], folder, {
-    set: model.set, tau: model.metadata.target.tau, originStride: stride, temperature: ctx.temperature, timestep: ctx.timestep,
+    set: model.set, tau: model.metadata.target.tau, tauShort: model.metadata.target.tau_short, originStride: stride, temperature: ctx.temperature, timestep: ctx.timestep,
     labelBy: model.metadata.species_labels ?? 'type', transport: false, names: ['demo'],
     onProgress: (_, n) => ctx.progress('importance: dataset', n, ctx.transport!.frames),
   });

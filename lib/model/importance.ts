@@ -8,6 +8,7 @@ import { permutationImportance, FeatureImportance } from '../analysis/importance
 import { Dataset, loadDatasets } from './dataset';
 import { OnnxPredictor, Provider } from './inference';
 import { LoadedModel, ModelMismatchError, readModelFile } from './predict';
+import { toSharedDataset } from './shared-dataset';
 
 export interface SpeciesImportance {
   species: string;
@@ -43,11 +44,13 @@ export function modelDatasetDifference(model: Pick<LoadedModel, 'metadata'>, dat
   const m = model.metadata;
   const d = data.manifest;
   const out: string[] = [];
-  const missing = m.species.filter((s) => !d.species.includes(s));
+  const missing = m.shared ? [] : m.species.filter((s) => !d.species.includes(s));
   if (missing.length) out.push(`species: the model has ${missing.join(', ')} which the dataset lacks (dataset species: ${d.species.join(', ')})`);
   if ((m.species_labels ?? 'type') !== (d.species_labels ?? 'type')) out.push(`species labels: the model's are by ${m.species_labels ?? 'type'}, the dataset's by ${d.species_labels ?? 'type'}`);
   if (m.target.units !== d.units) out.push(`units: the model's targets are in '${m.target.units}', the dataset's in '${d.units}'`);
   if (Math.abs(m.target.tau - d.tau) > 1e-9 * Math.abs(d.tau)) out.push(`tau: the model predicts λ at τ = ${m.target.tau}, the dataset's targets are at τ = ${d.tau}`);
+  if ((m.target.tau_short ?? null) !== (d.tau_short ?? null)) out.push(`two-lag target: the model's τa is ${m.target.tau_short ?? 'none'}, the dataset's ${d.tau_short ?? 'none'}`);
+  if (m.shared) return out; // the shared model folds any species' columns (checked by name below)
   for (const s of m.species.filter((x) => d.species.includes(x))) {
     const names = (cols: unknown[]) => cols.map((c) => (c as { name: string }).name);
     if (JSON.stringify(names(m.feature_columns[s] ?? [])) !== JSON.stringify(names(d.feature_columns[s] ?? []))) out.push(`feature columns of species ${s} differ (another descriptor set)`);
@@ -62,6 +65,13 @@ export async function modelImportance(modelFile: string, datasetFolders: string[
   if (differences.length) throw new ModelMismatchError(`${modelFile} does not fit ${datasetFolders.join(', ')}:\n  ${differences.join('\n  ')}`);
   const maxRows = options.maxRows ?? 20000;
   const predictor = await OnnxPredictor.open(model.bytes, options.provider ?? 'cpu');
+  if (model.metadata.shared) {
+    try {
+      return { schema: 'ionfield.importance/1', model: modelFile, datasets: datasetFolders, systems: data.systems.map((s) => s.name), reference: 'target λ of the dataset', species: [await sharedImportance(model, data, predictor, maxRows, options)] };
+    } finally {
+      await predictor.close();
+    }
+  }
   try {
     const species: SpeciesImportance[] = [];
     const widths = model.metadata.species.map((s) => data.manifest.feature_columns[s].length);
@@ -103,4 +113,34 @@ export async function modelImportance(modelFile: string, datasetFolders: string[
   } finally {
     await predictor.close();
   }
+}
+
+/**
+ * The shared model has one input for every ion (the folded features, shared-features.ts): one entry,
+ * species 'shared', whose rows are all ions and whose reference is the stoichiometry-free target μ.
+ */
+async function sharedImportance(model: Pick<LoadedModel, 'metadata' | 'path'>, data: Dataset, predictor: OnnxPredictor, maxRows: number, options: ImportanceOptions): Promise<SpeciesImportance> {
+  const shared = model.metadata.shared!;
+  const { layout, systems } = toSharedDataset(data);
+  const k = layout.names.findIndex((n, i) => n !== shared.features[i]);
+  if (k >= 0 || layout.names.length !== shared.features.length) throw new ModelMismatchError(`${model.path}: the dataset's folded inputs differ from the model's (${k >= 0 ? `input ${k}: '${layout.names[k]}' vs '${shared.features[k]}'` : `${layout.names.length} vs ${shared.features.length}`})`);
+  const P = layout.size;
+  const total = systems.reduce((n, s) => n + s.species[0].lambda.length, 0);
+  const step = Math.max(1, Math.ceil(total / maxRows));
+  const rows = Math.ceil(total / step);
+  const X = new Float32Array(rows * P);
+  const y = new Float64Array(rows);
+  let r = 0, seen = 0;
+  for (const sys of systems) {
+    const d = sys.species[0];
+    for (let i = 0; i < d.lambda.length; i++, seen++) {
+      if (seen % step !== 0) continue;
+      X.set(d.features.subarray(i * P, (i + 1) * P), r * P);
+      y[r++] = d.lambda[i];
+    }
+  }
+  const predict = async (matrix: Float32Array | Float64Array) => (await predictor.run({ features: { data: Float32Array.from(matrix), dims: [rows, P] } })).outputs.mu;
+  const result = await permutationImportance(X, y, layout.names, predict, { repeats: options.repeats ?? 3, seed: options.seed ?? 1 });
+  const mean = y.reduce((a, v) => a + v, 0) / rows;
+  return { species: 'shared', rows, target_variance: y.reduce((a, v) => a + (v - mean) ** 2, 0) / rows, ...result };
 }

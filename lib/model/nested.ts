@@ -20,8 +20,10 @@ import { SharedSystem, speciesMeans, toSharedDataset } from './shared-dataset';
 /** Named column subsets of the shared layout (own features only: a linear readout of frame means adds nothing). */
 export function featureSubsets(layout: SharedLayout): Record<string, number[]> {
   const R = layout.radial.length, A = layout.angular.length;
-  const radial = [0, ...Array.from({ length: 2 * R }, (_, k) => 1 + k)];
-  const all = [...radial, ...Array.from({ length: 2 * A }, (_, k) => 1 + 2 * R + k)];
+  // S (neutral neighbours) is zero in an implicit-solvent family: the ridge gives it no weight, and
+  // it is in every subset so that the domain score sees a solvent the model never met.
+  const radial = [0, ...Array.from({ length: 3 * R }, (_, k) => 1 + k)];
+  const all = [...radial, ...Array.from({ length: 2 * A }, (_, k) => 1 + 3 * R + k)];
   return A > 0 ? { radial, 'radial+angular': all } : { radial };
 }
 

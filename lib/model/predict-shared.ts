@@ -154,7 +154,8 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
         folds = charged.map((s) => speciesFold(layout!, doc.columns[s], Number(s), charges));
         centreRows = charged.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
         ions = centreRows.reduce((a, r) => a + r.length, 0);
-        atoms = batch.natoms;
+        // N of λ = K N z_i Δr_i·J/τ counts every atom the model sees (docs/dataset.md), not the ignored ones.
+        atoms = labels.filter((l) => l !== IGNORED).length;
         for (const s of charged) speciesSum[s] = 0;
         speciesOwnSum = charged.map(() => new Float64Array(layout!.own));
         const counts = charged.map((s) => labels.filter((l) => l === s).length);

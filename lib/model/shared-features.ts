@@ -5,6 +5,7 @@
 // folded by the charges of the ions involved:
 //   N:f  = Σ_b G[b]                    every neighbour (radial), every pair (angular): crowding
 //   Q:f  = Σ_b sgn(z_i) z_b G[b]       radial, charge-weighted: counter-ions count −|z_b|, co-ions +|z_b|
+//   S:f  = Σ_{b: z_b = 0} G[b]         radial, neutral neighbours only (explicit solvent)
 //   Q:f  = Σ_{b,c} z_b z_c G[b,c]      angular: like-charged pairs +, mixed pairs −
 // plus |z_i|. All of these are unchanged when every charge flips sign (the local conductivity is:
 // λ_i ∝ z_i Δr_i·Σ_j z_j Δr_j), so the cations and anions of a symmetric salt get the same inputs
@@ -18,7 +19,7 @@ export interface SharedLayout {
   /** Keys of the folded functions (a column's parameters without its species), in input order. */
   radial: string[];
   angular: string[];
-  /** Input names: '|z|', then N:/Q: per radial and angular key, then the same with 'frame:'. */
+  /** Input names: '|z|', N:/Q:/S: per radial key, N:/Q: per angular key, then the same with 'frame:'. */
   names: string[];
   /** Features per ion (names.length). */
   size: number;
@@ -43,7 +44,7 @@ export function sharedLayout(columnsBySpecies: DatasetColumn[][]): SharedLayout 
       const list = kind === 'radial' ? radial : angular;
       if (!list.includes(key)) list.push(key);
     }
-  const own = ['|z|', ...radial.map((k) => `N:${k}`), ...radial.map((k) => `Q:${k}`), ...angular.map((k) => `N:${k}`), ...angular.map((k) => `Q:${k}`)];
+  const own = ['|z|', ...radial.map((k) => `N:${k}`), ...radial.map((k) => `Q:${k}`), ...radial.map((k) => `S:${k}`), ...angular.map((k) => `N:${k}`), ...angular.map((k) => `Q:${k}`)];
   const names = [...own, ...own.map((n) => `frame:${n}`)];
   return { radial, angular, names, size: names.length, own: own.length };
 }
@@ -81,14 +82,16 @@ export function speciesFold(layout: SharedLayout, columns: DatasetColumn[], char
       if (r < 0) throw new Error(`shared features: column ${c.name} is not in the model's layout`);
       out[2 * k] = 1 + r;
       weight[2 * k] = 1;
-      out[2 * k + 1] = 1 + R + r;
-      weight[2 * k + 1] = Math.sign(charge) * zOf(nb[0]);
+      const zb = zOf(nb[0]);
+      // A charged neighbour adds to Q, a neutral one to S (its Q weight would be 0).
+      out[2 * k + 1] = zb !== 0 ? 1 + R + r : 1 + 2 * R + r;
+      weight[2 * k + 1] = zb !== 0 ? Math.sign(charge) * zb : 1;
     } else {
       const a = layout.angular.indexOf(key);
       if (a < 0) throw new Error(`shared features: column ${c.name} is not in the model's layout`);
-      out[2 * k] = 1 + 2 * R + a;
+      out[2 * k] = 1 + 3 * R + a;
       weight[2 * k] = 1;
-      out[2 * k + 1] = 1 + 2 * R + A + a;
+      out[2 * k + 1] = 1 + 3 * R + A + a;
       weight[2 * k + 1] = zOf(nb[0]) * zOf(nb[nb.length - 1]);
     }
   });

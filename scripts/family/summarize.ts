@@ -96,6 +96,13 @@ async function main(): Promise<void> {
       transport_automatic_window: summary(automatic),
     });
   }
+  // Systems summarised earlier whose raw runs are not on this machine (the family grows over several
+  // sessions; raw trajectories are hundreds of MB and are not kept): their entries stay as they were.
+  if (fs.existsSync(out)) {
+    const previous = JSON.parse(fs.readFileSync(out, 'utf8')) as { systems: { name: string }[] };
+    for (const s of previous.systems) if (!names.includes(s.name)) systems.push(packed[s.name] ? { ...s, packed: { file: `${s.name}.xtc`, topology: `${s.name}.topology.json`, ...packed[s.name] } } : s);
+    systems.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  }
   const manifest = {
     schema: 'ionfield.family-manifest/1',
     description: family.description,
@@ -123,7 +130,8 @@ async function main(): Promise<void> {
   };
   const all = [
     ...series((n) => n.startsWith('s11'), (lb) => `1:1, l_B = ${lb}`),
-    ...series((n) => n.startsWith('a11'), (lb) => `1:1 σ−=1.5, l_B = ${lb}`),
+    ...series((n) => n.startsWith('a11-'), (lb) => `1:1 σ−=1.5σ+, l_B = ${lb}`),
+    ...series((n) => n.startsWith('a11s2-'), (lb) => `1:1 σ−=2σ+, l_B = ${lb}`),
     ...series((n) => n.startsWith('s21'), (lb) => `2:1, l_B = ${lb}`),
   ];
   if (all.length)

@@ -1,0 +1,86 @@
+// `ionfield predict` with the shipped shared model: the total error and its parts, the per-ion
+// spread file, and the domain flag on systems far outside the family — a 3:1 salt and an
+// ionic-liquid-like melt (real LAMMPS runs, scripts/fixtures/make-domain-fixtures.sh) and a family
+// system compressed to 3× the family's highest density — while family systems are in domain.
+// (Explicit solvent kept in: test/predict-ignore-species.test.ts.)
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readNpy } from '../lib/npy';
+import { openTrajectory } from '../lib/trajectory';
+import { runCli } from './helpers/cli';
+import { repoRoot, tempDir } from './helpers/paths';
+
+const model = path.join(repoRoot, 'data', 'models', 'default.onnx');
+const fixtures = path.join(repoRoot, 'test', 'fixtures', 'domain');
+const subset = path.join(repoRoot, 'data', 'family', 'subset');
+
+interface Report {
+  inDomain: boolean;
+  lambda_ml: { value: number; error: number; parts: { sampling: number; model: number }; dominant: string; committee_spread: number };
+  domain: { score: number; threshold: number; species: string; in_domain: boolean; reasons: string[] };
+  field: { path: string; shape: [number, number]; spread_path: string } | null;
+}
+
+function predict(file: string, extra: string[] = []): { report: Report; stderr: string } {
+  const r = runCli(['predict', file, '--model', model, '--json', ...extra]);
+  assert.equal(r.status, 0, r.stderr);
+  return { report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+}
+
+/** A family trajectory with every length shrunk by 3^(1/3): the same ions at three times the density. */
+async function compressed(source: string, out: string, frames = 10): Promise<void> {
+  const s = Math.cbrt(1 / 3);
+  const lines: string[] = [];
+  for await (const f of openTrajectory(source, { stop: frames, unwrap: false, batchSize: frames })) {
+    const n = f.natoms;
+    lines.push('ITEM: TIMESTEP', String(f.step), 'ITEM: NUMBER OF ATOMS', String(n), 'ITEM: BOX BOUNDS pp pp pp');
+    for (let d = 0; d < 3; d++) lines.push(`0 ${s * f.box![4 * d]}`);
+    lines.push('ITEM: ATOMS id type q x y z');
+    for (let i = 0; i < n; i++) lines.push(`${i + 1} ${f.types![i]} ${f.charges![i]} ${s * (f.positions[3 * i] - f.origin[0])} ${s * (f.positions[3 * i + 1] - f.origin[1])} ${s * (f.positions[3 * i + 2] - f.origin[2])}`);
+  }
+  fs.writeFileSync(out, lines.join('\n') + '\n');
+}
+
+describe('ionfield predict: total error and domain flag (shipped shared model)', function () {
+  this.timeout(120_000);
+
+  it('family systems: in domain, total error = sampling ⊕ model, per-ion spreads written beside the field', () => {
+    const files = fs.readdirSync(subset).filter((f) => f.endsWith('.xtc'));
+    assert.ok(files.length >= 2);
+    const dir = tempDir('ionfield-domain-');
+    for (const f of files) {
+      const out = path.join(dir, f.replace('.xtc', '.npy'));
+      const { report: r, stderr } = predict(path.join(subset, f), ['--out', out]);
+      assert.equal(r.inDomain, true, `${f}: ${r.domain.reasons.join('; ')}`);
+      assert.doesNotMatch(stderr, /warning/);
+      const { value, error, parts } = r.lambda_ml;
+      assert.ok(value > 0 && error > 0);
+      assert.ok(Math.abs(error - Math.hypot(parts.sampling, parts.model)) <= 1e-12 * error);
+      assert.equal(r.lambda_ml.dominant, parts.model >= parts.sampling ? 'model' : 'sampling');
+      const field = readNpy(out), spread = readNpy(r.field!.spread_path);
+      assert.deepEqual(spread.shape, field.shape);
+      assert.deepEqual(field.shape, r.field!.shape);
+      assert.ok((spread.data as Float32Array).every((v) => v >= 0 && Number.isFinite(v)));
+    }
+  });
+
+  for (const [name, what] of [['trivalent', 'a 3:1 salt'], ['melt', 'an ionic-liquid-like melt']] as const) {
+    it(`${what} (${name}.xtc, real LAMMPS) is flagged: warning on stderr, "inDomain": false, exit 0`, () => {
+      const { report: r, stderr } = predict(path.join(fixtures, `${name}.xtc`));
+      assert.equal(r.inDomain, false);
+      assert.ok(r.domain.score > r.domain.threshold, `score ${r.domain.score}`);
+      assert.match(stderr, /ionfield predict: warning: .* is outside the model's training domain/);
+      if (name === 'trivalent') assert.equal(r.domain.species, '+3');
+    });
+  }
+
+  it('a family system compressed to 3× the family\'s highest density is flagged', async () => {
+    const dir = tempDir('ionfield-dense-');
+    const file = path.join(dir, 'dense.lammpstrj');
+    await compressed(path.join(subset, 's11-lb2-rho0.4.xtc'), file);
+    const { report: r } = predict(file);
+    assert.equal(r.inDomain, false);
+    assert.ok(r.domain.score > r.domain.threshold, `score ${r.domain.score}`);
+  });
+});
