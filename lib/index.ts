@@ -24,7 +24,9 @@ export { readTopology, writeTopology, topologyPathFor } from './dataset/topology
 export type { DeviceReport } from './native';
 export { trainModel, nativeSystemLambda } from './model/train';
 export type { TrainModelOptions, TrainReport, SystemPrediction } from './model/train';
-export { predictTrajectory, readModel, bindModel, blockError, ModelMismatchError } from './model/predict';
+export { predictTrajectory, readModel, bindModel, blockError, ModelMismatchError, defaultModelPath } from './model/predict';
+export type { SharedPredictReport } from './model/predict-shared';
+export { nestedEvaluation } from './model/nested';
 export type { PredictOptions, PredictReport, LoadedModel } from './model/predict';
 export { loadDatasets, readManifest, targetLambda } from './model/dataset';
 export type { Dataset, DatasetManifest, LoadedSystem } from './model/dataset';

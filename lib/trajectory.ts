@@ -224,11 +224,12 @@ export function parseKeyValueList(text: string, what: string): Record<string, st
   return out;
 }
 
-export function parseCharges(text: string): Record<string, number> {
+/** Parses "1:1,2:-1" into numbers per label (--charges, and --sizes with what = '--sizes'). */
+export function parseCharges(text: string, what = '--charges'): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(parseKeyValueList(text, '--charges'))) {
+  for (const [k, v] of Object.entries(parseKeyValueList(text, what))) {
     const z = Number(v);
-    if (!Number.isFinite(z)) throw new TypeError(`--charges: '${v}' for species ${k} is not a number`);
+    if (!Number.isFinite(z)) throw new TypeError(`${what}: '${v}' for species ${k} is not a number`);
     out[k] = z;
   }
   return out;

@@ -25,11 +25,12 @@ describe('shared model: folded inputs', () => {
   const charges = { '+2': 2, '-1': -1 };
   const layout = sharedLayout(species.map((s) => columnsFor(s, species)));
 
-  it('has |z|, N, Q and S per radial function, N and Q per angular function, then their frame means', () => {
+  it('has |z|, d, then N, Q, S and V per radial function, N and Q per angular function, then their frame means', () => {
     assert.deepEqual(layout.radial, ['G2(eta=2,rs=1,cutoff=6)', 'G2(eta=2,rs=2,cutoff=6)']);
     assert.equal(layout.angular.length, 1);
-    assert.equal(layout.own, 1 + 3 * 2 + 2 * 1);
+    assert.equal(layout.own, 2 + 4 * 2 + 2 * 1);
     assert.equal(layout.size, 2 * layout.own);
+    assert.equal(layout.names[1], 'd');
     assert.equal(layout.names[layout.own], 'frame:|z|');
   });
 
@@ -37,7 +38,7 @@ describe('shared model: folded inputs', () => {
     const random = rng(5);
     const frames = 3, ions = { '+2': 2, '-1': 4 };
     const parts = species.map((s) => ({ ions: ions[s as '+2'], features: Float32Array.from({ length: frames * ions[s as '+2'] * columnsFor(s, species).length }, () => Math.round(100 * random()) / 10) }));
-    const folds = species.map((s) => speciesFold(layout, columnsFor(s, species), charges[s as '+2'], charges));
+    const folds = species.map((s) => speciesFold(layout, columnsFor(s, species), s, charges, { '+2': 1, '-1': 1.5 }));
     const x = foldFrames(layout, folds, parts, frames);
     // Row of the first anion (species '-1', ion 0) in frame 1, by hand.
     const cols = columnsFor('-1', species);
@@ -45,11 +46,13 @@ describe('shared model: folded inputs', () => {
     const row = x.subarray((1 * 6 + 2) * layout.size, (1 * 6 + 3) * layout.size);
     const near = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * (1 + Math.abs(b));
     assert.ok(near(row[0], 1));
-    assert.ok(near(row[1], f[0] + f[2]), 'N at rs = 1: both neighbour species');
-    assert.ok(near(row[3], -1 * 2 * f[0] + -1 * -1 * f[2]), 'Q at rs = 1: sgn(z_i) z_b weights');
-    assert.ok(near(row[5], 0) && near(row[6], 0), 'S: no neutral neighbour');
-    assert.ok(near(row[7], f[4] + f[5] + f[6]), 'N angular');
-    assert.ok(near(row[8], 4 * f[4] - 2 * f[5] + 1 * f[6]), 'Q angular: z_b z_c weights');
+    assert.ok(near(row[1], 1.5), 'd: the anion diameter');
+    assert.ok(near(row[2], f[0] + f[2]), 'N at rs = 1: both neighbour species');
+    assert.ok(near(row[4], -1 * 2 * f[0] + -1 * -1 * f[2]), 'Q at rs = 1: sgn(z_i) z_b weights');
+    assert.ok(near(row[6], 0) && near(row[7], 0), 'S: no neutral neighbour');
+    assert.ok(near(row[8], 1 * f[0] + 1.5 ** 3 * f[2]), 'V at rs = 1: neighbour volumes');
+    assert.ok(near(row[10], f[4] + f[5] + f[6]), 'N angular');
+    assert.ok(near(row[11], 4 * f[4] - 2 * f[5] + 1 * f[6]), 'Q angular: z_b z_c weights');
     // Frame means: the mean of the own features over the frame's six ions.
     for (let k = 0; k < layout.own; k++) {
       let m = 0;
@@ -60,7 +63,7 @@ describe('shared model: folded inputs', () => {
     const conj = ['-2', '+1'];
     const cc = { '-2': -2, '+1': 1 };
     const layoutC = sharedLayout(conj.map((s) => columnsFor(s, conj)));
-    const foldsC = conj.map((s) => speciesFold(layoutC, columnsFor(s, conj), cc[s as '-2'], cc));
+    const foldsC = conj.map((s) => speciesFold(layoutC, columnsFor(s, conj), s, cc, { '-2': 1, '+1': 1.5 }));
     const xc = foldFrames(layoutC, foldsC, parts, frames);
     assert.deepEqual(Array.from(xc), Array.from(x));
   });

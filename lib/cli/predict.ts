@@ -1,6 +1,6 @@
 import { Device } from '../descriptors';
 import { Provider } from '../model/inference';
-import { predictTrajectory, PredictReport } from '../model/predict';
+import { defaultModelPath, predictTrajectory, PredictReport } from '../model/predict';
 import type { SharedPredictReport } from '../model/predict-shared';
 import { parseCharges } from '../trajectory';
 import { Command, integerOption, parse, printJson, UsageError } from './command';
@@ -34,9 +34,10 @@ function warnOutOfDomain(r: PredictReport): void {
 export const predictCommand: Command = {
   name: 'predict',
   summary: 'per-ion local conductivity λ̂ and Λ_ML of a trajectory from a trained ONNX model',
-  usage: `ionfield predict <trajectory> --model model.onnx [options]
+  usage: `ionfield predict <trajectory> [--model model.onnx] [options]
 
-  --model F.onnx        a model from ionfield train (or any ONNX model with its signature, docs/model.md)
+  --model F.onnx        default: the shipped model (data/models/default.onnx, docs/model.md); or a
+                        model from ionfield train, or any ONNX model with a documented signature
   --out F.npy           per-ion λ̂, frames x ions (float32); ions are the atoms of the model's species
                         in file order (listed in the --json report)
   --units U             unit style of the trajectory (default lj); must equal the model's
@@ -48,18 +49,21 @@ export const predictCommand: Command = {
   --ignore-species A,B  leave the atoms of these file species out entirely (neither centres nor
                         neighbours), e.g. explicit solvent; the model then sees the ions only
   --formula-units N     n_f for mixtures (shared models; default: from the salt's stoichiometry)
+  --sizes 1:1,2:1.5     ion diameters per species (shared models; σ in lj units): the model reads
+                        them with the structure; without them every ion is taken as 1
 
-  Shared models (the shipped default): Λ_ML ± total error, where the total combines the snapshot
-  sampling error and the model error calibrated in the nested study (docs/model.md); --out also
-  writes <name>.spread.npy (committee spread of each λ̂). A trajectory outside the training domain
-  gets a warning on stderr and "inDomain": false in the JSON (exit code 0).
   --format F            trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
   --batch N             frames per descriptor/ONNX call (default 32)
   --threads N           CPU threads for descriptors (default: all)
   --device D            descriptors on auto (default) | cpu | cuda
   --provider P          ONNX Runtime on auto (default: CUDA when available) | cpu | cuda
-  --json                print the report (schema ionfield.predict/1)`,
+  --json                print the report (schema ionfield.predict/1)
+
+  Shared models (the shipped default): Λ_ML ± total error, where the total combines the snapshot
+  sampling error and the model error calibrated in the nested study (docs/model.md); --out also
+  writes <name>.spread.npy (committee spread of each λ̂). A trajectory outside the training domain
+  gets a warning on stderr and "inDomain": false in the JSON (exit code 0).`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       model: { type: 'string' },
@@ -69,6 +73,7 @@ export const predictCommand: Command = {
       charges: { type: 'string' },
       'ignore-species': { type: 'string' },
       'formula-units': { type: 'string' },
+      sizes: { type: 'string' },
       batch: { type: 'string' },
       threads: { type: 'string' },
       device: { type: 'string' },
@@ -76,7 +81,6 @@ export const predictCommand: Command = {
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one trajectory file');
-    if (!values.model) throw new UsageError('--model is required');
     if (values.out && !/\.npy$/i.test(values.out as string)) throw new UsageError(`--out must end in .npy, got '${values.out}'`);
     const device = (values.device ?? 'auto') as string;
     if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
@@ -87,11 +91,12 @@ export const predictCommand: Command = {
     const progress = new Progress('predict', null, !values.json);
     const report = await predictTrajectory(positionals[0], {
       ...(await selectionFromValues(values)),
-      model: values.model as string,
+      model: (values.model as string | undefined) ?? defaultModelPath(),
       charges: values.charges ? parseCharges(values.charges as string) : undefined,
       out: values.out as string | undefined,
       ignoreSpecies: values['ignore-species'] ? (values['ignore-species'] as string).split(',').map((x) => x.trim()).filter(Boolean) : undefined,
       units,
+      sizes: values.sizes ? parseCharges(values.sizes as string, '--sizes') : undefined,
       formulaUnits: values['formula-units'] ? integerOption(values['formula-units'] as string, 'formula-units', 1) : undefined,
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       threads: integerOption(values.threads as string | undefined, 'threads', 0),

@@ -12,6 +12,8 @@ export interface Topology {
   charges: Record<string, number>;
   /** 'continuous': coordinates are unwrapped already (read them as stored); absent: unknown. */
   coordinates?: 'continuous';
+  /** Optional ion diameters per label (length unit of the trajectory), read by the shared model. */
+  sizes?: Record<string, number>;
 }
 
 /** The topology file that belongs to a trajectory: its name with the extension(s) replaced. */
@@ -30,11 +32,14 @@ export function readTopology(file: string): Topology {
     throw Object.assign(new Error(`${file}: expected schema ionfield.topology/1 with "types" (one label per atom) and "charges" (per label)`), { code: 'IONFIELD_BAD_INPUT' });
   for (const t of new Set(doc.types))
     if (typeof doc.charges[t] !== 'number') throw Object.assign(new Error(`${file}: no charge for species '${t}'`), { code: 'IONFIELD_BAD_INPUT' });
+  if (doc.sizes !== undefined)
+    for (const [t, d] of Object.entries(doc.sizes ?? {}))
+      if (!(typeof d === 'number' && d > 0 && Number.isFinite(d))) throw Object.assign(new Error(`${file}: "sizes" of species '${t}' must be a positive number, got ${JSON.stringify(d)}`), { code: 'IONFIELD_BAD_INPUT' });
   return doc;
 }
 
-export function writeTopology(file: string, types: string[], charges: Record<string, number>, continuous = false): void {
+export function writeTopology(file: string, types: string[], charges: Record<string, number>, continuous = false, sizes?: Record<string, number>): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ schema: 'ionfield.topology/1', charges, ...(continuous ? { coordinates: 'continuous' } : {}), types }) + '\n');
+  fs.writeFileSync(tmp, JSON.stringify({ schema: 'ionfield.topology/1', charges, ...(sizes ? { sizes } : {}), ...(continuous ? { coordinates: 'continuous' } : {}), types }) + '\n');
   fs.renameSync(tmp, file);
 }

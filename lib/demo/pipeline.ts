@@ -13,7 +13,7 @@ import { buildReport, loadResults } from '../report/build';
 import { computeTransport, TransportReport } from '../transport';
 import { writeDescriptors } from '../descriptors';
 import { computeTargets } from './targets';
-import { readModel, predictTrajectory } from '../model/predict';
+import { defaultModelPath, readModel, predictTrajectory } from '../model/predict';
 import { modelImportance } from '../model/importance';
 import { buildDataset } from '../dataset';
 
@@ -99,7 +99,7 @@ async function targetStage(ctx: DemoContext): Promise<void> {
   ctx.field = { file, start: 0, stride, stop: f.origins * stride, source: `target λ_i(t0), exact decomposition, τ = ${f.tau} ${t.fit_window.units} (${tauFrames} frames), origins every ${stride} frames (no model yet)` };
 }
 
-export const DEFAULT_MODEL = () => path.join(packageRoot(), 'data', 'models', 'default.onnx');
+export const DEFAULT_MODEL = defaultModelPath;
 
 /** λ̂ of every ion at the demo's origin frames from the default model (ONNX Runtime). */
 async function predictStage(ctx: DemoContext): Promise<void> {

@@ -14,17 +14,20 @@ import type { Dataset, LoadedSystem } from './dataset';
 import { targetLambda } from './dataset';
 import { blockError } from './predict';
 import { fitReadout, momentsOf, readoutFrameLambdas } from './readout';
-import type { SharedLayout } from './shared-features';
+import { ownOffsets, SharedLayout } from './shared-features';
 import { SharedSystem, speciesMeans, toSharedDataset } from './shared-dataset';
 
 /** Named column subsets of the shared layout (own features only: a linear readout of frame means adds nothing). */
 export function featureSubsets(layout: SharedLayout): Record<string, number[]> {
   const R = layout.radial.length, A = layout.angular.length;
+  const o = ownOffsets(layout);
   // S (neutral neighbours) is zero in an implicit-solvent family: the ridge gives it no weight, and
   // it is in every subset so that the domain score sees a solvent the model never met.
-  const radial = [0, ...Array.from({ length: 3 * R }, (_, k) => 1 + k)];
-  const all = [...radial, ...Array.from({ length: 2 * A }, (_, k) => 1 + 3 * R + k)];
-  return A > 0 ? { radial, 'radial+angular': all } : { radial };
+  const range = (from: number, n: number) => Array.from({ length: n }, (_, k) => from + k);
+  const radial = [o.z, ...range(o.N, 3 * R)];
+  const sized = [o.z, o.d, ...range(o.N, 4 * R)];
+  const angular = range(o.angularN, 2 * A);
+  return A > 0 ? { radial, 'radial+angular': [...radial, ...angular], 'radial+size': sized, 'radial+size+angular': [...sized, ...angular] } : { radial, 'radial+size': sized };
 }
 
 export const DEFAULT_ALPHAS = [1e-4, 1e-3, 1e-2, 1e-1, 1];

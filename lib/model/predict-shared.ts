@@ -4,6 +4,8 @@
 // with the total error (snapshot sampling ⊕ calibrated model error) and the domain flag.
 // Per-ion λ̂ = μ̂ N / n_f (N: all atoms of the frame, as in the training targets), and its committee
 // spread, stream to .npy; Λ_ML of a frame is Σ_ions μ̂ / n_f.
+import * as fs from 'node:fs';
+import { readTopology, topologyPathFor } from '../dataset/topology';
 import { bindSet, BoundSet } from '../descriptor-sets';
 import { columnsDocument, computeBatch, Device, resolveDevice, RowMap, rowMap } from '../descriptors';
 import { NpyWriter } from '../npy';
@@ -14,6 +16,32 @@ import type { DatasetColumn } from './dataset';
 import { OnnxPredictor } from './inference';
 import { blockError, dropIgnored, IGNORED, LoadedModel, ModelMismatchError, PredictOptions, PredictReport } from './predict';
 import { foldFrames, SharedLayout, sharedLayout, speciesFold, SpeciesFold } from './shared-features';
+
+/**
+ * Diameters per charge label from diameters per file species (`--sizes`, or a topology's `sizes`):
+ * the model folds ions by charge, so two species of one charge must share a size. Without sizes,
+ * every ion is taken as 1 (the family's cation diameter), and the report says so.
+ */
+export function sizesByLabel(labels: string[], types: string[] | null, given: Record<string, number> | undefined, source: string): { values: Record<string, number>; source: string } {
+  if (!given || !Object.keys(given).length) return { values: {}, source: 'not given: every ion taken as diameter 1 (pass --sizes for size-asymmetric salts)' };
+  if (!types) throw new ModelMismatchError(`${source}: --sizes names species, and the file has no species labels (pass --topology)`);
+  const out: Record<string, number> = {};
+  labels.forEach((label, i) => {
+    if (label === IGNORED) return;
+    const d = given[types[i]];
+    if (d === undefined) throw new ModelMismatchError(`${source}: --sizes gives no diameter for species '${types[i]}' (it gives ${Object.keys(given).join(', ')})`);
+    if (!(d > 0) || !Number.isFinite(d)) throw new ModelMismatchError(`${source}: --sizes: diameter ${d} of species '${types[i]}' is not a positive number`);
+    if (out[label] !== undefined && out[label] !== d) throw new ModelMismatchError(`${source}: species of charge ${label} have diameters ${out[label]} and ${d}; the shared model folds ions by charge and needs one diameter per charge`);
+    out[label] = d;
+  });
+  return { values: out, source: 'given (--sizes or the topology file)' };
+}
+
+/** Diameters from the <name>.topology.json beside the trajectory, when it records them. */
+function topologySizes(trajectory: string): Record<string, number> | undefined {
+  const file = topologyPathFor(trajectory);
+  return fs.existsSync(file) ? readTopology(file).sizes : undefined;
+}
 
 export interface SharedPredictReport extends PredictReport {
   lambda_ml: PredictReport['lambda_ml'] & {
@@ -26,6 +54,8 @@ export interface SharedPredictReport extends PredictReport {
   domain: { score: number; threshold: number; nearest: string; species: string; relative_spread: number; spread_threshold: number; in_domain: boolean; reasons: string[] };
   inDomain: boolean;
   formula_units: { value: number; convention: string };
+  /** Ion diameters by charge label, and where they came from. */
+  sizes: { values: Record<string, number>; source: string };
 }
 
 function spreadPath(out: string): string {
@@ -54,6 +84,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   const P = shared.features.length;
   let bound: BoundSet | null = null, map: RowMap | null = null;
   let layout: SharedLayout | null = null;
+  let sizes: { values: Record<string, number>; source: string } = { values: {}, source: '' };
   let folds: SpeciesFold[] = [];
   let centreRows: number[][] = []; // per fold: descriptor rows of that centre species
   let centreSpecies: string[] = [];
@@ -150,8 +181,9 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
         if (layout!.names.length !== shared.features.length || diff >= 0)
           throw new ModelMismatchError(`${model.path} does not fit ${trajectory}: shared input ${diff >= 0 ? `${diff} is '${layout!.names[diff]}' here, '${shared.features[diff]}' in the model` : `count ${layout!.names.length} here, ${shared.features.length} in the model`}`);
         const charges = Object.fromEntries(present.map((s) => [s, Number(s)]));
+        sizes = sizesByLabel(labels, batch.types, options.sizes ?? topologySizes(trajectory), trajectory);
         centreSpecies = charged;
-        folds = charged.map((s) => speciesFold(layout!, doc.columns[s], Number(s), charges));
+        folds = charged.map((s) => speciesFold(layout!, doc.columns[s], s, charges, sizes.values));
         centreRows = charged.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
         ions = centreRows.reduce((a, r) => a + r.length, 0);
         // N of λ = K N z_i Δr_i·J/τ counts every atom the model sees (docs/dataset.md), not the ignored ones.
@@ -218,6 +250,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
     domain: { score: dom.score, threshold, nearest: dom.nearest, species: dom.species, relative_spread: relSpread, spread_threshold: spreadThreshold, in_domain: reasons.length === 0, reasons },
     inDomain: reasons.length === 0,
     formula_units: { value: nf, convention: nfConvention },
+    sizes,
     field: options.out ? { path: options.out, shape: [frames, ions], dtype: 'float32', atoms: centreRows.flatMap((rows) => rows.map((r) => map!.rows[r])), species: centreSpecies.flatMap((s, k) => centreRows[k].map(() => s)), spread_path: spreadPath(options.out) } as PredictReport['field'] : null,
     ignored,
     provider: predictor.provider,

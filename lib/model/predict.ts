@@ -3,6 +3,8 @@
 // with a block-average error. The next batch's descriptors are computed while ONNX Runtime runs the
 // current one; memory holds two batches.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { packageRoot } from '../native';
 import { onnx } from 'onnx-proto';
 import { bindSet, BoundSet, DescriptorSetDef, parseSetJson } from '../descriptor-sets';
 import { computeBatch, columnsDocument, Device, resolveDevice, rowMap, RowMap } from '../descriptors';
@@ -44,6 +46,11 @@ export function readModelFile(file: string): Pick<LoadedModel, 'path' | 'bytes' 
     throw new ModelMismatchError((err as Error).message);
   }
   return { path: file, bytes: new Uint8Array(bytes), metadata };
+}
+
+/** The shipped model: the shared committee of docs/model.md, trained on the whole family. */
+export function defaultModelPath(): string {
+  return path.join(packageRoot(), 'data', 'models', 'default.onnx');
 }
 
 export function readModel(file: string): LoadedModel {
@@ -144,6 +151,8 @@ export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'type
   ignoreSpecies?: string[];
   /** n_f for mixtures (shared models: Λ = Σ μ̂ / n_f); default: from the salt's stoichiometry. */
   formulaUnits?: number;
+  /** Ion diameters per file species (shared models; lengths in the trajectory's unit). */
+  sizes?: Record<string, number>;
   onProgress?: (frames: number) => void;
 }
 

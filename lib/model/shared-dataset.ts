@@ -46,12 +46,25 @@ export function chargesOf(system: LoadedSystem, manifest: DatasetManifest): Reco
   return out;
 }
 
+/**
+ * Diameter of every label, in the trajectory's length unit: a system's own `sizes` entry when its
+ * dataset records one, else the family's parameters (cations `sigcat`, anions `sigan`), else 1.
+ */
+export function sizesOf(system: LoadedSystem, charges: Record<string, number>): Record<string, number> {
+  const recorded = system.info.sizes as Record<string, number> | undefined;
+  if (recorded) return recorded;
+  const p = (system.info.parameters ?? {}) as Record<string, unknown>;
+  const cat = Number(p.sigcat ?? 1), an = Number(p.sigan ?? 1);
+  return Object.fromEntries(Object.entries(charges).map(([l, z]) => [l, z > 0 ? cat : z < 0 ? an : 1]));
+}
+
 export function toSharedSystem(system: LoadedSystem, manifest: DatasetManifest, layout: SharedLayout): SharedSystem {
   const charges = chargesOf(system, manifest);
+  const sizes = sizesOf(system, charges);
   const present = manifest.species.map((s, k) => ({ s, k })).filter(({ k }) => system.species[k].ions > 0);
   const folds = present.map(({ s }) => {
     if (!Number.isFinite(charges[s])) throw new Error(`${system.name}: species '${s}' has no charge; the shared network needs charges`);
-    return speciesFold(layout, manifest.feature_columns[s], charges[s], charges);
+    return speciesFold(layout, manifest.feature_columns[s], s, charges, sizes);
   });
   const parts = present.map(({ k }) => system.species[k]);
   const ions = parts.reduce((a, p) => a + p.ions, 0);

@@ -6,8 +6,11 @@
 //   N:f  = Σ_b G[b]                    every neighbour (radial), every pair (angular): crowding
 //   Q:f  = Σ_b sgn(z_i) z_b G[b]       radial, charge-weighted: counter-ions count −|z_b|, co-ions +|z_b|
 //   S:f  = Σ_{b: z_b = 0} G[b]         radial, neutral neighbours only (explicit solvent)
+//   V:f  = Σ_b d_b³ G[b]               radial, weighted by the neighbours' volume (diameter d_b):
+//                                      packing, which number counts alone cannot tell apart
 //   Q:f  = Σ_{b,c} z_b z_c G[b,c]      angular: like-charged pairs +, mixed pairs −
-// plus |z_i|. All of these are unchanged when every charge flips sign (the local conductivity is:
+// plus |z_i| and the ion's own diameter d_i (the species' size, from the user or the family's
+// parameters; 1 when unknown). All of these are unchanged when every charge flips sign (the local conductivity is:
 // λ_i ∝ z_i Δr_i·Σ_j z_j Δr_j), so the cations and anions of a symmetric salt get the same inputs
 // and the same prediction by construction. Each ion also sees its frame's context: the mean of
 // these features over all ions of the frame (`frame:` names), the static picture of the whole
@@ -19,7 +22,7 @@ export interface SharedLayout {
   /** Keys of the folded functions (a column's parameters without its species), in input order. */
   radial: string[];
   angular: string[];
-  /** Input names: '|z|', N:/Q:/S: per radial key, N:/Q: per angular key, then the same with 'frame:'. */
+  /** Input names: '|z|', 'd', N:/Q:/S:/V: per radial key, N:/Q: per angular key, then the same with 'frame:'. */
   names: string[];
   /** Features per ion (names.length). */
   size: number;
@@ -44,7 +47,7 @@ export function sharedLayout(columnsBySpecies: DatasetColumn[][]): SharedLayout 
       const list = kind === 'radial' ? radial : angular;
       if (!list.includes(key)) list.push(key);
     }
-  const own = ['|z|', ...radial.map((k) => `N:${k}`), ...radial.map((k) => `Q:${k}`), ...radial.map((k) => `S:${k}`), ...angular.map((k) => `N:${k}`), ...angular.map((k) => `Q:${k}`)];
+  const own = ['|z|', 'd', ...radial.map((k) => `N:${k}`), ...radial.map((k) => `Q:${k}`), ...radial.map((k) => `S:${k}`), ...radial.map((k) => `V:${k}`), ...angular.map((k) => `N:${k}`), ...angular.map((k) => `Q:${k}`)];
   const names = [...own, ...own.map((n) => `frame:${n}`)];
   return { radial, angular, names, size: names.length, own: own.length };
 }
@@ -55,20 +58,32 @@ function neighboursOf(c: DatasetColumn): string[] {
   return Array.isArray(n) ? n.map(String) : [String(n)];
 }
 
+/** Offsets of the own inputs: |z| at 0, d at 1, then the radial N, Q, S, V blocks and angular N, Q. */
+export function ownOffsets(layout: Pick<SharedLayout, 'radial' | 'angular'>) {
+  const R = layout.radial.length, A = layout.angular.length;
+  return { z: 0, d: 1, N: 2, Q: 2 + R, S: 2 + 2 * R, V: 2 + 3 * R, angularN: 2 + 4 * R, angularQ: 2 + 4 * R + A };
+}
+
+export const FOLD_OUTPUTS = 3;
+
 /**
- * The fold of one centre species' columns: for input column k, outputs out[2k], out[2k+1] with
- * weights w[2k], w[2k+1] (−1: none). Throws when a neighbour species has no known charge.
+ * The fold of one centre species' columns: input column k goes to outputs out[3k..3k+2] with
+ * weights w[3k..3k+2] (−1: none). Throws when a neighbour species has no known charge.
  */
 export interface SpeciesFold {
   charge: number;
+  /** The centre species' diameter. */
+  size: number;
   out: Int32Array;
   weight: Float64Array;
 }
 
-export function speciesFold(layout: SharedLayout, columns: DatasetColumn[], charge: number, charges: Record<string, number>): SpeciesFold {
-  const out = new Int32Array(2 * columns.length).fill(-1);
-  const weight = new Float64Array(2 * columns.length);
-  const R = layout.radial.length, A = layout.angular.length;
+export function speciesFold(layout: SharedLayout, columns: DatasetColumn[], centre: string, charges: Record<string, number>, sizes: Record<string, number> = {}): SpeciesFold {
+  const K = FOLD_OUTPUTS;
+  const out = new Int32Array(K * columns.length).fill(-1);
+  const weight = new Float64Array(K * columns.length);
+  const o = ownOffsets(layout);
+  const sizeOf = (label: string) => sizes[label] ?? 1;
   const zOf = (label: string) => {
     const z = charges[label];
     if (z === undefined || !Number.isFinite(z)) throw new Error(`shared features: no charge for neighbour species '${label}'`);
@@ -80,22 +95,24 @@ export function speciesFold(layout: SharedLayout, columns: DatasetColumn[], char
     if (kind === 'radial') {
       const r = layout.radial.indexOf(key);
       if (r < 0) throw new Error(`shared features: column ${c.name} is not in the model's layout`);
-      out[2 * k] = 1 + r;
-      weight[2 * k] = 1;
+      out[K * k] = o.N + r;
+      weight[K * k] = 1;
       const zb = zOf(nb[0]);
       // A charged neighbour adds to Q, a neutral one to S (its Q weight would be 0).
-      out[2 * k + 1] = zb !== 0 ? 1 + R + r : 1 + 2 * R + r;
-      weight[2 * k + 1] = zb !== 0 ? Math.sign(charge) * zb : 1;
+      out[K * k + 1] = zb !== 0 ? o.Q + r : o.S + r;
+      weight[K * k + 1] = zb !== 0 ? Math.sign(zOf(centre)) * zb : 1;
+      out[K * k + 2] = o.V + r;
+      weight[K * k + 2] = sizeOf(nb[0]) ** 3;
     } else {
       const a = layout.angular.indexOf(key);
       if (a < 0) throw new Error(`shared features: column ${c.name} is not in the model's layout`);
-      out[2 * k] = 1 + 3 * R + a;
-      weight[2 * k] = 1;
-      out[2 * k + 1] = 1 + 3 * R + A + a;
-      weight[2 * k + 1] = zOf(nb[0]) * zOf(nb[nb.length - 1]);
+      out[K * k] = o.angularN + a;
+      weight[K * k] = 1;
+      out[K * k + 1] = o.angularQ + a;
+      weight[K * k + 1] = zOf(nb[0]) * zOf(nb[nb.length - 1]);
     }
   });
-  return { charge, out, weight };
+  return { charge: zOf(centre), size: sizeOf(centre), out, weight };
 }
 
 /**
@@ -114,15 +131,15 @@ export function foldFrames(layout: SharedLayout, folds: SpeciesFold[], perSpecie
     let r = t * ions;
     perSpecies.forEach((sp, s) => {
       const fold = folds[s];
-      const F = fold.out.length / 2;
+      const F = fold.out.length / FOLD_OUTPUTS;
       for (let i = 0; i < sp.ions; i++, r++) {
         row.fill(0);
         row[0] = Math.abs(fold.charge);
+        row[1] = fold.size;
         const base = (t * sp.ions + i) * F;
         for (let k = 0; k < F; k++) {
           const v = sp.features[base + k];
-          row[fold.out[2 * k]] += fold.weight[2 * k] * v;
-          row[fold.out[2 * k + 1]] += fold.weight[2 * k + 1] * v;
+          for (let j = FOLD_OUTPUTS * k; j < FOLD_OUTPUTS * (k + 1); j++) if (fold.out[j] >= 0) row[fold.out[j]] += fold.weight[j] * v;
         }
         for (let k = 0; k < own; k++) {
           out[r * P + k] = row[k];

@@ -27,7 +27,7 @@ function note(message: string): void {
   console.log(`  note: ${message.replace(/:.*?: /, ': ')}`);
 }
 
-export async function packSystem(traj: string, outBase: string, o: PackOptions, timePerFrame: number): Promise<{ frames: number; bytes: number }> {
+export async function packSystem(traj: string, outBase: string, o: PackOptions, timePerFrame: number, sizes?: Record<string, number>): Promise<{ frames: number; bytes: number }> {
   const xtc = `${outBase}.xtc`;
   const writer = new (native().NativeTrajectoryWriter)(xtc, 'xtc', { precision: o.precision });
   let frames = 0;
@@ -49,7 +49,7 @@ export async function packSystem(traj: string, outBase: string, o: PackOptions, 
     writer.abort();
     throw err;
   }
-  writeTopology(`${outBase}.topology.json`, types!, charges, true);
+  writeTopology(`${outBase}.topology.json`, types!, charges, true, sizes);
   return { frames, bytes: fs.statSync(xtc).size };
 }
 
@@ -74,7 +74,9 @@ async function main(): Promise<void> {
       continue;
     }
     const t0 = Date.now();
-    const r = await packSystem(path.join(raw, name, done.trajectory), path.join(out, name), o, done.time_per_frame);
+    // Ion diameters (type 1 cations, type 2 anions in electrolyte.in) for the shared model.
+    const sizes = { '1': Number(done.parameters.sigcat ?? 1), '2': Number(done.parameters.sigan ?? 1) };
+    const r = await packSystem(path.join(raw, name, done.trajectory), path.join(out, name), o, done.time_per_frame, sizes);
     ledger[name] = { ...key, frames: r.frames, time_per_frame: done.time_per_frame * o.stride, bytes: r.bytes };
     const tmp = `${ledgerFile}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(ledger, null, 1) + '\n');
