@@ -27,7 +27,7 @@ export function featureSubsets(layout: SharedLayout): Record<string, number[]> {
   const radial = [o.z, ...range(o.N, 3 * R)];
   const sized = [o.z, o.d, ...range(o.N, 4 * R)];
   const angular = range(o.angularN, 2 * A);
-  return A > 0 ? { radial, 'radial+angular': [...radial, ...angular], 'radial+size': sized, 'radial+size+angular': [...sized, ...angular] } : { radial, 'radial+size': sized };
+  return A > 0 ? { radial, 'radial+angular': [...radial, ...angular], 'radial+size': sized, [DOMAIN_SUBSET]: [...sized, ...angular] } : { radial, [DOMAIN_SUBSET]: sized };
 }
 
 export const DEFAULT_ALPHAS = [1e-4, 1e-3, 1e-2, 1e-1, 1];
@@ -57,6 +57,12 @@ export function trainingSystemsOf(shared: SharedSystem[], subsets: Record<string
     stratum: [saltType(s), paramOf(s, 'lb'), paramOf(s, 'rho')] as [string, number, number],
   }));
 }
+
+/**
+ * The subset with every own input: the domain is judged on all of them, whatever the readout uses,
+ * so that an ion size or valence the family never had is seen even by a readout that ignores it.
+ */
+export const DOMAIN_SUBSET = 'radial+size+angular';
 
 /** The domain's training points: every centre species of every training system. */
 export function domainPoints(train: TrainingSystem[], subset: string): { name: string; x: number[] }[] {
@@ -130,10 +136,9 @@ export async function nestedEvaluation(dataset: Dataset, options: NestedOptions 
     const perFrame = new Float64Array(m.frames);
     for (const r of committee.members) readoutFrameLambdas(r, m).forEach((v, t) => (perFrame[t] += v / committee.members.length));
     const stat = blockError(perFrame).error;
-    // Domain of the training systems' ions (standardised by a fit on all of them).
-    const f = committee.candidate.features;
-    const full = fitReadout(train.map((s) => s.moments[f]), committee.candidate.alpha);
-    const dom = domainScore(domainReference(domainPoints(train, f), full), training[o].speciesMeans[f]);
+    // Domain of the training systems' ions on every own input (standardised over all their rows).
+    const full = fitReadout(train.map((s) => s.moments[DOMAIN_SUBSET]), 1);
+    const dom = domainScore(domainReference(domainPoints(train, DOMAIN_SUBSET), full), training[o].speciesMeans[DOMAIN_SUBSET]);
     domainParts.push({ score: dom.score, nearest: dom.nearest, species: dom.species });
     // Baselines on the same training systems.
     const others = dataset.systems.filter((_, j) => j !== o);

@@ -42,6 +42,8 @@ export interface SharedModelInfo {
   readout: 'linear';
   /** The candidate chosen by inner cross-validation over the training systems. */
   selected: { features: string; alpha: number; columns: number[] };
+  /** The own inputs the domain score is judged on (all of them). */
+  domain_columns: number[];
   /** λ̂_i = μ̂_i N / n_f: the network's output is μ (per ion, stoichiometry-free). */
   output: 'mu';
 }

@@ -224,8 +224,8 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   const modelErr = modelError(cal, value, spread);
   const samplingErr = Number.isFinite(sampling.error) ? sampling.error : 0;
   const total = Math.hypot(samplingErr, modelErr);
-  // Domain: each centre species' mean of the selected own features, against the training points.
-  const cols = shared.selected.columns;
+  // Domain: each centre species' mean of its own inputs, against the training points.
+  const cols = shared.domain_columns;
   const means = centreSpecies.map((label, k) => ({ label, x: cols.map((c) => speciesOwnSum[k][c] / (frames * centreRows[k].length)) }));
   const dom = unc ? domainScore(unc.domain, means) : { score: NaN, nearest: '', species: '', distance: NaN };
   const relSpread = spread / Math.abs(value);

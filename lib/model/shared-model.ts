@@ -11,7 +11,7 @@
 import { onnx } from 'onnx-proto';
 import { Calibration, Candidate, Committee, domainReference, DOMAIN_THRESHOLD, selectCommittee, SPREAD_THRESHOLD } from './committee';
 import type { Dataset } from './dataset';
-import { candidatesOf, DEFAULT_ALPHAS, domainPoints, featureSubsets, trainingSystemsOf } from './nested';
+import { candidatesOf, DEFAULT_ALPHAS, DOMAIN_SUBSET, domainPoints, featureSubsets, trainingSystemsOf } from './nested';
 import { encodeModel, floatTensor, floatValue, node } from './onnx-builder';
 import { metadataProps, MODEL_SCHEMA, ModelMetadata } from './onnx-export';
 import { fitReadout } from './readout';
@@ -83,8 +83,7 @@ export function buildSharedModel(dataset: Dataset, calibration: Calibration & { 
   const training = trainingSystemsOf(systems, subsets);
   const committee = selectCommittee(training, candidates, options.innerFolds ?? 5);
   const chosen = committee.candidate;
-  const all = training.map((t) => t.moments[chosen.features]);
-  const dom = domainReference(domainPoints(training, chosen.features), fitReadout(all, chosen.alpha));
+  const dom = domainReference(domainPoints(training, DOMAIN_SUBSET), fitReadout(training.map((t) => t.moments[DOMAIN_SUBSET]), 1));
   const m = dataset.manifest;
   const charges: Record<string, number> = {};
   for (const s of dataset.systems) for (const [label, z] of Object.entries(s.info.charges ?? {})) charges[label] ??= z;
@@ -113,7 +112,7 @@ export function buildSharedModel(dataset: Dataset, calibration: Calibration & { 
       length_scale: m.length_scale ?? 1,
       selection: { candidates: candidates.length, inner_folds: committee.folds, scores: committee.scores.slice(0, 5) },
     },
-    shared: { kind: 'shared-committee', features: layout.names, members: committee.members.length, readout: 'linear', selected: { ...chosen, columns: committee.members[0].columns }, output: 'mu' },
+    shared: { kind: 'shared-committee', features: layout.names, members: committee.members.length, readout: 'linear', selected: { ...chosen, columns: committee.members[0].columns }, domain_columns: subsets[DOMAIN_SUBSET], output: 'mu' },
     uncertainty: {
       calibration,
       domain: { ...dom, threshold: DOMAIN_THRESHOLD, spread_threshold: SPREAD_THRESHOLD },
