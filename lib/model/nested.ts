@@ -13,12 +13,12 @@ import { calibrate, Calibration, Candidate, committeeLambda, DOMAIN_THRESHOLD, d
 import type { Dataset, LoadedSystem } from './dataset';
 import { targetLambda } from './dataset';
 import { blockError } from './predict';
-import { fitReadout, momentsOf, readoutFrameLambdas } from './readout';
+import { Column, fitReadout, momentsOf, readoutFrameLambdas } from './readout';
 import { ownOffsets, SharedLayout } from './shared-features';
 import { SharedSystem, speciesMeans, toSharedDataset } from './shared-dataset';
 
 /** Named column subsets of the shared layout (own features only: a linear readout of frame means adds nothing). */
-export function featureSubsets(layout: SharedLayout): Record<string, number[]> {
+export function featureSubsets(layout: SharedLayout): Record<string, Column[]> {
   const R = layout.radial.length, A = layout.angular.length;
   const o = ownOffsets(layout);
   // S (neutral neighbours) is zero in an implicit-solvent family: the ridge gives it no weight, and
@@ -27,12 +27,24 @@ export function featureSubsets(layout: SharedLayout): Record<string, number[]> {
   const radial = [o.z, ...range(o.N, 3 * R)];
   const sized = [o.z, o.d, ...range(o.N, 4 * R)];
   const angular = range(o.angularN, 2 * A);
-  return A > 0 ? { radial, 'radial+angular': [...radial, ...angular], 'radial+size': sized, [DOMAIN_SUBSET]: [...sized, ...angular] } : { radial, [DOMAIN_SUBSET]: sized };
+  // Interactions with the valence: a separate slope of every radial input for 1:1 and 2:1 salts.
+  // Interactions with the ion's size likewise: its own slopes for large ions.
+  const byValence: Column[] = range(o.N, 4 * R).map((c) => [o.z, c] as [number, number]);
+  const bySize: Column[] = range(o.N, 4 * R).map((c) => [o.d, c] as [number, number]);
+  const base = A > 0 ? [...sized, ...angular] : sized;
+  return {
+    radial,
+    ...(A > 0 ? { 'radial+angular': [...radial, ...angular] } : {}),
+    'radial+size': sized,
+    [DOMAIN_SUBSET]: base,
+    [`${DOMAIN_SUBSET}, ×|z|`]: [...base, ...byValence],
+    [`${DOMAIN_SUBSET}, ×|z|, ×d`]: [...base, ...byValence, ...bySize],
+  };
 }
 
 export const DEFAULT_ALPHAS = [1e-4, 1e-3, 1e-2, 1e-1, 1];
 
-export function candidatesOf(subsets: Record<string, number[]>, alphas = DEFAULT_ALPHAS): Candidate[] {
+export function candidatesOf(subsets: Record<string, Column[]>, alphas = DEFAULT_ALPHAS): Candidate[] {
   return Object.keys(subsets).flatMap((features) => alphas.map((alpha) => ({ features, alpha })));
 }
 
@@ -48,11 +60,12 @@ export function referenceOf(s: LoadedSystem): { value: number; error: number; so
   return { value: targetLambda(s), error: 0, source: 'lambda_target' };
 }
 
-export function trainingSystemsOf(shared: SharedSystem[], subsets: Record<string, number[]>): TrainingSystem[] {
+export function trainingSystemsOf(shared: SharedSystem[], subsets: Record<string, Column[]>): TrainingSystem[] {
   return shared.map((s) => ({
     name: s.name,
     moments: Object.fromEntries(Object.entries(subsets).map(([k, cols]) => [k, momentsOf(s, cols)])),
-    speciesMeans: Object.fromEntries(Object.entries(subsets).map(([k, cols]) => [k, speciesMeans(s, cols)])),
+    // Per-species means for the plain subsets (the domain uses DOMAIN_SUBSET).
+    speciesMeans: Object.fromEntries(Object.entries(subsets).filter(([, cols]) => cols.every((c) => typeof c === 'number')).map(([k, cols]) => [k, speciesMeans(s, cols as number[])])),
     reference: referenceOf(s).value,
     stratum: [saltType(s), paramOf(s, 'lb'), paramOf(s, 'rho')] as [string, number, number],
   }));
@@ -62,7 +75,7 @@ export function trainingSystemsOf(shared: SharedSystem[], subsets: Record<string
  * The subset with every own input: the domain is judged on all of them, whatever the readout uses,
  * so that an ion size or valence the family never had is seen even by a readout that ignores it.
  */
-export const DOMAIN_SUBSET = 'radial+size+angular';
+export const DOMAIN_SUBSET = 'all';
 
 /** The domain's training points: every centre species of every training system. */
 export function domainPoints(train: TrainingSystem[], subset: string): { name: string; x: number[] }[] {

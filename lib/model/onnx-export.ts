@@ -41,7 +41,8 @@ export interface SharedModelInfo {
   members: number;
   readout: 'linear';
   /** The candidate chosen by inner cross-validation over the training systems. */
-  selected: { features: string; alpha: number; columns: number[] };
+  /** columns: folded inputs by index, and interactions as index pairs (their product). */
+  selected: { features: string; alpha: number; columns: (number | [number, number])[] };
   /** The own inputs the domain score is judged on (all of them). */
   domain_columns: number[];
   /** λ̂_i = μ̂_i N / n_f: the network's output is μ (per ion, stoichiometry-free). */

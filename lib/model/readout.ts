@@ -8,11 +8,18 @@
 import { choleskySolve } from './baselines';
 import type { SharedSystem } from './shared-dataset';
 
+/** An input of the readout: a folded feature, or the product of two (an interaction, e.g. |z|·Q). */
+export type Column = number | [number, number];
+
+function valueOf(row: Float32Array, base: number, c: Column): number {
+  return typeof c === 'number' ? row[base + c] : row[base + c[0]] * row[base + c[1]];
+}
+
 export interface SystemMoments {
   name: string;
   /** Rows (ions × frames) and feature columns used. */
   n: number;
-  columns: number[];
+  columns: Column[];
   sum: Float64Array; // Σ x            [F]
   cross: Float64Array; // Σ x xᵀ       [F × F]
   xy: Float64Array; // Σ x μ           [F]
@@ -24,7 +31,7 @@ export interface SystemMoments {
   conversion: number;
 }
 
-export function momentsOf(system: SharedSystem, columns: number[]): SystemMoments {
+export function momentsOf(system: SharedSystem, columns: Column[]): SystemMoments {
   const d = system.species[0];
   const P = d.features.length / Math.max(1, d.lambda.length);
   const F = columns.length;
@@ -36,7 +43,7 @@ export function momentsOf(system: SharedSystem, columns: number[]): SystemMoment
   for (let t = 0; t < system.frames; t++)
     for (let i = 0; i < ions; i++) {
       const r = t * ions + i;
-      for (let k = 0; k < F; k++) x[k] = d.features[r * P + columns[k]];
+      for (let k = 0; k < F; k++) x[k] = valueOf(d.features, r * P, columns[k]);
       const y = d.lambda[r];
       ySum += y;
       for (let a = 0; a < F; a++) {
@@ -52,7 +59,7 @@ export function momentsOf(system: SharedSystem, columns: number[]): SystemMoment
 }
 
 export interface Readout {
-  columns: number[];
+  columns: Column[];
   alpha: number;
   /** Standardisation of the training systems. */
   mean: Float64Array;

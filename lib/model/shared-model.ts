@@ -46,21 +46,38 @@ export function exportSharedOnnx(layout: SharedLayout, committee: Committee, met
   const M = committee.members.length;
   const W = new Float64Array(F * M);
   const b = new Float64Array(M);
+  // Interactions x_a·x_b: selected by two 0/1 matrices, multiplied, then weighted like the rest.
+  const products = [...new Set(committee.members.flatMap((r) => r.columns.filter((c) => typeof c !== 'number').map((c) => JSON.stringify(c))))].map((t) => JSON.parse(t) as [number, number]);
+  const Q = products.length;
+  const selA = new Float64Array(F * Q), selB = new Float64Array(F * Q), W2 = new Float64Array(Q * M);
+  products.forEach(([a, c], q) => {
+    selA[a * Q + q] = 1;
+    selB[c * Q + q] = 1;
+  });
   committee.members.forEach((r, m) => {
-    r.columns.forEach((col, k) => (W[col * M + m] = r.weights[k]));
+    r.columns.forEach((col, k) => {
+      if (typeof col === 'number') W[col * M + m] = r.weights[k];
+      else W2[products.findIndex((p) => p[0] === col[0] && p[1] === col[1]) * M + m] = r.weights[k];
+    });
     b[m] = r.intercept;
   });
-  const nodes: onnx.INodeProto[] = [
-    node('MatMul', ['features', 'W'], ['xw']),
-    node('Add', ['xw', 'b'], ['mu_members']),
+  const nodes: onnx.INodeProto[] = [node('MatMul', ['features', 'W'], ['xw'])];
+  const inits = [floatTensor('W', [F, M], W), floatTensor('b', [M], b)];
+  if (Q > 0) {
+    nodes.push(node('MatMul', ['features', 'select_a'], ['pa']), node('MatMul', ['features', 'select_b'], ['pb']), node('Mul', ['pa', 'pb'], ['products']),
+      node('MatMul', ['products', 'W2'], ['pw']), node('Add', ['xw', 'pw'], ['linear']));
+    inits.push(floatTensor('select_a', [F, Q], selA), floatTensor('select_b', [F, Q], selB), floatTensor('W2', [Q, M], W2));
+  }
+  nodes.push(
+    node('Add', [Q > 0 ? 'linear' : 'xw', 'b'], ['mu_members']),
     node('ReduceMean', ['mu_members'], ['mu'], [{ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [1] }, { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]),
-  ];
+  );
   return encodeModel({
     name: 'ionfield-shared-local-conductivity',
     nodes,
     inputs: [floatValue('features', ['rows', F])],
     outputs: [floatValue('mu_members', ['rows', M]), floatValue('mu', ['rows'])],
-    initializers: [floatTensor('W', [F, M], W), floatTensor('b', [M], b)],
+    initializers: inits,
     metadata: metadataProps(meta),
     producerVersion: meta.version,
   });
@@ -112,7 +129,7 @@ export function buildSharedModel(dataset: Dataset, calibration: Calibration & { 
       length_scale: m.length_scale ?? 1,
       selection: { candidates: candidates.length, inner_folds: committee.folds, scores: committee.scores.slice(0, 5) },
     },
-    shared: { kind: 'shared-committee', features: layout.names, members: committee.members.length, readout: 'linear', selected: { ...chosen, columns: committee.members[0].columns }, domain_columns: subsets[DOMAIN_SUBSET], output: 'mu' },
+    shared: { kind: 'shared-committee', features: layout.names, members: committee.members.length, readout: 'linear', selected: { ...chosen, columns: committee.members[0].columns }, domain_columns: subsets[DOMAIN_SUBSET] as number[], output: 'mu' },
     uncertainty: {
       calibration,
       domain: { ...dom, threshold: DOMAIN_THRESHOLD, spread_threshold: SPREAD_THRESHOLD },
