@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   });
   const raw = path.resolve(values.raw ?? process.env.IONFIELD_FAMILY_DIR ?? path.join(repo, 'data', 'family', 'raw'));
   const out = path.resolve(values.out ?? path.join(repo, 'data', 'family'));
-  const o: PackOptions = { stride: Number(values.stride ?? 2), precision: Number(values.precision ?? 40), stop: values.stop ? Number(values.stop) : undefined };
+  const o: PackOptions = { stride: Number(values.stride ?? 4), precision: Number(values.precision ?? 40), stop: values.stop ? Number(values.stop) : undefined };
   fs.mkdirSync(out, { recursive: true });
   const only = values.only ? new Set(values.only.split(',')) : null;
   const names = fs.readdirSync(raw).filter((n) => fs.existsSync(path.join(raw, n, 'done.json')) && (!only || only.has(n))).sort();
