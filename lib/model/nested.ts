@@ -31,6 +31,7 @@ export function featureSubsets(layout: SharedLayout): Record<string, Column[]> {
   // Interactions with the ion's size likewise: its own slopes for large ions.
   const byValence: Column[] = range(o.N, 4 * R).map((c) => [o.z, c] as [number, number]);
   const bySize: Column[] = range(o.N, 4 * R).map((c) => [o.d, c] as [number, number]);
+  const squares: Column[] = range(o.N, 2 * R).map((c) => [c, c] as [number, number]);
   const base = A > 0 ? [...sized, ...angular] : sized;
   return {
     radial,
@@ -39,6 +40,8 @@ export function featureSubsets(layout: SharedLayout): Record<string, Column[]> {
     [DOMAIN_SUBSET]: base,
     [`${DOMAIN_SUBSET}, ×|z|`]: [...base, ...byValence],
     [`${DOMAIN_SUBSET}, ×|z|, ×d`]: [...base, ...byValence, ...bySize],
+    // Squares of the radial crowding and charge-order inputs: curvature in density and pairing.
+    [`${DOMAIN_SUBSET}, ×|z|, squares`]: [...base, ...byValence, ...squares],
   };
 }
 
