@@ -27,6 +27,8 @@ function printReport(r: PredictReport): void {
 /** Out of its depth: a warning on stderr (the JSON says "inDomain": false); the exit code stays 0. */
 function warnOutOfDomain(r: PredictReport): void {
   const shared = r as Partial<SharedPredictReport>;
+  if (shared.sizes && !Object.keys(shared.sizes.values).length)
+    process.stderr.write(`ionfield predict: note: no ion diameters given (--sizes, or "sizes" in the topology file): every ion is taken as diameter 1; pass them for salts of unequal ion sizes\n`);
   if (shared.inDomain === false)
     process.stderr.write(`ionfield predict: warning: ${r.trajectory} is outside the model's training domain; Λ_ML and its error bar may be wrong:\n${shared.domain!.reasons.map((x) => `  - ${x}`).join('\n')}\n`);
 }

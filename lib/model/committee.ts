@@ -160,10 +160,19 @@ export interface DomainReference {
   points: { name: string; x: number[] }[];
   /** Largest leave-one-out nearest-neighbour distance among the training points. */
   spacing: number;
+  /** Range of every standardised input over the training points. */
+  lo: number[];
+  hi: number[];
 }
 
-/** Chebyshev distance: the largest difference of any one standardised feature. An rms over all
- * features would dilute a single feature far outside the training range (|z| = 3 among 31 inputs). */
+/**
+ * Weight of the range test in the score: an input beyond the training points' range by two thirds
+ * of that range scores 2 (the threshold), whatever the distances. This catches what the nearest-neighbour
+ * distance dilutes when one training system is isolated (its own distance sets the spacing): a
+ * valence or an ion size outside those trained on, solvent where there was none.
+ */
+export const RANGE_WEIGHT = 3;
+
 function featureDistance(a: number[], b: number[]): number {
   let d = 0;
   for (let k = 0; k < a.length; k++) d = Math.max(d, Math.abs(a[k] - b[k]));
@@ -179,12 +188,32 @@ export function domainReference(points: { name: string; x: number[] }[], standar
     const others = pts.filter((q) => q !== p);
     if (others.length) spacing = Math.max(spacing, Math.min(...others.map((q) => featureDistance(p.x, q.x))));
   }
-  return { mean: Array.from(standardisation.mean), scale: Array.from(standardisation.scale), points: pts, spacing };
+  const F = standardisation.mean.length;
+  const lo = Array.from({ length: F }, (_, k) => Math.min(...pts.map((p) => p.x[k])));
+  const hi = Array.from({ length: F }, (_, k) => Math.max(...pts.map((p) => p.x[k])));
+  return { mean: Array.from(standardisation.mean), scale: Array.from(standardisation.scale), points: pts, spacing, lo, hi };
 }
 
-/** The worst species' distance to the training points over their spacing. */
-export function domainScore(ref: DomainReference, species: { label: string; x: number[] }[]): { score: number; nearest: string; species: string; distance: number } {
-  let worst = { score: -Infinity, nearest: '', species: '', distance: NaN };
+/**
+ * How far x lies outside the training range, in units of that range; a range narrower than 0.1
+ * (standardised units, e.g. an input that was 0 for every training ion) counts as 0.1 wide.
+ */
+function rangeExcursion(ref: DomainReference, x: number[]): { excursion: number; feature: number } {
+  let worst = { excursion: 0, feature: -1 };
+  x.forEach((v, k) => {
+    const out = Math.max(0, ref.lo[k] - v, v - ref.hi[k]);
+    const e = out / Math.max(ref.hi[k] - ref.lo[k], 0.1);
+    if (e > worst.excursion) worst = { excursion: e, feature: k };
+  });
+  return worst;
+}
+
+/**
+ * The worst species' score: the larger of its distance to the nearest training point over the
+ * training points' spacing, and RANGE_WEIGHT × its largest excursion beyond the training range.
+ */
+export function domainScore(ref: DomainReference, species: { label: string; x: number[] }[]): { score: number; nearest: string; species: string; distance: number; range: number; feature: number } {
+  let worst = { score: -Infinity, nearest: '', species: '', distance: NaN, range: NaN, feature: -1 };
   for (const sp of species) {
     const x = sp.x.map((v, k) => (v - ref.mean[k]) / ref.scale[k]);
     let best = Infinity, nearest = '';
@@ -195,8 +224,9 @@ export function domainScore(ref: DomainReference, species: { label: string; x: n
         nearest = p.name;
       }
     }
-    const score = best / ref.spacing;
-    if (!(score <= worst.score)) worst = { score, nearest, species: sp.label, distance: best };
+    const r = ref.lo ? rangeExcursion(ref, x) : { excursion: 0, feature: -1 };
+    const score = Math.max(best / ref.spacing, RANGE_WEIGHT * r.excursion);
+    if (!(score <= worst.score)) worst = { score, nearest, species: sp.label, distance: best / ref.spacing, range: r.excursion, feature: r.feature };
   }
   return worst;
 }

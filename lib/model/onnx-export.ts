@@ -52,7 +52,7 @@ export interface SharedModelInfo {
 export interface UncertaintyInfo {
   /** σ_model² = (k · committee spread)² + (f · Λ_ML)², fitted on the nested study's held-out residuals. */
   calibration: { k: number; f: number; source: string };
-  domain: { mean: number[]; scale: number[]; points: { name: string; x: number[] }[]; spacing: number; threshold: number; spread_threshold: number };
+  domain: { mean: number[]; scale: number[]; points: { name: string; x: number[] }[]; spacing: number; lo: number[]; hi: number[]; threshold: number; spread_threshold: number };
 }
 
 const METADATA_KEYS: (keyof ModelMetadata)[] = [

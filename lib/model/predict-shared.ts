@@ -51,7 +51,7 @@ export interface SharedPredictReport extends PredictReport {
     committee_spread: number;
     members: number[];
   };
-  domain: { score: number; threshold: number; nearest: string; species: string; relative_spread: number; spread_threshold: number; in_domain: boolean; reasons: string[] };
+  domain: { score: number; parts: { distance: number; range: number; input: string | null }; threshold: number; nearest: string; species: string; relative_spread: number; spread_threshold: number; in_domain: boolean; reasons: string[] };
   inDomain: boolean;
   formula_units: { value: number; convention: string };
   /** Ion diameters by charge label, and where they came from. */
@@ -227,11 +227,16 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   // Domain: each centre species' mean of its own inputs, against the training points.
   const cols = shared.domain_columns;
   const means = centreSpecies.map((label, k) => ({ label, x: cols.map((c) => speciesOwnSum[k][c] / (frames * centreRows[k].length)) }));
-  const dom = unc ? domainScore(unc.domain, means) : { score: NaN, nearest: '', species: '', distance: NaN };
+  const dom = unc ? domainScore(unc.domain, means) : { score: NaN, nearest: '', species: '', distance: NaN, range: NaN, feature: -1 };
   const relSpread = spread / Math.abs(value);
   const threshold = unc?.domain.threshold ?? Infinity, spreadThreshold = unc?.domain.spread_threshold ?? Infinity;
   const reasons: string[] = [];
-  if (!(dom.score <= threshold)) reasons.push(`the ${dom.species} ions' descriptors lie ${dom.score.toFixed(2)} × the training ions' spacing from the nearest training ions (${dom.nearest}; threshold ${threshold})`);
+  if (!(dom.score <= threshold)) {
+    const input = dom.feature >= 0 ? shared.features[cols[dom.feature]] : '';
+    reasons.push(dom.distance >= dom.score
+      ? `the ${dom.species} ions' inputs lie ${dom.distance.toFixed(2)} × the training ions' spacing from the nearest training ions (${dom.nearest}; threshold ${threshold})`
+      : `the ${dom.species} ions' input ${input} lies beyond the training range by ${dom.range.toFixed(2)} × that range (score ${dom.score.toFixed(2)}, threshold ${threshold})`);
+  }
   if (!(relSpread <= spreadThreshold)) reasons.push(`committee disagreement ${(100 * relSpread).toFixed(0)} % of Λ_ML (threshold ${(100 * spreadThreshold).toFixed(0)} %)`);
   if (!(value > 0)) reasons.push('Λ_ML is not positive');
   const seconds = clock();
@@ -247,7 +252,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
       value, error: total, block_frames: sampling.block_frames, blocks: sampling.blocks, units: `${units} molar conductivity (as the training targets)`, tau: meta.target.tau,
       parts: { sampling: samplingErr, model: modelErr }, dominant: modelErr >= samplingErr ? 'model' : 'sampling', committee_spread: spread, members: memberLambdas,
     },
-    domain: { score: dom.score, threshold, nearest: dom.nearest, species: dom.species, relative_spread: relSpread, spread_threshold: spreadThreshold, in_domain: reasons.length === 0, reasons },
+    domain: { score: dom.score, parts: { distance: dom.distance, range: dom.range, input: dom.feature >= 0 ? shared.features[cols[dom.feature]] : null }, threshold, nearest: dom.nearest, species: dom.species, relative_spread: relSpread, spread_threshold: spreadThreshold, in_domain: reasons.length === 0, reasons },
     inDomain: reasons.length === 0,
     formula_units: { value: nf, convention: nfConvention },
     sizes,
