@@ -7,14 +7,13 @@
 import * as fs from 'node:fs';
 import { readTopology, topologyPathFor } from '../dataset/topology';
 import { bindSet, BoundSet } from '../descriptor-sets';
-import { columnsDocument, computeBatch, Device, resolveDevice, RowMap, rowMap } from '../descriptors';
+import { columnsDocument, computeBatch, RowMap, rowMap } from '../descriptors';
 import { NpyWriter } from '../npy';
-import { chargeLabel, FrameBatch, openTrajectory } from '../trajectory';
+import { chargeLabel, FrameBatch } from '../trajectory';
 import { formulaUnits } from '../transport/formula';
 import { domainScore, modelError } from './committee';
 import type { DatasetColumn } from './dataset';
-import { OnnxPredictor } from './inference';
-import { blockError, dropIgnored, IGNORED, LoadedModel, ModelMismatchError, PredictOptions, PredictReport } from './predict';
+import { blockError, dropIgnored, IGNORED, LoadedModel, ModelMismatchError, openPipeline, PredictOptions, PredictReport, runDoubleBuffered } from './predict';
 import { foldFrames, SharedLayout, sharedLayout, speciesFold, SpeciesFold } from './shared-features';
 
 /**
@@ -66,15 +65,9 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   const meta = model.metadata;
   const shared = meta.shared!;
   const unc = meta.uncertainty;
-  const units = options.units ?? 'lj';
-  if (meta.target.units !== units) throw new ModelMismatchError(`${model.path} does not fit ${trajectory}: units: the model's targets are in '${meta.target.units}', the trajectory is read as '${units}' (--units)`);
-  const { device } = resolveDevice(options.device ?? 'auto');
-  const started = process.hrtime.bigint();
-  const clock = () => Number(process.hrtime.bigint() - started) / 1e9;
-  const stages = { read: 0, descriptors: 0, inference: 0, write: 0 };
-  const ignored: Record<string, number> = {};
-  const traj = openTrajectory(trajectory, { ...options, unwrap: false, batchSize: options.batchSize ?? 32 });
-  const predictor = await OnnxPredictor.open(model.bytes, options.provider ?? 'auto');
+  const wantUnits = options.units ?? 'lj';
+  if (meta.target.units !== wantUnits) throw new ModelMismatchError(`${model.path} does not fit ${trajectory}: units: the model's targets are in '${meta.target.units}', the trajectory is read as '${wantUnits}' (--units)`);
+  const { units, device, clock, stages, ignored, traj, predictor } = await openPipeline(trajectory, model, options);
   const lacking = [...['features'].filter((n) => !predictor.inputNames.includes(n)), ...['mu', 'mu_members'].filter((n) => !predictor.outputNames.includes(n))];
   if (lacking.length) {
     await predictor.close();
@@ -82,14 +75,15 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   }
   const M = shared.members;
   const P = shared.features.length;
-  let bound: BoundSet | null = null, map: RowMap | null = null;
+  // Set by the first-batch callback: typed with `as` so that TypeScript does not narrow them to null.
+  let bound = null as BoundSet | null, map = null as RowMap | null;
   let layout: SharedLayout | null = null;
   let sizes: { values: Record<string, number>; source: string } = { values: {}, source: '' };
   let folds: SpeciesFold[] = [];
   let centreRows: number[][] = []; // per fold: descriptor rows of that centre species
   let centreSpecies: string[] = [];
   let ions = 0, atoms = 0, nf = NaN, nfConvention = '';
-  let writer: NpyWriter | null = null, spreadWriter: NpyWriter | null = null;
+  let writer = null as NpyWriter | null, spreadWriter = null as NpyWriter | null;
   const frameLambda: number[] = [];
   const memberSums = new Float64Array(M);
   let speciesOwnSum: Float64Array[] = []; // per centre species: Σ over its rows of the own features
@@ -158,53 +152,41 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
       stages.write += clock() - t0;
       options.onProgress?.(frames);
     };
-    let inflight: ReturnType<typeof evaluate> | null = null;
-    for (;;) {
-      const t0 = clock();
-      const r = await it.next();
-      stages.read += clock() - t0;
-      if (r.done) break;
-      const batch = r.value;
-      if (!bound) {
-        if (!batch.charges) throw new ModelMismatchError(`${model.path} folds ions by charge, and ${trajectory} has no charges: pass --charges (e.g. 1:2,2:-1) or --topology`);
-        let labels = Array.from(batch.charges, chargeLabel);
-        labels = dropIgnored(labels, batch.types, options.ignoreSpecies ?? [], trajectory, ignored);
-        const present = [...new Set(labels)].filter((l) => l !== IGNORED).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-        const charged = present.filter((l) => Number(l) !== 0);
-        if (!charged.length) throw new ModelMismatchError(`${trajectory}: no charged atom to predict (charges: ${present.join(', ')})`);
-        // The stored set carries its lengths as trained (already scaled): bind at scale 1.
-        bound = bindSet(model.set, present, 1);
-        map = rowMap(bound, labels);
-        const doc = columnsDocument(bound, map, { array: '', frames: 0, steps: [], source: '', scale: 1 }) as { columns: Record<string, DatasetColumn[]> };
-        layout = sharedLayout(present.map((s) => doc.columns[s] ?? []));
-        const diff = layout!.names.findIndex((n, k) => n !== shared.features[k]);
-        if (layout!.names.length !== shared.features.length || diff >= 0)
-          throw new ModelMismatchError(`${model.path} does not fit ${trajectory}: shared input ${diff >= 0 ? `${diff} is '${layout!.names[diff]}' here, '${shared.features[diff]}' in the model` : `count ${layout!.names.length} here, ${shared.features.length} in the model`}`);
-        const charges = Object.fromEntries(present.map((s) => [s, Number(s)]));
-        sizes = sizesByLabel(labels, batch.types, options.sizes ?? topologySizes(trajectory), trajectory);
-        centreSpecies = charged;
-        folds = charged.map((s) => speciesFold(layout!, doc.columns[s], s, charges, sizes.values));
-        centreRows = charged.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
-        ions = centreRows.reduce((a, r) => a + r.length, 0);
-        // N of λ = K N z_i Δr_i·J/τ counts every atom the model sees (docs/dataset.md), not the ignored ones.
-        atoms = labels.filter((l) => l !== IGNORED).length;
-        for (const s of charged) speciesSum[s] = 0;
-        speciesOwnSum = charged.map(() => new Float64Array(layout!.own));
-        const counts = charged.map((s) => labels.filter((l) => l === s).length);
-        const fu = formulaUnits(charged, counts, charged.map(Number), options.formulaUnits);
-        if (fu.value === null) throw new ModelMismatchError(`${trajectory}: ${fu.convention}; pass --formula-units`);
-        nf = fu.value;
-        nfConvention = fu.convention;
-        if (options.out) {
-          writer = new NpyWriter(options.out, 'float32', [ions]);
-          spreadWriter = new NpyWriter(spreadPath(options.out), 'float32', [ions]);
-        }
+    await runDoubleBuffered(it, clock, stages, (batch) => {
+      if (!batch.charges) throw new ModelMismatchError(`${model.path} folds ions by charge, and ${trajectory} has no charges: pass --charges (e.g. 1:2,2:-1) or --topology`);
+      let labels = Array.from(batch.charges, chargeLabel);
+      labels = dropIgnored(labels, batch.types, options.ignoreSpecies ?? [], trajectory, ignored);
+      const present = [...new Set(labels)].filter((l) => l !== IGNORED).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+      const charged = present.filter((l) => Number(l) !== 0);
+      if (!charged.length) throw new ModelMismatchError(`${trajectory}: no charged atom to predict (charges: ${present.join(', ')})`);
+      // The stored set carries its lengths as trained (already scaled): bind at scale 1.
+      bound = bindSet(model.set, present, 1);
+      map = rowMap(bound, labels);
+      const doc = columnsDocument(bound, map, { array: '', frames: 0, steps: [], source: '', scale: 1 }) as { columns: Record<string, DatasetColumn[]> };
+      layout = sharedLayout(present.map((s) => doc.columns[s] ?? []));
+      const diff = layout!.names.findIndex((n, k) => n !== shared.features[k]);
+      if (layout!.names.length !== shared.features.length || diff >= 0)
+        throw new ModelMismatchError(`${model.path} does not fit ${trajectory}: shared input ${diff >= 0 ? `${diff} is '${layout!.names[diff]}' here, '${shared.features[diff]}' in the model` : `count ${layout!.names.length} here, ${shared.features.length} in the model`}`);
+      const charges = Object.fromEntries(present.map((s) => [s, Number(s)]));
+      sizes = sizesByLabel(labels, batch.types, options.sizes ?? topologySizes(trajectory), trajectory);
+      centreSpecies = charged;
+      folds = charged.map((s) => speciesFold(layout!, doc.columns[s], s, charges, sizes.values));
+      centreRows = charged.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
+      ions = centreRows.reduce((a, r) => a + r.length, 0);
+      // N of λ = K N z_i Δr_i·J/τ counts every atom the model sees (docs/dataset.md), not the ignored ones.
+      atoms = labels.filter((l) => l !== IGNORED).length;
+      for (const s of charged) speciesSum[s] = 0;
+      speciesOwnSum = charged.map(() => new Float64Array(layout!.own));
+      const counts = charged.map((s) => labels.filter((l) => l === s).length);
+      const fu = formulaUnits(charged, counts, charged.map(Number), options.formulaUnits);
+      if (fu.value === null) throw new ModelMismatchError(`${trajectory}: ${fu.convention}; pass --formula-units`);
+      nf = fu.value;
+      nfConvention = fu.convention;
+      if (options.out) {
+        writer = new NpyWriter(options.out, 'float32', [ions]);
+        spreadWriter = new NpyWriter(spreadPath(options.out), 'float32', [ions]);
       }
-      const next = evaluate(batch);
-      if (inflight) consume(await inflight);
-      inflight = next;
-    }
-    if (inflight) consume(await inflight);
+    }, evaluate, consume);
     if (!bound || frames === 0) throw new ModelMismatchError(`${trajectory}: no frames selected`);
     spreadWriter?.close();
     writer?.close();

@@ -190,9 +190,10 @@ export function dropIgnored(labels: string[], types: string[] | null, ignore: st
   });
 }
 
-export async function predictTrajectory(trajectory: string, options: PredictOptions): Promise<PredictReport> {
-  const model = typeof options.model === 'string' ? readModel(options.model) : options.model;
-  if (model.metadata.shared) return predictShared(trajectory, model, options);
+/** What every predict pipeline starts with: units, device, a clock with per-stage sums, the
+ * trajectory (read as stored; a topology beside it may say the coordinates are continuous) and the
+ * ONNX Runtime session on its worker thread. */
+export async function openPipeline(trajectory: string, model: LoadedModel, options: PredictOptions) {
   const units = options.units ?? 'lj';
   const { device } = resolveDevice(options.device ?? 'auto');
   const started = process.hrtime.bigint();
@@ -201,6 +202,40 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
   const ignored: Record<string, number> = {};
   const traj = openTrajectory(trajectory, { ...options, unwrap: false, batchSize: options.batchSize ?? 32 });
   const predictor = await OnnxPredictor.open(model.bytes, options.provider ?? 'auto');
+  return { units, device, clock, stages, ignored, traj, predictor };
+}
+
+/**
+ * The double-buffered loop of both predict pipelines: read a batch (timed as `read`), let `first`
+ * bind the model on the first batch, start evaluating it, and consume the previous batch's result
+ * meanwhile, so that descriptors and ONNX Runtime of batch n overlap the bookkeeping of batch n − 1.
+ */
+export async function runDoubleBuffered<T>(
+  batches: AsyncIterator<FrameBatch>, clock: () => number, stages: { read: number },
+  first: (batch: FrameBatch) => void, evaluate: (batch: FrameBatch) => Promise<T>, consume: (result: T) => void,
+): Promise<void> {
+  let inflight: Promise<T> | null = null;
+  let bound = false;
+  for (;;) {
+    const t0 = clock();
+    const r = await batches.next();
+    stages.read += clock() - t0;
+    if (r.done) break;
+    if (!bound) {
+      first(r.value);
+      bound = true;
+    }
+    const next = evaluate(r.value);
+    if (inflight) consume(await inflight);
+    inflight = next;
+  }
+  if (inflight) consume(await inflight);
+}
+
+export async function predictTrajectory(trajectory: string, options: PredictOptions): Promise<PredictReport> {
+  const model = typeof options.model === 'string' ? readModel(options.model) : options.model;
+  if (model.metadata.shared) return predictShared(trajectory, model, options);
+  const { units, device, clock, stages, ignored, traj, predictor } = await openPipeline(trajectory, model, options);
   const wantIn = model.metadata.species.map((_, k) => `features_${k}`);
   const wantOut = model.metadata.species.map((_, k) => `lambda_${k}`);
   const lacking = [...wantIn.filter((n) => !predictor.inputNames.includes(n)), ...wantOut.filter((n) => !predictor.outputNames.includes(n))];
@@ -208,9 +243,10 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
     await predictor.close();
     throw new ModelMismatchError(`${model.path}: the graph lacks ${lacking.join(', ')} (inputs: ${predictor.inputNames.join(', ')}; outputs: ${predictor.outputNames.join(', ')}); see docs/model.md for the signature`);
   }
-  let writer: NpyWriter | null = null;
-  let bound: BoundSet | null = null;
-  let map: RowMap | null = null;
+  // Set by the first-batch callback: typed with `as` so that TypeScript does not narrow them to null.
+  let writer = null as NpyWriter | null;
+  let bound = null as BoundSet | null;
+  let map = null as RowMap | null;
   const frameMeans: number[] = [];
   const speciesSum: number[] = [];
   let speciesRows: number[][] = [];
@@ -259,33 +295,21 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
       stages.write += clock() - t0;
       options.onProgress?.(frames);
     };
-    let inflight: Promise<{ batch: FrameBatch; lambda: Float32Array }> | null = null;
-    for (;;) {
-      let t0 = clock();
-      const r = await it.next();
-      stages.read += clock() - t0;
-      if (r.done) break;
-      const batch = r.value;
-      if (!bound) {
-        // The model says how its species are labelled: by the file's types, or by charge ("+1", "+2").
-        let labels = batch.types;
-        if (model.metadata.species_labels === 'charge') {
-          if (!batch.charges)
-            throw new ModelMismatchError(`${model.path} labels species by charge (${model.metadata.species.join(', ')}), and ${trajectory} has no charges: pass --charges (e.g. 1:2,2:-1)`);
-          labels = Array.from(batch.charges, chargeLabel);
-        }
-        if (!labels) throw new ModelMismatchError(`${trajectory}: the file has no species labels; pass --topology or --types to name them`);
-        labels = dropIgnored(labels, batch.types, options.ignoreSpecies ?? [], trajectory, ignored);
-        ({ bound, map } = bindModel(model, labels, units, trajectory));
-        speciesRows = model.metadata.species.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
-        model.metadata.species.forEach((_, k) => (speciesSum[k] = 0));
-        if (options.out) writer = new NpyWriter(options.out, 'float32', [map.rows.length]);
+    await runDoubleBuffered(it, clock, stages, (batch) => {
+      // The model says how its species are labelled: by the file's types, or by charge ("+1", "+2").
+      let labels = batch.types;
+      if (model.metadata.species_labels === 'charge') {
+        if (!batch.charges)
+          throw new ModelMismatchError(`${model.path} labels species by charge (${model.metadata.species.join(', ')}), and ${trajectory} has no charges: pass --charges (e.g. 1:2,2:-1)`);
+        labels = Array.from(batch.charges, chargeLabel);
       }
-      const next = evaluate(batch);
-      if (inflight) consume(await inflight);
-      inflight = next;
-    }
-    if (inflight) consume(await inflight);
+      if (!labels) throw new ModelMismatchError(`${trajectory}: the file has no species labels; pass --topology or --types to name them`);
+      labels = dropIgnored(labels, batch.types, options.ignoreSpecies ?? [], trajectory, ignored);
+      ({ bound, map } = bindModel(model, labels, units, trajectory));
+      speciesRows = model.metadata.species.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
+      model.metadata.species.forEach((_, k) => (speciesSum[k] = 0));
+      if (options.out) writer = new NpyWriter(options.out, 'float32', [map.rows.length]);
+    }, evaluate, consume);
     if (!bound || !map || frames === 0) throw new ModelMismatchError(`${trajectory}: no frames selected`);
     writer?.close();
   } catch (err) {

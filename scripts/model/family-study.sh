@@ -2,7 +2,7 @@
 # From the packed family (data/family/*.xtc + manifest) to everything docs/model.md and
 # docs/analysis.md quote:
 #   lags     the bias/noise table that chose the two-lag target (docs/model/target-lags/)
-#   dataset  the training set of the shared model (benchmark set, two-lag target 2–12 τ)
+#   dataset  the training set of the shared model (benchmark set, two-lag target 4–12 τ)
 #   nested   the nested leave-one-system-out study with baselines, calibration and the domain
 #            flag (docs/model/nested/) — the evaluation that decides the model
 #   default  the shipped model data/models/default.onnx: the same inner selection on every system,
