@@ -27,7 +27,7 @@ const run = (args: string[]) => {
   return JSON.parse(r.stdout);
 };
 const total = values.frames ? Number(values.frames) : run(['info', positionals[0]]).frames;
-console.log('| frames | Λ_ML | rel. err | Λ_EH | rel. err |');
+console.log('| frames | Λ_ML (± total error) | sampling rel. err | Λ_EH | rel. err |');
 console.log('|---|---|---|---|---|');
 let last: { n: number; ml: number; eh: number } | null = null;
 for (const f of (values.fractions as string).split(',').map(Number)) {
@@ -46,10 +46,13 @@ for (const f of (values.fractions as string).split(',').map(Number)) {
   } catch (err) {
     eh = `(transport refused: ${(err as Error).message.split('\n').filter(Boolean).pop()})`;
   }
-  // Too few frames for a blocking error: predict reports the error as null.
-  const mlRel = p.lambda_ml.error === null ? Number.NaN : p.lambda_ml.error / Math.abs(p.lambda_ml.value);
+  // Too few frames for a blocking error: predict reports the error as null. A shared model's error
+  // is the total (model ⊕ sampling): the model part does not shrink with frames, so the convergence
+  // column is the sampling part (`parts.sampling`) and the total is printed beside Λ_ML.
+  const sampling = p.lambda_ml.parts ? p.lambda_ml.parts.sampling : p.lambda_ml.error;
+  const mlRel = sampling === null ? Number.NaN : sampling / Math.abs(p.lambda_ml.value);
   const ml = p.lambda_ml.error === null ? `${p.lambda_ml.value.toPrecision(4)} (no error: too few frames)` : `${p.lambda_ml.value.toPrecision(4)} ± ${p.lambda_ml.error.toPrecision(2)}`;
   console.log(`| ${n} | ${ml} | ${Number.isFinite(mlRel) ? `${(100 * mlRel).toFixed(1)} %` : '—'} | ${eh} | ${Number.isFinite(ehRel) ? `${(100 * ehRel).toFixed(1)} %` : '—'} |`);
   if (Number.isFinite(mlRel)) last = { n, ml: mlRel, eh: ehRel };
 }
-if (last) console.log(`\nframes for 5 % (extrapolated from ${last.n} frames, error ∝ 1/√N): Λ_ML ${Math.ceil(last.n * (last.ml / 0.05) ** 2)}, Λ_EH ${Number.isFinite(last.eh) ? Math.ceil(last.n * (last.eh / 0.05) ** 2) : '—'}`);
+if (last) console.log(`\nframes for 5 % statistical error (Λ_ML: sampling only; extrapolated from ${last.n} frames, error ∝ 1/√N): Λ_ML ${Math.ceil(last.n * (last.ml / 0.05) ** 2)}, Λ_EH ${Number.isFinite(last.eh) ? Math.ceil(last.n * (last.eh / 0.05) ** 2) : '—'}`);
