@@ -1,8 +1,23 @@
 #!/usr/bin/env node
 'use strict';
 // Entry point of the `ionfield` command; the CLI itself is lib/cli.ts (compiled to dist/).
-const { main } = require('../dist/lib/cli.js');
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err) => { console.error(err); process.exitCode = 1; },
-);
+const { main, reportFailure } = require('../dist/lib/cli.js');
+const command = process.argv[2] || 'ionfield';
+const debug = process.argv.includes('--debug') || Boolean(process.env.IONFIELD_DEBUG);
+// A promise that fails while nobody awaits it (a read-ahead batch, a worker) must still end in one
+// line and exit 1, not in Node's raw trace; the failure it carries is reported like any other.
+const fail = (err) => {
+  process.exitCode = reportFailure(command, null, err, debug);
+  process.exit();
+};
+process.on('unhandledRejection', fail);
+// Interrupted: say so in one line and exit with the shell's code for the signal; the 'exit' hook of
+// lib/atomic-file removes every temporary file, so no output is left half-written.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.on(signal, () => {
+    console.error(`ionfield ${command}: interrupted (${signal}); outputs not finished were removed, earlier outputs are untouched`);
+    process.exit(code);
+  });
+}
+process.on('uncaughtException', fail);
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, fail);

@@ -22,6 +22,7 @@ struct SelectionOptions {
   std::string format = "auto";
   long long start = 0, stop = -1, stride = 1;
   bool unwrap = true;
+  ReadPolicy policy;
 };
 
 SelectionOptions selection_options(const Napi::Value& value) {
@@ -33,6 +34,16 @@ SelectionOptions selection_options(const Napi::Value& value) {
   if (obj.Has("stop") && obj.Get("stop").IsNumber()) o.stop = obj.Get("stop").As<Napi::Number>().Int64Value();
   if (obj.Has("stride") && obj.Get("stride").IsNumber()) o.stride = obj.Get("stride").As<Napi::Number>().Int64Value();
   if (obj.Has("unwrap") && obj.Get("unwrap").IsBoolean()) o.unwrap = obj.Get("unwrap").As<Napi::Boolean>();
+  if (obj.Has("allow") && obj.Get("allow").IsArray()) {
+    Napi::Array allow = obj.Get("allow").As<Napi::Array>();
+    for (uint32_t i = 0; i < allow.Length(); ++i) {
+      const std::string name = allow.Get(i).ToString();
+      if (name == "box-jumps") o.policy.allow_box_jumps = true;
+      else if (name == "dcd-nsavc") o.policy.allow_dcd_nsavc = true;
+      else if (name == "skewed-cells") o.policy.allow_skewed_cells = true;
+      else throw Napi::TypeError::New(value.Env(), "allow: unknown override '" + name + "' (known: box-jumps, dcd-nsavc, skewed-cells)");
+    }
+  }
   return o;
 }
 
@@ -84,8 +95,8 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
     const SelectionOptions o = selection_options(info.Length() > 1 ? info[1] : env.Undefined());
     unwrap_ = o.unwrap;
     try {
-      frames_ = std::make_unique<FrameSelection>(open_trajectory(info[0].As<Napi::String>(), o.format), o.start, o.stop,
-                                                 o.stride);
+      frames_ = std::make_unique<FrameSelection>(open_trajectory(info[0].As<Napi::String>(), o.format, o.policy), o.start,
+                                                 o.stop, o.stride, o.policy);
     } catch (...) {
       throw error_from_current_exception(env);
     }
@@ -228,7 +239,8 @@ class ScanWorker : public Napi::AsyncProgressWorker<long long> {
 
   void Execute(const ExecutionProgress& progress) override {
     try {
-      FrameSelection frames(open_trajectory(path_, options_.format), options_.start, options_.stop, options_.stride);
+      FrameSelection frames(open_trajectory(path_, options_.format, options_.policy), options_.start, options_.stop,
+                            options_.stride, options_.policy);
       summary_ = scan_trajectory(frames, [&](long long n) {
         progress.Send(&n, 1);
         return true;

@@ -33,9 +33,19 @@ function overview(): string {
   ].join('\n');
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 bad input or failure, 2 bad usage). */
+/** Errors that mean a bug in ionfield rather than bad input or a failed system call. */
+function isInternal(err: unknown): boolean {
+  return err instanceof TypeError || err instanceof ReferenceError || err instanceof EvalError || !(err instanceof Error);
+}
+
+/**
+ * Runs the CLI; returns the exit code (0 ok, 1 bad input or failure, 2 bad usage). Every failure
+ * ends in one line `ionfield <command>: error: ...`; the stack trace only with --debug (or
+ * IONFIELD_DEBUG=1), so a user sees what went wrong, not where in ionfield.
+ */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const debug = argv.includes('--debug') || Boolean(process.env.IONFIELD_DEBUG);
+  const [name, ...rest] = argv.filter((a) => a !== '--debug');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(overview());
     return name ? 0 : 2;
@@ -46,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    console.error(`ionfield: unknown command '${name}'\n\n${overview()}`);
+    console.error(`ionfield: error: unknown command '${name}'\n\n${overview()}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -56,13 +66,22 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code === 'IONFIELD_USAGE') {
-      console.error(`ionfield ${name}: ${(err as Error).message}\n\n${command.usage}`);
-      return 2;
-    }
-    const e = err as Error & { code?: string };
-    console.error(`ionfield ${name}: ${e.code === 'IONFIELD_BAD_INPUT' || e.code === 'ENOENT' ? '' : 'error: '}${e.message}`);
-    if (process.env.IONFIELD_DEBUG) console.error(e.stack);
-    return 1;
+    return reportFailure(name, command, err, debug);
   }
+}
+
+/** Prints a command's failure as one line (plus usage for bad usage) and returns its exit code. */
+export function reportFailure(name: string, command: Command | null, err: unknown, debug: boolean): number {
+  const e = err as Error & { code?: string };
+  if (err instanceof UsageError || e?.code === 'IONFIELD_USAGE') {
+    console.error(`ionfield ${name}: error: ${e.message}${command ? `\n\n${command.usage}` : ''}`);
+    return 2;
+  }
+  // One line: a message that lists several differences on lines of its own is joined with '; '.
+  const message = (e?.message ?? String(err)).split('\n').map((l) => l.trim()).filter(Boolean)
+    .reduce((line, part) => (!line ? part : line.endsWith(':') ? `${line} ${part}` : `${line}; ${part}`), '');
+  if (isInternal(err)) console.error(`ionfield ${name}: error: internal error: ${message} (a bug in ionfield: rerun with --debug for the trace and report it)`);
+  else console.error(`ionfield ${name}: error: ${message}`);
+  if (debug && e?.stack) console.error(e.stack);
+  return 1;
 }

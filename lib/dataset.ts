@@ -14,6 +14,7 @@ import { OriginRing, PendingOrigin } from './dataset/pending';
 import { readTopology, topologyPathFor } from './dataset/topology';
 import { native } from './native';
 import { NpyWriter } from './npy';
+import { makeDirectory, writeJsonAtomic } from './atomic-file';
 import { FrameBatch, LabelBy, openTrajectory, TrajectoryOptions } from './trajectory';
 import { computeTransport } from './transport';
 import { formulaUnits } from './transport/formula';
@@ -63,6 +64,8 @@ export interface FamilyManifest {
 
 export interface SystemEntry {
   name: string;
+  /** SHA-256 of each array's data bytes (file name → hex), checked when the set is loaded. */
+  checksums?: Record<string, string>;
   source: string;
   frames: number;
   origin_frames: { first: number; last: number; stride: number };
@@ -129,12 +132,6 @@ export function lambdaPrefactor(temperature: number, formulaUnitCount: number): 
 
 function naturalSort(labels: string[]): string[] {
   return [...labels].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-}
-
-function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, JSON.stringify(value, null, 1) + '\n');
-  fs.renameSync(tmp, file);
 }
 
 function loadManifest(m: DatasetOptions['manifest']): FamilyManifest | null {
@@ -229,7 +226,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
   const temperature = options.temperature ?? (params?.temperature as number | undefined);
   if (!(temperature !== undefined && temperature > 0)) throw Object.assign(new Error('--temperature is required (or a --manifest that gives it)'), { code: 'IONFIELD_USAGE' });
   const timestep = options.timestep ?? (params?.timestep as number | undefined);
-  fs.mkdirSync(ctx.dir, { recursive: true });
+  const undoDirectory = makeDirectory(ctx.dir);
 
   let bound: BoundSet | null = null, map: RowMap | null = null;
   let q: Float64Array | null = null;
@@ -438,6 +435,16 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
       times: origins.map((o) => o.time),
       rows: Object.fromEntries(Object.entries(writers).map(([s, w]) => [s, w.rowsOf.map((r) => map!.rows[r])])),
     });
+    // system.json marks the system complete and records each array's checksum: it goes first out
+    // of the way and comes back last, so a crash in between leaves a system that is rebuilt, never
+    // one whose arrays and description disagree (loadDatasets checks the checksums).
+    const checksums: Record<string, string> = {};
+    for (const [s, w] of Object.entries(writers)) {
+      checksums[`features-${s}.npy`] = w.features.finish();
+      checksums[`lambda-${s}.npy`] = w.lambda.finish();
+    }
+    entry.checksums = checksums;
+    fs.rmSync(path.join(ctx.dir, 'system.json'), { force: true });
     for (const w of Object.values(writers)) {
       w.features.close();
       w.lambda.close();
@@ -449,6 +456,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
       w.features.abort();
       w.lambda.abort();
     }
+    undoDirectory();
     throw err;
   }
 }
@@ -475,7 +483,16 @@ export async function buildDataset(trajectories: string[], out: string, options:
   for (const t of trajectories) if (!fs.existsSync(t)) throw badInput(`${t}: no such file`);
   resolveDevice(options.device ?? 'auto');
   if (options.labelBy === 'charge' && !options.species) options = { ...options, species: await chargeLabelsOf(trajectories, options) };
-  fs.mkdirSync(out, { recursive: true });
+  const undoOut = makeDirectory(out);
+  try {
+    return await buildSystems(trajectories, out, names, def, setKey, manifest, options, started);
+  } catch (err) {
+    undoOut();
+    throw err;
+  }
+}
+
+async function buildSystems(trajectories: string[], out: string, names: string[], def: DescriptorSetDef, setKey: string, manifest: FamilyManifest | null, options: DatasetOptions, started: number): Promise<DatasetSummary> {
   const entries: SystemEntry[] = [];
   const report: DatasetSummary['systems'] = [];
   let columns: Record<string, unknown[]> | null = null;

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { bindSet, BoundSet, DescriptorSetDef, loadSet, nativeSet, SymmetryFunction } from './descriptor-sets';
 import { native } from './native';
 import { NpyWriter } from './npy';
+import { writeJsonAtomic } from './atomic-file';
 import { FrameBatch, openTrajectory, TrajectoryOptions } from './trajectory';
 
 export type Device = 'cpu' | 'cuda' | 'auto';
@@ -148,6 +149,7 @@ export async function writeDescriptors(trajectory: string, out: string, options:
       if (r.done) break;
       const batch = r.value;
       next = it.next(); // read the following batch while this one is computed
+      next.catch(() => undefined); // its failure is reported when awaited, not as an unhandled rejection
       if (!batch.types) throw Object.assign(new Error(`${trajectory}: the file has no species labels; pass types (--topology) to name them`), { code: 'IONFIELD_BAD_INPUT' });
       if (!bound || !map) {
         const labels = options.species ?? naturalSort([...new Set(batch.types)]);
@@ -172,11 +174,11 @@ export async function writeDescriptors(trajectory: string, out: string, options:
       options.onProgress?.(frames);
     }
     if (!writer || !bound || !map) throw Object.assign(new Error(`${trajectory}: no frames selected`), { code: 'IONFIELD_BAD_INPUT' });
-    const doc = columnsDocument(bound, map, { array: out, frames, steps, source: def.source, scale });
-    const tmp = `${columnsPath}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(doc, null, 1) + '\n');
+    // The description (with the array's checksum) goes into place first and the array last, so
+    // whatever a crash leaves, a reader can tell whether the two belong together.
+    const doc = { ...columnsDocument(bound, map, { array: out, frames, steps, source: def.source, scale }), array_sha256: writer.finish() };
+    writeJsonAtomic(columnsPath, doc);
     writer.close();
-    fs.renameSync(tmp, columnsPath);
   } catch (err) {
     writer?.abort();
     throw err;

@@ -1,5 +1,6 @@
 // `ionfield info`: what is in a trajectory file, as a stable JSON-able summary.
 import { native, NativeBox } from './native';
+import type { ReadOverride } from './trajectory';
 
 /** Schema "ionfield.info/1" — documented in README ("ionfield info --json"). */
 export interface TrajectoryInfo {
@@ -73,6 +74,8 @@ function boxInfo(b: NativeBox): Omit<BoxInfo, 'varies' | 'last'> {
 
 export interface InfoOptions {
   format?: string;
+  /** Read overrides, as TrajectoryOptions.allow. */
+  allow?: ReadOverride[];
   /** MD timestep, to turn steps per frame into time per frame for files that store no time. */
   timestep?: number;
   onProgress?: (frames: number) => void;
@@ -94,7 +97,7 @@ export function unwrapWarnings(file: string, method: string, moves: number, firs
 }
 
 export async function trajectoryInfo(path: string, options: InfoOptions = {}): Promise<TrajectoryInfo> {
-  const s = await native().scanTrajectory(path, { format: options.format ?? 'auto' }, options.onProgress);
+  const s = await native().scanTrajectory(path, { format: options.format ?? 'auto', allow: options.allow ?? [] }, options.onProgress);
   const species: Record<string, number> = {};
   for (const { label, count } of s.species) species[label] = count;
   let timePerFrame: number | null = s.timeInterval >= 0 ? s.timeInterval : null;

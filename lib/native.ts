@@ -61,6 +61,8 @@ export interface NativeSelection {
   stop?: number;
   stride?: number;
   unwrap?: boolean;
+  /** Read overrides (lib/trajectory.ts ReadOverride). */
+  allow?: string[];
 }
 
 export interface NativeTrajectoryHandle {

@@ -1,8 +1,11 @@
 // Streams a C-ordered float32/float64 .npy array to disk with bounded memory: rows are appended
 // as they come, the header (a fixed 128 bytes) is rewritten with the final leading dimension at the
-// end, and the file is written under a temporary name and renamed into place on close().
+// end, and the file is written under a temporary name and renamed into place on close(). The
+// SHA-256 of the data bytes is kept as they stream past, so a sidecar describing the array can
+// name exactly the data it belongs to (verifyNpyChecksum).
+import { createHash, Hash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { commitTemporary, discardTemporary, temporaryFor } from './atomic-file';
 
 const HEADER_BYTES = 128;
 
@@ -25,12 +28,14 @@ export class NpyWriter {
   private readonly temporary: string;
   private leading = 0;
   private closed = false;
+  private finished = false;
   private readonly descr: string;
+  private readonly hash: Hash = createHash('sha256');
 
   /** trailing: the shape after the first (streamed) dimension. */
   constructor(readonly destination: string, readonly dtype: 'float32' | 'float64', readonly trailing: number[]) {
     this.descr = dtype === 'float32' ? '<f4' : '<f8';
-    this.temporary = path.join(path.dirname(destination), `.${path.basename(destination)}.${process.pid}.tmp`);
+    this.temporary = temporaryFor(destination);
     this.fd = fs.openSync(this.temporary, 'w');
     fs.writeSync(this.fd, header(this.descr, [0, ...trailing]));
   }
@@ -46,14 +51,28 @@ export class NpyWriter {
     if ((this.dtype === 'float32') !== data instanceof Float32Array) throw new Error(`npy append: expected ${this.dtype} data`);
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     for (let done = 0; done < bytes.length; ) done += fs.writeSync(this.fd, bytes, done, bytes.length - done);
+    this.hash.update(bytes);
     this.leading += count;
+  }
+
+  /**
+   * Completes the file under its temporary name (final header, closed) without moving it into
+   * place, and returns the SHA-256 (hex) of its data bytes: write a sidecar that records it, move
+   * the sidecar into place, then close() — the data last, so a reader never pairs new data with an
+   * old description without noticing.
+   */
+  finish(): string {
+    if (this.finished) throw new Error('npy: finish() called twice');
+    fs.writeSync(this.fd, header(this.descr, [this.leading, ...this.trailing]), 0, HEADER_BYTES, 0);
+    fs.closeSync(this.fd);
+    this.finished = true;
+    return this.hash.digest('hex');
   }
 
   close(): void {
     if (this.closed) return;
-    fs.writeSync(this.fd, header(this.descr, [this.leading, ...this.trailing]), 0, HEADER_BYTES, 0);
-    fs.closeSync(this.fd);
-    fs.renameSync(this.temporary, this.destination);
+    if (!this.finished) this.finish();
+    commitTemporary(this.temporary, this.destination);
     this.closed = true;
   }
 
@@ -61,29 +80,100 @@ export class NpyWriter {
     if (this.closed) return;
     this.closed = true;
     try {
-      fs.closeSync(this.fd);
+      if (!this.finished) fs.closeSync(this.fd);
     } finally {
-      fs.rmSync(this.temporary, { force: true });
+      discardTemporary(this.temporary);
     }
   }
 }
 
-/** Reads a float32/float64 .npy file written by NpyWriter or NumPy (v1/v2 headers, C order). */
-export function readNpy(file: string): { shape: number[]; data: Float32Array | Float64Array } {
+/** SHA-256 (hex) of a .npy file's data bytes (everything after its header). */
+export function npyDataSha256(file: string): string {
   const buf = fs.readFileSync(file);
-  if (buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw new Error(`${file}: not a .npy file`);
+  const { dataOffset } = parseNpyHeader(buf, file);
+  return createHash('sha256').update(buf.subarray(dataOffset)).digest('hex');
+}
+
+/**
+ * Refuses a .npy whose data do not match the checksum its sidecar records (a crash or a concurrent
+ * run between the two renames, or files copied from different runs).
+ */
+export function verifyNpyChecksum(file: string, sidecar: string, expected: string | undefined): void {
+  if (!expected) return; // sidecars from before checksums were recorded
+  const got = npyDataSha256(file);
+  if (got !== expected)
+    throw Object.assign(new Error(`${file}: its data do not match ${sidecar} (checksum ${got.slice(0, 12)}…, the description expects ${expected.slice(0, 12)}…): the two come from different runs — rerun the command that writes them`), { code: 'IONFIELD_BAD_INPUT' });
+}
+
+const DTYPES = {
+  '<f8': { ctor: Float64Array, size: 8 },
+  '<f4': { ctor: Float32Array, size: 4 },
+  '<i4': { ctor: Int32Array, size: 4 },
+} as const;
+type Descr = keyof typeof DTYPES;
+
+export interface NpyArray {
+  shape: number[];
+  data: Float64Array | Float32Array | Int32Array;
+}
+
+function badNpy(file: string, what: string): Error {
+  return Object.assign(new Error(`${file}: not a readable .npy array: ${what}`), { code: 'IONFIELD_BAD_INPUT' });
+}
+
+/** What a header holds, checked against the file: version 1–3, C order, a known dtype, a shape the bytes fill exactly. */
+export function parseNpyHeader(buf: Buffer, file: string): { descr: Descr; shape: number[]; dataOffset: number } {
+  if (buf.length < 10 || buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw badNpy(file, 'missing the \\x93NUMPY magic');
   const major = buf[6];
-  const len = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+  if (major < 1 || major > 3) throw badNpy(file, `format version ${major}.${buf[7]} (expected 1.0, 2.0 or 3.0)`);
   const start = major === 1 ? 10 : 12;
-  const text = buf.toString('latin1', start, start + len);
-  const descr = /'descr':\s*'([^']+)'/.exec(text)?.[1];
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(text)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (/'fortran_order':\s*True/.test(text)) throw new Error(`${file}: Fortran order is not supported`);
-  const offset = start + len;
-  const bytes = buf.subarray(offset);
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
-  if (descr === '<f4') return { shape, data: new Float32Array(copy.buffer) };
-  if (descr === '<f8') return { shape, data: new Float64Array(copy.buffer) };
-  throw new Error(`${file}: dtype ${descr} is not supported`);
+  if (buf.length < start) throw badNpy(file, 'the file ends inside the header length');
+  const headerLength = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+  if (start + headerLength > buf.length)
+    throw badNpy(file, `the header says it is ${headerLength} bytes long, but only ${buf.length - start} bytes follow`);
+  const header = buf.toString('latin1', start, start + headerLength);
+  // A header is a short Python dict literal; quote at most 120 printable characters of anything else.
+  const shown = header.trim().slice(0, 120).replace(/[^\x20-\x7e]/g, '?');
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (!descr || shapeText === undefined) throw badNpy(file, `header '${shown}' lacks descr or shape`);
+  if (!(descr in DTYPES)) throw badNpy(file, `dtype ${descr} (expected little-endian float64, float32 or int32)`);
+  if (/'fortran_order':\s*True/.test(header)) throw badNpy(file, 'Fortran-ordered arrays are not supported (save with C order)');
+  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (shape.some((n) => !Number.isSafeInteger(n) || n < 0)) throw badNpy(file, `shape (${shapeText.slice(0, 60)}) is not a tuple of non-negative integers`);
+  const dataOffset = start + headerLength;
+  const bytes = shape.reduce((a, b) => a * b, 1) * DTYPES[descr as Descr].size;
+  if (buf.length - dataOffset !== bytes) throw badNpy(file, `shape (${shape.join(', ')}) needs ${bytes} data bytes, the file has ${buf.length - dataOffset}`);
+  return { descr: descr as Descr, shape, dataOffset };
+}
+
+/**
+ * Reads a float64/float32/int32 .npy file (NumPy v1–v3 headers, C order). With `finite`, a NaN or
+ * infinite value is an error naming its position: analyses must not drop such values silently.
+ */
+export function readNpyArray(file: string, options: { finite?: boolean } = {}): NpyArray {
+  const buf = fs.readFileSync(file);
+  const { descr, shape, dataOffset } = parseNpyHeader(buf, file);
+  const copy = new Uint8Array(buf.length - dataOffset);
+  copy.set(buf.subarray(dataOffset));
+  const data = new DTYPES[descr].ctor(copy.buffer);
+  if (options.finite && !(data instanceof Int32Array)) {
+    const bad = data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      const index: number[] = [];
+      for (let rest = bad, k = shape.length - 1; k >= 0; k--) {
+        index.unshift(rest % shape[k]);
+        rest = Math.floor(rest / shape[k]);
+      }
+      throw Object.assign(new Error(`${file}: element [${index.join(', ')}] is ${data[bad]}; expected finite numbers (the array holds ${data.filter((v) => !Number.isFinite(v)).length} non-finite values)`), { code: 'IONFIELD_BAD_INPUT' });
+    }
+  }
+  return { shape, data };
+}
+
+/** Reads a float32/float64 .npy file written by NpyWriter or NumPy (v1/v2 headers, C order). */
+export function readNpy(file: string, options: { finite?: boolean } = {}): { shape: number[]; data: Float32Array | Float64Array } {
+  const a = readNpyArray(file, options);
+  if (a.data instanceof Int32Array) throw badNpy(file, 'dtype <i4 where float32 or float64 is expected');
+  return a as { shape: number[]; data: Float32Array | Float64Array };
 }

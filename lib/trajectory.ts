@@ -29,6 +29,13 @@ export interface TrajectoryOptions {
   /** Frames per native call (default 64). */
   batchSize?: number;
   /**
+   * Input the readers refuse by default because it usually means a broken file, let through on
+   * purpose (docs/formats.md, "Validation"): 'box-jumps' (the cell volume changes by more than 1.5×
+   * between read frames), 'dcd-nsavc' (a DCD header with NSAVC <= 0: steps count frames),
+   * 'skewed-cells' (a cell angle outside 30–150°). Commands record what was allowed in their JSON.
+   */
+  allow?: ReadOverride[];
+  /**
    * Called once, as soon as unwrapping meets a frame-to-frame move too large to be sure of (see
    * `TrajectoryInfo.suspicious_moves`). Default: `process.emitWarning` (code IONFIELD_UNWRAP),
    * which Node prints to stderr.
@@ -37,6 +44,17 @@ export interface TrajectoryOptions {
 }
 
 export type LabelBy = 'type' | 'charge';
+
+export const READ_OVERRIDES = ['box-jumps', 'dcd-nsavc', 'skewed-cells'] as const;
+export type ReadOverride = (typeof READ_OVERRIDES)[number];
+
+/** Parses an --allow value ("box-jumps,dcd-nsavc"). */
+export function parseReadOverrides(text: string, what = '--allow'): ReadOverride[] {
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names)
+    if (!(READ_OVERRIDES as readonly string[]).includes(n)) throw new RangeError(`${what}: '${n}' is not one of ${READ_OVERRIDES.join(', ')}`);
+  return names as ReadOverride[];
+}
 
 /** The species label of a charge: "+1", "-1", "+2", "+0.5", "0" (6 significant digits, so float noise in a q column does not split a species). */
 export function chargeLabel(z: number): string {
@@ -99,6 +117,7 @@ export class Trajectory implements AsyncIterable<Frame> {
       stop: options.stop ?? -1,
       stride: options.stride ?? 1,
       unwrap,
+      allow: options.allow ?? [],
     });
     this.handle = open(options.unwrap ?? true);
     // XTC and DCD store neither species nor charges: a <name>.topology.json beside the file (as

@@ -259,6 +259,7 @@ function setUp(file: string, format: string, b: { natoms: number; frames: number
     decimation,
     start: options.start ?? 0,
     stride: options.stride ?? 1,
+    allow: options.allow ?? [],
     warnings: [],
   };
   // --max-lag is in time units: the first batch gives the provisional time per frame.

@@ -44,6 +44,7 @@ export async function loadField(trajectory: string, fieldFile: string, options: 
   const npy = readNpy(fieldFile);
   if (npy.shape.length !== 2) throw badInput(`${fieldFile}: expected an array of shape [frames, ions], got (${npy.shape.join(', ')})`);
   const [frames, ions] = npy.shape;
+  checkFieldValues(npy.data, frames, ions, fieldFile);
   const traj = openTrajectory(trajectory, { ...options, unwrap: false });
   const positions = new Float64Array(frames * ions * 3);
   const boxes = new Float64Array(frames * 9);
@@ -79,6 +80,22 @@ export async function loadField(trajectory: string, fieldFile: string, options: 
   if (read !== frames) throw badInput(`${fieldFile}: has ${frames} frames, the trajectory selection ${read}; pass --start/--stop/--stride to select the field's frames`);
   const values = Float64Array.from(npy.data);
   return { frames, natoms: ions, values, positions, boxes, species: species!, charges: charges!, provenance: { trajectory, field: fieldFile, format: traj.format } };
+}
+
+/**
+ * A field value is a finite number, or NaN in every frame for an ion left out on purpose. An
+ * infinity, or a NaN in some frames of an ion only, is an error: dropping it would bias every
+ * average silently.
+ */
+function checkFieldValues(values: ArrayLike<number>, frames: number, ions: number, file: string): void {
+  for (let i = 0; i < ions; i++) {
+    const leftOut = frames > 0 && Number.isNaN(values[i]);
+    for (let f = 0; f < frames; f++) {
+      const v = values[f * ions + i];
+      if (Number.isFinite(v) || (leftOut && Number.isNaN(v))) continue;
+      throw badInput(`${file}: element [${f}, ${i}] (frame ${f}, ion ${i}) is ${v}; expected a finite number${Number.isNaN(v) ? ' (NaN is accepted only for an ion left out in every frame)' : ''}${leftOut ? ' — this ion is NaN in frame 0, so it must be NaN in every frame' : ''}`);
+    }
+  }
 }
 
 /** The distinct species labels in first-appearance order, and each ion's index into them. */

@@ -1,40 +1,15 @@
 // NumPy .npy files (format version 1.0/2.0, little-endian float64/float32/int32, C order): the
 // array format a Python user loads with numpy.load. Writes go to a temporary name, then rename.
 import * as fs from 'node:fs';
+import { writeFileAtomic } from '../atomic-file';
 
-export interface NpyArray {
-  shape: number[];
-  data: Float64Array | Float32Array | Int32Array;
-}
+export type { NpyArray } from '../npy';
+import type { NpyArray } from '../npy';
+import { readNpyArray } from '../npy';
 
-const DTYPES: Record<string, { ctor: Float64ArrayConstructor | Float32ArrayConstructor | Int32ArrayConstructor; size: number }> = {
-  '<f8': { ctor: Float64Array, size: 8 },
-  '<f4': { ctor: Float32Array, size: 4 },
-  '<i4': { ctor: Int32Array, size: 4 },
-};
-
+/** Reads a float64/float32/int32 .npy array (checked header, exact size). */
 export function readNpy(file: string): NpyArray {
-  const buf = fs.readFileSync(file);
-  const bad = (what: string) => Object.assign(new Error(`${file}: not a readable .npy array: ${what}`), { code: 'IONFIELD_BAD_INPUT' });
-  if (buf.length < 10 || buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw bad('missing the \\x93NUMPY magic');
-  const major = buf[6];
-  const headerLength = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
-  const start = major === 1 ? 10 : 12;
-  const header = buf.toString('latin1', start, start + headerLength);
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order':\s*True/.test(header);
-  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || shapeText === undefined) throw bad(`header '${header.trim()}' lacks descr or shape`);
-  const dtype = DTYPES[descr];
-  if (!dtype) throw bad(`dtype ${descr} (expected little-endian float64, float32 or int32)`);
-  if (fortran) throw bad('Fortran-ordered arrays are not supported (save with C order)');
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const count = shape.reduce((a, b) => a * b, 1);
-  const offset = start + headerLength;
-  if (buf.length - offset !== count * dtype.size) throw bad(`shape (${shape.join(', ')}) needs ${count * dtype.size} data bytes, file has ${buf.length - offset}`);
-  const copy = new Uint8Array(count * dtype.size);
-  copy.set(buf.subarray(offset));
-  return { shape, data: new dtype.ctor(copy.buffer) };
+  return readNpyArray(file);
 }
 
 export function npyBytes(array: NpyArray): Buffer {
@@ -52,11 +27,7 @@ export function npyBytes(array: NpyArray): Buffer {
 }
 
 /** Writes atomically: a temporary file beside the target, renamed into place. */
-export function writeAtomic(file: string, content: Buffer | string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, content);
-  fs.renameSync(tmp, file);
-}
+export const writeAtomic = writeFileAtomic;
 
 export function writeNpy(file: string, array: NpyArray): void {
   const count = array.shape.reduce((a, b) => a * b, 1);

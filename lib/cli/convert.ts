@@ -1,6 +1,6 @@
 import { convertTrajectory } from '../convert';
 import { parseCharges } from '../trajectory';
-import { selectionFromValues, selectionOptions } from './selection';
+import { allowUsage, selectionFromValues, selectionOptions } from './selection';
 import { Command, numberOption, parse, printJson, UsageError } from './command';
 import { Progress } from './progress';
 
@@ -12,6 +12,7 @@ export const convertCommand: Command = {
   --format F          input format (default: from extension, then content)
   --to F              output format: xyz | dcd | xtc | lammps-dump (default: from the output's extension)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
+${allowUsage}
   --keep-wrapped      write coordinates as stored instead of unwrapped (default: unwrapped)
   --topology FILE     take species labels from the first frame of FILE (for DCD/XTC input)
   --type-map 1:Na,2:Cl   rename species labels

@@ -36,6 +36,7 @@ export const datasetCommand: Command = {
                       divalent cation typed "1" is not the monovalent cation "1" of another system
   --type-map 1:Na,2:Cl  --charges 1:1,2:-1  --topology FILE  --format F  --start N --stop N
                       (XTC/DCD: species and charges from <name>.topology.json beside the file)
+  --allow LIST        read overrides: box-jumps, dcd-nsavc, skewed-cells (docs/formats.md)
   --threads N --device auto|cpu|cuda --batch N
   --json              print a JSON summary (schema ionfield.dataset-build/1)`,
   async run(argv) {

@@ -2,7 +2,7 @@ import { loadSet, shippedSets } from '../descriptor-sets';
 import { writeDescriptors, Device } from '../descriptors';
 import { parseCharges, parseLabelBy } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { selectionFromValues, selectionOptions } from './selection';
+import { allowUsage, selectionFromValues, selectionOptions } from './selection';
 import { Progress } from './progress';
 
 function listSets(json: boolean): number {
@@ -35,6 +35,7 @@ ionfield descriptors --list-sets [--json]
   --topology FILE     species labels from the first frame of FILE (DCD/XTC input)
   --format F          trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
+${allowUsage}
   --batch N           frames per native call (default 16; memory grows with it)
   --threads N         CPU threads (default: all)
   --device D          auto (default: GPU when usable) | cpu | cuda

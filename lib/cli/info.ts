@@ -2,6 +2,7 @@ import { native } from '../native';
 import { trajectoryInfo, TrajectoryInfo } from '../info';
 import { Command, numberOption, parse, printJson, UsageError } from './command';
 import { Progress } from './progress';
+import { selectionFromValues } from './selection';
 
 function describe(i: TrajectoryInfo): string {
   const lines = [
@@ -46,12 +47,14 @@ ionfield info --devices [--json]
 
   --format F     lammps-dump | xyz | dcd | xtc | gro (default: from extension, then content)
   --timestep dt  MD timestep, to report time per frame for files that store only step numbers
+  --allow LIST   read overrides: box-jumps, dcd-nsavc, skewed-cells (docs/formats.md, "Validation")
   --devices      report whether CUDA kernels were built and which GPU is used
   --json         machine-readable output (schema ionfield.info/1, see README)`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       format: { type: 'string' },
       timestep: { type: 'string' },
+      allow: { type: 'string' },
       devices: { type: 'boolean' },
       json: { type: 'boolean' },
     });
@@ -61,6 +64,7 @@ ionfield info --devices [--json]
     const info = await trajectoryInfo(positionals[0], {
       format: values.format as string | undefined,
       timestep: numberOption(values.timestep as string | undefined, 'timestep', (v) => v > 0),
+      allow: (await selectionFromValues({ allow: values.allow })).allow,
       onProgress: (n) => progress.update(n),
     });
     progress.done();

@@ -22,6 +22,7 @@ import { plot } from '../kinosons/svg';
 import { Command, parse, printJson, UsageError } from './command';
 import { boundedInteger, checkApplicable, checkOutputFile, forConfig, prepareOutputDir, temperatureOption } from './kinosons-options';
 import { Progress } from './progress';
+import { writeFileAtomic } from '../atomic-file';
 
 const usage = `ionfield kinosons <subcommand> [options]
 
@@ -49,11 +50,7 @@ const usage = `ionfield kinosons <subcommand> [options]
   --config FILE   JSON study configuration (schema ionfield.kinosons-config/1, see docs/kinosons.md)
   --json          machine-readable output (schemas ionfield.kinosons.{correlation,kmc,fit,report}/1)`;
 
-function writeAtomically(file: string, text: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
+const writeAtomically = writeFileAtomic;
 
 function fmt(e: { mean: number; error: number }, digits = 4): string {
   return `${e.mean.toPrecision(digits)} ± ${e.error.toPrecision(2)}`;

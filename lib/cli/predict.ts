@@ -4,7 +4,7 @@ import { defaultModelPath, predictTrajectory, PredictReport } from '../model/pre
 import type { SharedPredictReport } from '../model/predict-shared';
 import { parseCharges } from '../trajectory';
 import { Command, integerOption, parse, printJson, UsageError } from './command';
-import { selectionFromValues, selectionOptions } from './selection';
+import { allowUsage, selectionFromValues, selectionOptions } from './selection';
 import { Progress } from './progress';
 
 function printReport(r: PredictReport): void {
@@ -56,6 +56,7 @@ export const predictCommand: Command = {
 
   --format F            trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
+${allowUsage}
   --batch N             frames per descriptor/ONNX call (default 32)
   --threads N           CPU threads for descriptors (default: all)
   --device D            descriptors on auto (default) | cpu | cuda

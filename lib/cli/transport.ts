@@ -3,7 +3,7 @@
 import { accumulateTransport, loadPartial, mergePartials, savePartial, TransportOptions, TransportPartial, TransportReport, transportReport } from '../transport';
 import { parseCharges, parseKeyValueList } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { selectionFromValues, selectionOptions } from './selection';
+import { allowUsage, selectionFromValues, selectionOptions } from './selection';
 import { Progress } from './progress';
 
 const fmt = (v: number | null, digits = 4) => (v === null ? 'n/a' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(digits - 1) : v.toPrecision(digits));
@@ -55,6 +55,7 @@ Several trajectories (independent runs of one system) are combined exactly.
   --topology FILE        species labels from the first frame of FILE (DCD, XTC input)
   --format F             input format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
+${allowUsage}
   --species A,B          species to include (default: all; e.g. leave out explicit solvent)
   --remove-com           subtract the selection's centre of mass from every frame
   --masses A:m,B:m       centre-of-mass weights per species (default: equal weights)
@@ -75,6 +76,7 @@ Several trajectories (independent runs of one system) are combined exactly.
   --checkpoint FILE      save the sums so far every --checkpoint-every frames (default 10000)
   --resume               continue from --checkpoint FILE if it exists (frames it covers are not re-read)
   --from-partials        the positional files are saved partials: merge them and estimate
+  --allow-negative       exit 0 even when a D or σ comes out negative (by default: error, exit 1)
   --json                 machine-readable output (schema ionfield.transport/1, docs/transport.md)`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
@@ -104,6 +106,7 @@ Several trajectories (independent runs of one system) are combined exactly.
       'checkpoint-every': { type: 'string' },
       resume: { type: 'boolean' },
       'from-partials': { type: 'boolean' },
+      'allow-negative': { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (positionals.length < 1) throw new UsageError('expected at least one trajectory file');
@@ -171,11 +174,27 @@ Several trajectories (independent runs of one system) are combined exactly.
       if (err instanceof RangeError) throw new UsageError(err.message);
       throw err;
     }
+    const negative = negativeResults(report);
+    if (negative.length && values['allow-negative']) report.warnings.push(`negative estimates kept (--allow-negative): ${negative.join(', ')}`);
     if (values.json) printJson(report);
     else console.log(describe(report));
+    if (negative.length && !values['allow-negative']) {
+      // A negative D or σ is never physics: the MSD fell over the fit window (a cell jump, wrapped
+      // coordinates, too short a run). The numbers are still printed above for diagnosis.
+      console.error(`ionfield transport: error: ${negative.join(', ')} — a negative diffusion coefficient or conductivity means the trajectory or the fit window is wrong (wrapped coordinates, a cell that jumps, a run too short for the window); pass --allow-negative to accept it`);
+      return 1;
+    }
     return 0;
   },
 };
+
+/** The D and σ values below zero, as "D(Na) = -1.2e-5" strings. */
+function negativeResults(r: TransportReport): string[] {
+  const out: string[] = [];
+  for (const [s, d] of Object.entries(r.diffusion)) if (d.value !== null && d.value < 0) out.push(`D(${s}) = ${fmt(d.value)}`);
+  if (r.conductivity.value !== null && r.conductivity.value < 0) out.push(`σ = ${fmt(r.conductivity.value)}`);
+  return out;
+}
 
 function fitOption(v: string | undefined): 'gls' | 'ols' | undefined {
   if (v === undefined) return undefined;

@@ -5,6 +5,7 @@
 // as they are: minimum-image unwrapping would fold back the rare moves of more than half a cell
 // between stored frames (they happen in small boxes when frames are 2 τ apart).
 import * as fs from 'node:fs';
+import { writeFileAtomic } from '../atomic-file';
 
 export interface Topology {
   schema: 'ionfield.topology/1';
@@ -39,7 +40,5 @@ export function readTopology(file: string): Topology {
 }
 
 export function writeTopology(file: string, types: string[], charges: Record<string, number>, continuous = false, sizes?: Record<string, number>): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ schema: 'ionfield.topology/1', charges, ...(sizes ? { sizes } : {}), ...(continuous ? { coordinates: 'continuous' } : {}), types }) + '\n');
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify({ schema: 'ionfield.topology/1', charges, ...(sizes ? { sizes } : {}), ...(continuous ? { coordinates: 'continuous' } : {}), types }) + '\n');
 }

@@ -35,8 +35,9 @@ export function readNpyUint8(file: string): { shape: [number, number]; data: Uin
   }
   if (buf.length < 10 || buf.toString('latin1', 0, 6) !== '\x93NUMPY') bad(file, 'not a .npy file (no \\x93NUMPY magic)');
   const major = buf[6];
-  const headerLength = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
   const start = major === 1 ? 10 : 12;
+  if (buf.length < start) bad(file, 'truncated .npy header');
+  const headerLength = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
   if (start + headerLength > buf.length) bad(file, 'truncated .npy header');
   const header = buf.toString('latin1', start, start + headerLength);
   const descr = /'descr':\s*'([^']*)'/.exec(header)?.[1];

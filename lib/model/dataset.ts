@@ -3,7 +3,7 @@
 // Several dataset folders can be combined when they share descriptors, species, τ and units.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readNpy } from '../npy';
+import { readNpy, verifyNpyChecksum } from '../npy';
 import type { NativeNnSystem } from '../native';
 
 export interface DatasetSystemInfo {
@@ -90,8 +90,9 @@ export function definitionDifference(a: DatasetManifest, b: DatasetManifest): st
   return null;
 }
 
-function loadArray(file: string, dtype: 'float32' | 'float64', shape: number[]): Float32Array | Float64Array {
+function loadArray(file: string, dtype: 'float32' | 'float64', shape: number[], checksum?: string): Float32Array | Float64Array {
   if (!fs.existsSync(file)) fail(file, 'missing');
+  verifyNpyChecksum(file, path.join(path.dirname(file), 'system.json'), checksum);
   const { shape: got, data } = readNpy(file);
   if ((dtype === 'float32') !== data instanceof Float32Array) fail(file, `expected ${dtype} data`);
   if (got.length !== shape.length || got.some((d, i) => d !== shape[i]))
@@ -105,8 +106,9 @@ function loadSystem(folder: string, m: DatasetManifest, info: DatasetSystemInfo)
   const species = m.species.map((s) => {
     const ions = info.ions?.[s] ?? 0;
     const F = m.feature_columns[s].length;
-    const features = loadArray(path.join(dir, `features-${s}.npy`), 'float32', [info.frames, ions, F]) as Float32Array;
-    const lambda = loadArray(path.join(dir, `lambda-${s}.npy`), 'float64', [info.frames, ions]) as Float64Array;
+    const sums = info.checksums as Record<string, string> | undefined;
+    const features = loadArray(path.join(dir, `features-${s}.npy`), 'float32', [info.frames, ions, F], sums?.[`features-${s}.npy`]) as Float32Array;
+    const lambda = loadArray(path.join(dir, `lambda-${s}.npy`), 'float64', [info.frames, ions], sums?.[`lambda-${s}.npy`]) as Float64Array;
     return { ions, features, lambda };
   });
   return { name: info.name, frames: info.frames, species, info, folder };

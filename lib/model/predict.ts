@@ -216,20 +216,28 @@ export async function runDoubleBuffered<T>(
 ): Promise<void> {
   let inflight: Promise<T> | null = null;
   let bound = false;
-  for (;;) {
-    const t0 = clock();
-    const r = await batches.next();
-    stages.read += clock() - t0;
-    if (r.done) break;
-    if (!bound) {
-      first(r.value);
-      bound = true;
+  try {
+    for (;;) {
+      const t0 = clock();
+      const r = await batches.next();
+      stages.read += clock() - t0;
+      if (r.done) break;
+      if (!bound) {
+        first(r.value);
+        bound = true;
+      }
+      const next = evaluate(r.value);
+      next.catch(() => undefined); // a failure is reported where it is awaited, never as an unhandled rejection
+      if (inflight) consume(await inflight);
+      inflight = next;
     }
-    const next = evaluate(r.value);
     if (inflight) consume(await inflight);
-    inflight = next;
+  } catch (err) {
+    // Let the batch still being evaluated finish before the caller closes the session and removes
+    // its outputs, so no worker outlives the failure.
+    if (inflight) await inflight.catch(() => undefined);
+    throw err;
   }
-  if (inflight) consume(await inflight);
 }
 
 export async function predictTrajectory(trajectory: string, options: PredictOptions): Promise<PredictReport> {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { native, NativeEpochReport, NativeNnModel, NativeTrainOptions, NativeTrainResult, packageRoot } from '../native';
 import { Dataset, LoadedSystem, loadDatasets, targetLambda } from './dataset';
 import { exportOnnx, MODEL_SCHEMA, ModelMetadata } from './onnx-export';
+import { writeFileAtomic } from '../atomic-file';
 
 export interface TrainModelOptions extends NativeTrainOptions {
   /** Names of the systems held out for validation (early stopping) and evaluation. */
@@ -130,17 +131,7 @@ export function modelMetadata(dataset: Dataset, result: NativeTrainResult, optio
   };
 }
 
-/** Atomic write: temporary name in the same folder, then rename. */
-export function writeFileAtomic(file: string, bytes: Uint8Array): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
+export { writeFileAtomic };
 
 export async function trainModel(datasetFolders: string[] | Dataset, options: TrainModelOptions): Promise<{ report: TrainReport; model: NativeNnModel; onnx: Uint8Array; metadata: ModelMetadata }> {
   const started = process.hrtime.bigint();

@@ -2,6 +2,7 @@
 // from them and to check that two partials may merge. Serialisable ("ionfield.transport-partial/1")
 // and mergeable exactly (sums add, blocks concatenate).
 import * as fs from 'node:fs';
+import { writeFileAtomic } from '../atomic-file';
 import { native, NativeTransportHandle, NativeTransportOptions } from '../native';
 import { TransportSums } from './estimate';
 import { UnitSystem } from './units';
@@ -24,6 +25,8 @@ export interface TransportMeta {
   decimation: number;
   start: number;
   stride: number;
+  /** Read overrides the input was read with (TrajectoryOptions.allow); absent in older partials. */
+  allow?: string[];
   warnings: string[];
 }
 type UnitStyle = UnitSystem['style'];
@@ -91,7 +94,8 @@ export function mergePartials(partials: TransportPartial[]): TransportPartial {
     sums = native().mergeTransportPartials(sums, p.sums);
   }
   const files = [...new Set(partials.map((p) => p.meta.file))];
-  return { schema: 'ionfield.transport-partial/1', meta: { ...first.meta, file: files.join(' + ') }, sums };
+  const allow = [...new Set(partials.flatMap((p) => p.meta.allow ?? []))];
+  return { schema: 'ionfield.transport-partial/1', meta: { ...first.meta, file: files.join(' + '), allow }, sums };
 }
 
 /** Writes a partial as JSON (temporary name, then rename: never half-written). */
@@ -102,9 +106,7 @@ export function savePartial(partial: TransportPartial, file: string): void {
     meta: partial.meta,
     sums: { ...s, lags: Array.from(s.lags), blockFrames: Array.from(s.blockFrames), origins: Array.from(s.origins), msd: Array.from(s.msd), cross: Array.from(s.cross), charge: Array.from(s.charge) },
   };
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(plain));
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(plain));
 }
 
 export function loadPartial(file: string): TransportPartial {

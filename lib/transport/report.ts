@@ -20,7 +20,8 @@ export interface TransportReport {
   file: string;
   format: string;
   frames: number;
-  frame_selection: { start: number; stride: number };
+  /** overrides: read overrides in effect (--allow), from any of the merged inputs. */
+  frame_selection: { start: number; stride: number; overrides: string[] };
   units: { style: UnitStyle; length: string; time: string; temperature: string; description: string };
   temperature: number;
   frame_interval: { value: number; units: string; source: string };
@@ -134,7 +135,7 @@ export function transportReport(partial: TransportPartial, options: { temperatur
     file: meta.file,
     format: meta.format,
     frames: sums.frames,
-    frame_selection: { start: meta.start, stride: meta.stride },
+    frame_selection: { start: meta.start, stride: meta.stride, overrides: meta.allow ?? [] },
     units: { style: u.style, length: u.length, time: u.time, temperature: u.temperature, description: u.description },
     temperature: options.temperature,
     frame_interval: { value: meta.frameInterval, units: T, source: meta.frameIntervalSource },

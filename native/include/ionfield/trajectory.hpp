@@ -47,8 +47,20 @@ class TrajectoryWriter {
 const std::vector<std::string>& known_formats();
 std::string format_from_path(const std::string& path);
 
+// What the readers accept beyond the strict default. Each flag lets through input that is possible
+// but usually a sign of a broken file (docs/formats.md, "Validation"); callers record what they set.
+struct ReadPolicy {
+  bool allow_box_jumps = false;     // the cell volume changes by more than kMaxBoxJump between read frames
+  bool allow_dcd_nsavc = false;     // DCD header NSAVC <= 0: steps then count frames
+  bool allow_skewed_cells = false;  // cell angles outside [kMinCellAngle, 180 - kMinCellAngle] degrees
+};
+constexpr double kMaxBoxJump = 1.5;        // largest accepted volume ratio between consecutive read frames
+constexpr double kMinCellAngle = 30.0;     // degrees; LAMMPS and GROMACS keep cells far less skewed
+constexpr double kMaxBoxLength = 1e6;      // in the file's length unit: 100 um in Angstrom, 1 mm in nm
+
 // Opens a reader; format "auto" looks at the extension (after stripping ".gz"), then the content.
-std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const std::string& format = "auto");
+std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const std::string& format = "auto",
+                                                  const ReadPolicy& policy = {});
 std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& path, const std::string& format = "auto");
 
 // Format-specific writer settings.
@@ -58,10 +70,16 @@ struct WriterOptions {
 std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& path, const std::string& format,
                                                            const WriterOptions& options);
 
+// Every frame a FrameSelection returns has passed check_frame (traj/frame_check.hpp): finite
+// coordinates, time and cell, a cell with volume, and no cell jumps unless the policy allows them.
+class FrameCheck;
+
 // Frames start, start+stride, ... < stop (stop < 0: to the end), skipping cheaply in between.
 class FrameSelection {
  public:
-  FrameSelection(std::unique_ptr<TrajectoryReader> reader, long long start, long long stop, long long stride);
+  FrameSelection(std::unique_ptr<TrajectoryReader> reader, long long start, long long stop, long long stride,
+                 const ReadPolicy& policy = {});
+  ~FrameSelection();
   bool read_next(Frame& frame);
   TrajectoryReader& reader() { return *reader_; }
 
@@ -69,6 +87,7 @@ class FrameSelection {
   std::unique_ptr<TrajectoryReader> reader_;
   long long start_, stop_, stride_;
   bool first_ = true;
+  std::unique_ptr<FrameCheck> check_;
 };
 
 }  // namespace ionfield

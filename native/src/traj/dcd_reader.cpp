@@ -7,6 +7,7 @@
 // CHARMM/NAMD files; for LAMMPS files (title "Written by LAMMPS") DELTA is LAMMPS' dt, so time
 // stays in the LAMMPS time unit of the run.
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,9 @@ namespace {
 
 class DcdReader final : public TrajectoryReader {
  public:
-  explicit DcdReader(const std::string& path) : TrajectoryReader(path), in_(path) { read_header(); }
+  DcdReader(const std::string& path, const ReadPolicy& policy) : TrajectoryReader(path), in_(path), policy_(policy) {
+    read_header();
+  }
   std::string format() const override { return "dcd"; }
 
   bool read_next(Frame& frame) override {
@@ -37,7 +40,11 @@ class DcdReader final : public TrajectoryReader {
       double cell[6];
       for (int k = 0; k < 6; ++k) cell[k] = bits_to_double(load_u64(cell_bytes_.data() + 8 * k, big_endian_));
       if (cell[0] != 0 || cell[2] != 0 || cell[5] != 0) {
-        frame.box = dcd::box_from_unit_cell(cell);
+        try {
+          frame.box = dcd::box_from_unit_cell(cell);
+        } catch (const std::domain_error& e) {
+          fail(start + marker_bytes_, e.what());
+        }
         frame.has_box = true;
       }
     }
@@ -115,7 +122,16 @@ class DcdReader final : public TrajectoryReader {
     const int32_t nset = icntrl(dcd::kNset);
     istart_ = icntrl(dcd::kIstart);
     nsavc_ = icntrl(dcd::kNsavc);
-    if (nsavc_ <= 0) nsavc_ = 1;  // some writers leave it 0: then steps count frames
+    if (nsavc_ <= 0) {
+      // Some writers leave NSAVC at 0; taking it as 1 makes steps count frames, which turns D wrong
+      // by the real NSAVC unless the user knows the time between frames, so it needs consent.
+      if (!policy_.allow_dcd_nsavc)
+        in_.fail(-1, marker_bytes_ + 4 + 4 * dcd::kNsavc,
+                 "the header's NSAVC (steps between frames) is " + std::to_string(nsavc_) +
+                     "; expected a positive number. Pass --allow dcd-nsavc to count steps in frames, with "
+                     "--frame-interval for the real time between frames");
+      nsavc_ = 1;
+    }
     const int32_t namnf = icntrl(dcd::kNamnf);
     const bool charmm = icntrl(dcd::kCharmmVersion) != 0;
     double delta;
@@ -130,8 +146,11 @@ class DcdReader final : public TrajectoryReader {
     // Title: an integer count, then 80-character lines.
     const long long title_at = in_.offset();
     const uint64_t title_len = read_marker("the title record marker");
-    if (title_len < 4 || title_len > static_cast<uint64_t>(in_.remaining()))  // unsigned: 8-byte markers can exceed 2^63
+    if (title_len < 4)  // unsigned: 8-byte markers can exceed 2^63
       in_.fail(-1, title_at, "expected a title record (4 + 80 * lines bytes), marker says " + std::to_string(title_len));
+    if (title_len + marker_bytes_ > static_cast<uint64_t>(in_.remaining()))
+      in_.fail(-1, title_at, "the file ends inside the title record: its marker says " + std::to_string(title_len) +
+                                 " bytes, but only " + std::to_string(in_.remaining()) + " remain (truncated file?)");
     rec.resize(title_len);
     in_.read(rec.data(), title_len, -1, "the title");
     if (read_marker("the title's closing marker") != title_len)
@@ -163,6 +182,7 @@ class DcdReader final : public TrajectoryReader {
   }
 
   BinaryInput in_;
+  ReadPolicy policy_;
   int marker_bytes_ = 4;
   bool big_endian_ = false;
   bool has_cell_ = false, has_4d_ = false, lammps_ = false;
@@ -175,6 +195,8 @@ class DcdReader final : public TrajectoryReader {
 
 }  // namespace
 
-std::unique_ptr<TrajectoryReader> make_dcd_reader(const std::string& path) { return std::make_unique<DcdReader>(path); }
+std::unique_ptr<TrajectoryReader> make_dcd_reader(const std::string& path, const ReadPolicy& policy) {
+  return std::make_unique<DcdReader>(path, policy);
+}
 
 }  // namespace ionfield::detail

@@ -9,7 +9,7 @@ namespace ionfield::detail {
 
 std::unique_ptr<TrajectoryReader> make_lammps_dump_reader(const std::string& path);
 std::unique_ptr<TrajectoryReader> make_xyz_reader(const std::string& path);
-std::unique_ptr<TrajectoryReader> make_dcd_reader(const std::string& path);
+std::unique_ptr<TrajectoryReader> make_dcd_reader(const std::string& path, const ReadPolicy& policy);
 std::unique_ptr<TrajectoryReader> make_xtc_reader(const std::string& path);
 std::unique_ptr<TrajectoryReader> make_gro_reader(const std::string& path);
 

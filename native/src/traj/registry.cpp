@@ -9,6 +9,7 @@
 
 #include "ionfield/error.hpp"
 #include "ionfield/trajectory.hpp"
+#include "traj/frame_check.hpp"
 #include "traj/readers.hpp"
 #include "traj/xtc_writer.hpp"
 
@@ -76,7 +77,8 @@ std::string format_from_path(const std::string& path) {
   return "";
 }
 
-std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const std::string& format_name) {
+std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const std::string& format_name,
+                                                  const ReadPolicy& policy) {
   std::string format = format_name;
   if (format.empty() || format == "auto") {
     format = format_from_path(path);
@@ -90,7 +92,7 @@ std::unique_ptr<TrajectoryReader> open_trajectory(const std::string& path, const
   }
   if (format == "lammps-dump" || format == "lammpstrj") return detail::make_lammps_dump_reader(path);
   if (format == "xyz" || format == "extxyz") return detail::make_xyz_reader(path);
-  if (format == "dcd") return detail::make_dcd_reader(path);
+  if (format == "dcd") return detail::make_dcd_reader(path, policy);
   if (format == "xtc") return detail::make_xtc_reader(path);
   if (format == "gro") return detail::make_gro_reader(path);
   throw UsageError("unknown trajectory format '" + format + "' (known: lammps-dump, xyz, dcd, xtc, gro)");
@@ -116,8 +118,8 @@ std::unique_ptr<TrajectoryWriter> create_trajectory_writer(const std::string& pa
 }
 
 FrameSelection::FrameSelection(std::unique_ptr<TrajectoryReader> reader, long long start, long long stop,
-                               long long stride)
-    : reader_(std::move(reader)), start_(start), stop_(stop), stride_(stride) {
+                               long long stride, const ReadPolicy& policy)
+    : reader_(std::move(reader)), start_(start), stop_(stop), stride_(stride), check_(std::make_unique<FrameCheck>(policy)) {
   if (start_ < 0) throw UsageError("frame start must be >= 0");
   if (stride_ < 1) throw UsageError("frame stride must be >= 1");
 }
@@ -128,7 +130,11 @@ bool FrameSelection::read_next(Frame& frame) {
   while (reader_->next_frame_index() < target)
     if (!reader_->skip_next()) return false;
   if (stop_ >= 0 && reader_->next_frame_index() >= stop_) return false;
-  return reader_->read_next(frame);
+  if (!reader_->read_next(frame)) return false;
+  (*check_)(frame, reader_->path(), reader_->next_frame_index() - 1);
+  return true;
 }
+
+FrameSelection::~FrameSelection() = default;
 
 }  // namespace ionfield

@@ -80,8 +80,9 @@ class XtcReader final : public TrajectoryReader {
       const uint32_t nbytes = static_cast<uint32_t>(read_int("the compressed byte count"));
       const std::size_t stored = xtc::padded4(nbytes);
       if (static_cast<long long>(stored) > in_.remaining())
-        fail(count_at, "the frame says " + std::to_string(nbytes) + " compressed bytes follow, but the file has only " +
-                           std::to_string(in_.remaining()) + " left (truncated file?)");
+        fail(count_at, "the file ends inside the frame's compressed coordinates: they take " + std::to_string(stored) +
+                           " bytes (" + std::to_string(nbytes) + " padded to a multiple of 4), but only " +
+                           std::to_string(in_.remaining()) + " remain (truncated file?)");
       // Every atom takes at least 2 bits (a 1-bit full coordinate and its flag), which bounds what
       // a corrupt header can make us allocate.
       if (n > 4 * static_cast<std::size_t>(nbytes))

@@ -1,0 +1,79 @@
+// Every file ionfield writes is written under a temporary name in the destination's folder and
+// renamed into place only when complete, so a failed or interrupted run never leaves a half-written
+// output and never destroys the previous one. Temporaries still open are remembered here and
+// removed when the process exits (normally, on an error, or — via the CLI's signal handlers — on
+// SIGINT/SIGTERM), so nothing is left behind either.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const pending = new Set<string>();
+let counter = 0;
+
+/** A fresh temporary path beside `destination` (hidden, unique per process and call), tracked until committed or discarded. */
+export function temporaryFor(destination: string): string {
+  const tmp = path.join(path.dirname(destination), `.${path.basename(destination)}.${process.pid}.${++counter}.tmp`);
+  pending.add(tmp);
+  return tmp;
+}
+
+/** Moves a finished temporary onto its destination (atomic on one file system). */
+export function commitTemporary(tmp: string, destination: string): void {
+  fs.renameSync(tmp, destination);
+  pending.delete(tmp);
+}
+
+/** Removes a temporary that will not be committed. */
+export function discardTemporary(tmp: string): void {
+  pending.delete(tmp);
+  fs.rmSync(tmp, { force: true });
+}
+
+/** Writes `content` to `file` atomically: the old file stays whole until the new one is. */
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+  const tmp = temporaryFor(file);
+  try {
+    fs.writeFileSync(tmp, content);
+    commitTemporary(tmp, file);
+  } catch (err) {
+    discardTemporary(tmp);
+    throw err;
+  }
+}
+
+/** Writes JSON (one space indentation, trailing newline) atomically. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, JSON.stringify(value, null, 1) + '\n');
+}
+
+/** Removes every temporary not yet committed; safe to call more than once. */
+export function removePendingTemporaries(): void {
+  for (const tmp of pending) fs.rmSync(tmp, { force: true });
+  pending.clear();
+}
+
+/** How many temporaries are open (for tests). */
+export function pendingTemporaryCount(): number {
+  return pending.size;
+}
+
+process.on('exit', removePendingTemporaries);
+
+/**
+ * Creates `dir` (and missing parents) and returns an undo that removes, deepest first, the folders
+ * this call created if they are still empty — so a run that fails before writing anything leaves
+ * no empty output folder behind, and never touches a folder that existed or holds files.
+ */
+export function makeDirectory(dir: string): () => void {
+  const created: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) created.push(d);
+  fs.mkdirSync(dir, { recursive: true });
+  return () => {
+    for (const d of created) {
+      try {
+        fs.rmdirSync(d); // fails (and stops) at the first folder that is not empty
+      } catch {
+        return;
+      }
+    }
+  };
+}
