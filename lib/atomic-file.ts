@@ -16,8 +16,15 @@ export function temporaryFor(destination: string): string {
   return tmp;
 }
 
+// Fault injection for the tests: IONFIELD_INJECT_WRITE_FAILURE=k makes the k-th commit of the
+// process fail as a full disk would, so every write of every command can be shown to fail cleanly.
+const injectAt = Number(process.env.IONFIELD_INJECT_WRITE_FAILURE ?? 0);
+let commits = 0;
+
 /** Moves a finished temporary onto its destination (atomic on one file system). */
 export function commitTemporary(tmp: string, destination: string): void {
+  if (injectAt > 0 && ++commits === injectAt)
+    throw Object.assign(new Error(`${destination}: injected write failure (IONFIELD_INJECT_WRITE_FAILURE=${injectAt})`), { code: 'ENOSPC' });
   fs.renameSync(tmp, destination);
   pending.delete(tmp);
 }
@@ -26,6 +33,36 @@ export function commitTemporary(tmp: string, destination: string): void {
 export function discardTemporary(tmp: string): void {
   pending.delete(tmp);
   fs.rmSync(tmp, { force: true });
+}
+
+/**
+ * Moves several finished temporaries into place as one unit, in the order given (a description
+ * first, the data it describes last), under a lock on the last destination: two runs racing on
+ * the same outputs each install a whole, matching set, one after the other — never a mix.
+ */
+export function commitTogether(parts: { tmp: string; destination: string }[]): void {
+  const lock = `${parts[parts.length - 1].destination}.lock`;
+  const deadline = Date.now() + 30_000;
+  let fd: number | null = null;
+  while (fd === null) {
+    try {
+      fd = fs.openSync(lock, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock older than a minute belongs to a process that died mid-commit.
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 60_000) fs.rmSync(lock, { force: true });
+      else if (Date.now() > deadline) throw Object.assign(new Error(`${lock}: another run has held this lock for 30 s; remove it if no run is writing there`), { code: 'IONFIELD_BAD_INPUT' });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+  pending.add(lock);
+  try {
+    for (const { tmp, destination } of parts) commitTemporary(tmp, destination);
+  } finally {
+    fs.closeSync(fd);
+    discardTemporary(lock);
+  }
 }
 
 /** Writes `content` to `file` atomically: the old file stays whole until the new one is. */

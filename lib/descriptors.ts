@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { bindSet, BoundSet, DescriptorSetDef, loadSet, nativeSet, SymmetryFunction } from './descriptor-sets';
 import { native } from './native';
 import { NpyWriter } from './npy';
-import { writeJsonAtomic } from './atomic-file';
+import { discardTemporary, temporaryFor } from './atomic-file';
 import { FrameBatch, openTrajectory, TrajectoryOptions } from './trajectory';
 
 export type Device = 'cpu' | 'cuda' | 'auto';
@@ -177,8 +177,14 @@ export async function writeDescriptors(trajectory: string, out: string, options:
     // The description (with the array's checksum) goes into place first and the array last, so
     // whatever a crash leaves, a reader can tell whether the two belong together.
     const doc = { ...columnsDocument(bound, map, { array: out, frames, steps, source: def.source, scale }), array_sha256: writer.finish() };
-    writeJsonAtomic(columnsPath, doc);
-    writer.close();
+    const columnsTmp = temporaryFor(columnsPath);
+    try {
+      fs.writeFileSync(columnsTmp, JSON.stringify(doc, null, 1) + '\n');
+      writer.closeWith([{ tmp: columnsTmp, destination: columnsPath }]);
+    } catch (err) {
+      discardTemporary(columnsTmp);
+      throw err;
+    }
   } catch (err) {
     writer?.abort();
     throw err;

@@ -5,7 +5,7 @@
 // name exactly the data it belongs to (verifyNpyChecksum).
 import { createHash, Hash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { commitTemporary, discardTemporary, temporaryFor } from './atomic-file';
+import { commitTogether, discardTemporary, temporaryFor } from './atomic-file';
 
 const HEADER_BYTES = 128;
 
@@ -70,10 +70,25 @@ export class NpyWriter {
   }
 
   close(): void {
+    this.closeWith([]);
+  }
+
+  /**
+   * Moves finished description files (written to temporaries) into place, then this array last,
+   * as one unit that a concurrent run on the same paths cannot interleave with.
+   */
+  closeWith(descriptions: { tmp: string; destination: string }[]): void {
     if (this.closed) return;
     if (!this.finished) this.finish();
-    commitTemporary(this.temporary, this.destination);
+    commitTogether([...descriptions, { tmp: this.temporary, destination: this.destination }]);
     this.closed = true;
+  }
+
+  /** Finishes this array and hands it to another writer's closeWith, which moves it into place. */
+  handOver(): { tmp: string; destination: string } {
+    if (!this.finished) this.finish();
+    this.closed = true;
+    return { tmp: this.temporary, destination: this.destination };
   }
 
   abort(): void {

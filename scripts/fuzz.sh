@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-300}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(dcd xtc xtc_codec lammps_dump xyz)
+[ ${#targets[@]} -eq 0 ] && targets=(dcd xtc xtc_codec lammps_dump xyz gro)
 bash scripts/install-system-deps.sh --for-fuzz
 build=build-fuzz
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"

@@ -259,3 +259,113 @@ describe('validation: .npy inputs and data/description pairs', function () {
     assert.throws(() => verifyNpyChecksum(out, 'x.columns.json', columns.array_sha256), /its data do not match x\.columns\.json/);
   });
 });
+
+describe('validation: concurrent runs', function () {
+  this.timeout(180_000);
+  const runAsync = (args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, IONFIELD_NO_PROGRESS: '1' } });
+      let stdout = '', stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (status) => resolve({ status, stdout, stderr }));
+    });
+  const dump = path.join(formats, 'ortho.lammpstrj');
+
+  it('four transport runs at once on one input give the same result', async () => {
+    const args = ['transport', dump, '--temperature', '1', '--units', 'lj', '--timestep', '0.005', '--charges', '1:1,2:-1', '--json'];
+    const runs = await Promise.all([0, 1, 2, 3].map(() => runAsync(args)));
+    for (const r of runs) assert.equal(r.status, 0, r.stderr);
+    const strip = (s: string) => JSON.stringify({ ...(JSON.parse(s) as object), timing: undefined });
+    for (const r of runs.slice(1)) assert.equal(strip(r.stdout), strip(runs[0].stdout));
+  });
+
+  it('two descriptors runs racing on the same output: a whole, matching array and description, never a mix', async () => {
+    const refDir = fs.mkdtempSync(path.join(dir, 'race-ref-'));
+    const common = ['descriptors', dump, '--set', 'compact', '--type-map', '1:Na,2:Cl'];
+    const refs = [1, 2].map((stride) => {
+      const out = path.join(refDir, `s${stride}.npy`);
+      assert.equal(runCli([...common, '--stride', String(stride), '--out', out]).status, 0);
+      return fs.readFileSync(out);
+    });
+    for (let round = 0; round < 3; round++) {
+      const out = path.join(fs.mkdtempSync(path.join(dir, 'race-')), 'x.npy');
+      const runs = await Promise.all([1, 2].map((stride) => runAsync([...common, '--stride', String(stride), '--out', out])));
+      for (const r of runs) assert.equal(r.status, 0, r.stderr);
+      const got = fs.readFileSync(out);
+      assert.ok(got.equals(refs[0]) || got.equals(refs[1]), 'the array is one run\'s whole output');
+      const columns = JSON.parse(fs.readFileSync(out.replace(/\.npy$/, '.columns.json'), 'utf8')) as { array_sha256: string; frames: { count: number } };
+      verifyNpyChecksum(out, 'x.columns.json', columns.array_sha256);
+      assert.equal(columns.frames.count, got.equals(refs[0]) ? 33 : 17, 'the description belongs to that array');
+      assert.deepEqual(fs.readdirSync(path.dirname(out)).sort(), ['x.columns.json', 'x.npy'], 'no temporary or lock left');
+    }
+  });
+});
+
+describe('validation: a write that fails at any point leaves every output whole (fault injection)', function () {
+  this.timeout(600_000);
+  const dump = path.join(formats, 'ortho.lammpstrj');
+  const demo = path.join(repoRoot, 'data', 'demo', 'electrolyte.lammpstrj.gz');
+
+  /** Every file under `root`, by relative path. */
+  function snapshot(root: string): Map<string, Buffer> {
+    const out = new Map<string, Buffer>();
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else out.set(path.relative(root, p), fs.readFileSync(p));
+      }
+    };
+    if (fs.existsSync(root)) walk(root);
+    return out;
+  }
+
+  // Each command runs twice in the same folder, with `before` and then `after` options: every
+  // failure of the second run, injected at its k-th file commit, must leave each file equal to its
+  // version from before or its version from a complete second run — never a mix, never a temporary.
+  const commands: { name: string; run: (out: string, variant: 'before' | 'after') => string[]; markers?: RegExp }[] = [
+    { name: 'descriptors', run: (out, v) => ['descriptors', dump, '--set', 'compact', '--type-map', '1:Na,2:Cl', '--stride', v === 'before' ? '2' : '1', '--out', path.join(out, 'x.npy')] },
+    { name: 'predict', run: (out, v) => ['predict', demo, '--stop', v === 'before' ? '40' : '80', '--out', path.join(out, 'p.npy'), '--json'] },
+    { name: 'transport --save-partial', run: (out, v) => ['transport', dump, '--temperature', '1', '--units', 'lj', '--timestep', '0.005', '--stride', v === 'before' ? '2' : '1', '--save-partial', path.join(out, 'partial.json')] },
+    {
+      name: 'dataset',
+      run: (out, v) => ['dataset', demo, '--set', 'compact', '--tau', '1', '--temperature', '1', '--timestep', '0.005', '--no-transport', '--stop', '60', '--origin-stride', v === 'before' ? '2' : '1', '--out', path.join(out, 'set')],
+      markers: /system\.json$/, // removed before its arrays are replaced, so an interrupted system is rebuilt
+    },
+  ];
+  for (const c of commands) {
+    it(`${c.name}: a failure injected at each file commit exits 1 in one line and leaves whole files only`, () => {
+      const out = fs.mkdtempSync(path.join(dir, 'inject-'));
+      const env = { ...process.env };
+      const ok = (args: string[]) => assert.equal(runCli(args).status, 0);
+      ok(c.run(out, 'after')); // the complete second run, at the same paths
+      const after = snapshot(out);
+      let k = 1;
+      for (; k < 20; k++) {
+        fs.rmSync(out, { recursive: true, force: true });
+        fs.mkdirSync(out);
+        ok(c.run(out, 'before'));
+        const before = snapshot(out);
+        process.env.IONFIELD_INJECT_WRITE_FAILURE = String(k);
+        const r = runCli(c.run(out, 'after'));
+        delete process.env.IONFIELD_INJECT_WRITE_FAILURE;
+        if (r.status === 0) break; // k is past the last commit
+        assert.equal(r.status, 1, r.stderr);
+        assert.match(r.stderr, new RegExp(`^ionfield \\w+: error: .*injected write failure \\(IONFIELD_INJECT_WRITE_FAILURE=${k}\\)\\n$`));
+        const now = snapshot(out);
+        for (const [file, content] of now) {
+          assert.doesNotMatch(file, /\.(tmp|lock)$/, `commit ${k}: ${file} left behind`);
+          const rel = file;
+          // JSON descriptions carry timings, so they are only checked to be whole; arrays byte for byte.
+          const whole = /\.json$/.test(rel) ? (() => { JSON.parse(content.toString('utf8')); return true; })() : false;
+          assert.ok(whole || content.equals(before.get(rel) ?? Buffer.alloc(0)) || content.equals(after.get(rel) ?? Buffer.alloc(0)),
+            `commit ${k}: ${rel} is neither its old nor its new version`);
+        }
+        for (const file of before.keys()) if (!c.markers?.test(file)) assert.ok(now.has(file), `commit ${k}: ${file} was destroyed`);
+      }
+      Object.assign(process.env, env);
+      assert.ok(k > 1 && k < 20, `the command commits between 1 and 18 files (${k - 1})`);
+    });
+  }
+});

@@ -188,8 +188,8 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
       }
     }, evaluate, consume);
     if (!bound || frames === 0) throw new ModelMismatchError(`${trajectory}: no frames selected`);
-    spreadWriter?.close();
-    writer?.close();
+    // The per-ion spreads and the values are one output: installed together, values last.
+    if (writer) writer.closeWith(spreadWriter ? [spreadWriter.handOver()] : []);
   } catch (err) {
     writer?.abort();
     spreadWriter?.abort();

@@ -26,9 +26,12 @@ LineReader::LineReader(const std::string& path) : path_(path), buffer_(kBufferSi
   compressed_ = gzdirect(file_) == 0;
   if (compressed_) ahead_ = std::make_unique<InflateAhead>(file_);
   file_bytes_ = static_cast<long long>(st.st_size);
+  streamed_ = !S_ISREG(st.st_mode);  // a pipe or FIFO: no size to check counts against
 }
 
 long long LineReader::max_lines(std::size_t min_line_bytes) const {
+  // A stream has no size: bound what one header can make us allocate instead (50 million lines).
+  if (streamed_) return 50'000'000;
   const long long expanded = compressed_ ? file_bytes_ * 1032 + 1024 : file_bytes_;
   return expanded / static_cast<long long>(min_line_bytes < 1 ? 1 : min_line_bytes) + 1;
 }

@@ -50,6 +50,7 @@ class LineReader {
   long long line_offset_ = 0;
   std::string carry_;         // a line that spans a buffer refill
   long long file_bytes_ = 0;  // size on disk
+  bool streamed_ = false;     // not a regular file (pipe, FIFO): read once, front to back
 };
 
 // Runs fn(); a ParseError from the LineReader (which knows lines, not frames) gets `frame` added.
