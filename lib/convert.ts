@@ -6,6 +6,7 @@
 import { topologyPathFor, writeTopology } from './dataset/topology';
 import { native } from './native';
 import { openTrajectory, TrajectoryOptions } from './trajectory';
+import { labelRecord } from './label-record';
 
 export type TimeUnit = 'fs' | 'ps';
 
@@ -39,7 +40,7 @@ export interface ConvertResult {
 
 /** Charge per species when every atom of a species has the same one; null otherwise. */
 function chargesBySpecies(types: string[], charges: Float64Array): Record<string, number> | null {
-  const out: Record<string, number> = {};
+  const out: Record<string, number> = labelRecord();
   for (let i = 0; i < types.length; i++) {
     if (types[i] in out && out[types[i]] !== charges[i]) return null;
     out[types[i]] = charges[i];

@@ -18,6 +18,7 @@ import { makeDirectory, writeJsonAtomic } from './atomic-file';
 import { FrameBatch, LabelBy, openTrajectory, TrajectoryOptions } from './trajectory';
 import { computeTransport } from './transport';
 import { formulaUnits } from './transport/formula';
+import { labelRecord } from './label-record';
 
 export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop' | 'labelBy'> {
   /** Shipped set name or file, or a parsed set. */
@@ -233,10 +234,10 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
   let tauFrames = 0, tauShortFrames = 0, dt = NaN, t0 = NaN, s0 = NaN, dTime = NaN, dStep = NaN, tPrev = NaN, sPrev = NaN;
   let ring: OriginRing | null = null;
   let K = NaN, natoms = 0;
-  const writers: Record<string, { features: NpyWriter; lambda: NpyWriter; rowsOf: number[] }> = {};
+  const writers: Record<string, { features: NpyWriter; lambda: NpyWriter; rowsOf: number[] }> = labelRecord();
   const origins: { frame: number; step: number; time: number }[] = [];
   let j2Sum = 0, lambdaTotal = 0, volumeSum = 0, volumeFrames = 0;
-  const speciesLambda: Record<string, number> = {};
+  const speciesLambda: Record<string, number> = labelRecord();
   let atomSpecies: string[] = [];
   let frame = 0;
   const early: PendingOrigin[] = [];

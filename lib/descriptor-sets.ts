@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from './native';
+import { labelRecord } from './label-record';
 
 export type FunctionType = 'G2' | 'G4' | 'G5';
 export type CutoffKind = 'cos' | 'poly2';
@@ -256,7 +257,7 @@ export function bindSet(def: DescriptorSetDef, trajectorySpecies: string[], scal
       }
     }
   }
-  const columns: Record<string, SymmetryFunction[]> = {};
+  const columns: Record<string, SymmetryFunction[]> = labelRecord();
   for (const s of species) columns[s] = functions.filter((f) => f.centre === s);
   return { name: def.name, species, functions, columns, maxFeatures: Math.max(0, ...Object.values(columns).map((c) => c.length)) };
 }

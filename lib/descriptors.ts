@@ -7,6 +7,7 @@ import { native } from './native';
 import { NpyWriter } from './npy';
 import { discardTemporary, temporaryFor } from './atomic-file';
 import { FrameBatch, openTrajectory, TrajectoryOptions } from './trajectory';
+import { labelRecord } from './label-record';
 
 export type Device = 'cpu' | 'cuda' | 'auto';
 
@@ -108,7 +109,7 @@ function describeFunction(f: SymmetryFunction, index: number): Record<string, un
 
 /** The column description written beside the array (schema ionfield.descriptor-columns/1). */
 export function columnsDocument(bound: BoundSet, map: RowMap, info: { array: string; frames: number; steps: number[]; source: string; scale: number }): Record<string, unknown> {
-  const columns: Record<string, unknown[]> = {};
+  const columns: Record<string, unknown[]> = labelRecord();
   for (const s of bound.species) columns[s] = bound.columns[s].map((f, k) => describeFunction(f, k));
   return {
     schema: 'ionfield.descriptor-columns/1',

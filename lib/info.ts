@@ -1,6 +1,7 @@
 // `ionfield info`: what is in a trajectory file, as a stable JSON-able summary.
 import { native, NativeBox } from './native';
 import type { ReadOverride } from './trajectory';
+import { labelRecord } from './label-record';
 
 /** Schema "ionfield.info/1" — documented in README ("ionfield info --json"). */
 export interface TrajectoryInfo {
@@ -98,7 +99,7 @@ export function unwrapWarnings(file: string, method: string, moves: number, firs
 
 export async function trajectoryInfo(path: string, options: InfoOptions = {}): Promise<TrajectoryInfo> {
   const s = await native().scanTrajectory(path, { format: options.format ?? 'auto', allow: options.allow ?? [] }, options.onProgress);
-  const species: Record<string, number> = {};
+  const species: Record<string, number> = labelRecord();
   for (const { label, count } of s.species) species[label] = count;
   let timePerFrame: number | null = s.timeInterval >= 0 ? s.timeInterval : null;
   if (timePerFrame === null && options.timestep !== undefined && s.stepInterval > 0) timePerFrame = s.stepInterval * options.timestep;

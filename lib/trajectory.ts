@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { readTopology, topologyPathFor } from './dataset/topology';
 import { unwrapWarnings } from './info';
 import { native, NativeBatch, NativeTrajectoryHandle } from './native';
+import { labelRecord } from './label-record';
 
 export interface TrajectoryOptions {
   /** 'auto' (default: from extension, then content), 'lammps-dump', 'xyz', 'dcd', 'xtc' or 'gro'. */
@@ -234,7 +235,7 @@ export function openTrajectory(path: string, options: TrajectoryOptions = {}): T
 
 /** Parses "1:Na,2:Cl" (typeMap) or "Na:1,Cl:-1" (charges) style lists. */
 export function parseKeyValueList(text: string, what: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = labelRecord();
   for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
     const at = item.lastIndexOf(':');
     if (at <= 0 || at === item.length - 1) throw new TypeError(`${what}: expected label:value pairs separated by commas, got '${item}'`);
@@ -245,7 +246,7 @@ export function parseKeyValueList(text: string, what: string): Record<string, st
 
 /** Parses "1:1,2:-1" into numbers per label (--charges, and --sizes with what = '--sizes'). */
 export function parseCharges(text: string, what = '--charges'): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out: Record<string, number> = labelRecord();
   for (const [k, v] of Object.entries(parseKeyValueList(text, what))) {
     const z = Number(v);
     if (!Number.isFinite(z)) throw new TypeError(`${what}: '${v}' for species ${k} is not a number`);

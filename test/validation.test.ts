@@ -369,3 +369,32 @@ describe('validation: a write that fails at any point leaves every output whole 
     });
   }
 });
+
+describe('validation: species labels that are JavaScript property names', function () {
+  this.timeout(60_000);
+  it("species '__proto__' and 'constructor' are counted and get their own D (random walk, D = 0.005)", () => {
+    const file = path.join(dir, 'proto.xyz');
+    let seed = 7;
+    const gauss = () => {
+      const u = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296;
+      return Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+    };
+    const n = 40, pos = Array.from({ length: n }, (_, i) => [i % 10, Math.floor(i / 10) * 2, 5]);
+    const lines: string[] = [];
+    for (let f = 0; f < 400; f++) {
+      lines.push(String(n), `Lattice="20 0 0 0 20 0 0 0 20" Properties=species:S:1:pos:R:3:charge:R:1 Time=${f} unwrapped=T`);
+      pos.forEach((p, i) => {
+        for (let k = 0; k < 3; k++) p[k] += 0.1 * gauss();
+        lines.push(`${i % 2 ? '__proto__' : 'constructor'} ${p.map((v) => v.toFixed(5)).join(' ')} ${i % 2 ? 1 : -1}`);
+      });
+    }
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const info = JSON.parse(runCli(['info', file, '--json']).stdout) as { species: Record<string, number> };
+    assert.deepEqual(Object.entries(info.species), [['constructor', 20], ['__proto__', 20]]);
+    const r = runCli(['transport', file, '--temperature', '1', '--units', 'lj', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const d = (JSON.parse(r.stdout) as { diffusion: Record<string, { value: number; error: number }> }).diffusion;
+    assert.deepEqual(Object.keys(d).sort(), ['__proto__', 'constructor']);
+    for (const s of ['__proto__', 'constructor']) assert.ok(Math.abs(d[s].value - 0.005) < 4 * d[s].error + 5e-4, `${s}: ${d[s].value} ± ${d[s].error}`);
+  });
+});

@@ -4,6 +4,7 @@ import { native, NativeBasisSpec, NativeLatticeSpec, NativeStudyResult } from '.
 import { KinosonConfig, nativeSpec, siteCount } from './config';
 import { LoadedStates } from './states';
 import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
+import { labelRecord } from '../label-record';
 
 export * from './config';
 export * from './statistics';
@@ -156,8 +157,8 @@ export async function runKmc(config: KinosonConfig, temperature: number, onProgr
   const r = await native().kinosonsKmc(nativeSpec(config, temperature), onProgress);
   const names = config.species.map((s) => s.name);
   const S = names.length;
-  const tracer: Record<string, Estimate> = {}, jumps: Record<string, number> = {}, secs: Record<string, number> = {};
-  const onsager: Record<string, Record<string, Estimate>> = {};
+  const tracer: Record<string, Estimate> = labelRecord(), jumps: Record<string, number> = labelRecord(), secs: Record<string, number> = labelRecord();
+  const onsager: Record<string, Record<string, Estimate>> = labelRecord();
   names.forEach((a, i) => {
     tracer[a] = estimate(r.tracer[i]);
     // A species that never moved in the run (D = 0) has no error to scale: Infinity, null in JSON.

@@ -15,6 +15,7 @@ import { domainScore, modelError } from './committee';
 import type { DatasetColumn } from './dataset';
 import { blockError, dropIgnored, IGNORED, LoadedModel, ModelMismatchError, openPipeline, PredictOptions, PredictReport, runDoubleBuffered } from './predict';
 import { foldFrames, SharedLayout, sharedLayout, speciesFold, SpeciesFold } from './shared-features';
+import { labelRecord } from '../label-record';
 
 /**
  * Diameters per charge label from diameters per file species (`--sizes`, or a topology's `sizes`):
@@ -24,7 +25,7 @@ import { foldFrames, SharedLayout, sharedLayout, speciesFold, SpeciesFold } from
 export function sizesByLabel(labels: string[], types: string[] | null, given: Record<string, number> | undefined, source: string): { values: Record<string, number>; source: string } {
   if (!given || !Object.keys(given).length) return { values: {}, source: 'not given: every ion taken as diameter 1 (pass --sizes for size-asymmetric salts)' };
   if (!types) throw new ModelMismatchError(`${source}: --sizes names species, and the file has no species labels (pass --topology)`);
-  const out: Record<string, number> = {};
+  const out: Record<string, number> = labelRecord();
   labels.forEach((label, i) => {
     if (label === IGNORED) return;
     const d = given[types[i]];
@@ -87,7 +88,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   const frameLambda: number[] = [];
   const memberSums = new Float64Array(M);
   let speciesOwnSum: Float64Array[] = []; // per centre species: Σ over its rows of the own features
-  const speciesSum: Record<string, number> = {};
+  const speciesSum: Record<string, number> = labelRecord();
   let frames = 0;
   try {
     const it = traj.batches();

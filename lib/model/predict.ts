@@ -13,6 +13,7 @@ import { chargeLabel, FrameBatch, openTrajectory, TrajectoryOptions } from '../t
 import { OnnxPredictor, Provider } from './inference';
 import { ModelMetadata, parseMetadataProps } from './onnx-export';
 import { predictShared } from './predict-shared';
+import { labelRecord } from '../label-record';
 
 export class ModelMismatchError extends Error {
   readonly code = 'IONFIELD_BAD_INPUT';
@@ -199,7 +200,7 @@ export async function openPipeline(trajectory: string, model: LoadedModel, optio
   const started = process.hrtime.bigint();
   const clock = () => Number(process.hrtime.bigint() - started) / 1e9;
   const stages = { read: 0, descriptors: 0, inference: 0, write: 0 };
-  const ignored: Record<string, number> = {};
+  const ignored: Record<string, number> = labelRecord();
   const traj = openTrajectory(trajectory, { ...options, unwrap: false, batchSize: options.batchSize ?? 32 });
   const predictor = await OnnxPredictor.open(model.bytes, options.provider ?? 'auto');
   return { units, device, clock, stages, ignored, traj, predictor };

@@ -5,6 +5,7 @@
 // serves every stoichiometry, and Λ = (N/n_f)·⟨μ⟩ = Σ_ions μ_i / n_f exactly (neutral atoms have μ = 0).
 import type { Dataset, DatasetManifest, LoadedSystem } from './dataset';
 import { foldFrames, SharedLayout, sharedLayout, speciesFold } from './shared-features';
+import { labelRecord } from '../label-record';
 
 export interface SharedSystem extends LoadedSystem {
   /** Λ per unit of mean μ over the ions: (ions in the frame) / n_f. */
@@ -38,7 +39,7 @@ export function datasetLayout(manifest: DatasetManifest): SharedLayout {
 
 /** Charge of every label: the system's own, else the label read as a number ("+2" → 2). */
 export function chargesOf(system: LoadedSystem, manifest: DatasetManifest): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out: Record<string, number> = labelRecord();
   for (const s of manifest.species) {
     const z = system.info.charges?.[s] ?? (manifest.species_labels === 'charge' ? Number(s) : NaN);
     out[s] = z;

@@ -18,6 +18,7 @@ import { fitReadout } from './readout';
 import { toSharedDataset } from './shared-dataset';
 import type { SharedLayout } from './shared-features';
 import { packageVersion } from './train';
+import { labelRecord } from '../label-record';
 
 /**
  * The descriptor set with every function for every species ("*"), reconstructed from the
@@ -102,7 +103,7 @@ export function buildSharedModel(dataset: Dataset, calibration: Calibration & { 
   const chosen = committee.candidate;
   const dom = domainReference(domainPoints(training, DOMAIN_SUBSET), fitReadout(training.map((t) => t.moments[DOMAIN_SUBSET]), 1));
   const m = dataset.manifest;
-  const charges: Record<string, number> = {};
+  const charges: Record<string, number> = labelRecord();
   for (const s of dataset.systems) for (const [label, z] of Object.entries(s.info.charges ?? {})) charges[label] ??= z;
   const metadata: ModelMetadata = {
     schema: MODEL_SCHEMA,

@@ -6,6 +6,7 @@ import { native, NativeEpochReport, NativeNnModel, NativeTrainOptions, NativeTra
 import { Dataset, LoadedSystem, loadDatasets, targetLambda } from './dataset';
 import { exportOnnx, MODEL_SCHEMA, ModelMetadata } from './onnx-export';
 import { writeFileAtomic } from '../atomic-file';
+import { labelRecord } from '../label-record';
 
 export interface TrainModelOptions extends NativeTrainOptions {
   /** Names of the systems held out for validation (early stopping) and evaluation. */
@@ -100,7 +101,7 @@ export function splitSystems(dataset: Dataset, holdout: string[]): { train: Load
 
 export function modelMetadata(dataset: Dataset, result: NativeTrainResult, options: TrainModelOptions, train: LoadedSystem[], held: LoadedSystem[]): ModelMetadata {
   const m = dataset.manifest;
-  const charges: Record<string, number> = {};
+  const charges: Record<string, number> = labelRecord();
   for (const s of dataset.systems) for (const [label, z] of Object.entries(s.info.charges ?? {})) charges[label] ??= z;
   const model = result.model;
   return {

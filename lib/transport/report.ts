@@ -4,6 +4,7 @@ import { analyse, Analysis, pairIndex, siFactors, SystemDescription, WindowOptio
 import { formulaUnits } from './formula';
 import { badInput, TransportPartial } from './partial';
 import { unitSystem, UnitSystem } from './units';
+import { labelRecord } from '../label-record';
 
 type UnitStyle = UnitSystem['style'];
 
@@ -103,7 +104,7 @@ export function transportReport(partial: TransportPartial, options: { temperatur
     if (siFactor !== undefined && siUnits) out.si = { value: fin(value * siFactor), error: fin(error * siFactor), units: siUnits };
     return out;
   };
-  const diffusion: Record<string, Quantity> = {};
+  const diffusion: Record<string, Quantity> = labelRecord();
   meta.species.forEach((s, k) => (diffusion[s] = q(a.value.diffusion[k], a.error.diffusion[k], `${L}^2/${T}`, si?.diffusion, 'm^2/s')));
   const conductivity = lj
     ? q(a.value.sigma, a.error.sigma, 'lj reduced: q*^2/(epsilon sigma tau), k_B = 1')
@@ -118,12 +119,12 @@ export function transportReport(partial: TransportPartial, options: { temperatur
     const f = si.onsager; // 1/(k_B L t): from per-kelvin input values to 1/(J m s)
     onsager.si = { value: a.value.onsager.map((r) => r.map((v) => v * f)), error: a.error.onsager.map((r) => r.map((v) => v * f)), units: '1/(J m s)' };
   }
-  const transference: Record<string, Quantity> = {};
+  const transference: Record<string, Quantity> = labelRecord();
   meta.species.forEach((s, k) => (transference[s] = q(a.value.transference[k], a.error.transference[k], '1')));
   const slopeAt = (k: number, i: number) => fin(a.localSlopes[k]?.[i] ?? NaN);
-  const local: Record<string, { start: number | null; stop: number | null }> = {};
+  const local: Record<string, { start: number | null; stop: number | null }> = labelRecord();
   meta.species.forEach((s, k) => (local[s] = { start: slopeAt(k, a.window.start), stop: slopeAt(k, a.window.stop) }));
-  const cross: Record<string, number[]> = {};
+  const cross: Record<string, number[]> = labelRecord();
   for (let x = 0; x < meta.species.length; x++)
     for (let y = x; y < meta.species.length; y++) cross[`${meta.species[x]}|${meta.species[y]}`] = a.curves.cross[pairIndex(x, y, meta.species.length)];
   const frame = meta.removeCom
