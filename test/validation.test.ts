@@ -398,3 +398,53 @@ describe('validation: species labels that are JavaScript property names', functi
     for (const s of ['__proto__', 'constructor']) assert.ok(Math.abs(d[s].value - 0.005) < 4 * d[s].error + 5e-4, `${s}: ${d[s].value} ± ${d[s].error}`);
   });
 });
+
+describe('validation: signals at random points, and internal errors', function () {
+  this.timeout(300_000);
+  const demo = path.join(repoRoot, 'data', 'demo', 'electrolyte.lammpstrj.gz');
+  // Deterministic "random" delays spread over each command's run time.
+  const delays = [150, 420, 800, 1300, 2100];
+  const commands: Record<string, (out: string) => string[]> = {
+    descriptors: (out) => ['descriptors', demo, '--set', 'compact', '--out', path.join(out, 'x.npy')],
+    dataset: (out) => ['dataset', demo, '--set', 'compact', '--tau', '1', '--temperature', '1', '--timestep', '0.005', '--no-transport', '--out', path.join(out, 'set')],
+    'transport --checkpoint': (out) => ['transport', demo, '--temperature', '1', '--units', 'lj', '--timestep', '0.005', '--checkpoint', path.join(out, 'ck.json'), '--checkpoint-every', '200'],
+  };
+  for (const [name, argv] of Object.entries(commands)) {
+    it(`${name}: SIGTERM after ${delays.join(', ')} ms leaves no temporary, and a finished output only whole`, async () => {
+      for (const delay of delays) {
+        const out = fs.mkdtempSync(path.join(dir, 'sigterm-'));
+        const child = spawn(process.execPath, [cliPath, ...argv(out)], { env: { ...process.env, IONFIELD_NO_PROGRESS: '1' } });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+        const timer = setTimeout(() => child.kill('SIGTERM'), delay);
+        const code = await exited;
+        clearTimeout(timer);
+        // null: the signal came before Node had loaded the CLI (default action), nothing started.
+        assert.ok(code === 0 || code === 143 || code === null, `exit ${code}: ${stderr}`);
+        if (code === 143) assert.match(stderr, /interrupted \(SIGTERM\)/);
+        const left: string[] = [];
+        const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : left.push(path.join(d, e.name))));
+        walk(out);
+        assert.deepEqual(left.filter((f) => /\.(tmp|lock)$/.test(f)), [], `after ${delay} ms`);
+        for (const f of left.filter((f) => f.endsWith('.json'))) assert.doesNotThrow(() => JSON.parse(fs.readFileSync(f, 'utf8')), f);
+      }
+    });
+  }
+
+  it('an internal error (a bug) is one line saying so; the trace only with --debug', async () => {
+    const { reportFailure } = await import('../lib/cli');
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (...a: unknown[]) => void lines.push(a.join(' '));
+    try {
+      assert.equal(reportFailure('demo', null, new TypeError("Cannot read properties of undefined (reading 'x')"), false), 1);
+      assert.equal(reportFailure('demo', null, new TypeError('again'), true), 1);
+    } finally {
+      console.error = original;
+    }
+    assert.match(lines[0], /^ionfield demo: error: internal error: Cannot read .* \(a bug in ionfield: rerun with --debug for the trace and report it\)$/);
+    assert.equal(lines.length, 3, 'one line without --debug, line + trace with it');
+    assert.match(lines[2], /TypeError: again\n\s+at /);
+  });
+});
