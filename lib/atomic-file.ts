@@ -65,6 +65,18 @@ export function commitTogether(parts: { tmp: string; destination: string }[]): v
   }
 }
 
+/** Writes several files as one unit (commitTogether): in order, the last one last. */
+export function writeFilesTogether(files: { file: string; content: string | Uint8Array }[]): void {
+  const parts = files.map(({ file }) => ({ tmp: temporaryFor(file), destination: file }));
+  try {
+    files.forEach(({ content }, k) => fs.writeFileSync(parts[k].tmp, content));
+    commitTogether(parts);
+  } catch (err) {
+    for (const p of parts) discardTemporary(p.tmp);
+    throw err;
+  }
+}
+
 /** Writes `content` to `file` atomically: the old file stays whole until the new one is. */
 export function writeFileAtomic(file: string, content: string | Uint8Array): void {
   const tmp = temporaryFor(file);

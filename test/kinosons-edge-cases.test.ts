@@ -66,6 +66,24 @@ describe('kinosons: edge cases through the CLI', function () {
     assert.match(r.stderr, /states\.npy: written for species A, B \(.*states\.npy\.json\); the config has B, A/);
   });
 
+  it('refuses states whose description belongs to another run (checksum), and installs the pair together', () => {
+    const dir = tempDir();
+    const ab = path.join(dir, 'ab.json'), states = path.join(dir, 'states.npy');
+    fs.writeFileSync(ab, JSON.stringify({ lattice: 'fcc', supercell: 3, species: [{ name: 'A', count: 53 }, { name: 'B', count: 54 }], states: { training: 4, validation: 4 } }));
+    assert.equal(runCli(['kinosons', 'generate', '--config', ab, '--states', '4', '--out', states]).status, 0);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['ab.json', 'states.npy', 'states.npy.json'], 'no temporary or lock left');
+    assert.match((JSON.parse(fs.readFileSync(`${states}.json`, 'utf8')) as { dataSha256: string }).dataSha256, /^[0-9a-f]{64}$/);
+    // Swap two sites of state 0 (same composition, so every count check passes).
+    const b = fs.readFileSync(states);
+    const start = b.length - 4 * 108;
+    const j = b.subarray(start, start + 108).findIndex((v) => v !== b[start]);
+    [b[start], b[start + j]] = [b[start + j], b[start]];
+    fs.writeFileSync(states, b);
+    const r = runCli(['kinosons', 'fit', '--config', ab, '--training', states]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /states\.npy: its states do not match .*states\.npy\.json \(data checksum differs\)/);
+  });
+
   it('bounds integer options and says what it expected', () => {
     const r = runCli(['kinosons', 'correlation-factor', '--supercell', '3', '--trajectories', '1e9']);
     assert.equal(r.status, 2);

@@ -22,7 +22,8 @@ import { plot } from '../kinosons/svg';
 import { Command, parse, printJson, UsageError } from './command';
 import { boundedInteger, checkApplicable, checkOutputFile, forConfig, prepareOutputDir, temperatureOption } from './kinosons-options';
 import { Progress } from './progress';
-import { writeFileAtomic } from '../atomic-file';
+import { writeFileAtomic, writeFilesTogether } from '../atomic-file';
+import { createHash } from 'node:crypto';
 
 const usage = `ionfield kinosons <subcommand> [options]
 
@@ -310,7 +311,7 @@ export const kinosonsCommand: Command = {
         const seed = set === 'validation' ? config.seed + VALIDATION_SEED_OFFSET : config.seed;
         const r = await forConfig(configFile, () => sampleStates({ ...config, seed }, T, n));
         const file = values.out as string;
-        writeAtomically(file, npyUint8(r.occupancy, [r.states, r.sites]));
+        const array = npyUint8(r.occupancy, [r.states, r.sites]);
         const meta = {
           schema: 'ionfield.kinosons.states/1',
           file: path.resolve(file),
@@ -326,8 +327,10 @@ export const kinosonsCommand: Command = {
           set,
           seed,
           chains: config.pairs.some((p) => p.J !== 0) ? Math.min(config.states.chains, r.states) : 0,
+          // The description names its array: loadStates refuses a pair from different runs.
+          dataSha256: createHash('sha256').update(r.occupancy).digest('hex'),
         };
-        writeAtomically(`${file}.json`, JSON.stringify(meta, null, 2) + '\n');
+        writeFilesTogether([{ file: `${file}.json`, content: JSON.stringify(meta, null, 2) + '\n' }, { file, content: array }]);
         const summary = { ...meta, positions: undefined };
         emitPlain(summary, `wrote ${r.states} states × ${r.sites} sites to ${file} (+ ${file}.json)`);
         return 0;

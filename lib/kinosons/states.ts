@@ -2,6 +2,7 @@
 // 255 = vacancy) written by `ionfield kinosons generate`, and its FILE.npy.json description.
 // Reading them back lets `fit` use exactly the states a user generated (or edited) instead of
 // regenerating them from the seed.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { ConfigError, KinosonConfig, siteCount } from './config';
 import { parseJsonText } from './json-text';
@@ -83,6 +84,8 @@ export function loadStates(file: string, config: KinosonConfig, temperature: num
   if (fs.existsSync(metaFile)) {
     const meta = parseJsonText(fs.readFileSync(metaFile, 'utf8'), metaFile, (m) => new ConfigError(m)) as Record<string, unknown>;
     if (typeof meta !== 'object' || meta === null) bad(metaFile, 'expected a JSON object');
+    if (typeof meta.dataSha256 === 'string' && createHash('sha256').update(data).digest('hex') !== meta.dataSha256)
+      bad(file, `its states do not match ${metaFile} (data checksum differs): the two come from different runs — regenerate them`);
     // Species codes are indices in config order: states of a config with the same counts but
     // another order (or other names) would pass every count check and mean other species.
     const names = config.species.map((s) => s.name);
