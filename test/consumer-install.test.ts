@@ -2,7 +2,8 @@
 // project, `npm install <tgz>` with every compiler shadowed by a script that records being called
 // and fails, then an ES-module program, a CommonJS program and `tsc --noEmit --strict` on a
 // TypeScript one. The project's package.json has the allowScripts entries the README tells users
-// to add (ionfield's own install step allowed, onnxruntime-node's CUDA download denied).
+// to add (ionfield's own install step allowed, onnxruntime-node's CUDA download denied); npm names
+// a tarball dependency by its resolved spec, file:<absolute path>, where a registry one is "ionfield".
 // Skips, saying why, where the npm registry cannot be reached or the prebuild platform differs.
 import { strict as assert } from 'node:assert';
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
@@ -64,7 +65,7 @@ describe('consumer install: npm pack, then npm install <tgz> in a new project wi
     fs.mkdirSync(project);
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({
       name: 'ionfield-consumer', version: '1.0.0', private: true, type: 'module',
-      allowScripts: { ionfield: true, 'onnxruntime-node': false, protobufjs: false },
+      allowScripts: { [`file:${tarball}`]: true, 'onnxruntime-node': false, protobufjs: false },
     }, null, 2));
     for (const f of ['main.mjs', 'main.cjs', 'main.ts', 'tsconfig.json']) {
       fs.copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'consumer', f), path.join(project, f));
