@@ -28,7 +28,7 @@ const TOOLS = 'needs cmake >= 3.18, make, a C++17 compiler and zlib headers: Deb
  * test sources), or in a project that depends on ionfield (the package ships no tests). */
 export function buildFromSourceHint(root = packageRoot()): string {
   if (fs.existsSync(path.join(root, 'native', 'tests'))) return `build it with 'npm run build:native' (${TOOLS})`;
-  return `build it from source with 'npm rebuild ionfield --build-from-source' ` +
+  return `build it from source with 'IONFIELD_BUILD_FROM_SOURCE=1 npm rebuild ionfield' ` +
     `(or 'node ${path.join(root, 'scripts', 'build-native.js')}'; ${TOOLS})`;
 }
 

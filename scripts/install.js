@@ -4,8 +4,9 @@
 //   programs, incrementally, as `npm run build:native` does.
 // - In a project that depends on ionfield: nothing to do when the shipped prebuild loads here
 //   (prebuilds/, made by scripts/prebuild.js at `npm pack`); compiles the library and addon (no
-//   tests) only when no prebuild fits, or when asked: `npm rebuild ionfield --build-from-source`
-//   (npm_config_build_from_source=true) or IONFIELD_BUILD_FROM_SOURCE=1.
+//   tests) only when no prebuild fits, or when asked: `IONFIELD_BUILD_FROM_SOURCE=1 npm rebuild
+//   ionfield`, or npm_config_build_from_source=true|ionfield (the prebuild-install convention;
+//   npm 11 warns that it does not know that config, hence our own variable).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
