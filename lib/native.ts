@@ -1,7 +1,8 @@
-// Loads the compiled addon (build/Release/ionfield.node) and types what it exports.
-// Only this file knows the addon exists; the rest of lib/ imports the typed handles below.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// Types what the native addon exports and hands it to the rest of lib/, which imports the typed
+// handles below. Which binary is loaded (a build from source or the shipped prebuild) and whether
+// it fits this machine is native-load.ts's job.
+import { loadAddon } from './native-load';
+export { packageRoot } from './native-load';
 
 export interface NativeBox {
   matrix: Float64Array; // 3x3, cell vectors as rows
@@ -366,29 +367,9 @@ export interface NativeAddon {
   contactClusters(options: { positions: Float64Array; boxes: Float64Array; frames: number; natoms: number; charges: Float64Array; cutoff: number }): Promise<{ labels: Int32Array; counterIons: Int32Array }>;
 }
 
-/** The package root: the nearest folder above this file that holds package.json. */
-export function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'CMakeLists.txt'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`ionfield: cannot find the package root above ${__dirname}`);
-    dir = up;
-  }
-}
-
 let cached: NativeAddon | undefined;
 
 export function native(): NativeAddon {
-  if (cached) return cached;
-  const root = packageRoot();
-  const candidates = [process.env.IONFIELD_ADDON, path.join(root, process.env.IONFIELD_BUILD_DIR ?? 'build', 'Release', 'ionfield.node')]
-    .filter((p): p is string => typeof p === 'string' && p.length > 0);
-  for (const candidate of candidates) {
-    if (fs.existsSync(candidate)) {
-      cached = require(candidate) as NativeAddon;
-      return cached;
-    }
-  }
-  throw new Error(`ionfield: the native addon is not built (looked for ${candidates.join(', ')}); run 'npm run build:native'`);
+  cached ??= loadAddon() as NativeAddon;
+  return cached;
 }
