@@ -184,3 +184,38 @@ describe('unwrap: a cell that changes every frame (LAMMPS NPT)', () => {
     });
   });
 });
+
+describe('unwrap: the wrapped-coordinate check compares like with like (issue 19)', function () {
+  this.timeout(120_000);
+  const demo = path.join(__dirname, '..', 'data', 'demo', 'electrolyte.lammpstrj.gz');
+  const dir = tempDir('ionfield-unwrap-stride-');
+
+  it("the README's example — openTrajectory(demo, { stride: 10 }) and --stride 10 — gives no warning on a file of xu yu zu", async () => {
+    for (const stride of [10, 30]) {
+      const seen: string[] = [];
+      for await (const _ of openTrajectory(demo, { stride, onWarning: (m) => seen.push(m) }).batches()) void _;
+      assert.deepEqual(seen, [], `stride ${stride}`);
+    }
+    const r = runCli(['transport', demo, '--temperature', '1', '--units', 'lj', '--stride', '10']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /wrapped coordinates after all/);
+  });
+
+  it('the same file wrapped into its cell but still labelled xu yu zu is reported', () => {
+    const lines = require('node:zlib').gunzipSync(fs.readFileSync(demo)).toString('utf8').split('\n') as string[];
+    let atoms = false;
+    const wrapped = lines.map((l) => {
+      if (l.startsWith('ITEM:')) return (atoms = l.startsWith('ITEM: ATOMS')), l;
+      if (!atoms || !l.trim()) return l;
+      const f = l.split(' ');
+      for (let k = 3; k < 6; k++) f[k] = (Number(f[k]) - 10 * Math.floor(Number(f[k]) / 10)).toFixed(4);
+      return f.join(' ');
+    });
+    const file = path.join(dir, 'wrapped-but-labelled-xu.lammpstrj');
+    fs.writeFileSync(file, wrapped.join('\n'));
+    const r = runCli(['info', file, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok((JSON.parse(r.stdout) as TrajectoryInfo).suspicious_moves > 0);
+    assert.match(r.stderr, /although the file says its coordinates are unwrapped: it may hold wrapped coordinates after all/);
+  });
+});

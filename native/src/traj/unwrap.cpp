@@ -1,6 +1,8 @@
 #include "ionfield/unwrap.hpp"
 
 #include <algorithm>
+#include <array>
+#include <vector>
 #include <cmath>
 
 namespace ionfield {
@@ -13,6 +15,10 @@ constexpr double kAmbiguousShare = 0.8;
 // half the neighbour skin outside) and a cell origin the format may not store: a spread of more
 // than 1.5 cells along a periodic axis means the coordinates are continuous.
 constexpr double kContinuousSpan = 1.5;
+// A declared-continuous file is suspected of being wrapped when an atom moves this many typical
+// moves (robust standard deviations of the frame interval's moves): 8 is never reached by a
+// Gaussian displacement (p < 1e-15), while a wrapped crossing moves a whole cell.
+constexpr double kWrappedJumpScale = 8.0;
 
 bool spans_too_much(const Frame& f, const Mat3& inv) {
   if (!f.has_box || f.natoms == 0) return false;
@@ -112,14 +118,24 @@ void Unwrapper::apply(Frame& f) {
       }
     }
   } else if (f.has_box && method_ == UnwrapMethod::AlreadyUnwrapped && declared_unwrapped_) {
-    // Coordinates the file calls continuous: a jump of more than half a cell between frames
-    // usually means the file was wrapped after all. (Image flags make any move exact: no check.)
-    if (frames_seen_ > 0 && previous_unwrapped_.size() == 3 * n) {
+    // Coordinates the file calls continuous: an atom that jumps by more than half a cell while
+    // the others barely move was wrapped after all. Compared like with like — against the typical
+    // move in the same frame interval (a robust scale: 1.4826 × the median |move|) — so a large
+    // stride, which makes every move large, never looks wrapped. (Image flags: exact, no check.)
+    if (frames_seen_ > 0 && n > 0 && previous_unwrapped_.size() == 3 * n) {
+      std::array<double, 3> typical{};
+      std::vector<double> moves(n);
+      for (int k = 0; k < 3; ++k) {
+        for (std::size_t i = 0; i < n; ++i) moves[i] = std::fabs(f.positions[3 * i + k] - previous_unwrapped_[3 * i + k]);
+        const std::size_t mid = (n - 1) / 2;  // the lower median: with two atoms, the smaller move
+        std::nth_element(moves.begin(), moves.begin() + mid, moves.end());
+        typical[k] = 1.4826 * moves[mid];
+      }
       for (std::size_t i = 0; i < n; ++i) {
         bool flagged = false;
         for (int k = 0; k < 3; ++k) {
-          const double d = f.positions[3 * i + k] - previous_unwrapped_[3 * i + k];
-          if (std::fabs(d) > suspicious_fraction_ * heights[k]) flagged = true;
+          const double d = std::fabs(f.positions[3 * i + k] - previous_unwrapped_[3 * i + k]);
+          if (d > suspicious_fraction_ * heights[k] && d > kWrappedJumpScale * typical[k]) flagged = true;
         }
         suspicious += flagged;
       }
