@@ -1,7 +1,7 @@
 // `ionfield info`: what is in a trajectory file, as a stable JSON-able summary.
 import { native, NativeBox } from './native';
 import type { ReadOverride } from './trajectory';
-import { labelRecord } from './label-record';
+import { labelRecord, plainRecord } from './label-record';
 
 /** Schema "ionfield.info/1" — documented in README ("ionfield info --json"). */
 export interface TrajectoryInfo {
@@ -109,7 +109,7 @@ export async function trajectoryInfo(path: string, options: InfoOptions = {}): P
     format: s.format,
     frames: s.frames,
     atoms: s.atoms,
-    species,
+    species: plainRecord(species),
     box: s.firstBox
       ? { ...boxInfo(s.firstBox), varies: s.boxVaries, last: s.boxVaries && s.lastBox ? boxInfo(s.lastBox) : null }
       : null,

@@ -6,3 +6,11 @@
 export function labelRecord<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
+
+/**
+ * The same entries in an ordinary object (what a caller compares with a literal): own properties
+ * all, so '__proto__' stays a key (Object.fromEntries defines, it does not assign).
+ */
+export function plainRecord<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record));
+}

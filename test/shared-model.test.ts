@@ -9,7 +9,7 @@ import type { Dataset, DatasetColumn, LoadedSystem } from '../lib/model/dataset'
 import { nestedEvaluation } from '../lib/model/nested';
 import { fitReadout, momentsOf, readoutLambda } from '../lib/model/readout';
 import { toSharedDataset } from '../lib/model/shared-dataset';
-import { foldFrames, sharedLayout, speciesFold } from '../lib/model/shared-features';
+import { foldFrames, groupASign, sharedLayout, speciesFold } from '../lib/model/shared-features';
 import { gaussian, rng } from './helpers/synthetic-dataset';
 
 const g2 = (centre: string, nb: string, rs: number): DatasetColumn => ({ name: `G2[${centre}<-${nb}](rs=${rs})`, type: 'G2', centre, neighbours: [nb], eta: 2, rs, cutoff: 6 });
@@ -25,13 +25,22 @@ describe('shared model: folded inputs', () => {
   const charges = { '+2': 2, '-1': -1 };
   const layout = sharedLayout(species.map((s) => columnsFor(s, species)));
 
-  it('has |z|, d, then N, Q, S and V per radial function, N and Q per angular function, then their frame means', () => {
+  it('has |z|, d, then N, Q, S and V per radial function, N and Q per angular function, then their frame means (all ions, group A, group B)', () => {
     assert.deepEqual(layout.radial, ['G2(eta=2,rs=1,cutoff=6)', 'G2(eta=2,rs=2,cutoff=6)']);
     assert.equal(layout.angular.length, 1);
     assert.equal(layout.own, 2 + 4 * 2 + 2 * 1);
-    assert.equal(layout.size, 2 * layout.own);
+    assert.equal(layout.size, 4 * layout.own);
     assert.equal(layout.names[1], 'd');
     assert.equal(layout.names[layout.own], 'frame:|z|');
+    assert.equal(layout.names[2 * layout.own], 'frameA:|z|');
+    assert.equal(layout.names[3 * layout.own], 'frameB:|z|');
+  });
+
+  it('group A is the sign of the larger |z|, then the larger diameter; a symmetric salt ties to +', () => {
+    assert.equal(groupASign([{ charge: 2, size: 1 }, { charge: -1, size: 1 }]), 1);
+    assert.equal(groupASign([{ charge: -2, size: 1 }, { charge: 1, size: 1 }]), -1);
+    assert.equal(groupASign([{ charge: 1, size: 1 }, { charge: -1, size: 2 }]), -1);
+    assert.equal(groupASign([{ charge: 1, size: 1 }, { charge: -1, size: 1 }, { charge: 0, size: 3 }]), 1);
   });
 
   it('equals the brute-force sums and is unchanged when every charge flips sign', () => {
@@ -55,9 +64,13 @@ describe('shared model: folded inputs', () => {
     assert.ok(near(row[11], 4 * f[4] - 2 * f[5] + 1 * f[6]), 'Q angular: z_b z_c weights');
     // Frame means: the mean of the own features over the frame's six ions.
     for (let k = 0; k < layout.own; k++) {
-      let m = 0;
+      let m = 0, a = 0, b = 0;
       for (let i = 0; i < 6; i++) m += x[(1 * 6 + i) * layout.size + k];
+      for (let i = 0; i < 2; i++) a += x[(1 * 6 + i) * layout.size + k]; // the two '+2' ions: group A
+      for (let i = 2; i < 6; i++) b += x[(1 * 6 + i) * layout.size + k];
       assert.ok(near(row[layout.own + k], m / 6));
+      assert.ok(near(row[2 * layout.own + k], a / 2), 'frameA: the divalent cations');
+      assert.ok(near(row[3 * layout.own + k], b / 4), 'frameB: their counter-ions');
     }
     // Conjugate salt: '-2' and '+1' with the same features give the same inputs.
     const conj = ['-2', '+1'];

@@ -5,7 +5,6 @@
 import { native } from '../native';
 import { Field, speciesIndex } from './field';
 import { frameBlocks, jackknife } from './stats';
-import { labelRecord } from '../label-record';
 
 export const CLASSES = ['free', 'pair', 'cluster'] as const;
 export type IonClass = (typeof CLASSES)[number];
@@ -41,7 +40,7 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
   const batch = options.batch ?? 64;
   // [block][species][class] -> [count, Σλ]
   const sums = Array.from({ length: blocking.blocks }, () => Array.from({ length: labels.length * CLASSES.length }, () => [0, 0]));
-  const sizes: Record<string, number> = labelRecord();
+  const sizes: Record<string, number> = {}; // keyed by cluster size (a number), not by a label
   const byCount = Array.from({ length: blocking.blocks }, () => Array.from({ length: labels.length * COUNTS.length }, () => [0, 0]));
   let largest = 0;
   for (let f0 = 0; f0 < field.frames; f0 += batch) {

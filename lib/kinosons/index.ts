@@ -4,7 +4,7 @@ import { native, NativeBasisSpec, NativeLatticeSpec, NativeStudyResult } from '.
 import { KinosonConfig, nativeSpec, siteCount } from './config';
 import { LoadedStates } from './states';
 import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
-import { labelRecord } from '../label-record';
+import { labelRecord, plainRecord } from '../label-record';
 
 export * from './config';
 export * from './statistics';
@@ -166,10 +166,10 @@ export async function runKmc(config: KinosonConfig, temperature: number, onProgr
     const factor = (rel / 0.01) ** 2;
     jumps[a] = Math.round(r.steps * factor);
     secs[a] = r.seconds * factor;
-    onsager[a] = {};
+    onsager[a] = labelRecord();
     names.forEach((b, j) => (onsager[a][b] = estimate(r.onsager[i * S + j])));
   });
-  return { schema: 'ionfield.kinosons.kmc/1', temperature, species: names, sites: r.sites, tracer, onsager, trajectories: r.trajectories, jumps: r.steps, seconds: r.seconds, jumpsFor1Percent: jumps, secondsFor1Percent: secs };
+  return { schema: 'ionfield.kinosons.kmc/1', temperature, species: names, sites: r.sites, tracer: plainRecord(tracer), onsager: plainRecord(Object.fromEntries(Object.entries(onsager).map(([a, row]) => [a, plainRecord(row)]))), trajectories: r.trajectories, jumps: r.steps, seconds: r.seconds, jumpsFor1Percent: plainRecord(jumps), secondsFor1Percent: plainRecord(secs) };
 }
 
 // ---------------------------------------------------------------- equilibrium states

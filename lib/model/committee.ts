@@ -6,12 +6,19 @@
 //   3. keep the best candidate; its K fold models are the committee: the prediction is their mean,
 //      their spread is the model-error signal that calibration scales into an error bar.
 // Nothing here sees a system outside `train`: a nested study calls this once per held-out system.
-import { fitReadout, Readout, readoutLambda, SystemMoments } from './readout';
+import { fitLogReadout, fitReadout, Readout, readoutLambda, SystemMoments } from './readout';
 
 export interface Candidate {
   /** Name of the feature subset (e.g. 'radial', 'radial+angular'). */
   features: string;
   alpha: number;
+  /** Readout kind (readout.ts): 'linear' (default) or 'log' (log-linear scale × local share). */
+  kind?: 'linear' | 'log';
+}
+
+/** Fits a candidate's readout on the given systems' moments. */
+export function fitCandidate(candidate: Candidate, moments: SystemMoments[], count?: number[]): Readout {
+  return candidate.kind === 'log' ? fitLogReadout(moments, candidate.alpha, count) : fitReadout(moments, candidate.alpha, count);
 }
 
 export interface TrainingSystem {
@@ -50,7 +57,7 @@ export function selectCommittee(train: TrainingSystem[], candidates: Candidate[]
     const members: Readout[] = [];
     for (const held of folds) {
       const fit = train.filter((s) => !held.includes(s));
-      const r = fitReadout(fit.map((s) => s.moments[candidate.features]), candidate.alpha);
+      const r = fitCandidate(candidate, fit.map((s) => s.moments[candidate.features]));
       members.push(r);
       for (const s of held) {
         const pred = readoutLambda(r, s.moments[candidate.features]);

@@ -44,7 +44,16 @@ export function featureSubsets(layout: SharedLayout): Record<string, Column[]> {
 export const DEFAULT_ALPHAS = [1e-3, 1e-2, 1e-1, 1];
 
 export function candidatesOf(subsets: Record<string, Column[]>, alphas = DEFAULT_ALPHAS): Candidate[] {
-  return Object.keys(subsets).flatMap((features) => alphas.map((alpha) => ({ features, alpha })));
+  const linear = Object.keys(subsets).flatMap((features) => alphas.map((alpha) => ({ features, alpha, kind: 'linear' as const })));
+  // The log readout takes plain columns (its scale already multiplies the features' effects).
+  const plain = Object.keys(subsets).filter((k) => subsets[k].every((c) => typeof c === 'number'));
+  const log = plain.flatMap((features) => alphas.map((alpha) => ({ features, alpha, kind: 'log' as const })));
+  return [...linear, ...log];
+}
+
+/** How a candidate is named in tables: "radial+angular, α=0.01" (linear) or "log · radial, α=0.1". */
+export function candidateName(c: Candidate): string {
+  return `${c.kind === 'log' ? 'log · ' : ''}${c.features}, α=${c.alpha}`;
 }
 
 function paramOf(s: LoadedSystem, key: string): number {
@@ -188,7 +197,7 @@ export async function nestedEvaluation(dataset: Dataset, options: NestedOptions 
   const zs = full.map((r) => r.z);
   const selections: Record<string, number> = {};
   for (const r of full) {
-    const key = `${r.selected.features}, α=${r.selected.alpha}`;
+    const key = candidateName(r.selected);
     selections[key] = (selections[key] ?? 0) + 1;
   }
   return {

@@ -39,7 +39,7 @@ export interface SharedModelInfo {
   /** Input names of `features` (shared-features.ts), in order. */
   features: string[];
   members: number;
-  readout: 'linear';
+  readout: 'linear' | 'log-linear scale × linear local share';
   /** The candidate chosen by inner cross-validation over the training systems. */
   /** columns: folded inputs by index, and interactions as index pairs (their product). */
   selected: { features: string; alpha: number; columns: (number | [number, number])[] };

@@ -11,7 +11,7 @@ export interface SharedSystem extends LoadedSystem {
   /** Λ per unit of mean μ over the ions: (ions in the frame) / n_f. */
   conversion: number;
   /** The centre species in row order: each frame holds `ions` rows of each, one after the other. */
-  centres: { label: string; charge: number; ions: number }[];
+  centres: { label: string; charge: number; ions: number; size?: number }[];
 }
 
 /** Per centre species: the mean of the given feature columns over its rows (ions × frames). */
@@ -80,7 +80,7 @@ export function toSharedSystem(system: LoadedSystem, manifest: DatasetManifest, 
     let r = t * ions;
     for (const p of parts) for (let i = 0; i < p.ions; i++, r++) lambda[r] = p.lambda[t * p.ions + i] * toMu;
   }
-  return { ...system, species: [{ ions, features, lambda }], conversion: ions / nf, centres: present.map(({ s, k }) => ({ label: s, charge: charges[s], ions: system.species[k].ions })) };
+  return { ...system, species: [{ ions, features, lambda }], conversion: ions / nf, centres: present.map(({ s, k }) => ({ label: s, charge: charges[s], ions: system.species[k].ions, size: sizes[s] ?? 1 })) };
 }
 
 export function toSharedDataset(dataset: Dataset): { layout: SharedLayout; systems: SharedSystem[] } {

@@ -14,7 +14,13 @@
 // λ_i ∝ z_i Δr_i·Σ_j z_j Δr_j), so the cations and anions of a symmetric salt get the same inputs
 // and the same prediction by construction. Each ion also sees its frame's context: the mean of
 // these features over all ions of the frame (`frame:` names), the static picture of the whole
-// electrolyte (density, pairing, size) that a per-ion network cannot otherwise average over.
+// electrolyte (density, pairing, size) that a per-ion network cannot otherwise average over, and
+// the same mean over each of the two kinds of ion separately: `frameA:` over the ions of the sign
+// whose species has the larger |z| (ties: the larger diameter, then the cations), `frameB:` over
+// their counter-ions. The log-linear readout (readout.ts) sets the electrolyte's scale from these,
+// which keep apart what the all-ion mean blends (a 2:1 salt's crowded anions and sparse cations);
+// choosing A by valence and size rather than by sign keeps every input unchanged under charge
+// conjugation.
 // The fold is a sparse linear map (at most two outputs per input column); it runs on float32 rows.
 import type { DatasetColumn } from './dataset';
 
@@ -48,7 +54,7 @@ export function sharedLayout(columnsBySpecies: DatasetColumn[][]): SharedLayout 
       if (!list.includes(key)) list.push(key);
     }
   const own = ['|z|', 'd', ...radial.map((k) => `N:${k}`), ...radial.map((k) => `Q:${k}`), ...radial.map((k) => `S:${k}`), ...radial.map((k) => `V:${k}`), ...angular.map((k) => `N:${k}`), ...angular.map((k) => `Q:${k}`)];
-  const names = [...own, ...own.map((n) => `frame:${n}`)];
+  const names = [...own, ...own.map((n) => `frame:${n}`), ...own.map((n) => `frameA:${n}`), ...own.map((n) => `frameB:${n}`)];
   return { radial, angular, names, size: names.length, own: own.length };
 }
 
@@ -125,9 +131,14 @@ export function foldFrames(layout: SharedLayout, folds: SpeciesFold[], perSpecie
   const ions = perSpecies.reduce((a, s) => a + s.ions, 0);
   const out = new Float32Array(frames * ions * P);
   const row = new Float64Array(own);
-  const mean = new Float64Array(own);
+  const mean = new Float64Array(own), plus = new Float64Array(own), minus = new Float64Array(own);
+  const signA = groupASign(folds);
+  const cations = perSpecies.reduce((a, s, k) => a + (folds[k].charge * signA > 0 ? s.ions : 0), 0);
+  const anions = perSpecies.reduce((a, s, k) => a + (folds[k].charge * signA < 0 ? s.ions : 0), 0);
   for (let t = 0; t < frames; t++) {
     mean.fill(0);
+    plus.fill(0);
+    minus.fill(0);
     let r = t * ions;
     perSpecies.forEach((sp, s) => {
       const fold = folds[s];
@@ -141,14 +152,43 @@ export function foldFrames(layout: SharedLayout, folds: SpeciesFold[], perSpecie
           const v = sp.features[base + k];
           for (let j = FOLD_OUTPUTS * k; j < FOLD_OUTPUTS * (k + 1); j++) if (fold.out[j] >= 0) row[fold.out[j]] += fold.weight[j] * v;
         }
+        const signed = fold.charge * signA > 0 ? plus : fold.charge * signA < 0 ? minus : null;
         for (let k = 0; k < own; k++) {
           out[r * P + k] = row[k];
           mean[k] += row[k];
+          if (signed) signed[k] += row[k];
         }
       }
     });
-    for (let k = 0; k < own; k++) mean[k] /= ions;
-    for (let q = t * ions; q < (t + 1) * ions; q++) for (let k = 0; k < own; k++) out[q * P + own + k] = mean[k];
+    for (let k = 0; k < own; k++) {
+      mean[k] /= ions;
+      plus[k] /= Math.max(1, cations);
+      minus[k] /= Math.max(1, anions);
+    }
+    for (let q = t * ions; q < (t + 1) * ions; q++)
+      for (let k = 0; k < own; k++) {
+        out[q * P + own + k] = mean[k];
+        out[q * P + 2 * own + k] = plus[k];
+        out[q * P + 3 * own + k] = minus[k];
+      }
   }
   return out;
+}
+
+/**
+ * The sign of group A (`frameA:`): the sign of the charged species with the largest |z|, then the
+ * largest diameter; +1 when the two signs tie (a symmetric salt, whose two groups are alike).
+ */
+export function groupASign(folds: Pick<SpeciesFold, 'charge' | 'size'>[]): 1 | -1 {
+  let best: { z: number; d: number; sign: 1 | -1 } | null = null;
+  let tie = false;
+  for (const f of folds) {
+    if (f.charge === 0) continue;
+    const c = { z: Math.abs(f.charge), d: f.size, sign: (f.charge > 0 ? 1 : -1) as 1 | -1 };
+    if (!best || c.z > best.z + 1e-9 || (Math.abs(c.z - best.z) <= 1e-9 && c.d > best.d + 1e-9)) {
+      best = c;
+      tie = false;
+    } else if (Math.abs(c.z - best.z) <= 1e-9 && Math.abs(c.d - best.d) <= 1e-9 && c.sign !== best.sign) tie = true;
+  }
+  return !best || tie ? 1 : best.sign;
 }

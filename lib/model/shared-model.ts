@@ -43,6 +43,7 @@ export function wildcardSet(dataset: Dataset): Record<string, unknown> {
 }
 
 export function exportSharedOnnx(layout: SharedLayout, committee: Committee, meta: ModelMetadata): Uint8Array {
+  if (committee.candidate.kind === 'log') return exportLogOnnx(layout, committee, meta);
   const F = layout.size;
   const M = committee.members.length;
   const W = new Float64Array(F * M);
@@ -79,6 +80,41 @@ export function exportSharedOnnx(layout: SharedLayout, committee: Committee, met
     inputs: [floatValue('features', ['rows', F])],
     outputs: [floatValue('mu_members', ['rows', M]), floatValue('mu', ['rows'])],
     initializers: inits,
+    metadata: metadataProps(meta),
+    producerVersion: meta.version,
+  });
+}
+
+/**
+ * The log readout as a graph: per member m,
+ *   scale_m = exp(c_m + Σ_c u⁺_mc x[frame+:c] + u⁻_mc x[frame-:c]),  local_m = 1 + Σ_c v_mc (x[c] − x[frame:c]),
+ *   mu_members[:, m] = scale_m · local_m.
+ */
+function exportLogOnnx(layout: SharedLayout, committee: Committee, meta: ModelMetadata): Uint8Array {
+  const P = layout.size, own = layout.own, M = committee.members.length;
+  const U = new Float64Array(P * M), V = new Float64Array(P * M), c = new Float64Array(M), ones = new Float64Array(M).fill(1);
+  committee.members.forEach((r, m) => {
+    const s = r.logScale!;
+    r.columns.forEach((col, k) => {
+      const j = col as number;
+      U[(2 * own + j) * M + m] += s.plus[k];
+      U[(3 * own + j) * M + m] += s.minus[k];
+      V[j * M + m] += r.weights[k];
+      V[(own + j) * M + m] -= r.weights[k];
+    });
+    c[m] = s.intercept;
+  });
+  const nodes: onnx.INodeProto[] = [
+    node('MatMul', ['features', 'U'], ['su']), node('Add', ['su', 'c'], ['log_scale']), node('Exp', ['log_scale'], ['scale']),
+    node('MatMul', ['features', 'V'], ['sv']), node('Add', ['sv', 'ones'], ['local']), node('Mul', ['scale', 'local'], ['mu_members']),
+    node('ReduceMean', ['mu_members'], ['mu'], [{ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [1] }, { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]),
+  ];
+  return encodeModel({
+    name: 'ionfield-shared-local-conductivity',
+    nodes,
+    inputs: [floatValue('features', ['rows', P])],
+    outputs: [floatValue('mu_members', ['rows', M]), floatValue('mu', ['rows'])],
+    initializers: [floatTensor('U', [P, M], U), floatTensor('c', [M], c), floatTensor('V', [P, M], V), floatTensor('ones', [M], ones)],
     metadata: metadataProps(meta),
     producerVersion: meta.version,
   });
@@ -130,7 +166,7 @@ export function buildSharedModel(dataset: Dataset, calibration: Calibration & { 
       length_scale: m.length_scale ?? 1,
       selection: { candidates: candidates.length, inner_folds: committee.folds, scores: committee.scores.slice(0, 5) },
     },
-    shared: { kind: 'shared-committee', features: layout.names, members: committee.members.length, readout: 'linear', selected: { ...chosen, columns: committee.members[0].columns }, domain_columns: subsets[DOMAIN_SUBSET] as number[], output: 'mu' },
+    shared: { kind: 'shared-committee', features: layout.names, members: committee.members.length, readout: chosen.kind === 'log' ? 'log-linear scale × linear local share' : 'linear', selected: { ...chosen, columns: committee.members[0].columns }, domain_columns: subsets[DOMAIN_SUBSET] as number[], output: 'mu' },
     uncertainty: {
       calibration,
       domain: { ...dom, threshold: DOMAIN_THRESHOLD, spread_threshold: SPREAD_THRESHOLD },

@@ -4,7 +4,7 @@ import { analyse, Analysis, pairIndex, siFactors, SystemDescription, WindowOptio
 import { formulaUnits } from './formula';
 import { badInput, TransportPartial } from './partial';
 import { unitSystem, UnitSystem } from './units';
-import { labelRecord } from '../label-record';
+import { labelRecord, plainRecord } from '../label-record';
 
 type UnitStyle = UnitSystem['style'];
 
@@ -152,7 +152,7 @@ export function transportReport(partial: TransportPartial, options: { temperatur
       automatic: a.window.automatic,
       diffusive: a.window.diffusive,
       slope_tolerance: a.window.slopeTolerance,
-      local_slope: local,
+      local_slope: plainRecord(local),
       note: a.window.note,
       estimator: a.estimator === 'gls' ? 'generalised least squares, random-walk covariance across lags' : 'ordinary least squares',
     },
@@ -161,13 +161,13 @@ export function transportReport(partial: TransportPartial, options: { temperatur
       blocks: a.blocks,
       block_length: { value: a.blockFrames * meta.frameInterval, units: T },
     },
-    diffusion,
+    diffusion: plainRecord(diffusion),
     conductivity,
     molar_conductivity: molar(a.value.lambda, a.error.lambda),
     nernst_einstein: molar(a.value.lambdaNE, a.error.lambdaNE),
     ionicity: q(a.value.ionicity, a.error.ionicity, '1 (Λ/Λ_NE = σ/σ_NE)'),
     onsager,
-    transference,
+    transference: plainRecord(transference),
     sum_rule: {
       conductivity: sumRule.conductivity,
       from_onsager: sumRule.fromOnsager,
@@ -187,7 +187,7 @@ export function transportReport(partial: TransportPartial, options: { temperatur
       msd: record((_, k) => a.curves.msd[k]),
       local_slope: record((_, k) => (a.localSlopes[k] ?? []).map(fin)),
       charge_msd: a.curves.charge,
-      cross,
+      cross: plainRecord(cross),
     },
     warnings,
   };
