@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 
+#include "cancel.hpp"
 #include "errors.hpp"
 #include "ionfield/scan.hpp"
 #include "ionfield/trajectory.hpp"
@@ -230,8 +231,8 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
 
 class ScanWorker : public Napi::AsyncProgressWorker<long long> {
  public:
-  ScanWorker(Napi::Env env, std::string path, SelectionOptions options, Napi::Function on_progress)
-      : Napi::AsyncProgressWorker<long long>(env), path_(std::move(path)), options_(std::move(options)),
+  ScanWorker(Napi::Env env, std::string path, SelectionOptions options, Napi::Function on_progress, CancelFlag cancel)
+      : Napi::AsyncProgressWorker<long long>(env), path_(std::move(path)), options_(std::move(options)), cancel_(std::move(cancel)),
         deferred_(Napi::Promise::Deferred::New(env)) {
     if (!on_progress.IsEmpty()) progress_ = Napi::Persistent(on_progress);
   }
@@ -243,7 +244,7 @@ class ScanWorker : public Napi::AsyncProgressWorker<long long> {
                             options_.stride, options_.policy);
       summary_ = scan_trajectory(frames, [&](long long n) {
         progress.Send(&n, 1);
-        return true;
+        return !cancel_->load();  // false stops the scan (every 64 frames) with an error
       });
     } catch (...) {
       error_ = std::current_exception();
@@ -298,6 +299,7 @@ class ScanWorker : public Napi::AsyncProgressWorker<long long> {
  private:
   std::string path_;
   SelectionOptions options_;
+  CancelFlag cancel_;
   Napi::Promise::Deferred deferred_;
   Napi::FunctionReference progress_;
   TrajectorySummary summary_;
@@ -309,7 +311,7 @@ Napi::Value ScanTrajectory(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "scanTrajectory(path, options, onProgress)");
   const SelectionOptions o = selection_options(info.Length() > 1 ? info[1] : env.Undefined());
   Napi::Function cb = info.Length() > 2 && info[2].IsFunction() ? info[2].As<Napi::Function>() : Napi::Function();
-  auto* worker = new ScanWorker(env, info[0].As<Napi::String>(), o, cb);
+  auto* worker = new ScanWorker(env, info[0].As<Napi::String>(), o, cb, cancel_flag_from(info.Length() > 3 ? info[3] : env.Undefined()));
   Napi::Promise p = worker->promise();
   worker->Queue();
   return p;

@@ -1,5 +1,7 @@
 #include "ionfield/scan.hpp"
 
+#include "ionfield/cancel.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -74,7 +76,7 @@ TrajectorySummary scan_trajectory(FrameSelection& frames, const std::function<bo
     previous_step = f.step;
     previous_time = f.time;
     ++s.frames;
-    if (progress && (s.frames % 64 == 0) && !progress(s.frames)) throw std::runtime_error("cancelled");
+    if (progress && (s.frames % 64 == 0) && !progress(s.frames)) throw Cancelled();
   }
   s.length_unit = frames.reader().length_unit();
   s.time_unit = frames.reader().time_unit();
