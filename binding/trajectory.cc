@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -86,6 +87,7 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
     Napi::Function cls = DefineClass(env, "NativeTrajectory",
                                      {InstanceMethod("readBatch", &NativeTrajectory::ReadBatch),
                                       InstanceMethod("format", &NativeTrajectory::Format),
+                                      InstanceMethod("close", &NativeTrajectory::Close),
                                       InstanceMethod("unwrapReport", &NativeTrajectory::UnwrapReport)});
     exports.Set("NativeTrajectory", cls);
   }
@@ -115,6 +117,8 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
   // Runs on a worker thread: reads up to max_frames frames into one contiguous batch.
   void read_batch(std::size_t max_frames, Batch& b) {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (close_after_read_) frames_.reset();
+    if (!frames_) throw UsageError("the trajectory reader is closed");
     // A batch holds at most max_frames frames and, for very large systems, about 64 MiB of
     // positions (at least one frame), so memory stays bounded whatever the atom count.
     constexpr std::size_t kMaxBatchBytes = std::size_t(64) << 20;
@@ -141,6 +145,7 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
       b.times.push_back(frame_.time);
       ++b.frames;
     }
+    if (close_after_read_) frames_.reset();
   }
 
   Napi::Object batch_object(Napi::Env env, const Batch& b) {
@@ -209,7 +214,20 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
     return p;
   }
 
-  Napi::Value Format(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), frames_->reader().format()); }
+  Napi::Value Format(const Napi::CallbackInfo& info) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!frames_) throw Napi::Error::New(info.Env(), "the trajectory reader is closed");
+    return Napi::String::New(info.Env(), frames_->reader().format());
+  }
+
+  // Releases the reader (file handle, inflate buffers) now rather than at garbage collection. A
+  // batch being read holds the mutex; then the worker releases the reader when it finishes.
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+    if (lock.owns_lock()) frames_.reset();
+    else close_after_read_ = true;
+    return info.Env().Undefined();
+  }
 
   Napi::Value UnwrapReport(const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -223,6 +241,7 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
   std::unique_ptr<FrameSelection> frames_;
   Unwrapper unwrapper_;
   bool unwrap_ = true;
+  std::atomic<bool> close_after_read_{false};
   Frame frame_;
   std::mutex mutex_;  // one batch at a time per reader
 };

@@ -1,12 +1,11 @@
 #include "ionfield/scan.hpp"
 
-#include "ionfield/cancel.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
 
+#include "ionfield/cancel.hpp"
 #include "ionfield/unwrap.hpp"
 
 namespace ionfield {
