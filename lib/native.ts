@@ -333,6 +333,7 @@ export interface NativeAddon {
     validation: NativeNnSystem[],
     options: NativeTrainOptions,
     onEpoch?: (report: NativeEpochReport) => void,
+    cancel?: NativeCancelToken,
   ): Promise<NativeTrainResult>;
   nnPredict(model: NativeNnModel, species: number, features: Float32Array, rows: number): Float64Array;
   computeDescriptors(

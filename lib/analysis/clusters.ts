@@ -6,6 +6,7 @@ import { native } from '../native';
 import { Field, speciesIndex } from './field';
 import { frameBlocks, jackknife } from './stats';
 import { labelRecord } from '../label-record';
+import { LongCallOptions, stageReporter } from '../progress';
 
 export const CLASSES = ['free', 'pair', 'cluster'] as const;
 export type IonClass = (typeof CLASSES)[number];
@@ -34,7 +35,7 @@ export interface ClusterResult {
 
 const COUNTS = ['0', '1', '2', '3+'];
 
-export async function classifyClusters(field: Field, cutoff: number, source: string, options: { blocks?: number; batch?: number } = {}): Promise<ClusterResult> {
+export async function classifyClusters(field: Field, cutoff: number, source: string, options: { blocks?: number; batch?: number } & LongCallOptions = {}): Promise<ClusterResult> {
   const { labels, index } = speciesIndex(field.species);
   const blocking = frameBlocks(field.frames, options.blocks ?? 10);
   const n = field.natoms;
@@ -44,7 +45,10 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
   const sizes: Record<string, number> = labelRecord();
   const byCount = Array.from({ length: blocking.blocks }, () => Array.from({ length: labels.length * COUNTS.length }, () => [0, 0]));
   let largest = 0;
+  const report = stageReporter(options.onProgress, 'ion pairs and clusters', 'frames', field.frames);
   for (let f0 = 0; f0 < field.frames; f0 += batch) {
+    options.signal?.throwIfAborted();
+    report(f0);
     const frames = Math.min(batch, field.frames - f0);
     const { labels: labelsOf, counterIons } = await native().contactClusters({
       positions: field.positions.subarray(f0 * n * 3, (f0 + frames) * n * 3),
@@ -82,6 +86,8 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
       }
     }
   }
+  options.signal?.throwIfAborted();
+  report(field.frames);
   const classes: ClassStatistics[] = [];
   for (let s = 0; s < labels.length; s++) {
     const total = sums.reduce((t, b) => t + CLASSES.reduce((u, _, c) => u + b[s * CLASSES.length + c][0], 0), 0);

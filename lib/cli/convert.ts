@@ -50,7 +50,7 @@ ${allowUsage}
       units: values.units === 'lj' ? 'lj' : undefined,
       timestep: numberOption(values.timestep as string | undefined, 'timestep', (v) => v > 0),
       onWarning: (message) => console.error(`warning: ${message}`),
-      onProgress: (n) => progress.update(n),
+      onProgress: progress.report,
     });
     progress.done();
     if (values.json) printJson({ schema: 'ionfield.convert/1', ...result });

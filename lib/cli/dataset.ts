@@ -89,7 +89,7 @@ export const datasetCommand: Command = {
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       device: device as Device,
-      onProgress: (name, n) => progress.update(n, `frames (${name})`),
+      onProgress: (p) => p.unit === 'frames' && progress.update(p.done, `frames (${p.stage.replace(/^dataset: /, '')})`),
       onSystem: (e, skipped) => {
         if (values.json) return;
         progress.done();

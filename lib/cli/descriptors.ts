@@ -74,7 +74,7 @@ ${allowUsage}
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       device: device as Device,
-      onProgress: (n) => progress.update(n),
+      onProgress: progress.report,
     });
     progress.done();
     if (values.json) printJson(summary);

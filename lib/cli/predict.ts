@@ -19,7 +19,7 @@ function printReport(r: PredictReport): void {
   for (const [s, v] of Object.entries(r.species)) console.log(`  species ${s}: ${v.ions} ions, mean λ̂ ${v.lambda_mean === null ? 'n/a' : v.lambda_mean.toPrecision(6)}`);
   console.log(`${r.frames} frames x ${r.ions} ions in ${r.seconds.toFixed(2)} s (${r.ions_frames_per_second.toExponential(3)} ion-frames/s); ONNX Runtime ${r.provider}${r.provider_note ? ` (${r.provider_note})` : ''}, descriptors on ${r.device}`);
   const st = r.stages;
-  console.log(`stages (s): read ${st.read.toFixed(2)}, descriptors ${st.descriptors.toFixed(2)}, inference ${st.inference.toFixed(2)}, write ${st.write.toFixed(2)}`);
+  console.log(`stages (wall s, overlapping): read ${st.read.toFixed(2)}, descriptors ${st.descriptors.toFixed(2)}, inference ${st.inference.toFixed(2)}, write ${st.write.toFixed(2)}`);
   for (const [s, n] of Object.entries(r.ignored)) console.log(`  species ${s}: ${n} atoms left out (--ignore-species)`);
   if (r.field) console.log(`wrote ${r.field.path}: λ̂ per frame x ion (float32)${r.field.spread_path ? `, and its committee spread ${r.field.spread_path}` : ''}`);
 }
@@ -105,7 +105,7 @@ ${allowUsage}
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       device: device as Device,
       provider: provider as Provider,
-      onProgress: (n) => progress.update(n),
+      onProgress: progress.report,
     });
     progress.done();
     if (values.json) printJson(report);

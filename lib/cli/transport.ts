@@ -161,7 +161,7 @@ ${allowUsage}
     } else {
       for (const file of positionals) {
         const progress = new Progress(positionals.length > 1 ? `reading ${file}` : 'reading', null, !values.json);
-        partials.push(await accumulateTransport(file, { ...options, onProgress: (n) => progress.update(n) }));
+        partials.push(await accumulateTransport(file, { ...options, onProgress: progress.report }));
         progress.done();
       }
     }
