@@ -4,7 +4,7 @@ import { defaultModelPath, predictTrajectory, PredictReport } from '../model/pre
 import type { SharedPredictReport } from '../model/predict-shared';
 import { parseCharges } from '../trajectory';
 import { Command, integerOption, parse, printJson, UsageError } from './command';
-import { allowUsage, selectionFromValues, selectionOptions } from './selection';
+import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 function printReport(r: PredictReport): void {
@@ -47,7 +47,8 @@ export const predictCommand: Command = {
   --charges 1:2,2:-1    charges per species label, for models whose species are charge labels
                         ("+1", "-1", "+2"; metadata ionfield.species_labels = "charge") when the
                         file has no q column; such a model labels each ion by its charge
-  --topology FILE       species labels from the first frame of FILE (DCD/XTC input)
+  --topology FILE       species and charges from an x.topology.json, or labels from the first
+                        frame of another trajectory FILE (DCD/XTC input)
   --ignore-species A,B  leave the atoms of these file species out entirely (neither centres nor
                         neighbours), e.g. explicit solvent; the model then sees the ions only
   --formula-units N     n_f for mixtures (shared models; default: from the salt's stoichiometry)
@@ -95,7 +96,7 @@ ${allowUsage}
     const report = await predictTrajectory(positionals[0], {
       ...(await selectionFromValues(values)),
       model: (values.model as string | undefined) ?? defaultModelPath(),
-      charges: values.charges ? parseCharges(values.charges as string) : undefined,
+      charges: values.charges ? parseCharges(values.charges as string) : topologyCharges(values),
       out: values.out as string | undefined,
       ignoreSpecies: values['ignore-species'] ? (values['ignore-species'] as string).split(',').map((x) => x.trim()).filter(Boolean) : undefined,
       units,
