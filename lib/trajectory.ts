@@ -130,7 +130,6 @@ export class Trajectory implements AsyncIterable<Frame>, AsyncDisposable {
       if (v !== undefined && (!Number.isInteger(v) || v < (key === 'stride' || key === 'batchSize' ? 1 : 0)))
         throw new TypeError(`${key} must be a ${key === 'stride' || key === 'batchSize' ? 'positive' : 'non-negative'} integer, got ${v}`);
     }
-    options.signal?.throwIfAborted();
     const base = { format: options.format ?? 'auto', start: options.start ?? 0, stop: options.stop ?? -1, stride: options.stride ?? 1, allow: options.allow ?? [] };
     const open = (unwrap: boolean) => new (native().NativeTrajectory)(path, { ...base, unwrap });
     this.handle = open(options.unwrap ?? true);
@@ -209,6 +208,7 @@ export class Trajectory implements AsyncIterable<Frame>, AsyncDisposable {
     const signal = this.options.signal;
     try {
       for (;;) {
+        this.checkOpen();
         signal?.throwIfAborted();
         const raw = await this.handle.readBatch(size);
         this.checkOpen();
