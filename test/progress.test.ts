@@ -2,7 +2,7 @@
 // stage and equal to total at the end where total is known; the same events as an async iterable.
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { computeTransport, convertTrajectory, kinosons, trajectoryInfo, withProgress, writeDescriptors } from '../lib/index';
+import { computeTransport, convertTrajectory, defaultModelPath, kinosons, predictTrajectory, trajectoryInfo, withProgress, writeDescriptors } from '../lib/index';
 import type { Progress } from '../lib/index';
 import { repoRoot, tempDir } from './helpers/paths';
 
@@ -48,6 +48,15 @@ describe('progress: one shape on every long call', function () {
     await kinosons.runKmc({ ...c, kmc: { ...c.kmc, steps: 20_000, trajectories: 4 } }, 1000, { onProgress: (p) => events.push(p) });
     checkEvents(events, 'runKmc');
     assert.deepEqual({ ...events.at(-1)! }, { stage: 'kmc', done: 80_000, total: 80_000, unit: 'steps' });
+  });
+
+  it('predictTrajectory reports frames, and labels its stage timings as wall-clock seconds', async () => {
+    const events: Progress[] = [];
+    const r = await predictTrajectory(demo, { model: defaultModelPath(), units: 'lj', stop: 100, onProgress: (p) => events.push(p) });
+    checkEvents(events, 'predict');
+    assert.equal(events.at(-1)!.done, 100);
+    assert.equal(r.stages_clock, 'wall');
+    assert.deepEqual(Object.keys(r.stages).sort(), ['descriptors', 'inference', 'read', 'write']);
   });
 
   it('withProgress: the same events as an async iterable, then the result', async () => {
