@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ionfield::binding::register_analysis(env, exports);
   ionfield::binding::register_nn(env, exports);
   ionfield::binding::register_dataset(env, exports);
+  ionfield::binding::register_cancel(env, exports);
   return exports;
 }
 }  // namespace

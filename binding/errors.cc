@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "ionfield/cancel.hpp"
+
 namespace ionfield::binding {
 
 Napi::Error error_from_exception(Napi::Env env, const std::exception_ptr& error) {
@@ -15,6 +17,11 @@ Napi::Error error_from_exception(Napi::Env env, const std::exception_ptr& error)
     if (e.line() > 0) js.Set("line", Napi::Number::New(env, static_cast<double>(e.line())));
     if (e.byte_offset() >= 0) js.Set("offset", Napi::Number::New(env, static_cast<double>(e.byte_offset())));
     js.Set("detail", e.detail());
+    return js;
+  } catch (const Cancelled& e) {
+    // lib/abort.ts replaces this with the AbortSignal's reason; the code is for direct addon users.
+    Napi::Error js = Napi::Error::New(env, e.what());
+    js.Set("code", "IONFIELD_CANCELLED");
     return js;
   } catch (const UsageError& e) {
     Napi::Error js = Napi::TypeError::New(env, e.what());

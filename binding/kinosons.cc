@@ -7,7 +7,9 @@
 #include <memory>
 #include <stdexcept>
 
+#include "cancel.hpp"
 #include "errors.hpp"
+#include "ionfield/cancel.hpp"
 #include "ionfield/correlation.hpp"
 #include "ionfield/kinosons.hpp"
 #include "module.hpp"
@@ -170,12 +172,15 @@ Napi::Error bad_input_aware(Napi::Env env, const std::exception_ptr& e) {
 template <class Result>
 class LatticeWorker : public Napi::AsyncProgressWorker<double> {
  public:
-  LatticeWorker(Napi::Env env, Spec spec, Napi::Function on_progress)
-      : Napi::AsyncProgressWorker<double>(env), spec_(std::move(spec)), deferred_(Napi::Promise::Deferred::New(env)) {
+  LatticeWorker(Napi::Env env, Spec spec, Napi::Function on_progress, CancelFlag cancel)
+      : Napi::AsyncProgressWorker<double>(env), spec_(std::move(spec)), cancel_(std::move(cancel)), deferred_(Napi::Promise::Deferred::New(env)) {
     if (!on_progress.IsEmpty()) progress_ = Napi::Persistent(on_progress);
   }
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute(const ExecutionProgress& progress) override {
+    // The native loops poll the flag (per 4096 KMC steps, per swap-MC block, per state, per
+    // epoch) and throw Cancelled, which rejects the promise; the thread is then free again.
+    CancelScope scope(cancel_.get());
     try {
       lattice_ = std::make_unique<Lattice>(spec_.kind, spec_.cells, spec_.shells);
       auto last = std::chrono::steady_clock::now();
@@ -203,6 +208,7 @@ class LatticeWorker : public Napi::AsyncProgressWorker<double> {
   virtual Napi::Value convert(Napi::Env env, const Result& r) = 0;
   Spec spec_;
   std::unique_ptr<Lattice> lattice_;
+  CancelFlag cancel_;
 
  private:
   Napi::Promise::Deferred deferred_;
@@ -300,7 +306,8 @@ Napi::Value start(const Napi::CallbackInfo& info, const char* usage) {
     throw bad_input_aware(env, std::current_exception());
   }
   Napi::Function cb = info.Length() > 1 && info[1].IsFunction() ? info[1].As<Napi::Function>() : Napi::Function();
-  auto* worker = new Worker(env, std::move(spec), cb);
+  CancelFlag cancel = cancel_flag_from(info.Length() > 2 ? info[2] : env.Undefined());
+  auto* worker = new Worker(env, std::move(spec), cb, std::move(cancel));
   Napi::Promise p = worker->promise();
   worker->Queue();
   return p;
@@ -355,9 +362,9 @@ class StatesWorker : public LatticeWorker<std::vector<std::vector<std::uint8_t>>
 
 void register_kinosons(Napi::Env env, Napi::Object exports) {
   exports.Set("kinosonsExactCorrelation", Napi::Function::New(env, ExactCorrelation));
-  exports.Set("kinosonsKmc", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<KmcWorker>(info, "kinosonsKmc(spec, onProgress)"); }));
-  exports.Set("kinosonsSampleStates", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<StatesWorker>(info, "kinosonsSampleStates(spec)"); }));
-  exports.Set("kinosonsStudy", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<StudyWorker>(info, "kinosonsStudy(spec, onProgress)"); }));
+  exports.Set("kinosonsKmc", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<KmcWorker>(info, "kinosonsKmc(spec, onProgress, cancelToken)"); }));
+  exports.Set("kinosonsSampleStates", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<StatesWorker>(info, "kinosonsSampleStates(spec, onProgress, cancelToken)"); }));
+  exports.Set("kinosonsStudy", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<StudyWorker>(info, "kinosonsStudy(spec, onProgress, cancelToken)"); }));
 }
 
 }  // namespace ionfield::binding

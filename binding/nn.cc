@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "cancel.hpp"
+#include "ionfield/cancel.hpp"
 #include "errors.hpp"
 #include "ionfield/nn.hpp"
 #include "module.hpp"
@@ -147,14 +149,15 @@ Model model_from(const Napi::Object& o) {
 class TrainWorker : public Napi::AsyncProgressQueueWorker<EpochReport> {
  public:
   TrainWorker(Napi::Env env, Architecture arch, std::vector<SystemData> train, std::vector<SystemData> val,
-              nn::TrainOptions options, Napi::Function on_epoch)
+              nn::TrainOptions options, Napi::Function on_epoch, CancelFlag cancel)
       : Napi::AsyncProgressQueueWorker<EpochReport>(env), arch_(std::move(arch)), train_(std::move(train)),
-        val_(std::move(val)), options_(std::move(options)), deferred_(Napi::Promise::Deferred::New(env)) {
+        val_(std::move(val)), options_(std::move(options)), cancel_(std::move(cancel)), deferred_(Napi::Promise::Deferred::New(env)) {
     if (!on_epoch.IsEmpty()) callback_ = Napi::Persistent(on_epoch);
   }
   Napi::Promise promise() { return deferred_.Promise(); }
 
   void Execute(const ExecutionProgress& progress) override {
+    CancelScope scope(cancel_.get());  // the training loop polls it per mini-batch
     try {
       result_ = nn::train(arch_, train_, val_, options_, [&](const EpochReport& r) {
         progress.Send(&r, 1);
@@ -192,6 +195,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<EpochReport> {
   Architecture arch_;
   std::vector<SystemData> train_, val_;
   nn::TrainOptions options_;
+  CancelFlag cancel_;
   nn::TrainResult result_;
   std::exception_ptr error_;
   Napi::FunctionReference callback_;
@@ -223,7 +227,8 @@ Napi::Value TrainNetwork(const Napi::CallbackInfo& info) {
     options.threads = static_cast<int>(num("threads", 0));
     if (o.Has("checkpoint") && o.Get("checkpoint").IsString()) options.checkpoint = o.Get("checkpoint").ToString().Utf8Value();
     Napi::Function cb = info.Length() > 4 && info[4].IsFunction() ? info[4].As<Napi::Function>() : Napi::Function();
-    auto* worker = new TrainWorker(env, std::move(arch), std::move(train), std::move(val), options, cb);
+    CancelFlag cancel = cancel_flag_from(info.Length() > 5 ? info[5] : env.Undefined());
+    auto* worker = new TrainWorker(env, std::move(arch), std::move(train), std::move(val), options, cb, std::move(cancel));
     Napi::Promise p = worker->promise();
     worker->Queue();
     return p;

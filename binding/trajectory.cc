@@ -3,12 +3,14 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <mutex>
 
+#include "cancel.hpp"
 #include "errors.hpp"
 #include "ionfield/scan.hpp"
 #include "ionfield/trajectory.hpp"
@@ -85,6 +87,7 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
     Napi::Function cls = DefineClass(env, "NativeTrajectory",
                                      {InstanceMethod("readBatch", &NativeTrajectory::ReadBatch),
                                       InstanceMethod("format", &NativeTrajectory::Format),
+                                      InstanceMethod("close", &NativeTrajectory::Close),
                                       InstanceMethod("unwrapReport", &NativeTrajectory::UnwrapReport)});
     exports.Set("NativeTrajectory", cls);
   }
@@ -114,6 +117,8 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
   // Runs on a worker thread: reads up to max_frames frames into one contiguous batch.
   void read_batch(std::size_t max_frames, Batch& b) {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (close_after_read_) frames_.reset();
+    if (!frames_) throw UsageError("the trajectory reader is closed");
     // A batch holds at most max_frames frames and, for very large systems, about 64 MiB of
     // positions (at least one frame), so memory stays bounded whatever the atom count.
     constexpr std::size_t kMaxBatchBytes = std::size_t(64) << 20;
@@ -140,6 +145,7 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
       b.times.push_back(frame_.time);
       ++b.frames;
     }
+    if (close_after_read_) frames_.reset();
   }
 
   Napi::Object batch_object(Napi::Env env, const Batch& b) {
@@ -208,7 +214,20 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
     return p;
   }
 
-  Napi::Value Format(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), frames_->reader().format()); }
+  Napi::Value Format(const Napi::CallbackInfo& info) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!frames_) throw Napi::Error::New(info.Env(), "the trajectory reader is closed");
+    return Napi::String::New(info.Env(), frames_->reader().format());
+  }
+
+  // Releases the reader (file handle, inflate buffers) now rather than at garbage collection. A
+  // batch being read holds the mutex; then the worker releases the reader when it finishes.
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+    if (lock.owns_lock()) frames_.reset();
+    else close_after_read_ = true;
+    return info.Env().Undefined();
+  }
 
   Napi::Value UnwrapReport(const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -222,6 +241,7 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
   std::unique_ptr<FrameSelection> frames_;
   Unwrapper unwrapper_;
   bool unwrap_ = true;
+  std::atomic<bool> close_after_read_{false};
   Frame frame_;
   std::mutex mutex_;  // one batch at a time per reader
 };
@@ -230,8 +250,8 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
 
 class ScanWorker : public Napi::AsyncProgressWorker<long long> {
  public:
-  ScanWorker(Napi::Env env, std::string path, SelectionOptions options, Napi::Function on_progress)
-      : Napi::AsyncProgressWorker<long long>(env), path_(std::move(path)), options_(std::move(options)),
+  ScanWorker(Napi::Env env, std::string path, SelectionOptions options, Napi::Function on_progress, CancelFlag cancel)
+      : Napi::AsyncProgressWorker<long long>(env), path_(std::move(path)), options_(std::move(options)), cancel_(std::move(cancel)),
         deferred_(Napi::Promise::Deferred::New(env)) {
     if (!on_progress.IsEmpty()) progress_ = Napi::Persistent(on_progress);
   }
@@ -243,7 +263,7 @@ class ScanWorker : public Napi::AsyncProgressWorker<long long> {
                             options_.stride, options_.policy);
       summary_ = scan_trajectory(frames, [&](long long n) {
         progress.Send(&n, 1);
-        return true;
+        return !cancel_->load();  // false stops the scan (every 64 frames) with an error
       });
     } catch (...) {
       error_ = std::current_exception();
@@ -298,6 +318,7 @@ class ScanWorker : public Napi::AsyncProgressWorker<long long> {
  private:
   std::string path_;
   SelectionOptions options_;
+  CancelFlag cancel_;
   Napi::Promise::Deferred deferred_;
   Napi::FunctionReference progress_;
   TrajectorySummary summary_;
@@ -309,7 +330,7 @@ Napi::Value ScanTrajectory(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "scanTrajectory(path, options, onProgress)");
   const SelectionOptions o = selection_options(info.Length() > 1 ? info[1] : env.Undefined());
   Napi::Function cb = info.Length() > 2 && info[2].IsFunction() ? info[2].As<Napi::Function>() : Napi::Function();
-  auto* worker = new ScanWorker(env, info[0].As<Napi::String>(), o, cb);
+  auto* worker = new ScanWorker(env, info[0].As<Napi::String>(), o, cb, cancel_flag_from(info.Length() > 3 ? info[3] : env.Undefined()));
   Napi::Promise p = worker->promise();
   worker->Queue();
   return p;

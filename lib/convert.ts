@@ -7,10 +7,11 @@ import { topologyPathFor, writeTopology } from './dataset/topology';
 import { native } from './native';
 import { openTrajectory, TrajectoryOptions } from './trajectory';
 import { labelRecord } from './label-record';
+import { LongCallOptions, stageReporter } from './progress';
 
 export type TimeUnit = 'fs' | 'ps';
 
-export interface ConvertOptions extends TrajectoryOptions {
+export interface ConvertOptions extends TrajectoryOptions, LongCallOptions {
   /** Output format; default from the output file's extension. */
   outputFormat?: string;
   /** Time unit of LAMMPS dump and XYZ times, read and written (default 'fs', LAMMPS real units). */
@@ -20,7 +21,6 @@ export interface ConvertOptions extends TrajectoryOptions {
   units?: 'lj';
   /** MD timestep in the input's time unit: frames without a stored time get step × timestep. */
   timestep?: number;
-  onProgress?: (frames: number) => void;
 }
 
 export interface ConvertResult {
@@ -86,6 +86,7 @@ export async function convertTrajectory(input: string, output: string, options: 
   let atoms = 0;
   let unwrapped = false;
   let first: { types: string[] | null; charges: Float64Array | null } | null = null;
+  const report = stageReporter(options.onProgress, 'convert', 'frames');
   try {
     for await (const b of trajectory.batches()) {
       first ??= { types: b.types, charges: b.charges };
@@ -106,8 +107,9 @@ export async function convertTrajectory(input: string, output: string, options: 
         });
       }
       frames += b.frames;
-      options.onProgress?.(frames);
+      report(frames);
     }
+    options.signal?.throwIfAborted();
     if (frames === 0) throw new Error(`${input}: no frames to convert`);
     writer.close();
   } catch (err) {

@@ -19,8 +19,9 @@ import { FrameBatch, LabelBy, openTrajectory, TrajectoryOptions } from './trajec
 import { computeTransport } from './transport';
 import { formulaUnits } from './transport/formula';
 import { labelRecord } from './label-record';
+import { LongCallOptions, stageReporter } from './progress';
 
-export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop' | 'labelBy'> {
+export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop' | 'labelBy'>, LongCallOptions {
   /** Shipped set name or file, or a parsed set. */
   set: string | DescriptorSetDef;
   /** Lag of the targets in time units (τ in lj units). */
@@ -49,7 +50,7 @@ export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 
   /** n_f for mixtures (default: from the salt's stoichiometry, as ionfield transport). */
   formulaUnits?: number;
   batchSize?: number;
-  onProgress?: (system: string, frames: number) => void;
+  /** Progress: stage 'dataset' counts systems; stage 'dataset: <system>' counts that system's frames. */
   onSystem?: (entry: SystemEntry, skipped: boolean) => void;
 }
 
@@ -210,7 +211,7 @@ async function chargeLabelsOf(trajectories: string[], options: DatasetOptions): 
   const all = new Set<string>();
   for (const trajectory of trajectories) {
     const { types, charges } = labellingOf(trajectory, options);
-    const traj = openTrajectory(trajectory, { format: options.format, typeMap: options.typeMap, charges, types, labelBy: 'charge', stop: 1, unwrap: false, batchSize: 1 });
+    const traj = openTrajectory(trajectory, { format: options.format, typeMap: options.typeMap, charges, types, labelBy: 'charge', stop: 1, unwrap: false, batchSize: 1, signal: options.signal });
     for await (const b of traj.batches()) for (const t of b.types ?? []) all.add(t);
   }
   return naturalSort([...all]);
@@ -222,12 +223,13 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
   const stride = options.originStride ?? 1;
   const { types, charges, continuous, topo } = labellingOf(ctx.trajectory, options);
   // Continuous (already unwrapped) files are read as stored; others are unwrapped by the reader.
-  const traj = openTrajectory(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, labelBy: options.labelBy, start: options.start, stop: options.stop, unwrap: !continuous, batchSize: options.batchSize ?? 16 });
+  const traj = openTrajectory(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, labelBy: options.labelBy, start: options.start, stop: options.stop, unwrap: !continuous, batchSize: options.batchSize ?? 16, signal: options.signal });
   const params = ctx.manifestEntry?.parameters ?? null;
   const temperature = options.temperature ?? (params?.temperature as number | undefined);
   if (!(temperature !== undefined && temperature > 0)) throw Object.assign(new Error('--temperature is required (or a --manifest that gives it)'), { code: 'IONFIELD_USAGE' });
   const timestep = options.timestep ?? (params?.timestep as number | undefined);
   const undoDirectory = makeDirectory(ctx.dir);
+  const reportFrames = stageReporter(options.onProgress, `dataset: ${ctx.name}`, 'frames');
 
   let bound: BoundSet | null = null, map: RowMap | null = null;
   let q: Float64Array | null = null;
@@ -378,7 +380,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
           else early.push(o);
         }
       }
-      options.onProgress?.(ctx.name, frame);
+      reportFrames(frame);
     }
     if (!bound || origins.length === 0)
       throw badInput(`${ctx.trajectory}: ${frame} frame(s) read, no origin with a frame τ = ${options.tau} later (${tauFrames} frames): the trajectory is shorter than τ`);
@@ -394,9 +396,10 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
       lambdaEh = { value: null, error: null, source: 'not computed: coordinates stored continuous (give --manifest for Λ_EH)' };
     } else if (options.transport !== false) {
       try {
-        const rep = await computeTransport(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, temperature, units: 'lj', timestep, start: options.start, stop: options.stop, formulaUnits: options.formulaUnits });
+        const rep = await computeTransport(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, temperature, units: 'lj', timestep, start: options.start, stop: options.stop, formulaUnits: options.formulaUnits, signal: options.signal });
         lambdaEh = { value: rep.molar_conductivity?.value ?? null, error: rep.molar_conductivity?.error ?? null, source: 'ionfield transport (default fit window)' };
       } catch (err) {
+        options.signal?.throwIfAborted(); // an abort is not a failed transport fit: the system stops
         lambdaEh = { value: null, error: null, source: `ionfield transport failed: ${(err as Error).message}` };
       }
     }
@@ -499,6 +502,8 @@ async function buildSystems(trajectories: string[], out: string, names: string[]
   let columns: Record<string, unknown[]> | null = null;
   let setJson: Record<string, unknown> | null = null;
   let species: string[] = [];
+  const reportSystems = stageReporter(options.onProgress, 'dataset', 'systems', trajectories.length);
+  reportSystems(0);
   for (let k = 0; k < trajectories.length; k++) {
     const trajectory = trajectories[k], name = names[k];
     const dir = path.join(out, name);
@@ -532,6 +537,7 @@ async function buildSystems(trajectories: string[], out: string, names: string[]
     entries.push(entry);
     report.push({ name, frames: entry.frames, lambda_mean: entry.lambda_mean, eh_at_tau: entry.eh_at_tau, sum_rule_relative_error: entry.sum_rule_relative_error, skipped });
     options.onSystem?.(entry, skipped);
+    reportSystems(k + 1);
   }
   // Systems must agree on what the trainer sees: the set, τ in frames and the centre species.
   const tauFrames = entries[0].request.tau_frames;

@@ -8,6 +8,7 @@ import { NpyWriter } from './npy';
 import { discardTemporary, temporaryFor } from './atomic-file';
 import { FrameBatch, openTrajectory, TrajectoryOptions } from './trajectory';
 import { labelRecord } from './label-record';
+import { LongCallOptions, stageReporter } from './progress';
 
 export type Device = 'cpu' | 'cuda' | 'auto';
 
@@ -58,7 +59,7 @@ export async function computeBatch(bound: BoundSet, batch: FrameBatch, map: RowM
   );
 }
 
-export interface DescriptorRunOptions extends TrajectoryOptions, ComputeOptions {
+export interface DescriptorRunOptions extends TrajectoryOptions, ComputeOptions, LongCallOptions {
   /** Shipped set name or file (JSON or n2p2), or a parsed set. */
   set: string | DescriptorSetDef;
   /** Multiplies the set's lengths (rs, cutoff) and divides eta by its square. */
@@ -67,7 +68,6 @@ export interface DescriptorRunOptions extends TrajectoryOptions, ComputeOptions 
   species?: string[];
   /** Where the column description goes (default: <out without .npy>.columns.json). */
   columnsPath?: string;
-  onProgress?: (frames: number) => void;
 }
 
 export interface DescriptorSummary {
@@ -142,6 +142,7 @@ export async function writeDescriptors(trajectory: string, out: string, options:
   let map: RowMap | null = null;
   const steps: number[] = [];
   let frames = 0;
+  const report = stageReporter(options.onProgress, 'descriptors', 'frames');
   try {
     const it = traj.batches();
     let next = it.next();
@@ -169,10 +170,11 @@ export async function writeDescriptors(trajectory: string, out: string, options:
         const e = err as Error;
         throw Object.assign(new Error(`${trajectory}: frames ${batch.first}..${batch.first + batch.frames - 1} (selected frames, 0-based): ${e.message}`), { code: 'IONFIELD_BAD_INPUT' });
       }
+      options.signal?.throwIfAborted();
       writer!.append(values, batch.frames);
       for (let k = 0; k < batch.frames; k++) steps.push(batch.steps[k]);
       frames += batch.frames;
-      options.onProgress?.(frames);
+      report(frames);
     }
     if (!writer || !bound || !map) throw Object.assign(new Error(`${trajectory}: no frames selected`), { code: 'IONFIELD_BAD_INPUT' });
     // The description (with the array's checksum) goes into place first and the array last, so
@@ -188,6 +190,7 @@ export async function writeDescriptors(trajectory: string, out: string, options:
     }
   } catch (err) {
     writer?.abort();
+    traj.close(); // the batch being read ahead is not wanted any more
     throw err;
   }
   const seconds = (Date.now() - started) / 1000;

@@ -1,6 +1,9 @@
 // The public API of ionfield. Everything a Node program needs is exported from here.
 export { openTrajectory, Trajectory, parseCharges, parseKeyValueList } from './trajectory';
-export type { Frame, FrameBatch, TrajectoryOptions } from './trajectory';
+export type { Frame, FrameBatch, FrameRange, TrajectoryOptions } from './trajectory';
+export { withProgress } from './progress';
+export type { Progress, ProgressUnit, ProgressCallback, ProgressRun, LongCallOptions } from './progress';
+export { isAbortError } from './abort';
 export { trajectoryInfo } from './info';
 export type { TrajectoryInfo, BoxInfo, InfoOptions } from './info';
 export { convertTrajectory } from './convert';

@@ -2,6 +2,8 @@
 import { native, NativeBox } from './native';
 import type { ReadOverride } from './trajectory';
 import { labelRecord, plainRecord } from './label-record';
+import { withNativeCancel } from './abort';
+import { LongCallOptions, stageReporter } from './progress';
 
 /** Schema "ionfield.info/1" — documented in README ("ionfield info --json"). */
 export interface TrajectoryInfo {
@@ -73,13 +75,12 @@ function boxInfo(b: NativeBox): Omit<BoxInfo, 'varies' | 'last'> {
   };
 }
 
-export interface InfoOptions {
+export interface InfoOptions extends LongCallOptions {
   format?: string;
   /** Read overrides, as TrajectoryOptions.allow. */
   allow?: ReadOverride[];
   /** MD timestep, to turn steps per frame into time per frame for files that store no time. */
   timestep?: number;
-  onProgress?: (frames: number) => void;
 }
 
 /** The warning text for suspicious moves, shared by `info` and by iteration (Trajectory). */
@@ -98,7 +99,10 @@ export function unwrapWarnings(file: string, method: string, moves: number, firs
 }
 
 export async function trajectoryInfo(path: string, options: InfoOptions = {}): Promise<TrajectoryInfo> {
-  const s = await native().scanTrajectory(path, { format: options.format ?? 'auto', allow: options.allow ?? [] }, options.onProgress);
+  const report = stageReporter(options.onProgress, 'scan', 'frames');
+  const s = await withNativeCancel(options.signal, (token) =>
+    native().scanTrajectory(path, { format: options.format ?? 'auto', allow: options.allow ?? [] }, (n) => report(n), token));
+  report(s.frames, s.frames);
   const species: Record<string, number> = labelRecord();
   for (const { label, count } of s.species) species[label] = count;
   let timePerFrame: number | null = s.timeInterval >= 0 ? s.timeInterval : null;

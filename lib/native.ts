@@ -69,7 +69,14 @@ export interface NativeSelection {
 export interface NativeTrajectoryHandle {
   readBatch(maxFrames: number): Promise<NativeBatch | null>;
   format(): string;
+  /** Releases the reader now; later reads reject. */
+  close(): void;
   unwrapReport(): { method: string; suspiciousMoves: number; firstSuspiciousFrame: number };
+}
+
+export interface NativeCancelToken {
+  cancel(): void;
+  readonly cancelled: boolean;
 }
 
 export interface NativeWriterFrame {
@@ -326,6 +333,7 @@ export interface NativeAddon {
     validation: NativeNnSystem[],
     options: NativeTrainOptions,
     onEpoch?: (report: NativeEpochReport) => void,
+    cancel?: NativeCancelToken,
   ): Promise<NativeTrainResult>;
   nnPredict(model: NativeNnModel, species: number, features: Float32Array, rows: number): Float64Array;
   computeDescriptors(
@@ -344,14 +352,16 @@ export interface NativeAddon {
     update(frame: { positions: Float64Array; boxes: Float64Array | null; periodic?: boolean[] }): { pairs: number; rebuilt: boolean; seconds: number };
   };
   kinosonsExactCorrelation(lattice: string, cells: number): NativeExactCorrelation;
-  kinosonsKmc(spec: NativeLatticeSpec, onProgress?: (done: number, total: number) => void): Promise<NativeKmcResult>;
+  kinosonsKmc(spec: NativeLatticeSpec, onProgress?: (done: number, total: number) => void, cancel?: NativeCancelToken): Promise<NativeKmcResult>;
   /** Equilibrium states (study.trainingStates of them): occupancy states × sites (255 = vacancy), positions in a/2. */
-  kinosonsSampleStates(spec: NativeLatticeSpec): Promise<{ sites: number; states: number; occupancy: Uint8Array; positions: Int32Array }>;
-  kinosonsStudy(spec: NativeLatticeSpec, onProgress?: (done: number, total: number) => void): Promise<NativeStudyResult>;
+  kinosonsSampleStates(spec: NativeLatticeSpec, onProgress?: undefined, cancel?: NativeCancelToken): Promise<{ sites: number; states: number; occupancy: Uint8Array; positions: Int32Array }>;
+  kinosonsStudy(spec: NativeLatticeSpec, onProgress?: (done: number, total: number) => void, cancel?: NativeCancelToken): Promise<NativeStudyResult>;
   NativeTrajectory: new (path: string, options?: NativeSelection) => NativeTrajectoryHandle;
   /** options.precision: XTC only, coordinates stored as round(x * precision) (default 1000). */
   NativeTrajectoryWriter: new (path: string, format?: string, options?: { precision?: number }) => NativeWriterHandle;
-  scanTrajectory(path: string, options: NativeSelection, onProgress?: (frames: number) => void): Promise<NativeSummary>;
+  scanTrajectory(path: string, options: NativeSelection, onProgress?: (frames: number) => void, cancel?: NativeCancelToken): Promise<NativeSummary>;
+  /** A flag for one native call: cancel() makes its loops stop and the call reject (lib/abort.ts). */
+  CancelToken: new () => NativeCancelToken;
   queryDevices(): DeviceReport;
   formats: string[];
   /** The format a file name implies ('' if none): extension after stripping .gz. */

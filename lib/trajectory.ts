@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import { readTopology, topologyPathFor } from './dataset/topology';
 import { unwrapWarnings } from './info';
-import { native, NativeBatch, NativeTrajectoryHandle } from './native';
+import { native, NativeBatch, NativeSelection, NativeTrajectoryHandle } from './native';
+import { RandomAccess } from './trajectory/random-access';
 import { labelRecord } from './label-record';
 
 export interface TrajectoryOptions {
@@ -42,6 +43,15 @@ export interface TrajectoryOptions {
    * which Node prints to stderr.
    */
   onWarning?: (message: string) => void;
+  /** Aborting makes the next read reject with `signal.reason` (reads are checked batch by batch). */
+  signal?: AbortSignal;
+}
+
+/** A slice of the selected frames, as in Python: [start, stop) every step-th frame. */
+export interface FrameRange {
+  start?: number;
+  stop?: number;
+  step?: number;
 }
 
 export type LabelBy = 'type' | 'charge';
@@ -100,11 +110,19 @@ export interface Frame {
   charges: Float64Array | null;
 }
 
-export class Trajectory implements AsyncIterable<Frame> {
+/**
+ * A trajectory file opened for reading. Iterate it once (frames or batches()), or read any frame
+ * with frame(i) and frames({ start, stop, step }). close() (or `await using`) releases the reader.
+ */
+export class Trajectory implements AsyncIterable<Frame>, AsyncDisposable {
   private handle: NativeTrajectoryHandle;
   private readonly options: TrajectoryOptions;
+  private readonly open: (selection: NativeSelection) => NativeTrajectoryHandle;
+  private readonly formatName: string;
   private delivered = 0;
   private started = false;
+  private closed = false;
+  private readonly access: RandomAccess;
 
   constructor(readonly path: string, options: TrajectoryOptions = {}) {
     for (const key of ['start', 'stop', 'stride', 'batchSize'] as const) {
@@ -112,14 +130,8 @@ export class Trajectory implements AsyncIterable<Frame> {
       if (v !== undefined && (!Number.isInteger(v) || v < (key === 'stride' || key === 'batchSize' ? 1 : 0)))
         throw new TypeError(`${key} must be a ${key === 'stride' || key === 'batchSize' ? 'positive' : 'non-negative'} integer, got ${v}`);
     }
-    const open = (unwrap: boolean) => new (native().NativeTrajectory)(path, {
-      format: options.format ?? 'auto',
-      start: options.start ?? 0,
-      stop: options.stop ?? -1,
-      stride: options.stride ?? 1,
-      unwrap,
-      allow: options.allow ?? [],
-    });
+    const base = { format: options.format ?? 'auto', start: options.start ?? 0, stop: options.stop ?? -1, stride: options.stride ?? 1, allow: options.allow ?? [] };
+    const open = (unwrap: boolean) => new (native().NativeTrajectory)(path, { ...base, unwrap });
     this.handle = open(options.unwrap ?? true);
     // XTC and DCD store neither species nor charges: a <name>.topology.json beside the file (as
     // scripts/family/pack.ts writes) supplies them unless the caller gave types. When it says the
@@ -129,13 +141,58 @@ export class Trajectory implements AsyncIterable<Frame> {
     if (!options.types && ['xtc', 'dcd'].includes(this.handle.format()) && fs.existsSync(topologyFile)) {
       const topology = readTopology(topologyFile);
       options = { ...options, types: topology.types, charges: options.charges ?? topology.charges };
-      if (topology.coordinates === 'continuous' && (options.unwrap ?? true)) this.handle = open(false);
+      if (topology.coordinates === 'continuous' && (options.unwrap ?? true)) {
+        this.handle.close();
+        this.handle = open(false);
+        options = { ...options, unwrap: false };
+      }
     }
     this.options = options;
+    this.formatName = this.handle.format();
+    // Random access opens further readers on the same file, with the same format and overrides.
+    this.open = (selection) => new (native().NativeTrajectory)(path, { ...base, format: this.formatName, ...selection });
+    this.access = new RandomAccess(
+      { start: base.start, stop: base.stop, stride: base.stride, unwrap: options.unwrap ?? true },
+      (selection) => this.open(selection),
+      (raw, first) => this.finish(raw, first),
+    );
   }
 
   get format(): string {
-    return this.handle.format();
+    return this.formatName;
+  }
+
+  /** Releases the native readers now (rather than at garbage collection); later reads throw. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handle.close();
+    this.access.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  /** Frame i of the selection (the i-th frame the iterator would give), read without the frames before it where the format allows. */
+  async frame(i: number): Promise<Frame> {
+    this.checkOpen();
+    this.options.signal?.throwIfAborted();
+    return this.access.frame(i, this.path);
+  }
+
+  /** Frames [start, stop) every step-th of the selection, as slicing a full read would give them. */
+  async *frames(range: FrameRange = {}): AsyncGenerator<Frame> {
+    this.checkOpen();
+    for await (const b of this.access.batches(range, this.options.batchSize ?? 64)) {
+      this.checkOpen();
+      this.options.signal?.throwIfAborted();
+      yield* framesOf(b.batch, b.indices);
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw Object.assign(new Error(`${this.path}: the Trajectory is closed`), { code: 'IONFIELD_CLOSED' });
   }
 
   /** How coordinates were unwrapped, and how many frame-to-frame moves looked suspiciously large. */
@@ -145,35 +202,31 @@ export class Trajectory implements AsyncIterable<Frame> {
 
   /** Batches of frames. A Trajectory is a single forward pass: iterate it once. */
   async *batches(size = this.options.batchSize ?? 64): AsyncGenerator<FrameBatch> {
-    if (this.started) throw new Error(`${this.path}: a Trajectory can be iterated only once; open it again`);
+    this.checkOpen();
+    if (this.started) throw new Error(`${this.path}: a Trajectory can be iterated only once; open it again (or use frames())`);
     this.started = true;
-    for (;;) {
-      const raw = await this.handle.readBatch(size);
-      if (!raw) return;
-      const batch = this.finish(raw);
-      this.delivered += raw.frames;
-      this.checkUnwrap();
-      yield batch;
+    const signal = this.options.signal;
+    try {
+      for (;;) {
+        this.checkOpen();
+        signal?.throwIfAborted();
+        const raw = await this.handle.readBatch(size);
+        this.checkOpen();
+        signal?.throwIfAborted();
+        if (!raw) return;
+        const batch = this.finish(raw, this.delivered);
+        this.delivered += raw.frames;
+        this.checkUnwrap();
+        yield batch;
+      }
+    } finally {
+      // Done, failed, aborted or left early: the single pass is over, so the reader can go.
+      this.handle.close();
     }
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Frame> {
-    for await (const b of this.batches()) {
-      for (let k = 0; k < b.frames; k++) {
-        const n3 = b.natoms * 3;
-        yield {
-          index: b.first + k,
-          step: b.steps[k],
-          time: b.times[k] >= 0 ? b.times[k] : null,
-          natoms: b.natoms,
-          positions: b.positions.subarray(k * n3, (k + 1) * n3),
-          box: b.boxes ? b.boxes.subarray(9 * k, 9 * k + 9) : null,
-          origin: b.origins.subarray(3 * k, 3 * k + 3),
-          types: b.types,
-          charges: b.charges,
-        };
-      }
-    }
+    for await (const b of this.batches()) yield* framesOf(b);
   }
 
   private warned = false;
@@ -189,7 +242,7 @@ export class Trajectory implements AsyncIterable<Frame> {
     else process.emitWarning(text, { code: 'IONFIELD_UNWRAP' });
   }
 
-  private finish(raw: NativeBatch): FrameBatch {
+  private finish(raw: NativeBatch, first: number): FrameBatch {
     let types = raw.types;
     if (this.options.types) {
       if (this.options.types.length !== raw.natoms)
@@ -213,7 +266,7 @@ export class Trajectory implements AsyncIterable<Frame> {
       types = Array.from(c, chargeLabel);
     }
     return {
-      first: this.delivered,
+      first,
       frames: raw.frames,
       natoms: raw.natoms,
       positions: raw.positions,
@@ -225,6 +278,24 @@ export class Trajectory implements AsyncIterable<Frame> {
       charges,
       unwrapped: raw.unwrapped,
       periodic: raw.periodic,
+    };
+  }
+}
+
+/** The frames of a batch, as views into its arrays; indices: each frame's index (default first + k). */
+function* framesOf(b: FrameBatch, indices?: number[]): Generator<Frame> {
+  const n3 = b.natoms * 3;
+  for (let k = 0; k < b.frames; k++) {
+    yield {
+      index: indices ? indices[k] : b.first + k,
+      step: b.steps[k],
+      time: b.times[k] >= 0 ? b.times[k] : null,
+      natoms: b.natoms,
+      positions: b.positions.subarray(k * n3, (k + 1) * n3),
+      box: b.boxes ? b.boxes.subarray(9 * k, 9 * k + 9) : null,
+      origin: b.origins.subarray(3 * k, 3 * k + 3),
+      types: b.types,
+      charges: b.charges,
     };
   }
 }

@@ -10,13 +10,14 @@ import { native, NativeTransportHandle } from './native';
 import { badInput, loadPartial, mergePartials, savePartial, TransportMeta, TransportPartial } from './transport/partial';
 import { TransportReport, transportReport } from './transport/report';
 import { defaultUnitStyle, unitSystem } from './transport/units';
+import { LongCallOptions, stageReporter } from './progress';
 
 export { TransportCorrelator, loadPartial, mergePartials, savePartial } from './transport/partial';
 export type { CorrelatorOptions, TransportMeta, TransportPartial } from './transport/partial';
 export { transportReport } from './transport/report';
 export type { Quantity, TransportReport } from './transport/report';
 
-export interface TransportOptions extends Omit<TrajectoryOptions, 'unwrap'>, WindowOptions {
+export interface TransportOptions extends Omit<TrajectoryOptions, 'unwrap'>, WindowOptions, LongCallOptions {
   /** Temperature in the input's units (K; ε/k_B in lj). Required. */
   temperature: number;
   /** 'lj', 'real', 'metal' or 'gromacs' (default: gromacs for XTC, else lj with a warning). */
@@ -46,7 +47,6 @@ export interface TransportOptions extends Omit<TrajectoryOptions, 'unwrap'>, Win
   checkpointEvery?: number;
   /** Continue from the checkpoint file if it exists: frames it covers are not read again. */
   resume?: boolean;
-  onProgress?: (frames: number) => void;
 }
 
 
@@ -144,6 +144,7 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
     return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings] }, sums };
   };
   const every = options.checkpointEvery ?? 10000;
+  const report = stageReporter(options.onProgress, 'transport', 'frames');
   let lastSaved = 0;
   try {
     for await (const b of trajectory.batches()) {
@@ -176,11 +177,12 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
         for (let k = 0; k < b.frames; k++) volumes[k] = volumeOf(b.boxes, k);
       }
       if (pending) await pending;
+      options.signal?.throwIfAborted();
       // The native worker reads b.positions in place while the next batch is being read.
       pending = handle.addFrames(b.positions, volumes, b.frames);
       frames += b.frames;
       if (frames >= 2) resolveInterval();
-      options.onProgress?.(frames);
+      report(frames);
       if (options.checkpoint && frames - lastSaved >= every && resolved) {
         await pending;
         save(finish());
@@ -188,6 +190,7 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
       }
     }
     if (pending) await pending;
+    options.signal?.throwIfAborted();
   } catch (err) {
     if (pending) await pending.catch(() => undefined);
     throw err;

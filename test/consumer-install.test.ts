@@ -107,7 +107,9 @@ describe('consumer install: npm pack, then npm install <tgz> in a new project wi
 
   function checkResult(r: SpawnSyncReturns<string>): Record<string, unknown> {
     assert.equal(r.status, 0, output(r).slice(-4000));
-    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { molarConductivity: { value: number; error: number }; lambdaMl: number; correlationFactor: number };
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { molarConductivity: { value: number; error: number }; lambdaMl: number; correlationFactor: number; cancelled: string; progressUnit: string };
+    assert.equal(result.cancelled, 'AbortError', 'an aborted computeTransport rejects with an AbortError');
+    assert.equal(result.progressUnit, 'frames');
     // The demo's Einstein–Helfand Λ is 0.93 ± 0.11 (README); f(fcc, 4 cells) is near 0.78.
     assert.ok(Math.abs(result.molarConductivity.value - 0.93) < 0.3, JSON.stringify(result));
     assert.ok(result.lambdaMl > 0.5 && result.lambdaMl < 2, JSON.stringify(result));

@@ -5,6 +5,7 @@
 import { native } from '../native';
 import { Field, speciesIndex } from './field';
 import { frameBlocks, jackknife } from './stats';
+import { LongCallOptions, stageReporter } from '../progress';
 
 export const CLASSES = ['free', 'pair', 'cluster'] as const;
 export type IonClass = (typeof CLASSES)[number];
@@ -33,7 +34,7 @@ export interface ClusterResult {
 
 const COUNTS = ['0', '1', '2', '3+'];
 
-export async function classifyClusters(field: Field, cutoff: number, source: string, options: { blocks?: number; batch?: number } = {}): Promise<ClusterResult> {
+export async function classifyClusters(field: Field, cutoff: number, source: string, options: { blocks?: number; batch?: number } & LongCallOptions = {}): Promise<ClusterResult> {
   const { labels, index } = speciesIndex(field.species);
   const blocking = frameBlocks(field.frames, options.blocks ?? 10);
   const n = field.natoms;
@@ -43,7 +44,10 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
   const sizes: Record<string, number> = {}; // keyed by cluster size (a number), not by a label
   const byCount = Array.from({ length: blocking.blocks }, () => Array.from({ length: labels.length * COUNTS.length }, () => [0, 0]));
   let largest = 0;
+  const report = stageReporter(options.onProgress, 'ion pairs and clusters', 'frames', field.frames);
   for (let f0 = 0; f0 < field.frames; f0 += batch) {
+    options.signal?.throwIfAborted();
+    report(f0);
     const frames = Math.min(batch, field.frames - f0);
     const { labels: labelsOf, counterIons } = await native().contactClusters({
       positions: field.positions.subarray(f0 * n * 3, (f0 + frames) * n * 3),
@@ -81,6 +85,8 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
       }
     }
   }
+  options.signal?.throwIfAborted();
+  report(field.frames);
   const classes: ClassStatistics[] = [];
   for (let s = 0; s < labels.length; s++) {
     const total = sums.reduce((t, b) => t + CLASSES.reduce((u, _, c) => u + b[s * CLASSES.length + c][0], 0), 0);

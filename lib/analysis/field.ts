@@ -2,6 +2,7 @@
 // structure of those frames: the input of every analysis. Arrays are frame-major.
 import { openTrajectory, TrajectoryOptions } from '../trajectory';
 import { readNpy } from './npy';
+import { LongCallOptions, stageReporter } from '../progress';
 
 export interface Field {
   frames: number;
@@ -27,11 +28,9 @@ export function checkField(f: Field): void {
   if (f.species.length !== f.natoms || f.charges.length !== f.natoms) throw badInput('field: species and charges need one entry per ion');
 }
 
-export interface LoadFieldOptions extends TrajectoryOptions {
+export interface LoadFieldOptions extends TrajectoryOptions, LongCallOptions {
   /** Ions the field covers, as species labels (default: every atom with a non-zero charge if the field has fewer columns than atoms). */
   species?: string[];
-  /** Called with the number of frames read so far. */
-  onProgress?: (frames: number) => void;
 }
 
 /**
@@ -52,6 +51,7 @@ export async function loadField(trajectory: string, fieldFile: string, options: 
   let charges: Float64Array | null = null;
   let columns: number[] | null = null;
   let read = 0;
+  const report = stageReporter(options.onProgress, 'read frames', 'frames', frames);
   for await (const b of traj.batches()) {
     if (!columns) {
       const types = b.types ?? new Array<string>(b.natoms).fill('X');
@@ -75,7 +75,7 @@ export async function loadField(trajectory: string, fieldFile: string, options: 
       boxes.set(b.boxes.subarray(9 * k, 9 * k + 9), 9 * f);
     }
     read += b.frames;
-    options.onProgress?.(read);
+    report(Math.min(read, frames));
   }
   if (read !== frames) throw badInput(`${fieldFile}: has ${frames} frames, the trajectory selection ${read}; pass --start/--stop/--stride to select the field's frames`);
   const values = Float64Array.from(npy.data);

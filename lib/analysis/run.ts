@@ -6,6 +6,7 @@ import { distributions, SpeciesDistribution } from './distribution';
 import { checkField, Field } from './field';
 import { writeAtomic, writeNpy } from './npy';
 import { pairCutoff, pairStructure, StructureOptions, StructureResult } from './structure';
+import { stageReporter } from '../progress';
 
 export interface AnalysisResult {
   schema: 'ionfield.analysis/1';
@@ -24,15 +25,14 @@ export interface AnalyzeOptions extends StructureOptions {
   pairCutoff?: number;
   fieldUnits?: string;
   lengthUnits?: string;
-  onStage?: (stage: string) => void;
 }
 
 export async function analyzeField(field: Field, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   checkField(field);
   const warnings: string[] = [];
-  options.onStage?.('distributions');
+  options.signal?.throwIfAborted();
   const dist = distributions(field, { blocks: options.blocks });
-  options.onStage?.('pair structure');
+  stageReporter(options.onProgress, 'distributions', 'frames', field.frames)(field.frames);
   const structure = await pairStructure(field, options);
   let clusters: ClusterResult | null = null;
   const signOf = new Map<string, number>();
@@ -51,8 +51,7 @@ export async function analyzeField(field: Field, options: AnalyzeOptions = {}): 
   }
   if (!plusMinus) warnings.push('no pair of oppositely charged species: ion-pair classification skipped');
   if (cutoff !== null && plusMinus) {
-    options.onStage?.('ion pairs and clusters');
-    clusters = await classifyClusters(field, cutoff, source, { blocks: options.blocks });
+    clusters = await classifyClusters(field, cutoff, source, { blocks: options.blocks, signal: options.signal, onProgress: options.onProgress });
     if (clusters.largest_cluster_fraction > 0.5)
       warnings.push(`contacts within ${cutoff.toPrecision(3)} percolate: the largest cluster holds ${(100 * clusters.largest_cluster_fraction).toFixed(0)} % of the ions on average, so "free / pair / cluster" says little here; see λ by number of counter-ions`);
   }

@@ -4,6 +4,7 @@
 import { native } from '../native';
 import { Field, speciesIndex } from './field';
 import { frameBlocks, jackknife } from './stats';
+import { LongCallOptions, stageReporter } from '../progress';
 
 export interface PairCurve {
   a: string;
@@ -29,14 +30,12 @@ export interface StructureResult {
   curves: PairCurve[];
 }
 
-export interface StructureOptions {
+export interface StructureOptions extends LongCallOptions {
   rMax?: number;
   bins?: number;
   blocks?: number;
   /** Frames per native call (default 32). */
   batch?: number;
-  /** Called with the number of frames done so far. */
-  onProgress?: (frames: number) => void;
 }
 
 function boxHeights(m: Float64Array, o: number): number[] {
@@ -94,7 +93,9 @@ export async function pairStructure(field: Field, options: StructureOptions = {}
   const shell = Array.from({ length: bins }, (_, k) => ((4 * Math.PI) / 3) * (((k + 1) * rMax) / bins) ** 3 - ((4 * Math.PI) / 3) * ((k * rMax) / bins) ** 3);
   const batch = options.batch ?? 32;
   const n = field.natoms;
+  const report = stageReporter(options.onProgress, 'pair structure', 'frames', field.frames);
   for (let f0 = 0; f0 < field.frames; f0 += batch) {
+    options.signal?.throwIfAborted();
     const frames = Math.min(batch, field.frames - f0);
     const r = await native().pairSums({
       positions: field.positions.subarray(f0 * n * 3, (f0 + frames) * n * 3),
@@ -125,8 +126,9 @@ export async function pairStructure(field: Field, options: StructureOptions = {}
           }
         }
     }
-    options.onProgress?.(f0 + frames);
+    report(f0 + frames);
   }
+  options.signal?.throwIfAborted();
   const curves: PairCurve[] = [];
   for (let a = 0; a < ns; a++)
     for (let b = a; b < ns; b++) {

@@ -84,7 +84,7 @@ If it has fewer columns than the trajectory has atoms, its columns are the charg
       species: str('species')?.split(',').map((s) => s.trim()).filter(Boolean),
       charges: str('charges') ? parseCharges(str('charges')!) : undefined,
       typeMap: str('type-map') ? parseKeyValueList(str('type-map')!, '--type-map') : undefined,
-      onProgress: (n) => progress.update(n),
+      onProgress: progress.report,
     });
     progress.done();
     const pairs = new Progress('pair structure', field.frames, !values.json);
@@ -97,7 +97,7 @@ If it has fewer columns than the trajectory has atoms, its columns are the charg
         pairCutoff: positive('pair-cutoff'),
         fieldUnits: str('units'),
         lengthUnits: str('length-units'),
-        onProgress: (n) => pairs.update(n),
+        onProgress: pairs.report,
       });
     } catch (err) {
       if ((err as { code?: string }).code === 'IONFIELD_USAGE' || /exceeds half the smallest cell width/.test((err as Error).message)) throw new UsageError((err as Error).message);

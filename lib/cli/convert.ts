@@ -1,6 +1,6 @@
 import { convertTrajectory } from '../convert';
 import { parseCharges } from '../trajectory';
-import { allowUsage, selectionFromValues, selectionOptions } from './selection';
+import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Command, numberOption, parse, printJson, UsageError } from './command';
 import { Progress } from './progress';
 
@@ -14,7 +14,8 @@ export const convertCommand: Command = {
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
 ${allowUsage}
   --keep-wrapped      write coordinates as stored instead of unwrapped (default: unwrapped)
-  --topology FILE     take species labels from the first frame of FILE (for DCD/XTC input)
+  --topology FILE     species (and charges) from an x.topology.json, or labels from the first frame
+                      of another trajectory FILE (for DCD/XTC input)
   --type-map 1:Na,2:Cl   rename species labels
   --charges Na:1,Cl:-1   set charges per species (written where the format has them)
   --time-unit fs|ps   time unit of LAMMPS dump and XYZ times (default fs, LAMMPS real units);
@@ -45,12 +46,12 @@ ${allowUsage}
       ...(await selectionFromValues(values)),
       outputFormat: values.to as string | undefined,
       unwrap: !values['keep-wrapped'],
-      charges: values.charges ? parseCharges(values.charges as string) : undefined,
+      charges: values.charges ? parseCharges(values.charges as string) : topologyCharges(values),
       timeUnit,
       units: values.units === 'lj' ? 'lj' : undefined,
       timestep: numberOption(values.timestep as string | undefined, 'timestep', (v) => v > 0),
       onWarning: (message) => console.error(`warning: ${message}`),
-      onProgress: (n) => progress.update(n),
+      onProgress: progress.report,
     });
     progress.done();
     if (values.json) printJson({ schema: 'ionfield.convert/1', ...result });

@@ -2,7 +2,7 @@ import { buildDataset } from '../dataset';
 import { Device } from '../descriptors';
 import { parseCharges, parseLabelBy } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { selectionFromValues, selectionOptions } from './selection';
+import { selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 export const datasetCommand: Command = {
@@ -85,11 +85,11 @@ export const datasetCommand: Command = {
       scale: numberOption(values.scale as string | undefined, 'scale', (v) => v > 0 && Number.isFinite(v)),
       species: values.species ? (values.species as string).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       labelBy: parseLabelBy(values['label-by'] as string | undefined),
-      charges: values.charges ? parseCharges(values.charges as string) : undefined,
+      charges: values.charges ? parseCharges(values.charges as string) : topologyCharges(values),
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       device: device as Device,
-      onProgress: (name, n) => progress.update(n, `frames (${name})`),
+      onProgress: (p) => p.unit === 'frames' && progress.update(p.done, `frames (${p.stage.replace(/^dataset: /, '')})`),
       onSystem: (e, skipped) => {
         if (values.json) return;
         progress.done();

@@ -2,7 +2,7 @@ import { loadSet, shippedSets } from '../descriptor-sets';
 import { writeDescriptors, Device } from '../descriptors';
 import { parseCharges, parseLabelBy } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { allowUsage, selectionFromValues, selectionOptions } from './selection';
+import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 function listSets(json: boolean): number {
@@ -32,7 +32,8 @@ ionfield descriptors --list-sets [--json]
   --label-by type|charge  species labels: the file's (default) or each ion's charge ("+1", "-1",
                       "+2"; from the q column or --charges), as ionfield dataset --label-by
   --charges 1:2,2:-1  charges per species label (files without a q column)
-  --topology FILE     species labels from the first frame of FILE (DCD/XTC input)
+  --topology FILE     species and charges from an x.topology.json, or labels from the first frame
+                      of another trajectory FILE (DCD/XTC input)
   --format F          trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
 ${allowUsage}
@@ -68,13 +69,13 @@ ${allowUsage}
       ...(await selectionFromValues(values)),
       set: values.set as string,
       labelBy: parseLabelBy(values['label-by'] as string | undefined),
-      charges: values.charges ? parseCharges(values.charges as string) : undefined,
+      charges: values.charges ? parseCharges(values.charges as string) : topologyCharges(values),
       scale: numberOption(values.scale as string | undefined, 'scale', (v) => v > 0 && Number.isFinite(v)),
       species: values.species ? (values.species as string).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       device: device as Device,
-      onProgress: (n) => progress.update(n),
+      onProgress: progress.report,
     });
     progress.done();
     if (values.json) printJson(summary);

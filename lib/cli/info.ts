@@ -65,7 +65,7 @@ ionfield info --devices [--json]
       format: values.format as string | undefined,
       timestep: numberOption(values.timestep as string | undefined, 'timestep', (v) => v > 0),
       allow: (await selectionFromValues({ allow: values.allow })).allow,
-      onProgress: (n) => progress.update(n),
+      onProgress: progress.report,
     });
     progress.done();
     for (const w of info.warnings) console.error(`warning: ${w}`);

@@ -148,10 +148,7 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
     if (!entry.kmc) {
       const bar = new Progress(`KMC ${T} K`, null, !json);
       entry.kmc = await forConfig(configFile, () =>
-        runKmc(config, T, (d, t) => {
-          bar.setTotal(t);
-          bar.update(d, 'jumps');
-        }),
+        runKmc(config, T, { onProgress: bar.report }),
       );
       bar.done();
       save();
@@ -161,10 +158,7 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
       if (!entry.fits[s]) {
         const fb = new Progress(`fit ${s} ${T} K`, null, !json);
         entry.fits[s] = await forConfig(configFile, () =>
-          runFit(config, T, { kind: 'tracer', species: s }, (d, t) => {
-            fb.setTotal(t);
-            fb.update(d, 'stages');
-          }),
+          runFit(config, T, { kind: 'tracer', species: s }, { onProgress: fb.report }),
         );
         fb.done();
         save();
@@ -255,9 +249,9 @@ export const kinosonsCommand: Command = {
     );
     checkApplicable(sub, values);
     const json = Boolean(values.json);
-    const progress = (label: string, unit: string) => {
+    const progress = (label: string) => {
       const bar = new Progress(label, null, !json);
-      return { bar, fn: (d: number, t: number) => (bar.setTotal(t), bar.update(d, unit)) };
+      return { bar, fn: bar.report };
     };
     const needConfig = () => {
       if (!values.config) throw new UsageError('--config FILE is required');
@@ -281,7 +275,7 @@ export const kinosonsCommand: Command = {
         const lattice = values.lattice ?? 'fcc';
         if (lattice !== 'fcc' && lattice !== 'bcc' && lattice !== 'sc') throw new UsageError(`--lattice: expected fcc, bcc or sc, got '${lattice}'`);
         const supercell = boundedInteger(values.supercell as string | undefined, 'supercell') ?? 4;
-        const p = progress('KMC', 'jumps');
+        const p = progress('KMC');
         const r = await correlationFactor(
           {
             lattice,
@@ -291,7 +285,7 @@ export const kinosonsCommand: Command = {
             seed: boundedInteger(values.seed as string | undefined, 'seed'),
             threads: boundedInteger(values.threads as string | undefined, 'threads'),
           },
-          p.fn,
+          { onProgress: p.fn },
         );
         p.bar.done();
         emit(r, describeCorrelation(r));
@@ -338,8 +332,8 @@ export const kinosonsCommand: Command = {
       case 'kmc': {
         const config = needConfig();
         const T = temperature ?? config.temperatures[0];
-        const p = progress('KMC', 'jumps');
-        const r = await forConfig(configFile, () => runKmc(config, T, p.fn));
+        const p = progress('KMC');
+        const r = await forConfig(configFile, () => runKmc(config, T, { onProgress: p.fn }));
         p.bar.done();
         emit(r, describeKmc(r));
         return 0;
@@ -348,11 +342,11 @@ export const kinosonsCommand: Command = {
         const config = needConfig();
         const target = parseTarget(values.target as string | undefined, config.species[0].name);
         const T = temperature ?? config.temperatures[0];
-        const p = progress('fit', 'stages');
+        const p = progress('fit');
         const given: GivenStates = {};
         if (values.training) given.training = loadStates(values.training as string, config, T);
         if (values.validation) given.validation = loadStates(values.validation as string, config, T);
-        const r = await forConfig(configFile, () => runFit(config, T, target, p.fn, given));
+        const r = await forConfig(configFile, () => runFit(config, T, target, { onProgress: p.fn, given }));
         p.bar.done();
         emit(r, describeFit(r));
         return 0;

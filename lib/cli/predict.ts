@@ -4,7 +4,7 @@ import { defaultModelPath, predictTrajectory, PredictReport } from '../model/pre
 import type { SharedPredictReport } from '../model/predict-shared';
 import { parseCharges } from '../trajectory';
 import { Command, integerOption, parse, printJson, UsageError } from './command';
-import { allowUsage, selectionFromValues, selectionOptions } from './selection';
+import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 function printReport(r: PredictReport): void {
@@ -19,7 +19,7 @@ function printReport(r: PredictReport): void {
   for (const [s, v] of Object.entries(r.species)) console.log(`  species ${s}: ${v.ions} ions, mean λ̂ ${v.lambda_mean === null ? 'n/a' : v.lambda_mean.toPrecision(6)}`);
   console.log(`${r.frames} frames x ${r.ions} ions in ${r.seconds.toFixed(2)} s (${r.ions_frames_per_second.toExponential(3)} ion-frames/s); ONNX Runtime ${r.provider}${r.provider_note ? ` (${r.provider_note})` : ''}, descriptors on ${r.device}`);
   const st = r.stages;
-  console.log(`stages (s): read ${st.read.toFixed(2)}, descriptors ${st.descriptors.toFixed(2)}, inference ${st.inference.toFixed(2)}, write ${st.write.toFixed(2)}`);
+  console.log(`stages (wall s, overlapping): read ${st.read.toFixed(2)}, descriptors ${st.descriptors.toFixed(2)}, inference ${st.inference.toFixed(2)}, write ${st.write.toFixed(2)}`);
   for (const [s, n] of Object.entries(r.ignored)) console.log(`  species ${s}: ${n} atoms left out (--ignore-species)`);
   if (r.field) console.log(`wrote ${r.field.path}: λ̂ per frame x ion (float32)${r.field.spread_path ? `, and its committee spread ${r.field.spread_path}` : ''}`);
 }
@@ -47,7 +47,8 @@ export const predictCommand: Command = {
   --charges 1:2,2:-1    charges per species label, for models whose species are charge labels
                         ("+1", "-1", "+2"; metadata ionfield.species_labels = "charge") when the
                         file has no q column; such a model labels each ion by its charge
-  --topology FILE       species labels from the first frame of FILE (DCD/XTC input)
+  --topology FILE       species and charges from an x.topology.json, or labels from the first
+                        frame of another trajectory FILE (DCD/XTC input)
   --ignore-species A,B  leave the atoms of these file species out entirely (neither centres nor
                         neighbours), e.g. explicit solvent; the model then sees the ions only
   --formula-units N     n_f for mixtures (shared models; default: from the salt's stoichiometry)
@@ -95,7 +96,7 @@ ${allowUsage}
     const report = await predictTrajectory(positionals[0], {
       ...(await selectionFromValues(values)),
       model: (values.model as string | undefined) ?? defaultModelPath(),
-      charges: values.charges ? parseCharges(values.charges as string) : undefined,
+      charges: values.charges ? parseCharges(values.charges as string) : topologyCharges(values),
       out: values.out as string | undefined,
       ignoreSpecies: values['ignore-species'] ? (values['ignore-species'] as string).split(',').map((x) => x.trim()).filter(Boolean) : undefined,
       units,
@@ -105,7 +106,7 @@ ${allowUsage}
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       device: device as Device,
       provider: provider as Provider,
-      onProgress: (n) => progress.update(n),
+      onProgress: progress.report,
     });
     progress.done();
     if (values.json) printJson(report);

@@ -1,4 +1,6 @@
 // A one-line progress bar on stderr, drawn only when stderr is a terminal (never in --json pipes).
+import type { Progress as ProgressEvent } from '../progress';
+
 export class Progress {
   private last = 0;
   private readonly enabled: boolean;
@@ -28,6 +30,12 @@ export class Progress {
     }
     process.stderr.write(`\r${line}\x1b[K`);
   }
+
+  /** Draws a library progress event (lib/progress.ts): the callback every long call takes. */
+  readonly report = (p: ProgressEvent): void => {
+    if (p.total !== null) this.total = p.total;
+    this.update(p.done, p.unit);
+  };
 
   done(): void {
     if (this.enabled) process.stderr.write('\r\x1b[K');

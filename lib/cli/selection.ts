@@ -1,5 +1,6 @@
 // The trajectory-selection options every trajectory-reading command shares (format, frames,
 // species labels), declared once and turned into TrajectoryOptions in one place.
+import { readTopology, Topology } from '../dataset/topology';
 import { openTrajectory, parseKeyValueList, parseReadOverrides, TrajectoryOptions } from '../trajectory';
 import { integerOption, Options, Parsed, UsageError } from './command';
 
@@ -18,8 +19,23 @@ export const allowUsage = `  --allow LIST           accept input refused by defa
                          the JSON): box-jumps (cell volume changes > 1.5× between read frames),
                          dcd-nsavc (DCD NSAVC <= 0), skewed-cells (cell angle outside 30–150°)`;
 
-/** Species labels for formats without them, taken from the first frame of another trajectory. */
+/** A --topology that is an ionfield topology (<name>.topology.json, as `convert` writes beside an XTC or DCD). */
+function jsonTopology(file: string): Topology | null {
+  if (!/\.json$/i.test(file)) return null;
+  try {
+    return readTopology(file);
+  } catch (err) {
+    throw new UsageError(`--topology ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Species labels for formats without them: from an ionfield topology file (.topology.json), or
+ * from the first frame of another trajectory (a LAMMPS dump, .gro or .xyz of the same system).
+ */
 export async function typesFromTopology(file: string): Promise<string[]> {
+  const topology = jsonTopology(file);
+  if (topology) return topology.types;
   for await (const frame of openTrajectory(file, { stop: 1, unwrap: false })) {
     if (!frame.types) throw new UsageError(`--topology ${file}: that file has no species labels either`);
     return frame.types;
@@ -40,6 +56,12 @@ export async function selectionFromValues(values: Parsed['values']): Promise<Sel
     types: str('topology') ? await typesFromTopology(str('topology')!) : undefined,
     allow: str('allow') ? overrides(str('allow')!) : undefined,
   };
+}
+
+/** Charges per species from a --topology .topology.json (undefined for other topologies); --charges wins. */
+export function topologyCharges(values: Parsed['values']): Record<string, number> | undefined {
+  const file = values.topology as string | undefined;
+  return file ? jsonTopology(file)?.charges : undefined;
 }
 
 function overrides(text: string) {

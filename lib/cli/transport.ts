@@ -3,7 +3,7 @@
 import { accumulateTransport, loadPartial, mergePartials, savePartial, TransportOptions, TransportPartial, TransportReport, transportReport } from '../transport';
 import { parseCharges, parseKeyValueList } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { allowUsage, selectionFromValues, selectionOptions } from './selection';
+import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 const fmt = (v: number | null, digits = 4) => (v === null ? 'n/a' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(digits - 1) : v.toPrecision(digits));
@@ -52,7 +52,8 @@ Several trajectories (independent runs of one system) are combined exactly.
   --frame-interval dt    time between (selected) frames, overriding the file
   --charges 1:1,2:-1     charge per species (default: the file's q column)
   --type-map 1:Na,2:Cl   rename species labels
-  --topology FILE        species labels from the first frame of FILE (DCD, XTC input)
+  --topology FILE        species and charges from an x.topology.json, or labels from the first
+                         frame of another trajectory FILE (DCD, XTC input)
   --format F             input format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
 ${allowUsage}
@@ -130,7 +131,7 @@ ${allowUsage}
       units: str('units'),
       timestep: positive('timestep'),
       frameInterval: positive('frame-interval'),
-      charges: str('charges') ? parseCharges(str('charges')!) : undefined,
+      charges: str('charges') ? parseCharges(str('charges')!) : topologyCharges(values),
       selectSpecies: str('species') ? str('species')!.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       removeCom: Boolean(values['remove-com']),
       masses,
@@ -161,7 +162,7 @@ ${allowUsage}
     } else {
       for (const file of positionals) {
         const progress = new Progress(positionals.length > 1 ? `reading ${file}` : 'reading', null, !values.json);
-        partials.push(await accumulateTransport(file, { ...options, onProgress: (n) => progress.update(n) }));
+        partials.push(await accumulateTransport(file, { ...options, onProgress: progress.report }));
         progress.done();
       }
     }

@@ -60,7 +60,7 @@ export interface DemoStages {
 export const DEMO_TRAJECTORY = () => path.join(packageRoot(), 'data', 'demo', 'electrolyte.lammpstrj.gz');
 
 async function transportStage(ctx: DemoContext): Promise<void> {
-  ctx.transport = await computeTransport(ctx.trajectory, { temperature: ctx.temperature, units: ctx.units, timestep: ctx.timestep, onProgress: (n) => ctx.progress('transport', n, null) });
+  ctx.transport = await computeTransport(ctx.trajectory, { temperature: ctx.temperature, units: ctx.units, timestep: ctx.timestep, onProgress: ({ done: n }) => ctx.progress('transport', n, null) });
   writeAtomic(path.join(ctx.out, 'transport.json'), JSON.stringify(ctx.transport, null, 1) + '\n');
 }
 
@@ -77,7 +77,7 @@ async function descriptorStage(ctx: DemoContext): Promise<void> {
   const summary = await writeDescriptors(ctx.trajectory, out, {
     set: 'compact',
     stride,
-    onProgress: (n) => ctx.progress('descriptors', n, Math.ceil(ctx.transport!.frames / stride)),
+    onProgress: ({ done: n }) => ctx.progress('descriptors', n, Math.ceil(ctx.transport!.frames / stride)),
   });
   ctx.descriptors = `${out}: ${summary.shape.join(' × ')} (set ${summary.set}, every ${stride}th frame, ${summary.device})`;
 }
@@ -115,7 +115,7 @@ async function predictStage(ctx: DemoContext): Promise<void> {
     units: ctx.units,
     stride,
     out: file,
-    onProgress: (n) => ctx.progress('model', n, Math.ceil(ctx.transport!.frames / stride)),
+    onProgress: ({ done: n }) => ctx.progress('model', n, Math.ceil(ctx.transport!.frames / stride)),
   });
   ctx.predictFile = path.join(ctx.out, 'predict.json');
   writeAtomic(ctx.predictFile, JSON.stringify(r, null, 1) + '\n');
@@ -152,7 +152,7 @@ async function importanceStage(ctx: DemoContext): Promise<void> {
   await buildDataset([ctx.trajectory], folder, {
     set: model.set, tau: model.metadata.target.tau, tauShort: model.metadata.target.tau_short, originStride: stride, temperature: ctx.temperature, timestep: ctx.timestep,
     labelBy: model.metadata.species_labels ?? 'type', transport: false, names: ['demo'],
-    onProgress: (_, n) => ctx.progress('importance: dataset', n, ctx.transport!.frames),
+    onProgress: ({ done: n, unit }) => unit === 'frames' && ctx.progress('importance: dataset', n, ctx.transport!.frames),
   });
   ctx.progress('importance: shuffling', 0, null);
   const report = await modelImportance(modelFile, [folder], { repeats: 3, maxRows: 5000 });
@@ -168,7 +168,7 @@ async function analysisStage(ctx: DemoContext): Promise<void> {
   ctx.analysis = await analyzeField(field, {
     fieldUnits: ctx.transport?.molar_conductivity?.units ?? 'units of Λ',
     lengthUnits: ctx.transport?.units.length,
-    onProgress: (n) => ctx.progress('analyses', n, field.frames),
+    onProgress: ({ done: n }) => ctx.progress('analyses', n, field.frames),
   });
   writeAnalysis(ctx.analysis, path.join(ctx.out, 'analysis'));
 }

@@ -5,12 +5,18 @@ import { KinosonConfig, nativeSpec, siteCount } from './config';
 import { LoadedStates } from './states';
 import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
 import { labelRecord, plainRecord } from '../label-record';
+import { withNativeCancel } from '../abort';
+import { LongCallOptions, ProgressUnit, stageReporter } from '../progress';
 
 export * from './config';
 export * from './statistics';
 export * from './states';
 
-type Progress = (done: number, total: number) => void;
+/** The native progress callback (done, total) as one stage of the shared Progress shape. */
+function nativeProgress(options: LongCallOptions, stage: string, unit: ProgressUnit) {
+  const report = stageReporter(options.onProgress, stage, unit);
+  return (done: number, total: number) => report(done, total);
+}
 
 function estimate(e: { mean: number; error: number }): Estimate {
   return { mean: e.mean, error: e.error };
@@ -62,7 +68,9 @@ function pureSpec(o: CorrelationFactorOptions, sites: number): NativeLatticeSpec
   };
 }
 
-export async function correlationFactor(o: CorrelationFactorOptions, onProgress?: Progress): Promise<CorrelationFactorResult> {
+/** Progress: stage 'kmc' (steps), then 'variational' (models: fit and validation of each). */
+export async function correlationFactor(o: CorrelationFactorOptions, options: LongCallOptions = {}): Promise<CorrelationFactorResult> {
+  options.signal?.throwIfAborted();
   const addon = native();
   const exact = addon.kinosonsExactCorrelation(o.lattice, o.supercell);
   const sites = exact.sites;
@@ -71,13 +79,14 @@ export async function correlationFactor(o: CorrelationFactorOptions, onProgress?
   // atom), so the default grows with the supercell: 400 jumps per site and trajectory.
   const steps = o.steps ?? Math.max(100000, 400 * sites);
   const trajectories = o.trajectories ?? 32;
-  const kmc = await addon.kinosonsKmc({ ...base, kmc: { steps, trajectories, equilibrationSweeps: 0 } }, onProgress);
+  const kmc = await withNativeCancel(options.signal, (token) =>
+    addon.kinosonsKmc({ ...base, kmc: { steps, trajectories, equilibrationSweeps: 0 } }, nativeProgress(options, 'kmc', 'steps'), token));
   // Every state of a pure lattice with one vacancy is a translation of every other, and one state
   // with all its exit jumps already holds every vacancy–tracer separation: two states suffice and
   // the variational value has no sampling error.
   const model = (name: string, vacancyShells: number): NativeBasisSpec => ({ name, vacancyShells, speciesShells: 0, pairFirstShells: 0, pairSecondShells: 0, residualBias: false });
   const t0 = Date.now();
-  const study = await addon.kinosonsStudy({
+  const study = await withNativeCancel(options.signal, (token) => addon.kinosonsStudy({
     ...base,
     study: {
       target: 0,
@@ -91,7 +100,7 @@ export async function correlationFactor(o: CorrelationFactorOptions, onProgress?
       kinosons: false,
       models: o.supercell <= 12 ? [model('nearest-neighbour', 1), model('complete', -1)] : [model('nearest-neighbour', 1)],
     },
-  });
+  }, nativeProgress(options, 'variational', 'models'), token));
   const seconds = (Date.now() - t0) / 1000;
   const [unc, nn, complete] = study.models;
   const l0 = unc.validation[0].mean;
@@ -153,8 +162,9 @@ export interface KmcReference {
   secondsFor1Percent: Record<string, number>;
 }
 
-export async function runKmc(config: KinosonConfig, temperature: number, onProgress?: Progress): Promise<KmcReference> {
-  const r = await native().kinosonsKmc(nativeSpec(config, temperature), onProgress);
+/** Progress: stage 'kmc', in steps (jumps) over all trajectories. */
+export async function runKmc(config: KinosonConfig, temperature: number, options: LongCallOptions = {}): Promise<KmcReference> {
+  const r = await withNativeCancel(options.signal, (token) => native().kinosonsKmc(nativeSpec(config, temperature), nativeProgress(options, 'kmc', 'steps'), token));
   const names = config.species.map((s) => s.name);
   const S = names.length;
   const tracer: Record<string, Estimate> = labelRecord(), jumps: Record<string, number> = labelRecord(), secs: Record<string, number> = labelRecord();
@@ -184,8 +194,10 @@ export interface SampledStates {
 }
 
 /** Equilibrium states of the configuration (swap MC for interacting models), deterministic for the seed. */
-export async function sampleStates(config: KinosonConfig, temperature: number, states: number): Promise<SampledStates> {
-  return native().kinosonsSampleStates({
+export async function sampleStates(config: KinosonConfig, temperature: number, states: number, options: LongCallOptions = {}): Promise<SampledStates> {
+  const report = stageReporter(options.onProgress, 'sample states', 'states', states);
+  report(0);
+  const r = await withNativeCancel(options.signal, (token) => native().kinosonsSampleStates({
     ...nativeSpec(config, temperature),
     study: {
       target: 0,
@@ -198,7 +210,9 @@ export async function sampleStates(config: KinosonConfig, temperature: number, s
       kinosonChannel: 0,
       models: [],
     },
-  });
+  }, undefined, token));
+  report(states);
+  return r;
 }
 
 /** A .npy (format 1.0) file image of a C-order uint8 array. */
@@ -265,7 +279,13 @@ export interface GivenStates {
   validation?: LoadedStates;
 }
 
-export async function runFit(config: KinosonConfig, temperature: number, target: Target, onProgress?: Progress, given: GivenStates = {}): Promise<FitResult> {
+export interface FitOptions extends LongCallOptions {
+  given?: GivenStates;
+}
+
+/** Progress: stage 'fit', in models × 2 (each model's fit, then its validation). */
+export async function runFit(config: KinosonConfig, temperature: number, target: Target, options: FitOptions = {}): Promise<FitResult> {
+  const given = options.given ?? {};
   const names = config.species.map((s) => s.name);
   const index = (n: string) => {
     const i = names.indexOf(n);
@@ -291,7 +311,7 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
   };
   if (target.kind === 'collective' && config.models.some((m) => (m.hidden ?? 0) > 0))
     throw Object.assign(new Error('the equivariant network (hidden > 0) is implemented for tracer targets only'), { code: 'IONFIELD_BAD_INPUT' });
-  const r = await native().kinosonsStudy(spec, onProgress);
+  const r = await withNativeCancel(options.signal, (token) => native().kinosonsStudy(spec, nativeProgress(options, 'fit', 'models'), token));
   const ch = r.channels;
   const diag = channel * ch + channel;
   const models: ModelSummary[] = r.models.map((m) => ({

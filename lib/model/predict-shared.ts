@@ -16,6 +16,7 @@ import type { DatasetColumn } from './dataset';
 import { blockError, dropIgnored, IGNORED, LoadedModel, ModelMismatchError, openPipeline, PredictOptions, PredictReport, runDoubleBuffered } from './predict';
 import { foldFrames, SharedLayout, sharedLayout, speciesFold, SpeciesFold } from './shared-features';
 import { labelRecord } from '../label-record';
+import { stageReporter } from '../progress';
 
 /**
  * Diameters per charge label from diameters per file species (`--sizes`, or a topology's `sizes`):
@@ -90,6 +91,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   let speciesOwnSum: Float64Array[] = []; // per centre species: Σ over its rows of the own features
   const speciesSum: Record<string, number> = labelRecord();
   let frames = 0;
+  const report = stageReporter(options.onProgress, 'predict', 'frames');
   try {
     const it = traj.batches();
     const evaluate = async (batch: FrameBatch) => {
@@ -151,7 +153,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
       spreadWriter?.append(spread, batch.frames);
       frames += batch.frames;
       stages.write += clock() - t0;
-      options.onProgress?.(frames);
+      report(frames);
     };
     await runDoubleBuffered(it, clock, stages, (batch) => {
       if (!batch.charges) throw new ModelMismatchError(`${model.path} folds ions by charge, and ${trajectory} has no charges: pass --charges (e.g. 1:2,2:-1) or --topology`);
@@ -188,6 +190,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
         spreadWriter = new NpyWriter(spreadPath(options.out), 'float32', [ions]);
       }
     }, evaluate, consume);
+    options.signal?.throwIfAborted();
     if (!bound || frames === 0) throw new ModelMismatchError(`${trajectory}: no frames selected`);
     // The per-ion spreads and the values are one output: installed together, values last.
     if (writer) writer.closeWith(spreadWriter ? [spreadWriter.handOver()] : []);
@@ -246,6 +249,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
     device,
     seconds,
     stages,
+    stages_clock: 'wall',
     ions_frames_per_second: (ions * frames) / seconds,
   };
 }

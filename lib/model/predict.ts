@@ -14,6 +14,7 @@ import { OnnxPredictor, Provider } from './inference';
 import { ModelMetadata, parseMetadataProps } from './onnx-export';
 import { predictShared } from './predict-shared';
 import { labelRecord } from '../label-record';
+import { LongCallOptions, stageReporter } from '../progress';
 
 export class ModelMismatchError extends Error {
   readonly code = 'IONFIELD_BAD_INPUT';
@@ -137,7 +138,7 @@ export function blockError(series: ArrayLike<number>): { error: number; block_fr
   return best;
 }
 
-export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'typeMap' | 'types' | 'charges' | 'start' | 'stop' | 'stride'> {
+export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'typeMap' | 'types' | 'charges' | 'start' | 'stop' | 'stride'>, LongCallOptions {
   model: string | LoadedModel;
   /** Unit style the trajectory is read in (must equal the model's). */
   units?: string;
@@ -154,7 +155,6 @@ export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'type
   formulaUnits?: number;
   /** Ion diameters per file species (shared models; lengths in the trajectory's unit). */
   sizes?: Record<string, number>;
-  onProgress?: (frames: number) => void;
 }
 
 export interface PredictReport {
@@ -174,8 +174,16 @@ export interface PredictReport {
   provider: string;
   provider_note: string;
   device: 'cpu' | 'cuda';
+  /** Wall-clock seconds of the whole call. */
   seconds: number;
+  /**
+   * Wall-clock seconds (not thread or CPU seconds) the pipeline spent in each stage, summed over
+   * batches. Descriptors and inference of one batch overlap the bookkeeping of the previous one
+   * (double buffering), so the stages can add up to more than `seconds`.
+   */
   stages: { read: number; descriptors: number; inference: number; write: number };
+  /** How `stages` is measured: always 'wall' (elapsed time), so it is never mistaken for thread time. */
+  stages_clock: 'wall';
   ions_frames_per_second: number;
 }
 
@@ -260,6 +268,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
   const speciesSum: number[] = [];
   let speciesRows: number[][] = [];
   let frames = 0;
+  const report = stageReporter(options.onProgress, 'predict', 'frames');
   try {
     const it = traj.batches();
     // Runs one batch: descriptors -> per-species feeds -> ONNX Runtime -> λ̂ in row order.
@@ -302,7 +311,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
       writer?.append(lambda, batch.frames);
       frames += batch.frames;
       stages.write += clock() - t0;
-      options.onProgress?.(frames);
+      report(frames);
     };
     await runDoubleBuffered(it, clock, stages, (batch) => {
       // The model says how its species are labelled: by the file's types, or by charge ("+1", "+2").
@@ -319,6 +328,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
       model.metadata.species.forEach((_, k) => (speciesSum[k] = 0));
       if (options.out) writer = new NpyWriter(options.out, 'float32', [map.rows.length]);
     }, evaluate, consume);
+    options.signal?.throwIfAborted();
     if (!bound || !map || frames === 0) throw new ModelMismatchError(`${trajectory}: no frames selected`);
     writer?.close();
   } catch (err) {
@@ -347,6 +357,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
     device,
     seconds,
     stages,
+    stages_clock: 'wall',
     ions_frames_per_second: (R * frames) / seconds,
   };
 }

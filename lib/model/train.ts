@@ -7,8 +7,10 @@ import { Dataset, LoadedSystem, loadDatasets, targetLambda } from './dataset';
 import { exportOnnx, MODEL_SCHEMA, ModelMetadata } from './onnx-export';
 import { writeFileAtomic } from '../atomic-file';
 import { labelRecord } from '../label-record';
+import { withNativeCancel } from '../abort';
+import { LongCallOptions, stageReporter } from '../progress';
 
-export interface TrainModelOptions extends NativeTrainOptions {
+export interface TrainModelOptions extends NativeTrainOptions, LongCallOptions {
   /** Names of the systems held out for validation (early stopping) and evaluation. */
   holdout: string[];
   hidden?: number[];
@@ -140,10 +142,14 @@ export async function trainModel(datasetFolders: string[] | Dataset, options: Tr
   const { train, held } = splitSystems(dataset, options.holdout);
   const features = dataset.manifest.species.map((s) => dataset.manifest.feature_columns[s].length);
   const arch = { features, hidden: options.hidden ?? [32, 32], activation: options.activation ?? 'tanh' };
-  const result = await native().trainNetwork(arch, train, held, {
+  const reportEpoch = stageReporter(options.onProgress, 'train', 'epochs');
+  const result = await withNativeCancel(options.signal, (token) => native().trainNetwork(arch, train, held, {
     objective: options.objective, epochs: options.epochs, batchFrames: options.batchFrames, learningRate: options.learningRate,
     weightDecay: options.weightDecay, patience: options.patience, seed: options.seed, threads: options.threads, checkpoint: options.checkpoint,
-  }, options.onEpoch);
+  }, (epoch) => {
+    options.onEpoch?.(epoch);
+    reportEpoch(epoch.epoch, epoch.epochs);
+  }, token));
   const metadata = modelMetadata(dataset, result, options, train, held);
   const onnx = exportOnnx(result.model, metadata);
   if (options.out) writeFileAtomic(options.out, onnx);

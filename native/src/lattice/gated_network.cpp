@@ -268,6 +268,7 @@ GatedModel train_gated(const GatedData& train, const std::vector<double>& theta0
   GatedModel best = m;
   best.training_value = value_and_gradient(m, train, nullptr, nullptr);
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+    check_cancelled();
     const double value = value_and_gradient(m, train, &grad, nullptr);
     if (value < best.training_value) {
       best = m;

@@ -62,7 +62,10 @@ TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model,
         v = j.target;
         break;
       }
-    if ((step & 4095) == 4095) tick(4096);
+    if ((step & 4095) == 4095) {
+      check_cancelled();  // about a millisecond of steps between checks
+      tick(4096);
+    }
   }
   tick(o.steps & 4095);
   tally.jumps = o.steps;

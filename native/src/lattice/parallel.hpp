@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "ionfield/cancel.hpp"
+
 namespace ionfield::lattice {
 
 inline int resolve_threads(int requested, long long work_items) {
@@ -21,11 +23,14 @@ void parallel_for(long long count, int threads, Fn fn) {
   std::atomic<long long> next{0};
   std::exception_ptr error;
   std::mutex error_mutex;
+  const std::atomic<bool>* cancel = current_cancel_flag();  // the caller's, handed to every thread
   auto worker = [&](int thread) {
+    CancelScope scope(cancel);
     for (;;) {
       const long long i = next.fetch_add(1);
       if (i >= count) return;
       try {
+        check_cancelled();
         fn(i, thread);
       } catch (...) {
         std::lock_guard<std::mutex> lock(error_mutex);

@@ -385,6 +385,7 @@ SiteNetwork train_site_network(const SiteNetworkData& train, const SiteNetworkOp
   SiteNetwork best = n;
   best.training_value = objective(n, train, z, nullptr);
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+    check_cancelled();
     const double value = objective(n, train, z, &grad);
     if (value < best.training_value) {
       best = n;

@@ -17,6 +17,7 @@ double swap_monte_carlo(const Lattice& lattice, const EnergyModel& model, double
   long long tried = 0, accepted = 0;
   const long long attempts = sweeps * static_cast<long long>(n);
   for (long long k = 0; k < attempts; ++k) {
+    if ((k & 4095) == 0) check_cancelled();
     const int i = static_cast<int>(rng.below(n)), j = static_cast<int>(rng.below(n));
     if (occ[i] == occ[j]) continue;
     ++tried;

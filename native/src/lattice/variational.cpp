@@ -67,6 +67,7 @@ QuadraticStats accumulate_functional(const Lattice& lattice, const EnergyModel& 
     std::vector<TransitionTerm> terms;
     std::vector<std::vector<std::pair<int, double>>> by_component(3);
     for (long long k = lane; k < n; k += kLanes) {
+      check_cancelled();  // one state's transitions take microseconds: abort is seen at once
       auto occ = states[k];
       const auto vac = vacancy_sites(occ);
       sample_transitions(rates, occ.data(), vac, o, k, jumps, sampled);
@@ -198,6 +199,7 @@ Evaluation evaluate_functional(const Lattice& lattice, const EnergyModel& model,
     std::map<int, std::vector<double>> at_x;
     std::vector<double> r(3 * ch);
     for (long long k = lane; k < n; k += kLanes) {
+      check_cancelled();  // one state's transitions take microseconds: abort is seen at once
       auto occ = states[k];
       const auto vac = vacancy_sites(occ);
       sample_transitions(rates, occ.data(), vac, o, k, jumps, sampled);
@@ -256,6 +258,7 @@ std::vector<double> fit_residual_bias(const Lattice& lattice, const EnergyModel&
     std::vector<RefinedTerm> refined;
     std::map<int, std::vector<double>> at_x;
     for (long long k = lane; k < n; k += kLanes) {
+      check_cancelled();  // one state's transitions take microseconds: abort is seen at once
       auto occ = states[k];
       const auto vac = vacancy_sites(occ);
       sample_transitions(rates, occ.data(), vac, o, k, jumps, sampled);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "ionfield/cancel.hpp"
 #include "ionfield/nn.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/forward.hpp"
@@ -271,6 +272,7 @@ TrainResult train(const Architecture& arch, const std::vector<SystemData>& train
     int batches = 0;
     for (std::size_t start = 0; start < order.size(); start += options.batch_frames) {
       const std::size_t end = std::min(order.size(), start + static_cast<std::size_t>(options.batch_frames));
+      check_cancelled();  // a mini-batch takes milliseconds: an abort stops training at once
       batch.assign(order.begin() + start, order.begin() + end);
       loss_sum += loss_and_gradient(model, train_set, batch, options.objective, &grad, threads);
       ++batches;

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "ionfield/cancel.hpp"
 #include "ionfield/unwrap.hpp"
 
 namespace ionfield {
@@ -74,7 +75,7 @@ TrajectorySummary scan_trajectory(FrameSelection& frames, const std::function<bo
     previous_step = f.step;
     previous_time = f.time;
     ++s.frames;
-    if (progress && (s.frames % 64 == 0) && !progress(s.frames)) throw std::runtime_error("cancelled");
+    if (progress && (s.frames % 64 == 0) && !progress(s.frames)) throw Cancelled();
   }
   s.length_unit = frames.reader().length_unit();
   s.time_unit = frames.reader().time_unit();
