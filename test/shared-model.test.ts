@@ -7,7 +7,10 @@ import { fitLinear, linearSystemLambda } from '../lib/model/baselines';
 import { calibrate, domainReference, domainScore, Residual } from '../lib/model/committee';
 import type { Dataset, DatasetColumn, LoadedSystem } from '../lib/model/dataset';
 import { nestedEvaluation } from '../lib/model/nested';
-import { fitReadout, momentsOf, readoutLambda } from '../lib/model/readout';
+import { fitLogReadout, fitReadout, momentsOf, readoutLambda } from '../lib/model/readout';
+import { exportSharedOnnx } from '../lib/model/shared-model';
+import type { ModelMetadata } from '../lib/model/onnx-export';
+import * as ort from 'onnxruntime-node';
 import { toSharedDataset } from '../lib/model/shared-dataset';
 import { foldFrames, groupASign, sharedLayout, speciesFold } from '../lib/model/shared-features';
 import { gaussian, rng } from './helpers/synthetic-dataset';
@@ -173,5 +176,74 @@ describe('shared model: readout, calibration, nested study', () => {
     assert.equal(far.species, '+3');
     assert.equal(far.nearest, 'c:+2');
     assert.ok(far.score > 2, `score ${far.score}`);
+  });
+});
+
+/** Per-ion μ_i = exp(1 − 3·ρ̄)·(1 + 0.3·(x_i − x̄)) + noise: a multiplicative law in the frame's density. */
+function multiplicativeFamily(count = 8): Dataset {
+  const data = syntheticFamily(0, count);
+  const normal = gaussian(rng(21));
+  for (const s of data.systems) {
+    const F = data.manifest.feature_columns['+1'].length;
+    let total = 0;
+    for (const sp of s.species) {
+      const n = sp.lambda.length;
+      const x = (r: number) => sp.features[r * F + 0] + sp.features[r * F + 2];
+      let mean = 0;
+      for (let r = 0; r < n; r++) mean += x(r) / n;
+      for (let r = 0; r < n; r++) {
+        sp.lambda[r] = 2 * (Math.exp(1 - 3 * mean) * (1 + 0.3 * (x(r) - mean)) + 0.002 * normal());
+        total += sp.lambda[r];
+      }
+    }
+    s.info.lambda_eh = { value: total / (2 * s.frames * s.species[0].ions), error: 0.01 };
+  }
+  return data;
+}
+
+describe('shared model: the log-linear readout', () => {
+  it('recovers a multiplicative law that a linear readout can only approximate', () => {
+    const data = multiplicativeFamily();
+    const { layout, systems } = toSharedDataset(data);
+    const cols = Array.from({ length: layout.own }, (_, k) => k);
+    const moments = systems.map((s) => momentsOf(s, cols));
+    const log = fitLogReadout(moments.slice(1, -1), 1e-4), linear = fitReadout(moments.slice(1, -1), 1e-4);
+    // Extrapolate to the two systems left out at either end of the density range.
+    for (const k of [0, systems.length - 1]) {
+      const truth = data.systems[k].info.lambda_eh!.value;
+      const a = readoutLambda(log, moments[k]), b = readoutLambda(linear, moments[k]);
+      assert.ok(Math.abs(a / truth - 1) < 0.02, `${systems[k].name}: log readout ${a} vs ${truth}`);
+      assert.ok(Math.abs(b / truth - 1) > Math.abs(a / truth - 1), `the linear readout (${b}) does worse than the log readout (${a}) on ${truth}`);
+    }
+  });
+
+  it('its ONNX graph gives the readout\'s μ̂ per ion, and Λ = conversion × mean μ̂ (ONNX Runtime)', async () => {
+    const data = multiplicativeFamily(6);
+    const { layout, systems } = toSharedDataset(data);
+    const cols = Array.from({ length: layout.own }, (_, k) => k);
+    const moments = systems.map((s) => momentsOf(s, cols));
+    const members = [fitLogReadout(moments, 1e-3), fitLogReadout(moments.slice(1), 1e-2)];
+    const committee = { candidate: { features: 'own', alpha: 1e-3, kind: 'log' as const }, members, scores: [], folds: [] };
+    const bytes = exportSharedOnnx(layout, committee, { version: 'test' } as unknown as ModelMetadata);
+    const session = await ort.InferenceSession.create(bytes);
+    const s = systems[2];
+    const d = s.species[0];
+    const out = await session.run({ features: new ort.Tensor('float32', d.features, [d.lambda.length, layout.size]) });
+    const mu = out.mu.data as Float32Array, perMember = out.mu_members.data as Float32Array;
+    // Per ion, member 0 by hand: exp(c + u⁺·x̄ᴬ + u⁻·x̄ᴮ)·(1 + v·(x_i − x̄)).
+    const r0 = members[0], own = layout.own, P = layout.size;
+    for (const row of [0, 7, d.lambda.length - 1]) {
+      const x = d.features.subarray(row * P, (row + 1) * P);
+      let arg = r0.logScale!.intercept, local = 1;
+      cols.forEach((c, k) => {
+        arg += r0.logScale!.plus[k] * x[2 * own + c] + r0.logScale!.minus[k] * x[3 * own + c];
+        local += r0.weights[k] * (x[c] - x[own + c]);
+      });
+      const want = Math.exp(arg) * local;
+      assert.ok(Math.abs(perMember[row * 2] - want) <= 1e-4 * Math.abs(want), `row ${row}: ${perMember[row * 2]} vs ${want}`);
+    }
+    const lambda = (s.conversion * mu.reduce((a, v) => a + v, 0)) / mu.length;
+    const expected = (readoutLambda(members[0], moments[2]) + readoutLambda(members[1], moments[2])) / 2;
+    assert.ok(Math.abs(lambda / expected - 1) < 2e-3, `Λ from the graph ${lambda} vs from the moments ${expected}`);
   });
 });

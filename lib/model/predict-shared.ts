@@ -51,6 +51,10 @@ export interface SharedPredictReport extends PredictReport {
     dominant: 'sampling' | 'model';
     committee_spread: number;
     members: number[];
+    /** How the frames' Λ are averaged: 'geometric' for a log readout (readout.ts), else 'arithmetic'. */
+    mean_over_frames: 'geometric' | 'arithmetic';
+    /** Λ_ML over the arithmetic mean of the per-ion field: multiply the .npy field by it to sum to Λ_ML. */
+    field_scale: number;
   };
   domain: { score: number; parts: { distance: number; range: number; input: string | null }; threshold: number; nearest: string; species: string; relative_spread: number; spread_threshold: number; in_domain: boolean; reasons: string[] };
   inDomain: boolean;
@@ -88,6 +92,11 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   let writer = null as NpyWriter | null, spreadWriter = null as NpyWriter | null;
   const frameLambda: number[] = [];
   const memberSums = new Float64Array(M);
+  // Log readout (readout.ts): Λ_ML is the geometric mean of the frames' Λ — the readout at the
+  // trajectory's mean structure, as fitted and evaluated — not their arithmetic mean, which would
+  // add exp(var/2) of the frame-to-frame scatter of the structure (larger for smaller systems).
+  const logReadout = String(shared.readout).startsWith('log');
+  const memberLogSums = new Float64Array(M), memberFrame = new Float64Array(M);
   let speciesOwnSum: Float64Array[] = []; // per centre species: Σ over its rows of the own features
   const speciesSum: Record<string, number> = labelRecord();
   let frames = 0;
@@ -128,6 +137,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
       const lambda = new Float32Array(batch.frames * ions), spread = new Float32Array(batch.frames * ions);
       for (let t = 0; t < batch.frames; t++) {
         let sum = 0;
+        memberFrame.fill(0);
         for (let i = 0; i < ions; i++) {
           const r = t * ions + i;
           sum += mu[r];
@@ -135,6 +145,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
           for (let m = 0; m < M; m++) {
             const v = members[r * M + m];
             memberSums[m] += v;
+            memberFrame[m] += v;
             m1 += v;
             m2 += v * v;
           }
@@ -143,6 +154,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
           spread[r] = Math.sqrt(Math.max(0, m2 / M - m1 * m1) * (M / Math.max(1, M - 1))) * toLambda;
         }
         frameLambda.push(sum / nf);
+        if (logReadout) for (let m = 0; m < M; m++) memberLogSums[m] += Math.log(memberFrame[m] / nf);
       }
       let r0 = 0;
       centreSpecies.forEach((s, k) => {
@@ -201,9 +213,17 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   } finally {
     await predictor.close();
   }
-  const value = frameLambda.reduce((a, b) => a + b, 0) / frames;
-  const sampling = blockError(frameLambda);
-  const memberLambdas = Array.from(memberSums, (s) => s / (frames * nf));
+  const arithmetic = frameLambda.reduce((a, b) => a + b, 0) / frames;
+  let value = arithmetic, sampling = blockError(frameLambda), memberLambdas = Array.from(memberSums, (s) => s / (frames * nf));
+  if (logReadout) {
+    const logs = frameLambda.map((v) => Math.log(v));
+    value = Math.exp(logs.reduce((a, b) => a + b, 0) / frames);
+    const b = blockError(logs);
+    sampling = { ...b, error: b.error * value }; // δΛ = Λ δlnΛ
+    memberLambdas = Array.from(memberLogSums, (s) => Math.exp(s / frames));
+  }
+  // Factor that makes the per-ion field (the .npy, species means) sum to Λ_ML: 1 for a linear readout.
+  const fieldScale = value / arithmetic;
   const mMean = memberLambdas.reduce((a, b) => a + b, 0) / M;
   const spread = Math.sqrt(memberLambdas.reduce((a, b) => a + (b - mMean) ** 2, 0) / Math.max(1, M - 1));
   const cal = unc?.calibration ?? { k: 1, f: 0 };
@@ -237,6 +257,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
     lambda_ml: {
       value, error: total, block_frames: sampling.block_frames, blocks: sampling.blocks, units: `${units} molar conductivity (as the training targets)`, tau: meta.target.tau,
       parts: { sampling: samplingErr, model: modelErr }, dominant: modelErr >= samplingErr ? 'model' : 'sampling', committee_spread: spread, members: memberLambdas,
+      mean_over_frames: logReadout ? 'geometric' : 'arithmetic', field_scale: fieldScale,
     },
     domain: { score: dom.score, parts: { distance: dom.distance, range: dom.range, input: dom.feature >= 0 ? shared.features[cols[dom.feature]] : null }, threshold, nearest: dom.nearest, species: dom.species, relative_spread: relSpread, spread_threshold: spreadThreshold, in_domain: reasons.length === 0, reasons },
     inDomain: reasons.length === 0,

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDatasets } from '../../lib/model/dataset';
-import { nestedEvaluation, NestedReport } from '../../lib/model/nested';
+import { candidateName, nestedEvaluation, NestedReport } from '../../lib/model/nested';
 import { nativeSystemLambda, trainModel } from '../../lib/model/train';
 
 const { values, positionals } = parseArgs({
@@ -35,7 +35,7 @@ export function markdown(r: NestedReport): string {
   const lines = [
     `| system | Λ_EH | Λ_ML ± total error | dev. | z | chosen | domain score | ${baselines.map((b) => `${b} (dev.)`).join(' | ')} |`,
     `|---|---|---|---|---|---|---|${baselines.map(() => '---|').join('')}`,
-    ...r.rows.map((row) => `| ${row.system} | ${f(row.reference.value)} ± ${f(row.reference.error, 2)} | ${f(row.lambda_ml)} ± ${f(row.total_error, 2)} | ${dev(row.lambda_ml, row.reference.value)} | ${row.z.toFixed(2)} | ${row.selected.features}, α=${row.selected.alpha} | ${row.domain.score.toFixed(2)}${row.domain.in_domain ? '' : ' (out)'} | ${baselines.map((b) => `${f(row.baselines[b])} (${dev(row.baselines[b], row.reference.value)})`).join(' | ')} |`),
+    ...r.rows.map((row) => `| ${row.system} | ${f(row.reference.value)} ± ${f(row.reference.error, 2)} | ${f(row.lambda_ml)} ± ${f(row.total_error, 2)} | ${dev(row.lambda_ml, row.reference.value)} | ${row.z.toFixed(2)} | ${candidateName(row.selected)} | ${row.domain.score.toFixed(2)}${row.domain.in_domain ? '' : ' (out)'} | ${baselines.map((b) => `${f(row.baselines[b])} (${dev(row.baselines[b], row.reference.value)})`).join(' | ')} |`),
     '',
     '| model | median abs. error | 90th percentile | worst | systems |',
     '|---|---|---|---|---|',

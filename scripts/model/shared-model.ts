@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadDatasets } from '../../lib/model/dataset';
+import { candidateName } from '../../lib/model/nested';
 import { buildSharedModel } from '../../lib/model/shared-model';
 import { writeFileAtomic } from '../../lib/model/train';
 
@@ -24,4 +25,4 @@ const { onnx, metadata, committee } = buildSharedModel(dataset, calibration, { i
 writeFileAtomic(values.out as string, onnx);
 const summary = { schema: 'ionfield.shared-model-build/1', out: values.out, datasets: positionals, systems: dataset.systems.map((s) => s.name), selected: committee.candidate, members: committee.members.length, inner_folds: committee.folds, scores: committee.scores, calibration, domain: { spacing: metadata.uncertainty!.domain.spacing, threshold: metadata.uncertainty!.domain.threshold } };
 writeFileAtomic((values.out as string).replace(/\.onnx$/, '') + '.json', new TextEncoder().encode(JSON.stringify(summary, null, 1) + '\n'));
-console.log(`${values.out}: committee of ${committee.members.length} (${committee.candidate.features}, α = ${committee.candidate.alpha}), calibration k = ${calibration.k.toFixed(2)}, f = ${calibration.f.toFixed(3)}`);
+console.log(`${values.out}: committee of ${committee.members.length} (${candidateName(committee.candidate)}), calibration k = ${calibration.k.toFixed(2)}, f = ${calibration.f.toFixed(3)}`);
