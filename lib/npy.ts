@@ -30,13 +30,13 @@ export class NpyWriter {
   private closed = false;
   private finished = false;
   private readonly descr: string;
-  private readonly hash: Hash = createHash('sha256');
+  private hash: Hash = createHash('sha256');
 
   /** trailing: the shape after the first (streamed) dimension. */
   constructor(readonly destination: string, readonly dtype: 'float32' | 'float64', readonly trailing: number[]) {
     this.descr = dtype === 'float32' ? '<f4' : '<f8';
     this.temporary = temporaryFor(destination);
-    this.fd = fs.openSync(this.temporary, 'w');
+    this.fd = fs.openSync(this.temporary, 'w+'); // read back by rescale()
     fs.writeSync(this.fd, header(this.descr, [0, ...trailing]));
   }
 
@@ -53,6 +53,28 @@ export class NpyWriter {
     for (let done = 0; done < bytes.length; ) done += fs.writeSync(this.fd, bytes, done, bytes.length - done);
     this.hash.update(bytes);
     this.leading += count;
+  }
+
+  /**
+   * Multiplies every value written so far by `factor` (in place, in chunks: memory stays bounded),
+   * for outputs whose normalisation is known only at the end. The data checksum follows.
+   */
+  rescale(factor: number): void {
+    if (this.finished) throw new Error('npy: rescale() after finish()');
+    if (factor === 1) return;
+    const size = this.dtype === 'float32' ? 4 : 8;
+    const total = this.leading * this.trailing.reduce((a, b) => a * b, 1) * size;
+    const chunk = Buffer.alloc(Math.min(total, 1 << 22) || 8);
+    this.hash = createHash('sha256');
+    for (let at = 0; at < total; ) {
+      const n = Math.min(chunk.length, total - at);
+      for (let got = 0; got < n; ) got += fs.readSync(this.fd, chunk, got, n - got, HEADER_BYTES + at + got);
+      const view = this.dtype === 'float32' ? new Float32Array(chunk.buffer, chunk.byteOffset, n / 4) : new Float64Array(chunk.buffer, chunk.byteOffset, n / 8);
+      for (let k = 0; k < view.length; k++) view[k] *= factor;
+      for (let done = 0; done < n; ) done += fs.writeSync(this.fd, chunk, done, n - done, HEADER_BYTES + at + done);
+      this.hash.update(chunk.subarray(0, n));
+      at += n;
+    }
   }
 
   /**

@@ -83,7 +83,8 @@ describe('ionfield demo, analyze and report (CLI)', function () {
     assert.ok(Math.abs(ratio - want) < 1e-3 * want, `ratio ${ratio} vs ${want}`);
     // Independent estimates: relative errors add in quadrature.
     const wantError = want * Math.hypot(p.lambda_ml.error / p.lambda_ml.value, t.molar_conductivity.error / t.molar_conductivity.value);
-    assert.ok(Math.abs(ratioError - wantError) < 0.02 * wantError, `ratio error ${ratioError} vs ${wantError}`);
+    // The report shows errors to two significant digits: up to 2.6 % off for a value like 0.194.
+    assert.ok(Math.abs(ratioError - wantError) < 0.03 * wantError, `ratio error ${ratioError} vs ${wantError}`);
   });
 
   it('the mean of the target field equals the Einstein–Helfand ⟨|J|²⟩/(6 T n_f τ) at that lag (exact sum rule)', () => {

@@ -53,7 +53,7 @@ export interface SharedPredictReport extends PredictReport {
     members: number[];
     /** How the frames' Λ are averaged: 'geometric' for a log readout (readout.ts), else 'arithmetic'. */
     mean_over_frames: 'geometric' | 'arithmetic';
-    /** Λ_ML over the arithmetic mean of the per-ion field: multiply the .npy field by it to sum to Λ_ML. */
+    /** The factor the per-ion field (.npy, species means) was multiplied by so that it sums to Λ_ML (1: linear readout). */
     field_scale: number;
   };
   domain: { score: number; parts: { distance: number; range: number; input: string | null }; threshold: number; nearest: string; species: string; relative_spread: number; spread_threshold: number; in_domain: boolean; reasons: string[] };
@@ -204,6 +204,12 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
     }, evaluate, consume);
     options.signal?.throwIfAborted();
     if (!bound || frames === 0) throw new ModelMismatchError(`${trajectory}: no frames selected`);
+    // A log readout's Λ_ML is the geometric mean over frames (below): the field is scaled to sum to it.
+    if (logReadout) {
+      const factor = geometricOverArithmetic(frameLambda);
+      writer?.rescale(factor);
+      spreadWriter?.rescale(factor);
+    }
     // The per-ion spreads and the values are one output: installed together, values last.
     if (writer) writer.closeWith(spreadWriter ? [spreadWriter.handOver()] : []);
   } catch (err) {
@@ -222,8 +228,9 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
     sampling = { ...b, error: b.error * value }; // δΛ = Λ δlnΛ
     memberLambdas = Array.from(memberLogSums, (s) => Math.exp(s / frames));
   }
-  // Factor that makes the per-ion field (the .npy, species means) sum to Λ_ML: 1 for a linear readout.
+  // Factor by which the per-ion field (the .npy, the species means) was scaled to sum to Λ_ML: 1 for a linear readout.
   const fieldScale = value / arithmetic;
+  for (const s of centreSpecies) speciesSum[s] *= fieldScale;
   const mMean = memberLambdas.reduce((a, b) => a + b, 0) / M;
   const spread = Math.sqrt(memberLambdas.reduce((a, b) => a + (b - mMean) ** 2, 0) / Math.max(1, M - 1));
   const cal = unc?.calibration ?? { k: 1, f: 0 };
@@ -273,4 +280,12 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
     stages_clock: 'wall',
     ions_frames_per_second: (ions * frames) / seconds,
   };
+}
+
+/** exp(mean ln Λ_t) / mean Λ_t of the frames' Λ. */
+function geometricOverArithmetic(frameLambda: number[]): number {
+  const n = frameLambda.length;
+  if (n === 0) return 1;
+  const geometric = Math.exp(frameLambda.reduce((a, v) => a + Math.log(v), 0) / n);
+  return geometric / (frameLambda.reduce((a, v) => a + v, 0) / n);
 }
