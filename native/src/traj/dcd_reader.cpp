@@ -148,7 +148,9 @@ class DcdReader final : public TrajectoryReader {
     const uint64_t title_len = read_marker("the title record marker");
     if (title_len < 4)  // unsigned: 8-byte markers can exceed 2^63
       in_.fail(-1, title_at, "expected a title record (4 + 80 * lines bytes), marker says " + std::to_string(title_len));
-    if (title_len + marker_bytes_ > static_cast<uint64_t>(in_.remaining()))
+    // Compared without adding to title_len, which an 8-byte marker can push past 2^64 - 8.
+    const uint64_t remaining = static_cast<uint64_t>(in_.remaining());
+    if (title_len > remaining || remaining - title_len < static_cast<uint64_t>(marker_bytes_))
       in_.fail(-1, title_at, "the file ends inside the title record: its marker says " + std::to_string(title_len) +
                                  " bytes, but only " + std::to_string(in_.remaining()) + " remain (truncated file?)");
     rec.resize(title_len);
