@@ -329,6 +329,10 @@ describe('validation: a write that fails at any point leaves every output whole 
     { name: 'predict', run: (out, v) => ['predict', demo, '--stop', v === 'before' ? '40' : '80', '--out', path.join(out, 'p.npy'), '--json'] },
     { name: 'transport --save-partial', run: (out, v) => ['transport', dump, '--temperature', '1', '--units', 'lj', '--timestep', '0.005', '--stride', v === 'before' ? '2' : '1', '--save-partial', path.join(out, 'partial.json')] },
     {
+      name: 'kinosons generate',
+      run: (out, v) => ['kinosons', 'generate', '--config', path.join(repoRoot, 'data', 'kinosons', 'binary-arrhenius.json'), '--states', v === 'before' ? '2' : '3', '--out', path.join(out, 'states.npy')],
+    },
+    {
       name: 'dataset',
       run: (out, v) => ['dataset', demo, '--set', 'compact', '--tau', '1', '--temperature', '1', '--timestep', '0.005', '--no-transport', '--stop', '60', '--origin-stride', v === 'before' ? '2' : '1', '--out', path.join(out, 'set')],
       markers: /system\.json$/, // removed before its arrays are replaced, so an interrupted system is rebuilt
