@@ -42,6 +42,11 @@ export function wildcardSet(dataset: Dataset): Record<string, unknown> {
   return { schema: 'ionfield.descriptor-set/1', name: set?.name ?? 'shared', description: set?.description ?? '', length_unit: set?.length_unit ?? 'ion diameter', functions };
 }
 
+/** `mu` = the committee members' mean per row. */
+function meanOverMembers(): onnx.INodeProto {
+  return node('ReduceMean', ['mu_members'], ['mu'], [{ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [1] }, { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]);
+}
+
 export function exportSharedOnnx(layout: SharedLayout, committee: Committee, meta: ModelMetadata): Uint8Array {
   if (committee.candidate.kind === 'log') return exportLogOnnx(layout, committee, meta);
   const F = layout.size;
@@ -72,7 +77,7 @@ export function exportSharedOnnx(layout: SharedLayout, committee: Committee, met
   }
   nodes.push(
     node('Add', [Q > 0 ? 'linear' : 'xw', 'b'], ['mu_members']),
-    node('ReduceMean', ['mu_members'], ['mu'], [{ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [1] }, { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]),
+    meanOverMembers(),
   );
   return encodeModel({
     name: 'ionfield-shared-local-conductivity',
@@ -107,7 +112,7 @@ function exportLogOnnx(layout: SharedLayout, committee: Committee, meta: ModelMe
   const nodes: onnx.INodeProto[] = [
     node('MatMul', ['features', 'U'], ['su']), node('Add', ['su', 'c'], ['log_scale']), node('Exp', ['log_scale'], ['scale']),
     node('MatMul', ['features', 'V'], ['sv']), node('Add', ['sv', 'ones'], ['local']), node('Mul', ['scale', 'local'], ['mu_members']),
-    node('ReduceMean', ['mu_members'], ['mu'], [{ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [1] }, { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]),
+    meanOverMembers(),
   ];
   return encodeModel({
     name: 'ionfield-shared-local-conductivity',
