@@ -75,6 +75,8 @@ Spec parse_spec(const Napi::Object& o) {
     s.kmc.trajectories = static_cast<int>(number(k, "trajectories", 16));
     s.kmc.equilibration_sweeps = static_cast<long long>(number(k, "equilibrationSweeps", 200));
     s.kmc.exponential_times = k.Has("exponentialTimes") && k.Get("exponentialTimes").ToBoolean();
+    s.kmc.first_trajectory = static_cast<int>(number(k, "firstTrajectory", 0));
+    s.kmc.run_trajectories = static_cast<int>(number(k, "runTrajectories", 0));
   }
   if (o.Has("study") && o.Get("study").IsObject()) {
     Napi::Object st = o.Get("study").As<Napi::Object>();
@@ -235,9 +237,35 @@ class KmcWorker : public LatticeWorker<KmcResult> {
     o.Set("times", doubles(env, r.times));
     o.Set("tracerSums", doubles(env, r.tracer_sums));
     o.Set("collective", doubles(env, r.collective));
+    o.Set("nn2", 0.25 * lattice_->shell_norm2(0));
+    o.Set("stepsPerTrajectory", static_cast<double>(spec_.kmc.steps));
     return o;
   }
 };
+
+// kinosonsKmcEstimate({species, counts, sites, nn2, steps, times, tracerSums, collective}): the
+// estimates of run_kmc from per-trajectory sums (arrays, trajectory order) — merging KMC shards.
+Napi::Value KmcEstimate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "kinosonsKmcEstimate(sums)");
+  Napi::Object o = info[0].As<Napi::Object>();
+  KmcResult r;
+  r.species = static_cast<int>(number(o, "species", 0));
+  r.times = numbers(o, "times");
+  r.tracer_sums = numbers(o, "tracerSums");
+  r.collective = numbers(o, "collective");
+  try {
+    estimate_kmc(r, integers(o, "counts"), static_cast<int>(number(o, "sites", 0)), number(o, "nn2", 0),
+                 static_cast<long long>(number(o, "steps", 0)));
+  } catch (...) {
+    throw error_from_current_exception(env);
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("tracer", estimates(env, r.tracer));
+  out.Set("onsager", estimates(env, r.onsager));
+  out.Set("correlation", estimate(env, r.correlation));
+  return out;
+}
 
 class StudyWorker : public LatticeWorker<StudyResult> {
  public:
@@ -362,6 +390,7 @@ class StatesWorker : public LatticeWorker<std::vector<std::vector<std::uint8_t>>
 
 void register_kinosons(Napi::Env env, Napi::Object exports) {
   exports.Set("kinosonsExactCorrelation", Napi::Function::New(env, ExactCorrelation));
+  exports.Set("kinosonsKmcEstimate", Napi::Function::New(env, KmcEstimate));
   exports.Set("kinosonsKmc", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<KmcWorker>(info, "kinosonsKmc(spec, onProgress, cancelToken)"); }));
   exports.Set("kinosonsSampleStates", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<StatesWorker>(info, "kinosonsSampleStates(spec, onProgress, cancelToken)"); }));
   exports.Set("kinosonsStudy", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<StudyWorker>(info, "kinosonsStudy(spec, onProgress, cancelToken)"); }));

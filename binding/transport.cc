@@ -98,6 +98,9 @@ class NativeTransport : public Napi::ObjectWrap<NativeTransport> {
     number("maxLag", opt.max_lag);
     number("targetBlocks", opt.target_blocks);
     number("threads", opt.threads);
+    number("firstFrame", opt.first_frame);
+    number("ownFrom", opt.own_from);
+    number("blockLength", opt.block_length);
     opt.remove_com = o.Has("removeCom") && o.Get("removeCom").ToBoolean();
     try {
       acc_ = std::make_unique<TransportAccumulator>(std::move(species),
@@ -199,11 +202,22 @@ Napi::Value MergeTransportPartials(const Napi::CallbackInfo& info) {
   return partial_object(env, a);
 }
 
+// transportBlockLength(frames, targetBlocks): the block length a single run ends with.
+Napi::Value TransportBlockLength(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) throw Napi::TypeError::New(env, "transportBlockLength(frames, targetBlocks)");
+  const long long frames = info[0].As<Napi::Number>().Int64Value();
+  const long long target = info[1].As<Napi::Number>().Int64Value();
+  if (frames < 0 || target < 1) throw Napi::RangeError::New(env, "transportBlockLength: frames >= 0 and targetBlocks >= 1");
+  return Napi::Number::New(env, static_cast<double>(transport_block_length(frames, static_cast<std::size_t>(target))));
+}
+
 }  // namespace
 
 void register_transport(Napi::Env env, Napi::Object exports) {
   NativeTransport::Register(env, exports);
   exports.Set("mergeTransportPartials", Napi::Function::New(env, MergeTransportPartials));
+  exports.Set("transportBlockLength", Napi::Function::New(env, TransportBlockLength));
 }
 
 }  // namespace ionfield::binding

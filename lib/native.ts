@@ -135,6 +135,10 @@ export interface NativeTransportOptions {
   maxLag?: number;
   /** Blocks kept between targetBlocks and 2 × targetBlocks (default 16). */
   targetBlocks?: number;
+  /** Shards: global index of the first frame fed, first frame whose pairs count, fixed block length (0: doubling). */
+  firstFrame?: number;
+  ownFrom?: number;
+  blockLength?: number;
   removeCom?: boolean;
   /** OpenMP threads (default 0: all cores). */
   threads?: number;
@@ -175,7 +179,7 @@ export interface NativeLatticeSpec {
   counts: number[];
   seed: number;
   threads: number;
-  kmc?: { steps: number; trajectories: number; equilibrationSweeps: number; exponentialTimes?: boolean };
+  kmc?: { steps: number; trajectories: number; equilibrationSweeps: number; exponentialTimes?: boolean; firstTrajectory?: number; runTrajectories?: number };
   study?: {
     target: 'collective' | number;
     sampling: 'all' | 'kmc';
@@ -226,6 +230,9 @@ export interface NativeKmcResult {
   times: Float64Array;
   tracerSums: Float64Array;
   collective: Float64Array;
+  /** Squared nearest-neighbour distance (a²) and jumps per trajectory: what kinosonsKmcEstimate needs. */
+  nn2: number;
+  stepsPerTrajectory: number;
 }
 
 export interface NativeStudyResult {
@@ -352,6 +359,8 @@ export interface NativeAddon {
     update(frame: { positions: Float64Array; boxes: Float64Array | null; periodic?: boolean[] }): { pairs: number; rebuilt: boolean; seconds: number };
   };
   kinosonsExactCorrelation(lattice: string, cells: number): NativeExactCorrelation;
+  /** The estimates of kinosonsKmc from per-trajectory sums in trajectory order (merging shards). */
+  kinosonsKmcEstimate(sums: { species: number; counts: number[]; sites: number; nn2: number; steps: number; times: number[]; tracerSums: number[]; collective: number[] }): Pick<NativeKmcResult, 'tracer' | 'onsager' | 'correlation'>;
   kinosonsKmc(spec: NativeLatticeSpec, onProgress?: (done: number, total: number) => void, cancel?: NativeCancelToken): Promise<NativeKmcResult>;
   /** Equilibrium states (study.trainingStates of them): occupancy states × sites (255 = vacancy), positions in a/2. */
   kinosonsSampleStates(spec: NativeLatticeSpec, onProgress?: undefined, cancel?: NativeCancelToken): Promise<{ sites: number; states: number; occupancy: Uint8Array; positions: Int32Array }>;
@@ -368,6 +377,8 @@ export interface NativeAddon {
   formatFromPath(path: string): string;
   NativeTransport: new (options: NativeTransportOptions) => NativeTransportHandle;
   mergeTransportPartials(a: NativeTransportSums, b: NativeTransportSums): NativeTransportSums;
+  /** The block length a single run over `frames` frames ends with (shards cut the same blocks). */
+  transportBlockLength(frames: number, targetBlocks: number): number;
   /** λ_i(t0) = K N z_i Δr_i·J/τ for one origin (native/include/ionfield/dataset.hpp); lambdaSum compensated. */
   localConductivity(r0: Float64Array, r1: Float64Array, charges: Float64Array, K: number, tau: number): { lambda: Float64Array; j2: number; lambdaSum: number };
   localConductivityDifference(r0: Float64Array, ra: Float64Array, rb: Float64Array, charges: Float64Array, K: number, tauA: number, tauB: number): { lambda: Float64Array; j2: number; lambdaSum: number };

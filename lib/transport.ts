@@ -47,6 +47,19 @@ export interface TransportOptions extends Omit<TrajectoryOptions, 'unwrap'>, Win
   checkpointEvery?: number;
   /** Continue from the checkpoint file if it exists: frames it covers are not read again. */
   resume?: boolean;
+  /** One shard of a sharded run (set by accumulateTransportShard, transport/shard.ts): frame numbers are global. */
+  shardWindow?: ShardWindow;
+}
+
+/** Where a shard's frames sit in the whole run (the selection's frame numbers). */
+export interface ShardWindow {
+  /** Global index of the first frame read (the lag overlap before ownFrom is read for its history). */
+  firstFrame: number;
+  ownFrom: number;
+  /** The block length of the whole run, so that every shard cuts the single run's blocks. */
+  blockLength: number;
+  /** The whole run's longest lag in frames (-1: none), fixed from its first two frames. */
+  maxLagFrames: number;
 }
 
 
@@ -138,7 +151,9 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
   const finish = (): TransportPartial => {
     const sums = handle!.partial();
     // The interval from the whole span is exact to the files' precision (float32 times in XTC).
-    if (meta!.frameIntervalSource === 'time stored in the file' && sums.frames > 2) meta!.frameInterval = (tLast - t0) / (sums.frames - 1);
+    // (frames read, which a shard's history makes more than sums.frames; merge recomputes it from the spans).
+    if (meta!.frameIntervalSource === 'time stored in the file' && frames > 2) meta!.frameInterval = (tLast - t0) / (frames - 1);
+    if (options.shardWindow) meta!.span = { firstTime: t0, lastTime: tLast, framesRead: frames };
     if (!(sums.volumeFrames > 0) && meta!.volumeOverride === null)
       throw Object.assign(new Error(`${file} has no simulation cell: pass --volume`), { code: 'IONFIELD_USAGE' });
     return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings] }, sums };
@@ -265,15 +280,7 @@ function setUp(file: string, format: string, b: { natoms: number; frames: number
     allow: options.allow ?? [],
     warnings: [],
   };
-  // --max-lag is in time units: the first batch gives the provisional time per frame.
-  let maxLag = -1;
-  if (options.maxLag !== undefined) {
-    let dt = options.frameInterval ?? NaN;
-    if (!(dt > 0) && b.frames >= 2 && b.times[0] >= 0 && b.times[1] > b.times[0]) dt = b.times[1] - b.times[0];
-    if (!(dt > 0) && b.frames >= 2 && options.timestep !== undefined && b.steps[1] > b.steps[0]) dt = (b.steps[1] - b.steps[0]) * options.timestep;
-    if (!(dt > 0)) throw Object.assign(new Error('--max-lag needs the time between frames: pass --frame-interval or --timestep'), { code: 'IONFIELD_USAGE' });
-    maxLag = Math.max(1, Math.floor(options.maxLag / dt + 1e-9));
-  }
+  const maxLag = options.shardWindow ? options.shardWindow.maxLagFrames : maxLagFrames(options, b);
   return {
     meta,
     nativeOptions: {
@@ -286,8 +293,19 @@ function setUp(file: string, format: string, b: { natoms: number; frames: number
       maxLag,
       removeCom: Boolean(options.removeCom),
       threads: options.threads ?? 0,
+      ...(options.shardWindow && { firstFrame: options.shardWindow.firstFrame, ownFrom: options.shardWindow.ownFrom, blockLength: options.shardWindow.blockLength }),
     },
   };
+}
+
+/** --max-lag (time units) in frames, from the time per frame of the first batch (-1: no limit). */
+export function maxLagFrames(options: Pick<TransportOptions, 'maxLag' | 'frameInterval' | 'timestep'>, b: { frames: number; times: Float64Array; steps: Float64Array }): number {
+  if (options.maxLag === undefined) return -1;
+  let dt = options.frameInterval ?? NaN;
+  if (!(dt > 0) && b.frames >= 2 && b.times[0] >= 0 && b.times[1] > b.times[0]) dt = b.times[1] - b.times[0];
+  if (!(dt > 0) && b.frames >= 2 && options.timestep !== undefined && b.steps[1] > b.steps[0]) dt = (b.steps[1] - b.steps[0]) * options.timestep;
+  if (!(dt > 0)) throw Object.assign(new Error('--max-lag needs the time between frames: pass --frame-interval or --timestep'), { code: 'IONFIELD_USAGE' });
+  return Math.max(1, Math.floor(options.maxLag / dt + 1e-9));
 }
 
 /** One call: read, accumulate, estimate. */

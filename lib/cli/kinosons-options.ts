@@ -75,7 +75,7 @@ export async function forConfig<T>(file: string, work: () => Promise<T>): Promis
 const accepted: Record<string, string[]> = {
   'correlation-factor': ['lattice', 'supercell', 'steps', 'trajectories', 'seed', 'threads', 'out', 'json'],
   generate: ['config', 'states', 'out', 'temperature', 'set', 'json'],
-  kmc: ['config', 'temperature', 'out', 'json'],
+  kmc: ['config', 'temperature', 'out', 'shard', 'json'],
   fit: ['config', 'temperature', 'target', 'training', 'validation', 'out', 'json'],
   report: ['config', 'out-dir', 'resume', 'json'],
 };

@@ -22,6 +22,8 @@ import { plot } from '../kinosons/svg';
 import { Command, parse, printJson, UsageError } from './command';
 import { boundedInteger, checkApplicable, checkOutputFile, forConfig, prepareOutputDir, temperatureOption } from './kinosons-options';
 import { Progress } from './progress';
+import { runKmcShard } from '../kinosons/shard';
+import { parseShard, saveShardPartial } from '../shard/partial-file';
 import { writeFileAtomic, writeFilesTogether } from '../atomic-file';
 import { createHash } from 'node:crypto';
 
@@ -35,8 +37,10 @@ const usage = `ionfield kinosons <subcommand> [options]
         equilibrium states (swap Monte Carlo for interacting models) as a states × sites uint8
         .npy array (species index in config order, 255 = vacancy), with FILE.json describing it;
         --set validation draws with the study's validation seed
-  kmc --config FILE [--temperature T] [--out FILE] [--json]
-        residence-time KMC reference: tracer D per species and Onsager L_ab, with errors
+  kmc --config FILE [--temperature T] [--out FILE] [--shard i/n] [--json]
+        residence-time KMC reference: tracer D per species and Onsager L_ab, with errors;
+        --shard i/n runs trajectories i·N/n … (i+1)·N/n − 1 only and writes a shard partial to --out
+        (default kmc.shard-i-of-n.json) for \`ionfield merge\` (bit-identical sums, docs/scale-out.md)
   fit --config FILE [--temperature T] [--target tracer:NAME|collective:NAME] [--training FILE.npy]
       [--validation FILE.npy] [--out FILE] [--json]
         fit the relaxation-vector models of the config on training states, pick the lowest
@@ -243,6 +247,7 @@ export const kinosonsCommand: Command = {
         training: { type: 'string' },
         validation: { type: 'string' },
         resume: { type: 'boolean' },
+        shard: { type: 'string' },
         json: { type: 'boolean' },
       },
       false,
@@ -333,6 +338,17 @@ export const kinosonsCommand: Command = {
         const config = needConfig();
         const T = temperature ?? config.temperatures[0];
         const p = progress('KMC');
+        if (values.shard !== undefined) {
+          // One shard of the trajectories: a shard partial for `ionfield merge` (docs/scale-out.md).
+          const shard = parseShard(values.shard as string);
+          const out = (values.out as string | undefined) ?? `kmc.shard-${shard.index}-of-${shard.count}.json`;
+          const partial = await forConfig(configFile, () => runKmcShard(configFile, config, T, shard, { onProgress: p.fn }));
+          p.bar.done();
+          saveShardPartial(out, partial);
+          const piece = partial.pieces[0];
+          console.error(`ionfield kinosons kmc: shard ${shard.index}/${shard.count}: trajectories ${piece.first}–${piece.first + piece.count - 1} → ${out}`);
+          return 0;
+        }
         const r = await forConfig(configFile, () => runKmc(config, T, { onProgress: p.fn }));
         p.bar.done();
         emit(r, describeKmc(r));

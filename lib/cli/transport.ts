@@ -5,11 +5,13 @@ import { parseCharges, parseKeyValueList } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
 import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
+import { accumulateTransportShard } from '../transport/shard';
+import { parseShard, saveShardPartial } from '../shard/partial-file';
 
 const fmt = (v: number | null, digits = 4) => (v === null ? 'n/a' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(digits - 1) : v.toPrecision(digits));
 const pm = (q: { value: number | null; error: number | null }) => `${fmt(q.value)} ± ${fmt(q.error, 2)}`;
 
-function describe(r: TransportReport): string {
+export function describe(r: TransportReport): string {
   const w = r.fit_window;
   const lines = [
     `file              ${r.file} (${r.format}, ${r.frames} frames, start ${r.frame_selection.start}, stride ${r.frame_selection.stride})`,
@@ -77,6 +79,10 @@ ${allowUsage}
   --checkpoint FILE      save the sums so far every --checkpoint-every frames (default 10000)
   --resume               continue from --checkpoint FILE if it exists (frames it covers are not re-read)
   --from-partials        the positional files are saved partials: merge them and estimate
+  --shard i/n            run shard i (0-based) of n and write its partial to --out (merge them with
+                         \`ionfield merge\`, or run them all with \`ionfield slurm transport ...\`):
+                         shards own whole jackknife blocks, so the merge equals the single run
+  --out FILE             the shard partial (with --shard; default transport.shard-i-of-n.json)
   --allow-negative       exit 0 even when a D or σ comes out negative (by default: error, exit 1)
   --json                 machine-readable output (schema ionfield.transport/1, docs/transport.md)`,
   async run(argv) {
@@ -108,6 +114,8 @@ ${allowUsage}
       resume: { type: 'boolean' },
       'from-partials': { type: 'boolean' },
       'allow-negative': { type: 'boolean' },
+      shard: { type: 'string' },
+      out: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length < 1) throw new UsageError('expected at least one trajectory file');
@@ -156,6 +164,8 @@ ${allowUsage}
     if (options.masses && !options.removeCom) throw new UsageError('--masses only matters with --remove-com');
     if (options.fitStart !== undefined && options.fitStop !== undefined && options.fitStart >= options.fitStop)
       throw new UsageError('--fit-start must be below --fit-stop');
+    if (str('shard') !== undefined) return runShard(positionals, options, str('shard')!, str('out'), Boolean(values['from-partials']));
+    if (str('out') !== undefined) throw new UsageError('--out is for --shard (the report goes to stdout)');
     const partials: TransportPartial[] = [];
     if (values['from-partials']) {
       for (const file of positionals) partials.push(loadPartial(file));
@@ -188,6 +198,17 @@ ${allowUsage}
     return 0;
   },
 };
+
+async function runShard(positionals: string[], options: TransportOptions, text: string, out: string | undefined, fromPartials: boolean): Promise<number> {
+  if (positionals.length !== 1 || fromPartials) throw new UsageError('--shard takes one trajectory');
+  const shard = parseShard(text);
+  const file = out ?? `transport.shard-${shard.index}-of-${shard.count}.json`;
+  const partial = await accumulateTransportShard(positionals[0], options, shard);
+  saveShardPartial(file, partial);
+  const p = partial.pieces[0];
+  console.error(`ionfield transport: shard ${shard.index}/${shard.count}: frames ${p.ownFrom}–${p.ownTo - 1} of ${p.total} (read from ${p.firstFrame}) → ${file}`);
+  return 0;
+}
 
 /** The D and σ values below zero, as "D(Na) = -1.2e-5" strings. */
 function negativeResults(r: TransportReport): string[] {

@@ -1,6 +1,6 @@
 // Kinosons: lattice KMC, the variational principle and the statistics of single-transition
 // contributions to diffusion (docs/kinosons.md). Heavy work runs in the native engine.
-import { native, NativeBasisSpec, NativeLatticeSpec, NativeStudyResult } from '../native';
+import { native, NativeBasisSpec, NativeKmcResult, NativeLatticeSpec, NativeStudyResult } from '../native';
 import { KinosonConfig, nativeSpec, siteCount } from './config';
 import { LoadedStates } from './states';
 import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
@@ -164,7 +164,21 @@ export interface KmcReference {
 
 /** Progress: stage 'kmc', in steps (jumps) over all trajectories. */
 export async function runKmc(config: KinosonConfig, temperature: number, options: LongCallOptions = {}): Promise<KmcReference> {
-  const r = await withNativeCancel(options.signal, (token) => native().kinosonsKmc(nativeSpec(config, temperature), nativeProgress(options, 'kmc', 'steps'), token));
+  return kmcReference(config, temperature, await runKmcSums(config, temperature, options));
+}
+
+/**
+ * The raw KMC run: per-trajectory sums and their estimates. With `trajectories` (a shard), only
+ * trajectories [first, first + count) of the config's run: each has the seeds of its index.
+ */
+export async function runKmcSums(config: KinosonConfig, temperature: number, options: LongCallOptions & { trajectories?: { first: number; count: number } } = {}): Promise<NativeKmcResult> {
+  const spec = nativeSpec(config, temperature);
+  if (options.trajectories && spec.kmc) spec.kmc = { ...spec.kmc, firstTrajectory: options.trajectories.first, runTrajectories: options.trajectories.count };
+  return withNativeCancel(options.signal, (token) => native().kinosonsKmc(spec, nativeProgress(options, 'kmc', 'steps'), token));
+}
+
+/** The report of a KMC run (or of merged shards: r holds all trajectories' estimates). */
+export function kmcReference(config: KinosonConfig, temperature: number, r: Pick<NativeKmcResult, 'sites' | 'trajectories' | 'steps' | 'seconds' | 'tracer' | 'onsager'>): KmcReference {
   const names = config.species.map((s) => s.name);
   const S = names.length;
   const tracer: Record<string, Estimate> = labelRecord(), jumps: Record<string, number> = labelRecord(), secs: Record<string, number> = labelRecord();

@@ -28,6 +28,8 @@ export interface TransportMeta {
   /** Read overrides the input was read with (TrajectoryOptions.allow); absent in older partials. */
   allow?: string[];
   warnings: string[];
+  /** A shard's first and last time read and its frames read (the merge takes the run's interval from them). */
+  span?: { firstTime: number; lastTime: number; framesRead: number };
 }
 type UnitStyle = UnitSystem['style'];
 
@@ -98,15 +100,21 @@ export function mergePartials(partials: TransportPartial[]): TransportPartial {
   return { schema: 'ionfield.transport-partial/1', meta: { ...first.meta, file: files.join(' + '), allow }, sums };
 }
 
+/** The sums as plain arrays (JSON). Numbers survive JSON exactly: JSON.stringify writes the shortest round-trip form. */
+export function plainSums(s: TransportSums): Record<string, number | number[]> {
+  return { ...s, lags: Array.from(s.lags), blockFrames: Array.from(s.blockFrames), origins: Array.from(s.origins), msd: Array.from(s.msd), cross: Array.from(s.cross), charge: Array.from(s.charge) };
+}
+
+/** The inverse of plainSums. */
+export function sumsFromPlain(raw: Record<string, unknown>): TransportSums {
+  const f64 = (k: string) => Float64Array.from(raw[k] as number[]);
+  const s = raw as unknown as TransportSums;
+  return { nspecies: s.nspecies, frames: s.frames, volumeSum: s.volumeSum, volumeFrames: s.volumeFrames, lags: f64('lags'), blockFrames: f64('blockFrames'), origins: f64('origins'), msd: f64('msd'), cross: f64('cross'), charge: f64('charge') };
+}
+
 /** Writes a partial as JSON (temporary name, then rename: never half-written). */
 export function savePartial(partial: TransportPartial, file: string): void {
-  const s = partial.sums;
-  const plain = {
-    schema: partial.schema,
-    meta: partial.meta,
-    sums: { ...s, lags: Array.from(s.lags), blockFrames: Array.from(s.blockFrames), origins: Array.from(s.origins), msd: Array.from(s.msd), cross: Array.from(s.cross), charge: Array.from(s.charge) },
-  };
-  writeFileAtomic(file, JSON.stringify(plain));
+  writeFileAtomic(file, JSON.stringify({ schema: partial.schema, meta: partial.meta, sums: plainSums(partial.sums) }));
 }
 
 export function loadPartial(file: string): TransportPartial {
@@ -117,11 +125,5 @@ export function loadPartial(file: string): TransportPartial {
     throw badInput(`${file}: not a readable JSON transport partial (${(err as Error).message})`);
   }
   if (raw.schema !== 'ionfield.transport-partial/1') throw badInput(`${file}: expected schema ionfield.transport-partial/1, got ${raw.schema}`);
-  const f64 = (k: string) => Float64Array.from(raw.sums[k] as number[]);
-  const s = raw.sums as unknown as TransportSums;
-  return {
-    schema: 'ionfield.transport-partial/1',
-    meta: raw.meta,
-    sums: { nspecies: s.nspecies, frames: s.frames, volumeSum: s.volumeSum, volumeFrames: s.volumeFrames, lags: f64('lags'), blockFrames: f64('blockFrames'), origins: f64('origins'), msd: f64('msd'), cross: f64('cross'), charge: f64('charge') },
-  };
+  return { schema: 'ionfield.transport-partial/1', meta: raw.meta, sums: sumsFromPlain(raw.sums) };
 }

@@ -100,6 +100,11 @@ struct KmcOptions {
   // Residence time per step: 1/W_tot (its mean; lower variance, same long-time averages) or an
   // exponential draw (the textbook algorithm).
   bool exponential_times = false;
+  // A shard (`kmc --shard i/n`): run trajectories first_trajectory .. first_trajectory+run_trajectories-1
+  // of the `trajectories` (run_trajectories 0: all). Each trajectory's seeds depend only on its
+  // index, so any split gives the same per-trajectory sums.
+  int first_trajectory = 0;
+  int run_trajectories = 0;
 };
 
 struct Estimate {
@@ -125,5 +130,10 @@ struct KmcResult {
 using ProgressFn = std::function<void(long long done, long long total)>;
 
 KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOptions& options, const ProgressFn& progress = {});
+
+// Fills r.tracer, r.onsager and r.correlation from the per-trajectory sums (r.times, r.tracer_sums,
+// r.collective, in trajectory order): what run_kmc does at its end, and what merging shards does.
+// nn2: squared nearest-neighbour distance (a²); steps: jumps per trajectory.
+void estimate_kmc(KmcResult& r, const std::vector<int>& counts, int sites, double nn2, long long steps);
 
 }  // namespace ionfield::lattice

@@ -37,7 +37,18 @@ struct TransportOptions {
   std::size_t target_blocks = 16;     // blocks kept between target and 2*target
   bool remove_com = false;            // subtract the (weighted) centre of mass of the selection
   int threads = 0;                    // OpenMP threads (0: default)
+  // Shards of one run (`--shard i/n`, docs/scale-out.md). The first frame fed is global frame
+  // first_frame; pairs whose later frame is before own_from are read for their history only (they
+  // belong to the shard before); block_length > 0 fixes the blocks to [b*L, (b+1)*L) of the global
+  // frame numbers, counted from own_from's block, so that every shard cuts the same blocks as the
+  // single run (which ends with the length that doubling reaches: transport_block_length).
+  long long first_frame = 0;
+  long long own_from = 0;
+  long long block_length = 0;
 };
+
+// The block length the doubling scheme ends with after `frames` frames (what a single run uses).
+long long transport_block_length(long long frames, std::size_t target_blocks);
 
 // The mergeable partial result. Arrays are block-major: [block][lag][...].
 struct TransportPartial {
@@ -106,7 +117,8 @@ class TransportAccumulator {
   std::vector<double> scratch_;   // a chunk of frames: selected atoms, species-sorted
   std::vector<double> partials_;  // per thread, per (frame, lag) of a chunk: |dr|^2 sums over its atoms
 
-  long long frames_ = 0;
+  long long frames_ = 0;          // frames fed (global frame = first_frame + frames_)
+  long long owned_ = 0;           // frames at or after own_from (those this partial counts)
   long long block_length_ = 1;
   std::vector<long long> lags_;  // global lag list (all levels created so far)
   TransportPartial sums_;

@@ -98,8 +98,12 @@ KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOpt
   long long atoms = 0;
   for (int c : o.counts) atoms += c;
   if (atoms >= lattice.num_sites()) throw std::invalid_argument("KMC needs at least one vacancy (atoms < sites)");
+  const int first = o.first_trajectory, count = o.run_trajectories > 0 ? o.run_trajectories : o.trajectories - first;
+  if (first < 0 || count < 1 || first + count > o.trajectories)
+    throw std::invalid_argument("KMC trajectory range " + std::to_string(first) + ".." + std::to_string(first + count - 1) +
+                                " is outside 0.." + std::to_string(o.trajectories - 1));
   const auto start = std::chrono::steady_clock::now();
-  const long long total_steps = o.steps * o.trajectories;
+  const long long total_steps = o.steps * count;
   std::atomic<long long> done{0};
   std::mutex progress_mutex;
   auto tick = [&](long long k) {
@@ -109,36 +113,47 @@ KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOpt
       progress(now, total_steps);
     }
   };
-  std::vector<TrajectoryTally> tallies(o.trajectories);
-  parallel_for(o.trajectories, o.threads, [&](long long t, int) { tallies[t] = run_trajectory(lattice, model, rates, o, t, tick); });
+  std::vector<TrajectoryTally> tallies(count);
+  parallel_for(count, o.threads, [&](long long t, int) { tallies[t] = run_trajectory(lattice, model, rates, o, first + t, tick); });
 
   const int S = model.species;
   KmcResult r;
   r.species = S;
-  r.trajectories = o.trajectories;
+  r.trajectories = count;
   r.total_steps = total_steps;
-  std::vector<Accumulator> tracer(S), onsager(static_cast<std::size_t>(S) * S);
-  Accumulator corr;
-  const double nn2 = 0.25 * lattice.shell_norm2(0);  // a²
   for (const auto& t : tallies) {
     r.times.push_back(t.time);
+    r.tracer_sums.insert(r.tracer_sums.end(), t.tracer.begin(), t.tracer.end());
+    r.collective.insert(r.collective.end(), t.collective.begin(), t.collective.end());
+  }
+  estimate_kmc(r, o.counts, lattice.num_sites(), 0.25 * lattice.shell_norm2(0), o.steps);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+void estimate_kmc(KmcResult& r, const std::vector<int>& counts, int sites, double nn2, long long steps) {
+  const int S = r.species;
+  const std::size_t n = r.times.size();
+  if (static_cast<int>(counts.size()) != S || r.tracer_sums.size() != n * S || r.collective.size() != n * S * S)
+    throw std::invalid_argument("KMC sums: need one time, S tracer sums and S² collective sums per trajectory");
+  std::vector<Accumulator> tracer(S), onsager(static_cast<std::size_t>(S) * S);
+  Accumulator corr;
+  for (std::size_t t = 0; t < n; ++t) {
+    const double time = r.times[t];
     double all = 0;
     for (int s = 0; s < S; ++s) {
-      r.tracer_sums.push_back(t.tracer[s]);
-      all += t.tracer[s];
-      if (o.counts[s] > 0) tracer[s].add(t.tracer[s] / (6.0 * t.time * o.counts[s]));
+      const double sum = r.tracer_sums[t * S + s];
+      all += sum;
+      if (counts[s] > 0) tracer[s].add(sum / (6.0 * time * counts[s]));
     }
-    for (int k = 0; k < S * S; ++k) {
-      r.collective.push_back(t.collective[k]);
-      onsager[k].add(t.collective[k] / (6.0 * t.time * lattice.num_sites()));
-    }
-    corr.add(all / (static_cast<double>(t.jumps) * nn2));
+    for (int k = 0; k < S * S; ++k) onsager[k].add(r.collective[t * S * S + k] / (6.0 * time * sites));
+    corr.add(all / (static_cast<double>(steps) * nn2));
   }
+  r.tracer.clear();
+  r.onsager.clear();
   for (int s = 0; s < S; ++s) r.tracer.push_back(tracer[s].estimate());
   for (auto& a : onsager) r.onsager.push_back(a.estimate());
   r.correlation = corr.estimate();
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return r;
 }
 
 }  // namespace ionfield::lattice

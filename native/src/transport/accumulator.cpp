@@ -38,6 +38,12 @@ std::vector<long long> multiple_tau_lags(std::size_t p, std::size_t m, std::size
   return lags;
 }
 
+long long transport_block_length(long long frames, std::size_t target_blocks) {
+  long long length = 1;
+  while (frames > 0 && (frames - 1) / length >= static_cast<long long>(2 * target_blocks)) length *= 2;
+  return length;
+}
+
 void TransportPartial::merge(const TransportPartial& other) {
   if (other.nspecies != nspecies)
     throw UsageError("transport partials disagree on the number of species (" + std::to_string(nspecies) + " vs " +
@@ -98,6 +104,9 @@ TransportAccumulator::TransportAccumulator(std::vector<int> species, std::size_t
     throw UsageError("transport: points per level must be a multiple of the decimation factor (>= 2)");
   if (options_.max_levels < 1) throw UsageError("transport: need at least one level");
   if (options_.target_blocks < 1) throw UsageError("transport: need at least one block");
+  if (options_.first_frame < 0 || options_.own_from < options_.first_frame || options_.block_length < 0)
+    throw UsageError("transport: shard frame range must have 0 <= first frame <= first owned frame");
+  if (options_.block_length > 0) block_length_ = options_.block_length;
   starts_.assign(nspecies_ + 1, 0);
   for (int s : species_) {
     if (s >= static_cast<int>(nspecies_)) throw UsageError("transport: species index out of range");
@@ -134,7 +143,10 @@ std::size_t TransportAccumulator::memory_bytes() const {
 void TransportAccumulator::ensure_block_for(long long frame) {
   const std::size_t nl = lags_.size(), ns = nspecies_, np = sums_.npairs();
   std::size_t index = static_cast<std::size_t>(frame / block_length_);
-  if (index >= 2 * options_.target_blocks) {
+  if (options_.block_length > 0) {
+    // Fixed blocks (a shard): indices count from the block of the first owned frame.
+    index = static_cast<std::size_t>(frame / block_length_ - options_.own_from / block_length_);
+  } else if (index >= 2 * options_.target_blocks) {
     // Merge neighbouring blocks pairwise: block lengths double, the count halves. Exact (sums).
     const std::size_t nb = sums_.nblocks(), half = nb / 2;
     auto fold = [&](std::vector<double>& v, std::size_t width) {
@@ -163,8 +175,9 @@ void TransportAccumulator::ensure_block_for(long long frame) {
 
 void TransportAccumulator::add_frames(const double* xyz, const double* volumes, std::size_t nframes) {
   const std::size_t n3 = species_.size() * 3;
+  const long long first = options_.first_frame + frames_;
   for (std::size_t f = 0; f < nframes; ++f)
-    if (volumes && volumes[f] > 0) {
+    if (volumes && volumes[f] > 0 && first + static_cast<long long>(f) >= options_.own_from) {
       sums_.volume_sum += volumes[f];
       ++sums_.volume_frames;
     }
@@ -227,7 +240,8 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
   std::vector<Task> tasks;
   std::vector<double> task_collective;  // per task: dR_s (3 per species), J (3)
   for (std::size_t f = 0; f < nframes; ++f) {
-    const long long t = frames_ + static_cast<long long>(f);
+    const long long t = options_.first_frame + frames_ + static_cast<long long>(f);
+    const bool owned = t >= options_.own_from;  // history frames of a shard: stored, not correlated
     long long stride = 1;
     for (std::size_t k = 0; k < options_.max_levels; ++k) {
       if (k > 0) {
@@ -237,7 +251,10 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
       if (t % stride != 0) break;
       const std::size_t jmin = k == 0 ? 1 : p / m + 1;
       if (k >= levels_.size()) {
-        if (k > 0 && t != stride) break;  // a level is born at its second entry (frame = stride)
+        // A level is born at its second entry (frame = stride, seeded with frame 0); a shard that
+        // starts later starts each level at the first multiple of its stride that it reads.
+        const bool seeded = options_.first_frame == 0;
+        if (k > 0 && seeded && t != stride) break;
         const std::size_t first_lag_index = levels_.empty() ? 0 : levels_.back().lag_offset + (p - levels_.back().jmin + 1);
         if (first_lag_index >= lags_.size()) break;  // max_lag reached: no more levels
         Level level;
@@ -247,7 +264,7 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
         level.lag_offset = first_lag_index;
         level.ring.assign(level.slots * n3, 0.0);
         level.collective.assign(level.slots * nc, 0.0);
-        if (k > 0) {
+        if (k > 0 && seeded) {
           // Seed with frame 0, still held m entries back in the level below (p >= m).
           const Level& below = levels_[k - 1];
           const std::size_t from = (below.newest + below.slots - m) % below.slots;
@@ -263,7 +280,7 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
       ++level.count;
       stores[f].push_back({k, level.newest, false, 0});
       std::memcpy(level.collective.data() + level.newest * nc, collective.data() + f * nc, nc * sizeof(double));
-      const std::size_t available = std::min(level.count - 1, p);
+      const std::size_t available = owned ? std::min(level.count - 1, p) : 0;
       for (std::size_t j = jmin; j <= available; ++j) {
         const std::size_t li = level.lag_offset + (j - jmin);
         if (li >= lags_.size()) break;
@@ -319,8 +336,11 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
   // ---- 3. combine threads (fixed order) and add to each frame's block
   const std::size_t np = sums_.npairs(), nl = lags_.size();
   for (std::size_t f = 0; f < nframes; ++f) {
-    ensure_block_for(frames_);
+    const long long t = options_.first_frame + frames_;
     ++frames_;
+    if (t < options_.own_from) continue;  // history only (no tasks were planned for it)
+    ensure_block_for(t);
+    ++owned_;
     const std::size_t block = sums_.nblocks() - 1;
     for (std::size_t ti = task_begin[f]; ti < task_begin[f + 1]; ++ti) {
       const std::size_t li = tasks[ti].lag_index;
@@ -344,12 +364,14 @@ void TransportAccumulator::add_chunk(const double* xyz, std::size_t nframes) {
 TransportPartial TransportAccumulator::partial() const {
   // Only lags the run has reached (lag <= frames - 1); the rest of the grid is all zeros.
   std::size_t nl = 0;
-  while (nl < lags_.size() && lags_[nl] <= frames_ - 1) ++nl;
+  // A shard's grid ends at its own last frame's lag; merging pads shorter grids with zeros.
+  const long long last = options_.first_frame + frames_ - 1;
+  while (nl < lags_.size() && lags_[nl] <= last) ++nl;
   TransportPartial out;
   out.nspecies = nspecies_;
   out.lags.assign(lags_.begin(), lags_.begin() + nl);
   out.block_frames = sums_.block_frames;
-  out.frames = frames_;
+  out.frames = owned_;
   out.volume_sum = sums_.volume_sum;
   out.volume_frames = sums_.volume_frames;
   const std::size_t full = lags_.size(), ns = nspecies_, np = sums_.npairs();

@@ -1,0 +1,101 @@
+// `transport --shard i/n`: one shard of a transport run, and the exact merge of all of them
+// (docs/scale-out.md). A shard owns a contiguous run of the single run's jackknife blocks: it
+// credits the (origin, lag) pairs whose later frame is in its blocks, and reads the frames before
+// them that those pairs reach back to (the lag overlap) for their history only. So the blocks, and
+// with them the jackknife errors, are those of the single run; sums agree to round-off.
+import { trajectoryInfo } from '../info';
+import { native } from '../native';
+import { openTrajectory } from '../trajectory';
+import { accumulateTransport, maxLagFrames, TransportOptions } from '../transport';
+import { plainSums, sumsFromPlain, TransportMeta, TransportPartial } from './partial';
+import { badPartial, fingerprint, newShardPartial, ShardPartial, ShardSpec } from '../shard/partial-file';
+
+/** Frames of the whole selection this shard reads and owns (global selection frame numbers). */
+export interface TransportShardPlan {
+  total: number;
+  blockLength: number;
+  firstFrame: number;
+  ownFrom: number;
+  ownTo: number;
+}
+
+/** What one shard contributes: its plan, its metadata and its sums (plain arrays). */
+export interface TransportPiece extends TransportShardPlan {
+  meta: TransportMeta;
+  sums: Record<string, unknown>;
+}
+
+const usage = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_USAGE' });
+
+/**
+ * Shard i of n gets blocks [floor(i·nb/n), floor((i+1)·nb/n)) of the nb blocks a single run over
+ * `total` frames ends with. maxLag: the run's longest lag in frames (-1: all lags up to total − 1,
+ * then every shard reads from frame 0 — its compute still splits, its reading does not).
+ */
+export function planTransportShard(total: number, shard: ShardSpec, maxLag: number): TransportShardPlan {
+  const blockLength = native().transportBlockLength(total, 16);
+  const blocks = Math.ceil(total / blockLength);
+  if (shard.count > blocks)
+    throw usage(`--shard ${shard.index}/${shard.count}: the run has ${blocks} jackknife blocks of ${blockLength} frames (${total} frames), so at most ${blocks} shards`);
+  const lo = Math.floor((shard.index * blocks) / shard.count), hi = Math.floor(((shard.index + 1) * blocks) / shard.count);
+  const ownFrom = lo * blockLength, ownTo = Math.min(total, hi * blockLength);
+  const reach = maxLag > 0 ? Math.min(maxLag, total - 1) : total - 1;
+  return { total, blockLength, firstFrame: Math.max(0, ownFrom - reach), ownFrom, ownTo };
+}
+
+/** The options a transport result depends on (what must agree between shards), JSON-able. */
+export function transportShardOptions(options: TransportOptions): Record<string, unknown> {
+  const { onProgress: _p, signal: _s, threads: _t, checkpoint: _c, checkpointEvery: _e, resume: _r, shardWindow: _w, onWarning: _o, ...rest } = options as TransportOptions & { onWarning?: unknown };
+  return JSON.parse(JSON.stringify(rest));
+}
+
+/** Runs one shard of `transport file` and returns its shard partial. */
+export async function accumulateTransportShard(file: string, options: TransportOptions, shard: ShardSpec): Promise<ShardPartial<TransportPiece>> {
+  if (options.checkpoint || options.resume) throw usage('--shard does not combine with --checkpoint or --resume (a shard is the unit of restart)');
+  const info = await trajectoryInfo(file, { format: options.format, allow: options.allow, timestep: options.timestep });
+  const start = options.start ?? 0, stride = options.stride ?? 1;
+  const stop = Math.min(options.stop ?? info.frames, info.frames);
+  const total = Math.max(0, Math.ceil((stop - start) / stride));
+  if (total < 3) throw badPartial(`${file}: ${total} frame(s) selected; transport needs at least 3`);
+  let maxLag = -1;
+  if (options.maxLag !== undefined) {
+    // The single run turns --max-lag into frames from its first two frames: so do all shards.
+    const head = openTrajectory(file, { ...options, charges: undefined, unwrap: false, start, stop: start + 2 * stride, stride });
+    for await (const b of head.batches()) {
+      maxLag = maxLagFrames(options, b);
+      break;
+    }
+  }
+  const plan = planTransportShard(total, shard, maxLag);
+  const partial = await accumulateTransport(file, {
+    ...options,
+    start: start + plan.firstFrame * stride,
+    stop: start + plan.ownTo * stride,
+    shardWindow: { firstFrame: plan.firstFrame, ownFrom: plan.ownFrom, blockLength: plan.blockLength, maxLagFrames: maxLag },
+  });
+  partial.meta.start = start;
+  return newShardPartial('transport', [fingerprint(file)], transportShardOptions(options), shard, { ...plan, meta: partial.meta, sums: plainSums(partial.sums) });
+}
+
+/**
+ * The single run's partial from all shards' pieces (in shard order): blocks concatenate in frame
+ * order, and the frame interval comes from the first and last frame times of the whole run, as
+ * the single run computes it.
+ */
+export function mergeTransportPieces(pieces: TransportPiece[]): TransportPartial {
+  const sorted = [...pieces].sort((a, b) => a.ownFrom - b.ownFrom);
+  sorted.forEach((p, k) => {
+    const expected = k === 0 ? 0 : sorted[k - 1].ownTo;
+    if (p.ownFrom !== expected) throw badPartial(`transport shards do not tile the run: a shard starts at frame ${p.ownFrom}, expected ${expected}`);
+  });
+  const last = sorted[sorted.length - 1];
+  if (last.ownTo !== last.total) throw badPartial(`transport shards end at frame ${last.ownTo} of ${last.total}`);
+  let sums = sumsFromPlain(sorted[0].sums);
+  for (const p of sorted.slice(1)) sums = native().mergeTransportPartials(sums, sumsFromPlain(p.sums));
+  const first = sorted[0].meta;
+  const meta: TransportMeta = { ...first, warnings: [...new Set(sorted.flatMap((p) => p.meta.warnings))] };
+  delete meta.span;
+  if (first.frameIntervalSource === 'time stored in the file' && first.span && last.meta.span && last.total > 2)
+    meta.frameInterval = (last.meta.span.lastTime - first.span.firstTime) / (last.total - 1);
+  return { schema: 'ionfield.transport-partial/1', meta, sums };
+}
