@@ -16,8 +16,9 @@ import { trainCommand } from './cli/train';
 import { predictCommand } from './cli/predict';
 import { importanceCommand } from './cli/importance';
 import { mergeCommand } from './cli/merge';
+import { slurmCliCommand } from './cli/slurm';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand, trainCommand, predictCommand, importanceCommand, kinosonsCommand, mergeCommand, analyzeCommand, reportCommand, demoCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand, trainCommand, predictCommand, importanceCommand, kinosonsCommand, mergeCommand, slurmCliCommand, analyzeCommand, reportCommand, demoCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,0 +1,138 @@
+// Sharded runs (`--shard i/n`) merged by `ionfield merge` equal the single-process run: transport
+// to round-off (values and jackknife errors, <= 1e-12 relative) over random shard counts and merge
+// groupings, KMC bit for bit; partials of other inputs or options are refused naming the mismatch.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runCli } from './helpers/cli';
+import { repoRoot, tempDir } from './helpers/paths';
+
+const family = path.join(repoRoot, 'data', 'family', 'a11-lb2-rho0.05');
+const demo = path.join(repoRoot, 'data', 'demo', 'electrolyte.lammpstrj.gz');
+const familyArgs = [`${family}.xtc`, '--topology', `${family}.topology.json`, '--units', 'lj', '--temperature', '1'];
+
+/** A small seeded generator, so that a failing split can be replayed (the seed is in the test name). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+function cli(args: string[]): string {
+  const r = runCli(args, { timeoutMs: 60_000 });
+  assert.equal(r.status, 0, `ionfield ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Largest relative difference over all numbers; other leaves must be equal. */
+function worstDifference(a: unknown, b: unknown, where = ''): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (where.endsWith('relative_difference')) return 0; // itself a round-off measure
+    return a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+  }
+  if (a && typeof a === 'object' && b && typeof b === 'object') {
+    let worst = 0;
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
+      worst = Math.max(worst, worstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${where}.${k}`));
+    return worst;
+  }
+  assert.deepEqual(a, b, `differs at ${where}`);
+  return 0;
+}
+
+/** Merges the shard files in a random order and random groups (merged partials merged again). */
+function mergeRandomly(files: string[], dir: string, random: () => number): string {
+  let pool = [...files];
+  let k = 0;
+  while (pool.length > 1) {
+    pool.sort(() => random() - 0.5);
+    const take = 2 + Math.floor(random() * Math.min(2, pool.length - 1));
+    const group = pool.splice(0, Math.min(take, pool.length));
+    const out = path.join(dir, `group-${k++}.json`);
+    cli(['merge', ...group, '--out', out, '--partial']);
+    pool.push(out);
+  }
+  const result = path.join(dir, 'result.json');
+  cli(['merge', pool[0], '--out', result]);
+  return result;
+}
+
+function runShards(command: string[], n: number, dir: string, tag: string): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const out = path.join(dir, `${tag}-${i}.json`);
+    cli([...command, '--shard', `${i}/${n}`, '--out', out]);
+    return out;
+  });
+}
+
+describe('sharded runs and ionfield merge', function () {
+  this.timeout(300_000);
+
+  for (const seed of [1, 2, 3]) {
+    it(`transport: a random shard count and merge grouping equals the single run (seed ${seed})`, () => {
+      const dir = tempDir();
+      const random = rng(seed);
+      const single = JSON.parse(cli(['transport', ...familyArgs, '--json']));
+      const n = 2 + Math.floor(random() * 6);
+      const result = mergeRandomly(runShards(['transport', ...familyArgs], n, dir, 't'), dir, random);
+      const merged = JSON.parse(fs.readFileSync(result, 'utf8'));
+      const worst = worstDifference(single, merged);
+      assert.ok(worst <= 1e-12, `${n} shards: worst relative difference ${worst}`);
+      assert.equal(merged.uncertainty.blocks, single.uncertainty.blocks);
+    });
+  }
+
+  it('transport with --start, --stride and --max-lag: shards read only their lag overlap, and still agree', () => {
+    const dir = tempDir();
+    const args = ['transport', demo, '--units', 'lj', '--temperature', '1', '--start', '3', '--stop', '2000', '--stride', '2', '--max-lag', '20'];
+    const single = JSON.parse(cli([...args, '--json']));
+    const files = runShards(args, 3, dir, 'm');
+    const piece = JSON.parse(fs.readFileSync(files[2], 'utf8')).pieces[0];
+    assert.ok(piece.firstFrame > 0 && piece.ownFrom - piece.firstFrame <= 20, `the last shard reads from ${piece.firstFrame}, owns from ${piece.ownFrom}`);
+    const merged = JSON.parse(fs.readFileSync(mergeRandomly(files, dir, rng(9)), 'utf8'));
+    assert.ok(worstDifference(single, merged) <= 1e-12);
+  });
+
+  it('kinosons kmc: shards of the trajectories merge bit for bit (all but the wall-clock seconds)', () => {
+    const dir = tempDir();
+    const config = path.join(dir, 'kmc.json');
+    fs.writeFileSync(config, JSON.stringify({
+      lattice: 'fcc', supercell: 3, vacancies: 1, seed: 7, temperatures: [1000],
+      species: [{ name: 'A', fraction: 0.5, e0: 0.7 }, { name: 'B', fraction: 0.5, e0: 0.85 }],
+      pairs: [{ a: 'A', b: 'B', shell: 1, J: 0.02 }],
+      kmc: { steps: 3000, trajectories: 9, equilibrationSweeps: 10 },
+    }));
+    const strip = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, secondsFor1Percent: undefined });
+    const single = strip(JSON.parse(cli(['kinosons', 'kmc', '--config', config, '--json'])));
+    for (const n of [2, 4, 9]) {
+      const files = runShards(['kinosons', 'kmc', '--config', config], n, dir, `k${n}`);
+      const merged = strip(JSON.parse(fs.readFileSync(mergeRandomly(files, dir, rng(n)), 'utf8')));
+      assert.deepEqual(merged, single, `${n} shards`);
+    }
+  });
+
+  it('refuses partials of other inputs, other options, other shard counts and repeated shards, naming the mismatch', () => {
+    const dir = tempDir();
+    const other = path.join(repoRoot, 'data', 'family', 'a11-lb2-rho0.1');
+    const [a0] = runShards(['transport', ...familyArgs], 2, dir, 'a');
+    const b1 = path.join(dir, 'b1.json');
+    cli(['transport', ...familyArgs.slice(0, -1), '2', '--shard', '1/2', '--out', b1]);
+    const c1 = path.join(dir, 'c1.json');
+    cli(['transport', `${other}.xtc`, '--topology', `${other}.topology.json`, '--units', 'lj', '--temperature', '1', '--shard', '1/2', '--out', c1]);
+    const d1 = path.join(dir, 'd1.json');
+    cli(['transport', ...familyArgs, '--shard', '1/3', '--out', d1]);
+    const refuse = (files: string[], pattern: RegExp) => {
+      const r = runCli(['merge', ...files, '--out', path.join(dir, 'never.json')]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+      assert.ok(!fs.existsSync(path.join(dir, 'never.json')));
+    };
+    refuse([a0, b1], /option temperature differs \(2 vs 1\)/);
+    refuse([a0, c1], /input 1 differs .*a11-lb2-rho0\.1\.xtc/);
+    refuse([a0, d1], /different shard counts \(3 vs 2\)/);
+    refuse([a0, a0], /shard 0\/2 is in both/);
+    const r = runCli(['transport', ...familyArgs, '--shard', '40/41', '--out', path.join(dir, 'x.json')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /at most \d+ shards/);
+  });
+});
