@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from './helpers/cli';
 import { repoRoot, tempDir } from './helpers/paths';
+import { worstDifference } from './helpers/compare';
 
 const family = path.join(repoRoot, 'data', 'family', 'a11-lb2-rho0.05');
 const demo = path.join(repoRoot, 'data', 'demo', 'electrolyte.lammpstrj.gz');
@@ -23,21 +24,6 @@ function cli(args: string[]): string {
   return r.stdout;
 }
 
-/** Largest relative difference over all numbers; other leaves must be equal. */
-function worstDifference(a: unknown, b: unknown, where = ''): number {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (where.endsWith('relative_difference')) return 0; // itself a round-off measure
-    return a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
-  }
-  if (a && typeof a === 'object' && b && typeof b === 'object') {
-    let worst = 0;
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
-      worst = Math.max(worst, worstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${where}.${k}`));
-    return worst;
-  }
-  assert.deepEqual(a, b, `differs at ${where}`);
-  return 0;
-}
 
 /** Merges the shard files in a random order and random groups (merged partials merged again). */
 function mergeRandomly(files: string[], dir: string, random: () => number): string {
