@@ -120,5 +120,10 @@ describe('sharded runs and ionfield merge', function () {
     const r = runCli(['transport', ...familyArgs, '--shard', '40/41', '--out', path.join(dir, 'x.json')]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /at most \d+ shards/);
+    // A wrong frame count (the file changed since it was counted) fails the shard that sees it.
+    const wrong = runCli(['transport', ...familyArgs, '--shard', '1/2', '--selected-frames', '700', '--out', path.join(dir, 'y.json')]);
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /not the one the run was planned for \(--selected-frames 700\)/);
+    assert.ok(!fs.existsSync(path.join(dir, 'y.json')));
   });
 });

@@ -8,7 +8,6 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runCli } from './helpers/cli';
 import { repoRoot, tempDir } from './helpers/paths';
 import { worstDifference } from './helpers/compare';
 

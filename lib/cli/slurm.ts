@@ -11,6 +11,9 @@ import { queuedStates, runLocal, sbatchCommands, slurmCommand, submitSlurm } fro
 import { finishedShards, loadManifest, partialPath, RunManifest, saveManifest, shardableCommand, Submission } from '../slurm/run-dir';
 import { mergeScript, shardScript, shellWord } from '../slurm/scripts';
 import { Command, integerOption, UsageError } from './command';
+import { parseTransportArgs } from './transport';
+import { selectedFrameCount } from '../transport/shard';
+import { loadConfig } from '../kinosons/config';
 
 const usage = `ionfield slurm <command> <its arguments>... --shards n [options]
 ionfield slurm status DIR
@@ -70,6 +73,7 @@ async function start(argv: string[]): Promise<number> {
   const jobs = integerOption(str('jobs'), 'jobs', 1) ?? 1;
   if (str('jobs') && executor !== 'local') throw new UsageError('--jobs is for --executor local (Slurm decides how many tasks run at once)');
   const dir = path.resolve(str('dir') ?? `ionfield-${name.replace(' ', '-')}-${stamp()}`);
+  await checkCommand(name, command);
   if (fs.existsSync(path.join(dir, 'run.json'))) throw new UsageError(`--dir ${dir} already holds a run: use ionfield slurm resume ${dir}, or another --dir`);
   const manifest: RunManifest = {
     schema: 'ionfield.slurm-run/1',
@@ -99,6 +103,26 @@ async function start(argv: string[]): Promise<number> {
     return 0;
   }
   return launch(dir, manifest, all, jobs);
+}
+
+/**
+ * Checks the command's arguments here, before anything is queued (a typo fails now, not in n array
+ * tasks), and for transport counts the selected frames once, for every shard (--selected-frames).
+ */
+async function checkCommand(name: string, command: string[]): Promise<void> {
+  if (name === 'transport') {
+    const { positionals, options } = await parseTransportArgs(command.slice(1));
+    if (positionals.length !== 1 || options.checkpoint) throw new UsageError('ionfield slurm transport takes one trajectory (and no --checkpoint: a shard is the unit of restart)');
+    if (!command.includes('--selected-frames')) command.push('--selected-frames', String(await selectedFrameCount(positionals[0], options)));
+  } else loadConfig(configArgument(command));
+}
+
+function configArgument(command: string[]): string {
+  const k = command.indexOf('--config');
+  const inline = command.find((a) => a.startsWith('--config='));
+  const file = inline ? inline.slice('--config='.length) : k >= 0 ? command[k + 1] : undefined;
+  if (!file) throw new UsageError('kinosons kmc needs --config FILE');
+  return file;
 }
 
 /** Submits (or runs locally) these shards and records the submission in run.json. */

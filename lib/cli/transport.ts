@@ -83,10 +83,51 @@ ${allowUsage}
                          \`ionfield merge\`, or run them all with \`ionfield slurm transport ...\`):
                          shards own whole jackknife blocks, so the merge equals the single run
   --out FILE             the shard partial (with --shard; default transport.shard-i-of-n.json)
+  --selected-frames N    with --shard: the run's number of selected frames, known already (ionfield
+                         slurm counts once for all shards); without it each shard scans the file
   --allow-negative       exit 0 even when a D or σ comes out negative (by default: error, exit 1)
   --json                 machine-readable output (schema ionfield.transport/1, docs/transport.md)`,
   async run(argv) {
-    const { values, positionals } = parse(argv, {
+    const { values, positionals, options } = await parseTransportArgs(argv);
+    const str = (k: string) => values[k] as string | undefined;
+    if (str('shard') !== undefined) return runShard(positionals, options, str('shard')!, str('out'), Boolean(values['from-partials']), integerOption(str('selected-frames'), 'selected-frames', 3));
+    if (str('out') !== undefined || str('selected-frames') !== undefined) throw new UsageError('--out and --selected-frames are for --shard (the report goes to stdout)');
+    const partials: TransportPartial[] = [];
+    if (values['from-partials']) {
+      for (const file of positionals) partials.push(loadPartial(file));
+    } else {
+      for (const file of positionals) {
+        const progress = new Progress(positionals.length > 1 ? `reading ${file}` : 'reading', null, !values.json);
+        partials.push(await accumulateTransport(file, { ...options, onProgress: progress.report }));
+        progress.done();
+      }
+    }
+    const merged = mergePartials(partials);
+    if (str('save-partial')) savePartial(merged, str('save-partial')!);
+    let report: TransportReport;
+    try {
+      report = transportReport(merged, options);
+    } catch (err) {
+      if (err instanceof RangeError) throw new UsageError(err.message);
+      throw err;
+    }
+    const negative = negativeResults(report);
+    if (negative.length && values['allow-negative']) report.warnings.push(`negative estimates kept (--allow-negative): ${negative.join(', ')}`);
+    if (values.json) printJson(report);
+    else console.log(describe(report));
+    if (negative.length && !values['allow-negative']) {
+      // A negative D or σ is never physics: the MSD fell over the fit window (a cell jump, wrapped
+      // coordinates, too short a run). The numbers are still printed above for diagnosis.
+      console.error(`ionfield transport: error: ${negative.join(', ')} — a negative diffusion coefficient or conductivity means the trajectory or the fit window is wrong (wrapped coordinates, a cell that jumps, a run too short for the window); pass --allow-negative to accept it`);
+      return 1;
+    }
+    return 0;
+  },
+};
+
+/** Parses and checks transport's command line (also used by \`ionfield slurm\` before it submits anything). */
+export async function parseTransportArgs(argv: string[]): Promise<{ values: Record<string, string | boolean | undefined>; positionals: string[]; options: TransportOptions }> {
+  const { values, positionals } = parse(argv, {
       temperature: { type: 'string' },
       units: { type: 'string' },
       timestep: { type: 'string' },
@@ -116,8 +157,9 @@ ${allowUsage}
       'allow-negative': { type: 'boolean' },
       shard: { type: 'string' },
       out: { type: 'string' },
+      'selected-frames': { type: 'string' },
       json: { type: 'boolean' },
-    });
+  });
     if (positionals.length < 1) throw new UsageError('expected at least one trajectory file');
     const str = (k: string) => values[k] as string | undefined;
     const positive = (k: string) => numberOption(str(k), k, (v) => Number.isFinite(v) && v > 0);
@@ -164,46 +206,14 @@ ${allowUsage}
     if (options.masses && !options.removeCom) throw new UsageError('--masses only matters with --remove-com');
     if (options.fitStart !== undefined && options.fitStop !== undefined && options.fitStart >= options.fitStop)
       throw new UsageError('--fit-start must be below --fit-stop');
-    if (str('shard') !== undefined) return runShard(positionals, options, str('shard')!, str('out'), Boolean(values['from-partials']));
-    if (str('out') !== undefined) throw new UsageError('--out is for --shard (the report goes to stdout)');
-    const partials: TransportPartial[] = [];
-    if (values['from-partials']) {
-      for (const file of positionals) partials.push(loadPartial(file));
-    } else {
-      for (const file of positionals) {
-        const progress = new Progress(positionals.length > 1 ? `reading ${file}` : 'reading', null, !values.json);
-        partials.push(await accumulateTransport(file, { ...options, onProgress: progress.report }));
-        progress.done();
-      }
-    }
-    const merged = mergePartials(partials);
-    if (str('save-partial')) savePartial(merged, str('save-partial')!);
-    let report: TransportReport;
-    try {
-      report = transportReport(merged, options);
-    } catch (err) {
-      if (err instanceof RangeError) throw new UsageError(err.message);
-      throw err;
-    }
-    const negative = negativeResults(report);
-    if (negative.length && values['allow-negative']) report.warnings.push(`negative estimates kept (--allow-negative): ${negative.join(', ')}`);
-    if (values.json) printJson(report);
-    else console.log(describe(report));
-    if (negative.length && !values['allow-negative']) {
-      // A negative D or σ is never physics: the MSD fell over the fit window (a cell jump, wrapped
-      // coordinates, too short a run). The numbers are still printed above for diagnosis.
-      console.error(`ionfield transport: error: ${negative.join(', ')} — a negative diffusion coefficient or conductivity means the trajectory or the fit window is wrong (wrapped coordinates, a cell that jumps, a run too short for the window); pass --allow-negative to accept it`);
-      return 1;
-    }
-    return 0;
-  },
-};
+  return { values, positionals, options };
+}
 
-async function runShard(positionals: string[], options: TransportOptions, text: string, out: string | undefined, fromPartials: boolean): Promise<number> {
+async function runShard(positionals: string[], options: TransportOptions, text: string, out: string | undefined, fromPartials: boolean, selectedFrames: number | undefined): Promise<number> {
   if (positionals.length !== 1 || fromPartials) throw new UsageError('--shard takes one trajectory');
   const shard = parseShard(text);
   const file = out ?? `transport.shard-${shard.index}-of-${shard.count}.json`;
-  const partial = await accumulateTransportShard(positionals[0], options, shard);
+  const partial = await accumulateTransportShard(positionals[0], options, shard, selectedFrames);
   saveShardPartial(file, partial);
   const p = partial.pieces[0];
   console.error(`ionfield transport: shard ${shard.index}/${shard.count}: frames ${p.ownFrom}–${p.ownTo - 1} of ${p.total} (read from ${p.firstFrame}) → ${file}`);

@@ -50,12 +50,23 @@ export function transportShardOptions(options: TransportOptions): Record<string,
 }
 
 /** Runs one shard of `transport file` and returns its shard partial. */
-export async function accumulateTransportShard(file: string, options: TransportOptions, shard: ShardSpec): Promise<ShardPartial<TransportPiece>> {
-  if (options.checkpoint || options.resume) throw usage('--shard does not combine with --checkpoint or --resume (a shard is the unit of restart)');
+/** Frames the selection (start, stop, stride) takes from the file: one scan of it. */
+export async function selectedFrameCount(file: string, options: TransportOptions): Promise<number> {
   const info = await trajectoryInfo(file, { format: options.format, allow: options.allow, timestep: options.timestep });
   const start = options.start ?? 0, stride = options.stride ?? 1;
   const stop = Math.min(options.stop ?? info.frames, info.frames);
-  const total = Math.max(0, Math.ceil((stop - start) / stride));
+  return Math.max(0, Math.ceil((stop - start) / stride));
+}
+
+/**
+ * Runs one shard of `transport file` and returns its shard partial. selectedFrames: the run's
+ * frame count when the caller knows it (else the file is scanned); the shard checks that it read
+ * the frames that count implies, so a wrong count fails instead of shifting the blocks.
+ */
+export async function accumulateTransportShard(file: string, options: TransportOptions, shard: ShardSpec, selectedFrames?: number): Promise<ShardPartial<TransportPiece>> {
+  if (options.checkpoint || options.resume) throw usage('--shard does not combine with --checkpoint or --resume (a shard is the unit of restart)');
+  const start = options.start ?? 0, stride = options.stride ?? 1;
+  const total = selectedFrames ?? (await selectedFrameCount(file, options));
   if (total < 3) throw badPartial(`${file}: ${total} frame(s) selected; transport needs at least 3`);
   let maxLag = -1;
   if (options.maxLag !== undefined) {
@@ -67,12 +78,17 @@ export async function accumulateTransportShard(file: string, options: TransportO
     }
   }
   const plan = planTransportShard(total, shard, maxLag);
+  // The last shard reads to the selection's end, so that a file longer than `total` is noticed.
+  const last = plan.ownTo === total;
   const partial = await accumulateTransport(file, {
     ...options,
     start: start + plan.firstFrame * stride,
-    stop: start + plan.ownTo * stride,
+    stop: last ? options.stop : start + plan.ownTo * stride,
     shardWindow: { firstFrame: plan.firstFrame, ownFrom: plan.ownFrom, blockLength: plan.blockLength, maxLagFrames: maxLag },
   });
+  const read = partial.meta.span?.framesRead ?? 0;
+  if (read !== plan.ownTo - plan.firstFrame)
+    throw badPartial(`${file}: shard ${shard.index}/${shard.count} expected frames ${plan.firstFrame}–${plan.ownTo - 1} of ${total} selected frames but read ${read} from frame ${plan.firstFrame}: the file is not the one the run was planned for (--selected-frames ${total})`);
   partial.meta.start = start;
   return newShardPartial('transport', [fingerprint(file)], transportShardOptions(options), shard, { ...plan, meta: partial.meta, sums: plainSums(partial.sums) });
 }

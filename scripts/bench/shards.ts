@@ -1,0 +1,82 @@
+// Cost of sharded transport (docs/scale-out.md): one synthetic XTC of random walkers, then wall
+// times of the scan (`info`), the single-process run, each shard alone (frame count given, as
+// `ionfield slurm` gives it), n shards at once with the
+// local executor, and the merge; with and without --max-lag (without it, every shard reads the
+// trajectory from frame 0 for its lag history).
+//   npx tsx scripts/bench/shards.ts [--atoms 1000] [--frames 8000] [--shards 2] [--repeats 2]
+// Prints a Markdown table and writes build/bench/shards.json.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { native } from '../../lib/native';
+import { writeTopology } from '../../lib/dataset/topology';
+
+const root = path.resolve(__dirname, '..', '..');
+const cli = path.join(root, 'bin', 'ionfield.js');
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+
+function writeWalkers(file: string, natoms: number, nframes: number): void {
+  let seed = 12345;
+  const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const L = 10;
+  const positions = Float64Array.from({ length: 3 * natoms }, () => rand() * L);
+  const box = Float64Array.from([L, 0, 0, 0, L, 0, 0, 0, L]);
+  const w = new (native().NativeTrajectoryWriter)(file, 'xtc');
+  for (let k = 0; k < nframes; k++) {
+    for (let i = 0; i < positions.length; i++) positions[i] += (rand() - 0.5) * 0.1;
+    w.write({ positions, box, step: 10 * k, time: 0.02 * k });
+  }
+  w.close();
+  const types = Array.from({ length: natoms }, (_, i) => (i % 2 ? '2' : '1'));
+  writeTopology(file.replace(/\.xtc$/, '.topology.json'), types, { '1': 1, '2': -1 }, true);
+}
+
+/** Best wall time of `repeats` runs of ionfield with these arguments. */
+function time(argv: string[], repeats: number, before?: () => void): number {
+  let best = Infinity;
+  for (let r = 0; r < repeats; r++) {
+    before?.();
+    const t0 = process.hrtime.bigint();
+    const p = spawnSync(process.execPath, [cli, ...argv], { encoding: 'utf8', env: { ...process.env, IONFIELD_NO_PROGRESS: '1' } });
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (p.status !== 0) throw new Error(`ionfield ${argv.join(' ')}: ${p.stderr}`);
+    best = Math.min(best, s);
+  }
+  return best;
+}
+
+function main() {
+  const natoms = opt('atoms', 1000), nframes = opt('frames', 8000), n = opt('shards', 2), repeats = opt('repeats', 2);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ionfield-bench-shards-'));
+  const file = path.join(dir, 'walkers.xtc');
+  writeWalkers(file, natoms, nframes);
+  const base = ['transport', file, '--topology', file.replace(/\.xtc$/, '.topology.json'), '--units', 'lj', '--temperature', '1', '--threads', '1', '--fit-start', '1', '--fit-stop', '4'];
+  const rows: Record<string, number | string>[] = [];
+  const startup = time(['--version'], repeats);
+  const scan = time(['info', file], repeats);
+  for (const maxLag of [null, 8]) {
+    const a = maxLag === null ? base : [...base, '--max-lag', String(maxLag)];
+    const single = time(a, repeats);
+    const shard = Array.from({ length: n }, (_, i) => time([...a, '--shard', `${i}/${n}`, '--selected-frames', String(nframes), '--out', path.join(dir, `p${i}.json`)], repeats));
+    const run = path.join(dir, 'run');
+    const all = time(['slurm', ...a, '--shards', String(n), '--executor', 'local', '--jobs', String(n), '--dir', run], repeats, () => fs.rmSync(run, { recursive: true, force: true }));
+    const merge = time(['merge', ...shard.map((_, i) => path.join(dir, `p${i}.json`)), '--out', path.join(dir, 'r.json')], repeats);
+    rows.push({ maxLag: maxLag === null ? 'none' : `${maxLag} τ (${maxLag / 0.02} frames)`, single, ...Object.fromEntries(shard.map((s, i) => [`shard${i}`, s])), [`${n}shardsLocal`]: all, merge, speedup: single / all });
+  }
+  const result = { atoms: natoms, frames: nframes, shards: n, repeats, startup, scan, cpus: os.cpus().length, load: os.loadavg(), rows };
+  fs.mkdirSync(path.join(root, 'build', 'bench'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'build', 'bench', 'shards.json'), JSON.stringify(result, null, 2) + '\n');
+  console.log(`${natoms} atoms × ${nframes} frames, ${n} shards, best of ${repeats}; node start ${startup.toFixed(2)} s, info scan ${scan.toFixed(2)} s; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`| max lag | single | ${Array.from({ length: n }, (_, i) => `shard ${i} alone`).join(' | ')} | ${n} shards at once | merge | speed-up |`);
+  console.log(`|---|${'---|'.repeat(n + 4)}`);
+  for (const r of rows)
+    console.log(`| ${r.maxLag} | ${(r.single as number).toFixed(2)} s | ${Array.from({ length: n }, (_, i) => `${(r[`shard${i}`] as number).toFixed(2)} s`).join(' | ')} | ${(r[`${n}shardsLocal`] as number).toFixed(2)} s | ${(r.merge as number).toFixed(2)} s | ${(r.speedup as number).toFixed(2)}× |`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+main();
