@@ -16,6 +16,14 @@ export type { TransportSums, SystemDescription, WindowOptions, Analysis } from '
 export type { UnitStyle, UnitSystem } from './transport/units';
 export { native } from './native';
 export * as kinosons from './kinosons/index';
+// Shards and exact merges (docs/scale-out.md).
+export { accumulateTransportShard, mergeTransportPieces, planTransportShard } from './transport/shard';
+export type { TransportPiece, TransportShardPlan } from './transport/shard';
+export { runKmcShard, mergeKmcPieces } from './kinosons/shard';
+export type { KmcPiece } from './kinosons/shard';
+export { parseShard, combineShardPartials, loadShardPartial, saveShardPartial, missingShards } from './shard/partial-file';
+export type { ShardPartial, ShardSpec, InputFingerprint } from './shard/partial-file';
+export { finishShards } from './shard/finish';
 export { loadSet, parseSetJson, parseN2p2, bindSet, shippedSets } from './descriptor-sets';
 export type { DescriptorSetDef, BoundSet, SymmetryFunction, FunctionType, CutoffKind } from './descriptor-sets';
 export { writeDescriptors, computeBatch, rowMap, columnsDocument, neighborList, resolveDevice } from './descriptors';

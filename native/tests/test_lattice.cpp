@@ -147,6 +147,26 @@ static void kmc_known_answers() {
     o.threads = 2;
     const KmcResult b = run_kmc(lat, m, o);
     CHECK(a.tracer[0].mean == b.tracer[0].mean && a.onsager[0].mean == b.onsager[0].mean);
+    // Shards of the trajectories (seeds per trajectory index): concatenated, the per-trajectory
+    // sums are the whole run's bit for bit, and estimate_kmc gives its estimates exactly.
+    KmcOptions first = o, rest = o;
+    first.run_trajectories = 70;
+    rest.first_trajectory = 70;
+    const KmcResult p1 = run_kmc(lat, m, first), p2 = run_kmc(lat, m, rest);
+    KmcResult joined;
+    joined.species = 1;
+    joined.times = p1.times;
+    joined.times.insert(joined.times.end(), p2.times.begin(), p2.times.end());
+    joined.tracer_sums = p1.tracer_sums;
+    joined.tracer_sums.insert(joined.tracer_sums.end(), p2.tracer_sums.begin(), p2.tracer_sums.end());
+    joined.collective = p1.collective;
+    joined.collective.insert(joined.collective.end(), p2.collective.begin(), p2.collective.end());
+    CHECK(joined.times == a.times && joined.tracer_sums == a.tracer_sums && joined.collective == a.collective);
+    estimate_kmc(joined, o.counts, lat.num_sites(), 0.25 * lat.shell_norm2(0), o.steps);
+    CHECK(joined.tracer[0].mean == a.tracer[0].mean && joined.tracer[0].error == a.tracer[0].error);
+    CHECK(joined.onsager[0].mean == a.onsager[0].mean && joined.correlation.error == a.correlation.error);
+    rest.run_trajectories = 100;  // 70 + 100 > 160
+    CHECK_THROWS(run_kmc(lat, m, rest));
   }
 }
 

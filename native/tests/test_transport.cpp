@@ -250,6 +250,47 @@ int main() {
     for (double v : tc.cross) worst = std::max(worst, std::fabs(v));
     CHECK(worst < 1e-12 * frames * frames);
   }
+  // 5b. Shards: each owns whole blocks of the single run (fixed block length), reads the frames its
+  //     lags reach back to for history only; merged in order they give the single run's blocks,
+  //     block by block, to round-off (the single run sums a block in another order where it folded).
+  for (long long max_lag : {-1LL, 40LL}) {
+    TransportOptions o;
+    o.points_per_level = 8;
+    o.target_blocks = 4;
+    o.max_lag = max_lag;
+    TransportAccumulator whole(species, 3, q, {}, o);
+    whole.add_frames(w.xyz.data(), nullptr, frames);
+    const TransportPartial single = whole.partial();
+    const long long length = transport_block_length(static_cast<long long>(frames), 4);
+    const long long nb = (static_cast<long long>(frames) + length - 1) / length;
+    CHECK(static_cast<long long>(single.nblocks()) == nb);
+    const long long reach = max_lag > 0 ? max_lag : static_cast<long long>(frames) - 1;
+    TransportPartial merged;
+    for (long long i = 0; i < 3; ++i) {
+      const long long own_from = i * nb / 3 * length, own_to = std::min<long long>(frames, (i + 1) * nb / 3 * length);
+      TransportOptions so = o;
+      so.first_frame = std::max(0LL, own_from - reach);
+      so.own_from = own_from;
+      so.block_length = length;
+      TransportAccumulator shard(species, 3, q, {}, so);
+      shard.add_frames(w.xyz.data() + so.first_frame * natoms * 3, nullptr, static_cast<std::size_t>(own_to - so.first_frame));
+      if (i == 0) merged = shard.partial();
+      else merged.merge(shard.partial());
+    }
+    CHECK(merged.lags == single.lags && merged.block_frames == single.block_frames && merged.frames == single.frames);
+    CHECK(merged.origins == single.origins);
+    bool ok = merged.msd.size() == single.msd.size() && merged.cross.size() == single.cross.size();
+    for (std::size_t k = 0; ok && k < single.msd.size(); ++k) ok = close(merged.msd[k], single.msd[k], 1e-13);
+    for (std::size_t k = 0; ok && k < single.cross.size(); ++k) ok = close(merged.cross[k], single.cross[k], 1e-13);
+    for (std::size_t k = 0; ok && k < single.charge.size(); ++k) ok = close(merged.charge[k], single.charge[k], 1e-13);
+    CHECK(ok);
+  }
+  {
+    TransportOptions o;
+    o.first_frame = 10;
+    o.own_from = 5;
+    CHECK_THROWS(TransportAccumulator(species, 3, q, {}, o));
+  }
   // 6. Bad options are refused.
   CHECK_THROWS(TransportAccumulator(species, 3, std::vector<double>(2), {}, TransportOptions{}));
   CHECK_THROWS(TransportAccumulator(std::vector<int>(natoms, -1), 1, q, {}, TransportOptions{}));
