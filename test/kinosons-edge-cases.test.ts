@@ -124,7 +124,7 @@ describe('kinosons: edge cases through the CLI', function () {
     const config = path.join(fixturesDir, 'kinosons', 'binary-small.json');
     let r = runCli(['kinosons', 'kmc', '--config', config, '--supercell', '6', '--json']);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /--supercell does not apply to 'kinosons kmc' \(it takes --config, --temperature, --out, --json\)/);
+    assert.match(r.stderr, /--supercell does not apply to 'kinosons kmc' \(it takes --config, --temperature, --out, --shard, --json\)/);
     r = runCli(['kinosons', 'correlation-factor', '--config', config, '--supercell', '3', '--steps', '100']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--config does not apply to 'kinosons correlation-factor'/);
