@@ -5,6 +5,8 @@
 #                                slurmd with their state and spool under DIR, waits until the node
 #                                is idle, and prints `export SLURM_CONF=DIR/slurm.conf`
 #   local-cluster.sh stop DIR    stops the three daemons by the PIDs in DIR/*.pid
+# Ports: IONFIELD_SLURMCTLD_PORT (default 16817) and IONFIELD_SLURMD_PORT (default 16818), so that
+# two clusters (two test runs) on one machine do not meet; MUNGE uses its own key and socket in DIR.
 # Exit status 3 (and one line on stderr saying why) when Slurm cannot be installed or started here:
 # callers skip. Facts this relies on (checked on Debian 12, slurm-wlm 22.05): SlurmUser=root,
 # ProctrackType=proctrack/linuxproc and TaskPlugin=task/none need no cgroups or systemd.
