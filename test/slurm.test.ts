@@ -52,6 +52,8 @@ describe('ionfield slurm', function () {
     const merged = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8'));
     assert.ok(worstDifference(single, merged) <= 1e-12);
     assert.match(cli(['slurm', 'status', dir]), /3 of 3 shards done; result:/);
+    const st = JSON.parse(cli(['slurm', 'status', dir, '--json']));
+    assert.deepEqual([st.schema, st.done, st.missing, st.result], ['ionfield.slurm-status/1', [0, 1, 2], [], path.join(dir, 'result.json')]);
   });
 
   it('--dry-run writes the job-array and merge scripts with the #SBATCH options, and submits nothing', () => {

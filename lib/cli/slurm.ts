@@ -10,13 +10,13 @@ import { finishShards } from '../shard/finish';
 import { queuedStates, runLocal, sbatchCommands, slurmCommand, submitSlurm } from '../slurm/executors';
 import { finishedShards, loadManifest, partialPath, RunManifest, saveManifest, shardableCommand, Submission } from '../slurm/run-dir';
 import { mergeScript, shardScript, shellWord } from '../slurm/scripts';
-import { Command, integerOption, UsageError } from './command';
+import { Command, integerOption, printJson, UsageError } from './command';
 import { parseTransportArgs } from './transport';
 import { selectedFrameCount } from '../transport/shard';
 import { loadConfig } from '../kinosons/config';
 
 const usage = `ionfield slurm <command> <its arguments>... --shards n [options]
-ionfield slurm status DIR
+ionfield slurm status DIR [--json]
 ionfield slurm collect DIR
 ionfield slurm resume DIR [--executor local --jobs k]
 
@@ -34,7 +34,8 @@ kinosons kmc. Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/,
   --executor slurm|local run through sbatch (default) or as local processes
   --jobs k               local executor: shards at a time (default 1)
 
-status   each shard: done (its partial is on disk), or its Slurm state, or missing
+status   each shard: done (its partial is on disk), or its Slurm state, or missing (--json:
+         schema ionfield.slurm-status/1: done, missing with their Slurm state or null, result)
 collect  merges the partials into the result (fails naming the missing shards)
 resume   resubmits only the missing shards (and a new merge job); finished shards are kept`;
 
@@ -156,11 +157,15 @@ function collect(dir: string): number {
   return 0;
 }
 
-function status(dir: string): number {
+function status(dir: string, json: boolean): number {
   const m = loadManifest(dir);
   const { done, missing } = finishedShards(dir, m);
   const arrays = m.executor === 'slurm' ? m.submissions.map((s) => s.arrayJob).filter((j): j is string => Boolean(j)) : [];
   const states = queuedStates(arrays);
+  if (json) {
+    printJson({ schema: 'ionfield.slurm-status/1', dir, command: m.command, shards: m.shards, done, missing: missing.map((i) => ({ shard: i, state: states.get(i) ?? null })), result: fs.existsSync(m.out) ? m.out : null, submissions: m.submissions });
+    return 0;
+  }
   console.log(`${dir}: ionfield ${m.command.join(' ')} — ${done.length} of ${m.shards} shards done${fs.existsSync(m.out) ? `; result: ${m.out}` : ''}`);
   for (const i of missing) console.log(`  shard ${i}: ${states.get(i) ?? 'missing (not queued: failed or cancelled? see logs/shard-' + i + '.out)'}`);
   const last = m.submissions[m.submissions.length - 1];
@@ -200,8 +205,9 @@ export const slurmCliCommand: Command = {
       const [dir, ...more] = rest;
       if (!dir || dir.startsWith('--')) throw new UsageError(`${sub} needs the run directory`);
       if (sub === 'resume') return resume(path.resolve(dir), more);
-      if (more.length) throw new UsageError(`${sub} takes only the run directory`);
-      return sub === 'status' ? status(path.resolve(dir)) : collect(path.resolve(dir));
+      const json = sub === 'status' && more.length === 1 && more[0] === '--json';
+      if (more.length && !json) throw new UsageError(`${sub} takes only the run directory${sub === 'status' ? ' (and --json)' : ''}`);
+      return sub === 'status' ? status(path.resolve(dir), json) : collect(path.resolve(dir));
     }
     return start(argv);
   },
