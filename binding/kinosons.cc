@@ -46,7 +46,7 @@ struct Spec {
 };
 
 // spec = { lattice, cells, shells, model: {species, nu, e0, pair}, temperature, counts, seed, threads,
-//          kmc: {steps, trajectories, equilibrationSweeps, exponentialTimes},
+//          kmc: {steps, trajectories, equilibrationSweeps, exponentialTimes, checkpoints, windowFrom, windowTo},
 //          study: {target: 'collective' | species index, sampling: 'all' | 'kmc', trainingStates,
 //                  validationStates, chains, equilibrationSweeps, decorrelationSweeps, kinosonChannel,
 //                  trainingOccupancy?, validationOccupancy? (Uint8Array states × sites), validationChains?,
@@ -75,6 +75,9 @@ Spec parse_spec(const Napi::Object& o) {
     s.kmc.trajectories = static_cast<int>(number(k, "trajectories", 16));
     s.kmc.equilibration_sweeps = static_cast<long long>(number(k, "equilibrationSweeps", 200));
     s.kmc.exponential_times = k.Has("exponentialTimes") && k.Get("exponentialTimes").ToBoolean();
+    if (k.Has("checkpoints")) s.kmc.checkpoints = static_cast<int>(number(k, "checkpoints", 32));
+    if (k.Has("windowFrom")) s.kmc.window_from = number(k, "windowFrom", 0.1);
+    if (k.Has("windowTo")) s.kmc.window_to = number(k, "windowTo", 0.5);
   }
   if (o.Has("study") && o.Get("study").IsObject()) {
     Napi::Object st = o.Get("study").As<Napi::Object>();
@@ -232,6 +235,14 @@ class KmcWorker : public LatticeWorker<KmcResult> {
     o.Set("tracer", estimates(env, r.tracer));
     o.Set("onsager", estimates(env, r.onsager));
     o.Set("correlation", estimate(env, r.correlation));
+    o.Set("wholeTracer", estimates(env, r.whole_tracer));
+    o.Set("wholeOnsager", estimates(env, r.whole_onsager));
+    o.Set("wholeCorrelation", estimate(env, r.whole_correlation));
+    o.Set("tracerEarly", estimates(env, r.tracer_early));
+    o.Set("tracerLate", estimates(env, r.tracer_late));
+    o.Set("tracerChange", estimates(env, r.tracer_change));
+    o.Set("windowJumps", doubles(env, std::vector<double>(r.window_jumps.begin(), r.window_jumps.end())));
+    o.Set("windowTimes", doubles(env, std::vector<double>(r.window_times.begin(), r.window_times.end())));
     o.Set("times", doubles(env, r.times));
     o.Set("tracerSums", doubles(env, r.tracer_sums));
     o.Set("collective", doubles(env, r.collective));

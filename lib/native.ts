@@ -175,7 +175,7 @@ export interface NativeLatticeSpec {
   counts: number[];
   seed: number;
   threads: number;
-  kmc?: { steps: number; trajectories: number; equilibrationSweeps: number; exponentialTimes?: boolean };
+  kmc?: { steps: number; trajectories: number; equilibrationSweeps: number; exponentialTimes?: boolean; checkpoints?: number; windowFrom?: number; windowTo?: number };
   study?: {
     target: 'collective' | number;
     sampling: 'all' | 'kmc';
@@ -223,6 +223,17 @@ export interface NativeKmcResult {
   tracer: NativeEstimate[];
   onsager: NativeEstimate[];
   correlation: NativeEstimate;
+  /** The whole-trajectory estimator (|Δr|²/6t from the start); the fields above are MSD slopes. */
+  wholeTracer: NativeEstimate[];
+  wholeOnsager: NativeEstimate[];
+  wholeCorrelation: NativeEstimate;
+  /** Linearity check: tracer D over the first and second halves of the lag window, and late − early. */
+  tracerEarly: NativeEstimate[];
+  tracerLate: NativeEstimate[];
+  tracerChange: NativeEstimate[];
+  /** The lag window per trajectory: [from, to] in jumps and in (mean) time. */
+  windowJumps: Float64Array;
+  windowTimes: Float64Array;
   times: Float64Array;
   tracerSums: Float64Array;
   collective: Float64Array;

@@ -81,6 +81,12 @@ function describeCorrelation(r: CorrelationFactorResult): string {
 
 function describeKmc(r: KmcReference): string {
   const lines = [`KMC reference at ${r.temperature} K: ${r.sites} sites, ${r.trajectories} trajectories, ${r.jumps} jumps, ${r.seconds.toFixed(2)} s`];
+  const w = r.window;
+  lines.push(
+    r.estimator === 'slope'
+      ? `  estimator: MSD slope over lags ${w.jumps[0]}–${w.jumps[1]} jumps per trajectory (${w.fractions[0]}–${w.fractions[1]} of the run, ${w.checkpoints} checkpoints, every time origin)`
+      : '  estimator: |Δr|²/6t over whole trajectories (biased up by the MSD intercept; the slope estimator is the default)',
+  );
   lines.push('  tracer D* (a² ν):');
   for (const s of r.species)
     lines.push(
@@ -88,6 +94,8 @@ function describeKmc(r: KmcReference): string {
     );
   lines.push('  Onsager L_ab per site (a² ν):');
   for (const a of r.species) lines.push(`    ${a.padEnd(8)} ${r.species.map((b) => fmt(r.onsager[a][b], 3).padEnd(24)).join(' ')}`);
+  lines.push('  whole-trajectory / slope − 1 (the intercept bias): ' + r.species.map((s) => `${s} ${r.interceptBias[s] === null ? '—' : `${(100 * r.interceptBias[s]!).toFixed(1)} %`}`).join(', '));
+  for (const warning of r.warnings) lines.push(`  warning: ${warning}`);
   return lines.join('\n');
 }
 

@@ -1,7 +1,7 @@
 // Kinosons: lattice KMC, the variational principle and the statistics of single-transition
 // contributions to diffusion (docs/kinosons.md). Heavy work runs in the native engine.
-import { native, NativeBasisSpec, NativeLatticeSpec, NativeStudyResult } from '../native';
-import { KinosonConfig, nativeSpec, siteCount } from './config';
+import { native, NativeBasisSpec, NativeEstimate, NativeLatticeSpec, NativeStudyResult } from '../native';
+import { KinosonConfig, KmcEstimator, nativeSpec, siteCount } from './config';
 import { LoadedStates } from './states';
 import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
 import { labelRecord, plainRecord } from '../label-record';
@@ -147,13 +147,24 @@ export async function correlationFactor(o: CorrelationFactorOptions, options: Lo
 // ---------------------------------------------------------------- KMC reference
 
 export interface KmcReference {
-  schema: 'ionfield.kinosons.kmc/1';
+  schema: 'ionfield.kinosons.kmc/2';
   temperature: number;
   species: string[];
   sites: number;
+  /** The estimator behind `tracer` and `onsager` (config kmc.estimator; both are in `estimates`). */
+  estimator: KmcEstimator;
   /** D* per species (a² ν) and L_ab per site (a² ν), errors over independent trajectories. */
   tracer: Record<string, Estimate>;
   onsager: Record<string, Record<string, Estimate>>;
+  estimates: Record<KmcEstimator, { tracer: Record<string, Estimate>; onsager: Record<string, Record<string, Estimate>> }>;
+  /** The slope window: lags as fractions of a trajectory, in jumps and in time (mean over trajectories). */
+  window: { fractions: [number, number]; checkpoints: number; jumps: [number, number]; time: [number, number] };
+  /** Linearity of the MSD over the window, per species: D over its first and second halves, their
+   * per-trajectory difference and its z score; |z| > 3 adds a warning (run longer). */
+  linearity: Record<string, { early: Estimate; late: Estimate; change: Estimate; z: number | null }>;
+  /** Whole-trajectory minus slope D, relative (the intercept bias the slope removes). */
+  interceptBias: Record<string, number | null>;
+  warnings: string[];
   trajectories: number;
   jumps: number;
   seconds: number;
@@ -162,24 +173,60 @@ export interface KmcReference {
   secondsFor1Percent: Record<string, number>;
 }
 
+/** Species-labelled estimates of one native estimator. */
+function kmcTables(names: string[], tracer: NativeEstimate[], onsager: NativeEstimate[]) {
+  const S = names.length;
+  const t: Record<string, Estimate> = labelRecord();
+  const o: Record<string, Record<string, Estimate>> = labelRecord();
+  names.forEach((a, i) => {
+    t[a] = estimate(tracer[i]);
+    o[a] = labelRecord();
+    names.forEach((b, j) => (o[a][b] = estimate(onsager[i * S + j])));
+  });
+  return { tracer: plainRecord(t), onsager: plainRecord(Object.fromEntries(Object.entries(o).map(([a, row]) => [a, plainRecord(row)]))) };
+}
+
 /** Progress: stage 'kmc', in steps (jumps) over all trajectories. */
 export async function runKmc(config: KinosonConfig, temperature: number, options: LongCallOptions = {}): Promise<KmcReference> {
   const r = await withNativeCancel(options.signal, (token) => native().kinosonsKmc(nativeSpec(config, temperature), nativeProgress(options, 'kmc', 'steps'), token));
   const names = config.species.map((s) => s.name);
-  const S = names.length;
-  const tracer: Record<string, Estimate> = labelRecord(), jumps: Record<string, number> = labelRecord(), secs: Record<string, number> = labelRecord();
-  const onsager: Record<string, Record<string, Estimate>> = labelRecord();
+  const estimates = { slope: kmcTables(names, r.tracer, r.onsager), 'whole-trajectory': kmcTables(names, r.wholeTracer, r.wholeOnsager) };
+  const chosen = estimates[config.kmc.estimator];
+  const jumps: Record<string, number> = labelRecord(), secs: Record<string, number> = labelRecord();
+  const linearity: KmcReference['linearity'] = labelRecord(), interceptBias: Record<string, number | null> = labelRecord();
+  const warnings: string[] = [];
   names.forEach((a, i) => {
-    tracer[a] = estimate(r.tracer[i]);
+    const d = chosen.tracer[a];
     // A species that never moved in the run (D = 0) has no error to scale: Infinity, null in JSON.
-    const rel = r.tracer[i].mean > 0 ? r.tracer[i].error / r.tracer[i].mean : Infinity;
+    const rel = d.mean > 0 ? d.error / d.mean : Infinity;
     const factor = (rel / 0.01) ** 2;
     jumps[a] = Math.round(r.steps * factor);
     secs[a] = r.seconds * factor;
-    onsager[a] = labelRecord();
-    names.forEach((b, j) => (onsager[a][b] = estimate(r.onsager[i * S + j])));
+    const change = estimate(r.tracerChange[i]);
+    const z = change.error > 0 ? change.mean / change.error : null;
+    linearity[a] = { early: estimate(r.tracerEarly[i]), late: estimate(r.tracerLate[i]), change, z };
+    if (z !== null && Math.abs(z) > 3)
+      warnings.push(`${a}: the MSD slope changes across the lag window (late − early = ${change.mean.toPrecision(3)} ± ${change.error.toPrecision(2)}, ${z.toFixed(1)}σ): the trajectories are too short for a linear MSD; raise kmc.steps`);
+    interceptBias[a] = r.tracer[i].mean > 0 ? r.wholeTracer[i].mean / r.tracer[i].mean - 1 : null;
   });
-  return { schema: 'ionfield.kinosons.kmc/1', temperature, species: names, sites: r.sites, tracer: plainRecord(tracer), onsager: plainRecord(Object.fromEntries(Object.entries(onsager).map(([a, row]) => [a, plainRecord(row)]))), trajectories: r.trajectories, jumps: r.steps, seconds: r.seconds, jumpsFor1Percent: plainRecord(jumps), secondsFor1Percent: plainRecord(secs) };
+  return {
+    schema: 'ionfield.kinosons.kmc/2',
+    temperature,
+    species: names,
+    sites: r.sites,
+    estimator: config.kmc.estimator,
+    ...chosen,
+    estimates,
+    window: { fractions: config.kmc.window, checkpoints: Math.min(config.kmc.checkpoints, config.kmc.steps), jumps: [r.windowJumps[0], r.windowJumps[1]], time: [r.windowTimes[0], r.windowTimes[1]] },
+    linearity: plainRecord(linearity),
+    interceptBias: plainRecord(interceptBias),
+    warnings,
+    trajectories: r.trajectories,
+    jumps: r.steps,
+    seconds: r.seconds,
+    jumpsFor1Percent: plainRecord(jumps),
+    secondsFor1Percent: plainRecord(secs),
+  };
 }
 
 // ---------------------------------------------------------------- equilibrium states

@@ -4,6 +4,7 @@
 //
 // Units: energies in eV, temperatures in K, rates in the unit of the prefactors ν (time is in
 // 1/ν), lengths in a (conventional lattice parameter). D and L are reported in a²·ν.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -100,6 +101,10 @@ struct KmcOptions {
   // Residence time per step: 1/W_tot (its mean; lower variance, same long-time averages) or an
   // exponential draw (the textbook algorithm).
   bool exponential_times = false;
+  // The MSD-slope estimator (lattice/msd_slope.hpp): positions at `checkpoints` equally spaced
+  // points of every trajectory; D from the slope over lags [window_from, window_to] × its length.
+  int checkpoints = 32;
+  double window_from = 0.1, window_to = 0.5;
 };
 
 struct Estimate {
@@ -111,11 +116,19 @@ struct KmcResult {
   int trajectories = 0;
   long long total_steps = 0;
   double seconds = 0;
-  std::vector<Estimate> tracer;  // D*_s = <Σ_{i∈s} |Δr_i|²> / (6 t N_s), a²·ν
-  std::vector<Estimate> onsager; // L_ab = <ΔR_a·ΔR_b> / (6 t N_sites), a²·ν per site, S×S row-major
-  // Tracer correlation factor of all atoms: Σ_i |Δr_i|² / (jumps × nn distance²) (meaningful for a
-  // pure lattice: it is then f exactly).
+  // MSD-slope estimator (the default): D*_s = d<Σ_{i∈s} |Δr_i|²>/dt / (6 N_s), a²·ν; L_ab =
+  // d<ΔR_a·ΔR_b>/dt / (6 N_sites), a²·ν per site, S×S row-major; the tracer correlation factor of
+  // all atoms d Σ_i |Δr_i|² / d(jumps) / (nn distance²) (meaningful for a pure lattice: it is then f).
+  std::vector<Estimate> tracer, onsager;
   Estimate correlation;
+  // Whole-trajectory estimator (|Δr|² / 6t from the start of each trajectory; biased upwards by
+  // the MSD intercept, by c/(6Dt)).
+  std::vector<Estimate> whole_tracer, whole_onsager;
+  Estimate whole_correlation;
+  // Linearity check of the slope window: tracer D over its first and second halves, and their
+  // per-trajectory difference (late − early), which should be zero within its error.
+  std::vector<Estimate> tracer_early, tracer_late, tracer_change;
+  std::array<double, 2> window_jumps{}, window_times{};  // lag window per trajectory: jumps, mean time
   // Per trajectory, for resampling and convergence studies: time and the raw sums.
   std::vector<double> times;
   std::vector<double> tracer_sums;   // trajectories × species: Σ_{i∈s} |Δr_i|² (a²)

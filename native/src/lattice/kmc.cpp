@@ -8,6 +8,7 @@
 
 #include "ionfield/kinetics.hpp"
 #include "lattice/parallel.hpp"
+#include "lattice/msd_slope.hpp"
 #include "lattice/rng.hpp"
 #include "lattice/stats.hpp"
 
@@ -19,10 +20,14 @@ struct TrajectoryTally {
   long long jumps = 0;
   std::vector<double> tracer;      // species: Σ |Δr|² (a²)
   std::vector<double> collective;  // species²: ΔR_a·ΔR_b (a²)
+  TrajectorySlopes slopes;         // the MSD-slope estimator over the lag window
 };
 
+// The step after which checkpoint k (of `intervals`) is recorded.
+long long checkpoint_step(long long steps, int intervals, int k) { return (steps * k) / intervals; }
+
 TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model, const RateModel& rates, const KmcOptions& o,
-                               long long index, const std::function<void(long long)>& tick) {
+                               const LagWindow& window, int intervals, long long index, const std::function<void(long long)>& tick) {
   const int S = model.species;
   auto occ = random_occupancy(lattice, o.counts, stream_seed(o.seed, 2 * index));
   swap_monte_carlo(lattice, model, o.temperature, occ, o.equilibration_sweeps, stream_seed(o.seed, 2 * index + 1));
@@ -40,6 +45,10 @@ TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model,
   const auto& vectors = lattice.shell_vectors(0);
   std::vector<Jump> jumps;
   TrajectoryTally tally;
+  MsdCheckpoints checkpoints;
+  checkpoints.atoms = static_cast<int>(species.size());
+  checkpoints.record(disp, 0.0, 0);
+  int next = 1;
   for (long long step = 0; step < o.steps; ++step) {
     jumps.clear();
     rates.exit_jumps(occ.data(), vacancies, jumps);
@@ -62,6 +71,7 @@ TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model,
         v = j.target;
         break;
       }
+    if (step + 1 == checkpoint_step(o.steps, intervals, next)) checkpoints.record(disp, tally.time, step + 1), ++next;
     if ((step & 4095) == 4095) {
       check_cancelled();  // about a millisecond of steps between checks
       tick(4096);
@@ -81,6 +91,7 @@ TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model,
     }
     tally.tracer[species[a]] += r2;
   }
+  tally.slopes = msd_slopes(checkpoints, species, S, window, 0.25 * lattice.shell_norm2(0));
   for (int a = 0; a < S; ++a)
     for (int b = 0; b < S; ++b)
       tally.collective[a * S + b] = total_disp[3 * a] * total_disp[3 * b] + total_disp[3 * a + 1] * total_disp[3 * b + 1] +
@@ -100,6 +111,8 @@ KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOpt
   if (atoms >= lattice.num_sites()) throw std::invalid_argument("KMC needs at least one vacancy (atoms < sites)");
   const auto start = std::chrono::steady_clock::now();
   const long long total_steps = o.steps * o.trajectories;
+  const int intervals = static_cast<int>(std::min<long long>(o.checkpoints, o.steps));
+  const LagWindow window = lag_window(intervals, o.window_from, o.window_to);
   std::atomic<long long> done{0};
   std::mutex progress_mutex;
   auto tick = [&](long long k) {
@@ -110,15 +123,19 @@ KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOpt
     }
   };
   std::vector<TrajectoryTally> tallies(o.trajectories);
-  parallel_for(o.trajectories, o.threads, [&](long long t, int) { tallies[t] = run_trajectory(lattice, model, rates, o, t, tick); });
+  parallel_for(o.trajectories, o.threads, [&](long long t, int) { tallies[t] = run_trajectory(lattice, model, rates, o, window, intervals, t, tick); });
 
   const int S = model.species;
   KmcResult r;
   r.species = S;
   r.trajectories = o.trajectories;
   r.total_steps = total_steps;
-  std::vector<Accumulator> tracer(S), onsager(static_cast<std::size_t>(S) * S);
-  Accumulator corr;
+  r.window_jumps = {static_cast<double>(checkpoint_step(o.steps, intervals, window.from)),
+                    static_cast<double>(checkpoint_step(o.steps, intervals, window.to))};
+  // Whole-trajectory estimator (|Δr|²/6t from the start) and the slope estimator, per trajectory.
+  std::vector<Accumulator> whole(S), whole_onsager(static_cast<std::size_t>(S) * S), slope(S), slope_onsager(whole_onsager.size()),
+      early(S), late(S), change(S);
+  Accumulator whole_corr, slope_corr;
   const double nn2 = 0.25 * lattice.shell_norm2(0);  // a²
   for (const auto& t : tallies) {
     r.times.push_back(t.time);
@@ -126,17 +143,38 @@ KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOpt
     for (int s = 0; s < S; ++s) {
       r.tracer_sums.push_back(t.tracer[s]);
       all += t.tracer[s];
-      if (o.counts[s] > 0) tracer[s].add(t.tracer[s] / (6.0 * t.time * o.counts[s]));
+      if (o.counts[s] == 0) continue;
+      const double per = 1.0 / (6.0 * o.counts[s]);
+      whole[s].add(t.tracer[s] / t.time * per);
+      slope[s].add(t.slopes.tracer[s] * per);
+      early[s].add(t.slopes.early[s] * per);
+      late[s].add(t.slopes.late[s] * per);
+      change[s].add((t.slopes.late[s] - t.slopes.early[s]) * per);
     }
     for (int k = 0; k < S * S; ++k) {
       r.collective.push_back(t.collective[k]);
-      onsager[k].add(t.collective[k] / (6.0 * t.time * lattice.num_sites()));
+      whole_onsager[k].add(t.collective[k] / (6.0 * t.time * lattice.num_sites()));
+      slope_onsager[k].add(t.slopes.collective[k] / (6.0 * lattice.num_sites()));
     }
-    corr.add(all / (static_cast<double>(t.jumps) * nn2));
+    whole_corr.add(all / (static_cast<double>(t.jumps) * nn2));
+    slope_corr.add(t.slopes.correlation);
   }
-  for (int s = 0; s < S; ++s) r.tracer.push_back(tracer[s].estimate());
-  for (auto& a : onsager) r.onsager.push_back(a.estimate());
-  r.correlation = corr.estimate();
+  for (int s = 0; s < S; ++s) {
+    r.tracer.push_back(slope[s].estimate());
+    r.whole_tracer.push_back(whole[s].estimate());
+    r.tracer_early.push_back(early[s].estimate());
+    r.tracer_late.push_back(late[s].estimate());
+    r.tracer_change.push_back(change[s].estimate());
+  }
+  for (std::size_t k = 0; k < whole_onsager.size(); ++k) {
+    r.onsager.push_back(slope_onsager[k].estimate());
+    r.whole_onsager.push_back(whole_onsager[k].estimate());
+  }
+  r.correlation = slope_corr.estimate();
+  r.whole_correlation = whole_corr.estimate();
+  double mean_time = 0;
+  for (double t : r.times) mean_time += t / r.times.size();
+  r.window_times = {mean_time * window.from / intervals, mean_time * window.to / intervals};
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }
