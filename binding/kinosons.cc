@@ -131,6 +131,7 @@ Spec parse_spec(const Napi::Object& o) {
         spec.network_hidden = static_cast<int>(number(b, "networkHidden", 0));
         spec.network_layers = static_cast<int>(number(b, "networkLayers", 2));
         spec.network_shells = static_cast<int>(number(b, "networkShells", 2));
+        spec.corrector_shells = static_cast<int>(number(b, "correctorShells", -1));
         s.shells = std::max(s.shells, basis_shells_needed(spec));
         so.models.push_back(spec);
       }

@@ -213,6 +213,8 @@ export interface NativeBasisSpec {
   networkHidden?: number;
   networkLayers?: number;
   networkShells?: number;
+  /** Harmonic-corrector functions after the cluster basis: -1/absent none, 0 χ alone, k also the vacancy's harmonic offset in shells 1…k. */
+  correctorShells?: number;
 }
 
 export interface NativeKmcResult {

@@ -24,6 +24,8 @@ export const configKeys = {
     'networkHidden',
     'networkLayers',
     'networkShells',
+    'corrector',
+    'correctorShells',
     'epochs',
     'learningRate',
   ],
