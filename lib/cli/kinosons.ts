@@ -16,6 +16,9 @@ import {
   VALIDATION_SEED_OFFSET,
   sampleStates,
   runKmc,
+  compareCosts,
+  describeCosts,
+  CostComparison,
   Target,
 } from '../kinosons/index';
 import { plot } from '../kinosons/svg';
@@ -38,10 +41,12 @@ const usage = `ionfield kinosons <subcommand> [options]
   kmc --config FILE [--temperature T] [--out FILE] [--json]
         residence-time KMC reference: tracer D per species and Onsager L_ab, with errors
   fit --config FILE [--temperature T] [--target tracer:NAME|collective:NAME] [--training FILE.npy]
-      [--validation FILE.npy] [--out FILE] [--json]
+      [--validation FILE.npy] [--no-kmc] [--out FILE] [--json]
         fit the relaxation-vector models of the config on training states, pick the lowest
         validation value, report D as the mean of kinosons and their statistics; states come from
-        the given .npy files (written by generate) or are sampled from the config's seed
+        the given .npy files (written by generate) or are sampled from the config's seed; then runs
+        the config's KMC for the same quantity and states both values and the wall time each needs
+        for a 1 % error on this machine, and which is cheaper (--no-kmc skips it)
   report --config FILE --out-dir DIR [--resume] [--json]
         for every temperature of the config: KMC reference and tracer fits of every species;
         writes DIR/kinosons-report.json and SVG plots (log κ densities, cumulative share, D(T));
@@ -150,7 +155,7 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
     checkpoint = saved;
   }
   const save = () => writeAtomically(checkpointFile, JSON.stringify(checkpoint) + '\n');
-  const temperatures: { temperature: number; kmc: KmcReference; fits: Record<string, FitResult> }[] = [];
+  const temperatures: { temperature: number; kmc: KmcReference; fits: Record<string, FitResult>; comparisons: Record<string, CostComparison> }[] = [];
   for (const T of config.temperatures) {
     const entry = (checkpoint.done[String(T)] ??= { fits: {} });
     if (!entry.kmc) {
@@ -171,9 +176,11 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
         fb.done();
         save();
       }
-      if (!json) console.log(`${T} K ${s}: KMC ${fmt(kmc.tracer[s])}, kinosons ${fmt(entry.fits[s].D)} (${entry.fits[s].best})`);
+      if (!json) console.log(`${T} K ${s}: KMC ${fmt(kmc.tracer[s])}, kinosons ${fmt(entry.fits[s].D)} (${entry.fits[s].best})\n${describeCosts(compareCosts(entry.fits[s], kmc))}`);
     }
-    temperatures.push({ temperature: T, kmc, fits: entry.fits });
+    // Side by side on this machine: which route reaches a 1 % error sooner, per species.
+    const comparisons = Object.fromEntries(names.map((s) => [s, compareCosts(entry.fits[s], kmc)]));
+    temperatures.push({ temperature: T, kmc, fits: entry.fits, comparisons });
   }
   const models: Record<string, ReturnType<typeof fitTemperatureModels>> = {};
   for (const s of names) models[s] = fitTemperatureModels(temperatures.map((t) => t.fits[s].kinosons.point));
@@ -251,6 +258,7 @@ export const kinosonsCommand: Command = {
         training: { type: 'string' },
         validation: { type: 'string' },
         resume: { type: 'boolean' },
+        'no-kmc': { type: 'boolean' },
         json: { type: 'boolean' },
       },
       false,
@@ -356,7 +364,15 @@ export const kinosonsCommand: Command = {
         if (values.validation) given.validation = loadStates(values.validation as string, config, T);
         const r = await forConfig(configFile, () => runFit(config, T, target, { onProgress: p.fn, given }));
         p.bar.done();
-        emit(r, describeFit(r));
+        // The same quantity from the config's KMC on this machine, with the cost of a 1 % error
+        // each way (skipped with --no-kmc, e.g. when the config's KMC is long).
+        let comparison: CostComparison | undefined;
+        if (!values['no-kmc']) {
+          const k = progress('KMC for the cost comparison');
+          comparison = compareCosts(r, await forConfig(configFile, () => runKmc(config, T, { onProgress: k.fn })));
+          k.bar.done();
+        }
+        emit({ ...r, comparison }, describeFit(r) + (comparison ? '\n' + describeCosts(comparison) : ''));
         return 0;
       }
       case 'report': {

@@ -65,6 +65,10 @@ const sitesPerCell: Record<string, number> = { sc: 1, bcc: 2, fcc: 4 };
 export const defaultModels: NativeBasisSpec[] = [
   { name: 'vacancy-shells-4', vacancyShells: 4, speciesShells: 0, pairFirstShells: 0, pairSecondShells: 0, residualBias: false },
   { name: 'vacancy-shells-8+pairs-2x2', vacancyShells: 8, speciesShells: 1, pairFirstShells: 2, pairSecondShells: 2, residualBias: false },
+  // The harmonic corrector on top (docs/kinosons.md, model 6): the best model wherever one species
+  // is much faster than another (docs/kinosons/kmc-agreement.md); equal to the model above on a
+  // lattice whose species all move at the same rate.
+  { name: 'vacancy-shells-8+pairs-2x2+corrector', vacancyShells: 8, speciesShells: 1, pairFirstShells: 2, pairSecondShells: 2, residualBias: false, correctorShells: 2 },
 ];
 
 type Json = Record<string, unknown>;

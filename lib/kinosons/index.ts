@@ -11,6 +11,7 @@ import { LongCallOptions, ProgressUnit, stageReporter } from '../progress';
 export * from './config';
 export * from './statistics';
 export * from './states';
+export * from './cost';
 
 /** The native progress callback (done, total) as one stage of the shared Progress shape. */
 function nativeProgress(options: LongCallOptions, stage: string, unit: ProgressUnit) {

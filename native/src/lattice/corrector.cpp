@@ -12,8 +12,12 @@ namespace ionfield::lattice {
 HarmonicCorrector::HarmonicCorrector(const Lattice& lattice, const std::vector<double>& mobility) : lattice_(lattice), mobility_(mobility) {
   if (mobility_.empty()) throw std::invalid_argument("the corrector needs one mobility per species");
   for (double m : mobility_)
-    if (!(m > 0) || !std::isfinite(m)) throw std::invalid_argument("corrector mobilities must be positive and finite");
+    if (!(m >= 0) || !std::isfinite(m)) throw std::invalid_argument("corrector mobilities must be finite and not negative");
   vacancy_mobility_ = *std::max_element(mobility_.begin(), mobility_.end());
+  if (!(vacancy_mobility_ > 0)) throw std::invalid_argument("the corrector needs at least one species that moves");
+  // A species whose rate underflows (a cold, immobile species) still needs a connected network:
+  // its bonds get 10⁻¹² of the fastest, which cuts its clusters off just as well.
+  for (double& m : mobility_) m = std::max(m, 1e-12 * vacancy_mobility_);
 }
 
 double HarmonicCorrector::mobility(std::uint8_t occupant) const { return occupant == kVacancy ? vacancy_mobility_ : mobility_[occupant]; }
