@@ -116,6 +116,12 @@ export async function runSuite(o: SuiteOptions): Promise<BenchRecord> {
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+  // Predict against descriptors alone, same size, device and threads, same run: how close the
+  // pipeline comes to its slowest stage.
+  for (const p of results.filter((r) => r.case === 'predict' && r.throughput)) {
+    const sf = results.find((r) => r.case === 'sf' && r.size === p.size && r.device === p.device && r.threads === p.threads && r.throughput);
+    p.checks.vs_sf_throughput = sf ? p.throughput!.value / sf.throughput!.value : null;
+  }
   machine.load_average.end = os.loadavg()[0];
   const { argv, onResult, ...options } = o;
   void onResult;
