@@ -15,8 +15,9 @@ import { datasetCommand } from './cli/dataset';
 import { trainCommand } from './cli/train';
 import { predictCommand } from './cli/predict';
 import { importanceCommand } from './cli/importance';
+import { benchCommand } from './cli/bench';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand, trainCommand, predictCommand, importanceCommand, kinosonsCommand, analyzeCommand, reportCommand, demoCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand, trainCommand, predictCommand, importanceCommand, kinosonsCommand, analyzeCommand, reportCommand, demoCommand, benchCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

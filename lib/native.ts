@@ -103,6 +103,12 @@ export interface DeviceReport {
   builtWithCuda: boolean;
   gpus: { index: number; name: string; computeCapability: string; memoryGiB: number }[];
   note: string;
+  /** C++ compiler of the core ("GCC 12.2.0"); nvcc of the kernels ('' without CUDA). */
+  compiler: string;
+  cudaCompiler: string;
+  /** CUDA runtime linked in and the highest CUDA version the driver supports, 1000*major + 10*minor; 0: none. */
+  cudaRuntimeVersion: number;
+  cudaDriverVersion: number;
 }
 
 /** Sums of the transport correlator (native/include/ionfield/transport.hpp), block-major arrays. */
