@@ -110,7 +110,7 @@ static void starts_at_the_linear_solution() {
     const auto lin = solve_linear(q);
     vo.corrector_shells = 2;
     const auto qc = accumulate_functional(lat, m, &basis, states, vo);
-    CHECK(qc.functions == q.functions + (collective ? 2 : 3));
+    CHECK(qc.functions == q.functions + (collective ? 2 : 3 + lat.coordination(0)));
     // θ of the linear model, corrector coefficients 0: the same value (the same terms).
     std::vector<double> padded(static_cast<std::size_t>(qc.functions) * qc.channels, 0.0);
     for (std::size_t i = 0; i < lin.theta.size(); ++i) padded[i] = lin.theta[i];

@@ -148,6 +148,49 @@ function table(results: any[]): string {
   return lines.join('\n');
 }
 
+// Convergence of D*_A with model size and training states on one strongly correlated alloy
+// (validation states fixed): each model is an upper bound, so the curve shows how far more
+// functions or more data can take it.
+const convergenceModels = [
+  { name: 'vacancy-shells-2', vacancyShells: 2 },
+  { name: 'vacancy-shells-4', vacancyShells: 4 },
+  { name: 'vacancy-all', vacancyShells: -1 },
+  { name: 'vacancy-all+pairs-2x2', ...linear },
+  { name: 'vacancy-all+pairs-2x2+triplets-1x1', ...linear, tripletFirstShells: 1, tripletSecondShells: 1 },
+  { name: 'vacancy-all+pairs-2x2+corrector', ...linear, corrector: true, correctorShells: 2 },
+];
+
+async function convergence() {
+  const base = cases.find((c) => c.id === 'fcc6-xB0.65-r0.01')!;
+  const file = path.join(out, 'convergence.json');
+  const done: any[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).rows : [];
+  for (const training of [100, 200, 400, 800]) {
+    if (done.some((r) => r.training === training)) continue;
+    const raw = { ...base.config, temperatures: [base.temperature], threads: 0, states: { training, validation: 400 }, models: convergenceModels };
+    const fit = await runFit(validateConfig(raw, 'convergence'), base.temperature, { kind: 'tracer', species: 'A' });
+    done.push({ training, models: fit.models.map((m) => ({ name: m.name, functions: m.functions, rank: m.rank, training: m.training, validation: m.validation, fitSeconds: m.fitSeconds })) });
+    writeJsonAtomic(file, { schema: 'ionfield.kinosons.convergence/1', alloy: base.what, validationStates: 400, rows: done });
+    console.log(`convergence: ${training} training states done`);
+  }
+  const kmc = JSON.parse(fs.readFileSync(path.join(casesDir, `${base.id}.json`), 'utf8')).kmc.tracer.A as Estimate;
+  const names = convergenceModels.map((m) => m.name);
+  const lines = [
+    `D*_A of ${base.what}: validation value (400 states) / KMC (${kmc.mean.toPrecision(4)} ± ${kmc.error.toPrecision(1)}) by model and training states`,
+    '',
+    `| model | functions | ${done.map((r) => `${r.training} training states`).join(' | ')} |`,
+    `|---|---|${done.map(() => '---').join('|')}|`,
+    ...names.map((n) => {
+      const cells = done.map((r) => {
+        const m = r.models.find((x: any) => x.name === n);
+        return `${(m.validation.mean / kmc.mean).toFixed(3)} ± ${(m.validation.error / kmc.mean).toFixed(3)}`;
+      });
+      const fn = done[0].models.find((x: any) => x.name === n).functions;
+      return `| ${n} | ${fn} | ${cells.join(' | ')} |`;
+    }),
+  ];
+  return lines.join('\n');
+}
+
 async function main() {
   const results = [];
   for (const c of cases) {
@@ -156,8 +199,10 @@ async function main() {
   }
   const all = cases.map((c) => path.join(casesDir, `${c.id}.json`)).filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
   writeJsonAtomic(path.join(out, '..', 'kmc-agreement.json'), { schema: 'ionfield.kinosons.kmc-agreement/1', states, cases: all.map((r) => ({ id: r.id, what: r.what, rows: r.rows })) });
-  writeFileAtomic(path.join(out, '..', 'kmc-agreement.md'), table(all) + '\n');
-  console.log(table(all));
+  let text = table(all);
+  if (!only && fs.existsSync(path.join(casesDir, 'fcc6-xB0.65-r0.01.json'))) text += '\n\n## Convergence\n\n' + (await convergence());
+  writeFileAtomic(path.join(out, '..', 'kmc-agreement.md'), text + '\n');
+  console.log(text);
 }
 
 main().catch((e) => {

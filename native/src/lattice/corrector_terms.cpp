@@ -12,14 +12,14 @@ std::vector<double> corrector_mobility(const EnergyModel& model, double temperat
   return m;
 }
 
-int corrector_functions(int shells, const VariationalTarget& target, int species) {
+int corrector_functions(const Lattice& lattice, int shells, const VariationalTarget& target, int species) {
   if (shells < 0) return 0;
-  return target.collective ? species : 1 + shells;
+  return target.collective ? species : 1 + shells + (shells >= 1 ? lattice.coordination(0) : 0);
 }
 
 CorrectorTerms::CorrectorTerms(const Lattice& lattice, const VariationalTarget& target, int species, int shells,
                                const std::vector<double>& mobility)
-    : lattice_(lattice), target_(target), species_(species), shells_(shells), functions_(corrector_functions(shells, target, species)),
+    : lattice_(lattice), target_(target), species_(species), shells_(shells), functions_(corrector_functions(lattice, shells, target, species)),
       solver_(lattice, mobility), term_of_(lattice.num_sites(), 0), stamp_(lattice.num_sites(), 0) {
   if (shells > lattice.num_shells()) throw std::invalid_argument("correctorShells exceeds the neighbour shells the lattice tabulates");
 }
@@ -29,7 +29,7 @@ void CorrectorTerms::prepare(const std::uint8_t* occ) {
   ++solves_;
 }
 
-void CorrectorTerms::features(const std::vector<double>& chi, const std::vector<int>& vacancies, int c, double* out) const {
+void CorrectorTerms::features(const std::uint8_t* occ, const std::vector<double>& chi, const std::vector<int>& vacancies, int c, double* out) const {
   for (int f = 0; f < 3 * functions_; ++f) out[f] = 0;
   for (int d = 0; d < 3; ++d) out[d] = chi[3 * c + d];
   const IVec& pc = lattice_.position(c);
@@ -44,6 +44,17 @@ void CorrectorTerms::features(const std::vector<double>& chi, const std::vector<
     for (int k = 1; k <= shells_; ++k)
       if (n2 == lattice_.shell_norm2(k - 1))
         for (int d = 0; d < 3; ++d) out[3 * k + d] += 0.5 * u[d] + chi[3 * v + d] - chi[3 * c + d];
+    // The nearest-neighbour offset again, binned by how many other neighbours of the vacancy
+    // are as mobile as the vacancy: a vacancy with few fast neighbours is likely to swap back.
+    if (shells_ >= 1 && n2 == lattice_.shell_norm2(0)) {
+      const double fast = solver_.mobility(kVacancy);
+      int j = 0;
+      for (int q = 0; q < lattice_.coordination(0); ++q) {
+        const int w = lattice_.neighbour(v, 0, q);
+        if (w != c && solver_.mobility(occ[w]) == fast) ++j;
+      }
+      for (int d = 0; d < 3; ++d) out[3 * (1 + shells_ + j) + d] += 0.5 * u[d] + chi[3 * v + d] - chi[3 * c + d];
+    }
   }
 }
 
@@ -97,8 +108,10 @@ void CorrectorTerms::append(std::uint8_t* occ, const std::vector<int>& vacancies
   for (std::size_t t = 0; t < terms.size(); ++t) term_of_[terms[t].centre] = static_cast<int>(t) + 1;
   std::vector<double> f0(3 * functions_), f1(3 * functions_);
   for (int c : candidates_) {
-    features(chi_x_, vacancies, c, f0.data());
-    features(after, vac_after, c == mover ? lands : c, f1.data());
+    features(occ, chi_x_, vacancies, c, f0.data());
+    std::swap(occ[jump.vacancy], occ[jump.target]);
+    features(occ, after, vac_after, c == mover ? lands : c, f1.data());
+    std::swap(occ[jump.vacancy], occ[jump.target]);
     int t = term_of_[c] - 1;
     for (int f = 0; f < 3 * functions_; ++f) {
       const double d = f1[f] - f0[f];

@@ -4,7 +4,9 @@
 //   Tracer of species s, atom at site c (functions 0 … shells):
 //     f_0 = χ(c);   f_k = Σ_{vacancies v in shell k of c} (r_v − r_c + χ(v) − χ(c))  (k = 1 … shells),
 //   the vacancy's offset in harmonic coordinates, which carries the vacancy–tracer correlation
-//   across the cluster geometry.
+//   across the cluster geometry; and (shells ≥ 1) the nearest-neighbour offset once more, in one of
+//   z bins by the number of the vacancy's other neighbours as mobile as the vacancy (its chance to
+//   swap back).
 //   Collective targets (functions 0 … species−1): F_b = Σ_{atoms i of species b} χ(i).
 // Each is equivariant because χ is. A jump that swaps a vacancy with an atom as mobile as the
 // vacancy leaves the network, and so χ, unchanged: only the atoms near the vacancy change. Any
@@ -21,7 +23,7 @@ namespace ionfield::lattice {
 // Mobilities of the corrector network: the bare exchange rate ν exp(−E0/k_BT) of each species.
 std::vector<double> corrector_mobility(const EnergyModel& model, double temperature);
 // Functions the corrector adds (0 when it is off: shells < 0).
-int corrector_functions(int shells, const VariationalTarget& target, int species);
+int corrector_functions(const Lattice& lattice, int shells, const VariationalTarget& target, int species);
 
 class CorrectorTerms {
  public:
@@ -36,7 +38,7 @@ class CorrectorTerms {
   long long iterations() const { return iterations_; }
 
  private:
-  void features(const std::vector<double>& chi, const std::vector<int>& vacancies, int c, double* out) const;
+  void features(const std::uint8_t* occ, const std::vector<double>& chi, const std::vector<int>& vacancies, int c, double* out) const;
   const Lattice& lattice_;
   VariationalTarget target_;
   int species_, shells_, functions_;
