@@ -22,6 +22,10 @@ Napi::Value QueryDevices(const Napi::CallbackInfo& info) {
   }
   o.Set("gpus", gpus);
   o.Set("note", r.note);
+  o.Set("compiler", r.compiler);
+  o.Set("cudaCompiler", r.cuda_compiler);
+  o.Set("cudaRuntimeVersion", r.cuda_runtime_version);
+  o.Set("cudaDriverVersion", r.cuda_driver_version);
   return o;
 }
 

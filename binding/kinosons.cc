@@ -46,7 +46,7 @@ struct Spec {
 };
 
 // spec = { lattice, cells, shells, model: {species, nu, e0, pair}, temperature, counts, seed, threads,
-//          kmc: {steps, trajectories, equilibrationSweeps, exponentialTimes},
+//          kmc: {steps, trajectories, equilibrationSweeps, exponentialTimes, checkpoints, windowFrom, windowTo},
 //          study: {target: 'collective' | species index, sampling: 'all' | 'kmc', trainingStates,
 //                  validationStates, chains, equilibrationSweeps, decorrelationSweeps, kinosonChannel,
 //                  trainingOccupancy?, validationOccupancy? (Uint8Array states × sites), validationChains?,
@@ -75,6 +75,9 @@ Spec parse_spec(const Napi::Object& o) {
     s.kmc.trajectories = static_cast<int>(number(k, "trajectories", 16));
     s.kmc.equilibration_sweeps = static_cast<long long>(number(k, "equilibrationSweeps", 200));
     s.kmc.exponential_times = k.Has("exponentialTimes") && k.Get("exponentialTimes").ToBoolean();
+    if (k.Has("checkpoints")) s.kmc.checkpoints = static_cast<int>(number(k, "checkpoints", 32));
+    if (k.Has("windowFrom")) s.kmc.window_from = number(k, "windowFrom", 0.1);
+    if (k.Has("windowTo")) s.kmc.window_to = number(k, "windowTo", 0.5);
     s.kmc.first_trajectory = static_cast<int>(number(k, "firstTrajectory", 0));
     s.kmc.run_trajectories = static_cast<int>(number(k, "runTrajectories", 0));
   }
@@ -130,6 +133,7 @@ Spec parse_spec(const Napi::Object& o) {
         spec.network_hidden = static_cast<int>(number(b, "networkHidden", 0));
         spec.network_layers = static_cast<int>(number(b, "networkLayers", 2));
         spec.network_shells = static_cast<int>(number(b, "networkShells", 2));
+        spec.corrector_shells = static_cast<int>(number(b, "correctorShells", -1));
         s.shells = std::max(s.shells, basis_shells_needed(spec));
         so.models.push_back(spec);
       }
@@ -219,6 +223,21 @@ class LatticeWorker : public Napi::AsyncProgressWorker<double> {
   std::exception_ptr error_;
 };
 
+// The estimates of a KMC result (shared by kinosonsKmc and kinosonsKmcEstimate).
+void set_kmc_estimates(Napi::Env env, Napi::Object& o, const KmcResult& r) {
+  o.Set("tracer", estimates(env, r.tracer));
+  o.Set("onsager", estimates(env, r.onsager));
+  o.Set("correlation", estimate(env, r.correlation));
+  o.Set("wholeTracer", estimates(env, r.whole_tracer));
+  o.Set("wholeOnsager", estimates(env, r.whole_onsager));
+  o.Set("wholeCorrelation", estimate(env, r.whole_correlation));
+  o.Set("tracerEarly", estimates(env, r.tracer_early));
+  o.Set("tracerLate", estimates(env, r.tracer_late));
+  o.Set("tracerChange", estimates(env, r.tracer_change));
+  o.Set("windowJumps", doubles(env, std::vector<double>(r.window_jumps.begin(), r.window_jumps.end())));
+  o.Set("windowTimes", doubles(env, std::vector<double>(r.window_times.begin(), r.window_times.end())));
+}
+
 class KmcWorker : public LatticeWorker<KmcResult> {
  public:
   using LatticeWorker::LatticeWorker;
@@ -231,39 +250,45 @@ class KmcWorker : public LatticeWorker<KmcResult> {
     o.Set("trajectories", r.trajectories);
     o.Set("steps", static_cast<double>(r.total_steps));
     o.Set("seconds", r.seconds);
-    o.Set("tracer", estimates(env, r.tracer));
-    o.Set("onsager", estimates(env, r.onsager));
-    o.Set("correlation", estimate(env, r.correlation));
+    set_kmc_estimates(env, o, r);
+    // Per trajectory (what merging shards needs): time, sums and the slope estimator's inputs.
     o.Set("times", doubles(env, r.times));
     o.Set("tracerSums", doubles(env, r.tracer_sums));
     o.Set("collective", doubles(env, r.collective));
-    o.Set("nn2", 0.25 * lattice_->shell_norm2(0));
-    o.Set("stepsPerTrajectory", static_cast<double>(spec_.kmc.steps));
+    o.Set("slopeTracer", doubles(env, r.slope_tracer));
+    o.Set("slopeCollective", doubles(env, r.slope_collective));
+    o.Set("slopeEarly", doubles(env, r.slope_early));
+    o.Set("slopeLate", doubles(env, r.slope_late));
+    o.Set("slopeCorrelation", doubles(env, r.slope_correlation));
     return o;
   }
 };
 
-// kinosonsKmcEstimate({species, counts, sites, nn2, steps, times, tracerSums, collective}): the
-// estimates of run_kmc from per-trajectory sums (arrays, trajectory order) — merging KMC shards.
+// kinosonsKmcEstimate(spec, perTrajectory): the estimates of kinosonsKmc(spec) from the
+// per-trajectory arrays of its result (trajectory order; plain arrays) — merging KMC shards.
 Napi::Value KmcEstimate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "kinosonsKmcEstimate(sums)");
-  Napi::Object o = info[0].As<Napi::Object>();
+  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsObject()) throw Napi::TypeError::New(env, "kinosonsKmcEstimate(spec, perTrajectory)");
+  Napi::Object o = info[1].As<Napi::Object>();
   KmcResult r;
-  r.species = static_cast<int>(number(o, "species", 0));
-  r.times = numbers(o, "times");
-  r.tracer_sums = numbers(o, "tracerSums");
-  r.collective = numbers(o, "collective");
   try {
-    estimate_kmc(r, integers(o, "counts"), static_cast<int>(number(o, "sites", 0)), number(o, "nn2", 0),
-                 static_cast<long long>(number(o, "steps", 0)));
+    const Spec spec = parse_spec(info[0].As<Napi::Object>());
+    const Lattice lattice(spec.kind, spec.cells, spec.shells);
+    r.species = spec.model.species;
+    r.times = numbers(o, "times");
+    r.tracer_sums = numbers(o, "tracerSums");
+    r.collective = numbers(o, "collective");
+    r.slope_tracer = numbers(o, "slopeTracer");
+    r.slope_collective = numbers(o, "slopeCollective");
+    r.slope_early = numbers(o, "slopeEarly");
+    r.slope_late = numbers(o, "slopeLate");
+    r.slope_correlation = numbers(o, "slopeCorrelation");
+    estimate_kmc(r, spec.kmc, lattice.num_sites(), 0.25 * lattice.shell_norm2(0));
   } catch (...) {
-    throw error_from_current_exception(env);
+    throw bad_input_aware(env, std::current_exception());
   }
   Napi::Object out = Napi::Object::New(env);
-  out.Set("tracer", estimates(env, r.tracer));
-  out.Set("onsager", estimates(env, r.onsager));
-  out.Set("correlation", estimate(env, r.correlation));
+  set_kmc_estimates(env, out, r);
   return out;
 }
 

@@ -17,8 +17,9 @@ import { predictCommand } from './cli/predict';
 import { importanceCommand } from './cli/importance';
 import { mergeCommand } from './cli/merge';
 import { slurmCliCommand } from './cli/slurm';
+import { benchCommand } from './cli/bench';
 
-const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand, trainCommand, predictCommand, importanceCommand, kinosonsCommand, mergeCommand, slurmCliCommand, analyzeCommand, reportCommand, demoCommand];
+const commands: Command[] = [infoCommand, convertCommand, transportCommand, descriptorsCommand, datasetCommand, trainCommand, predictCommand, importanceCommand, kinosonsCommand, mergeCommand, slurmCliCommand, analyzeCommand, reportCommand, demoCommand, benchCommand];
 
 function version(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

@@ -103,6 +103,12 @@ export interface DeviceReport {
   builtWithCuda: boolean;
   gpus: { index: number; name: string; computeCapability: string; memoryGiB: number }[];
   note: string;
+  /** C++ compiler of the core ("GCC 12.2.0"); nvcc of the kernels ('' without CUDA). */
+  compiler: string;
+  cudaCompiler: string;
+  /** CUDA runtime linked in and the highest CUDA version the driver supports, 1000*major + 10*minor; 0: none. */
+  cudaRuntimeVersion: number;
+  cudaDriverVersion: number;
 }
 
 /** Sums of the transport correlator (native/include/ionfield/transport.hpp), block-major arrays. */
@@ -179,7 +185,7 @@ export interface NativeLatticeSpec {
   counts: number[];
   seed: number;
   threads: number;
-  kmc?: { steps: number; trajectories: number; equilibrationSweeps: number; exponentialTimes?: boolean; firstTrajectory?: number; runTrajectories?: number };
+  kmc?: { steps: number; trajectories: number; equilibrationSweeps: number; exponentialTimes?: boolean; checkpoints?: number; windowFrom?: number; windowTo?: number; firstTrajectory?: number; runTrajectories?: number };
   study?: {
     target: 'collective' | number;
     sampling: 'all' | 'kmc';
@@ -217,6 +223,8 @@ export interface NativeBasisSpec {
   networkHidden?: number;
   networkLayers?: number;
   networkShells?: number;
+  /** Harmonic-corrector functions after the cluster basis: -1/absent none, 0 χ alone, k also the vacancy's harmonic offset in shells 1…k. */
+  correctorShells?: number;
 }
 
 export interface NativeKmcResult {
@@ -227,13 +235,32 @@ export interface NativeKmcResult {
   tracer: NativeEstimate[];
   onsager: NativeEstimate[];
   correlation: NativeEstimate;
+  /** The whole-trajectory estimator (|Δr|²/6t from the start); the fields above are MSD slopes. */
+  wholeTracer: NativeEstimate[];
+  wholeOnsager: NativeEstimate[];
+  wholeCorrelation: NativeEstimate;
+  /** Linearity check: tracer D over the first and second halves of the lag window, and late − early. */
+  tracerEarly: NativeEstimate[];
+  tracerLate: NativeEstimate[];
+  tracerChange: NativeEstimate[];
+  /** The lag window per trajectory: [from, to] in jumps and in (mean) time. */
+  windowJumps: Float64Array;
+  windowTimes: Float64Array;
   times: Float64Array;
   tracerSums: Float64Array;
   collective: Float64Array;
-  /** Squared nearest-neighbour distance (a²) and jumps per trajectory: what kinosonsKmcEstimate needs. */
-  nn2: number;
-  stepsPerTrajectory: number;
+  /** Per trajectory, the slope estimator's inputs: slopes (species; species²), halves (species), correlation. */
+  slopeTracer: Float64Array;
+  slopeCollective: Float64Array;
+  slopeEarly: Float64Array;
+  slopeLate: Float64Array;
+  slopeCorrelation: Float64Array;
 }
+
+/** The estimates of a KMC run, which kinosonsKmcEstimate recomputes from the per-trajectory arrays. */
+export type NativeKmcEstimates = Pick<NativeKmcResult, 'tracer' | 'onsager' | 'correlation' | 'wholeTracer' | 'wholeOnsager' | 'wholeCorrelation' | 'tracerEarly' | 'tracerLate' | 'tracerChange' | 'windowJumps' | 'windowTimes'>;
+/** The per-trajectory arrays of a KMC run (trajectory order), as plain arrays. */
+export type NativeKmcTrajectories = Record<'times' | 'tracerSums' | 'collective' | 'slopeTracer' | 'slopeCollective' | 'slopeEarly' | 'slopeLate' | 'slopeCorrelation', number[]>;
 
 export interface NativeStudyResult {
   sites: number;
@@ -360,7 +387,7 @@ export interface NativeAddon {
   };
   kinosonsExactCorrelation(lattice: string, cells: number): NativeExactCorrelation;
   /** The estimates of kinosonsKmc from per-trajectory sums in trajectory order (merging shards). */
-  kinosonsKmcEstimate(sums: { species: number; counts: number[]; sites: number; nn2: number; steps: number; times: number[]; tracerSums: number[]; collective: number[] }): Pick<NativeKmcResult, 'tracer' | 'onsager' | 'correlation'>;
+  kinosonsKmcEstimate(spec: NativeLatticeSpec, perTrajectory: NativeKmcTrajectories): NativeKmcEstimates;
   kinosonsKmc(spec: NativeLatticeSpec, onProgress?: (done: number, total: number) => void, cancel?: NativeCancelToken): Promise<NativeKmcResult>;
   /** Equilibrium states (study.trainingStates of them): occupancy states × sites (255 = vacancy), positions in a/2. */
   kinosonsSampleStates(spec: NativeLatticeSpec, onProgress?: undefined, cancel?: NativeCancelToken): Promise<{ sites: number; states: number; occupancy: Uint8Array; positions: Int32Array }>;

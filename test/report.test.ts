@@ -134,12 +134,17 @@ describe('ionfield demo, analyze and report (CLI)', function () {
     assert.deepEqual(check.consoleErrors, []);
     assert.deepEqual(check.failedRequests, []);
     const ids = check.plots.map((p) => p.id).sort();
-    assert.deepEqual(ids, ['classes', 'coordination', 'correlation', 'counter-ions', 'distribution', 'fluctuation', 'msd', 'rdf', 'slope'].sort());
+    // One system: no one-point "fluctuation against Λ" scatter, a sentence instead.
+    assert.deepEqual(ids, ['classes', 'coordination', 'correlation', 'counter-ions', 'distribution', 'msd', 'rdf', 'slope'].sort());
     for (const p of check.plots) {
       assert.ok(p.svgChildren > 20, `plot ${p.id} has ${p.svgChildren} SVG elements`);
       assert.ok(p.width > 200 && p.height > 150, `plot ${p.id} is ${p.width}×${p.height}`);
+      // Text boxes at least 12 px tall (about an 11 px font or larger) at 100 % zoom.
+      assert.ok(p.minFontPx >= 12, `plot ${p.id}: smallest text ${p.minFontPx.toFixed(1)} px`);
     }
     const html = fs.readFileSync(demo.report, 'utf8');
+    assert.match(html, /plotted from three systems on; this report has 1/);
+    assert.doesNotMatch(html, /<dd>\s*\{/, 'no raw JSON in the provenance');
     assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org|vega\.github\.io)/, 'self-contained: no scripts, no external resources');
   });
 });

@@ -76,7 +76,7 @@ const accepted: Record<string, string[]> = {
   'correlation-factor': ['lattice', 'supercell', 'steps', 'trajectories', 'seed', 'threads', 'out', 'json'],
   generate: ['config', 'states', 'out', 'temperature', 'set', 'json'],
   kmc: ['config', 'temperature', 'out', 'shard', 'json'],
-  fit: ['config', 'temperature', 'target', 'training', 'validation', 'out', 'json'],
+  fit: ['config', 'temperature', 'target', 'training', 'validation', 'no-kmc', 'out', 'json'],
   report: ['config', 'out-dir', 'resume', 'json'],
 };
 

@@ -16,6 +16,9 @@ import {
   VALIDATION_SEED_OFFSET,
   sampleStates,
   runKmc,
+  compareCosts,
+  describeCosts,
+  CostComparison,
   Target,
 } from '../kinosons/index';
 import { plot } from '../kinosons/svg';
@@ -42,10 +45,12 @@ const usage = `ionfield kinosons <subcommand> [options]
         --shard i/n runs trajectories i·N/n … (i+1)·N/n − 1 only and writes a shard partial to --out
         (default kmc.shard-i-of-n.json) for \`ionfield merge\` (bit-identical sums, docs/scale-out.md)
   fit --config FILE [--temperature T] [--target tracer:NAME|collective:NAME] [--training FILE.npy]
-      [--validation FILE.npy] [--out FILE] [--json]
+      [--validation FILE.npy] [--no-kmc] [--out FILE] [--json]
         fit the relaxation-vector models of the config on training states, pick the lowest
         validation value, report D as the mean of kinosons and their statistics; states come from
-        the given .npy files (written by generate) or are sampled from the config's seed
+        the given .npy files (written by generate) or are sampled from the config's seed; then runs
+        the config's KMC for the same quantity and states both values and the wall time each needs
+        for a 1 % error on this machine, and which is cheaper (--no-kmc skips it)
   report --config FILE --out-dir DIR [--resume] [--json]
         for every temperature of the config: KMC reference and tracer fits of every species;
         writes DIR/kinosons-report.json and SVG plots (log κ densities, cumulative share, D(T));
@@ -85,6 +90,12 @@ function describeCorrelation(r: CorrelationFactorResult): string {
 
 function describeKmc(r: KmcReference): string {
   const lines = [`KMC reference at ${r.temperature} K: ${r.sites} sites, ${r.trajectories} trajectories, ${r.jumps} jumps, ${r.seconds.toFixed(2)} s`];
+  const w = r.window;
+  lines.push(
+    r.estimator === 'slope'
+      ? `  estimator: MSD slope over lags ${w.jumps[0]}–${w.jumps[1]} jumps per trajectory (${w.fractions[0]}–${w.fractions[1]} of the run, ${w.checkpoints} checkpoints, every time origin)`
+      : '  estimator: |Δr|²/6t over whole trajectories (biased up by the MSD intercept; the slope estimator is the default)',
+  );
   lines.push('  tracer D* (a² ν):');
   for (const s of r.species)
     lines.push(
@@ -92,6 +103,8 @@ function describeKmc(r: KmcReference): string {
     );
   lines.push('  Onsager L_ab per site (a² ν):');
   for (const a of r.species) lines.push(`    ${a.padEnd(8)} ${r.species.map((b) => fmt(r.onsager[a][b], 3).padEnd(24)).join(' ')}`);
+  lines.push('  whole-trajectory / slope − 1 (the intercept bias): ' + r.species.map((s) => `${s} ${r.interceptBias[s] === null ? '—' : `${(100 * r.interceptBias[s]!).toFixed(1)} %`}`).join(', '));
+  for (const warning of r.warnings) lines.push(`  warning: ${warning}`);
   return lines.join('\n');
 }
 
@@ -146,7 +159,7 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
     checkpoint = saved;
   }
   const save = () => writeAtomically(checkpointFile, JSON.stringify(checkpoint) + '\n');
-  const temperatures: { temperature: number; kmc: KmcReference; fits: Record<string, FitResult> }[] = [];
+  const temperatures: { temperature: number; kmc: KmcReference; fits: Record<string, FitResult>; comparisons: Record<string, CostComparison> }[] = [];
   for (const T of config.temperatures) {
     const entry = (checkpoint.done[String(T)] ??= { fits: {} });
     if (!entry.kmc) {
@@ -167,9 +180,11 @@ async function report(configFile: string, outDir: string, json: boolean, resume:
         fb.done();
         save();
       }
-      if (!json) console.log(`${T} K ${s}: KMC ${fmt(kmc.tracer[s])}, kinosons ${fmt(entry.fits[s].D)} (${entry.fits[s].best})`);
+      if (!json) console.log(`${T} K ${s}: KMC ${fmt(kmc.tracer[s])}, kinosons ${fmt(entry.fits[s].D)} (${entry.fits[s].best})\n${describeCosts(compareCosts(entry.fits[s], kmc))}`);
     }
-    temperatures.push({ temperature: T, kmc, fits: entry.fits });
+    // Side by side on this machine: which route reaches a 1 % error sooner, per species.
+    const comparisons = Object.fromEntries(names.map((s) => [s, compareCosts(entry.fits[s], kmc)]));
+    temperatures.push({ temperature: T, kmc, fits: entry.fits, comparisons });
   }
   const models: Record<string, ReturnType<typeof fitTemperatureModels>> = {};
   for (const s of names) models[s] = fitTemperatureModels(temperatures.map((t) => t.fits[s].kinosons.point));
@@ -248,6 +263,7 @@ export const kinosonsCommand: Command = {
         validation: { type: 'string' },
         resume: { type: 'boolean' },
         shard: { type: 'string' },
+        'no-kmc': { type: 'boolean' },
         json: { type: 'boolean' },
       },
       false,
@@ -364,7 +380,15 @@ export const kinosonsCommand: Command = {
         if (values.validation) given.validation = loadStates(values.validation as string, config, T);
         const r = await forConfig(configFile, () => runFit(config, T, target, { onProgress: p.fn, given }));
         p.bar.done();
-        emit(r, describeFit(r));
+        // The same quantity from the config's KMC on this machine, with the cost of a 1 % error
+        // each way (skipped with --no-kmc, e.g. when the config's KMC is long).
+        let comparison: CostComparison | undefined;
+        if (!values['no-kmc']) {
+          const k = progress('KMC for the cost comparison');
+          comparison = compareCosts(r, await forConfig(configFile, () => runKmc(config, T, { onProgress: k.fn })));
+          k.bar.done();
+        }
+        emit({ ...r, comparison }, describeFit(r) + (comparison ? '\n' + describeCosts(comparison) : ''));
         return 0;
       }
       case 'report': {

@@ -34,10 +34,24 @@ export interface KinosonConfig {
   temperatures: number[];
   seed: number;
   threads: number;
-  kmc: { steps: number; trajectories: number; equilibrationSweeps: number; exponentialTimes?: boolean };
+  kmc: KmcSettings;
   states: { training: number; validation: number; chains: number; equilibrationSweeps: number; decorrelationSweeps: number };
   sampling: 'all' | 'kmc';
   models: NativeBasisSpec[];
+}
+
+/** How `kmc` estimates D (docs/kinosons.md "Finite-time bias of KMC"): the slope of the MSD over a
+ * window of lags (fractions of the trajectory length, from positions at `checkpoints` points), or
+ * |Δr|²/6t over the whole trajectory (the older estimator, biased up by the MSD intercept). */
+export type KmcEstimator = 'slope' | 'whole-trajectory';
+export interface KmcSettings {
+  steps: number;
+  trajectories: number;
+  equilibrationSweeps: number;
+  exponentialTimes?: boolean;
+  estimator: KmcEstimator;
+  checkpoints: number;
+  window: [number, number];
 }
 
 export class ConfigError extends Error {
@@ -51,6 +65,10 @@ const sitesPerCell: Record<string, number> = { sc: 1, bcc: 2, fcc: 4 };
 export const defaultModels: NativeBasisSpec[] = [
   { name: 'vacancy-shells-4', vacancyShells: 4, speciesShells: 0, pairFirstShells: 0, pairSecondShells: 0, residualBias: false },
   { name: 'vacancy-shells-8+pairs-2x2', vacancyShells: 8, speciesShells: 1, pairFirstShells: 2, pairSecondShells: 2, residualBias: false },
+  // The harmonic corrector on top (docs/kinosons.md, model 6): the best model wherever one species
+  // is much faster than another (docs/kinosons/kmc-agreement.md); equal to the model above on a
+  // lattice whose species all move at the same rate.
+  { name: 'vacancy-shells-8+pairs-2x2+corrector', vacancyShells: 8, speciesShells: 1, pairFirstShells: 2, pairSecondShells: 2, residualBias: false, correctorShells: 2 },
 ];
 
 type Json = Record<string, unknown>;
@@ -74,6 +92,18 @@ function section(v: unknown, where: string, key: string | null, known: readonly 
 
 // Upper bounds: what the engine's integers (int, and seeds exact in a double) can hold, and
 // counts beyond which memory, not patience, runs out (a std::bad_alloc is no message).
+function kmcEstimator(k: Json, where: string): Pick<KmcSettings, 'estimator' | 'checkpoints' | 'window'> {
+  const estimator = k.estimator ?? 'slope';
+  if (estimator !== 'slope' && estimator !== 'whole-trajectory') fail(where, 'estimator', "must be 'slope' (MSD slope over a lag window) or 'whole-trajectory' (|Δr|²/6t)");
+  const checkpoints = num(k, 'checkpoints', where, 32, (v) => Number.isInteger(v) && v >= 8 && v <= 4096, 'an integer from 8 to 4096 (positions recorded per trajectory)');
+  const w = k.window ?? [0.1, 0.5];
+  if (!Array.isArray(w) || w.length !== 2 || !w.every((x) => typeof x === 'number' && Number.isFinite(x)) || !(w[0] > 0 && w[0] < w[1] && w[1] <= 1))
+    fail(where, 'window', 'must be [from, to] with 0 < from < to <= 1 (lags as fractions of the trajectory length)');
+  if (Math.round(w[1] * checkpoints) - Math.max(1, Math.round(w[0] * checkpoints)) < 2)
+    fail(where, 'window', `spans fewer than 3 lags of ${checkpoints} checkpoints: widen it or raise 'checkpoints'`);
+  return { estimator, checkpoints, window: [w[0], w[1]] };
+}
+
 export const LIMITS = { seed: Number.MAX_SAFE_INTEGER, threads: 1024, steps: Number.MAX_SAFE_INTEGER, trajectories: 1_000_000, states: 10_000_000, sweeps: 1_000_000_000, epochs: 100_000_000 };
 const upTo = (max: number, min = 0) => (v: number) => Number.isInteger(v) && v >= min && v <= max;
 
@@ -205,6 +235,12 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
         spec.epochs = num(e, 'epochs', w, 400, upTo(LIMITS.epochs), `an integer from 0 to ${LIMITS.epochs}`);
         spec.learningRate = num(e, 'learningRate', w, 1e-2, (v) => v > 0, 'a positive number');
       }
+      if (e.corrector !== undefined && typeof e.corrector !== 'boolean') fail(w, 'corrector', 'must be true or false');
+      if (e.correctorShells !== undefined && e.corrector !== true) fail(w, 'correctorShells', "needs 'corrector': true");
+      if (e.corrector === true) {
+        if (hidden > 0 || networkHidden > 0 || spec.residualBias) fail(w, 'corrector', 'is combined with the linear basis only (not with hidden, networkHidden or residualBias)');
+        spec.correctorShells = num(e, 'correctorShells', w, 2, (v) => Number.isInteger(v) && v >= 0 && v <= 4, 'an integer from 0 to 4 (shells of the harmonic vacancy offset)');
+      }
       return spec;
     });
   }
@@ -222,6 +258,7 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
       trajectories: num(kmcRaw, 'trajectories', `${where}: kmc`, 32, upTo(LIMITS.trajectories, 2), `an integer from 2 to ${LIMITS.trajectories}`),
       equilibrationSweeps: num(kmcRaw, 'equilibrationSweeps', `${where}: kmc`, 200, upTo(LIMITS.sweeps), `an integer from 0 to ${LIMITS.sweeps}`),
       ...(kmcRaw.exponentialTimes === true ? { exponentialTimes: true } : {}),
+      ...kmcEstimator(kmcRaw, `${where}: kmc`),
     },
     states: {
       training: num(statesRaw, 'training', `${where}: states`, 2000, upTo(LIMITS.states, 1), `an integer from 1 to ${LIMITS.states}`),
@@ -269,6 +306,7 @@ export function nativeSpec(c: KinosonConfig, temperature: number): NativeLattice
     counts: c.species.map((s) => s.count ?? 0),
     seed: c.seed,
     threads: c.threads,
-    kmc: { ...c.kmc },
+    kmc: { steps: c.kmc.steps, trajectories: c.kmc.trajectories, equilibrationSweeps: c.kmc.equilibrationSweeps, exponentialTimes: c.kmc.exponentialTimes,
+      checkpoints: c.kmc.checkpoints, windowFrom: c.kmc.window[0], windowTo: c.kmc.window[1] },
   };
 }

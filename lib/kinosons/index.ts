@@ -1,7 +1,7 @@
 // Kinosons: lattice KMC, the variational principle and the statistics of single-transition
 // contributions to diffusion (docs/kinosons.md). Heavy work runs in the native engine.
-import { native, NativeBasisSpec, NativeKmcResult, NativeLatticeSpec, NativeStudyResult } from '../native';
-import { KinosonConfig, nativeSpec, siteCount } from './config';
+import { native, NativeBasisSpec, NativeEstimate, NativeKmcEstimates, NativeKmcResult, NativeLatticeSpec, NativeStudyResult } from '../native';
+import { KinosonConfig, KmcEstimator, nativeSpec, siteCount } from './config';
 import { LoadedStates } from './states';
 import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
 import { labelRecord, plainRecord } from '../label-record';
@@ -11,6 +11,7 @@ import { LongCallOptions, ProgressUnit, stageReporter } from '../progress';
 export * from './config';
 export * from './statistics';
 export * from './states';
+export * from './cost';
 
 /** The native progress callback (done, total) as one stage of the shared Progress shape. */
 function nativeProgress(options: LongCallOptions, stage: string, unit: ProgressUnit) {
@@ -147,19 +148,43 @@ export async function correlationFactor(o: CorrelationFactorOptions, options: Lo
 // ---------------------------------------------------------------- KMC reference
 
 export interface KmcReference {
-  schema: 'ionfield.kinosons.kmc/1';
+  schema: 'ionfield.kinosons.kmc/2';
   temperature: number;
   species: string[];
   sites: number;
+  /** The estimator behind `tracer` and `onsager` (config kmc.estimator; both are in `estimates`). */
+  estimator: KmcEstimator;
   /** D* per species (a² ν) and L_ab per site (a² ν), errors over independent trajectories. */
   tracer: Record<string, Estimate>;
   onsager: Record<string, Record<string, Estimate>>;
+  estimates: Record<KmcEstimator, { tracer: Record<string, Estimate>; onsager: Record<string, Record<string, Estimate>> }>;
+  /** The slope window: lags as fractions of a trajectory, in jumps and in time (mean over trajectories). */
+  window: { fractions: [number, number]; checkpoints: number; jumps: [number, number]; time: [number, number] };
+  /** Linearity of the MSD over the window, per species: D over its first and second halves, their
+   * per-trajectory difference and its z score; |z| > 3 adds a warning (run longer). */
+  linearity: Record<string, { early: Estimate; late: Estimate; change: Estimate; z: number | null }>;
+  /** Whole-trajectory minus slope D, relative (the intercept bias the slope removes). */
+  interceptBias: Record<string, number | null>;
+  warnings: string[];
   trajectories: number;
   jumps: number;
   seconds: number;
   /** Jumps needed for a 1 % standard error of each tracer D (scaling the error as 1/sqrt(jumps)). */
   jumpsFor1Percent: Record<string, number>;
   secondsFor1Percent: Record<string, number>;
+}
+
+/** Species-labelled estimates of one native estimator. */
+function kmcTables(names: string[], tracer: NativeEstimate[], onsager: NativeEstimate[]) {
+  const S = names.length;
+  const t: Record<string, Estimate> = labelRecord();
+  const o: Record<string, Record<string, Estimate>> = labelRecord();
+  names.forEach((a, i) => {
+    t[a] = estimate(tracer[i]);
+    o[a] = labelRecord();
+    names.forEach((b, j) => (o[a][b] = estimate(onsager[i * S + j])));
+  });
+  return { tracer: plainRecord(t), onsager: plainRecord(Object.fromEntries(Object.entries(o).map(([a, row]) => [a, plainRecord(row)]))) };
 }
 
 /** Progress: stage 'kmc', in steps (jumps) over all trajectories. */
@@ -178,22 +203,45 @@ export async function runKmcSums(config: KinosonConfig, temperature: number, opt
 }
 
 /** The report of a KMC run (or of merged shards: r holds all trajectories' estimates). */
-export function kmcReference(config: KinosonConfig, temperature: number, r: Pick<NativeKmcResult, 'sites' | 'trajectories' | 'steps' | 'seconds' | 'tracer' | 'onsager'>): KmcReference {
+export function kmcReference(config: KinosonConfig, temperature: number, r: NativeKmcEstimates & Pick<NativeKmcResult, 'sites' | 'trajectories' | 'steps' | 'seconds'>): KmcReference {
   const names = config.species.map((s) => s.name);
-  const S = names.length;
-  const tracer: Record<string, Estimate> = labelRecord(), jumps: Record<string, number> = labelRecord(), secs: Record<string, number> = labelRecord();
-  const onsager: Record<string, Record<string, Estimate>> = labelRecord();
+  const estimates = { slope: kmcTables(names, r.tracer, r.onsager), 'whole-trajectory': kmcTables(names, r.wholeTracer, r.wholeOnsager) };
+  const chosen = estimates[config.kmc.estimator];
+  const jumps: Record<string, number> = labelRecord(), secs: Record<string, number> = labelRecord();
+  const linearity: KmcReference['linearity'] = labelRecord(), interceptBias: Record<string, number | null> = labelRecord();
+  const warnings: string[] = [];
   names.forEach((a, i) => {
-    tracer[a] = estimate(r.tracer[i]);
+    const d = chosen.tracer[a];
     // A species that never moved in the run (D = 0) has no error to scale: Infinity, null in JSON.
-    const rel = r.tracer[i].mean > 0 ? r.tracer[i].error / r.tracer[i].mean : Infinity;
+    const rel = d.mean > 0 ? d.error / d.mean : Infinity;
     const factor = (rel / 0.01) ** 2;
     jumps[a] = Math.round(r.steps * factor);
     secs[a] = r.seconds * factor;
-    onsager[a] = labelRecord();
-    names.forEach((b, j) => (onsager[a][b] = estimate(r.onsager[i * S + j])));
+    const change = estimate(r.tracerChange[i]);
+    const z = change.error > 0 ? change.mean / change.error : null;
+    linearity[a] = { early: estimate(r.tracerEarly[i]), late: estimate(r.tracerLate[i]), change, z };
+    if (z !== null && Math.abs(z) > 3)
+      warnings.push(`${a}: the MSD slope changes across the lag window (late − early = ${change.mean.toPrecision(3)} ± ${change.error.toPrecision(2)}, ${z.toFixed(1)}σ): the trajectories are too short for a linear MSD; raise kmc.steps`);
+    interceptBias[a] = r.tracer[i].mean > 0 ? r.wholeTracer[i].mean / r.tracer[i].mean - 1 : null;
   });
-  return { schema: 'ionfield.kinosons.kmc/1', temperature, species: names, sites: r.sites, tracer: plainRecord(tracer), onsager: plainRecord(Object.fromEntries(Object.entries(onsager).map(([a, row]) => [a, plainRecord(row)]))), trajectories: r.trajectories, jumps: r.steps, seconds: r.seconds, jumpsFor1Percent: plainRecord(jumps), secondsFor1Percent: plainRecord(secs) };
+  return {
+    schema: 'ionfield.kinosons.kmc/2',
+    temperature,
+    species: names,
+    sites: r.sites,
+    estimator: config.kmc.estimator,
+    ...chosen,
+    estimates,
+    window: { fractions: config.kmc.window, checkpoints: Math.min(config.kmc.checkpoints, config.kmc.steps), jumps: [r.windowJumps[0], r.windowJumps[1]], time: [r.windowTimes[0], r.windowTimes[1]] },
+    linearity: plainRecord(linearity),
+    interceptBias: plainRecord(interceptBias),
+    warnings,
+    trajectories: r.trajectories,
+    jumps: r.steps,
+    seconds: r.seconds,
+    jumpsFor1Percent: plainRecord(jumps),
+    secondsFor1Percent: plainRecord(secs),
+  };
 }
 
 // ---------------------------------------------------------------- equilibrium states

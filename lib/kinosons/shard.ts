@@ -2,24 +2,22 @@
 // Every trajectory's seeds depend only on its index (native/src/lattice/kmc.cpp), so a shard's
 // per-trajectory sums are those of the single run bit for bit; the merge concatenates them in
 // trajectory order and computes the estimates with the single run's own code (estimate_kmc).
-import { native, NativeKmcResult } from '../native';
+import * as fs from 'node:fs';
+import { native, NativeKmcResult, NativeKmcTrajectories } from '../native';
 import { badPartial, fingerprint, newShardPartial, ShardPartial, ShardSpec } from '../shard/partial-file';
 import { KinosonConfig, nativeSpec, validateConfig } from './config';
 import { KmcReference, kmcReference, runKmcSums } from './index';
 import { LongCallOptions } from '../progress';
 
-/** One shard's trajectories [first, first + count) and their raw sums (plain arrays for JSON). */
-export interface KmcPiece {
+const PER_TRAJECTORY = ['times', 'tracerSums', 'collective', 'slopeTracer', 'slopeCollective', 'slopeEarly', 'slopeLate', 'slopeCorrelation'] as const;
+
+/** One shard's trajectories [first, first + count) and their per-trajectory arrays (plain arrays for JSON). */
+export interface KmcPiece extends NativeKmcTrajectories {
   first: number;
   count: number;
   sites: number;
   steps: number;
   seconds: number;
-  nn2: number;
-  stepsPerTrajectory: number;
-  times: number[];
-  tracerSums: number[];
-  collective: number[];
 }
 
 /** Shard i of n runs trajectories [floor(i·N/n), floor((i+1)·N/n)). */
@@ -33,19 +31,12 @@ export function kmcShardRange(trajectories: number, shard: ShardSpec): { first: 
 export async function runKmcShard(configFile: string, config: KinosonConfig, temperature: number, shard: ShardSpec, options: LongCallOptions = {}): Promise<ShardPartial<KmcPiece>> {
   const range = kmcShardRange(config.kmc.trajectories, shard);
   const r: NativeKmcResult = await runKmcSums(config, temperature, { ...options, trajectories: range });
-  const piece: KmcPiece = {
-    ...range,
-    sites: r.sites,
-    steps: r.steps,
-    seconds: r.seconds,
-    nn2: r.nn2,
-    stepsPerTrajectory: r.stepsPerTrajectory,
-    times: Array.from(r.times),
-    tracerSums: Array.from(r.tracerSums),
-    collective: Array.from(r.collective),
-  };
-  // The config travels whole: the merge needs its species and counts, and refuses other configs.
-  return newShardPartial('kinosons kmc', [fingerprint(configFile)], { temperature, config }, shard, piece);
+  const piece = { ...range, sites: r.sites, steps: r.steps, seconds: r.seconds } as KmcPiece;
+  for (const key of PER_TRAJECTORY) piece[key] = Array.from(r[key]);
+  // The config travels whole, as written (the validated form adds derived keys that validation
+  // refuses): the merge validates it again for its species and counts, and refuses other configs.
+  const raw = JSON.parse(fs.readFileSync(configFile, 'utf8')) as unknown;
+  return newShardPartial('kinosons kmc', [fingerprint(configFile)], { temperature, config: raw }, shard, piece);
 }
 
 /** The single run's report from all shards' pieces. `seconds` is the sum of the shards' times. */
@@ -57,18 +48,8 @@ export function mergeKmcPieces(options: Record<string, unknown>, pieces: KmcPiec
     const expected = k === 0 ? 0 : sorted[k - 1].first + sorted[k - 1].count;
     if (p.first !== expected) throw badPartial(`KMC shards do not tile the trajectories: a shard starts at trajectory ${p.first}, expected ${expected}`);
   });
-  const concat = (key: 'times' | 'tracerSums' | 'collective') => sorted.flatMap((p) => p[key]);
-  const spec = nativeSpec(config, temperature);
-  const est = native().kinosonsKmcEstimate({
-    species: config.species.length,
-    counts: spec.counts,
-    sites: sorted[0].sites,
-    nn2: sorted[0].nn2,
-    steps: sorted[0].stepsPerTrajectory,
-    times: concat('times'),
-    tracerSums: concat('tracerSums'),
-    collective: concat('collective'),
-  });
+  const all = Object.fromEntries(PER_TRAJECTORY.map((key) => [key, sorted.flatMap((p) => p[key])])) as NativeKmcTrajectories;
+  const est = native().kinosonsKmcEstimate(nativeSpec(config, temperature), all);
   const sum = (key: 'steps' | 'seconds' | 'count') => sorted.reduce((a, p) => a + p[key], 0);
-  return kmcReference(config, temperature, { sites: sorted[0].sites, trajectories: sum('count'), steps: sum('steps'), seconds: sum('seconds'), tracer: est.tracer, onsager: est.onsager });
+  return kmcReference(config, temperature, { ...est, sites: sorted[0].sites, trajectories: sum('count'), steps: sum('steps'), seconds: sum('seconds') });
 }

@@ -73,7 +73,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   const unc = meta.uncertainty;
   const wantUnits = options.units ?? 'lj';
   if (meta.target.units !== wantUnits) throw new ModelMismatchError(`${model.path} does not fit ${trajectory}: units: the model's targets are in '${meta.target.units}', the trajectory is read as '${wantUnits}' (--units)`);
-  const { units, device, clock, stages, ignored, traj, predictor } = await openPipeline(trajectory, model, options);
+  const { units, device, clock, stages, ignored, traj, predictor, descriptorStage } = await openPipeline(trajectory, model, options);
   const lacking = [...['features'].filter((n) => !predictor.inputNames.includes(n)), ...['mu', 'mu_members'].filter((n) => !predictor.outputNames.includes(n))];
   if (lacking.length) {
     await predictor.close();
@@ -104,9 +104,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   try {
     const it = traj.batches();
     const evaluate = async (batch: FrameBatch) => {
-      let t0 = clock();
-      const desc = (await computeBatch(bound!, batch, map!, { threads: options.threads, device, precision: 'float32' })) as Float32Array;
-      stages.descriptors += clock() - t0;
+      const desc = (await descriptorStage(() => computeBatch(bound!, batch, map!, { threads: options.threads, device, precision: 'float32' }))) as Float32Array;
       const R = map!.rows.length, Fmax = bound!.maxFeatures;
       const parts = folds.map((_, k) => {
         const rows = centreRows[k], F = bound!.columns[centreSpecies[k]].length;
@@ -125,7 +123,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
           for (let i = 0; i < part.ions; i++, r++) for (let c = 0; c < own; c++) acc[c] += x[r * P + c];
         });
       }
-      t0 = clock();
+      const t0 = clock();
       const { outputs } = await predictor.run({ features: { data: x, dims: [batch.frames * ions, P] } });
       stages.inference += clock() - t0;
       return { batch, mu: outputs.mu, members: outputs.mu_members };

@@ -202,6 +202,28 @@ export function dropIgnored(labels: string[], types: string[] | null, ignore: st
 /** What every predict pipeline starts with: units, device, a clock with per-stage sums, the
  * trajectory (read as stored; a topology beside it may say the coordinates are continuous) and the
  * ONNX Runtime session on its worker thread. */
+/**
+ * The descriptor stage of a pipeline: one native call at a time, in batch order. Descriptors of
+ * batch n start as soon as those of n − 1 end, while ONNX Runtime scores n − 1 on its worker; two
+ * calls never run at once, so the pipeline keeps to `threads` (two overlapping calls of one thread
+ * each used two cores) and holds at most two batches of features. Times only the computing.
+ */
+export function serialStage(stages: { descriptors: number }, clock: () => number): <T>(work: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>) => {
+    const run = tail.then(async () => {
+      const t0 = clock();
+      try {
+        return await work();
+      } finally {
+        stages.descriptors += clock() - t0;
+      }
+    });
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
 export async function openPipeline(trajectory: string, model: LoadedModel, options: PredictOptions) {
   const units = options.units ?? 'lj';
   const { device } = resolveDevice(options.device ?? 'auto');
@@ -211,7 +233,7 @@ export async function openPipeline(trajectory: string, model: LoadedModel, optio
   const ignored: Record<string, number> = labelRecord();
   const traj = openTrajectory(trajectory, { ...options, unwrap: false, batchSize: options.batchSize ?? 32 });
   const predictor = await OnnxPredictor.open(model.bytes, options.provider ?? 'auto');
-  return { units, device, clock, stages, ignored, traj, predictor };
+  return { units, device, clock, stages, ignored, traj, predictor, descriptorStage: serialStage(stages, clock) };
 }
 
 /**
@@ -252,7 +274,7 @@ export async function runDoubleBuffered<T>(
 export async function predictTrajectory(trajectory: string, options: PredictOptions): Promise<PredictReport> {
   const model = typeof options.model === 'string' ? readModel(options.model) : options.model;
   if (model.metadata.shared) return predictShared(trajectory, model, options);
-  const { units, device, clock, stages, ignored, traj, predictor } = await openPipeline(trajectory, model, options);
+  const { units, device, clock, stages, ignored, traj, predictor, descriptorStage } = await openPipeline(trajectory, model, options);
   const wantIn = model.metadata.species.map((_, k) => `features_${k}`);
   const wantOut = model.metadata.species.map((_, k) => `lambda_${k}`);
   const lacking = [...wantIn.filter((n) => !predictor.inputNames.includes(n)), ...wantOut.filter((n) => !predictor.outputNames.includes(n))];
@@ -273,9 +295,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
     const it = traj.batches();
     // Runs one batch: descriptors -> per-species feeds -> ONNX Runtime -> λ̂ in row order.
     const evaluate = async (batch: FrameBatch): Promise<{ batch: FrameBatch; lambda: Float32Array }> => {
-      let t0 = clock();
-      const desc = (await computeBatch(bound!, batch, map!, { threads: options.threads, device, precision: 'float32' })) as Float32Array;
-      stages.descriptors += clock() - t0;
+      const desc = (await descriptorStage(() => computeBatch(bound!, batch, map!, { threads: options.threads, device, precision: 'float32' }))) as Float32Array;
       const R = map!.rows.length;
       const Fmax = bound!.maxFeatures;
       const feeds: Record<string, { data: Float32Array; dims: number[] }> = {};
@@ -287,7 +307,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
           rows.forEach((r, i) => data.set(desc.subarray((t * R + r) * Fmax, (t * R + r) * Fmax + F), (t * rows.length + i) * F));
         feeds[`features_${k}`] = { data, dims: [batch.frames * rows.length, F] };
       });
-      t0 = clock();
+      const t0 = clock();
       const { outputs } = await predictor.run(feeds);
       stages.inference += clock() - t0;
       const lambda = new Float32Array(batch.frames * R);

@@ -85,7 +85,7 @@ async function analysisSection(a: AnalysisResult, source: string): Promise<strin
   const classRows = a.clusters?.classes.map((c) => [c.species, c.class, `${(100 * c.fraction).toFixed(1)} %`, String(c.samples), withError(c.mean, c.error)]) ?? [];
   const countRows = a.clusters?.by_counter_ions.map((c) => [c.species, c.counter_ions, `${(100 * c.fraction).toFixed(1)} %`, String(c.samples), withError(c.mean, c.error)]) ?? [];
   const p = a.provenance as Record<string, unknown>;
-  const model = p.model ? `<dt>model</dt><dd>${escapeHtml(typeof p.model === 'string' ? p.model : JSON.stringify(p.model))}</dd>` : '';
+  const model = p.model ? `<dt>model</dt><dd>${escapeHtml(describeModel(p.model))}</dd>` : '';
   return `<section class="analysis"><h2>Field analysis: ${escapeHtml(path.basename(String(p.field ?? source)))}</h2>
 <dl><dt>field</dt><dd>${escapeHtml(fileProvenance(p.field))}</dd>
 <dt>trajectory</dt><dd>${escapeHtml(fileProvenance(p.trajectory))}</dd>
@@ -100,16 +100,41 @@ ${a.warnings.map((x) => `<p class="warn">warning: ${escapeHtml(x)}</p>`).join('\
 <div class="plots">${figures.join('\n')}</div></section>`;
 }
 
+/** A model as a reader wants it: its file with size and hash, or its name and file from a record. */
+function describeModel(model: unknown): string {
+  if (typeof model === 'string') return fileProvenance(model);
+  if (model && typeof model === 'object') {
+    const m = model as Record<string, unknown>;
+    const file = m.path ?? m.file ?? m.model;
+    const name = m.name ?? m.kind ?? m.schema;
+    return [name ? String(name) : null, typeof file === 'string' ? fileProvenance(file) : null].filter(Boolean).join(': ') || 'a model (no file recorded)';
+  }
+  return String(model);
+}
+
 async function importanceSection(r: ImportanceReport, source: string): Promise<string> {
-  const rows = r.species.flatMap((s) => s.features.map((f, k) => [s.species, String(k + 1), f.feature, withError(f.increase, f.error), num(f.increase / s.target_variance, 3)]));
-  const svg = await renderSvg(plots.importancePlot(r));
+  const TOP = 10;
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  for (const s of r.species) {
+    const shown = plots.significantFeatures(s.features, TOP);
+    shown.forEach((f, k) => rows.push([s.species, String(k + 1), f.feature, withError(f.increase, f.error), num(f.increase / s.target_variance, 3)]));
+    const rest = s.features.length - shown.length;
+    const significantLeft = plots.significantFeatures(s.features, Infinity).length - shown.length;
+    if (rest > 0)
+      notes.push(`${escapeHtml(s.species)}: ${shown.length ? `the other ${rest}` : `all ${rest}`} features${significantLeft > 0 ? ` (${significantLeft} more above two errors, each smaller than those shown)` : ' raise the MSE by less than two errors when shuffled'}.`);
+  }
+  const plot = rows.length
+    ? `<div class="plots">${figure('importance', await renderSvg(plots.importancePlot(r, TOP)), `Rise of the MSE when one feature is shuffled: features more than two errors above zero, at most ${TOP} per species (±1 error bars).`)}</div>`
+    : '<p class="note">No feature raises the MSE by more than two errors when shuffled: the importances are indistinguishable from zero at this sample size.</p>';
   return `<section class="importance"><h2>Which descriptors the model uses</h2>
 <dl><dt>model</dt><dd>${escapeHtml(fileProvenance(r.model))}</dd>
 <dt>data</dt><dd>${escapeHtml(r.datasets.join(', '))}: ${escapeHtml(r.systems.join(', '))}</dd>
 <dt>method</dt><dd>permutation importance: each feature shuffled across ions and frames (${r.species.map((s) => `${s.repeats} shuffles, ${s.rows} rows of ${escapeHtml(s.species)}`).join('; ')}); the rise of the mean squared error against ${escapeHtml(r.reference)}, ± standard error over the shuffles</dd>
 <dt>result file</dt><dd>${escapeHtml(source)}</dd></dl>
-<div class="plots">${figure('importance', svg, 'Rise of the MSE when one feature is shuffled, the eight largest per species (±1 error).')}</div>
-${table(['species', 'rank', 'feature', 'MSE rise ± err', 'rise / Var(λ)'], rows, 'Permutation importance, most important first per species')}</section>`;
+${plot}
+${rows.length ? table(['species', 'rank', 'feature', 'MSE rise ± err', 'rise / Var(λ)'], rows, 'Permutation importance: the features that matter, most important first per species') : ''}
+${notes.map((n) => `<p class="note">${n}</p>`).join('\n')}</section>`;
 }
 
 async function fluctuationSection(inputs: ReportInput[]): Promise<string | null> {
@@ -144,7 +169,10 @@ async function fluctuationSection(inputs: ReportInput[]): Promise<string | null>
   const corr = f.spearman_std === null
     ? '<p class="note">Correlations across systems need at least three systems; pass more analysis results.</p>'
     : `<p class="note">Across ${systems.length} systems: Spearman ρ(std, Λ) = ${num(f.spearman_std, 3)}, Pearson r = ${num(f.pearson_std, 3)}; ρ(std/mean, Λ) = ${num(f.spearman_relative_std, 3)}, r = ${num(f.pearson_relative_std, 3)}.</p>`;
-  const plot = figure('fluctuation', await renderSvg(plots.fluctuationPlot(f)), 'One point per system: relative spread of λ over all ions against Λ.');
+  // A scatter of one or two points says nothing about a trend: a sentence instead.
+  const plot = systems.length >= 3
+    ? figure('fluctuation', await renderSvg(plots.fluctuationPlot(f)), 'One point per system: relative spread of λ over all ions against Λ.')
+    : `<p class="note">The spread of λ against Λ is plotted from three systems on; this report has ${systems.length}.</p>`;
   return `<section class="fluctuation"><h2>Fluctuation against Λ</h2>${table(['system', 'Λ ± err', 'Λ from', 'std(λ)', 'std/mean'], rows)}${corr}<div class="plots">${plot}</div></section>`;
 }
 

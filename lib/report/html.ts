@@ -34,7 +34,7 @@ section { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; paddi
 h2 { font-size: 19px; margin: 6px 0 10px; color: #1f3a5f; }
 h3 { font-size: 16px; margin: 14px 0 6px; }
 .plots { display: flex; flex-wrap: wrap; gap: 14px; }
-figure.plot { margin: 0; border: 1px solid #eceef2; border-radius: 4px; padding: 6px; background: #fff; box-sizing: border-box; flex: 0 1 calc(50% - 7px); }
+figure.plot { margin: 0; border: 1px solid #eceef2; border-radius: 4px; padding: 6px; background: #fff; box-sizing: border-box; flex: 0 0 auto; max-width: 100%; } /* natural size: text stays at its 13–16 px */
 figure.plot svg { max-width: 100%; height: auto; }
 @media (max-width: 900px) { figure.plot { flex-basis: 100%; } }
 figcaption { font-size: 12px; color: #555; max-width: 480px; }

@@ -187,8 +187,14 @@ export function fluctuationPlot(f: FluctuationResult): VegaLiteSpec {
   };
 }
 
+/** Features whose MSE rise is more than two errors above zero, most important first, at most `top`. */
+export function significantFeatures<F extends { increase: number; error: number }>(features: F[], top: number): F[] {
+  return features.filter((f) => f.increase > 2 * f.error && f.increase > 0).slice(0, top);
+}
+
 export function importancePlot(r: ImportanceReport, top = 8): VegaLiteSpec {
-  const values = r.species.flatMap((s) => s.features.slice(0, top).map((f) => ({ species: s.species, feature: f.feature, rise: f.increase, lo: f.increase - f.error, hi: f.increase + f.error })));
+  // Only features clearly above zero, at most `top` per species.
+  const values = r.species.flatMap((s) => significantFeatures(s.features, top).map((f) => ({ species: s.species, feature: f.feature, rise: f.increase, lo: f.increase - f.error, hi: f.increase + f.error })));
   return {
     title: 'Permutation importance (rise of the MSE when shuffled, ±1 error)',
     data: { values },
@@ -196,7 +202,7 @@ export function importancePlot(r: ImportanceReport, top = 8): VegaLiteSpec {
     resolve: { scale: { y: 'independent' } },
     spec: {
       width: WIDTH,
-      height: 16 * top,
+      height: 22 * top,
       layer: [
         { mark: 'bar', encoding: { y: { field: 'feature', type: 'nominal', sort: { field: 'rise', op: 'max', order: 'descending' }, title: null, axis: { labelLimit: 320 } }, x: { field: 'rise', type: 'quantitative', title: 'MSE rise' } } },
         { mark: { type: 'errorbar', ticks: true }, encoding: { y: { field: 'feature', type: 'nominal', sort: { field: 'rise', op: 'max', order: 'descending' } }, x: { field: 'lo', type: 'quantitative', title: 'MSE rise' }, x2: { field: 'hi' } } },

@@ -11,9 +11,19 @@ function load() {
   return loaded;
 }
 
+// Text sizes readable at 100 % zoom (vega's defaults are 10–11 px axis labels in a plot shown
+// at its natural size); a spec's own config wins.
+export const READABLE_TEXT = {
+  axis: { labelFontSize: 13, titleFontSize: 14 },
+  legend: { labelFontSize: 13, titleFontSize: 13 },
+  header: { labelFontSize: 13, titleFontSize: 14 },
+  title: { fontSize: 16 },
+};
+
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const { vega, vl } = await load();
-  const compiled = vl.compile({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...spec } as never).spec;
+  const config = { ...READABLE_TEXT, ...((spec.config as object | undefined) ?? {}) };
+  const compiled = vl.compile({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...spec, config } as never).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();

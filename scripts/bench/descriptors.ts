@@ -11,6 +11,7 @@ import { computeBatch, rowMap } from '../../lib/descriptors';
 import { native } from '../../lib/native';
 import { NpyWriter } from '../../lib/npy';
 import { FrameBatch, openTrajectory } from '../../lib/trajectory';
+import { frameOf, randomBatch } from '../../lib/bench/frames';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => { const k = args.indexOf(name); return k >= 0 ? args[k + 1] : fallback; };
@@ -30,11 +31,6 @@ function sh(cmd: string, argv: string[]): string {
 async function readAll(file: string, unwrap = false): Promise<FrameBatch> {
   for await (const b of openTrajectory(file, { unwrap, batchSize: 1000 }).batches()) return b;
   throw new Error(`${file}: no frames`);
-}
-
-function frameOf(b: FrameBatch, k: number): FrameBatch {
-  const n3 = b.natoms * 3;
-  return { ...b, frames: 1, positions: b.positions.slice(k * n3, (k + 1) * n3), boxes: b.boxes!.slice(9 * k, 9 * k + 9), origins: b.origins.slice(3 * k, 3 * k + 3) };
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -72,16 +68,6 @@ function benchSet(radialCutoff = 6): BoundSet {
   const doc = JSON.parse(text);
   doc.functions[0].cutoff = radialCutoff;
   return bindSet(parseSetJson(JSON.stringify(doc), def.source), ['1', '2']);
-}
-
-function randomBatch(n: number, frames: number, seed: number): FrameBatch {
-  const L = Math.cbrt(n / 0.38);
-  let a = seed;
-  const r = () => { a = (a * 1103515245 + 12345) % 2147483648; return a / 2147483648; };
-  const positions = Float64Array.from({ length: frames * n * 3 }, () => r() * L);
-  const boxes = new Float64Array(9 * frames);
-  for (let f = 0; f < frames; f++) boxes.set([L, 0, 0, 0, L, 0, 0, 0, L], 9 * f);
-  return { first: 0, frames, natoms: n, positions, boxes, origins: new Float64Array(3 * frames), steps: new Float64Array(frames), times: new Float64Array(frames), types: Array.from({ length: n }, (_, i) => (i % 2 ? '2' : '1')), charges: null, unwrapped: false };
 }
 
 async function main() {

@@ -6,33 +6,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runKmc, validateConfig } from '../../lib/kinosons/index';
+import { runKmc } from '../../lib/kinosons/index';
+import { kmcBenchConfig as config } from '../../lib/bench/kmc';
 
 const quick = process.argv.includes('--quick');
 const root = path.resolve(__dirname, '..', '..');
-
-function config(cells: number, interacting: boolean, threads: number, steps: number) {
-  const sites = 4 * cells ** 3;
-  const b = Math.floor((sites - 1) / 2);
-  return validateConfig({
-    lattice: 'fcc',
-    supercell: cells,
-    species: [
-      { name: 'A', count: sites - 1 - b, nu: 1, e0: 0 },
-      { name: 'B', count: b, nu: 0.3, e0: 0 },
-    ],
-    pairs: interacting
-      ? [
-          { shell: 1, a: 'A', b: 'A', J: -0.02 },
-          { shell: 1, a: 'A', b: 'B', J: 0.01 },
-          { shell: 1, a: 'B', b: 'B', J: -0.02 },
-        ]
-      : [],
-    temperatures: [1000],
-    threads,
-    kmc: { steps, trajectories: threads === 1 ? 2 : 2 * threads, equilibrationSweeps: 0 },
-  });
-}
 
 async function main() {
   const sizes = quick ? [4, 8] : [4, 8, 16, 24];

@@ -6,8 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TransportCorrelator } from '../../lib/transport';
-import { normals, walkerAtoms } from '../validate/brownian-walkers';
+import { feedRandomWalk } from '../../lib/bench/transport';
 
 interface Result {
   tool: string;
@@ -20,39 +19,20 @@ interface Result {
   correlator_mb?: number;
 }
 
-/** Child: feeds a Brownian walk to the correlator in batches of 256 frames; times the whole loop. */
+/** Child: feeds a random walk to the correlator in batches of 256 frames (lib/bench/transport.ts); times the whole loop. */
 async function child(frames: number, atoms: number, threads: number): Promise<void> {
-  const pairs = atoms / 2;
-  const g = normals(1);
-  const noise = Float64Array.from({ length: 1 << 20 }, g); // reused steps: the cost does not depend on values
-  const c = new TransportCorrelator({ ...walkerAtoms(pairs), nspecies: 2, threads });
-  const r = new Float64Array(3 * atoms);
-  const batch = 256;
-  let offset = 0;
-  const t0 = process.hrtime.bigint();
-  for (let f0 = 0; f0 < frames; f0 += batch) {
-    const m = Math.min(batch, frames - f0);
-    const out = new Float64Array(m * 3 * atoms);
-    for (let k = 0; k < m; k++) {
-      for (let i = 0; i < 3 * atoms; i++) r[i] += noise[(offset + i) & ((1 << 20) - 1)];
-      offset = (offset + 7919) & ((1 << 20) - 1);
-      out.set(r, k * 3 * atoms);
-    }
-    await c.add(out, m); // one batch in flight at a time: memory stays bounded
-  }
-  const sums = await c.sums();
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const w = await feedRandomWalk(frames, atoms, threads);
+  if (!(w.framesSeen === frames)) throw new Error('frame count mismatch');
   const result: Result = {
     tool: 'ionfield',
     atoms,
     frames,
-    seconds,
-    frames_per_s: frames / seconds,
+    seconds: w.seconds,
+    frames_per_s: frames / w.seconds,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     threads,
-    correlator_mb: c.memoryBytes() / 2 ** 20,
+    correlator_mb: w.correlatorBytes / 2 ** 20,
   };
-  if (!(sums.frames === frames)) throw new Error('frame count mismatch');
   console.log(JSON.stringify(result));
 }
 

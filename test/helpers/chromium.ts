@@ -12,7 +12,8 @@ export function chromiumMissing(): string | null {
 export interface PageCheck {
   consoleErrors: string[];
   failedRequests: string[];
-  plots: { id: string; svgChildren: number; width: number; height: number }[];
+  /** minFontPx: the smallest rendered text in the plot (labels readable at 100 % zoom). */
+  plots: { id: string; svgChildren: number; width: number; height: number; minFontPx: number }[];
   title: string;
 }
 
@@ -38,7 +39,8 @@ export async function openInChromium(file: string, screenshot?: string, fullPage
       figs.map((f) => {
         const svg = f.querySelector('svg');
         const box = svg?.getBoundingClientRect();
-        return { id: f.getAttribute('data-plot') ?? '', svgChildren: svg ? svg.querySelectorAll('path, line, rect, text').length : 0, width: box?.width ?? 0, height: box?.height ?? 0 };
+        const sizes = svg ? [...svg.querySelectorAll('text')].filter((t) => (t.textContent ?? '').trim()).map((t) => t.getBoundingClientRect().height) : [];
+        return { id: f.getAttribute('data-plot') ?? '', svgChildren: svg ? svg.querySelectorAll('path, line, rect, text').length : 0, width: box?.width ?? 0, height: box?.height ?? 0, minFontPx: sizes.length ? Math.min(...sizes) : 0 };
       }),
     );
     if (screenshot) await page.screenshot({ path: screenshot, fullPage });

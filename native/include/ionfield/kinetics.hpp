@@ -4,6 +4,7 @@
 //
 // Units: energies in eV, temperatures in K, rates in the unit of the prefactors ν (time is in
 // 1/ν), lengths in a (conventional lattice parameter). D and L are reported in a²·ν.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -100,6 +101,10 @@ struct KmcOptions {
   // Residence time per step: 1/W_tot (its mean; lower variance, same long-time averages) or an
   // exponential draw (the textbook algorithm).
   bool exponential_times = false;
+  // The MSD-slope estimator (lattice/msd_slope.hpp): positions at `checkpoints` equally spaced
+  // points of every trajectory; D from the slope over lags [window_from, window_to] × its length.
+  int checkpoints = 32;
+  double window_from = 0.1, window_to = 0.5;
   // A shard (`kmc --shard i/n`): run trajectories first_trajectory .. first_trajectory+run_trajectories-1
   // of the `trajectories` (run_trajectories 0: all). Each trajectory's seeds depend only on its
   // index, so any split gives the same per-trajectory sums.
@@ -116,24 +121,38 @@ struct KmcResult {
   int trajectories = 0;
   long long total_steps = 0;
   double seconds = 0;
-  std::vector<Estimate> tracer;  // D*_s = <Σ_{i∈s} |Δr_i|²> / (6 t N_s), a²·ν
-  std::vector<Estimate> onsager; // L_ab = <ΔR_a·ΔR_b> / (6 t N_sites), a²·ν per site, S×S row-major
-  // Tracer correlation factor of all atoms: Σ_i |Δr_i|² / (jumps × nn distance²) (meaningful for a
-  // pure lattice: it is then f exactly).
+  // MSD-slope estimator (the default): D*_s = d<Σ_{i∈s} |Δr_i|²>/dt / (6 N_s), a²·ν; L_ab =
+  // d<ΔR_a·ΔR_b>/dt / (6 N_sites), a²·ν per site, S×S row-major; the tracer correlation factor of
+  // all atoms d Σ_i |Δr_i|² / d(jumps) / (nn distance²) (meaningful for a pure lattice: it is then f).
+  std::vector<Estimate> tracer, onsager;
   Estimate correlation;
+  // Whole-trajectory estimator (|Δr|² / 6t from the start of each trajectory; biased upwards by
+  // the MSD intercept, by c/(6Dt)).
+  std::vector<Estimate> whole_tracer, whole_onsager;
+  Estimate whole_correlation;
+  // Linearity check of the slope window: tracer D over its first and second halves, and their
+  // per-trajectory difference (late − early), which should be zero within its error.
+  std::vector<Estimate> tracer_early, tracer_late, tracer_change;
+  std::array<double, 2> window_jumps{}, window_times{};  // lag window per trajectory: jumps, mean time
   // Per trajectory, for resampling and convergence studies: time and the raw sums.
   std::vector<double> times;
   std::vector<double> tracer_sums;   // trajectories × species: Σ_{i∈s} |Δr_i|² (a²)
   std::vector<double> collective;    // trajectories × species × species: ΔR_a·ΔR_b (a²)
+  // Per trajectory, the MSD-slope estimator's inputs (lattice/msd_slope.hpp TrajectorySlopes):
+  // slopes over the lag window, and over its first and second halves.
+  std::vector<double> slope_tracer;      // trajectories × species
+  std::vector<double> slope_collective;  // trajectories × species × species
+  std::vector<double> slope_early, slope_late;  // trajectories × species
+  std::vector<double> slope_correlation;        // trajectories
 };
 
 using ProgressFn = std::function<void(long long done, long long total)>;
 
 KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOptions& options, const ProgressFn& progress = {});
 
-// Fills r.tracer, r.onsager and r.correlation from the per-trajectory sums (r.times, r.tracer_sums,
-// r.collective, in trajectory order): what run_kmc does at its end, and what merging shards does.
-// nn2: squared nearest-neighbour distance (a²); steps: jumps per trajectory.
-void estimate_kmc(KmcResult& r, const std::vector<int>& counts, int sites, double nn2, long long steps);
+// Fills every estimate of r (slope and whole-trajectory estimators, the linearity check, the lag
+// window) from its per-trajectory arrays, in trajectory order: what run_kmc does at its end, and
+// what merging shards does. o: the run's options (counts, steps, checkpoints, window).
+void estimate_kmc(KmcResult& r, const KmcOptions& o, int sites, double nn2);
 
 }  // namespace ionfield::lattice

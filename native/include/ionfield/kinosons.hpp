@@ -31,6 +31,8 @@ struct BasisSpec {
   int network_hidden = 0;
   int network_layers = 2;
   int network_shells = 2;
+  // Harmonic-corrector functions after the cluster basis (−1: none; see lattice/corrector_terms.hpp).
+  int corrector_shells = -1;
 };
 
 std::vector<Cluster> basis_clusters(const Lattice& lattice, const EnergyModel& model, const BasisSpec& spec, bool collective);

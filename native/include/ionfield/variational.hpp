@@ -97,6 +97,9 @@ struct VariationalOptions {
   double temperature = 1000;
   std::uint64_t seed = 1;  // for the KMC choice of one jump per state
   int threads = 0;
+  // Harmonic-corrector functions after the cluster basis (lattice/corrector_terms.hpp): −1 off,
+  // 0 χ alone, k ≥ 1 also the vacancy's harmonic offset in shells 1 … k (tracer targets).
+  int corrector_shells = -1;
 };
 
 QuadraticStats accumulate_functional(const Lattice& lattice, const EnergyModel& model, const VectorBasis* basis,

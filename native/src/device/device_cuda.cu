@@ -7,6 +7,10 @@
 namespace ionfield::detail {
 
 void query_cuda_devices(DeviceReport& report) {
+  report.cuda_compiler = "nvcc " + std::to_string(__CUDACC_VER_MAJOR__) + "." + std::to_string(__CUDACC_VER_MINOR__) + "." +
+                         std::to_string(__CUDACC_VER_BUILD__);
+  cudaRuntimeGetVersion(&report.cuda_runtime_version);
+  if (cudaDriverGetVersion(&report.cuda_driver_version) != cudaSuccess) report.cuda_driver_version = 0;
   int count = 0;
   const cudaError_t status = cudaGetDeviceCount(&count);
   if (status != cudaSuccess) {

@@ -8,6 +8,7 @@
 
 #include "ionfield/kinetics.hpp"
 #include "lattice/parallel.hpp"
+#include "lattice/msd_slope.hpp"
 #include "lattice/rng.hpp"
 #include "lattice/stats.hpp"
 
@@ -19,10 +20,14 @@ struct TrajectoryTally {
   long long jumps = 0;
   std::vector<double> tracer;      // species: Σ |Δr|² (a²)
   std::vector<double> collective;  // species²: ΔR_a·ΔR_b (a²)
+  TrajectorySlopes slopes;         // the MSD-slope estimator over the lag window
 };
 
+// The step after which checkpoint k (of `intervals`) is recorded.
+long long checkpoint_step(long long steps, int intervals, int k) { return (steps * k) / intervals; }
+
 TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model, const RateModel& rates, const KmcOptions& o,
-                               long long index, const std::function<void(long long)>& tick) {
+                               const LagWindow& window, int intervals, long long index, const std::function<void(long long)>& tick) {
   const int S = model.species;
   auto occ = random_occupancy(lattice, o.counts, stream_seed(o.seed, 2 * index));
   swap_monte_carlo(lattice, model, o.temperature, occ, o.equilibration_sweeps, stream_seed(o.seed, 2 * index + 1));
@@ -40,6 +45,10 @@ TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model,
   const auto& vectors = lattice.shell_vectors(0);
   std::vector<Jump> jumps;
   TrajectoryTally tally;
+  MsdCheckpoints checkpoints;
+  checkpoints.atoms = static_cast<int>(species.size());
+  checkpoints.record(disp, 0.0, 0);
+  int next = 1;
   for (long long step = 0; step < o.steps; ++step) {
     jumps.clear();
     rates.exit_jumps(occ.data(), vacancies, jumps);
@@ -62,6 +71,7 @@ TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model,
         v = j.target;
         break;
       }
+    if (step + 1 == checkpoint_step(o.steps, intervals, next)) checkpoints.record(disp, tally.time, step + 1), ++next;
     if ((step & 4095) == 4095) {
       check_cancelled();  // about a millisecond of steps between checks
       tick(4096);
@@ -81,6 +91,7 @@ TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model,
     }
     tally.tracer[species[a]] += r2;
   }
+  tally.slopes = msd_slopes(checkpoints, species, S, window, 0.25 * lattice.shell_norm2(0));
   for (int a = 0; a < S; ++a)
     for (int b = 0; b < S; ++b)
       tally.collective[a * S + b] = total_disp[3 * a] * total_disp[3 * b] + total_disp[3 * a + 1] * total_disp[3 * b + 1] +
@@ -104,6 +115,8 @@ KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOpt
                                 " is outside 0.." + std::to_string(o.trajectories - 1));
   const auto start = std::chrono::steady_clock::now();
   const long long total_steps = o.steps * count;
+  const int intervals = static_cast<int>(std::min<long long>(o.checkpoints, o.steps));
+  const LagWindow window = lag_window(intervals, o.window_from, o.window_to);
   std::atomic<long long> done{0};
   std::mutex progress_mutex;
   auto tick = [&](long long k) {
@@ -114,46 +127,80 @@ KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOpt
     }
   };
   std::vector<TrajectoryTally> tallies(count);
-  parallel_for(count, o.threads, [&](long long t, int) { tallies[t] = run_trajectory(lattice, model, rates, o, first + t, tick); });
+  parallel_for(count, o.threads, [&](long long t, int) { tallies[t] = run_trajectory(lattice, model, rates, o, window, intervals, first + t, tick); });
 
-  const int S = model.species;
   KmcResult r;
-  r.species = S;
+  r.species = model.species;
   r.trajectories = count;
   r.total_steps = total_steps;
   for (const auto& t : tallies) {
     r.times.push_back(t.time);
-    r.tracer_sums.insert(r.tracer_sums.end(), t.tracer.begin(), t.tracer.end());
-    r.collective.insert(r.collective.end(), t.collective.begin(), t.collective.end());
+    auto append = [](std::vector<double>& to, const std::vector<double>& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(r.tracer_sums, t.tracer);
+    append(r.collective, t.collective);
+    append(r.slope_tracer, t.slopes.tracer);
+    append(r.slope_collective, t.slopes.collective);
+    append(r.slope_early, t.slopes.early);
+    append(r.slope_late, t.slopes.late);
+    r.slope_correlation.push_back(t.slopes.correlation);
   }
-  estimate_kmc(r, o.counts, lattice.num_sites(), 0.25 * lattice.shell_norm2(0), o.steps);
+  estimate_kmc(r, o, lattice.num_sites(), 0.25 * lattice.shell_norm2(0));
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }
 
-void estimate_kmc(KmcResult& r, const std::vector<int>& counts, int sites, double nn2, long long steps) {
+void estimate_kmc(KmcResult& r, const KmcOptions& o, int sites, double nn2) {
   const int S = r.species;
-  const std::size_t n = r.times.size();
-  if (static_cast<int>(counts.size()) != S || r.tracer_sums.size() != n * S || r.collective.size() != n * S * S)
-    throw std::invalid_argument("KMC sums: need one time, S tracer sums and S² collective sums per trajectory");
-  std::vector<Accumulator> tracer(S), onsager(static_cast<std::size_t>(S) * S);
-  Accumulator corr;
+  const std::size_t n = r.times.size(), s1 = static_cast<std::size_t>(S), s2 = s1 * s1;
+  if (static_cast<int>(o.counts.size()) != S || r.tracer_sums.size() != n * s1 || r.collective.size() != n * s2 || r.slope_tracer.size() != n * s1 ||
+      r.slope_collective.size() != n * s2 || r.slope_early.size() != n * s1 || r.slope_late.size() != n * s1 || r.slope_correlation.size() != n)
+    throw std::invalid_argument("KMC sums: need per trajectory one time, S tracer sums, S² collective sums and their slopes");
+  const int intervals = static_cast<int>(std::min<long long>(o.checkpoints, o.steps));
+  const LagWindow window = lag_window(intervals, o.window_from, o.window_to);
+  r.window_jumps = {static_cast<double>(checkpoint_step(o.steps, intervals, window.from)),
+                    static_cast<double>(checkpoint_step(o.steps, intervals, window.to))};
+  // Whole-trajectory estimator (|Δr|²/6t from the start) and the slope estimator, per trajectory.
+  std::vector<Accumulator> whole(S), whole_onsager(s2), slope(S), slope_onsager(s2), early(S), late(S), change(S);
+  Accumulator whole_corr, slope_corr;
   for (std::size_t t = 0; t < n; ++t) {
     const double time = r.times[t];
     double all = 0;
     for (int s = 0; s < S; ++s) {
-      const double sum = r.tracer_sums[t * S + s];
+      const double sum = r.tracer_sums[t * s1 + s];
       all += sum;
-      if (counts[s] > 0) tracer[s].add(sum / (6.0 * time * counts[s]));
+      if (o.counts[s] == 0) continue;
+      const double per = 1.0 / (6.0 * o.counts[s]);
+      whole[s].add(sum / time * per);
+      slope[s].add(r.slope_tracer[t * s1 + s] * per);
+      early[s].add(r.slope_early[t * s1 + s] * per);
+      late[s].add(r.slope_late[t * s1 + s] * per);
+      change[s].add((r.slope_late[t * s1 + s] - r.slope_early[t * s1 + s]) * per);
     }
-    for (int k = 0; k < S * S; ++k) onsager[k].add(r.collective[t * S * S + k] / (6.0 * time * sites));
-    corr.add(all / (static_cast<double>(steps) * nn2));
+    for (std::size_t k = 0; k < s2; ++k) {
+      whole_onsager[k].add(r.collective[t * s2 + k] / (6.0 * time * sites));
+      slope_onsager[k].add(r.slope_collective[t * s2 + k] / (6.0 * sites));
+    }
+    whole_corr.add(all / (static_cast<double>(o.steps) * nn2));
+    slope_corr.add(r.slope_correlation[t]);
   }
-  r.tracer.clear();
-  r.onsager.clear();
-  for (int s = 0; s < S; ++s) r.tracer.push_back(tracer[s].estimate());
-  for (auto& a : onsager) r.onsager.push_back(a.estimate());
-  r.correlation = corr.estimate();
+  r.tracer.clear(), r.whole_tracer.clear(), r.tracer_early.clear(), r.tracer_late.clear(), r.tracer_change.clear();
+  r.onsager.clear(), r.whole_onsager.clear();
+  for (int s = 0; s < S; ++s) {
+    r.tracer.push_back(slope[s].estimate());
+    r.whole_tracer.push_back(whole[s].estimate());
+    r.tracer_early.push_back(early[s].estimate());
+    r.tracer_late.push_back(late[s].estimate());
+    r.tracer_change.push_back(change[s].estimate());
+  }
+  for (std::size_t k = 0; k < s2; ++k) {
+    r.onsager.push_back(slope_onsager[k].estimate());
+    r.whole_onsager.push_back(whole_onsager[k].estimate());
+  }
+  r.correlation = slope_corr.estimate();
+  r.whole_correlation = whole_corr.estimate();
+  double mean_time = 0;
+  for (double t : r.times) mean_time += t / r.times.size();
+  r.window_times = {mean_time * window.from / intervals, mean_time * window.to / intervals};
 }
 
 }  // namespace ionfield::lattice

@@ -31,6 +31,7 @@ int basis_shells_needed(const BasisSpec& s) {
     n = std::max(n, v);
   if (s.hidden > 0) n = std::max(n, s.feature_shells);
   if (s.network_hidden > 0) n = std::max(n, s.network_shells);
+  n = std::max(n, s.corrector_shells);
   return n;
 }
 
@@ -100,11 +101,14 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     m.name = spec.name;
     auto clusters = basis_clusters(lattice, model, spec, o.target.collective);
     std::unique_ptr<VectorBasis> basis = clusters.empty() ? nullptr : std::make_unique<VectorBasis>(lattice, std::move(clusters));
+    if (spec.corrector_shells >= 0 && (spec.network_hidden > 0 || spec.hidden > 0 || spec.residual_bias))
+      throw std::invalid_argument("model '" + spec.name + "': the harmonic corrector is combined with the linear basis only (no network, no residual bias)");
+    vo.corrector_shells = vv.corrector_shells = spec.corrector_shells;
     auto t1 = std::chrono::steady_clock::now();
     const QuadraticStats q = accumulate_functional(lattice, model, basis.get(), training, vo);
     r.training_transitions = q.transitions;
     const LinearSolution sol = solve_linear(q);
-    m.functions = basis ? basis->size() : 0;
+    m.functions = q.functions;
     m.rank = sol.rank;
     m.training_value = functional_value(q, sol.theta);
     if (spec.residual_bias) {
@@ -187,6 +191,7 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     r.validation_transitions = static_cast<long long>(ev.kinosons.size());
     r.kinosons = std::move(ev.kinosons);
   } else if (o.keep_kinosons) {
+    vv.corrector_shells = specs[r.best].corrector_shells;
     Evaluation ev = evaluate_functional(lattice, model, best_basis.get(), validation, best_theta, vv, true, o.kinoson_channel, best_residual);
     r.validation_transitions = static_cast<long long>(ev.kinosons.size());
     r.kinosons = std::move(ev.kinosons);

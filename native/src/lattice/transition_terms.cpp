@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "lattice/corrector_terms.hpp"
 #include "lattice/rng.hpp"
 
 namespace ionfield::lattice {
@@ -45,11 +46,30 @@ TermBuilder::TermBuilder(const Lattice& lattice, const VectorBasis* basis, const
     : lattice_(lattice), basis_(basis), target_(target), channels_(target.collective ? species : 1),
       width_(basis ? 3 * basis->size() : 0), stamp_(lattice.num_sites(), 0) {}
 
+TermBuilder::TermBuilder(const Lattice& lattice, const VectorBasis* basis, const EnergyModel& model, const VariationalOptions& o)
+    : TermBuilder(lattice, basis, o.target, model.species) {
+  if (o.corrector_shells >= 0)
+    corrector_ = std::make_unique<CorrectorTerms>(lattice, o.target, model.species, o.corrector_shells, corrector_mobility(model, o.temperature));
+}
+
+TermBuilder::~TermBuilder() = default;
+
+int TermBuilder::functions() const { return (basis_ ? basis_->size() : 0) + (corrector_ ? corrector_->functions() : 0); }
+
+void TermBuilder::prepare(const std::uint8_t* occ) {
+  if (corrector_) corrector_->prepare(occ);
+}
+
+void TermBuilder::build(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, std::vector<TransitionTerm>& terms) {
+  build_basis(occ, vacancies, jump, terms);
+  if (corrector_) corrector_->append(occ, vacancies, jump, basis_ ? basis_->size() : 0, terms);
+}
+
 void TermBuilder::sum_at(const std::uint8_t* occ, int centre, std::vector<double>& into) const {
   if (basis_) basis_->accumulate(occ, centre, into.data());
 }
 
-void TermBuilder::build(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, std::vector<TransitionTerm>& terms) {
+void TermBuilder::build_basis(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, std::vector<TransitionTerm>& terms) {
   terms.clear();
   const IVec& z = lattice_.shell_vectors(0)[jump.vector];
   const double move[3] = {-0.5 * z[0], -0.5 * z[1], -0.5 * z[2]};  // the atom's displacement (a)

@@ -3,6 +3,7 @@
 // (one per vacancy-centred sum for collective targets, one per affected atom for tracers), the
 // change of the basis functions Δb (sparse) and the displacement δx of each channel.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "ionfield/variational.hpp"
@@ -33,14 +34,27 @@ void sample_transitions(const RateModel& rates, std::uint8_t* occ, const std::ve
 double normalisation(const Lattice& lattice, const VariationalTarget& target, const std::vector<std::vector<std::uint8_t>>& states,
                      const EnergyModel& model);
 
+class CorrectorTerms;
+
 class TermBuilder {
  public:
+  // corrector_shells ≥ 0 appends the harmonic-corrector functions (corrector_terms.hpp) after the
+  // cluster basis; their network uses the model's bare rates at the options' temperature.
   TermBuilder(const Lattice& lattice, const VectorBasis* basis, const VariationalTarget& target, int species);
+  TermBuilder(const Lattice& lattice, const VectorBasis* basis, const EnergyModel& model, const VariationalOptions& options);
+  ~TermBuilder();
   int channels() const { return channels_; }
+  // Cluster-basis functions plus corrector functions.
+  int functions() const;
+  // Call once per state before building its jumps (solves the corrector of the state).
+  void prepare(const std::uint8_t* occ);
   // Fills `terms` for the jump (occ is restored before returning).
   void build(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, std::vector<TransitionTerm>& terms);
+  const CorrectorTerms* corrector() const { return corrector_.get(); }
 
  private:
+  void build_basis(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, std::vector<TransitionTerm>& terms);
+  std::unique_ptr<CorrectorTerms> corrector_;
   void sum_at(const std::uint8_t* occ, int centre, std::vector<double>& into) const;
   const Lattice& lattice_;
   const VectorBasis* basis_;

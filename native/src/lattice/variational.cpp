@@ -43,7 +43,7 @@ QuadraticStats accumulate_functional(const Lattice& lattice, const EnergyModel& 
                                      const ProgressFn& progress) {
   const RateModel rates(lattice, model, o.temperature);
   check_states(lattice, model, states);
-  const int K = basis ? basis->size() : 0;
+  const int K = TermBuilder(lattice, basis, model, o).functions();
   if (K > 4000)
     throw std::invalid_argument("the basis has " + std::to_string(K) + " functions (more than 4000): use fewer shells " +
                                 "(vacancyShells -1 spans the whole supercell and grows with it)");
@@ -61,7 +61,7 @@ QuadraticStats accumulate_functional(const Lattice& lattice, const EnergyModel& 
   std::mutex progress_mutex;
   parallel_for(kLanes, o.threads, [&](long long lane, int) {
     QuadraticStats& q = lanes[lane];
-    TermBuilder builder(lattice, basis, o.target, model.species);
+    TermBuilder builder(lattice, basis, model, o);
     std::vector<Jump> jumps;
     std::vector<Sampled> sampled;
     std::vector<TransitionTerm> terms;
@@ -71,6 +71,7 @@ QuadraticStats accumulate_functional(const Lattice& lattice, const EnergyModel& 
       auto occ = states[k];
       const auto vac = vacancy_sites(occ);
       sample_transitions(rates, occ.data(), vac, o, k, jumps, sampled);
+      builder.prepare(occ.data());
       ++q.states;
       for (const Sampled& s : sampled) {
         ++q.transitions;
@@ -178,8 +179,9 @@ Evaluation evaluate_functional(const Lattice& lattice, const EnergyModel& model,
                                const std::vector<double>& residual) {
   const RateModel rates(lattice, model, o.temperature);
   check_states(lattice, model, states);
-  const int K = basis ? basis->size() : 0;
+  const int K = TermBuilder(lattice, basis, model, o).functions();
   const int ch = o.target.collective ? model.species : 1;
+  if (!residual.empty() && o.corrector_shells >= 0) throw std::invalid_argument("the residual bias is not combined with the harmonic corrector");
   if (!theta.empty() && theta.size() != static_cast<std::size_t>(K) * ch) throw std::invalid_argument("coefficients do not match the basis");
   if (kinoson_channel < 0 || kinoson_channel >= ch) throw std::invalid_argument("kinoson channel out of range");
   if (!residual.empty() && static_cast<int>(residual.size()) != ch) throw std::invalid_argument("one residual-bias coefficient per channel");
@@ -190,7 +192,7 @@ Evaluation evaluate_functional(const Lattice& lattice, const EnergyModel& model,
   ev.per_state.assign(static_cast<std::size_t>(n) * ch * ch, 0.0);
   std::vector<std::vector<Kinoson>> per_state_kinosons(keep_kinosons ? n : 0);
   parallel_for(kLanes, o.threads, [&](long long lane, int) {
-    TermBuilder builder(lattice, basis, o.target, model.species);
+    TermBuilder builder(lattice, basis, model, o);
     ResidualBias bias(rates, builder, theta, ch);
     std::vector<Jump> jumps;
     std::vector<Sampled> sampled;
@@ -203,6 +205,7 @@ Evaluation evaluate_functional(const Lattice& lattice, const EnergyModel& model,
       auto occ = states[k];
       const auto vac = vacancy_sites(occ);
       sample_transitions(rates, occ.data(), vac, o, k, jumps, sampled);
+      builder.prepare(occ.data());
       if (!residual.empty()) bias.at_state(occ.data(), vac, at_x);
       double* out = &ev.per_state[static_cast<std::size_t>(k) * ch * ch];
       for (const Sampled& s : sampled) {
