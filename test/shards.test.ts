@@ -96,6 +96,23 @@ describe('sharded runs and ionfield merge', function () {
     }
   });
 
+  it('predict: shards of whole batches merge to the single run — the per-ion field bit for bit, the report to round-off', () => {
+    const dir = tempDir();
+    const args = ['predict', demo, '--stop', '600'];
+    const timing = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, stages: undefined, ions_frames_per_second: undefined, field: undefined });
+    const single = JSON.parse(cli([...args, '--out', path.join(dir, 'single.npy'), '--json']));
+    const files = Array.from({ length: 3 }, (_, i) => {
+      const out = path.join(dir, `p-${i}.json`);
+      cli([...args, '--out', path.join(dir, 'merged.npy'), '--shard', `${i}/3`, '--partial', out]);
+      return out;
+    });
+    const merged = JSON.parse(fs.readFileSync(mergeRandomly(files, dir, rng(4)), 'utf8'));
+    for (const ext of ['.npy', '.spread.npy'])
+      assert.ok(fs.readFileSync(path.join(dir, `single${ext}`)).equals(fs.readFileSync(path.join(dir, `merged${ext}`))), `${ext} differs`);
+    assert.ok(worstDifference(timing(single), timing(merged)) <= 1e-12);
+    assert.deepEqual(merged.field.shape, single.field.shape);
+  });
+
   it('refuses partials of other inputs, other options, other shard counts and repeated shards, naming the mismatch', () => {
     const dir = tempDir();
     const other = path.join(repoRoot, 'data', 'family', 'a11-lb2-rho0.1');

@@ -1,6 +1,6 @@
 // `ionfield slurm` through a real Slurm: scripts/slurm/local-cluster.sh installs slurm-wlm and munge
 // from Debian (as root) and starts a one-node cluster on loopback; a 4-shard transport of a family
-// trajectory and a 4-shard KMC go through sbatch (job array + merge job) and must merge to the
+// trajectory, a 4-shard predict of the demo and a 4-shard KMC go through sbatch (job array + merge job) and must merge to the
 // single-process results; a cancelled array task is resubmitted by `slurm resume` alone. Skips,
 // saying why, where Slurm cannot be installed or started. The local executor and --dry-run need
 // no Slurm and always run.
@@ -88,15 +88,23 @@ describe('ionfield slurm', function () {
       if (clusterDir) spawnSync('bash', [script, 'stop', clusterDir], { timeout: 30_000 });
     });
 
-    it('a 4-shard transport and a 4-shard KMC through sbatch merge to the single-process results', async () => {
+    it('a 4-shard transport, a 4-shard predict and a 4-shard KMC through sbatch merge to the single-process results', async () => {
       const dir = tempDir();
       const config = kmcConfig(dir);
       const kmcSingle = withoutSeconds(JSON.parse(cli(['kinosons', 'kmc', '--config', config, '--json'])));
+      const demo = path.join(repoRoot, 'data', 'demo', 'electrolyte.lammpstrj.gz');
+      const predictArgs = ['predict', demo, '--stop', '400'];
+      const timing = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, stages: undefined, ions_frames_per_second: undefined, field: undefined });
+      const predictSingle = timing(JSON.parse(cli([...predictArgs, '--out', path.join(dir, 'single.npy'), '--json'])));
+      cli(['slurm', ...predictArgs, '--out', path.join(dir, 'merged.npy'), '--shards', '4', '--dir', path.join(dir, 'p')], env);
       const t = cli(['slurm', ...transportArgs, '--shards', '4', '--time', '5', '--dir', path.join(dir, 't')], env);
       assert.match(t, /submitted job array \d+ \(shards 0,1,2,3 of 4\) and merge job \d+/);
       cli(['slurm', 'kinosons', 'kmc', '--config', config, '--shards', '4', '--dir', path.join(dir, 'k')], env);
       await waitFor(path.join(dir, 't', 'result.json'), 60);
       await waitFor(path.join(dir, 'k', 'result.json'), 60);
+      await waitFor(path.join(dir, 'p', 'result.json'), 60);
+      assert.ok(fs.readFileSync(path.join(dir, 'single.npy')).equals(fs.readFileSync(path.join(dir, 'merged.npy'))), 'the merged field differs');
+      assert.ok(worstDifference(predictSingle, timing(JSON.parse(fs.readFileSync(path.join(dir, 'p', 'result.json'), 'utf8')))) <= 1e-12);
       assert.ok(worstDifference(single, JSON.parse(fs.readFileSync(path.join(dir, 't', 'result.json'), 'utf8'))) <= 1e-12);
       assert.deepEqual(withoutSeconds(JSON.parse(fs.readFileSync(path.join(dir, 'k', 'result.json'), 'utf8'))), kmcSingle);
     });

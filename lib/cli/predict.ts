@@ -1,6 +1,8 @@
 import { Device } from '../descriptors';
 import { Provider } from '../model/inference';
-import { defaultModelPath, predictTrajectory, PredictReport } from '../model/predict';
+import { defaultModelPath, PredictOptions, predictTrajectory, PredictReport } from '../model/predict';
+import { predictShard } from '../model/predict-shard';
+import { parseShard, saveShardPartial } from '../shard/partial-file';
 import type { SharedPredictReport } from '../model/predict-shared';
 import { parseCharges } from '../trajectory';
 import { Command, integerOption, parse, printJson, UsageError } from './command';
@@ -63,6 +65,10 @@ ${allowUsage}
   --device D            descriptors on auto (default) | cpu | cuda
   --provider P          ONNX Runtime on auto (default: CUDA when available) | cpu | cuda
   --json                print the report (schema ionfield.predict/1)
+  --shard i/n           shared models: run shard i (0-based) of n of the frames (whole batches) and
+                        write its partial to --partial FILE (default predict.shard-i-of-n.json) and
+                        its part of --out; \`ionfield merge\` gives the single run's report and field
+  --selected-frames N   with --shard: the run's frame count, known already (else the file is scanned)
 
   Shared models (the shipped default): Λ_ML ± total error, where the total combines the snapshot
   sampling error and the model error calibrated in the nested study (docs/model.md); --out also
@@ -82,6 +88,9 @@ ${allowUsage}
       threads: { type: 'string' },
       device: { type: 'string' },
       provider: { type: 'string' },
+      shard: { type: 'string' },
+      partial: { type: 'string' },
+      'selected-frames': { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one trajectory file');
@@ -92,8 +101,7 @@ ${allowUsage}
     if (!['auto', 'cpu', 'cuda'].includes(provider)) throw new UsageError(`--provider must be auto, cpu or cuda, got '${provider}'`);
     const units = (values.units ?? 'lj') as string;
     if (!['lj', 'real', 'metal', 'gromacs'].includes(units)) throw new UsageError(`--units: '${units}' is not one of lj, real, metal, gromacs`);
-    const progress = new Progress('predict', null, !values.json);
-    const report = await predictTrajectory(positionals[0], {
+    const options: PredictOptions = {
       ...(await selectionFromValues(values)),
       model: (values.model as string | undefined) ?? defaultModelPath(),
       charges: values.charges ? parseCharges(values.charges as string) : topologyCharges(values),
@@ -106,8 +114,18 @@ ${allowUsage}
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       device: device as Device,
       provider: provider as Provider,
-      onProgress: progress.report,
-    });
+    };
+    if (values.shard !== undefined) {
+      // One shard of the frames: its part of the field and a partial for `ionfield merge`.
+      const shard = parseShard(values.shard as string);
+      const file = (values.partial as string | undefined) ?? `predict.shard-${shard.index}-of-${shard.count}.json`;
+      saveShardPartial(file, await predictShard(positionals[0], options, shard, integerOption(values['selected-frames'] as string | undefined, 'selected-frames', 1)));
+      console.error(`ionfield predict: shard ${shard.index}/${shard.count} → ${file}`);
+      return 0;
+    }
+    if (values.partial !== undefined || values['selected-frames'] !== undefined) throw new UsageError('--partial and --selected-frames are for --shard');
+    const progress = new Progress('predict', null, !values.json);
+    const report = await predictTrajectory(positionals[0], { ...options, onProgress: progress.report });
     progress.done();
     if (values.json) printJson(report);
     else printReport(report);

@@ -22,12 +22,14 @@ ionfield slurm resume DIR [--executor local --jobs k]
 
 Runs \`ionfield <command> ... --shard i/n\` for i = 0..n-1 as one Slurm job array (one task per
 shard), and \`ionfield slurm collect DIR\` as a job that starts when every task has succeeded: it
-merges the shards into the result the single-process run gives. <command> is transport or
-kinosons kmc. Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/, the result.
+merges the shards into the result the single-process run gives. <command> is transport,
+kinosons kmc or predict (shared models; --out FILE.npy is then predict's field, and the merged
+field is written there). Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/, the result.
 
   --shards n             number of shards                                              [required]
   --dir DIR              run directory (default: ionfield-<command>-<date>-<time>)
-  --out FILE             the merged result (default: DIR/result.json)
+  --out FILE             the merged result (default: DIR/result.json; for predict, --out is its
+                         field .npy as usual, and the report goes to DIR/result.json)
   --partition P  --time T  --cpus-per-task c  --gpus g  --account A
                          passed to Slurm as #SBATCH lines of both scripts (--gpus: shards only)
   --dry-run              write the scripts and print the sbatch commands, submit nothing
@@ -46,14 +48,16 @@ const driverFlags = ['dry-run'];
 function splitArgs(argv: string[]): { own: Record<string, string | boolean>; command: string[] } {
   const own: Record<string, string | boolean> = {};
   const command: string[] = [];
+  // predict's own --out is its per-ion field: it passes through (the report goes to DIR/result.json).
+  const values = argv[0] === 'predict' ? driverValues.filter((v) => v !== 'out') : driverValues;
   for (let k = 0; k < argv.length; k++) {
     const m = /^--([\w-]+)(?:=(.*))?$/.exec(argv[k]);
     if (m && driverFlags.includes(m[1])) own[m[1]] = true;
-    else if (m && driverValues.includes(m[1])) {
+    else if (m && values.includes(m[1])) {
       const value = m[2] ?? argv[++k];
       if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
       own[m[1]] = value;
-    } else if (m && (m[1] === 'shard' || m[1] === 'json')) throw new UsageError(`--${m[1]}: ionfield slurm sets it for each shard`);
+    } else if (m && (m[1] === 'shard' || m[1] === 'json' || m[1] === 'partial')) throw new UsageError(`--${m[1]}: ionfield slurm sets it for each shard`);
     else command.push(argv[k]);
   }
   return { own, command };
@@ -115,7 +119,8 @@ async function checkCommand(name: string, command: string[]): Promise<void> {
     const { positionals, options } = await parseTransportArgs(command.slice(1));
     if (positionals.length !== 1 || options.checkpoint) throw new UsageError('ionfield slurm transport takes one trajectory (and no --checkpoint: a shard is the unit of restart)');
     if (!command.includes('--selected-frames')) command.push('--selected-frames', String(await selectedFrameCount(positionals[0], options)));
-  } else loadConfig(configArgument(command));
+  } else if (name === 'kinosons kmc') loadConfig(configArgument(command));
+  // predict: each shard counts the frames itself (a scan of the file per shard).
 }
 
 function configArgument(command: string[]): string {
@@ -196,7 +201,7 @@ async function resume(dir: string, argv: string[]): Promise<number> {
 
 export const slurmCliCommand: Command = {
   name: 'slurm',
-  summary: 'run transport or kinosons kmc as shards on a Slurm job array (or local processes), then merge',
+  summary: 'run transport, kinosons kmc or predict as shards on a Slurm job array (or local processes), then merge',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;

@@ -63,14 +63,70 @@ export interface SharedPredictReport extends PredictReport {
   sizes: { values: Record<string, number>; source: string };
 }
 
-function spreadPath(out: string): string {
+export function spreadPath(out: string): string {
   return out.replace(/\.npy$/i, '.spread.npy');
 }
 
+/**
+ * Everything the report of a shared-model prediction is computed from: per-frame Λ (the sampling
+ * error needs the series), sums over frames, and what the first batch bound. A shard of the frames
+ * (`predict --shard`) saves it; shards merge by concatenating the series and adding the sums.
+ */
+export interface SharedPredictState extends Pick<PredictReport, 'ignored' | 'provider' | 'device' | 'seconds' | 'stages'> {
+  trajectory: string;
+  units: string;
+  frames: number;
+  ions: number;
+  frameLambda: number[];
+  memberSums: number[];
+  memberLogSums: number[];
+  /** Per centre species: Σ λ̂ over its ions and frames before the field scale; Σ of its own features. */
+  speciesSum: Record<string, number>;
+  speciesOwnSum: number[][];
+  centreSpecies: string[];
+  centreCounts: number[];
+  fieldAtoms: number[];
+  fieldSpecies: string[];
+  nf: number;
+  nfConvention: string;
+  sizes: { values: Record<string, number>; source: string };
+  providerNote: string;
+}
+
 export async function predictShared(trajectory: string, model: LoadedModel, options: PredictOptions): Promise<SharedPredictReport> {
+  const { state, writers } = await accumulateShared(trajectory, model, options);
+  finishSharedField(model, state, writers);
+  return sharedReport(model, state, options.out);
+}
+
+/** The field's value and spread writers, still open (unscaled) after accumulateShared. */
+export interface SharedFieldWriters {
+  writer: NpyWriter | null;
+  spreadWriter: NpyWriter | null;
+}
+
+/** Scales the field to sum to Λ_ML (log readout) and installs value and spread files together. */
+export function finishSharedField(model: LoadedModel, state: SharedPredictState, { writer, spreadWriter }: SharedFieldWriters): void {
+  try {
+    // A log readout's Λ_ML is the geometric mean over frames (sharedReport): the field is scaled to sum to it.
+    if (String(model.metadata.shared!.readout).startsWith('log')) {
+      const factor = geometricOverArithmetic(state.frameLambda);
+      writer?.rescale(factor);
+      spreadWriter?.rescale(factor);
+    }
+    // The per-ion spreads and the values are one output: installed together, values last.
+    if (writer) writer.closeWith(spreadWriter ? [spreadWriter.handOver()] : []);
+  } catch (err) {
+    writer?.abort();
+    spreadWriter?.abort();
+    throw err;
+  }
+}
+
+/** Reads the trajectory through the model: the state for the report, and the open field writers. */
+export async function accumulateShared(trajectory: string, model: LoadedModel, options: PredictOptions): Promise<{ state: SharedPredictState; writers: SharedFieldWriters }> {
   const meta = model.metadata;
   const shared = meta.shared!;
-  const unc = meta.uncertainty;
   const wantUnits = options.units ?? 'lj';
   if (meta.target.units !== wantUnits) throw new ModelMismatchError(`${model.path} does not fit ${trajectory}: units: the model's targets are in '${meta.target.units}', the trajectory is read as '${wantUnits}' (--units)`);
   const { units, device, clock, stages, ignored, traj, predictor, descriptorStage } = await openPipeline(trajectory, model, options);
@@ -202,14 +258,6 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
     }, evaluate, consume);
     options.signal?.throwIfAborted();
     if (!bound || frames === 0) throw new ModelMismatchError(`${trajectory}: no frames selected`);
-    // A log readout's Λ_ML is the geometric mean over frames (below): the field is scaled to sum to it.
-    if (logReadout) {
-      const factor = geometricOverArithmetic(frameLambda);
-      writer?.rescale(factor);
-      spreadWriter?.rescale(factor);
-    }
-    // The per-ion spreads and the values are one output: installed together, values last.
-    if (writer) writer.closeWith(spreadWriter ? [spreadWriter.handOver()] : []);
   } catch (err) {
     writer?.abort();
     spreadWriter?.abort();
@@ -217,14 +265,51 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   } finally {
     await predictor.close();
   }
+  const state: SharedPredictState = {
+    trajectory,
+    units,
+    frames,
+    ions,
+    frameLambda,
+    memberSums: Array.from(memberSums),
+    memberLogSums: Array.from(memberLogSums),
+    speciesSum: { ...speciesSum },
+    speciesOwnSum: speciesOwnSum.map((a) => Array.from(a)),
+    centreSpecies,
+    centreCounts: centreRows.map((r) => r.length),
+    fieldAtoms: centreRows.flatMap((rows) => rows.map((r) => map!.rows[r])),
+    fieldSpecies: centreSpecies.flatMap((s, k) => centreRows[k].map(() => s)),
+    nf,
+    nfConvention,
+    sizes,
+    ignored,
+    provider: predictor.provider,
+    providerNote: predictor.providerNote,
+    device,
+    seconds: clock(),
+    stages,
+  };
+  return { state, writers: { writer, spreadWriter } };
+}
+
+/** The report from a state (one run's, or merged shards'). out: where the field was written. */
+export function sharedReport(model: LoadedModel, st: SharedPredictState, out: string | undefined): SharedPredictReport {
+  const meta = model.metadata;
+  const shared = meta.shared!;
+  const unc = meta.uncertainty;
+  const M = shared.members;
+  const logReadout = String(shared.readout).startsWith('log');
+  const { frames, frameLambda, nf, centreSpecies, units } = st;
+  const speciesSum: Record<string, number> = labelRecord();
+  for (const s of centreSpecies) speciesSum[s] = st.speciesSum[s];
   const arithmetic = frameLambda.reduce((a, b) => a + b, 0) / frames;
-  let value = arithmetic, sampling = blockError(frameLambda), memberLambdas = Array.from(memberSums, (s) => s / (frames * nf));
+  let value = arithmetic, sampling = blockError(frameLambda), memberLambdas = st.memberSums.map((s) => s / (frames * nf));
   if (logReadout) {
     const logs = frameLambda.map((v) => Math.log(v));
     value = Math.exp(logs.reduce((a, b) => a + b, 0) / frames);
     const b = blockError(logs);
     sampling = { ...b, error: b.error * value }; // δΛ = Λ δlnΛ
-    memberLambdas = Array.from(memberLogSums, (s) => Math.exp(s / frames));
+    memberLambdas = st.memberLogSums.map((s) => Math.exp(s / frames));
   }
   // Factor by which the per-ion field (the .npy, the species means) was scaled to sum to Λ_ML: 1 for a linear readout.
   const fieldScale = value / arithmetic;
@@ -237,7 +322,7 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   const total = Math.hypot(samplingErr, modelErr);
   // Domain: each centre species' mean of its own inputs, against the training points.
   const cols = shared.domain_columns;
-  const means = centreSpecies.map((label, k) => ({ label, x: cols.map((c) => speciesOwnSum[k][c] / (frames * centreRows[k].length)) }));
+  const means = centreSpecies.map((label, k) => ({ label, x: cols.map((c) => st.speciesOwnSum[k][c] / (frames * st.centreCounts[k])) }));
   const dom = unc ? domainScore(unc.domain, means) : { score: NaN, nearest: '', species: '', distance: NaN, range: NaN, feature: -1 };
   const relSpread = spread / Math.abs(value);
   const threshold = unc?.domain.threshold ?? Infinity, spreadThreshold = unc?.domain.spread_threshold ?? Infinity;
@@ -250,15 +335,15 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
   }
   if (!(relSpread <= spreadThreshold)) reasons.push(`committee disagreement ${(100 * relSpread).toFixed(0)} % of Λ_ML (threshold ${(100 * spreadThreshold).toFixed(0)} %)`);
   if (!(value > 0)) reasons.push('Λ_ML is not positive');
-  const seconds = clock();
+  const { ions, seconds } = st;
   return {
     schema: 'ionfield.predict/1',
-    trajectory,
+    trajectory: st.trajectory,
     model: model.path,
     units,
     frames,
     ions,
-    species: Object.fromEntries(centreSpecies.map((s, k) => [s, { ions: centreRows[k].length, lambda_mean: speciesSum[s] / (frames * centreRows[k].length) }])),
+    species: Object.fromEntries(centreSpecies.map((s, k) => [s, { ions: st.centreCounts[k], lambda_mean: speciesSum[s] / (frames * st.centreCounts[k]) }])),
     lambda_ml: {
       value, error: total, block_frames: sampling.block_frames, blocks: sampling.blocks, units: `${units} molar conductivity (as the training targets)`, tau: meta.target.tau,
       parts: { sampling: samplingErr, model: modelErr }, dominant: modelErr >= samplingErr ? 'model' : 'sampling', committee_spread: spread, members: memberLambdas,
@@ -266,15 +351,15 @@ export async function predictShared(trajectory: string, model: LoadedModel, opti
     },
     domain: { score: dom.score, parts: { distance: dom.distance, range: dom.range, input: dom.feature >= 0 ? shared.features[cols[dom.feature]] : null }, threshold, nearest: dom.nearest, species: dom.species, relative_spread: relSpread, spread_threshold: spreadThreshold, in_domain: reasons.length === 0, reasons },
     inDomain: reasons.length === 0,
-    formula_units: { value: nf, convention: nfConvention },
-    sizes,
-    field: options.out ? { path: options.out, shape: [frames, ions], dtype: 'float32', atoms: centreRows.flatMap((rows) => rows.map((r) => map!.rows[r])), species: centreSpecies.flatMap((s, k) => centreRows[k].map(() => s)), spread_path: spreadPath(options.out) } as PredictReport['field'] : null,
-    ignored,
-    provider: predictor.provider,
-    provider_note: predictor.providerNote,
-    device,
+    formula_units: { value: nf, convention: st.nfConvention },
+    sizes: st.sizes,
+    field: out ? { path: out, shape: [frames, ions], dtype: 'float32', atoms: st.fieldAtoms, species: st.fieldSpecies, spread_path: spreadPath(out) } as PredictReport['field'] : null,
+    ignored: st.ignored,
+    provider: st.provider,
+    provider_note: st.providerNote,
+    device: st.device,
     seconds,
-    stages,
+    stages: st.stages,
     stages_clock: 'wall',
     ions_frames_per_second: (ions * frames) / seconds,
   };

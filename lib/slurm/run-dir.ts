@@ -10,7 +10,10 @@ import { loadShardPartial } from '../shard/partial-file';
 export const RUN_SCHEMA = 'ionfield.slurm-run/1';
 
 /** The commands `ionfield slurm` can shard, by their leading words. */
-export const SHARDABLE = [['transport'], ['kinosons', 'kmc']];
+export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['predict']];
+
+/** The option that names a shard's partial file (predict's --out is its per-ion field). */
+const partialOption = (command: string[]) => (command[0] === 'predict' ? '--partial' : '--out');
 
 export interface SchedulerOptions {
   partition?: string;
@@ -75,7 +78,7 @@ export function loadManifest(dir: string): RunManifest {
 
 /** The argv of shard i (node and ionfield first). */
 export function shardArgv(m: RunManifest, dir: string, i: number | '$i'): string[] {
-  return [m.node, m.ionfield, ...m.command, '--shard', `${i}/${m.shards}`, '--out', i === '$i' ? path.join(dir, 'partials', 'shard-$i.json') : partialPath(dir, i)];
+  return [m.node, m.ionfield, ...m.command, '--shard', `${i}/${m.shards}`, partialOption(m.command), i === '$i' ? path.join(dir, 'partials', 'shard-$i.json') : partialPath(dir, i)];
 }
 
 /** Shards whose partial is on disk and is that shard of this run; the others are missing. */
