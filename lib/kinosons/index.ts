@@ -1,6 +1,6 @@
 // Kinosons: lattice KMC, the variational principle and the statistics of single-transition
 // contributions to diffusion (docs/kinosons.md). Heavy work runs in the native engine.
-import { native, NativeBasisSpec, NativeEstimate, NativeLatticeSpec, NativeStudyResult } from '../native';
+import { native, NativeBasisSpec, NativeEstimate, NativeKmcResult, NativeLatticeSpec, NativeStudyResult } from '../native';
 import { KinosonConfig, KmcEstimator, nativeSpec, siteCount } from './config';
 import { LoadedStates } from './states';
 import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
@@ -166,6 +166,9 @@ export interface KmcReference {
   /** Whole-trajectory minus slope D, relative (the intercept bias the slope removes). */
   interceptBias: Record<string, number | null>;
   warnings: string[];
+  /** Each KMC run: jumps per trajectory, seconds, and whether the MSD was linear over the window
+   * (more than one run when kmc.extend doubled the trajectories). The estimates are the last run's. */
+  runs: { steps: number; seconds: number; linear: boolean }[];
   trajectories: number;
   jumps: number;
   seconds: number;
@@ -187,9 +190,30 @@ function kmcTables(names: string[], tracer: NativeEstimate[], onsager: NativeEst
   return { tracer: plainRecord(t), onsager: plainRecord(Object.fromEntries(Object.entries(o).map(([a, row]) => [a, plainRecord(row)]))) };
 }
 
-/** Progress: stage 'kmc', in steps (jumps) over all trajectories. */
+/** |z| of the linearity check above which the MSD is taken as not yet linear over the window. */
+const NONLINEAR_Z = 3;
+
+const nonlinear = (r: NativeKmcResult) => r.tracerChange.some((c) => c.error > 0 && Math.abs(c.mean / c.error) > NONLINEAR_Z);
+
+/** Progress: stage 'kmc', in steps (jumps) over all trajectories. With the slope estimator and
+ * kmc.extend (default), trajectories whose MSD is not yet linear over the lag window are run
+ * again twice as long, up to kmc.maxExtension × the configured steps: the estimate then comes
+ * from the long-time regime instead of carrying a bias the warning merely reports. */
 export async function runKmc(config: KinosonConfig, temperature: number, options: LongCallOptions = {}): Promise<KmcReference> {
-  const r = await withNativeCancel(options.signal, (token) => native().kinosonsKmc(nativeSpec(config, temperature), nativeProgress(options, 'kmc', 'steps'), token));
+  const run = (steps: number) => {
+    const spec = nativeSpec(config, temperature);
+    spec.kmc = { ...spec.kmc!, steps };
+    return withNativeCancel(options.signal, (token) => native().kinosonsKmc(spec, nativeProgress(options, 'kmc', 'steps'), token));
+  };
+  let steps = config.kmc.steps;
+  let r = await run(steps);
+  const runs = [{ steps, seconds: r.seconds, linear: !nonlinear(r) }];
+  const cap = config.kmc.steps * config.kmc.maxExtension;
+  while (config.kmc.estimator === 'slope' && config.kmc.extend && nonlinear(r) && steps * 2 <= cap) {
+    steps *= 2;
+    r = await run(steps);
+    runs.push({ steps, seconds: r.seconds, linear: !nonlinear(r) });
+  }
   const names = config.species.map((s) => s.name);
   const estimates = { slope: kmcTables(names, r.tracer, r.onsager), 'whole-trajectory': kmcTables(names, r.wholeTracer, r.wholeOnsager) };
   const chosen = estimates[config.kmc.estimator];
@@ -210,6 +234,10 @@ export async function runKmc(config: KinosonConfig, temperature: number, options
       warnings.push(`${a}: the MSD slope changes across the lag window (late − early = ${change.mean.toPrecision(3)} ± ${change.error.toPrecision(2)}, ${z.toFixed(1)}σ): the trajectories are too short for a linear MSD; raise kmc.steps`);
     interceptBias[a] = r.tracer[i].mean > 0 ? r.wholeTracer[i].mean / r.tracer[i].mean - 1 : null;
   });
+  if (runs.length > 1)
+    warnings.unshift(
+      `the MSD was not linear over the window at ${runs[0].steps} jumps per trajectory: ran ${runs.slice(1).map((x) => x.steps).join(', ')}${runs[runs.length - 1].linear ? ' (linear now)' : ` and stopped at kmc.maxExtension = ${config.kmc.maxExtension}×`}; the estimates are from the last run`,
+    );
   return {
     schema: 'ionfield.kinosons.kmc/2',
     temperature,
@@ -222,6 +250,7 @@ export async function runKmc(config: KinosonConfig, temperature: number, options
     linearity: plainRecord(linearity),
     interceptBias: plainRecord(interceptBias),
     warnings,
+    runs,
     trajectories: r.trajectories,
     jumps: r.steps,
     seconds: r.seconds,
