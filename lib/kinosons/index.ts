@@ -1,6 +1,6 @@
 // Kinosons: lattice KMC, the variational principle and the statistics of single-transition
 // contributions to diffusion (docs/kinosons.md). Heavy work runs in the native engine.
-import { native, NativeBasisSpec, NativeEstimate, NativeKmcResult, NativeLatticeSpec, NativeStudyResult } from '../native';
+import { FitProfile, native, NativeBasisSpec, NativeEstimate, NativeKmcResult, NativeLatticeSpec, NativeStudyResult } from '../native';
 import { KinosonConfig, KmcEstimator, nativeSpec, siteCount } from './config';
 import { LoadedStates } from './states';
 import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
@@ -318,6 +318,8 @@ export interface ModelSummary {
   residualCoefficient: number | null;
   fitSeconds: number;
   validationSeconds: number;
+  /** Where the fit's time went: accumulation and solve (wall), corrector solves (count, iterations, thread-seconds). */
+  profile: FitProfile;
 }
 
 export interface FitResult {
@@ -400,6 +402,7 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
     residualCoefficient: m.residualCoefficients.length ? m.residualCoefficients[channel] : null,
     fitSeconds: m.fitSeconds,
     validationSeconds: m.validationSeconds,
+    profile: m.profile,
   }));
   const best = r.models[r.best];
   const k = r.kinosons;
