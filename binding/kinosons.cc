@@ -318,6 +318,13 @@ class StudyWorker : public LatticeWorker<StudyResult> {
       mo.Set("validation", estimates(env, m.validation));
       mo.Set("fitSeconds", m.fit_seconds);
       mo.Set("validationSeconds", m.validation_seconds);
+      Napi::Object profile = Napi::Object::New(env);
+      profile.Set("accumulateSeconds", m.accumulate_seconds);
+      profile.Set("solveSeconds", m.solve_seconds);
+      profile.Set("correctorSolves", static_cast<double>(m.corrector_solves));
+      profile.Set("correctorIterations", static_cast<double>(m.corrector_iterations));
+      profile.Set("correctorThreadSeconds", m.corrector_seconds);
+      mo.Set("profile", profile);
       models.Set(static_cast<uint32_t>(i), mo);
     }
     o.Set("models", models);

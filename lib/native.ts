@@ -262,6 +262,16 @@ export type NativeKmcEstimates = Pick<NativeKmcResult, 'tracer' | 'onsager' | 'c
 /** The per-trajectory arrays of a KMC run (trajectory order), as plain arrays. */
 export type NativeKmcTrajectories = Record<'times' | 'tracerSums' | 'collective' | 'slopeTracer' | 'slopeCollective' | 'slopeEarly' | 'slopeLate' | 'slopeCorrelation', number[]>;
 
+export interface FitProfile {
+  /** Wall seconds accumulating the quadratic form over the training transitions, and the linear solve. */
+  accumulateSeconds: number;
+  solveSeconds: number;
+  /** Harmonic-corrector solves during the accumulation, their CG iterations and thread-seconds. */
+  correctorSolves: number;
+  correctorIterations: number;
+  correctorThreadSeconds: number;
+}
+
 export interface NativeStudyResult {
   sites: number;
   channels: number;
@@ -278,6 +288,8 @@ export interface NativeStudyResult {
     validation: NativeEstimate[];
     fitSeconds: number;
     validationSeconds: number;
+    /** Where the fit's time went (native/include/ionfield/kinosons.hpp ModelResult). */
+    profile: FitProfile;
   }[];
   kinosons: { value: Float64Array; rate: Float64Array; state: Int32Array; species: Uint8Array; environment: Uint8Array };
   /** Block of each validation state for error bars (one swap-MC chain, or its parts, per block). */

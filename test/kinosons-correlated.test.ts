@@ -41,13 +41,21 @@ describe('kinosons: KMC estimator', () => {
     assert.deepEqual(w.tracer, j.estimates['whole-trajectory'].tracer);
   });
 
-  it('warns when the trajectories are too short for a linear MSD', () => {
+  it('runs trajectories that are too short for a linear MSD again, longer; warns when told not to', () => {
     const dir = tempDir('kmc-short');
     const file = path.join(dir, 'alloy.json');
     // 300 jumps per trajectory on 108 sites: 3 per atom, deep in the correlated start.
     fs.writeFileSync(file, JSON.stringify(alloy({ kmc: { steps: 300, trajectories: 400 } })));
-    const j = JSON.parse((runCli(['kinosons', 'kmc', '--config', file, '--json'])).stdout);
-    assert.ok(j.warnings.some((w: string) => /too short for a linear MSD/.test(w)), JSON.stringify(j.linearity));
+    const j = JSON.parse(runCli(['kinosons', 'kmc', '--config', file, '--json']).stdout);
+    assert.ok(j.runs.length > 1 && j.runs[0].steps === 300 && !j.runs[0].linear, JSON.stringify(j.runs));
+    assert.equal(j.runs[j.runs.length - 1].steps, j.jumps / j.trajectories);
+    assert.ok(j.runs.every((r: { steps: number }, i: number) => i === 0 || r.steps === 2 * j.runs[i - 1].steps));
+    assert.ok(j.runs[j.runs.length - 1].steps <= 300 * 8);
+    assert.match(j.warnings[0], /not linear over the window at 300 jumps per trajectory: ran 600/);
+    fs.writeFileSync(file, JSON.stringify(alloy({ kmc: { steps: 300, trajectories: 400, extend: false } })));
+    const k = JSON.parse(runCli(['kinosons', 'kmc', '--config', file, '--json']).stdout);
+    assert.equal(k.runs.length, 1);
+    assert.ok(k.warnings.some((w: string) => /too short for a linear MSD/.test(w)), JSON.stringify(k.linearity));
   });
 
   it('refuses a window that is not inside the run or spans too few lags', () => {

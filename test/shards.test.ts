@@ -87,7 +87,7 @@ describe('sharded runs and ionfield merge', function () {
       pairs: [{ a: 'A', b: 'B', shell: 1, J: 0.02 }],
       kmc: { steps: 3000, trajectories: 9, equilibrationSweeps: 10 },
     }));
-    const strip = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, secondsFor1Percent: undefined });
+    const strip = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, secondsFor1Percent: undefined, runs: (r.runs as { seconds: number }[]).map((x) => ({ ...x, seconds: undefined })) });
     const single = strip(JSON.parse(cli(['kinosons', 'kmc', '--config', config, '--json'])));
     for (const n of [2, 4, 9]) {
       const files = runShards(['kinosons', 'kmc', '--config', config], n, dir, `k${n}`);

@@ -22,7 +22,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): string {
 }
 
 
-const withoutSeconds = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, secondsFor1Percent: undefined });
+const withoutSeconds = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, secondsFor1Percent: undefined, runs: (r.runs as { seconds: number }[]).map((x) => ({ ...x, seconds: undefined })) });
 
 function kmcConfig(dir: string): string {
   const file = path.join(dir, 'kmc.json');

@@ -8,7 +8,7 @@ export const configKeys = {
   top: ['name', 'schema', 'lattice', 'supercell', 'vacancies', 'species', 'pairs', 'temperatures', 'temperature', 'seed', 'threads', 'kmc', 'states', 'sampling', 'models'],
   species: ['name', 'count', 'fraction', 'nu', 'e0'],
   pair: ['shell', 'a', 'b', 'J'],
-  kmc: ['steps', 'trajectories', 'equilibrationSweeps', 'exponentialTimes', 'estimator', 'checkpoints', 'window'],
+  kmc: ['steps', 'trajectories', 'equilibrationSweeps', 'exponentialTimes', 'estimator', 'checkpoints', 'window', 'extend', 'maxExtension'],
   states: ['training', 'validation', 'chains', 'equilibrationSweeps', 'decorrelationSweeps'],
   model: [
     'name',

@@ -52,6 +52,10 @@ export interface KmcSettings {
   estimator: KmcEstimator;
   checkpoints: number;
   window: [number, number];
+  /** Double the trajectories while the MSD is not linear over the window (slope estimator). */
+  extend: boolean;
+  /** ... up to this many times the configured steps. */
+  maxExtension: number;
 }
 
 export class ConfigError extends Error {
@@ -92,7 +96,7 @@ function section(v: unknown, where: string, key: string | null, known: readonly 
 
 // Upper bounds: what the engine's integers (int, and seeds exact in a double) can hold, and
 // counts beyond which memory, not patience, runs out (a std::bad_alloc is no message).
-function kmcEstimator(k: Json, where: string): Pick<KmcSettings, 'estimator' | 'checkpoints' | 'window'> {
+function kmcEstimator(k: Json, where: string): Pick<KmcSettings, 'estimator' | 'checkpoints' | 'window' | 'extend' | 'maxExtension'> {
   const estimator = k.estimator ?? 'slope';
   if (estimator !== 'slope' && estimator !== 'whole-trajectory') fail(where, 'estimator', "must be 'slope' (MSD slope over a lag window) or 'whole-trajectory' (|Δr|²/6t)");
   const checkpoints = num(k, 'checkpoints', where, 32, (v) => Number.isInteger(v) && v >= 8 && v <= 4096, 'an integer from 8 to 4096 (positions recorded per trajectory)');
@@ -101,7 +105,9 @@ function kmcEstimator(k: Json, where: string): Pick<KmcSettings, 'estimator' | '
     fail(where, 'window', 'must be [from, to] with 0 < from < to <= 1 (lags as fractions of the trajectory length)');
   if (Math.round(w[1] * checkpoints) - Math.max(1, Math.round(w[0] * checkpoints)) < 2)
     fail(where, 'window', `spans fewer than 3 lags of ${checkpoints} checkpoints: widen it or raise 'checkpoints'`);
-  return { estimator, checkpoints, window: [w[0], w[1]] };
+  if (k.extend !== undefined && typeof k.extend !== 'boolean') fail(where, 'extend', 'must be true or false');
+  const maxExtension = num(k, 'maxExtension', where, 8, (v) => Number.isInteger(v) && v >= 1 && v <= 1024, 'an integer from 1 to 1024 (longest run as a multiple of steps)');
+  return { estimator, checkpoints, window: [w[0], w[1]], extend: k.extend !== false, maxExtension };
 }
 
 export const LIMITS = { seed: Number.MAX_SAFE_INTEGER, threads: 1024, steps: Number.MAX_SAFE_INTEGER, trajectories: 1_000_000, states: 10_000_000, sweeps: 1_000_000_000, epochs: 100_000_000 };

@@ -1,6 +1,6 @@
 // Kinosons: lattice KMC, the variational principle and the statistics of single-transition
 // contributions to diffusion (docs/kinosons.md). Heavy work runs in the native engine.
-import { native, NativeBasisSpec, NativeEstimate, NativeKmcEstimates, NativeKmcResult, NativeLatticeSpec, NativeStudyResult } from '../native';
+import { FitProfile, native, NativeBasisSpec, NativeEstimate, NativeKmcEstimates, NativeKmcResult, NativeLatticeSpec, NativeStudyResult } from '../native';
 import { KinosonConfig, KmcEstimator, nativeSpec, siteCount } from './config';
 import { LoadedStates } from './states';
 import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
@@ -166,6 +166,9 @@ export interface KmcReference {
   /** Whole-trajectory minus slope D, relative (the intercept bias the slope removes). */
   interceptBias: Record<string, number | null>;
   warnings: string[];
+  /** Each KMC run: jumps per trajectory, seconds, and whether the MSD was linear over the window
+   * (more than one run when kmc.extend doubled the trajectories). The estimates are the last run's. */
+  runs: { steps: number; seconds: number; linear: boolean }[];
   trajectories: number;
   jumps: number;
   seconds: number;
@@ -187,23 +190,45 @@ function kmcTables(names: string[], tracer: NativeEstimate[], onsager: NativeEst
   return { tracer: plainRecord(t), onsager: plainRecord(Object.fromEntries(Object.entries(o).map(([a, row]) => [a, plainRecord(row)]))) };
 }
 
-/** Progress: stage 'kmc', in steps (jumps) over all trajectories. */
+/** |z| of the linearity check above which the MSD is taken as not yet linear over the window. */
+const NONLINEAR_Z = 3;
+
+const nonlinear = (r: Pick<NativeKmcResult, 'tracerChange'>) => r.tracerChange.some((c) => c.error > 0 && Math.abs(c.mean / c.error) > NONLINEAR_Z);
+
+/** Progress: stage 'kmc', in steps (jumps) over all trajectories. With the slope estimator and
+ * kmc.extend (default), trajectories whose MSD is not yet linear over the lag window are run
+ * again twice as long, up to kmc.maxExtension × the configured steps: the estimate then comes
+ * from the long-time regime instead of carrying a bias the warning merely reports. */
 export async function runKmc(config: KinosonConfig, temperature: number, options: LongCallOptions = {}): Promise<KmcReference> {
-  return kmcReference(config, temperature, await runKmcSums(config, temperature, options));
+  let steps = config.kmc.steps;
+  let r = await runKmcSums(config, temperature, { ...options, steps });
+  const runs = [{ steps, seconds: r.seconds, linear: !nonlinear(r) }];
+  const cap = config.kmc.steps * config.kmc.maxExtension;
+  while (config.kmc.estimator === 'slope' && config.kmc.extend && nonlinear(r) && steps * 2 <= cap) {
+    steps *= 2;
+    r = await runKmcSums(config, temperature, { ...options, steps });
+    runs.push({ steps, seconds: r.seconds, linear: !nonlinear(r) });
+  }
+  return kmcReference(config, temperature, r, runs);
 }
 
 /**
- * The raw KMC run: per-trajectory sums and their estimates. With `trajectories` (a shard), only
- * trajectories [first, first + count) of the config's run: each has the seeds of its index.
+ * One KMC run at `steps` jumps per trajectory (default: the config's): per-trajectory values and
+ * their estimates. With `trajectories` (a shard), only trajectories [first, first + count) of the
+ * config's run: each has the seeds of its index.
  */
-export async function runKmcSums(config: KinosonConfig, temperature: number, options: LongCallOptions & { trajectories?: { first: number; count: number } } = {}): Promise<NativeKmcResult> {
+export async function runKmcSums(config: KinosonConfig, temperature: number, options: LongCallOptions & { steps?: number; trajectories?: { first: number; count: number } } = {}): Promise<NativeKmcResult> {
   const spec = nativeSpec(config, temperature);
-  if (options.trajectories && spec.kmc) spec.kmc = { ...spec.kmc, firstTrajectory: options.trajectories.first, runTrajectories: options.trajectories.count };
+  spec.kmc = { ...spec.kmc!, steps: options.steps ?? config.kmc.steps };
+  if (options.trajectories) spec.kmc = { ...spec.kmc, firstTrajectory: options.trajectories.first, runTrajectories: options.trajectories.count };
   return withNativeCancel(options.signal, (token) => native().kinosonsKmc(spec, nativeProgress(options, 'kmc', 'steps'), token));
 }
 
-/** The report of a KMC run (or of merged shards: r holds all trajectories' estimates). */
-export function kmcReference(config: KinosonConfig, temperature: number, r: NativeKmcEstimates & Pick<NativeKmcResult, 'sites' | 'trajectories' | 'steps' | 'seconds'>): KmcReference {
+/** Whether the MSD is not yet linear over the lag window (runKmc then runs longer trajectories). */
+export const kmcNonlinear = (r: Pick<NativeKmcResult, 'tracerChange'>) => nonlinear(r);
+
+/** The report of a KMC run (or of merged shards: r holds all trajectories' estimates); runs: each run made. */
+export function kmcReference(config: KinosonConfig, temperature: number, r: NativeKmcEstimates & Pick<NativeKmcResult, 'sites' | 'trajectories' | 'steps' | 'seconds'>, runs: KmcReference['runs']): KmcReference {
   const names = config.species.map((s) => s.name);
   const estimates = { slope: kmcTables(names, r.tracer, r.onsager), 'whole-trajectory': kmcTables(names, r.wholeTracer, r.wholeOnsager) };
   const chosen = estimates[config.kmc.estimator];
@@ -224,6 +249,10 @@ export function kmcReference(config: KinosonConfig, temperature: number, r: Nati
       warnings.push(`${a}: the MSD slope changes across the lag window (late − early = ${change.mean.toPrecision(3)} ± ${change.error.toPrecision(2)}, ${z.toFixed(1)}σ): the trajectories are too short for a linear MSD; raise kmc.steps`);
     interceptBias[a] = r.tracer[i].mean > 0 ? r.wholeTracer[i].mean / r.tracer[i].mean - 1 : null;
   });
+  if (runs.length > 1)
+    warnings.unshift(
+      `the MSD was not linear over the window at ${runs[0].steps} jumps per trajectory: ran ${runs.slice(1).map((x) => x.steps).join(', ')}${runs[runs.length - 1].linear ? ' (linear now)' : ` and stopped at kmc.maxExtension = ${config.kmc.maxExtension}×`}; the estimates are from the last run`,
+    );
   return {
     schema: 'ionfield.kinosons.kmc/2',
     temperature,
@@ -236,6 +265,7 @@ export function kmcReference(config: KinosonConfig, temperature: number, r: Nati
     linearity: plainRecord(linearity),
     interceptBias: plainRecord(interceptBias),
     warnings,
+    runs,
     trajectories: r.trajectories,
     jumps: r.steps,
     seconds: r.seconds,
@@ -303,6 +333,8 @@ export interface ModelSummary {
   residualCoefficient: number | null;
   fitSeconds: number;
   validationSeconds: number;
+  /** Where the fit's time went: accumulation and solve (wall), corrector solves (count, iterations, thread-seconds). */
+  profile: FitProfile;
 }
 
 export interface FitResult {
@@ -385,6 +417,7 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
     residualCoefficient: m.residualCoefficients.length ? m.residualCoefficients[channel] : null,
     fitSeconds: m.fitSeconds,
     validationSeconds: m.validationSeconds,
+    profile: m.profile,
   }));
   const best = r.models[r.best];
   const k = r.kinosons;
@@ -392,11 +425,15 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
   const D = kinosonMean(k, states, r.validationBlocks);
   const rel = D.mean > 0 ? D.error / D.mean : Infinity;
   const statesFor1Percent = Math.ceil(states * (rel / 0.01) ** 2); // Infinity (null in JSON) when D = 0
-  // Cost of one more state: its share of sampling (only of the sets not read from files), of the
-  // fit (over the training states actually used) and of the validation.
+  // Cost of a 1 % error: the chosen model fitted once (its training states sampled and
+  // accumulated; trying the other models is not counted), then as many validation states as the
+  // variance asks for, each sampled and evaluated. More states lower the error of D; the fit is
+  // not repeated.
   const trainingStates = given.training?.states ?? config.states.training;
   const sampled = (given.training ? 0 : trainingStates) + (given.validation ? 0 : states);
-  const perState = (sampled > 0 ? r.samplingSeconds / sampled : 0) + best.fitSeconds / trainingStates + best.validationSeconds / states;
+  const samplingPerState = sampled > 0 ? r.samplingSeconds / sampled : 0;
+  const fitOnce = best.fitSeconds + (given.training ? 0 : trainingStates * samplingPerState);
+  const perState = samplingPerState + best.validationSeconds / states;
   const bySpecies = logDensities(k, (i) => names[k.species[i]]);
   const byEnvironment = logDensities(k, (i) => `${names[k.species[i]]} with ${k.environment[i]} like neighbours`);
   let onsager: FitResult['onsager'];
@@ -423,7 +460,7 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
     D,
     onsager,
     statesFor1Percent,
-    secondsFor1Percent: statesFor1Percent * perState,
+    secondsFor1Percent: fitOnce + statesFor1Percent * perState,
     kinosons: {
       count: k.value.length,
       zero: bySpecies.zero,

@@ -2,11 +2,14 @@
 // Every trajectory's seeds depend only on its index (native/src/lattice/kmc.cpp), so a shard's
 // per-trajectory sums are those of the single run bit for bit; the merge concatenates them in
 // trajectory order and computes the estimates with the single run's own code (estimate_kmc).
+// Shards run the configured steps: the single run's kmc.extend (run everything again, longer,
+// when the MSD is not linear) needs all trajectories, so a merged result that would have been
+// extended carries a warning saying so.
 import * as fs from 'node:fs';
 import { native, NativeKmcResult, NativeKmcTrajectories } from '../native';
 import { badPartial, fingerprint, newShardPartial, ShardPartial, ShardSpec } from '../shard/partial-file';
 import { KinosonConfig, nativeSpec, validateConfig } from './config';
-import { KmcReference, kmcReference, runKmcSums } from './index';
+import { kmcNonlinear, KmcReference, kmcReference, runKmcSums } from './index';
 import { LongCallOptions } from '../progress';
 
 const PER_TRAJECTORY = ['times', 'tracerSums', 'collective', 'slopeTracer', 'slopeCollective', 'slopeEarly', 'slopeLate', 'slopeCorrelation'] as const;
@@ -51,5 +54,11 @@ export function mergeKmcPieces(options: Record<string, unknown>, pieces: KmcPiec
   const all = Object.fromEntries(PER_TRAJECTORY.map((key) => [key, sorted.flatMap((p) => p[key])])) as NativeKmcTrajectories;
   const est = native().kinosonsKmcEstimate(nativeSpec(config, temperature), all);
   const sum = (key: 'steps' | 'seconds' | 'count') => sorted.reduce((a, p) => a + p[key], 0);
-  return kmcReference(config, temperature, { ...est, sites: sorted[0].sites, trajectories: sum('count'), steps: sum('steps'), seconds: sum('seconds') });
+  const linear = !kmcNonlinear(est);
+  const report = kmcReference(config, temperature, { ...est, sites: sorted[0].sites, trajectories: sum('count'), steps: sum('steps'), seconds: sum('seconds') }, [{ steps: config.kmc.steps, seconds: sum('seconds'), linear }]);
+  // The single run would now run every trajectory again, twice as long (kmc.extend): shards run
+  // the configured steps only, so say so instead of silently differing from it.
+  if (!linear && config.kmc.estimator === 'slope' && config.kmc.extend && config.kmc.steps * 2 <= config.kmc.steps * config.kmc.maxExtension)
+    report.warnings.unshift(`sharded KMC runs the configured ${config.kmc.steps} jumps per trajectory and does not extend them (kmc.extend): the MSD is not linear over the window, where a single run would run again with ${2 * config.kmc.steps}; set kmc.steps to ${2 * config.kmc.steps} and run the shards again`);
+  return report;
 }

@@ -63,6 +63,11 @@ struct ModelResult {
   std::vector<double> training_value;  // channels²
   std::vector<Estimate> validation;    // channels²
   double fit_seconds = 0, validation_seconds = 0;
+  // Where the fit's time goes: accumulating the quadratic form (wall), the linear solve (wall),
+  // and within the accumulation the corrector solves (count, CG iterations, thread-seconds).
+  double accumulate_seconds = 0, solve_seconds = 0;
+  long long corrector_solves = 0, corrector_iterations = 0;
+  double corrector_seconds = 0;
 };
 
 struct StudyResult {

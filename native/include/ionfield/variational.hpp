@@ -88,6 +88,10 @@ struct QuadraticStats {
   std::vector<double> A;     // functions²
   std::vector<double> B;     // functions × channels
   std::vector<double> C;     // channels²
+  // Profile: harmonic-corrector solves (lattice/corrector_terms.hpp), their CG iterations and
+  // thread-seconds (summed over lanes; 0 without a corrector).
+  long long corrector_solves = 0, corrector_iterations = 0;
+  double corrector_seconds = 0;
   void merge(const QuadraticStats& other);
 };
 

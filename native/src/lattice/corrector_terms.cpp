@@ -1,6 +1,7 @@
 // Harmonic-corrector functions in the transition terms (see corrector_terms.hpp).
 #include "lattice/corrector_terms.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
 
@@ -24,9 +25,15 @@ CorrectorTerms::CorrectorTerms(const Lattice& lattice, const VariationalTarget& 
   if (shells > lattice.num_shells()) throw std::invalid_argument("correctorShells exceeds the neighbour shells the lattice tabulates");
 }
 
+namespace {
+double since(std::chrono::steady_clock::time_point t) { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); }
+}  // namespace
+
 void CorrectorTerms::prepare(const std::uint8_t* occ) {
+  const auto t0 = std::chrono::steady_clock::now();
   iterations_ += solver_.solve(occ, chi_x_, false);
   ++solves_;
+  seconds_ += since(t0);
 }
 
 void CorrectorTerms::features(const std::uint8_t* occ, const std::vector<double>& chi, const std::vector<int>& vacancies, int c, double* out) const {
@@ -63,9 +70,11 @@ void CorrectorTerms::append(std::uint8_t* occ, const std::vector<int>& vacancies
   const bool changed = solver_.mobility(occ[jump.target]) != solver_.mobility(kVacancy);
   if (changed) {
     std::swap(occ[jump.vacancy], occ[jump.target]);
+    const auto t0 = std::chrono::steady_clock::now();
     chi_after_ = chi_x_;
     iterations_ += solver_.solve(occ, chi_after_, true);
     ++solves_;
+    seconds_ += since(t0);
     std::swap(occ[jump.vacancy], occ[jump.target]);
   }
   const std::vector<double>& after = changed ? chi_after_ : chi_x_;

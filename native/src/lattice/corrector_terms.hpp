@@ -36,6 +36,7 @@ class CorrectorTerms {
   void append(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, int offset, std::vector<TransitionTerm>& terms);
   long long solves() const { return solves_; }
   long long iterations() const { return iterations_; }
+  double seconds() const { return seconds_; }
 
  private:
   void features(const std::uint8_t* occ, const std::vector<double>& chi, const std::vector<int>& vacancies, int c, double* out) const;
@@ -48,6 +49,7 @@ class CorrectorTerms {
   std::vector<int> candidates_;
   std::vector<char> stamp_;
   long long solves_ = 0, iterations_ = 0;
+  double seconds_ = 0;
 };
 
 }  // namespace ionfield::lattice

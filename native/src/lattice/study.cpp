@@ -106,8 +106,14 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     vo.corrector_shells = vv.corrector_shells = spec.corrector_shells;
     auto t1 = std::chrono::steady_clock::now();
     const QuadraticStats q = accumulate_functional(lattice, model, basis.get(), training, vo);
+    m.accumulate_seconds = seconds_since(t1);
+    m.corrector_solves = q.corrector_solves;
+    m.corrector_iterations = q.corrector_iterations;
+    m.corrector_seconds = q.corrector_seconds;
     r.training_transitions = q.transitions;
+    const auto t_solve = std::chrono::steady_clock::now();
     const LinearSolution sol = solve_linear(q);
+    m.solve_seconds = seconds_since(t_solve);
     m.functions = q.functions;
     m.rank = sol.rank;
     m.training_value = functional_value(q, sol.theta);

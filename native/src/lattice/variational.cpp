@@ -12,6 +12,7 @@
 #include "lattice/parallel.hpp"
 #include "lattice/rng.hpp"
 #include "lattice/stats.hpp"
+#include "lattice/corrector_terms.hpp"
 #include "lattice/residual_bias.hpp"
 #include "lattice/transition_terms.hpp"
 
@@ -33,6 +34,9 @@ void QuadraticStats::merge(const QuadraticStats& o) {
   if (o.functions != functions || o.channels != channels) throw std::invalid_argument("cannot merge functionals of different shapes");
   states += o.states;
   transitions += o.transitions;
+  corrector_solves += o.corrector_solves;
+  corrector_iterations += o.corrector_iterations;
+  corrector_seconds += o.corrector_seconds;
   for (std::size_t i = 0; i < A.size(); ++i) A[i] += o.A[i];
   for (std::size_t i = 0; i < B.size(); ++i) B[i] += o.B[i];
   for (std::size_t i = 0; i < C.size(); ++i) C[i] += o.C[i];
@@ -96,6 +100,11 @@ QuadraticStats accumulate_functional(const Lattice& lattice, const EnergyModel& 
         std::lock_guard<std::mutex> lock(progress_mutex);
         progress(now, n);
       }
+    }
+    if (const CorrectorTerms* c = builder.corrector()) {
+      q.corrector_solves = c->solves();
+      q.corrector_iterations = c->iterations();
+      q.corrector_seconds = c->seconds();
     }
   });
   QuadraticStats total = lanes[0];
