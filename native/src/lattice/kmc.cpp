@@ -130,35 +130,54 @@ KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOpt
   r.species = S;
   r.trajectories = o.trajectories;
   r.total_steps = total_steps;
-  r.window_jumps = {static_cast<double>(checkpoint_step(o.steps, intervals, window.from)),
-                    static_cast<double>(checkpoint_step(o.steps, intervals, window.to))};
-  // Whole-trajectory estimator (|Δr|²/6t from the start) and the slope estimator, per trajectory.
-  std::vector<Accumulator> whole(S), whole_onsager(static_cast<std::size_t>(S) * S), slope(S), slope_onsager(whole_onsager.size()),
-      early(S), late(S), change(S);
-  Accumulator whole_corr, slope_corr;
-  const double nn2 = 0.25 * lattice.shell_norm2(0);  // a²
+  r.window_lags = {window.from, window.to, intervals};
   for (const auto& t : tallies) {
     r.times.push_back(t.time);
+    r.tracer_sums.insert(r.tracer_sums.end(), t.tracer.begin(), t.tracer.end());
+    r.collective.insert(r.collective.end(), t.collective.begin(), t.collective.end());
+    r.slope_tracer.insert(r.slope_tracer.end(), t.slopes.tracer.begin(), t.slopes.tracer.end());
+    r.slope_early.insert(r.slope_early.end(), t.slopes.early.begin(), t.slopes.early.end());
+    r.slope_late.insert(r.slope_late.end(), t.slopes.late.begin(), t.slopes.late.end());
+    r.slope_collective.insert(r.slope_collective.end(), t.slopes.collective.begin(), t.slopes.collective.end());
+    r.slope_correlation.push_back(t.slopes.correlation);
+  }
+  estimate_kmc(r, o.counts, lattice.num_sites(), 0.25 * lattice.shell_norm2(0), o.steps);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+void estimate_kmc(KmcResult& r, const std::vector<int>& counts, int sites, double nn2, long long steps) {
+  const int S = r.species;
+  const std::size_t n = r.times.size(), S2 = static_cast<std::size_t>(S) * S;
+  if (static_cast<int>(counts.size()) != S || r.tracer_sums.size() != n * S || r.collective.size() != n * S2 || r.slope_tracer.size() != n * S ||
+      r.slope_early.size() != n * S || r.slope_late.size() != n * S || r.slope_collective.size() != n * S2 || r.slope_correlation.size() != n)
+    throw std::invalid_argument("KMC sums: need per trajectory one time, S tracer sums and slopes, S² collective sums and slopes");
+  // Whole-trajectory estimator (|Δr|²/6t from the start) and the slope estimator, per trajectory,
+  // then mean ± standard error over trajectories.
+  std::vector<Accumulator> whole(S), whole_onsager(S2), slope(S), slope_onsager(S2), early(S), late(S), change(S);
+  Accumulator whole_corr, slope_corr;
+  for (std::size_t t = 0; t < n; ++t) {
     double all = 0;
     for (int s = 0; s < S; ++s) {
-      r.tracer_sums.push_back(t.tracer[s]);
-      all += t.tracer[s];
-      if (o.counts[s] == 0) continue;
-      const double per = 1.0 / (6.0 * o.counts[s]);
-      whole[s].add(t.tracer[s] / t.time * per);
-      slope[s].add(t.slopes.tracer[s] * per);
-      early[s].add(t.slopes.early[s] * per);
-      late[s].add(t.slopes.late[s] * per);
-      change[s].add((t.slopes.late[s] - t.slopes.early[s]) * per);
+      const std::size_t i = t * S + s;
+      all += r.tracer_sums[i];
+      if (counts[s] == 0) continue;
+      const double per = 1.0 / (6.0 * counts[s]);
+      whole[s].add(r.tracer_sums[i] / r.times[t] * per);
+      slope[s].add(r.slope_tracer[i] * per);
+      early[s].add(r.slope_early[i] * per);
+      late[s].add(r.slope_late[i] * per);
+      change[s].add((r.slope_late[i] - r.slope_early[i]) * per);
     }
-    for (int k = 0; k < S * S; ++k) {
-      r.collective.push_back(t.collective[k]);
-      whole_onsager[k].add(t.collective[k] / (6.0 * t.time * lattice.num_sites()));
-      slope_onsager[k].add(t.slopes.collective[k] / (6.0 * lattice.num_sites()));
+    for (std::size_t k = 0; k < S2; ++k) {
+      whole_onsager[k].add(r.collective[t * S2 + k] / (6.0 * r.times[t] * sites));
+      slope_onsager[k].add(r.slope_collective[t * S2 + k] / (6.0 * sites));
     }
-    whole_corr.add(all / (static_cast<double>(t.jumps) * nn2));
-    slope_corr.add(t.slopes.correlation);
+    whole_corr.add(all / (static_cast<double>(steps) * nn2));
+    slope_corr.add(r.slope_correlation[t]);
   }
+  r.tracer.clear(), r.whole_tracer.clear(), r.tracer_early.clear(), r.tracer_late.clear(), r.tracer_change.clear();
+  r.onsager.clear(), r.whole_onsager.clear();
   for (int s = 0; s < S; ++s) {
     r.tracer.push_back(slope[s].estimate());
     r.whole_tracer.push_back(whole[s].estimate());
@@ -166,17 +185,17 @@ KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOpt
     r.tracer_late.push_back(late[s].estimate());
     r.tracer_change.push_back(change[s].estimate());
   }
-  for (std::size_t k = 0; k < whole_onsager.size(); ++k) {
+  for (std::size_t k = 0; k < S2; ++k) {
     r.onsager.push_back(slope_onsager[k].estimate());
     r.whole_onsager.push_back(whole_onsager[k].estimate());
   }
   r.correlation = slope_corr.estimate();
   r.whole_correlation = whole_corr.estimate();
+  const auto [from, to, intervals] = r.window_lags;
+  r.window_jumps = {static_cast<double>(checkpoint_step(steps, intervals, from)), static_cast<double>(checkpoint_step(steps, intervals, to))};
   double mean_time = 0;
-  for (double t : r.times) mean_time += t / r.times.size();
-  r.window_times = {mean_time * window.from / intervals, mean_time * window.to / intervals};
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return r;
+  for (double t : r.times) mean_time += t / static_cast<double>(n);
+  r.window_times = {mean_time * from / intervals, mean_time * to / intervals};
 }
 
 }  // namespace ionfield::lattice
