@@ -260,12 +260,14 @@ class KmcWorker : public LatticeWorker<KmcResult> {
     o.Set("slopeEarly", doubles(env, r.slope_early));
     o.Set("slopeLate", doubles(env, r.slope_late));
     o.Set("slopeCorrelation", doubles(env, r.slope_correlation));
+    o.Set("windowLags", doubles(env, std::vector<double>(r.window_lags.begin(), r.window_lags.end())));
     return o;
   }
 };
 
 // kinosonsKmcEstimate(spec, perTrajectory): the estimates of kinosonsKmc(spec) from the
-// per-trajectory arrays of its result (trajectory order; plain arrays) — merging KMC shards.
+// per-trajectory arrays of its result (trajectory order; plain arrays) and its windowLags —
+// merging KMC shards.
 Napi::Value KmcEstimate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsObject()) throw Napi::TypeError::New(env, "kinosonsKmcEstimate(spec, perTrajectory)");
@@ -283,7 +285,10 @@ Napi::Value KmcEstimate(const Napi::CallbackInfo& info) {
     r.slope_early = numbers(o, "slopeEarly");
     r.slope_late = numbers(o, "slopeLate");
     r.slope_correlation = numbers(o, "slopeCorrelation");
-    estimate_kmc(r, spec.kmc, lattice.num_sites(), 0.25 * lattice.shell_norm2(0));
+    const std::vector<double> lags = numbers(o, "windowLags");  // from, to, intervals (as the shards ran)
+    if (lags.size() != 3) throw std::invalid_argument("kinosonsKmcEstimate: windowLags must be [from, to, intervals]");
+    r.window_lags = {static_cast<int>(lags[0]), static_cast<int>(lags[1]), static_cast<int>(lags[2])};
+    estimate_kmc(r, spec.kmc.counts, lattice.num_sites(), 0.25 * lattice.shell_norm2(0), spec.kmc.steps);
   } catch (...) {
     throw bad_input_aware(env, std::current_exception());
   }

@@ -255,12 +255,14 @@ export interface NativeKmcResult {
   slopeEarly: Float64Array;
   slopeLate: Float64Array;
   slopeCorrelation: Float64Array;
+  /** The slope window in checkpoint intervals: [from, to, intervals]. */
+  windowLags: Float64Array;
 }
 
 /** The estimates of a KMC run, which kinosonsKmcEstimate recomputes from the per-trajectory arrays. */
 export type NativeKmcEstimates = Pick<NativeKmcResult, 'tracer' | 'onsager' | 'correlation' | 'wholeTracer' | 'wholeOnsager' | 'wholeCorrelation' | 'tracerEarly' | 'tracerLate' | 'tracerChange' | 'windowJumps' | 'windowTimes'>;
 /** The per-trajectory arrays of a KMC run (trajectory order), as plain arrays. */
-export type NativeKmcTrajectories = Record<'times' | 'tracerSums' | 'collective' | 'slopeTracer' | 'slopeCollective' | 'slopeEarly' | 'slopeLate' | 'slopeCorrelation', number[]>;
+export type NativeKmcTrajectories = Record<'times' | 'tracerSums' | 'collective' | 'slopeTracer' | 'slopeCollective' | 'slopeEarly' | 'slopeLate' | 'slopeCorrelation' | 'windowLags', number[]>;
 
 export interface FitProfile {
   /** Wall seconds accumulating the quadratic form over the training transitions, and the linear solve. */

@@ -35,7 +35,7 @@ export async function runKmcShard(configFile: string, config: KinosonConfig, tem
   const range = kmcShardRange(config.kmc.trajectories, shard);
   const r: NativeKmcResult = await runKmcSums(config, temperature, { ...options, trajectories: range });
   const piece = { ...range, sites: r.sites, steps: r.steps, seconds: r.seconds } as KmcPiece;
-  for (const key of PER_TRAJECTORY) piece[key] = Array.from(r[key]);
+  for (const key of [...PER_TRAJECTORY, 'windowLags'] as const) piece[key] = Array.from(r[key]);
   // The config travels whole, as written (the validated form adds derived keys that validation
   // refuses): the merge validates it again for its species and counts, and refuses other configs.
   const raw = JSON.parse(fs.readFileSync(configFile, 'utf8')) as unknown;
@@ -51,7 +51,7 @@ export function mergeKmcPieces(options: Record<string, unknown>, pieces: KmcPiec
     const expected = k === 0 ? 0 : sorted[k - 1].first + sorted[k - 1].count;
     if (p.first !== expected) throw badPartial(`KMC shards do not tile the trajectories: a shard starts at trajectory ${p.first}, expected ${expected}`);
   });
-  const all = Object.fromEntries(PER_TRAJECTORY.map((key) => [key, sorted.flatMap((p) => p[key])])) as NativeKmcTrajectories;
+  const all = { ...Object.fromEntries(PER_TRAJECTORY.map((key) => [key, sorted.flatMap((p) => p[key])])), windowLags: sorted[0].windowLags } as NativeKmcTrajectories;
   const est = native().kinosonsKmcEstimate(nativeSpec(config, temperature), all);
   const sum = (key: 'steps' | 'seconds' | 'count') => sorted.reduce((a, p) => a + p[key], 0);
   const linear = !kmcNonlinear(est);

@@ -169,7 +169,8 @@ static void kmc_known_answers() {
     join(joined.slope_correlation, p1.slope_correlation, p2.slope_correlation);
     CHECK(joined.times == a.times && joined.tracer_sums == a.tracer_sums && joined.collective == a.collective);
     CHECK(joined.slope_tracer == a.slope_tracer && joined.slope_correlation == a.slope_correlation);
-    estimate_kmc(joined, o, lat.num_sites(), 0.25 * lat.shell_norm2(0));
+    joined.window_lags = p1.window_lags;
+    estimate_kmc(joined, o.counts, lat.num_sites(), 0.25 * lat.shell_norm2(0), o.steps);
     CHECK(joined.tracer[0].mean == a.tracer[0].mean && joined.tracer[0].error == a.tracer[0].error);
     CHECK(joined.onsager[0].mean == a.onsager[0].mean && joined.correlation.error == a.correlation.error);
     CHECK(joined.whole_tracer[0].mean == a.whole_tracer[0].mean && joined.tracer_change[0].error == a.tracer_change[0].error);

@@ -107,7 +107,7 @@ struct KmcOptions {
   double window_from = 0.1, window_to = 0.5;
   // A shard (`kmc --shard i/n`): run trajectories first_trajectory .. first_trajectory+run_trajectories-1
   // of the `trajectories` (run_trajectories 0: all). Each trajectory's seeds depend only on its
-  // index, so any split gives the same per-trajectory sums.
+  // index, so any split gives the same per-trajectory values.
   int first_trajectory = 0;
   int run_trajectories = 0;
 };
@@ -134,25 +134,24 @@ struct KmcResult {
   // per-trajectory difference (late − early), which should be zero within its error.
   std::vector<Estimate> tracer_early, tracer_late, tracer_change;
   std::array<double, 2> window_jumps{}, window_times{};  // lag window per trajectory: jumps, mean time
+  std::array<int, 3> window_lags{};  // the window in checkpoint intervals: from, to, intervals
   // Per trajectory, for resampling and convergence studies: time and the raw sums.
   std::vector<double> times;
   std::vector<double> tracer_sums;   // trajectories × species: Σ_{i∈s} |Δr_i|² (a²)
   std::vector<double> collective;    // trajectories × species × species: ΔR_a·ΔR_b (a²)
-  // Per trajectory, the MSD-slope estimator's inputs (lattice/msd_slope.hpp TrajectorySlopes):
-  // slopes over the lag window, and over its first and second halves.
-  std::vector<double> slope_tracer;      // trajectories × species
-  std::vector<double> slope_collective;  // trajectories × species × species
-  std::vector<double> slope_early, slope_late;  // trajectories × species
-  std::vector<double> slope_correlation;        // trajectories
+  // Per trajectory, the MSD slopes over the window (a² per unit time, not yet divided by 6N):
+  // tracer sums per species, and over the window's two halves; collective products; all atoms per
+  // jump over the nearest-neighbour distance² (the correlation factor).
+  std::vector<double> slope_tracer, slope_early, slope_late, slope_collective, slope_correlation;
 };
 
 using ProgressFn = std::function<void(long long done, long long total)>;
 
 KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOptions& options, const ProgressFn& progress = {});
 
-// Fills every estimate of r (slope and whole-trajectory estimators, the linearity check, the lag
-// window) from its per-trajectory arrays, in trajectory order: what run_kmc does at its end, and
-// what merging shards does. o: the run's options (counts, steps, checkpoints, window).
-void estimate_kmc(KmcResult& r, const KmcOptions& o, int sites, double nn2);
+// Fills every estimate of r (both estimators, the linearity check, the window in jumps and time)
+// from its per-trajectory values: what run_kmc does at its end, and what merging shards does.
+// nn2: squared nearest-neighbour distance (a²); steps: jumps per trajectory.
+void estimate_kmc(KmcResult& r, const std::vector<int>& counts, int sites, double nn2, long long steps);
 
 }  // namespace ionfield::lattice

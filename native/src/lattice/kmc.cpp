@@ -129,58 +129,55 @@ KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOpt
   std::vector<TrajectoryTally> tallies(count);
   parallel_for(count, o.threads, [&](long long t, int) { tallies[t] = run_trajectory(lattice, model, rates, o, window, intervals, first + t, tick); });
 
+  const int S = model.species;
   KmcResult r;
-  r.species = model.species;
+  r.species = S;
   r.trajectories = count;
   r.total_steps = total_steps;
+  r.window_lags = {window.from, window.to, intervals};
   for (const auto& t : tallies) {
     r.times.push_back(t.time);
-    auto append = [](std::vector<double>& to, const std::vector<double>& from) { to.insert(to.end(), from.begin(), from.end()); };
-    append(r.tracer_sums, t.tracer);
-    append(r.collective, t.collective);
-    append(r.slope_tracer, t.slopes.tracer);
-    append(r.slope_collective, t.slopes.collective);
-    append(r.slope_early, t.slopes.early);
-    append(r.slope_late, t.slopes.late);
+    r.tracer_sums.insert(r.tracer_sums.end(), t.tracer.begin(), t.tracer.end());
+    r.collective.insert(r.collective.end(), t.collective.begin(), t.collective.end());
+    r.slope_tracer.insert(r.slope_tracer.end(), t.slopes.tracer.begin(), t.slopes.tracer.end());
+    r.slope_early.insert(r.slope_early.end(), t.slopes.early.begin(), t.slopes.early.end());
+    r.slope_late.insert(r.slope_late.end(), t.slopes.late.begin(), t.slopes.late.end());
+    r.slope_collective.insert(r.slope_collective.end(), t.slopes.collective.begin(), t.slopes.collective.end());
     r.slope_correlation.push_back(t.slopes.correlation);
   }
-  estimate_kmc(r, o, lattice.num_sites(), 0.25 * lattice.shell_norm2(0));
+  estimate_kmc(r, o.counts, lattice.num_sites(), 0.25 * lattice.shell_norm2(0), o.steps);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }
 
-void estimate_kmc(KmcResult& r, const KmcOptions& o, int sites, double nn2) {
+void estimate_kmc(KmcResult& r, const std::vector<int>& counts, int sites, double nn2, long long steps) {
   const int S = r.species;
-  const std::size_t n = r.times.size(), s1 = static_cast<std::size_t>(S), s2 = s1 * s1;
-  if (static_cast<int>(o.counts.size()) != S || r.tracer_sums.size() != n * s1 || r.collective.size() != n * s2 || r.slope_tracer.size() != n * s1 ||
-      r.slope_collective.size() != n * s2 || r.slope_early.size() != n * s1 || r.slope_late.size() != n * s1 || r.slope_correlation.size() != n)
-    throw std::invalid_argument("KMC sums: need per trajectory one time, S tracer sums, S² collective sums and their slopes");
-  const int intervals = static_cast<int>(std::min<long long>(o.checkpoints, o.steps));
-  const LagWindow window = lag_window(intervals, o.window_from, o.window_to);
-  r.window_jumps = {static_cast<double>(checkpoint_step(o.steps, intervals, window.from)),
-                    static_cast<double>(checkpoint_step(o.steps, intervals, window.to))};
-  // Whole-trajectory estimator (|Δr|²/6t from the start) and the slope estimator, per trajectory.
-  std::vector<Accumulator> whole(S), whole_onsager(s2), slope(S), slope_onsager(s2), early(S), late(S), change(S);
+  const std::size_t n = r.times.size(), S2 = static_cast<std::size_t>(S) * S;
+  if (static_cast<int>(counts.size()) != S || r.tracer_sums.size() != n * S || r.collective.size() != n * S2 || r.slope_tracer.size() != n * S ||
+      r.slope_early.size() != n * S || r.slope_late.size() != n * S || r.slope_collective.size() != n * S2 || r.slope_correlation.size() != n)
+    throw std::invalid_argument("KMC sums: need per trajectory one time, S tracer sums and slopes, S² collective sums and slopes");
+  // Whole-trajectory estimator (|Δr|²/6t from the start) and the slope estimator, per trajectory,
+  // then mean ± standard error over trajectories.
+  std::vector<Accumulator> whole(S), whole_onsager(S2), slope(S), slope_onsager(S2), early(S), late(S), change(S);
   Accumulator whole_corr, slope_corr;
   for (std::size_t t = 0; t < n; ++t) {
-    const double time = r.times[t];
     double all = 0;
     for (int s = 0; s < S; ++s) {
-      const double sum = r.tracer_sums[t * s1 + s];
-      all += sum;
-      if (o.counts[s] == 0) continue;
-      const double per = 1.0 / (6.0 * o.counts[s]);
-      whole[s].add(sum / time * per);
-      slope[s].add(r.slope_tracer[t * s1 + s] * per);
-      early[s].add(r.slope_early[t * s1 + s] * per);
-      late[s].add(r.slope_late[t * s1 + s] * per);
-      change[s].add((r.slope_late[t * s1 + s] - r.slope_early[t * s1 + s]) * per);
+      const std::size_t i = t * S + s;
+      all += r.tracer_sums[i];
+      if (counts[s] == 0) continue;
+      const double per = 1.0 / (6.0 * counts[s]);
+      whole[s].add(r.tracer_sums[i] / r.times[t] * per);
+      slope[s].add(r.slope_tracer[i] * per);
+      early[s].add(r.slope_early[i] * per);
+      late[s].add(r.slope_late[i] * per);
+      change[s].add((r.slope_late[i] - r.slope_early[i]) * per);
     }
-    for (std::size_t k = 0; k < s2; ++k) {
-      whole_onsager[k].add(r.collective[t * s2 + k] / (6.0 * time * sites));
-      slope_onsager[k].add(r.slope_collective[t * s2 + k] / (6.0 * sites));
+    for (std::size_t k = 0; k < S2; ++k) {
+      whole_onsager[k].add(r.collective[t * S2 + k] / (6.0 * r.times[t] * sites));
+      slope_onsager[k].add(r.slope_collective[t * S2 + k] / (6.0 * sites));
     }
-    whole_corr.add(all / (static_cast<double>(o.steps) * nn2));
+    whole_corr.add(all / (static_cast<double>(steps) * nn2));
     slope_corr.add(r.slope_correlation[t]);
   }
   r.tracer.clear(), r.whole_tracer.clear(), r.tracer_early.clear(), r.tracer_late.clear(), r.tracer_change.clear();
@@ -192,15 +189,17 @@ void estimate_kmc(KmcResult& r, const KmcOptions& o, int sites, double nn2) {
     r.tracer_late.push_back(late[s].estimate());
     r.tracer_change.push_back(change[s].estimate());
   }
-  for (std::size_t k = 0; k < s2; ++k) {
+  for (std::size_t k = 0; k < S2; ++k) {
     r.onsager.push_back(slope_onsager[k].estimate());
     r.whole_onsager.push_back(whole_onsager[k].estimate());
   }
   r.correlation = slope_corr.estimate();
   r.whole_correlation = whole_corr.estimate();
+  const auto [from, to, intervals] = r.window_lags;
+  r.window_jumps = {static_cast<double>(checkpoint_step(steps, intervals, from)), static_cast<double>(checkpoint_step(steps, intervals, to))};
   double mean_time = 0;
-  for (double t : r.times) mean_time += t / r.times.size();
-  r.window_times = {mean_time * window.from / intervals, mean_time * window.to / intervals};
+  for (double t : r.times) mean_time += t / static_cast<double>(n);
+  r.window_times = {mean_time * from / intervals, mean_time * to / intervals};
 }
 
 }  // namespace ionfield::lattice
