@@ -42,10 +42,11 @@ function mergeRandomly(files: string[], dir: string, random: () => number): stri
   return result;
 }
 
-function runShards(command: string[], n: number, dir: string, tag: string): string[] {
+/** Runs shards 0..n-1; partialOption: the option naming the partial (--partial where --out is the command's own array). */
+function runShards(command: string[], n: number, dir: string, tag: string, partialOption = '--out'): string[] {
   return Array.from({ length: n }, (_, i) => {
     const out = path.join(dir, `${tag}-${i}.json`);
-    cli([...command, '--shard', `${i}/${n}`, '--out', out]);
+    cli([...command, '--shard', `${i}/${n}`, partialOption, out]);
     return out;
   });
 }
@@ -101,16 +102,24 @@ describe('sharded runs and ionfield merge', function () {
     const args = ['predict', demo, '--stop', '600'];
     const timing = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, stages: undefined, ions_frames_per_second: undefined, field: undefined });
     const single = JSON.parse(cli([...args, '--out', path.join(dir, 'single.npy'), '--json']));
-    const files = Array.from({ length: 3 }, (_, i) => {
-      const out = path.join(dir, `p-${i}.json`);
-      cli([...args, '--out', path.join(dir, 'merged.npy'), '--shard', `${i}/3`, '--partial', out]);
-      return out;
-    });
+    const files = runShards([...args, '--out', path.join(dir, 'merged.npy')], 3, dir, 'p', '--partial');
     const merged = JSON.parse(fs.readFileSync(mergeRandomly(files, dir, rng(4)), 'utf8'));
     for (const ext of ['.npy', '.spread.npy'])
       assert.ok(fs.readFileSync(path.join(dir, `single${ext}`)).equals(fs.readFileSync(path.join(dir, `merged${ext}`))), `${ext} differs`);
     assert.ok(worstDifference(timing(single), timing(merged)) <= 1e-12);
     assert.deepEqual(merged.field.shape, single.field.shape);
+  });
+
+  it('descriptors: shards of whole batches merge to the single run\'s array and column description, bit for bit', () => {
+    const dir = tempDir();
+    const args = ['descriptors', demo, '--set', 'compact', '--stop', '200'];
+    const summary = JSON.parse(cli([...args, '--out', path.join(dir, 'single.npy'), '--json']));
+    const files = runShards([...args, '--out', path.join(dir, 'merged.npy')], 4, dir, 'd', '--partial');
+    const merged = JSON.parse(fs.readFileSync(mergeRandomly(files, dir, rng(5)), 'utf8'));
+    assert.ok(fs.readFileSync(path.join(dir, 'single.npy')).equals(fs.readFileSync(path.join(dir, 'merged.npy'))), 'the arrays differ');
+    const columns = (name: string) => fs.readFileSync(path.join(dir, `${name}.columns.json`), 'utf8').split(path.join(dir, `${name}.npy`)).join('ARRAY');
+    assert.equal(columns('merged'), columns('single'));
+    assert.deepEqual([merged.frames, merged.shape], [summary.frames, summary.shape]);
   });
 
   it('refuses partials of other inputs, other options, other shard counts and repeated shards, naming the mismatch', () => {

@@ -1,5 +1,7 @@
 import { loadSet, shippedSets } from '../descriptor-sets';
-import { writeDescriptors, Device } from '../descriptors';
+import { writeDescriptors, Device, DescriptorRunOptions } from '../descriptors';
+import { descriptorsShard } from '../descriptors-shard';
+import { parseShard, saveShardPartial } from '../shard/partial-file';
 import { parseCharges, parseLabelBy } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
 import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
@@ -37,6 +39,11 @@ ionfield descriptors --list-sets [--json]
   --format F          trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
 ${allowUsage}
+  --shard i/n           run shard i (0-based) of n of the frames (whole batches) into
+                        <out>.shard-i-of-n.npy and a partial (--partial FILE, default
+                        descriptors.shard-i-of-n.json); \`ionfield merge\` writes --out as the single
+                        run does, bit for bit (docs/scale-out.md)
+  --selected-frames N   with --shard: the run's frame count, known already (else the file is scanned)
   --batch N           frames per native call (default 16; memory grows with it)
   --threads N         CPU threads (default: all)
   --device D          auto (default: GPU when usable) | cpu | cuda
@@ -54,6 +61,9 @@ ${allowUsage}
       threads: { type: 'string' },
       device: { type: 'string' },
       'list-sets': { type: 'boolean' },
+      shard: { type: 'string' },
+      partial: { type: 'string' },
+      'selected-frames': { type: 'string' },
       json: { type: 'boolean' },
     });
     if (values['list-sets']) return listSets(Boolean(values.json));
@@ -64,8 +74,7 @@ ${allowUsage}
     if (!/\.npy$/i.test(out)) throw new UsageError(`--out must end in .npy, got '${out}'`);
     const device = (values.device ?? 'auto') as string;
     if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
-    const progress = new Progress('descriptors', null, !values.json);
-    const summary = await writeDescriptors(positionals[0], out, {
+    const options: DescriptorRunOptions = {
       ...(await selectionFromValues(values)),
       set: values.set as string,
       labelBy: parseLabelBy(values['label-by'] as string | undefined),
@@ -75,8 +84,18 @@ ${allowUsage}
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       threads: integerOption(values.threads as string | undefined, 'threads', 0),
       device: device as Device,
-      onProgress: progress.report,
-    });
+    };
+    if (values.shard !== undefined) {
+      // One shard of the frames: its part of the array and a partial for `ionfield merge`.
+      const shard = parseShard(values.shard as string);
+      const file = (values.partial as string | undefined) ?? `descriptors.shard-${shard.index}-of-${shard.count}.json`;
+      saveShardPartial(file, await descriptorsShard(positionals[0], out, options, shard, integerOption(values['selected-frames'] as string | undefined, 'selected-frames', 1)));
+      console.error(`ionfield descriptors: shard ${shard.index}/${shard.count} → ${file}`);
+      return 0;
+    }
+    if (values.partial !== undefined || values['selected-frames'] !== undefined) throw new UsageError('--partial and --selected-frames are for --shard');
+    const progress = new Progress('descriptors', null, !values.json);
+    const summary = await writeDescriptors(positionals[0], out, { ...options, onProgress: progress.report });
     progress.done();
     if (values.json) printJson(summary);
     else {

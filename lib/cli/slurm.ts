@@ -8,7 +8,7 @@ import { packageRoot } from '../native';
 import { combineShardPartials, loadShardPartial } from '../shard/partial-file';
 import { finishShards } from '../shard/finish';
 import { queuedStates, runLocal, sbatchCommands, slurmCommand, submitSlurm } from '../slurm/executors';
-import { finishedShards, loadManifest, partialPath, RunManifest, saveManifest, shardableCommand, Submission } from '../slurm/run-dir';
+import { finishedShards, loadManifest, OWN_OUT, partialPath, RunManifest, saveManifest, shardableCommand, Submission } from '../slurm/run-dir';
 import { mergeScript, shardScript, shellWord } from '../slurm/scripts';
 import { Command, integerOption, printJson, UsageError } from './command';
 import { parseTransportArgs } from './transport';
@@ -23,8 +23,8 @@ ionfield slurm resume DIR [--executor local --jobs k]
 Runs \`ionfield <command> ... --shard i/n\` for i = 0..n-1 as one Slurm job array (one task per
 shard), and \`ionfield slurm collect DIR\` as a job that starts when every task has succeeded: it
 merges the shards into the result the single-process run gives. <command> is transport,
-kinosons kmc or predict (shared models; --out FILE.npy is then predict's field, and the merged
-field is written there). Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/, the result.
+kinosons kmc, predict (shared models) or descriptors (for these two, --out FILE.npy is the
+command's own array, written there by the merge, and the report goes to DIR/result.json). Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/, the result.
 
   --shards n             number of shards                                              [required]
   --dir DIR              run directory (default: ionfield-<command>-<date>-<time>)
@@ -48,8 +48,9 @@ const driverFlags = ['dry-run'];
 function splitArgs(argv: string[]): { own: Record<string, string | boolean>; command: string[] } {
   const own: Record<string, string | boolean> = {};
   const command: string[] = [];
-  // predict's own --out is its per-ion field: it passes through (the report goes to DIR/result.json).
-  const values = argv[0] === 'predict' ? driverValues.filter((v) => v !== 'out') : driverValues;
+  // predict's and descriptors' own --out is the array they write: it passes through (the report
+  // goes to DIR/result.json).
+  const values = OWN_OUT.includes(argv[0]) ? driverValues.filter((v) => v !== 'out') : driverValues;
   for (let k = 0; k < argv.length; k++) {
     const m = /^--([\w-]+)(?:=(.*))?$/.exec(argv[k]);
     if (m && driverFlags.includes(m[1])) own[m[1]] = true;
@@ -201,7 +202,7 @@ async function resume(dir: string, argv: string[]): Promise<number> {
 
 export const slurmCliCommand: Command = {
   name: 'slurm',
-  summary: 'run transport, kinosons kmc or predict as shards on a Slurm job array (or local processes), then merge',
+  summary: 'run transport, kinosons kmc, predict or descriptors as shards on a Slurm job array (or local processes), then merge',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;

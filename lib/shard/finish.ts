@@ -4,12 +4,14 @@ import { mergeKmcPieces, KmcPiece } from '../kinosons/shard';
 import { transportReport, TransportOptions } from '../transport';
 import { mergeTransportPieces, TransportPiece } from '../transport/shard';
 import { mergePredictPieces, PredictPiece } from '../model/predict-shard';
+import { DescriptorsPiece, mergeDescriptorsPieces } from '../descriptors-shard';
 import { badPartial, missingShards, ShardPartial } from './partial-file';
 
 const finishers: Record<string, (p: ShardPartial) => unknown> = {
   transport: (p) => transportReport(mergeTransportPieces(p.pieces as TransportPiece[]), p.options as unknown as TransportOptions),
   'kinosons kmc': (p) => mergeKmcPieces(p.options, p.pieces as KmcPiece[]),
   predict: (p) => mergePredictPieces(p.options, p.pieces as PredictPiece[]),
+  descriptors: (p) => mergeDescriptorsPieces(p.options, p.pieces as DescriptorsPiece[]),
 };
 
 export function finishShards(partial: ShardPartial & { file?: string }): unknown {

@@ -10,10 +10,13 @@ import { loadShardPartial } from '../shard/partial-file';
 export const RUN_SCHEMA = 'ionfield.slurm-run/1';
 
 /** The commands `ionfield slurm` can shard, by their leading words. */
-export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['predict']];
+export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['predict'], ['descriptors']];
 
-/** The option that names a shard's partial file (predict's --out is its per-ion field). */
-const partialOption = (command: string[]) => (command[0] === 'predict' ? '--partial' : '--out');
+/** Commands whose own --out is an array they write (the shard's partial file is then --partial). */
+export const OWN_OUT = ['predict', 'descriptors'];
+
+/** The option that names a shard's partial file. */
+const partialOption = (command: string[]) => (OWN_OUT.includes(command[0]) ? '--partial' : '--out');
 
 export interface SchedulerOptions {
   partition?: string;
