@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { discardTemporary, temporaryFor } from './atomic-file';
 import { columnsPathFor, DescriptorRunOptions, DescriptorSummary, writeDescriptors } from './descriptors';
-import { trajectoryInfo } from './info';
 import { NpyWriter, readNpy } from './npy';
 import { badPartial, fingerprint, newShardPartial, ShardPartial, ShardSpec } from './shard/partial-file';
+import { frameShard, selectedFrames } from './shard/frames';
 
 export interface DescriptorsPiece {
   total: number;
@@ -18,21 +18,6 @@ export interface DescriptorsPiece {
   array: string;
   columns: string;
   summary: DescriptorSummary;
-}
-
-/** Shard i of n: batches [floor(i·nb/n), floor((i+1)·nb/n)) of the nb batches of `batch` frames. */
-export function frameShard(total: number, shard: ShardSpec, batch: number): { from: number; to: number } {
-  const batches = Math.ceil(total / batch);
-  if (shard.count > batches)
-    throw Object.assign(new Error(`--shard ${shard.index}/${shard.count}: ${total} frames make ${batches} batches of ${batch}, so at most ${batches} shards`), { code: 'IONFIELD_USAGE' });
-  return { from: Math.floor((shard.index * batches) / shard.count) * batch, to: Math.min(total, Math.floor(((shard.index + 1) * batches) / shard.count) * batch) };
-}
-
-/** The selected frame count (a scan of the file) unless the caller knows it. */
-export async function selectedFrames(file: string, options: { format?: string; start?: number; stop?: number; stride?: number }, known?: number): Promise<number> {
-  if (known !== undefined) return known;
-  const frames = (await trajectoryInfo(file, { format: options.format })).frames;
-  return Math.max(0, Math.ceil((Math.min(options.stop ?? frames, frames) - (options.start ?? 0)) / (options.stride ?? 1)));
 }
 
 export async function descriptorsShard(trajectory: string, out: string, options: DescriptorRunOptions, shard: ShardSpec, known?: number): Promise<ShardPartial<DescriptorsPiece>> {

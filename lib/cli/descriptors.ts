@@ -3,7 +3,7 @@ import { writeDescriptors, Device, DescriptorRunOptions } from '../descriptors';
 import { descriptorsShard } from '../descriptors-shard';
 import { parseShard, saveShardPartial } from '../shard/partial-file';
 import { parseCharges, parseLabelBy } from '../trajectory';
-import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
+import { Command, integerOption, numberOption, Options, parse, printJson, UsageError } from './command';
 import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
@@ -16,6 +16,25 @@ function listSets(json: boolean): number {
   else for (const s of sets) console.log(`${s.name.padEnd(14)} ${s.description}`);
   return 0;
 }
+
+/** The options of this command (exported: `ionfield slurm` parses a command line before it submits it). */
+export const descriptorsOptions: Options = {
+  set: { type: 'string' },
+  out: { type: 'string' },
+  scale: { type: 'string' },
+  species: { type: 'string' },
+  'label-by': { type: 'string' },
+  charges: { type: 'string' },
+  ...selectionOptions,
+  batch: { type: 'string' },
+  threads: { type: 'string' },
+  device: { type: 'string' },
+  'list-sets': { type: 'boolean' },
+  shard: { type: 'string' },
+  partial: { type: 'string' },
+  'selected-frames': { type: 'string' },
+  json: { type: 'boolean' },
+};
 
 export const descriptorsCommand: Command = {
   name: 'descriptors',
@@ -49,23 +68,7 @@ ${allowUsage}
   --device D          auto (default: GPU when usable) | cpu | cuda
   --json              print a JSON summary (schema ionfield.descriptors/1)`,
   async run(argv) {
-    const { values, positionals } = parse(argv, {
-      set: { type: 'string' },
-      out: { type: 'string' },
-      scale: { type: 'string' },
-      species: { type: 'string' },
-      'label-by': { type: 'string' },
-      charges: { type: 'string' },
-      ...selectionOptions,
-      batch: { type: 'string' },
-      threads: { type: 'string' },
-      device: { type: 'string' },
-      'list-sets': { type: 'boolean' },
-      shard: { type: 'string' },
-      partial: { type: 'string' },
-      'selected-frames': { type: 'string' },
-      json: { type: 'boolean' },
-    });
+    const { values, positionals } = parse(argv, descriptorsOptions);
     if (values['list-sets']) return listSets(Boolean(values.json));
     if (positionals.length !== 1) throw new UsageError('expected exactly one trajectory file');
     if (!values.set) throw new UsageError('--set is required (ionfield descriptors --list-sets shows the shipped ones)');

@@ -5,7 +5,7 @@ import { predictShard } from '../model/predict-shard';
 import { parseShard, saveShardPartial } from '../shard/partial-file';
 import type { SharedPredictReport } from '../model/predict-shared';
 import { parseCharges } from '../trajectory';
-import { Command, integerOption, parse, printJson, UsageError } from './command';
+import { Command, integerOption, Options, parse, printJson, UsageError } from './command';
 import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
@@ -34,6 +34,26 @@ function warnOutOfDomain(r: PredictReport): void {
   if (shared.inDomain === false)
     process.stderr.write(`ionfield predict: warning: ${r.trajectory} is outside the model's training domain; Λ_ML and its error bar may be wrong:\n${shared.domain!.reasons.map((x) => `  - ${x}`).join('\n')}\n`);
 }
+
+/** The options of this command (exported: `ionfield slurm` parses a command line before it submits it). */
+export const predictOptions: Options = {
+  model: { type: 'string' },
+  out: { type: 'string' },
+  units: { type: 'string' },
+  ...selectionOptions,
+  charges: { type: 'string' },
+  'ignore-species': { type: 'string' },
+  'formula-units': { type: 'string' },
+  sizes: { type: 'string' },
+  batch: { type: 'string' },
+  threads: { type: 'string' },
+  device: { type: 'string' },
+  provider: { type: 'string' },
+  shard: { type: 'string' },
+  partial: { type: 'string' },
+  'selected-frames': { type: 'string' },
+  json: { type: 'boolean' },
+};
 
 export const predictCommand: Command = {
   name: 'predict',
@@ -75,24 +95,7 @@ ${allowUsage}
   writes <name>.spread.npy (committee spread of each λ̂). A trajectory outside the training domain
   gets a warning on stderr and "inDomain": false in the JSON (exit code 0).`,
   async run(argv) {
-    const { values, positionals } = parse(argv, {
-      model: { type: 'string' },
-      out: { type: 'string' },
-      units: { type: 'string' },
-      ...selectionOptions,
-      charges: { type: 'string' },
-      'ignore-species': { type: 'string' },
-      'formula-units': { type: 'string' },
-      sizes: { type: 'string' },
-      batch: { type: 'string' },
-      threads: { type: 'string' },
-      device: { type: 'string' },
-      provider: { type: 'string' },
-      shard: { type: 'string' },
-      partial: { type: 'string' },
-      'selected-frames': { type: 'string' },
-      json: { type: 'boolean' },
-    });
+    const { values, positionals } = parse(argv, predictOptions);
     if (positionals.length !== 1) throw new UsageError('expected exactly one trajectory file');
     if (values.out && !/\.npy$/i.test(values.out as string)) throw new UsageError(`--out must end in .npy, got '${values.out}'`);
     const device = (values.device ?? 'auto') as string;

@@ -10,9 +10,12 @@ import { finishShards } from '../shard/finish';
 import { queuedStates, runLocal, sbatchCommands, slurmCommand, submitSlurm } from '../slurm/executors';
 import { finishedShards, loadManifest, OWN_OUT, partialPath, RunManifest, saveManifest, shardableCommand, Submission } from '../slurm/run-dir';
 import { mergeScript, shardScript, shellWord } from '../slurm/scripts';
-import { Command, integerOption, printJson, UsageError } from './command';
+import { Command, integerOption, parse, printJson, UsageError } from './command';
+import { predictOptions } from './predict';
+import { descriptorsOptions } from './descriptors';
+import { selectionFromValues } from './selection';
+import { selectedFrames } from '../shard/frames';
 import { parseTransportArgs } from './transport';
-import { selectedFrameCount } from '../transport/shard';
 import { loadConfig } from '../kinosons/config';
 
 const usage = `ionfield slurm <command> <its arguments>... --shards n [options]
@@ -119,9 +122,15 @@ async function checkCommand(name: string, command: string[]): Promise<void> {
   if (name === 'transport') {
     const { positionals, options } = await parseTransportArgs(command.slice(1));
     if (positionals.length !== 1 || options.checkpoint) throw new UsageError('ionfield slurm transport takes one trajectory (and no --checkpoint: a shard is the unit of restart)');
-    if (!command.includes('--selected-frames')) command.push('--selected-frames', String(await selectedFrameCount(positionals[0], options)));
+    if (!command.includes('--selected-frames')) command.push('--selected-frames', String(await selectedFrames(positionals[0], options)));
   } else if (name === 'kinosons kmc') loadConfig(configArgument(command));
-  // predict: each shard counts the frames itself (a scan of the file per shard).
+  else {
+    // predict, descriptors: their frame selection, counted once here for every shard.
+    const { values, positionals } = parse(command.slice(1), name === 'predict' ? predictOptions : descriptorsOptions);
+    if (positionals.length !== 1) throw new UsageError(`ionfield slurm ${name} takes one trajectory`);
+    if (!values.out) throw new UsageError(`ionfield slurm ${name} needs --out FILE.npy (the array the merge writes)`);
+    if (!command.includes('--selected-frames')) command.push('--selected-frames', String(await selectedFrames(positionals[0], await selectionFromValues(values))));
+  }
 }
 
 function configArgument(command: string[]): string {

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { NpyWriter, readNpy } from '../npy';
 import { badPartial, fingerprint, newShardPartial, ShardPartial, ShardSpec } from '../shard/partial-file';
-import { trajectoryInfo } from '../info';
+import { frameShard, selectedFrames } from '../shard/frames';
 import { finishSharedField, SharedPredictReport, SharedPredictState, accumulateShared, sharedReport, spreadPath } from './predict-shared';
 import { defaultModelPath, PredictOptions, readModel } from './predict';
 
@@ -23,30 +23,19 @@ export interface PredictPiece {
 
 const usage = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_USAGE' });
 
-/** Shard i of n: batches [floor(i·nb/n), floor((i+1)·nb/n)) of the nb batches of `batch` frames. */
-export function planPredictShard(total: number, shard: ShardSpec, batch: number): { from: number; to: number } {
-  const batches = Math.ceil(total / batch);
-  if (shard.count > batches) throw usage(`--shard ${shard.index}/${shard.count}: ${total} frames make ${batches} batches of ${batch}, so at most ${batches} shards`);
-  return { from: Math.floor((shard.index * batches) / shard.count) * batch, to: Math.min(total, Math.floor(((shard.index + 1) * batches) / shard.count) * batch) };
-}
-
 /** The options the result depends on (must agree between shards). */
 function predictShardOptions(options: PredictOptions): Record<string, unknown> {
   const { onProgress: _p, signal: _s, threads: _t, model, ...rest } = options;
   return JSON.parse(JSON.stringify({ ...rest, model: typeof model === 'string' ? model : model.path }));
 }
 
-export async function predictShard(trajectory: string, options: PredictOptions, shard: ShardSpec, selectedFrames?: number): Promise<ShardPartial<PredictPiece>> {
+export async function predictShard(trajectory: string, options: PredictOptions, shard: ShardSpec, known?: number): Promise<ShardPartial<PredictPiece>> {
   const modelFile = typeof options.model === 'string' ? options.model : options.model.path;
   const model = readModel(modelFile);
   if (!model.metadata.shared) throw usage(`--shard: ${modelFile} is a per-species model; sharded predict needs a shared model (as the default, ${defaultModelPath()})`);
   const start = options.start ?? 0, stride = options.stride ?? 1, batch = options.batchSize ?? 32;
-  let total = selectedFrames;
-  if (total === undefined) {
-    const frames = (await trajectoryInfo(trajectory, { format: options.format })).frames;
-    total = Math.max(0, Math.ceil((Math.min(options.stop ?? frames, frames) - start) / stride));
-  }
-  const { from, to } = planPredictShard(total, shard, batch);
+  const total = await selectedFrames(trajectory, options, known);
+  const { from, to } = frameShard(total, shard, batch);
   const part = options.out ? options.out.replace(/\.npy$/i, `.shard-${shard.index}-of-${shard.count}.npy`) : undefined;
   const { state, writers } = await accumulateShared(trajectory, model, { ...options, model, start: start + from * stride, stop: start + to * stride, out: part });
   // The part stays unscaled: the log readout's scale needs every frame (the merge applies it).

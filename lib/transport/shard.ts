@@ -3,7 +3,7 @@
 // credits the (origin, lag) pairs whose later frame is in its blocks, and reads the frames before
 // them that those pairs reach back to (the lag overlap) for their history only. So the blocks, and
 // with them the jackknife errors, are those of the single run; sums agree to round-off.
-import { trajectoryInfo } from '../info';
+import { selectedFrames } from '../shard/frames';
 import { native } from '../native';
 import { openTrajectory } from '../trajectory';
 import { accumulateTransport, maxLagFrames, TransportOptions } from '../transport';
@@ -50,23 +50,15 @@ export function transportShardOptions(options: TransportOptions): Record<string,
 }
 
 /** Runs one shard of `transport file` and returns its shard partial. */
-/** Frames the selection (start, stop, stride) takes from the file: one scan of it. */
-export async function selectedFrameCount(file: string, options: TransportOptions): Promise<number> {
-  const info = await trajectoryInfo(file, { format: options.format, allow: options.allow, timestep: options.timestep });
-  const start = options.start ?? 0, stride = options.stride ?? 1;
-  const stop = Math.min(options.stop ?? info.frames, info.frames);
-  return Math.max(0, Math.ceil((stop - start) / stride));
-}
-
 /**
  * Runs one shard of `transport file` and returns its shard partial. selectedFrames: the run's
  * frame count when the caller knows it (else the file is scanned); the shard checks that it read
  * the frames that count implies, so a wrong count fails instead of shifting the blocks.
  */
-export async function accumulateTransportShard(file: string, options: TransportOptions, shard: ShardSpec, selectedFrames?: number): Promise<ShardPartial<TransportPiece>> {
+export async function accumulateTransportShard(file: string, options: TransportOptions, shard: ShardSpec, known?: number): Promise<ShardPartial<TransportPiece>> {
   if (options.checkpoint || options.resume) throw usage('--shard does not combine with --checkpoint or --resume (a shard is the unit of restart)');
   const start = options.start ?? 0, stride = options.stride ?? 1;
-  const total = selectedFrames ?? (await selectedFrameCount(file, options));
+  const total = await selectedFrames(file, options, known);
   if (total < 3) throw badPartial(`${file}: ${total} frame(s) selected; transport needs at least 3`);
   let maxLag = -1;
   if (options.maxLag !== undefined) {
