@@ -10,8 +10,8 @@ export const mergeCommand: Command = {
   summary: 'combine shard partials (--shard i/n runs) into the single-process result',
   usage: `ionfield merge PARTIAL... --out RESULT [--partial] [--json]
 
-Partials written by \`transport --shard i/n\` or \`kinosons kmc --shard i/n\` (or by earlier merges)
-combine in any order and grouping. Partials of other inputs, options or shard counts are refused,
+Partials written by \`--shard i/n\` runs of transport, predict, descriptors or kinosons kmc (or by
+earlier merges) combine in any order and grouping. Partials of other inputs, options or shard counts are refused,
 with a message naming what differs.
 
   --out FILE     where to write: the result (the command's --json output) when every shard is

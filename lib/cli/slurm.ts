@@ -27,12 +27,13 @@ Runs \`ionfield <command> ... --shard i/n\` for i = 0..n-1 as one Slurm job arra
 shard), and \`ionfield slurm collect DIR\` as a job that starts when every task has succeeded: it
 merges the shards into the result the single-process run gives. <command> is transport,
 kinosons kmc, predict (shared models) or descriptors (for these two, --out FILE.npy is the
-command's own array, written there by the merge, and the report goes to DIR/result.json). Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/, the result.
+command's own array, written there by the merge, and the report goes to DIR/result.json).
+Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/, the result.
 
   --shards n             number of shards                                              [required]
   --dir DIR              run directory (default: ionfield-<command>-<date>-<time>)
-  --out FILE             the merged result (default: DIR/result.json; for predict, --out is its
-                         field .npy as usual, and the report goes to DIR/result.json)
+  --out FILE             the merged result (default: DIR/result.json; for predict and
+                         descriptors, --out is their own .npy, and the report goes to DIR/result.json)
   --partition P  --time T  --cpus-per-task c  --gpus g  --account A
                          passed to Slurm as #SBATCH lines of both scripts (--gpus: shards only)
   --dry-run              write the scripts and print the sbatch commands, submit nothing
