@@ -153,6 +153,26 @@ export interface NativeTransportHandle {
   memoryBytes(): number;
 }
 
+/** Topology of native/include/ionfield/molecules.hpp: per atom its molecule, mass and charge. */
+export interface NativeMoleculeTopology {
+  molecule: Int32Array;
+  masses: Float64Array;
+  charges: Float64Array;
+  /** Atom index pairs (0-based), both atoms in one molecule. */
+  bonds: Int32Array;
+}
+
+export interface NativeMoleculeCentresHandle {
+  /**
+   * Centres of mass of whole molecules (frames × nmol × 3) from continuous atom coordinates, and
+   * the atomic charge moment Σ q_i r_i over the selected molecules (frames × 3); reach: the largest
+   * atom-to-root distance seen (a check that molecules were made whole).
+   */
+  compute(positions: Float64Array, boxes: Float64Array | null, frames: number, periodic: boolean[], selected: Uint8Array | null): { centres: Float64Array; moments: Float64Array; reach: number };
+  masses(): Float64Array;
+  charges(): Float64Array;
+}
+
 /** Options of the analysis pair kernels: a batch of frames, arrays frame-major. */
 export interface NativePairSumsOptions {
   positions: Float64Array; // frames * natoms * 3
@@ -386,6 +406,7 @@ export interface NativeAddon {
   /** The format a file name implies ('' if none): extension after stripping .gz. */
   formatFromPath(path: string): string;
   NativeTransport: new (options: NativeTransportOptions) => NativeTransportHandle;
+  NativeMoleculeCentres: new (topology: NativeMoleculeTopology) => NativeMoleculeCentresHandle;
   mergeTransportPartials(a: NativeTransportSums, b: NativeTransportSums): NativeTransportSums;
   /** λ_i(t0) = K N z_i Δr_i·J/τ for one origin (native/include/ionfield/dataset.hpp); lambdaSum compensated. */
   localConductivity(r0: Float64Array, r1: Float64Array, charges: Float64Array, K: number, tau: number): { lambda: Float64Array; j2: number; lambdaSum: number };

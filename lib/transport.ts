@@ -11,6 +11,8 @@ import { badInput, loadPartial, mergePartials, savePartial, TransportMeta, Trans
 import { TransportReport, transportReport } from './transport/report';
 import { defaultUnitStyle, unitSystem } from './transport/units';
 import { LongCallOptions, stageReporter } from './progress';
+import { MolecularCentres } from './transport/molecular';
+import { MolecularSystem } from './topology/molecules';
 
 export { TransportCorrelator, loadPartial, mergePartials, savePartial } from './transport/partial';
 export type { CorrelatorOptions, TransportMeta, TransportPartial } from './transport/partial';
@@ -47,6 +49,12 @@ export interface TransportOptions extends Omit<TrajectoryOptions, 'unwrap'>, Win
   checkpointEvery?: number;
   /** Continue from the checkpoint file if it exists: frames it covers are not read again. */
   resume?: boolean;
+  /**
+   * Molecules of the topology (lib/topology): follow centres of mass of whole molecules, species
+   * are molecular species (selectSpecies names them), charges their net charges; σ is also
+   * estimated from the atomic partial charges. Absent: the atom-level analysis.
+   */
+  molecules?: MolecularSystem;
 }
 
 
@@ -99,6 +107,7 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
   const trajectory = openTrajectory(file, { ...options, charges: undefined, unwrap: true });
   const warnings: string[] = [];
   let handle: NativeTransportHandle | null = null;
+  let molecular: MolecularCentres | null = null;
   let meta: TransportMeta | null = null;
   let pending: Promise<void> | null = null;
   let frames = 0;
@@ -141,6 +150,10 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
     if (meta!.frameIntervalSource === 'time stored in the file' && sums.frames > 2) meta!.frameInterval = (tLast - t0) / (sums.frames - 1);
     if (!(sums.volumeFrames > 0) && meta!.volumeOverride === null)
       throw Object.assign(new Error(`${file} has no simulation cell: pass --volume`), { code: 'IONFIELD_USAGE' });
+    if (molecular) {
+      const m = molecular.meta();
+      return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings, ...moleculeWarnings(m, molecular.smallestCell)], centres: 'molecules', molecules: m }, sums, atomic: molecular.atomicSums() };
+    }
     return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings] }, sums };
   };
   const every = options.checkpointEvery ?? 10000;
@@ -149,7 +162,19 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
   try {
     for await (const b of trajectory.batches()) {
       if (!handle) {
-        const setup = setUp(file, trajectory.format, b, options, warnings);
+        let setup: ReturnType<typeof setUp>;
+        if (options.molecules) {
+          // One "atom" per molecule: its species, its net charge, its mass for --remove-com.
+          molecular = new MolecularCentres(options.molecules, file, b.natoms);
+          const mf = molecular.frames();
+          if (options.masses) throw Object.assign(new Error('--masses: with molecules, centres of mass are weighted by the masses in the topology'), { code: 'IONFIELD_USAGE' });
+          setup = setUp(file, trajectory.format, { ...b, natoms: mf.natoms, types: mf.types, charges: mf.charges }, { ...options, charges: undefined, masses: options.removeCom ? mf.masses : undefined }, warnings);
+          warnings.push(...options.molecules.warnings);
+          const o = setup.nativeOptions;
+          molecular.start(o.species, { pointsPerLevel: o.pointsPerLevel, decimation: o.decimation, maxLag: o.maxLag, threads: o.threads });
+        } else {
+          setup = setUp(file, trajectory.format, b, options, warnings);
+        }
         meta = setup.meta;
         handle = new (native().NativeTransport)(setup.nativeOptions);
       }
@@ -179,7 +204,12 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
       if (pending) await pending;
       options.signal?.throwIfAborted();
       // The native worker reads b.positions in place while the next batch is being read.
-      pending = handle.addFrames(b.positions, volumes, b.frames);
+      if (molecular) {
+        const m = molecular.batch(b.positions, b.boxes, volumes, b.frames, b.periodic);
+        pending = Promise.all([handle.addFrames(m.centres, volumes, b.frames), m.atomic]).then(() => undefined);
+      } else {
+        pending = handle.addFrames(b.positions, volumes, b.frames);
+      }
       frames += b.frames;
       if (frames >= 2) resolveInterval();
       report(frames);
@@ -288,6 +318,13 @@ function setUp(file: string, format: string, b: { natoms: number; frames: number
       threads: options.threads ?? 0,
     },
   };
+}
+
+/** A warning when molecules without bonds reach far enough across the cell to have been folded. */
+function moleculeWarnings(m: { reach: number; bonds: number }, smallestCell: number): string[] {
+  if (m.bonds === 0 && m.reach > 0.4 * smallestCell)
+    return [`a molecule reaches ${m.reach.toPrecision(3)} from its first atom, ${(m.reach / smallestCell).toFixed(2)} of the smallest cell length, and the topology has no bonds: molecules are made whole by minimum image from their first atom, which folds molecules longer than half the cell (give bonds)`];
+  return [];
 }
 
 /** One call: read, accumulate, estimate. */

@@ -1,6 +1,7 @@
 // The trajectory-selection options every trajectory-reading command shares (format, frames,
 // species labels), declared once and turned into TrajectoryOptions in one place.
-import { readTopology, Topology } from '../dataset/topology';
+import { AtomTopology, molecularSystem, MolecularSystem, parseMoleculeNames } from '../topology/molecules';
+import { chargesPerLabel, isTopologyFile, loadTopology } from '../topology/load';
 import { openTrajectory, parseKeyValueList, parseReadOverrides, TrajectoryOptions } from '../trajectory';
 import { integerOption, Options, Parsed, UsageError } from './command';
 
@@ -19,14 +20,23 @@ export const allowUsage = `  --allow LIST           accept input refused by defa
                          the JSON): box-jumps (cell volume changes > 1.5× between read frames),
                          dcd-nsavc (DCD NSAVC <= 0), skewed-cells (cell angle outside 30–150°)`;
 
-/** A --topology that is an ionfield topology (<name>.topology.json, as `convert` writes beside an XTC or DCD). */
-function jsonTopology(file: string): Topology | null {
-  if (!/\.json$/i.test(file)) return null;
-  try {
-    return readTopology(file);
-  } catch (err) {
-    throw new UsageError(`--topology ${(err as Error).message}`);
+/**
+ * A --topology that is a topology file: an ionfield JSON topology (<name>.topology.json, as
+ * `convert` writes beside an XTC or DCD, molecules optional) or a LAMMPS data file. Read once.
+ */
+const loaded = new Map<string, AtomTopology>();
+function topologyFile(file: string): AtomTopology | null {
+  if (!isTopologyFile(file)) return null;
+  if (!loaded.has(file)) {
+    try {
+      loaded.set(file, loadTopology(file));
+    } catch (err) {
+      // A broken data file is bad input (exit 1, file:line in the message), not bad usage.
+      if ((err as { code?: string }).code === 'IONFIELD_BAD_INPUT' && !/\.json$/i.test(file)) throw err;
+      throw new UsageError(`--topology ${(err as Error).message}`);
+    }
   }
+  return loaded.get(file)!;
 }
 
 /**
@@ -34,7 +44,7 @@ function jsonTopology(file: string): Topology | null {
  * from the first frame of another trajectory (a LAMMPS dump, .gro or .xyz of the same system).
  */
 export async function typesFromTopology(file: string): Promise<string[]> {
-  const topology = jsonTopology(file);
+  const topology = topologyFile(file);
   if (topology) return topology.types;
   for await (const frame of openTrajectory(file, { stop: 1, unwrap: false })) {
     if (!frame.types) throw new UsageError(`--topology ${file}: that file has no species labels either`);
@@ -58,10 +68,42 @@ export async function selectionFromValues(values: Parsed['values']): Promise<Sel
   };
 }
 
-/** Charges per species from a --topology .topology.json (undefined for other topologies); --charges wins. */
+/**
+ * Charges per species from a --topology file (undefined for trajectories, and for data files whose
+ * atoms of one type carry different partial charges); --charges wins.
+ */
 export function topologyCharges(values: Parsed['values']): Record<string, number> | undefined {
   const file = values.topology as string | undefined;
-  return file ? jsonTopology(file)?.charges : undefined;
+  const topology = file ? topologyFile(file) : null;
+  return topology ? chargesPerLabel(topology) : undefined;
+}
+
+/** Options that turn on molecular centres (commands that follow molecules declare them). */
+export const moleculeOptions: Options = {
+  centres: { type: 'string' },
+  'molecule-names': { type: 'string' },
+};
+
+export const moleculeUsage = `  --centres molecules|atoms   what moves: centres of mass of the topology's molecules (default
+                         when --topology has molecules) or every atom (the atom-level analysis)
+  --molecule-names RULES names of molecular species, e.g. 'types 1-7=PF6,8=Li' (a molecule whose atom
+                         types all lie in the set takes the name); default: the atom-type composition`;
+
+/** The molecular system a --topology with molecules describes, unless --centres atoms. */
+export function moleculesFromValues(values: Parsed['values']): MolecularSystem | undefined {
+  const file = values.topology as string | undefined;
+  const centres = values.centres as string | undefined;
+  if (centres !== undefined && centres !== 'molecules' && centres !== 'atoms') throw new UsageError(`--centres: '${centres}' is not one of molecules, atoms`);
+  const topology = file ? topologyFile(file) : null;
+  if (centres === 'molecules' && !topology?.molecules) throw new UsageError(`--centres molecules needs --topology with molecules (a LAMMPS data file with molecule IDs, or "molecules" in a JSON topology)`);
+  if (values['molecule-names'] !== undefined && !topology?.molecules) throw new UsageError('--molecule-names needs --topology with molecules');
+  if (!topology?.molecules || centres === 'atoms') return undefined;
+  try {
+    const rules = values['molecule-names'] ? parseMoleculeNames(values['molecule-names'] as string) : [];
+    return molecularSystem(topology, rules);
+  } catch (err) {
+    throw new UsageError(`--topology ${(err as Error).message}`);
+  }
 }
 
 function overrides(text: string) {

@@ -3,7 +3,7 @@
 import { accumulateTransport, loadPartial, mergePartials, savePartial, TransportOptions, TransportPartial, TransportReport, transportReport } from '../transport';
 import { parseCharges, parseKeyValueList } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
+import { allowUsage, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 const fmt = (v: number | null, digits = 4) => (v === null ? 'n/a' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(digits - 1) : v.toPrecision(digits));
@@ -21,11 +21,18 @@ function describe(r: TransportReport): string {
     `fit window        ${fmt(w.start)} – ${fmt(w.stop)} ${w.units} (${w.points} lags, ${w.automatic ? `automatic: local MSD slope within 1 ± ${w.slope_tolerance}` : 'user'}; slope at ends ${Object.entries(w.local_slope).map(([s, v]) => `${s}: ${fmt(v.start, 3)}/${fmt(v.stop, 3)}`).join(', ')})`,
     `errors            ${r.uncertainty.method}; blocks of ${fmt(r.uncertainty.block_length.value)} ${r.uncertainty.block_length.units}`,
     `reference frame   ${r.reference_frame}`,
+    `centres           ${r.centres === 'molecules' ? `centres of mass of molecules (${r.molecules!.topology})` : 'atoms'}`,
     '',
   ];
+  if (r.molecules)
+    lines.splice(lines.length - 1, 0, `molecules         ${r.molecules.species.map((s) => `${s.name} (${s.composition}): ${s.count} × ${s.atoms_per_molecule} atoms, net charge ${s.net_charge}${s.integer_charge ? '' : ' (not an integer)'}`).join('; ')}`);
   for (const [s, d] of Object.entries(r.diffusion)) lines.push(`D(${s})`.padEnd(18) + `${pm(d)} ${d.units}${d.si ? `  = ${pm(d.si)} ${d.si.units}` : ''}`);
   if (r.conductivity.value !== null) lines.push('σ (EH)'.padEnd(18) + `${pm(r.conductivity)} ${r.conductivity.units}`);
   if (r.molar_conductivity) lines.push('Λ'.padEnd(18) + `${pm(r.molar_conductivity)} ${r.molar_conductivity.units}`);
+  const atomic = r.molecules?.atomic_charges;
+  if (atomic && atomic.conductivity.value !== null)
+    lines.push('σ (atomic q)'.padEnd(18) + `${pm(atomic.conductivity)} ${atomic.conductivity.units}${atomic.difference_in_errors !== null ? `  (molecular − atomic = ${atomic.difference_in_errors.toFixed(1)} combined errors)` : ''}`);
+  if (atomic?.molar_conductivity) lines.push('Λ (atomic q)'.padEnd(18) + `${pm(atomic.molar_conductivity)} ${atomic.molar_conductivity.units}`);
   if (r.nernst_einstein) lines.push('Λ_NE'.padEnd(18) + `${pm(r.nernst_einstein)} ${r.nernst_einstein.units}`);
   if (r.ionicity.value !== null) lines.push('ionicity Λ/Λ_NE'.padEnd(18) + pm(r.ionicity));
   const sp = r.onsager.species;
@@ -52,14 +59,18 @@ Several trajectories (independent runs of one system) are combined exactly.
   --frame-interval dt    time between (selected) frames, overriding the file
   --charges 1:1,2:-1     charge per species (default: the file's q column)
   --type-map 1:Na,2:Cl   rename species labels
-  --topology FILE        species and charges from an x.topology.json, or labels from the first
+  --topology FILE        species and charges from an x.topology.json or a LAMMPS data file (with
+                         molecules: molecular species, see --centres), or labels from the first
                          frame of another trajectory FILE (DCD, XTC input)
+${moleculeUsage}
   --format F             input format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
 ${allowUsage}
-  --species A,B          species to include (default: all; e.g. leave out explicit solvent)
+  --species A,B          species to include (default: all; e.g. leave out explicit solvent; with
+                         molecules: molecular species names)
   --remove-com           subtract the selection's centre of mass from every frame
-  --masses A:m,B:m       centre-of-mass weights per species (default: equal weights)
+  --masses A:m,B:m       centre-of-mass weights per species (default: equal weights; molecules:
+                         always their masses from the topology)
   --fit-start t --fit-stop t   fit window in time units (default: automatic)
   --slope-tolerance x    automatic window: |d ln MSD / d ln t − 1| <= x (default 0.1)
   --stop-fraction f      automatic window: longest lag as a fraction of the run (default 0.025)
@@ -87,6 +98,7 @@ ${allowUsage}
       'frame-interval': { type: 'string' },
       charges: { type: 'string' },
       ...selectionOptions,
+      ...moleculeOptions,
       species: { type: 'string' },
       'remove-com': { type: 'boolean' },
       masses: { type: 'string' },
@@ -131,7 +143,7 @@ ${allowUsage}
       units: str('units'),
       timestep: positive('timestep'),
       frameInterval: positive('frame-interval'),
-      charges: str('charges') ? parseCharges(str('charges')!) : topologyCharges(values),
+      charges: str('charges') ? parseCharges(str('charges')!) : chargesUnlessMolecules(values),
       selectSpecies: str('species') ? str('species')!.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       removeCom: Boolean(values['remove-com']),
       masses,
@@ -150,7 +162,9 @@ ${allowUsage}
       checkpoint: str('checkpoint'),
       checkpointEvery: integerOption(str('checkpoint-every'), 'checkpoint-every', 1),
       resume: Boolean(values.resume),
+      molecules: values['from-partials'] ? undefined : moleculesFromValues(values),
     };
+    if (options.molecules && str('charges')) throw new UsageError('--charges: with molecules, charges are the partial charges of the topology (pass --centres atoms for per-species charges)');
     if (options.resume && !options.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
     if (options.checkpoint && (positionals.length > 1 || values['from-partials'])) throw new UsageError('--checkpoint works with a single trajectory');
     if (options.masses && !options.removeCom) throw new UsageError('--masses only matters with --remove-com');
@@ -195,6 +209,12 @@ function negativeResults(r: TransportReport): string[] {
   for (const [s, d] of Object.entries(r.diffusion)) if (d.value !== null && d.value < 0) out.push(`D(${s}) = ${fmt(d.value)}`);
   if (r.conductivity.value !== null && r.conductivity.value < 0) out.push(`σ = ${fmt(r.conductivity.value)}`);
   return out;
+}
+
+/** Per-species charges from the topology, for the atom-level analysis only (molecules carry their own). */
+function chargesUnlessMolecules(values: Parameters<typeof topologyCharges>[0]): Record<string, number> | undefined {
+  if (values.centres !== 'atoms' && values.topology && moleculesFromValues(values)) return undefined;
+  return topologyCharges(values);
 }
 
 function fitOption(v: string | undefined): 'gls' | 'ols' | undefined {

@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../atomic-file';
 import { native, NativeTransportHandle, NativeTransportOptions } from '../native';
 import { TransportSums } from './estimate';
 import { UnitSystem } from './units';
+import type { MolecularMeta } from './molecular';
 
 /** Metadata that travels with the sums: enough to estimate, and to check that partials may merge. */
 export interface TransportMeta {
@@ -28,6 +29,9 @@ export interface TransportMeta {
   /** Read overrides the input was read with (TrajectoryOptions.allow); absent in older partials. */
   allow?: string[];
   warnings: string[];
+  /** 'molecules': the points followed are centres of mass of molecules (absent: atoms). */
+  centres?: 'molecules';
+  molecules?: MolecularMeta;
 }
 type UnitStyle = UnitSystem['style'];
 
@@ -36,6 +40,8 @@ export interface TransportPartial {
   schema: 'ionfield.transport-partial/1';
   meta: TransportMeta;
   sums: TransportSums;
+  /** Molecular runs: sums of the one-point correlator of the atomic charge moment Σ q_i r_i. */
+  atomic?: TransportSums;
 }
 
 
@@ -84,6 +90,7 @@ export function mergePartials(partials: TransportPartial[]): TransportPartial {
   if (!partials.length) throw new TypeError('no partial results to merge');
   const [first, ...rest] = partials;
   let sums = first.sums;
+  let atomic = first.atomic;
   for (const p of rest) {
     const a = first.meta, b = p.meta;
     const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
@@ -91,37 +98,44 @@ export function mergePartials(partials: TransportPartial[]): TransportPartial {
       if (!same(a[key], b[key])) throw badInput(`cannot merge ${b.file} into ${a.file}: ${key} differ (${JSON.stringify(b[key])} vs ${JSON.stringify(a[key])})`);
     if (Math.abs(a.frameInterval - b.frameInterval) > 1e-9 * a.frameInterval)
       throw badInput(`cannot merge ${b.file} into ${a.file}: frame intervals differ (${b.frameInterval} vs ${a.frameInterval})`);
+    if (Boolean(first.atomic) !== Boolean(p.atomic)) throw badInput(`cannot merge ${p.meta.file} into ${first.meta.file}: one follows molecules, the other atoms`);
     sums = native().mergeTransportPartials(sums, p.sums);
+    if (atomic && p.atomic) atomic = native().mergeTransportPartials(atomic, p.atomic);
   }
   const files = [...new Set(partials.map((p) => p.meta.file))];
   const allow = [...new Set(partials.flatMap((p) => p.meta.allow ?? []))];
-  return { schema: 'ionfield.transport-partial/1', meta: { ...first.meta, file: files.join(' + '), allow }, sums };
+  return { schema: 'ionfield.transport-partial/1', meta: { ...first.meta, file: files.join(' + '), allow }, sums, ...(atomic ? { atomic } : {}) };
 }
 
 /** Writes a partial as JSON (temporary name, then rename: never half-written). */
 export function savePartial(partial: TransportPartial, file: string): void {
-  const s = partial.sums;
+  const plainSums = (s: TransportSums) => ({ ...s, lags: Array.from(s.lags), blockFrames: Array.from(s.blockFrames), origins: Array.from(s.origins), msd: Array.from(s.msd), cross: Array.from(s.cross), charge: Array.from(s.charge) });
   const plain = {
     schema: partial.schema,
     meta: partial.meta,
-    sums: { ...s, lags: Array.from(s.lags), blockFrames: Array.from(s.blockFrames), origins: Array.from(s.origins), msd: Array.from(s.msd), cross: Array.from(s.cross), charge: Array.from(s.charge) },
+    sums: plainSums(partial.sums),
+    ...(partial.atomic ? { atomic: plainSums(partial.atomic) } : {}),
   };
   writeFileAtomic(file, JSON.stringify(plain));
 }
 
 export function loadPartial(file: string): TransportPartial {
-  let raw: { schema?: string; meta: TransportMeta; sums: Record<string, unknown> };
+  let raw: { schema?: string; meta: TransportMeta; sums: Record<string, unknown>; atomic?: Record<string, unknown> };
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     throw badInput(`${file}: not a readable JSON transport partial (${(err as Error).message})`);
   }
   if (raw.schema !== 'ionfield.transport-partial/1') throw badInput(`${file}: expected schema ionfield.transport-partial/1, got ${raw.schema}`);
-  const f64 = (k: string) => Float64Array.from(raw.sums[k] as number[]);
-  const s = raw.sums as unknown as TransportSums;
+  const sumsOf = (raw: Record<string, unknown>): TransportSums => {
+    const f64 = (k: string) => Float64Array.from(raw[k] as number[]);
+    const s = raw as unknown as TransportSums;
+    return { nspecies: s.nspecies, frames: s.frames, volumeSum: s.volumeSum, volumeFrames: s.volumeFrames, lags: f64('lags'), blockFrames: f64('blockFrames'), origins: f64('origins'), msd: f64('msd'), cross: f64('cross'), charge: f64('charge') };
+  };
   return {
     schema: 'ionfield.transport-partial/1',
     meta: raw.meta,
-    sums: { nspecies: s.nspecies, frames: s.frames, volumeSum: s.volumeSum, volumeFrames: s.volumeFrames, lags: f64('lags'), blockFrames: f64('blockFrames'), origins: f64('origins'), msd: f64('msd'), cross: f64('cross'), charge: f64('charge') },
+    sums: sumsOf(raw.sums),
+    ...(raw.atomic ? { atomic: sumsOf(raw.atomic) } : {}),
   };
 }
