@@ -102,6 +102,7 @@ export function moleculesFromValues(values: Parsed['values']): MolecularSystem |
     const rules = values['molecule-names'] ? parseMoleculeNames(values['molecule-names'] as string) : [];
     return molecularSystem(topology, rules);
   } catch (err) {
+    if ((err as { code?: string }).code === 'IONFIELD_BAD_INPUT') throw err;
     throw new UsageError(`--topology ${(err as Error).message}`);
   }
 }

@@ -49,6 +49,7 @@ function fromLammpsData(file: string): AtomTopology {
     file,
     types: unique ? data.types.map((t) => labels[t]) : data.types,
     formulaLabels: data.types.map((t) => labels[t] ?? t),
+    typeIds: data.types,
     charges: data.charges,
     masses: data.masses,
     molecules: data.molecules,

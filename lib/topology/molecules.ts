@@ -12,6 +12,8 @@ export interface AtomTopology {
   types: string[];
   /** Label of each atom's type for composition names (element-like, may repeat across types). */
   formulaLabels?: string[];
+  /** The file's own (numeric) type of each atom, where labels replaced it in types: name rules may use either. */
+  typeIds?: string[];
   charges: Float64Array | null;
   masses: Float64Array | null;
   /** Molecule index of each atom, 0..nmol-1; null: the file has no molecules. */
@@ -125,8 +127,9 @@ export function molecularSystem(topo: AtomTopology, rules: NameRule[] = []): Mol
       const byLabel = new Map<string, number>();
       for (const a of atoms) byLabel.set(labels[a], (byLabel.get(labels[a]) ?? 0) + 1);
       const composition = compositionName([...byLabel.entries()], labelled);
-      const typeSet = new Set(parts.map(([t]) => t));
-      const rule = allRules.find((r) => (r.composition !== null ? r.composition === composition : [...typeSet].every((t) => r.types!.has(t))));
+      // A rule's type set may list the file's type numbers or the labels.
+      const inSet = (r: NameRule) => atoms.every((a) => r.types!.has(topo.types[a]) || (topo.typeIds !== undefined && r.types!.has(topo.typeIds[a])));
+      const rule = allRules.find((r) => (r.composition !== null ? r.composition === composition : inSet(r)));
       kind = { parts, name: rule ? rule.name : composition, composition, molecules: [] };
       kinds.set(key, kind);
     }

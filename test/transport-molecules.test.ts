@@ -1,0 +1,203 @@
+// `ionfield transport --topology data.file`: molecular species from a LAMMPS data file, followed by
+// their centres of mass (molecules split across the box in the dump), cross-checked against
+// MDAnalysis (residue centres of mass + EinsteinMSD); broken data files, non-integer net charges,
+// name rules, the JSON topology with molecules, and the atom-level path with --centres atoms.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openTrajectory } from '../lib/trajectory';
+import { readLammpsData } from '../lib/topology/lammps-data';
+import { runCli, runCliJson } from './helpers/cli';
+import { fixturesDir, repoRoot, tempDir } from './helpers/paths';
+
+const PYTHON = '/usr/bin/python3';
+const dir = path.join(fixturesDir, 'molecules');
+const data = path.join(dir, 'electrolyte.data');
+const dump = path.join(dir, 'electrolyte.lammpstrj.gz');
+const common = ['--temperature', '350', '--units', 'real', '--timestep', '0.5'];
+
+interface Q { value: number | null; error: number | null }
+interface Report {
+  centres: string;
+  species: { label: string; count: number; charge: number }[];
+  diffusion: Record<string, Q>;
+  conductivity: Q;
+  fit_window: { start: number; stop: number };
+  curves: { time: number[]; msd: Record<string, number[]> };
+  transference: Record<string, Q>;
+  molecules?: { species: { name: string; composition: string; count: number; net_charge: number; integer_charge: boolean }[]; atomic_charges: { conductivity: Q; difference_in_errors: number | null } };
+  warnings: string[];
+}
+
+const transport = (...args: string[]) => runCliJson<Report>(['transport', dump, '--topology', data, ...common, ...args]);
+
+/** OLS slope of y against x over [i0, i1]. */
+function slope(x: number[], y: number[], i0: number, i1: number): number {
+  const xs = x.slice(i0, i1 + 1), ys = y.slice(i0, i1 + 1);
+  const mx = xs.reduce((a, b) => a + b) / xs.length, my = ys.reduce((a, b) => a + b) / ys.length;
+  let sxy = 0, sxx = 0;
+  xs.forEach((v, k) => ((sxy += (v - mx) * (ys[k] - my)), (sxx += (v - mx) ** 2)));
+  return sxy / sxx;
+}
+
+/** A copy of the fixture's data file with its text changed. */
+function variant(edit: (text: string) => string): string {
+  const file = path.join(tempDir(), 'variant.data');
+  fs.writeFileSync(file, edit(fs.readFileSync(data, 'utf8')));
+  return file;
+}
+
+describe('transport of molecular species (LAMMPS data file topology)', function () {
+  this.timeout(180_000);
+  let report: Report;
+  before(() => {
+    report = transport();
+  });
+
+  it('the fixture really has molecules split across the box in the dump', async () => {
+    const topo = readLammpsData(data);
+    for await (const f of openTrajectory(dump, { unwrap: false, stop: 1 })) {
+      const L = f.box![0];
+      let split = 0;
+      for (let b = 0; b < topo.bonds.length; b += 2) {
+        const i = topo.bonds[b], j = topo.bonds[b + 1];
+        const d = Math.hypot(...[0, 1, 2].map((k) => f.positions[3 * i + k] - f.positions[3 * j + k]));
+        if (d > L / 2) split++;
+      }
+      assert.ok(split >= 5, `only ${split} bonds cross the cell in frame 0`);
+    }
+  });
+
+  it('names molecular species by composition, with net charges, and says it used molecular centres', () => {
+    assert.equal(report.centres, 'molecules');
+    const byName = Object.fromEntries(report.molecules!.species.map((s) => [s.name, s]));
+    assert.deepEqual(Object.keys(byName).sort(), ['BF4', 'Li', 'OH2']);
+    assert.equal(byName.Li.count, 12);
+    assert.equal(byName.BF4.count, 12);
+    assert.equal(byName.OH2.count, 60);
+    assert.equal(byName.BF4.net_charge, -1);
+    assert.equal(byName.OH2.net_charge, 0);
+    assert.ok(report.molecules!.species.every((s) => s.integer_charge));
+    assert.deepEqual(report.species.map((s) => [s.label, s.charge]).sort(), [['BF4', -1], ['Li', 1], ['OH2', 0]]);
+    // Solvent is a species of its own: it carries no current (t = 0) but has a D.
+    assert.equal(report.transference.OH2.value, 0);
+    assert.ok(report.diffusion.OH2.value! > 0);
+  });
+
+  it('σ from atomic partial charges agrees with σ from molecular centres within errors', () => {
+    const atomic = report.molecules!.atomic_charges;
+    assert.ok(atomic.conductivity.value! > 0);
+    assert.ok(Math.abs(atomic.difference_in_errors!) < 3, `molecular − atomic = ${atomic.difference_in_errors} combined errors`);
+  });
+
+  it('centre-of-mass MSDs and D match MDAnalysis (residue centres of mass, EinsteinMSD)', function () {
+    const ok = spawnSync(PYTHON, ['-c', 'import MDAnalysis'], { encoding: 'utf8' });
+    if (ok.status !== 0) {
+      console.log('      skipped: python3-mdanalysis is not installed (scripts/install-system-deps.sh --for-tests)');
+      this.skip();
+    }
+    const r = spawnSync(PYTHON, [path.join(repoRoot, 'scripts', 'validate', 'molecular-msd-vs-mdanalysis.py'), data, dump, '32'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const theirs = JSON.parse(r.stdout) as Record<string, number[]>;
+    const key: Record<string, string> = { Li: '1', BF4: '2+3', OH2: '4+5' };
+    const dt = 100;  // fs per frame
+    const lags = report.curves.time.map((t) => Math.round(t / dt));
+    for (const [name, k] of Object.entries(key)) {
+      const ours = report.curves.msd[name];
+      // Lags up to 32 frames use every time origin in both codes: the curves are the same numbers.
+      lags.forEach((lag, i) => {
+        if (lag > 32) return;
+        const rel = Math.abs(ours[i] - theirs[k][lag]) / theirs[k][lag];
+        assert.ok(rel < 1e-4, `${name} MSD at lag ${lag}: ${ours[i]} vs MDAnalysis ${theirs[k][lag]}`);
+      });
+      // D from MDAnalysis' curve over ionfield's fit window, against ionfield's D and its error.
+      const i0 = report.curves.time.indexOf(report.fit_window.start), i1 = report.curves.time.indexOf(report.fit_window.stop);
+      const dRef = slope(report.curves.time, lags.map((l) => theirs[k][l]), i0, i1) / 6;
+      const d = report.diffusion[name];
+      assert.ok(Math.abs(d.value! - dRef) <= Math.min(0.02 * dRef, 3 * d.error!), `D(${name}) ${d.value} ± ${d.error} vs MDAnalysis ${dRef}`);
+    }
+  });
+
+  it('--molecule-names renames species by the atom types they contain', () => {
+    const r = transport('--molecule-names', 'types 2-3=BF4-,1=Li+,4 5=solvent');
+    assert.deepEqual(r.molecules!.species.map((s) => s.name).sort(), ['BF4-', 'Li+', 'solvent']);
+    assert.equal(r.diffusion['BF4-'].value, report.diffusion.BF4.value);
+  });
+
+  it('--species leaves the solvent out of the selection; the other species are unchanged', () => {
+    const r = transport('--species', 'Li,BF4');
+    assert.deepEqual(Object.keys(r.diffusion).sort(), ['BF4', 'Li']);
+    assert.equal(r.diffusion.Li.value, report.diffusion.Li.value);
+    assert.ok(Math.abs(r.conductivity.value! - report.conductivity.value!) < 1e-12 * report.conductivity.value!);
+  });
+
+  it('a JSON topology with molecules gives the same result as the data file', () => {
+    const topo = readLammpsData(data);
+    const labels: Record<string, string> = { 1: 'Li', 2: 'B', 3: 'F', 4: 'O', 5: 'H' };
+    const types = topo.types.map((t) => labels[t]);
+    const charges: Record<string, number> = {}, masses: Record<string, number> = {};
+    types.forEach((t, i) => ((charges[t] = topo.charges![i]), (masses[t] = topo.masses![i])));
+    const bonds: number[][] = [];
+    for (let b = 0; b < topo.bonds.length; b += 2) bonds.push([topo.bonds[b], topo.bonds[b + 1]]);
+    const file = path.join(tempDir(), 'electrolyte.topology.json');
+    fs.writeFileSync(file, JSON.stringify({ schema: 'ionfield.topology/1', types, charges, masses, molecules: Array.from(topo.molecules!), bonds, names: { 'F B': 'BF4' } }));
+    const r = runCliJson<Report>(['transport', dump, '--topology', file, ...common]);
+    assert.equal(r.centres, 'molecules');
+    assert.deepEqual(Object.keys(r.diffusion).sort(), ['BF4', 'Li', 'OH2']);
+    for (const s of ['BF4', 'Li', 'OH2']) assert.ok(Math.abs(r.diffusion[s].value! - report.diffusion[s].value!) < 1e-12 * report.diffusion[s].value!, s);
+  });
+
+  it('--centres atoms keeps the atom-level analysis (species by atom type, charges per type)', () => {
+    const r = transport('--centres', 'atoms');
+    assert.equal(r.centres, 'atoms');
+    assert.equal(r.molecules, undefined);
+    assert.deepEqual(r.species.map((s) => s.label).sort(), ['B', 'F', 'H', 'Li', 'O']);
+    // Li is a one-atom molecule: its D is the same either way.
+    assert.ok(Math.abs(r.diffusion.Li.value! - report.diffusion.Li.value!) < 1e-9 * report.diffusion.Li.value!);
+  });
+
+  it('a net charge that is not an integer is reported as a warning and used as it is', () => {
+    // Scaled charges: Li +0.8, and BF4's B raised so that BF4 is -0.8 (0.8 + 4 × -0.4 = -0.8).
+    const file = variant((t) => t.replace(/^(\d+ \d+ 1) 1\.0000 /gm, '$1 0.8000 ').replace(/^(\d+ \d+ 2) 0\.6000 /gm, '$1 0.8000 '));
+    const r = runCliJson<Report>(['transport', dump, '--topology', file, ...common]);
+    const byName = Object.fromEntries(r.molecules!.species.map((s) => [s.name, s]));
+    assert.equal(byName.Li.net_charge, 0.8);
+    assert.equal(byName.BF4.net_charge, -0.8);
+    assert.equal(byName.Li.integer_charge, false);
+    assert.ok(r.warnings.some((w) => /Li has a net charge of 0\.8 e, not an integer/.test(w)), r.warnings.join('\n'));
+  });
+
+  it('molecules of one species with different net charges are refused', () => {
+    const file = variant((t) => t.replace(/^(32 11 3) -0\.4000 /m, '$1 -0.3000 '));
+    const r = runCli(['transport', dump, '--topology', file, ...common]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /molecules of species BF4 differ in net charge/);
+  });
+
+  describe('broken data files: one line naming the file, the line and what was expected', () => {
+    const cases: [string, (t: string) => string, RegExp][] = [
+      ['an Atoms line with a column missing', (t) => t.replace(/^(5 2 5 0\.4000 \S+ \S+) \S+$/m, '$1'), /variant\.data:\d+: expected 7 columns \(or 10 with image flags\) for atom style full, got 6/],
+      ['too few Atoms lines', (t) => t.replace(/^7 3 4 .*\n/m, ''), /variant\.data:\d+: the Atoms section ends after 251 lines; the header promises 252/],
+      ['an atom type beyond the header', (t) => t.replace(/^(3 1) 5 /m, '$1 9 '), /variant\.data:\d+: atom type 9 is outside 1\.\.5/],
+      ['a bond between two molecules', (t) => t.replace(/^1 2 1 2$/m, '1 2 1 4'), /variant\.data:\d+: bond joins atoms 1 and 4 of different molecules/],
+      ['a bond to a missing atom', (t) => t.replace(/^1 2 1 2$/m, '1 2 1 999'), /variant\.data:\d+: bond names atom ID 999/],
+      ['a style that is not read', (t) => t.replace('Atoms # full', 'Atoms # sphere'), /variant\.data:\d+: atom style 'sphere' is not read/],
+      ['a duplicated atom ID', (t) => t.replace(/^4 (2 4 \S+ \S+ \S+ \S+)$/m, '3 $1'), /variant\.data:\d+: atom ID 3 appears twice/],
+      ['garbage in the header', (t) => t.replace('5 atom types', '5 atom kinds'), /variant\.data:6: expected a header line/],
+    ];
+    for (const [what, edit, expected] of cases)
+      it(what, () => {
+        const r = runCli(['transport', dump, '--topology', variant(edit), ...common]);
+        assert.equal(r.status, 1, r.stderr);
+        assert.match(r.stderr, expected);
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      });
+
+    it('no Masses section: centres of mass need masses', () => {
+      const r = runCli(['transport', dump, '--topology', variant((t) => t.replace(/Masses\n\n(.*\n){5}/, '')), ...common]);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /variant\.data: centres of mass need atom masses/);
+    });
+  });
+});
