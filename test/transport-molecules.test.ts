@@ -119,6 +119,15 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
     }
   });
 
+  it('a saved partial keeps the molecules and the atomic-charge sums (--save-partial, --from-partials)', () => {
+    const file = path.join(tempDir(), 'partial.json');
+    transport('--save-partial', file);
+    const r = runCliJson<Report>(['transport', file, '--from-partials', '--temperature', '350']);
+    assert.equal(r.centres, 'molecules');
+    assert.equal(r.diffusion.BF4.value, report.diffusion.BF4.value);
+    assert.equal(r.molecules!.atomic_charges.conductivity.value, report.molecules!.atomic_charges.conductivity.value);
+  });
+
   it('--molecule-names renames species by the atom types they contain', () => {
     const r = transport('--molecule-names', 'types 2-3=BF4-,1=Li+,4 5=solvent');
     assert.deepEqual(r.molecules!.species.map((s) => s.name).sort(), ['BF4-', 'Li+', 'solvent']);

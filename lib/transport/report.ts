@@ -144,7 +144,9 @@ export function transportReport(partial: TransportPartial, options: { temperatur
   const cross: Record<string, number[]> = labelRecord();
   for (let x = 0; x < meta.species.length; x++)
     for (let y = x; y < meta.species.length; y++) cross[`${meta.species[x]}|${meta.species[y]}`] = a.curves.cross[pairIndex(x, y, meta.species.length)];
-  const frame = meta.removeCom
+  const frame = meta.removeCom && meta.centres === 'molecules'
+    ? 'centre of mass of the selected molecules (mass-weighted, topology masses) removed frame by frame: transference numbers and L_ab are relative to their barycentre (with the solvent selected: the barycentric frame)'
+    : meta.removeCom
     ? `centre of mass of the selected ions (${meta.masses ? 'mass-weighted' : 'number-weighted'}) removed frame by frame: transference numbers are relative to the ions' barycentre`
     : 'the simulation frame as stored (for implicit-solvent Langevin runs: the solvent-fixed frame); no drift removal';
   const record = <T>(f: (s: string, k: number) => T) => Object.fromEntries(meta.species.map((s, k) => [s, f(s, k)]));
