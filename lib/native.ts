@@ -25,6 +25,9 @@ export interface NativeBatch {
   types: string[] | null;
   charges: Float64Array | null;
   ids: Float64Array | null;
+  /** Molecule IDs and masses per atom (LAMMPS dump 'mol' and 'mass' columns), of the batch's first frame. */
+  molecules?: Float64Array | null;
+  masses?: Float64Array | null;
   images: Int32Array | null;
   unwrapped: boolean;
   periodic: boolean[];

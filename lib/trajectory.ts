@@ -93,6 +93,9 @@ export interface FrameBatch {
   times: Float64Array; // < 0 where the file stores no time
   types: string[] | null;
   charges: Float64Array | null;
+  /** Molecule ID and mass per atom where the file has them (LAMMPS dump 'mol', 'mass' columns). */
+  molecules?: Float64Array | null;
+  masses?: Float64Array | null;
   unwrapped: boolean;
   /** Periodicity of the cell along a, b, c (LAMMPS 'ff'/'fm' boundaries are not periodic). */
   periodic: boolean[];
@@ -276,6 +279,8 @@ export class Trajectory implements AsyncIterable<Frame>, AsyncDisposable {
       times: raw.times,
       types,
       charges,
+      molecules: raw.molecules ?? null,
+      masses: raw.masses ?? null,
       unwrapped: raw.unwrapped,
       periodic: raw.periodic,
     };

@@ -157,6 +157,34 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
     for (const s of ['BF4', 'Li', 'OH2']) assert.ok(Math.abs(r.diffusion[s].value! - report.diffusion[s].value!) < 1e-12 * report.diffusion[s].value!, s);
   });
 
+  it('a LAMMPS dump with mol (and mass) columns is a topology with molecules', async () => {
+    // The fixture's frames rewritten with 'mol', 'q' and 'mass' columns from the data file.
+    const topo = readLammpsData(data);
+    const lines: string[] = [];
+    let step = 0;
+    for await (const f of openTrajectory(dump, { unwrap: false })) {
+      lines.push('ITEM: TIMESTEP', String(step), 'ITEM: NUMBER OF ATOMS', String(f.natoms), 'ITEM: BOX BOUNDS pp pp pp', '0 22', '0 22', '0 22', 'ITEM: ATOMS id mol type q mass x y z');
+      for (let i = 0; i < f.natoms; i++)
+        lines.push(`${topo.ids[i]} ${topo.molecules![i] + 1} ${topo.types[i]} ${topo.charges![i]} ${topo.masses![i]} ${f.positions[3 * i]} ${f.positions[3 * i + 1]} ${f.positions[3 * i + 2]}`);
+      step += 200;
+    }
+    const withMass = path.join(tempDir(), 'mol.lammpstrj');
+    fs.writeFileSync(withMass, lines.join('\n') + '\n');
+    const r = runCliJson<Report>(['transport', withMass, '--topology', withMass, ...common]);
+    assert.equal(r.centres, 'molecules');
+    const same: Record<string, string> = { mol_1: 'Li', mol_2_3x4: 'BF4', mol_4_5x2: 'OH2' };
+    for (const [name, ref] of Object.entries(same))
+      assert.ok(Math.abs(r.diffusion[name].value! - report.diffusion[ref].value!) < 1e-9 * report.diffusion[ref].value!, `${name}: ${r.diffusion[name].value} vs ${report.diffusion[ref].value}`);
+    // Without a mass column: refused, unless --masses gives them per type.
+    const noMass = path.join(tempDir(), 'nomass.lammpstrj');
+    fs.writeFileSync(noMass, lines.map((l) => (l.startsWith('ITEM: ATOMS') ? 'ITEM: ATOMS id mol type q x y z' : /^\d+ \d+ \d+ \S+ \S+ \S+ \S+ \S+$/.test(l) ? l.split(' ').filter((_, k) => k !== 4).join(' ') : l)).join('\n') + '\n');
+    const refused = runCli(['transport', noMass, '--topology', noMass, ...common]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /centres of mass need atom masses/);
+    const given = runCliJson<Report>(['transport', noMass, '--topology', noMass, '--masses', '1:6.94,2:10.81,3:18.998,4:15.999,5:1.008', ...common]);
+    assert.ok(Math.abs(given.diffusion.mol_2_3x4.value! - report.diffusion.BF4.value!) < 1e-9 * report.diffusion.BF4.value!);
+  });
+
   it('--centres atoms keeps the atom-level analysis (species by atom type, charges per type)', () => {
     const r = transport('--centres', 'atoms');
     assert.equal(r.centres, 'atoms');

@@ -2,7 +2,7 @@
 // species labels), declared once and turned into TrajectoryOptions in one place.
 import { AtomTopology, molecularSystem, MolecularSystem, parseMoleculeNames } from '../topology/molecules';
 import { chargesPerLabel, isTopologyFile, loadTopology } from '../topology/load';
-import { openTrajectory, parseKeyValueList, parseReadOverrides, TrajectoryOptions } from '../trajectory';
+import { FrameBatch, openTrajectory, parseKeyValueList, parseReadOverrides, TrajectoryOptions } from '../trajectory';
 import { integerOption, Options, Parsed, UsageError } from './command';
 
 export const selectionOptions: Options = {
@@ -46,11 +46,27 @@ function topologyFile(file: string): AtomTopology | null {
 export async function typesFromTopology(file: string): Promise<string[]> {
   const topology = topologyFile(file);
   if (topology) return topology.types;
-  for await (const frame of openTrajectory(file, { stop: 1, unwrap: false })) {
-    if (!frame.types) throw new UsageError(`--topology ${file}: that file has no species labels either`);
-    return frame.types;
+  for await (const b of openTrajectory(file, { stop: 1, unwrap: false }).batches(1)) {
+    if (!b.types) throw new UsageError(`--topology ${file}: that file has no species labels either`);
+    // A LAMMPS dump with a 'mol' column is a topology with molecules (masses from a 'mass' column, or --masses).
+    loaded.set(file, trajectoryTopology(file, b));
+    return b.types;
   }
   throw new UsageError(`--topology ${file}: no frames`);
+}
+
+/** What the first frame of a trajectory says about its atoms; molecule ID 0 is an atom on its own. */
+function trajectoryTopology(file: string, b: FrameBatch): AtomTopology {
+  let molecules: Int32Array | null = null;
+  if (b.molecules) {
+    const compact = new Map<string, number>();
+    molecules = Int32Array.from(b.molecules, (m, i) => {
+      const key = m === 0 ? `atom ${i}` : `mol ${m}`;
+      if (!compact.has(key)) compact.set(key, compact.size);
+      return compact.get(key)!;
+    });
+  }
+  return { file, types: b.types!, charges: b.charges, masses: b.masses ?? null, molecules, bonds: new Int32Array(0) };
 }
 
 export type Selection = Pick<TrajectoryOptions, 'format' | 'start' | 'stop' | 'stride' | 'typeMap' | 'types' | 'allow'>;
@@ -85,17 +101,34 @@ export const moleculeOptions: Options = {
 };
 
 export const moleculeUsage = `  --centres molecules|atoms   what moves: centres of mass of the topology's molecules (default
-                         when --topology has molecules) or every atom (the atom-level analysis)
+                         when --topology has molecules: a LAMMPS data file with molecule IDs, a JSON
+                         topology with "molecules", a dump with a 'mol' column) or every atom
   --molecule-names RULES names of molecular species, e.g. 'types 1-7=PF6,8=Li' (a molecule whose atom
                          types all lie in the set takes the name); default: the atom-type composition`;
 
-/** The molecular system a --topology with molecules describes, unless --centres atoms. */
-export function moleculesFromValues(values: Parsed['values']): MolecularSystem | undefined {
+/** True when --topology names a topology with molecules and --centres is not 'atoms'. */
+export function followsMolecules(values: Parsed['values']): boolean {
+  const file = values.topology as string | undefined;
+  if (!file || values.centres === 'atoms') return false;
+  return Boolean((topologyFile(file) ?? loaded.get(file))?.molecules);
+}
+
+/**
+ * The molecular system a --topology with molecules describes, unless --centres atoms. masses: per
+ * species label, for topologies without masses (a dump's 'mol' column without a 'mass' column).
+ * Call after selectionFromValues (which reads a trajectory given as the topology).
+ */
+export function moleculesFromValues(values: Parsed['values'], masses?: Record<string, number>): MolecularSystem | undefined {
   const file = values.topology as string | undefined;
   const centres = values.centres as string | undefined;
   if (centres !== undefined && centres !== 'molecules' && centres !== 'atoms') throw new UsageError(`--centres: '${centres}' is not one of molecules, atoms`);
-  const topology = file ? topologyFile(file) : null;
-  if (centres === 'molecules' && !topology?.molecules) throw new UsageError(`--centres molecules needs --topology with molecules (a LAMMPS data file with molecule IDs, or "molecules" in a JSON topology)`);
+  let topology = file ? topologyFile(file) ?? loaded.get(file) ?? null : null;
+  if (topology?.molecules && !topology.masses && masses) {
+    const missing = [...new Set(topology.types.filter((t) => !(t in masses)))];
+    if (missing.length) throw new UsageError(`--masses: no mass for species ${missing.join(', ')}`);
+    topology = { ...topology, masses: Float64Array.from(topology.types, (t) => masses[t]) };
+  }
+  if (centres === 'molecules' && !topology?.molecules) throw new UsageError(`--centres molecules needs --topology with molecules (a LAMMPS data file with molecule IDs, "molecules" in a JSON topology, or a LAMMPS dump with a 'mol' column)`);
   if (values['molecule-names'] !== undefined && !topology?.molecules) throw new UsageError('--molecule-names needs --topology with molecules');
   if (!topology?.molecules || centres === 'atoms') return undefined;
   try {

@@ -3,7 +3,7 @@
 import { accumulateTransport, loadPartial, mergePartials, savePartial, TransportOptions, TransportPartial, TransportReport, transportReport } from '../transport';
 import { parseCharges, parseKeyValueList } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { allowUsage, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
+import { allowUsage, followsMolecules, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 const fmt = (v: number | null, digits = 4) => (v === null ? 'n/a' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(digits - 1) : v.toPrecision(digits));
@@ -69,8 +69,9 @@ ${allowUsage}
   --species A,B          species to include (default: all; e.g. leave out explicit solvent; with
                          molecules: molecular species names)
   --remove-com           subtract the selection's centre of mass from every frame
-  --masses A:m,B:m       centre-of-mass weights per species (default: equal weights; molecules:
-                         always their masses from the topology)
+  --masses A:m,B:m       centre-of-mass weights per species (default: equal weights); with molecules:
+                         atom masses per species label where the topology has none (a dump's
+                         'mol' column without a 'mass' column)
   --fit-start t --fit-stop t   fit window in time units (default: automatic)
   --slope-tolerance x    automatic window: |d ln MSD / d ln t − 1| <= x (default 0.1)
   --stop-fraction f      automatic window: longest lag as a fraction of the run (default 0.025)
@@ -162,12 +163,14 @@ ${allowUsage}
       checkpoint: str('checkpoint'),
       checkpointEvery: integerOption(str('checkpoint-every'), 'checkpoint-every', 1),
       resume: Boolean(values.resume),
-      molecules: values['from-partials'] ? undefined : moleculesFromValues(values),
+      molecules: values['from-partials'] ? undefined : moleculesFromValues(values, masses),
     };
+    // With molecules, --masses only fills in masses a topology lacks (centres are always mass-weighted).
+    if (options.molecules) options.masses = undefined;
     if (options.molecules && str('charges')) throw new UsageError('--charges: with molecules, charges are the partial charges of the topology (pass --centres atoms for per-species charges)');
     if (options.resume && !options.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
     if (options.checkpoint && (positionals.length > 1 || values['from-partials'])) throw new UsageError('--checkpoint works with a single trajectory');
-    if (options.masses && !options.removeCom) throw new UsageError('--masses only matters with --remove-com');
+    if (options.masses && !options.removeCom && !options.molecules) throw new UsageError('--masses only matters with --remove-com');
     if (options.fitStart !== undefined && options.fitStop !== undefined && options.fitStart >= options.fitStop)
       throw new UsageError('--fit-start must be below --fit-stop');
     const partials: TransportPartial[] = [];
@@ -213,7 +216,7 @@ function negativeResults(r: TransportReport): string[] {
 
 /** Per-species charges from the topology, for the atom-level analysis only (molecules carry their own). */
 function chargesUnlessMolecules(values: Parameters<typeof topologyCharges>[0]): Record<string, number> | undefined {
-  if (values.centres !== 'atoms' && values.topology && moleculesFromValues(values)) return undefined;
+  if (followsMolecules(values)) return undefined;
   return topologyCharges(values);
 }
 

@@ -32,7 +32,7 @@ const SECTIONS = new Set([
   'Impropers', 'Pair Coeffs', 'PairIJ Coeffs', 'Bond Coeffs', 'Angle Coeffs', 'Dihedral Coeffs', 'Improper Coeffs',
   'BondBond Coeffs', 'BondAngle Coeffs', 'MiddleBondTorsion Coeffs', 'EndBondTorsion Coeffs', 'AngleTorsion Coeffs',
   'AngleAngleTorsion Coeffs', 'BondBond13 Coeffs', 'AngleAngle Coeffs', 'Atom Type Labels', 'Bond Type Labels',
-  'Angle Type Labels', 'Dihedral Type Labels', 'Improper Type Labels',
+  'Angle Type Labels', 'Dihedral Type Labels', 'Improper Type Labels', 'CMAP',
 ]);
 
 // Columns of each style before the coordinates: [id, mol, type, q] positions (-1: absent).
@@ -80,10 +80,10 @@ export function readLammpsData(file: string): LammpsData {
   let i = 1;  // line 0 is the title
   // Header: "N keyword" lines until the first section keyword.
   for (; i < lines.length; i++) {
-    const line = lines[i].replace(/#.*/, '').trim();
+    const line = lines[i].replace(/#.*/, '').trim().replace(/\s+/g, ' ');
     if (!line) continue;
     if (SECTIONS.has(line)) break;
-    const m = /^([+-]?\d+)\s+(atoms|bonds|angles|dihedrals|impropers|atom types|bond types|angle types|dihedral types|improper types|extra bond per atom|extra angle per atom|extra dihedral per atom|extra improper per atom|extra special per atom|ellipsoids|lines|triangles|bodies)$/.exec(line);
+    const m = /^([+-]?\d+)\s+(atoms|bonds|angles|dihedrals|impropers|atom types|bond types|angle types|dihedral types|improper types|extra bond per atom|extra angle per atom|extra dihedral per atom|extra improper per atom|extra special per atom|ellipsoids|lines|triangles|bodies|crossterms)$/.exec(line);
     if (m) {
       header[m[2]] = Number(m[1]);
       continue;
