@@ -196,11 +196,13 @@ export function readLammpsData(file: string): LammpsData {
       return compact.get(key)!;
     });
   }
+  const numberOf = new Map(Object.entries(labels).map(([n, l]) => [l, n]));
   let atomMasses: Float64Array | null = null;
   if (masses.size) {
     atomMasses = new Float64Array(rows.length);
     rows.forEach((r, k) => {
-      const m = masses.get(r.type) ?? masses.get(labels[r.type] ?? '');
+      // Atoms and Masses may name a type by number or by its label (LAMMPS type labels).
+      const m = masses.get(r.type) ?? masses.get(labels[r.type] ?? '') ?? masses.get(numberOf.get(r.type) ?? '');
       if (m === undefined) fail(r.line, `atom type ${r.type} has no mass in the Masses section`);
       atomMasses![k] = m!;
     });
