@@ -104,7 +104,8 @@ export async function accumulateTransport(file: string, options: TransportOption
 async function accumulateSegment(file: string, options: TransportOptions, resuming: boolean, save: (p: TransportPartial) => void): Promise<TransportPartial | null> {
   // Charges by species are applied here, not by the reader, so that species left out with
   // selectSpecies (explicit solvent) need no charge.
-  const trajectory = openTrajectory(file, { ...options, charges: undefined, unwrap: true });
+  // Atoms, always: molecular centres are made here (MolecularCentres), beside the atomic charge moment.
+  const trajectory = openTrajectory(file, { ...options, charges: undefined, unwrap: true, molecules: undefined });
   const warnings: string[] = [];
   let handle: NativeTransportHandle | null = null;
   let molecular: MolecularCentres | null = null;

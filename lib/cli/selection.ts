@@ -85,10 +85,12 @@ export async function selectionFromValues(values: Parsed['values']): Promise<Sel
 }
 
 /**
- * Charges per species from a --topology file (undefined for trajectories, and for data files whose
- * atoms of one type carry different partial charges); --charges wins.
+ * Charges per species from a --topology file (undefined for trajectories, for data files whose
+ * atoms of one type carry different partial charges, and when molecules are followed); --charges wins.
  */
 export function topologyCharges(values: Parsed['values']): Record<string, number> | undefined {
+  // Molecules carry their own (net) charges; per-label charges are for the atom-level analysis.
+  if (followsMolecules(values)) return undefined;
   const file = values.topology as string | undefined;
   const topology = file ? topologyFile(file) : null;
   return topology ? chargesPerLabel(topology) : undefined;

@@ -3,7 +3,7 @@
 import { accumulateTransport, loadPartial, mergePartials, savePartial, TransportOptions, TransportPartial, TransportReport, transportReport } from '../transport';
 import { parseCharges, parseKeyValueList } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { allowUsage, followsMolecules, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
+import { allowUsage, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 const fmt = (v: number | null, digits = 4) => (v === null ? 'n/a' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(digits - 1) : v.toPrecision(digits));
@@ -144,7 +144,7 @@ ${allowUsage}
       units: str('units'),
       timestep: positive('timestep'),
       frameInterval: positive('frame-interval'),
-      charges: str('charges') ? parseCharges(str('charges')!) : chargesUnlessMolecules(values),
+      charges: str('charges') ? parseCharges(str('charges')!) : topologyCharges(values),
       selectSpecies: str('species') ? str('species')!.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       removeCom: Boolean(values['remove-com']),
       masses,
@@ -212,12 +212,6 @@ function negativeResults(r: TransportReport): string[] {
   for (const [s, d] of Object.entries(r.diffusion)) if (d.value !== null && d.value < 0) out.push(`D(${s}) = ${fmt(d.value)}`);
   if (r.conductivity.value !== null && r.conductivity.value < 0) out.push(`σ = ${fmt(r.conductivity.value)}`);
   return out;
-}
-
-/** Per-species charges from the topology, for the atom-level analysis only (molecules carry their own). */
-function chargesUnlessMolecules(values: Parameters<typeof topologyCharges>[0]): Record<string, number> | undefined {
-  if (followsMolecules(values)) return undefined;
-  return topologyCharges(values);
 }
 
 function fitOption(v: string | undefined): 'gls' | 'ols' | undefined {

@@ -5,8 +5,8 @@
 // is also estimated from the atomic partial charges (equal to the molecular one at long times: the
 // two differ by the bounded change of the molecular dipoles).
 import { native, NativeMoleculeCentresHandle, NativeTransportHandle, NativeTransportSums } from '../native';
+import { moleculeCentresHandle, moleculeCharges } from '../topology/centres-batch';
 import { MolecularSystem, MoleculeSpecies } from '../topology/molecules';
-import { badInput } from './partial';
 
 export interface MolecularMeta {
   /** The topology file the molecules came from. */
@@ -35,18 +35,15 @@ export class MolecularCentres {
   smallestCell = Infinity;
 
   constructor(readonly system: MolecularSystem, readonly file: string, natoms: number) {
-    if (natoms !== system.molecule.length)
-      throw badInput(`${file}: ${natoms} atoms per frame, but the topology ${system.file} describes ${system.molecule.length}`);
-    this.centres = new (native().NativeMoleculeCentres)({ molecule: system.molecule, masses: system.masses, charges: system.charges, bonds: system.bonds });
+    this.centres = moleculeCentresHandle(system, file, natoms);
   }
 
   frames(): MolecularFrames {
     const s = this.system;
-    const byName = new Map(s.species.map((x) => [x.name, x]));
     return {
       natoms: s.speciesOf.length,
       types: s.speciesOf,
-      charges: Float64Array.from(s.speciesOf, (name) => byName.get(name)!.net_charge),
+      charges: moleculeCharges(s),
       masses: Object.fromEntries(s.species.map((x) => [x.name, x.mass])),
     };
   }

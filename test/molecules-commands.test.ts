@@ -1,0 +1,42 @@
+// Commands other than transport on molecular centres (--topology with molecules): descriptors
+// have one row per molecule with the solvent as a species of its own, and dataset's λ_i of
+// molecular ions keep the sum rule to round-off. The JSON says which centres were used.
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { readNpy } from '../lib/npy';
+import { runCliJson } from './helpers/cli';
+import { fixturesDir, tempDir } from './helpers/paths';
+
+const dir = path.join(fixturesDir, 'molecules');
+const data = path.join(dir, 'electrolyte.data');
+const dump = path.join(dir, 'electrolyte.lammpstrj.gz');
+
+describe('descriptors and dataset on molecular centres', function () {
+  this.timeout(180_000);
+
+  it('descriptors: one row per molecule, solvent molecules as centres and neighbours of their own species', () => {
+    const out = path.join(tempDir(), 'd.npy');
+    const r = runCliJson<{ centres: string; rows: number; shape: number[]; features: Record<string, number>; molecules: { species: { name: string; count: number }[] } }>(
+      ['descriptors', dump, '--topology', data, '--set', 'compact', '--scale', '2', '--stop', '3', '--out', out]);
+    assert.equal(r.centres, 'molecules');
+    assert.equal(r.rows, 84);  // 12 Li + 12 BF4 + 60 solvent molecules
+    assert.deepEqual(Object.keys(r.features).sort(), ['BF4', 'Li', 'OH2']);
+    const atoms = runCliJson<{ centres: string; rows: number }>(['descriptors', dump, '--topology', data, '--centres', 'atoms', '--set', 'compact', '--scale', '2', '--stop', '3', '--out', path.join(tempDir(), 'a.npy')]);
+    assert.equal(atoms.centres, 'atoms');
+    assert.equal(atoms.rows, 252);
+  });
+
+  it('dataset: λ_i of molecular ions sum to the Einstein–Helfand value at τ (sum rule to round-off)', () => {
+    const out = path.join(tempDir(), 'ds');
+    const r = runCliJson<{ centres: string; systems: { frames: number; sum_rule_relative_error: number }[]; max_sum_rule_relative_error: number }>(
+      ['dataset', dump, '--topology', data, '--set', 'compact', '--scale', '2', '--tau', '1000', '--timestep', '0.5', '--temperature', '350', '--no-transport', '--stop', '60', '--out', out]);
+    assert.equal(r.centres, 'molecules');
+    assert.equal(r.systems[0].frames, 50);
+    assert.ok(r.max_sum_rule_relative_error < 1e-12, String(r.max_sum_rule_relative_error));
+    const lambda = readNpy(path.join(out, 'electrolyte', 'lambda-BF4.npy'));
+    assert.deepEqual(lambda.shape, [50, 12]);
+    // The solvent carries no charge: its λ is zero.
+    const solvent = readNpy(path.join(out, 'electrolyte', 'lambda-OH2.npy'));
+    assert.ok(Array.from(solvent.data as Float64Array).every((v) => v === 0));
+  });
+});
