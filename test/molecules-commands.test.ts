@@ -1,6 +1,6 @@
 // Commands other than transport on molecular centres (--topology with molecules): descriptors
-// have one row per molecule with the solvent as a species of its own, and dataset's λ_i of
-// molecular ions keep the sum rule to round-off. The JSON says which centres were used.
+// have one row per molecule with the solvent as a species of its own, dataset's λ_i of molecular
+// ions keep the sum rule to round-off, and a model trained on them predicts per molecule. The JSON says which centres were used.
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { readNpy } from '../lib/npy';
@@ -38,5 +38,12 @@ describe('descriptors and dataset on molecular centres', function () {
     // The solvent carries no charge: its λ is zero.
     const solvent = readNpy(path.join(out, 'electrolyte', 'lambda-OH2.npy'));
     assert.ok(Array.from(solvent.data as Float64Array).every((v) => v === 0));
+    // A model trained on the molecular dataset predicts λ̂ for every molecule of the trajectory.
+    const model = path.join(tempDir(), 'm.onnx');
+    runCliJson(['train', out, '--holdout', '', '--out', model, '--epochs', '2', '--hidden', '4']);
+    const p = runCliJson<{ centres: string; ions: number; frames: number }>(['predict', dump, '--model', model, '--topology', data, '--units', 'lj', '--stop', '10']);
+    assert.equal(p.centres, 'molecules');
+    assert.equal(p.ions, 84);
+    assert.equal(p.frames, 10);
   });
 });

@@ -2,7 +2,7 @@ import { buildDataset } from '../dataset';
 import { Device } from '../descriptors';
 import { parseCharges, parseLabelBy } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
+import { centresJson, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 export const datasetCommand: Command = {
@@ -75,7 +75,6 @@ ${moleculeUsage}
     const progress = new Progress('dataset', null, !values.json);
     const selection = await selectionFromValues(values);
     const molecules = moleculesFromValues(values);
-    if (molecules && values.charges) throw new UsageError('--charges: with molecules, each molecule carries its net charge (pass --centres atoms for per-species charges)');
     const summary = await buildDataset(positionals, values.out as string, {
       ...selection,
       molecules,
@@ -105,7 +104,7 @@ ${moleculeUsage}
     });
     progress.done();
     // Which points the ions are: atoms, or centres of mass of molecules (λ_i of molecular ions).
-    if (values.json) printJson({ ...summary, centres: molecules ? 'molecules' : 'atoms', ...(molecules ? { molecules: { topology: molecules.file, species: molecules.species } } : {}) });
+    if (values.json) printJson({ ...summary, ...centresJson(molecules) });
     else console.log(`wrote ${summary.dataset}: ${summary.systems.length} system(s), largest sum-rule error ${summary.max_sum_rule_relative_error.toExponential(2)}, ${summary.seconds.toFixed(1)} s`);
     return 0;
   },

@@ -2,7 +2,7 @@ import { loadSet, shippedSets } from '../descriptor-sets';
 import { writeDescriptors, Device } from '../descriptors';
 import { parseCharges, parseLabelBy } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { allowUsage, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
+import { allowUsage, centresJson, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 function listSets(json: boolean): number {
@@ -70,7 +70,6 @@ ${allowUsage}
     const progress = new Progress('descriptors', null, !values.json);
     const selection = await selectionFromValues(values);
     const molecules = moleculesFromValues(values);
-    if (molecules && values.charges) throw new UsageError('--charges: with molecules, each molecule carries its net charge (pass --centres atoms for per-species charges)');
     const summary = await writeDescriptors(positionals[0], out, {
       ...selection,
       molecules,
@@ -86,8 +85,7 @@ ${allowUsage}
     });
     progress.done();
     // Which points the rows are: atoms, or centres of mass of molecules (solvent molecules included).
-    const centres = molecules ? { centres: 'molecules', molecules: { topology: molecules.file, species: molecules.species }, warnings: molecules.warnings } : { centres: 'atoms' };
-    if (values.json) printJson({ ...summary, ...centres });
+    if (values.json) printJson({ ...summary, ...centresJson(molecules), ...(molecules ? { warnings: molecules.warnings } : {}) });
     else {
       if (molecules) console.log(`centres: molecules of ${molecules.file} (${molecules.species.map((s) => `${s.name} × ${s.count}`).join(', ')})`);
       const feats = Object.entries(summary.features).map(([s, n]) => `${s}: ${n}`).join(', ');

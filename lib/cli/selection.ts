@@ -108,6 +108,11 @@ export const moleculeUsage = `  --centres molecules|atoms   what moves: centres 
   --molecule-names RULES names of molecular species, e.g. 'types 1-7=PF6,8=Li' (a molecule whose atom
                          types all lie in the set takes the name); default: the atom-type composition`;
 
+/** What a command's JSON says about the points it followed: atoms, or centres of mass of molecules. */
+export function centresJson(molecules: MolecularSystem | undefined): { centres: 'atoms' } | { centres: 'molecules'; molecules: { topology: string; species: MolecularSystem['species'] } } {
+  return molecules ? { centres: 'molecules', molecules: { topology: molecules.file, species: molecules.species } } : { centres: 'atoms' };
+}
+
 /** True when --topology names a topology with molecules and --centres is not 'atoms'. */
 export function followsMolecules(values: Parsed['values']): boolean {
   const file = values.topology as string | undefined;
@@ -133,6 +138,7 @@ export function moleculesFromValues(values: Parsed['values'], masses?: Record<st
   if (centres === 'molecules' && !topology?.molecules) throw new UsageError(`--centres molecules needs --topology with molecules (a LAMMPS data file with molecule IDs, "molecules" in a JSON topology, or a LAMMPS dump with a 'mol' column)`);
   if (values['molecule-names'] !== undefined && !topology?.molecules) throw new UsageError('--molecule-names needs --topology with molecules');
   if (!topology?.molecules || centres === 'atoms') return undefined;
+  if (values.charges !== undefined) throw new UsageError('--charges: with molecules, each molecule carries its net charge from the partial charges of the topology (pass --centres atoms for per-species charges)');
   try {
     const rules = values['molecule-names'] ? parseMoleculeNames(values['molecule-names'] as string) : [];
     return molecularSystem(topology, rules);

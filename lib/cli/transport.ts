@@ -167,7 +167,6 @@ ${allowUsage}
     };
     // With molecules, --masses only fills in masses a topology lacks (centres are always mass-weighted).
     if (options.molecules) options.masses = undefined;
-    if (options.molecules && str('charges')) throw new UsageError('--charges: with molecules, charges are the partial charges of the topology (pass --centres atoms for per-species charges)');
     if (options.resume && !options.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
     if (options.checkpoint && (positionals.length > 1 || values['from-partials'])) throw new UsageError('--checkpoint works with a single trajectory');
     if (options.masses && !options.removeCom && !options.molecules) throw new UsageError('--masses only matters with --remove-com');
