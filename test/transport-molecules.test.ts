@@ -185,6 +185,49 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
     assert.ok(Math.abs(given.diffusion.mol_2_3x4.value! - report.diffusion.BF4.value!) < 1e-9 * report.diffusion.BF4.value!);
   });
 
+  it('a GROMACS .top (with an .itp, [ atomtypes ] masses and [ settles ]) on the XTC of the same run gives the same D', () => {
+    const tmp = tempDir();
+    const xtc = path.join(tmp, 'run.xtc');
+    runCliJson(['convert', dump, xtc, '--timestep', '0.5']);
+    // [ molecules ] in the order of the data file (runs of one type compressed).
+    const topo = readLammpsData(data);
+    const kindOf = (t: string) => (t === '1' ? 'LI' : t === '2' ? 'BF4' : 'SOL');
+    const runs: [string, number][] = [];
+    for (let i = 0; i < topo.types.length; i++) {
+      if (i > 0 && topo.molecules![i] === topo.molecules![i - 1]) continue;
+      const kind = kindOf(topo.types[i]);
+      if (runs.length && runs[runs.length - 1][0] === kind) runs[runs.length - 1][1]++;
+      else runs.push([kind, 1]);
+    }
+    fs.writeFileSync(path.join(tmp, 'ions.itp'), [
+      '[ moleculetype ]', 'LI 1', '[ atoms ]', '1 Li 1 LI LI 1 1.0 6.94',
+      '[ moleculetype ]', '; name nrexcl', 'BF4 1', '[ atoms ]', '1 B 1 BF4 B 1 0.6 10.81',
+      ...[2, 3, 4, 5].map((k) => `${k} F 1 BF4 F${k - 1} 1 -0.4 18.998`), '[ bonds ]', ...[2, 3, 4, 5].map((k) => `1 ${k} 1`),
+    ].join('\n') + '\n');
+    const top = path.join(tmp, 'system.top');
+    fs.writeFileSync(top, [
+      '[ defaults ]', '1 2 yes 0.5 0.8333',
+      '[ atomtypes ]', '; name at.num mass charge ptype sigma epsilon',
+      'OW 8 15.999 0.0 A 0.3 0.6', 'HW 1 1.008 0.0 A 0.0 0.0', 'Li 3 6.94 0 A 0.2 0.1', 'B 5 10.81 0 A 0.3 0.2', 'F 9 18.998 0 A 0.3 0.2',
+      '#include "ions.itp"',
+      '[ moleculetype ]', 'SOL 2', '[ atoms ]', '1 OW 1 SOL OW 1 -0.8', '2 HW 1 SOL HW1 1 0.4', '3 HW 1 SOL HW2 1 0.4',
+      '#ifdef FLEXIBLE', '#include "no-such-file.itp"', '#else', '[ settles ]', '1 1 0.1 0.16330', '#endif',
+      '[ system ]', 'test', '[ molecules ]', ...runs.map(([k, n]) => `${k} ${n}`),
+    ].join('\n') + '\n');
+    const r = runCliJson<Report>(['transport', xtc, '--topology', top, '--units', 'gromacs', '--temperature', '350']);
+    assert.equal(r.centres, 'molecules');
+    const same: Record<string, string> = { LI: 'Li', BF4: 'BF4', SOL: 'OH2' };
+    for (const [name, ref] of Object.entries(same)) {
+      const d = r.diffusion[name].value! * 0.1;  // nm²/ps → Å²/fs
+      assert.ok(Math.abs(d - report.diffusion[ref].value!) < 1e-2 * report.diffusion[ref].value!, `${name}: ${d} vs ${report.diffusion[ref].value}`);
+    }
+    // A molecule type the topology does not define: file and line.
+    fs.writeFileSync(top, fs.readFileSync(top, 'utf8').replace(/^LI (\d+)$/m, 'LIX $1'));
+    const bad = runCli(['transport', xtc, '--topology', top, '--units', 'gromacs', '--temperature', '350']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /system\.top:\d+: molecule type LIX is not defined/);
+  });
+
   it('--centres atoms keeps the atom-level analysis (species by atom type, charges per type)', () => {
     const r = transport('--centres', 'atoms');
     assert.equal(r.centres, 'atoms');

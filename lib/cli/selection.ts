@@ -103,8 +103,9 @@ export const moleculeOptions: Options = {
 };
 
 export const moleculeUsage = `  --centres molecules|atoms   what moves: centres of mass of the topology's molecules (default
-                         when --topology has molecules: a LAMMPS data file with molecule IDs, a JSON
-                         topology with "molecules", a dump with a 'mol' column) or every atom
+                         when --topology has molecules: a LAMMPS data file with molecule IDs, a
+                         GROMACS .top, a JSON topology with "molecules", a dump with a 'mol'
+                         column) or every atom
   --molecule-names RULES names of molecular species, e.g. 'types 1-7=PF6,8=Li' (a molecule whose atom
                          types all lie in the set takes the name); default: the atom-type composition`;
 

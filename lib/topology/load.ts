@@ -2,17 +2,19 @@
 // molecules optional) or a LAMMPS data file, turned into what every atom is (AtomTopology).
 // Other trajectories given as a topology (labels from their first frame) stay in cli/selection.ts.
 import { readTopology } from '../dataset/topology';
+import { readGromacsTop } from './gromacs-top';
 import { looksLikeLammpsData, readLammpsData } from './lammps-data';
 import { AtomTopology, parseMoleculeNames } from './molecules';
 import { labelRecord } from '../label-record';
 
 /** True when FILE is a topology this module reads (JSON topology or LAMMPS data file). */
 export function isTopologyFile(file: string): boolean {
-  return /\.json$/i.test(file) || looksLikeLammpsData(file);
+  return /\.(json|top)$/i.test(file) || looksLikeLammpsData(file);
 }
 
 export function loadTopology(file: string): AtomTopology {
   if (/\.json$/i.test(file)) return fromJson(file);
+  if (/\.top$/i.test(file)) return readGromacsTop(file);
   return fromLammpsData(file);
 }
 

@@ -22,6 +22,8 @@ export interface AtomTopology {
   bonds: Int32Array;
   /** Name rules from the file itself (JSON "names"), applied after the user's. */
   names?: NameRule[];
+  /** The file's own name of each molecule's type (GROMACS molecule types): the default species name. */
+  moleculeNames?: string[];
 }
 
 export interface NameRule {
@@ -120,7 +122,9 @@ export function molecularSystem(topo: AtomTopology, rules: NameRule[] = []): Mol
   const speciesOf: string[] = new Array(nmol);
   members.forEach((atoms, m) => {
     const parts = keyOf(atoms);
-    const key = JSON.stringify(parts);
+    const own = topo.moleculeNames?.[m];
+    // Molecules of one named type are one species; otherwise one composition is one species.
+    const key = own !== undefined ? `type ${own}` : JSON.stringify(parts);
     let kind = kinds.get(key);
     if (!kind) {
       // Composition from labels, summed over types that share a label, in first-appearance order.
@@ -128,9 +132,9 @@ export function molecularSystem(topo: AtomTopology, rules: NameRule[] = []): Mol
       for (const a of atoms) byLabel.set(labels[a], (byLabel.get(labels[a]) ?? 0) + 1);
       const composition = compositionName([...byLabel.entries()], labelled);
       // A rule's type set may list the file's type numbers or the labels.
-      const inSet = (r: NameRule) => atoms.every((a) => r.types!.has(topo.types[a]) || (topo.typeIds !== undefined && r.types!.has(topo.typeIds[a])));
+      const inSet = (r: NameRule) => (own !== undefined && r.types!.has(own)) || atoms.every((a) => r.types!.has(topo.types[a]) || (topo.typeIds !== undefined && r.types!.has(topo.typeIds[a])));
       const rule = allRules.find((r) => (r.composition !== null ? r.composition === composition : inSet(r)));
-      kind = { parts, name: rule ? rule.name : composition, composition, molecules: [] };
+      kind = { parts, name: rule ? rule.name : own ?? composition, composition, molecules: [] };
       kinds.set(key, kind);
     }
     kind.molecules.push(m);
