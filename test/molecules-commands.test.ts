@@ -2,9 +2,10 @@
 // have one row per molecule with the solvent as a species of its own, dataset's λ_i of molecular
 // ions keep the sum rule to round-off, and a model trained on them predicts per molecule. The JSON says which centres were used.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readNpy } from '../lib/npy';
-import { runCliJson } from './helpers/cli';
+import { runCli, runCliJson } from './helpers/cli';
 import { fixturesDir, tempDir } from './helpers/paths';
 
 const dir = path.join(fixturesDir, 'molecules');
@@ -13,6 +14,17 @@ const dump = path.join(dir, 'electrolyte.lammpstrj.gz');
 
 describe('descriptors and dataset on molecular centres', function () {
   this.timeout(180_000);
+
+  it('report: a molecular transport result shows its centres, molecular species and the atomic-charge σ', () => {
+    const tmp = tempDir();
+    const json = path.join(tmp, 'transport.json');
+    fs.writeFileSync(json, runCli(['transport', dump, '--topology', data, '--temperature', '350', '--units', 'real', '--timestep', '0.5', '--json']).stdout);
+    const html = path.join(tmp, 'report.html');
+    runCliJson(['report', json, '--out', html]);
+    const text = fs.readFileSync(html, 'utf8');
+    assert.match(text, /centres of mass of molecules \(electrolyte\.data\): OH2 = OH2, 3 atoms, net charge 0; BF4 = BF4, 5 atoms, net charge -1; Li = Li, 1 atoms, net charge 1/);
+    assert.match(text, /σ from atomic partial charges/);
+  });
 
   it('descriptors: one row per molecule, solvent molecules as centres and neighbours of their own species', () => {
     const out = path.join(tempDir(), 'd.npy');
@@ -41,9 +53,15 @@ describe('descriptors and dataset on molecular centres', function () {
     // A model trained on the molecular dataset predicts λ̂ for every molecule of the trajectory.
     const model = path.join(tempDir(), 'm.onnx');
     runCliJson(['train', out, '--holdout', '', '--out', model, '--epochs', '2', '--hidden', '4']);
-    const p = runCliJson<{ centres: string; ions: number; frames: number }>(['predict', dump, '--model', model, '--topology', data, '--units', 'lj', '--stop', '10']);
+    const field = path.join(tempDir(), 'field.npy');
+    const p = runCliJson<{ centres: string; ions: number; frames: number }>(['predict', dump, '--model', model, '--topology', data, '--units', 'lj', '--stop', '10', '--out', field]);
     assert.equal(p.centres, 'molecules');
     assert.equal(p.ions, 84);
     assert.equal(p.frames, 10);
+    // analyze reads the same molecular centres for the field's columns (g(r) between molecular species).
+    const a = runCliJson<{ centres: string; ions: number; structure: { curves: { a: string; b: string }[] } }>(['analyze', dump, '--field', field, '--topology', data, '--stop', '10', '--r-max', '8', '--out', path.join(tempDir(), 'an')]);
+    assert.equal(a.centres, 'molecules');
+    assert.equal(a.ions, 84);
+    assert.ok(a.structure.curves.some((c) => c.a === 'BF4' && c.b === 'Li') || a.structure.curves.some((c) => c.a === 'Li' && c.b === 'BF4'));
   });
 });
