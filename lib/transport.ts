@@ -34,6 +34,11 @@ export interface TransportOptions extends Omit<TrajectoryOptions, 'unwrap'>, Win
   removeCom?: boolean;
   /** Per-species weights for the centre of mass (default: equal weights). */
   masses?: Record<string, number>;
+  /**
+   * With removeCom: the species whose centre of mass is removed (default: the whole selection). The
+   * solvent's gives the solvent-fixed (Hittorf) frame; all species the barycentric frame.
+   */
+  comSpecies?: string[];
   /** Number of formula units (default: from the salt's stoichiometry, see formula.ts). */
   formulaUnits?: number;
   /** Cell volume for files without a cell. */
@@ -270,6 +275,14 @@ function setUp(file: string, format: string, b: { natoms: number; frames: number
     if (missing.length) throw Object.assign(new Error(`--masses: no mass for species ${missing.join(', ')}`), { code: 'IONFIELD_USAGE' });
     weights = Float64Array.from(types, (t) => masses[t] ?? 0);
   }
+  if (options.comSpecies) {
+    // The centre removed is that of these species only: the other points weigh nothing in it.
+    const only = options.comSpecies;
+    const missing = only.filter((s) => !species.includes(s));
+    if (missing.length) throw Object.assign(new Error(`--com-species: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not among the selected species (${species.join(', ')})`), { code: 'IONFIELD_USAGE' });
+    const w = weights;
+    weights = Float64Array.from(types, (t, i) => (only.includes(t) ? (w ? w[i] : 1) : 0));
+  }
   let style = options.units;
   if (!style) {
     style = defaultUnitStyle(format) ?? 'lj';
@@ -289,6 +302,7 @@ function setUp(file: string, format: string, b: { natoms: number; frames: number
     volumeOverride: options.volume ?? null,
     removeCom: Boolean(options.removeCom),
     masses: options.masses ?? null,
+    ...(options.comSpecies ? { comSpecies: options.comSpecies } : {}),
     pointsPerLevel,
     decimation,
     start: options.start ?? 0,

@@ -128,6 +128,18 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
     assert.equal(r.molecules!.atomic_charges.conductivity.value, report.molecules!.atomic_charges.conductivity.value);
   });
 
+  it('--remove-com --com-species OH2: the solvent-fixed frame (solvent collective displacement zero), σ unchanged', () => {
+    const r = runCliJson<Report & { reference_frame: string; onsager: { species: string[]; value: number[][] } }>(['transport', dump, '--topology', data, ...common, '--remove-com', '--com-species', 'OH2']);
+    assert.match(r.reference_frame, /centre of mass of OH2 .* solvent-fixed \(Hittorf\) frame/);
+    const k = r.onsager.species.indexOf('OH2'), li = r.onsager.species.indexOf('Li');
+    // Solvent molecules share one mass, so their summed displacement from their own centre is zero.
+    assert.ok(Math.abs(r.onsager.value[k][k]) < 1e-12 * Math.abs(r.onsager.value[li][li]), String(r.onsager.value[k][k]));
+    assert.ok(Math.abs(r.conductivity.value! - report.conductivity.value!) < 1e-9 * report.conductivity.value!);
+    const bad = runCli(['transport', dump, '--topology', data, ...common, '--com-species', 'OH2']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--com-species needs --remove-com/);
+  });
+
   it('--molecule-names renames species by the atom types they contain', () => {
     const r = transport('--molecule-names', 'types 2-3=BF4-,1=Li+,4 5=solvent');
     assert.deepEqual(r.molecules!.species.map((s) => s.name).sort(), ['BF4-', 'Li+', 'solvent']);

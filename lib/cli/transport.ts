@@ -68,7 +68,9 @@ ${moleculeUsage}
 ${allowUsage}
   --species A,B          species to include (default: all; e.g. leave out explicit solvent; with
                          molecules: molecular species names)
-  --remove-com           subtract the selection's centre of mass from every frame
+  --remove-com           subtract the selection's centre of mass from every frame (barycentric frame)
+  --com-species A,B      with --remove-com: subtract the centre of mass of these species only (the
+                         solvent's: the solvent-fixed, Hittorf frame)
   --masses A:m,B:m       centre-of-mass weights per species (default: equal weights); with molecules:
                          atom masses per species label where the topology has none (a dump's
                          'mol' column without a 'mass' column)
@@ -102,6 +104,7 @@ ${allowUsage}
       ...moleculeOptions,
       species: { type: 'string' },
       'remove-com': { type: 'boolean' },
+      'com-species': { type: 'string' },
       masses: { type: 'string' },
       'fit-start': { type: 'string' },
       'fit-stop': { type: 'string' },
@@ -147,6 +150,7 @@ ${allowUsage}
       charges: str('charges') ? parseCharges(str('charges')!) : topologyCharges(values),
       selectSpecies: str('species') ? str('species')!.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       removeCom: Boolean(values['remove-com']),
+      comSpecies: str('com-species') ? str('com-species')!.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       masses,
       fitStart: numberOption(str('fit-start'), 'fit-start', (v) => v >= 0),
       fitStop: positive('fit-stop'),
@@ -167,6 +171,7 @@ ${allowUsage}
     };
     // With molecules, --masses only fills in masses a topology lacks (centres are always mass-weighted).
     if (options.molecules) options.masses = undefined;
+    if (options.comSpecies && !options.removeCom) throw new UsageError('--com-species needs --remove-com');
     if (options.resume && !options.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
     if (options.checkpoint && (positionals.length > 1 || values['from-partials'])) throw new UsageError('--checkpoint works with a single trajectory');
     if (options.masses && !options.removeCom && !options.molecules) throw new UsageError('--masses only matters with --remove-com');

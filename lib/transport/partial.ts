@@ -22,6 +22,8 @@ export interface TransportMeta {
   removeCom: boolean;
   /** Centre-of-mass weights per species (null: equal weights). */
   masses: Record<string, number> | null;
+  /** With removeCom: the species whose centre of mass is removed (absent: the whole selection). */
+  comSpecies?: string[];
   pointsPerLevel: number;
   decimation: number;
   start: number;
@@ -94,7 +96,7 @@ export function mergePartials(partials: TransportPartial[]): TransportPartial {
   for (const p of rest) {
     const a = first.meta, b = p.meta;
     const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-    for (const key of ['units', 'species', 'counts', 'charges', 'removeCom', 'masses', 'pointsPerLevel', 'decimation'] as const)
+    for (const key of ['units', 'species', 'counts', 'charges', 'removeCom', 'masses', 'comSpecies', 'pointsPerLevel', 'decimation'] as const)
       if (!same(a[key], b[key])) throw badInput(`cannot merge ${b.file} into ${a.file}: ${key} differ (${JSON.stringify(b[key])} vs ${JSON.stringify(a[key])})`);
     if (Math.abs(a.frameInterval - b.frameInterval) > 1e-9 * a.frameInterval)
       throw badInput(`cannot merge ${b.file} into ${a.file}: frame intervals differ (${b.frameInterval} vs ${a.frameInterval})`);

@@ -144,7 +144,9 @@ export function transportReport(partial: TransportPartial, options: { temperatur
   const cross: Record<string, number[]> = labelRecord();
   for (let x = 0; x < meta.species.length; x++)
     for (let y = x; y < meta.species.length; y++) cross[`${meta.species[x]}|${meta.species[y]}`] = a.curves.cross[pairIndex(x, y, meta.species.length)];
-  const frame = meta.removeCom && meta.centres === 'molecules'
+  const frame = meta.removeCom && meta.comSpecies
+    ? `centre of mass of ${meta.comSpecies.join(' + ')} (${meta.masses ? 'mass-weighted' : 'number-weighted'}) removed frame by frame: with the solvent named, the solvent-fixed (Hittorf) frame; transference numbers and L_ab are relative to it`
+    : meta.removeCom && meta.centres === 'molecules'
     ? 'centre of mass of the selected molecules (mass-weighted, topology masses) removed frame by frame: transference numbers and L_ab are relative to their barycentre (with the solvent selected: the barycentric frame)'
     : meta.removeCom
     ? `centre of mass of the selected ions (${meta.masses ? 'mass-weighted' : 'number-weighted'}) removed frame by frame: transference numbers are relative to the ions' barycentre`
