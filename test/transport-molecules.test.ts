@@ -24,7 +24,7 @@ interface Report {
   diffusion: Record<string, Q>;
   conductivity: Q;
   fit_window: { start: number; stop: number };
-  curves: { time: number[]; msd: Record<string, number[]> };
+  curves: { time: number[]; msd: Record<string, number[]>; charge_msd: number[] };
   transference: Record<string, Q>;
   molecules?: { species: { name: string; composition: string; count: number; net_charge: number; integer_charge: boolean }[]; atomic_charges: { conductivity: Q; difference_in_errors: number | null } };
   warnings: string[];
@@ -117,6 +117,15 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
       const d = report.diffusion[name];
       assert.ok(Math.abs(d.value! - dRef) <= Math.min(0.02 * dRef, 3 * d.error!), `D(${name}) ${d.value} ± ${d.error} vs MDAnalysis ${dRef}`);
     }
+    // σ: the charge displacement of the centres, ⟨|Σ z_m ΔR_m|²⟩, lag by lag, and its slope over the window.
+    const charge = report.curves.charge_msd;
+    lags.forEach((lag, i) => {
+      if (lag > 32) return;
+      assert.ok(Math.abs(charge[i] - theirs.charge[lag]) <= 1e-4 * theirs.charge[lag], `⟨|J|²⟩ at lag ${lag}: ${charge[i]} vs ${theirs.charge[lag]}`);
+    });
+    const i0 = report.curves.time.indexOf(report.fit_window.start), i1 = report.curves.time.indexOf(report.fit_window.stop);
+    const ratio = slope(report.curves.time, lags.map((l) => theirs.charge[l]), i0, i1) / slope(report.curves.time, charge, i0, i1);
+    assert.ok(Math.abs(ratio - 1) < 1e-3, `σ from MDAnalysis centres / ionfield σ = ${ratio}`);
   });
 
   it('a saved partial keeps the molecules and the atomic-charge sums (--save-partial, --from-partials)', () => {

@@ -3,7 +3,7 @@
 residues (LAMMPS molecule IDs) made whole along their bonds (AtomGroup.unwrap), residue centres
 of mass, centres made continuous across frames by minimum image, then EinsteinMSD over all time
 origins. Prints JSON {species: [MSD at lag 0, 1, ... frames]}, species keyed by the atom types
-their molecules contain ("1", "2+3"). usage: molecular-msd-vs-mdanalysis.py DATA DUMP MAXLAG"""
+their molecules contain ("1", "2+3"), and "charge": the MSD of J = sum_m z_m R_m (net charges). usage: molecular-msd-vs-mdanalysis.py DATA DUMP MAXLAG"""
 import json
 import sys
 import warnings
@@ -34,4 +34,9 @@ for key in sorted(set(keys)):
     idx = [k for k, x in enumerate(keys) if x == key]
     msd = EinsteinMSD(centres.atoms[idx], msd_type='xyz', fft=False).run()
     out[key] = [float(v) for v in msd.results.timeseries[: max_lag + 1]]
+# The charge displacement of the molecular centres, J(t) = sum_m z_m R_m(t) (net charges of the
+# residues), and its mean square displacement over all origins: Einstein-Helfand's <|dJ|^2>.
+z = np.round(np.array([r.atoms.charges.sum() for r in res]), 6)
+J = (coms * z[None, :, None]).sum(axis=1)
+out['charge'] = [0.0] + [float(((J[lag:] - J[:-lag]) ** 2).sum(axis=1).mean()) for lag in range(1, max_lag + 1)]
 print(json.dumps(out))
