@@ -122,11 +122,19 @@ double MoleculeCentres::compute(const double* xyz, const double* cells, std::siz
         } else {
           double v[3] = {r[3 * a] - r[3 * p], r[3 * a + 1] - r[3 * p + 1], r[3 * a + 2] - r[3 * p + 2]};
           if (image) {
-            double s[3];
-            for (int d = 0; d < 3; ++d) s[d] = v[0] * inv[d] + v[1] * inv[3 + d] + v[2] * inv[6 + d];
-            for (int d = 0; d < 3; ++d)
-              if (periodic[d]) s[d] -= std::nearbyint(s[d]);
-            for (int d = 0; d < 3; ++d) v[d] = s[0] * h[d] + s[1] * h[3 + d] + s[2] * h[6 + d];
+            // Bond vectors are almost always shorter than half the cell: shift (and go back to
+            // Cartesian) only when a fractional component says the bond crosses the cell.
+            double s[3], n[3] = {0, 0, 0};
+            bool shift = false;
+            for (int d = 0; d < 3; ++d) {
+              s[d] = v[0] * inv[d] + v[1] * inv[3 + d] + v[2] * inv[6 + d];
+              if (periodic[d] && std::fabs(s[d]) > 0.5) {
+                n[d] = std::nearbyint(s[d]);
+                shift = true;
+              }
+            }
+            if (shift)
+              for (int d = 0; d < 3; ++d) v[d] -= n[0] * h[d] + n[1] * h[3 + d] + n[2] * h[6 + d];
           }
           for (int d = 0; d < 3; ++d) w[d] = whole[3 * p + d] + v[d];
           const int root = walk_[starts_[m]];
