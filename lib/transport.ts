@@ -158,7 +158,7 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
       throw Object.assign(new Error(`${file} has no simulation cell: pass --volume`), { code: 'IONFIELD_USAGE' });
     if (molecular) {
       const m = molecular.meta();
-      return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings, ...moleculeWarnings(m, molecular.smallestCell)], centres: 'molecules', molecules: m }, sums, atomic: molecular.atomicSums() };
+      return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings, ...molecular.warnings()], centres: 'molecules', molecules: m }, sums, atomic: molecular.atomicSums() };
     }
     return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings] }, sums };
   };
@@ -333,13 +333,6 @@ function setUp(file: string, format: string, b: { natoms: number; frames: number
       threads: options.threads ?? 0,
     },
   };
-}
-
-/** A warning when molecules without bonds reach far enough across the cell to have been folded. */
-function moleculeWarnings(m: { reach: number; bonds: number }, smallestCell: number): string[] {
-  if (m.bonds === 0 && m.reach > 0.4 * smallestCell)
-    return [`a molecule reaches ${m.reach.toPrecision(3)} from its first atom, ${(m.reach / smallestCell).toFixed(2)} of the smallest cell length, and the topology has no bonds: molecules are made whole by minimum image from their first atom, which folds molecules longer than half the cell (give bonds)`];
-  return [];
 }
 
 /** One call: read, accumulate, estimate. */

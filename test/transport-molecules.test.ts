@@ -176,6 +176,13 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
     assert.equal(r.centres, 'molecules');
     assert.deepEqual(Object.keys(r.diffusion).sort(), ['BF4', 'Li', 'OH2']);
     for (const s of ['BF4', 'Li', 'OH2']) assert.ok(Math.abs(r.diffusion[s].value! - report.diffusion[s].value!) < 1e-12 * report.diffusion[s].value!, s);
+    // Without bonds, a "molecule" spread over the cell (all Li in one) is folded by the minimum
+    // image from its first atom, and the report says so.
+    const spread = path.join(tempDir(), 'spread.topology.json');
+    const molecules = Array.from(topo.molecules!, (m, i) => (types[i] === 'Li' ? -1 : m));
+    fs.writeFileSync(spread, JSON.stringify({ schema: 'ionfield.topology/1', types, charges, masses, molecules }));
+    const w = runCliJson<Report>(['transport', dump, '--topology', spread, ...common]);
+    assert.ok(w.warnings.some((x) => /the topology has no bonds: molecules are made whole by minimum image/.test(x)), w.warnings.join('\n'));
   });
 
   it('a LAMMPS dump with mol (and mass) columns is a topology with molecules', async () => {

@@ -32,7 +32,7 @@ export class MolecularCentres {
   private selected: Uint8Array | null = null;
   reach = 0;
   /** Smallest cell vector length seen (for the whole-molecule check). */
-  smallestCell = Infinity;
+  private smallestCell = Infinity;
 
   constructor(readonly system: MolecularSystem, readonly file: string, natoms: number) {
     this.centres = moleculeCentresHandle(system, file, natoms);
@@ -69,6 +69,13 @@ export class MolecularCentres {
 
   atomicSums(): NativeTransportSums {
     return this.atomic!.partial();
+  }
+
+  /** A warning when molecules without bonds reach far enough across the cell to have been folded. */
+  warnings(): string[] {
+    if (this.system.bonds.length === 0 && this.reach > 0.4 * this.smallestCell)
+      return [`a molecule reaches ${this.reach.toPrecision(3)} from its first atom, ${(this.reach / this.smallestCell).toFixed(2)} of the smallest cell length, and the topology has no bonds: molecules are made whole by minimum image from their first atom, which folds molecules longer than half the cell (give bonds)`];
+    return [];
   }
 
   meta(): MolecularMeta {
