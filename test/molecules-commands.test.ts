@@ -26,6 +26,23 @@ describe('descriptors and dataset on molecular centres', function () {
     assert.match(text, /σ from atomic partial charges/);
   });
 
+  it('convert --centres molecules writes the centres; transport of that file equals the molecular transport', () => {
+    const tmp = tempDir();
+    const xyz = path.join(tmp, 'centres.xyz');
+    const c = runCliJson<{ centres: string; atoms: number }>(['convert', dump, xyz, '--topology', data, '--centres', 'molecules']);
+    assert.equal(c.centres, 'molecules');
+    assert.equal(c.atoms, 84);
+    const common = ['--temperature', '350', '--units', 'real', '--timestep', '0.5'];
+    const fromCentres = runCliJson<{ diffusion: Record<string, { value: number }>; conductivity: { value: number } }>(['transport', xyz, ...common]);
+    const molecular = runCliJson<{ diffusion: Record<string, { value: number }>; conductivity: { value: number } }>(['transport', dump, '--topology', data, ...common]);
+    for (const s of ['Li', 'BF4', 'OH2']) assert.ok(Math.abs(fromCentres.diffusion[s].value - molecular.diffusion[s].value) < 1e-6 * molecular.diffusion[s].value, s);
+    assert.ok(Math.abs(fromCentres.conductivity.value - molecular.conductivity.value) < 1e-6 * molecular.conductivity.value);
+    // Without --centres, convert keeps atoms even when the topology has molecules.
+    const atoms = runCliJson<{ centres: string; atoms: number }>(['convert', dump, path.join(tmp, 'atoms.xyz'), '--topology', data, '--stop', '2']);
+    assert.equal(atoms.centres, 'atoms');
+    assert.equal(atoms.atoms, 252);
+  });
+
   it('descriptors: one row per molecule, solvent molecules as centres and neighbours of their own species', () => {
     const out = path.join(tempDir(), 'd.npy');
     const r = runCliJson<{ centres: string; rows: number; shape: number[]; features: Record<string, number>; molecules: { species: { name: string; count: number }[] } }>(
