@@ -43,6 +43,13 @@ describe('descriptors and dataset on molecular centres', function () {
     assert.equal(atoms.atoms, 252);
   });
 
+  it('info --topology summarises the molecules and checks the atom count', () => {
+    const r = runCliJson<{ centres: string; molecules: { species: { name: string; count: number; net_charge: number }[] }; warnings: string[] }>(['info', dump, '--topology', data]);
+    assert.equal(r.centres, 'molecules');
+    assert.deepEqual(r.molecules.species.map((s) => [s.name, s.count, s.net_charge]), [['OH2', 60, 0], ['BF4', 12, -1], ['Li', 12, 1]]);
+    assert.deepEqual(r.warnings, []);
+  });
+
   it('descriptors: one row per molecule, solvent molecules as centres and neighbours of their own species', () => {
     const out = path.join(tempDir(), 'd.npy');
     const r = runCliJson<{ centres: string; rows: number; shape: number[]; features: Record<string, number>; molecules: { species: { name: string; count: number }[] } }>(
