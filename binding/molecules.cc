@@ -29,7 +29,8 @@ class NativeMoleculeCentres : public Napi::ObjectWrap<NativeMoleculeCentres> {
     exports.Set("NativeMoleculeCentres", cls);
   }
 
-  // new NativeMoleculeCentres({molecule: Int32Array, masses: Float64Array, charges: Float64Array, bonds: Int32Array})
+  // new NativeMoleculeCentres({molecule: Int32Array, masses: Float64Array, charges: Float64Array, bonds: Int32Array,
+  //                           centreAtoms?: Int32Array (per molecule, -1: centre of mass)})
   explicit NativeMoleculeCentres(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeMoleculeCentres>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "NativeMoleculeCentres(topology)");
@@ -43,6 +44,10 @@ class NativeMoleculeCentres : public Napi::ObjectWrap<NativeMoleculeCentres> {
     layout.masses.assign(masses.Data(), masses.Data() + masses.ElementLength());
     layout.charges.assign(charges.Data(), charges.Data() + charges.ElementLength());
     layout.bonds.assign(bonds.Data(), bonds.Data() + bonds.ElementLength());
+    if (o.Has("centreAtoms") && o.Get("centreAtoms").IsTypedArray()) {
+      auto centres = typed<Napi::Int32Array>(o.Get("centreAtoms"), napi_int32_array, "centreAtoms must be an Int32Array");
+      layout.centre_atoms.assign(centres.Data(), centres.Data() + centres.ElementLength());
+    }
     try {
       centres_ = std::make_unique<MoleculeCentres>(layout);
     } catch (...) {

@@ -163,6 +163,8 @@ export interface NativeMoleculeTopology {
   charges: Float64Array;
   /** Atom index pairs (0-based), both atoms in one molecule. */
   bonds: Int32Array;
+  /** Per molecule, the atom standing for it instead of its centre of mass (−1: centre of mass). */
+  centreAtoms?: Int32Array;
 }
 
 export interface NativeMoleculeCentresHandle {

@@ -60,6 +60,14 @@ describe('descriptors and dataset on molecular centres', function () {
     const atoms = runCliJson<{ centres: string; rows: number }>(['descriptors', dump, '--topology', data, '--centres', 'atoms', '--set', 'compact', '--scale', '2', '--stop', '3', '--out', path.join(tempDir(), 'a.npy')]);
     assert.equal(atoms.centres, 'atoms');
     assert.equal(atoms.rows, 252);
+    // Centred on a named atom of BF4 (its B) instead of its centre of mass: other features, same rows.
+    const named = path.join(tempDir(), 'b.npy');
+    const b = runCliJson<{ rows: number; molecules: { species: { name: string; centre: string }[] } }>(['descriptors', dump, '--topology', data, '--centre-atoms', 'BF4=B', '--set', 'compact', '--scale', '2', '--stop', '3', '--out', named]);
+    assert.equal(b.rows, 84);
+    assert.equal(b.molecules.species.find((s) => s.name === 'BF4')!.centre, 'atom B');
+    const x = readNpy(out).data, y = readNpy(named).data;
+    assert.equal(x.length, y.length);
+    assert.ok(x.some((v, i) => v !== y[i]));
   });
 
   it('dataset: λ_i of molecular ions sum to the Einstein–Helfand value at τ (sum rule to round-off)', () => {

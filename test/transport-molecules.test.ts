@@ -149,6 +149,25 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
     assert.match(bad.stderr, /--com-species needs --remove-com/);
   });
 
+  it('--centre-atoms: a named atom stands for the molecules of a species (D the same within errors)', () => {
+    // A window past the vibrations: a named atom's MSD differs from its molecule's by a bounded amount.
+    const window = ['--fit-start', '2000', '--fit-stop', '6000'];
+    const com = transport(...window);
+    const r = runCliJson<Report & { molecules: { species: { name: string; centre: string }[] } }>(['transport', dump, '--topology', data, ...common, ...window, '--centre-atoms', 'BF4=B,Li=Li']);
+    const centre = Object.fromEntries(r.molecules.species.map((s) => [s.name, s.centre]));
+    assert.deepEqual(centre, { BF4: 'atom B', Li: 'atom Li', OH2: 'centre of mass' });
+    // Li is one atom: identical to round-off; the solvent is untouched.
+    for (const s of ['Li', 'OH2']) assert.ok(Math.abs(r.diffusion[s].value! - com.diffusion[s].value!) < 1e-12 * com.diffusion[s].value!, s);
+    // B rattles inside BF4 (bonds 1.4 Å): its MSD exceeds the centre of mass's by at most about
+    // (2 × 1.6 Å)², at every lag, and D agrees within the errors.
+    r.curves.msd.BF4.forEach((v, i) => assert.ok(Math.abs(v - com.curves.msd.BF4[i]) < 12, `lag ${r.curves.time[i]}: ${v} vs ${com.curves.msd.BF4[i]}`));
+    const d = r.diffusion.BF4, d0 = com.diffusion.BF4;
+    assert.ok(Math.abs(d.value! - d0.value!) < 2 * Math.hypot(d.error!, d0.error!), `${d.value} ± ${d.error} vs ${d0.value} ± ${d0.error}`);
+    const bad = runCli(['transport', dump, '--topology', data, ...common, '--centre-atoms', 'BF4=P']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--centre-atoms: molecule \d+ of species BF4 has no atom 'P'/);
+  });
+
   it('--molecule-names renames species by the atom types they contain', () => {
     const r = transport('--molecule-names', 'types 2-3=BF4-,1=Li+,4 5=solvent');
     assert.deepEqual(r.molecules!.species.map((s) => s.name).sort(), ['BF4-', 'Li+', 'solvent']);

@@ -2,7 +2,7 @@ import { native } from '../native';
 import { trajectoryInfo, TrajectoryInfo } from '../info';
 import { Command, numberOption, parse, printJson, UsageError } from './command';
 import { Progress } from './progress';
-import { centresJson, moleculesFromValues, selectionFromValues, typesFromTopology } from './selection';
+import { centresJson, moleculeOptions, moleculesFromValues, selectionFromValues, typesFromTopology } from './selection';
 
 function describe(i: TrajectoryInfo): string {
   const lines = [
@@ -59,7 +59,7 @@ ionfield info --devices [--json]
       timestep: { type: 'string' },
       allow: { type: 'string' },
       topology: { type: 'string' },
-      'molecule-names': { type: 'string' },
+      ...moleculeOptions,
       devices: { type: 'boolean' },
       json: { type: 'boolean' },
     });

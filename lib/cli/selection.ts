@@ -1,6 +1,6 @@
 // The trajectory-selection options every trajectory-reading command shares (format, frames,
 // species labels), declared once and turned into TrajectoryOptions in one place.
-import { AtomTopology, molecularSystem, MolecularSystem, parseMoleculeNames } from '../topology/molecules';
+import { AtomTopology, molecularSystem, MolecularSystem, parseCentreAtoms, parseMoleculeNames } from '../topology/molecules';
 import { chargesPerLabel, isTopologyFile, loadTopology } from '../topology/load';
 import { FrameBatch, openTrajectory, parseKeyValueList, parseReadOverrides, TrajectoryOptions } from '../trajectory';
 import { integerOption, Options, Parsed, UsageError } from './command';
@@ -100,6 +100,7 @@ export function topologyCharges(values: Parsed['values']): Record<string, number
 export const moleculeOptions: Options = {
   centres: { type: 'string' },
   'molecule-names': { type: 'string' },
+  'centre-atoms': { type: 'string' },
 };
 
 export const moleculeUsage = `  --centres molecules|atoms   what moves: centres of mass of the topology's molecules (default
@@ -107,7 +108,9 @@ export const moleculeUsage = `  --centres molecules|atoms   what moves: centres 
                          GROMACS .top, a JSON topology with "molecules", a dump with a 'mol'
                          column) or every atom
   --molecule-names RULES names of molecular species, e.g. 'types 1-7=PF6,8=Li' (a molecule whose atom
-                         types all lie in the set takes the name); default: the atom-type composition`;
+                         types all lie in the set takes the name); default: the atom-type composition
+  --centre-atoms RULES   a named atom stands for the molecules of a species instead of their centre
+                         of mass, e.g. 'PF6=P,EC=C1' (type label, atom name or type number)`;
 
 /** What a command's JSON says about the points it followed: atoms, or centres of mass of molecules. */
 export function centresJson(molecules: MolecularSystem | undefined): { centres: 'atoms' } | { centres: 'molecules'; molecules: { topology: string; species: MolecularSystem['species'] } } {
@@ -137,12 +140,14 @@ export function moleculesFromValues(values: Parsed['values'], masses?: Record<st
     topology = { ...topology, masses: Float64Array.from(topology.types, (t) => masses[t]) };
   }
   if (centres === 'molecules' && !topology?.molecules) throw new UsageError(`--centres molecules needs --topology with molecules (a LAMMPS data file with molecule IDs, "molecules" in a JSON topology, or a LAMMPS dump with a 'mol' column)`);
-  if (values['molecule-names'] !== undefined && !topology?.molecules) throw new UsageError('--molecule-names needs --topology with molecules');
+  for (const key of ['molecule-names', 'centre-atoms'])
+    if (values[key] !== undefined && !topology?.molecules) throw new UsageError(`--${key} needs --topology with molecules`);
   if (!topology?.molecules || centres === 'atoms') return undefined;
   if (values.charges !== undefined) throw new UsageError('--charges: with molecules, each molecule carries its net charge from the partial charges of the topology (pass --centres atoms for per-species charges)');
   try {
     const rules = values['molecule-names'] ? parseMoleculeNames(values['molecule-names'] as string) : [];
-    return molecularSystem(topology, rules);
+    const centres = values['centre-atoms'] ? parseCentreAtoms(values['centre-atoms'] as string) : undefined;
+    return molecularSystem(topology, rules, centres);
   } catch (err) {
     if ((err as { code?: string }).code === 'IONFIELD_BAD_INPUT') throw err;
     throw new UsageError(`--topology ${(err as Error).message}`);

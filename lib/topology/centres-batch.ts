@@ -23,7 +23,7 @@ export function moleculeCharges(system: MolecularSystem): Float64Array {
 export function moleculeCentresHandle(system: MolecularSystem, file: string, natoms: number): NativeMoleculeCentresHandle {
   if (natoms !== system.molecule.length)
     throw Object.assign(new Error(`${file}: ${natoms} atoms per frame, but the topology ${system.file} describes ${system.molecule.length}`), { code: 'IONFIELD_BAD_INPUT' });
-  return new (native().NativeMoleculeCentres)({ molecule: system.molecule, masses: system.masses, charges: system.charges, bonds: system.bonds });
+  return new (native().NativeMoleculeCentres)({ molecule: system.molecule, masses: system.masses, charges: system.charges, bonds: system.bonds, centreAtoms: system.centreAtoms });
 }
 
 export class MoleculeBatches {

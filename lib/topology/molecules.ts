@@ -43,6 +43,8 @@ export interface MoleculeSpecies {
   net_charge: number;
   mass: number;
   integer_charge: boolean;
+  /** What stands for each molecule: 'centre of mass', or 'atom <label>' (--centre-atoms). */
+  centre: string;
 }
 
 export interface MolecularSystem {
@@ -53,6 +55,8 @@ export interface MolecularSystem {
   charges: Float64Array;
   /** Species name of each molecule. */
   speciesOf: string[];
+  /** Per molecule: the atom whose position stands for it (--centre-atoms), -1: its centre of mass; absent: all centres of mass. */
+  centreAtoms?: Int32Array;
   species: MoleculeSpecies[];
   warnings: string[];
 }
@@ -100,8 +104,23 @@ function compositionName(parts: [string, number][], labelled: boolean): string {
   return 'mol_' + parts.map(([t, n]) => (n > 1 ? `${t}x${n}` : t)).join('_');
 }
 
-/** Molecular species of every molecule, with net charges checked. Needs molecules and masses. */
-export function molecularSystem(topo: AtomTopology, rules: NameRule[] = []): MolecularSystem {
+/** Parses --centre-atoms 'PF6=P,EC=C1': per molecular species, the atom label standing for the molecule. */
+export function parseCentreAtoms(text: string, what = '--centre-atoms'): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = item.indexOf('=');
+    if (eq <= 0 || eq === item.length - 1) throw usage(`${what}: expected SPECIES=ATOM items separated by commas (e.g. 'PF6=P,EC=C1'), got '${item}'`);
+    out.set(item.slice(0, eq).trim(), item.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+/**
+ * Molecular species of every molecule, with net charges checked. Needs molecules and masses.
+ * centreAtoms: per species name, the atom label (type label, atom name or type number) whose
+ * position stands for each molecule of it instead of the centre of mass (its first such atom).
+ */
+export function molecularSystem(topo: AtomTopology, rules: NameRule[] = [], centreAtoms?: Map<string, string>): MolecularSystem {
   const { molecules, masses } = topo;
   if (!molecules) throw usage(`${topo.file}: the topology has no molecules`);
   if (!masses) throw badInput(`${topo.file}: centres of mass need atom masses (a Masses section, or "masses" in a JSON topology)`);
@@ -171,9 +190,22 @@ export function molecularSystem(topo: AtomTopology, rules: NameRule[] = []): Mol
       existing.composition += `|${k.composition}`;
       continue;
     }
-    const s: MoleculeSpecies = { name: k.name, composition: k.composition, count: k.molecules.length, atoms_per_molecule: members[k.molecules[0]].length, net_charge: net, mass, integer_charge: integer };
+    const label = centreAtoms?.get(k.name);
+    const s: MoleculeSpecies = { name: k.name, composition: k.composition, count: k.molecules.length, atoms_per_molecule: members[k.molecules[0]].length, net_charge: net, mass, integer_charge: integer, centre: label === undefined ? 'centre of mass' : `atom ${label}` };
     seen.set(k.name, s);
     species.push(s);
   }
-  return { file: topo.file, molecule: molecules, bonds: topo.bonds, masses, charges, speciesOf, species, warnings };
+  let centres: Int32Array | undefined;
+  if (centreAtoms?.size) {
+    const names = new Set(species.map((s) => s.name));
+    for (const name of centreAtoms.keys()) if (!names.has(name)) throw usage(`--centre-atoms: no molecular species '${name}' (there are ${[...names].join(', ')})`);
+    centres = Int32Array.from(members, (atoms, m) => {
+      const label = centreAtoms.get(speciesOf[m]);
+      if (label === undefined) return -1;
+      const a = atoms.find((i) => labels[i] === label || topo.types[i] === label || topo.typeIds?.[i] === label);
+      if (a === undefined) throw usage(`--centre-atoms: molecule ${m + 1} of species ${speciesOf[m]} has no atom '${label}'`);
+      return a;
+    });
+  }
+  return { file: topo.file, molecule: molecules, bonds: topo.bonds, masses, charges, speciesOf, species, warnings, ...(centres ? { centreAtoms: centres } : {}) };
 }

@@ -85,6 +85,28 @@ int main() {
   centres.compute(xyz.data(), cells.data(), 1, {true, true, true}, only2, out.data(), moments.data());
   for (int d = 0; d < 3; ++d) CHECK_NEAR(moments[d], xyz[8 * 3 + d], 1e-12);
 
+  // A centre atom instead of the centre of mass: the chain's last atom (7), whole along the bonds,
+  // and the triatomic's first (0, its root: its continuous coordinate as given).
+  MoleculeLayout named = layout;
+  named.centre_atoms = {0, 7, -1};
+  const MoleculeCentres by_atom(named);
+  std::vector<double> at(nframes * 9);
+  by_atom.compute(xyz.data(), cells.data(), nframes, {true, true, true}, nullptr, at.data(), nullptr);
+  centres.compute(xyz.data(), cells.data(), nframes, {true, true, true}, nullptr, out.data(), nullptr);
+  worst = 0;
+  for (int f = 0; f < nframes; ++f)
+    for (int d = 0; d < 3; ++d) {
+      worst = std::max(worst, std::fabs(at[f * 9 + d] - xyz[(f * n + 0) * 3 + d]));
+      // Atom 7 sits at the chain's root (atom 3) plus its offset in the whole molecule.
+      const double truth = xyz[(f * n + 3) * 3 + d] + shape[7][d];
+      worst = std::max(worst, std::fabs(at[f * 9 + 3 + d] - truth));
+      worst = std::max(worst, std::fabs(at[f * 9 + 6 + d] - out[f * 9 + 6 + d]));
+    }
+  CHECK(worst < 1e-9);
+  MoleculeLayout misplaced = layout;
+  misplaced.centre_atoms = {0, 2, -1};  // atom 2 belongs to molecule 0
+  CHECK_THROWS(MoleculeCentres{misplaced});
+
   // Without bonds the chain cannot be made whole (minimum image to the root folds it back).
   MoleculeLayout loose = layout;
   loose.bonds.clear();

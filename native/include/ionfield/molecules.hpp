@@ -19,6 +19,9 @@ struct MoleculeLayout {
   std::vector<double> masses;   // per atom, > 0
   std::vector<double> charges;  // per atom (units of e)
   std::vector<int> bonds;       // atom index pairs (2 per bond, both in one molecule); may be empty
+  // Per molecule: an atom of it whose (whole-molecule) position stands for the molecule instead of
+  // its centre of mass, -1 for the centre of mass; empty: centres of mass throughout.
+  std::vector<int> centre_atoms;
 };
 
 class MoleculeCentres {
@@ -32,7 +35,7 @@ class MoleculeCentres {
 
   // xyz: nframes * natoms * 3 continuous coordinates; cells: nframes * 9 cell vectors as rows, or
   // nullptr (no cell: atoms are taken as they are). periodic: which cell vectors are periodic.
-  // selected: one flag per molecule, or nullptr for all. Writes centres (nframes * nmol * 3) and,
+  // selected: one flag per molecule, or nullptr for all. Writes centres (nframes * nmol * 3: centres of mass, or the centre atoms) and,
   // if moments is not null, moments (nframes * 3) = sum over the atoms of the selected molecules of
   // q_i r_i (whole-molecule positions): the charge displacement from atomic partial charges.
   // Returns the largest distance of an atom from its molecule's root seen (a molecule that spans
@@ -47,6 +50,7 @@ class MoleculeCentres {
   std::vector<int> walk_;            // atoms molecule by molecule, root first, parents before children
   std::vector<int> parent_;          // per atom: parent in the walk (-1: the root)
   std::vector<double> mass_, charge_;
+  std::vector<int> centre_atoms_;    // per molecule, or empty
 };
 
 }  // namespace ionfield

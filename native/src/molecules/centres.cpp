@@ -91,6 +91,15 @@ MoleculeCentres::MoleculeCentres(const MoleculeLayout& layout)
         walk_.push_back(a);
       }
   }
+  if (!layout.centre_atoms.empty()) {
+    if (layout.centre_atoms.size() != static_cast<std::size_t>(nmol)) throw UsageError("molecules: need one centre atom (or -1) per molecule");
+    for (int m = 0; m < nmol; ++m) {
+      const int a = layout.centre_atoms[m];
+      if (a >= 0 && (static_cast<std::size_t>(a) >= n || molecule_[a] != m))
+        throw UsageError("molecules: the centre atom of molecule " + std::to_string(m) + " is not one of its atoms");
+    }
+    centre_atoms_ = layout.centre_atoms;
+  }
   mass_.assign(nmol, 0.0);
   charge_.assign(nmol, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
@@ -146,7 +155,8 @@ double MoleculeCentres::compute(const double* xyz, const double* cells, std::siz
         if (moments && (!selected || selected[m]))
           for (int d = 0; d < 3; ++d) moment[d] += atom_charge_[a] * w[d];
       }
-      for (int d = 0; d < 3; ++d) c[3 * m + d] = sum[d] / mass_[m];
+      const int centre = centre_atoms_.empty() ? -1 : centre_atoms_[m];
+      for (int d = 0; d < 3; ++d) c[3 * m + d] = centre >= 0 ? whole[3 * centre + d] : sum[d] / mass_[m];
     }
     if (moments)
       for (int d = 0; d < 3; ++d) moments[3 * f + d] = moment[d];
