@@ -1,6 +1,6 @@
 // The trajectory-selection options every trajectory-reading command shares (format, frames,
 // species labels), declared once and turned into TrajectoryOptions in one place.
-import { AtomTopology, molecularSystem, MolecularSystem, parseCentreAtoms, parseMoleculeNames } from '../topology/molecules';
+import { AtomTopology, moleculeIndices, molecularSystem, MolecularSystem, parseCentreAtoms, parseMoleculeNames } from '../topology/molecules';
 import { chargesPerLabel, isTopologyFile, loadTopology } from '../topology/load';
 import { FrameBatch, openTrajectory, parseKeyValueList, parseReadOverrides, TrajectoryOptions } from '../trajectory';
 import { integerOption, Options, Parsed, UsageError } from './command';
@@ -22,7 +22,8 @@ export const allowUsage = `  --allow LIST           accept input refused by defa
 
 /**
  * A --topology that is a topology file: an ionfield JSON topology (<name>.topology.json, as
- * `convert` writes beside an XTC or DCD, molecules optional) or a LAMMPS data file. Read once.
+ * `convert` writes beside an XTC or DCD, molecules optional), a LAMMPS data file or a GROMACS .top.
+ * Read once; trajectories given as topologies are added by typesFromTopology.
  */
 const loaded = new Map<string, AtomTopology>();
 function topologyFile(file: string): AtomTopology | null {
@@ -57,15 +58,7 @@ export async function typesFromTopology(file: string): Promise<string[]> {
 
 /** What the first frame of a trajectory says about its atoms; molecule ID 0 is an atom on its own. */
 function trajectoryTopology(file: string, b: FrameBatch): AtomTopology {
-  let molecules: Int32Array | null = null;
-  if (b.molecules) {
-    const compact = new Map<string, number>();
-    molecules = Int32Array.from(b.molecules, (m, i) => {
-      const key = m === 0 ? `atom ${i}` : `mol ${m}`;
-      if (!compact.has(key)) compact.set(key, compact.size);
-      return compact.get(key)!;
-    });
-  }
+  const molecules = b.molecules ? moleculeIndices(b.molecules, 0) : null;
   return { file, types: b.types!, charges: b.charges, masses: b.masses ?? null, molecules, bonds: new Int32Array(0) };
 }
 

@@ -5,6 +5,7 @@
 // Everything else (Velocities, Angles, Dihedrals, coefficients, the cell) is skipped: the
 // trajectory gives the cell and coordinates. Errors name the file and line and what was expected.
 import * as fs from 'node:fs';
+import { moleculeIndices } from './molecules';
 
 export type AtomStyle = 'full' | 'charge' | 'molecular' | 'atomic';
 
@@ -187,15 +188,7 @@ export function readLammpsData(file: string): LammpsData {
   const rows = ids.map((id) => byId.get(id)!);
   const c = STYLE_COLUMNS[style!];
   // LAMMPS molecule ID 0 means "in no molecule": each such atom is a molecule of its own.
-  let molecules: Int32Array | null = null;
-  if (c.mol >= 0) {
-    const compact = new Map<string, number>();
-    molecules = Int32Array.from(rows, (r, k) => {
-      const key = r.mol === 0 ? `atom ${k}` : `mol ${r.mol}`;
-      if (!compact.has(key)) compact.set(key, compact.size);
-      return compact.get(key)!;
-    });
-  }
+  const molecules = c.mol >= 0 ? moleculeIndices(rows.map((r) => r.mol), 0) : null;
   const numberOf = new Map(Object.entries(labels).map(([n, l]) => [l, n]));
   let atomMasses: Float64Array | null = null;
   if (masses.size) {

@@ -4,7 +4,7 @@
 import { readTopology } from '../dataset/topology';
 import { readGromacsTop } from './gromacs-top';
 import { looksLikeLammpsData, readLammpsData } from './lammps-data';
-import { AtomTopology, parseMoleculeNames } from './molecules';
+import { AtomTopology, moleculeIndices, parseMoleculeNames } from './molecules';
 import { labelRecord } from '../label-record';
 
 /** True when FILE is a topology this module reads (JSON topology or LAMMPS data file). */
@@ -20,14 +20,7 @@ export function loadTopology(file: string): AtomTopology {
 
 function fromJson(file: string): AtomTopology {
   const doc = readTopology(file);
-  let molecules: Int32Array | null = null;
-  if (doc.molecules) {
-    const compact = new Map<number, number>();
-    molecules = Int32Array.from(doc.molecules, (m) => {
-      if (!compact.has(m)) compact.set(m, compact.size);
-      return compact.get(m)!;
-    });
-  }
+  const molecules = doc.molecules ? moleculeIndices(doc.molecules) : null;
   const names = doc.names ? parseMoleculeNames(Object.entries(doc.names).map(([k, v]) => `${k}=${v}`).join(','), `${file}: "names"`) : undefined;
   return {
     file,

@@ -64,6 +64,19 @@ export interface MolecularSystem {
 const usage = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_USAGE' });
 const badInput = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_BAD_INPUT' });
 
+/**
+ * Molecule indices 0..nmol-1, in order of first appearance, from molecule IDs per atom. Atoms whose
+ * ID equals `alone` (LAMMPS: 0, "in no molecule") are each a molecule of their own.
+ */
+export function moleculeIndices(ids: ArrayLike<number>, alone?: number): Int32Array {
+  const index = new Map<string, number>();
+  return Int32Array.from({ length: ids.length }, (_, i) => {
+    const key = ids[i] === alone ? `atom ${i}` : `mol ${ids[i]}`;
+    if (!index.has(key)) index.set(key, index.size);
+    return index.get(key)!;
+  });
+}
+
 /** Net charges further than this from an integer are reported (e). */
 export const INTEGER_CHARGE_TOLERANCE = 1e-3;
 
