@@ -295,6 +295,20 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
     assert.ok(r.warnings.some((w) => /Li has a net charge of 0\.8 e, not an integer/.test(w)), r.warnings.join('\n'));
   });
 
+  it('Atoms # molecular (no charges): --charges per type fills them in; the same σ as with # full', () => {
+    const file = variant((t) => t.replace('Atoms # full', 'Atoms # molecular').replace(/^(\d+ \d+ \d+) \S+ (\S+ \S+ \S+)$/gm, '$1 $2'));
+    const none = runCliJson<Report>(['transport', dump, '--topology', file, ...common]);
+    assert.ok(none.molecules!.species.every((s) => s.net_charge === 0));
+    assert.equal(none.conductivity.value, null);
+    const r = runCliJson<Report>(['transport', dump, '--topology', file, ...common, '--charges', '1:1,2:0.6,3:-0.4,4:-0.8,5:0.4']);
+    assert.ok(Math.abs(r.conductivity.value! - report.conductivity.value!) < 1e-9 * report.conductivity.value!);
+    assert.ok(Math.abs(r.molecules!.atomic_charges.conductivity.value! - report.molecules!.atomic_charges.conductivity.value!) < 1e-9 * report.conductivity.value!);
+    // A topology with partial charges keeps them: --charges is refused.
+    const refused = runCli(['transport', dump, '--topology', data, ...common, '--charges', '1:1']);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /--charges: with molecules, each molecule carries its net charge/);
+  });
+
   it('molecules of one species with different net charges are refused', () => {
     const file = variant((t) => t.replace(/^(32 11 3) -0\.4000 /m, '$1 -0.3000 '));
     const r = runCli(['transport', dump, '--topology', file, ...common]);

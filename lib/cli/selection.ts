@@ -2,7 +2,7 @@
 // species labels), declared once and turned into TrajectoryOptions in one place.
 import { AtomTopology, moleculeIndices, molecularSystem, MolecularSystem, parseCentreAtoms, parseMoleculeNames } from '../topology/molecules';
 import { chargesPerLabel, isTopologyFile, loadTopology } from '../topology/load';
-import { FrameBatch, openTrajectory, parseKeyValueList, parseReadOverrides, TrajectoryOptions } from '../trajectory';
+import { FrameBatch, openTrajectory, parseCharges, parseKeyValueList, parseReadOverrides, TrajectoryOptions } from '../trajectory';
 import { integerOption, Options, Parsed, UsageError } from './command';
 
 export const selectionOptions: Options = {
@@ -136,7 +136,17 @@ export function moleculesFromValues(values: Parsed['values'], masses?: Record<st
   for (const key of ['molecule-names', 'centre-atoms'])
     if (values[key] !== undefined && !topology?.molecules) throw new UsageError(`--${key} needs --topology with molecules`);
   if (!topology?.molecules || centres === 'atoms') return undefined;
-  if (values.charges !== undefined) throw new UsageError('--charges: with molecules, each molecule carries its net charge from the partial charges of the topology (pass --centres atoms for per-species charges)');
+  if (values.charges !== undefined) {
+    // Charges per atom label fill in a topology without any (LAMMPS 'Atoms # molecular'); they never
+    // replace the partial charges a topology has.
+    if (topology.charges) throw new UsageError('--charges: with molecules, each molecule carries its net charge from the partial charges of the topology (pass --centres atoms for per-species charges)');
+    const given = parseCharges(values.charges as string);
+    const ids = topology.typeIds;
+    const charge = (i: number) => given[topology!.types[i]] ?? (ids ? given[ids[i]] : undefined);  // by label or type number
+    const missing = [...new Set(topology.types.filter((t, i) => charge(i) === undefined))];
+    if (missing.length) throw new UsageError(`--charges: no charge for atom species ${missing.join(', ')}`);
+    topology = { ...topology, charges: Float64Array.from(topology.types, (_, i) => charge(i)!) };
+  }
   try {
     const rules = values['molecule-names'] ? parseMoleculeNames(values['molecule-names'] as string) : [];
     const centres = values['centre-atoms'] ? parseCentreAtoms(values['centre-atoms'] as string) : undefined;
