@@ -260,7 +260,7 @@ export class Trajectory implements AsyncIterable<Frame>, AsyncDisposable {
     let types = raw.types;
     if (this.options.types) {
       if (this.options.types.length !== raw.natoms)
-        throw new Error(`${this.path}: ${this.options.types.length} species labels were given for ${raw.natoms} atoms`);
+        throw Object.assign(new Error(`${this.path}: ${this.options.types.length} species labels were given (--topology, or types) for ${raw.natoms} atoms per frame: a topology must describe every atom of the trajectory, in the same order`), { code: 'IONFIELD_BAD_INPUT' });
       types = this.options.types;
     }
     const map = this.options.typeMap;
