@@ -143,7 +143,7 @@ export function molecularSystem(topo: AtomTopology, rules: NameRule[] = [], cent
   molecules.forEach((m, i) => members[m].push(i));
   const labels = topo.formulaLabels ?? topo.types;
   const labelled = labels.every((l) => /^[A-Za-z]/.test(l));
-  // A molecule type is its multiset of atom types (order of first appearance within the molecule).
+  // A molecule type is its multiset of atom types (sorted by type, so atom order does not matter).
   const keyOf = (atoms: number[]) => {
     const counts = new Map<string, number>();
     for (const a of atoms) counts.set(topo.types[a], (counts.get(topo.types[a]) ?? 0) + 1);
