@@ -139,6 +139,8 @@ export function readGromacsTop(file: string): AtomTopology {
   return {
     file,
     types: names,
+    // Atom names without their numbering (F1…F6 → F, HW1 → HW) for composition names.
+    formulaLabels: names.map((n) => n.replace(/\d+$/, '') || n),
     charges: Float64Array.from(charges),
     masses: Float64Array.from(masses),
     molecules: Int32Array.from(molecule),
