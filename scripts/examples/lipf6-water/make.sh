@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # An all-atom example made here with Debian's GROMACS and the OPLS-AA force field it ships:
-# 10 LiPF6 in SPC/E water (~1,760 atoms, ~0.9 M), 2.6 nm box, NVT at 300 K. Li+ is oplsaa.ff's
+# 10 LiPF6 in SPC/E water (1,775 atoms, ~0.95 M), 2.6 nm box, NVT at 300 K. Li+ is oplsaa.ff's
 # LI (opls_406), PF6- uses oplsaa.ff's PF6 atom types (opls_785/786) with the bonded terms of
 # pf6.itp, water is oplsaa.ff/spce.itp. Energy minimisation, 20 ps of equilibration, then NS ns
-# (default 0.5; docs/transport.md reports NS=1.5) of production with frames every 1 ps: OUT/md.xtc with OUT/topol.top (and md.tpr
-# for MDAnalysis). usage: scripts/examples/lipf6-water/make.sh [OUT] (default /tmp/ionfield-lipf6)
+# (default 0.5; docs/transport.md reports NS=1.5) of production, frames every 1 ps: OUT/md.xtc
+# with OUT/topol.top (and md.tpr, c.gro for MDAnalysis).
+# usage: scripts/examples/lipf6-water/make.sh [OUT] (default /tmp/ionfield-lipf6)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-/tmp/ionfield-lipf6}"
