@@ -14,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ionfield::binding::register_nn(env, exports);
   ionfield::binding::register_dataset(env, exports);
   ionfield::binding::register_cancel(env, exports);
+  ionfield::binding::register_molecules(env, exports);
   return exports;
 }
 }  // namespace

@@ -12,4 +12,5 @@ void register_analysis(Napi::Env env, Napi::Object exports);
 void register_nn(Napi::Env env, Napi::Object exports);
 void register_dataset(Napi::Env env, Napi::Object exports);
 void register_cancel(Napi::Env env, Napi::Object exports);
+void register_molecules(Napi::Env env, Napi::Object exports);
 }  // namespace ionfield::binding

@@ -107,7 +107,7 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
 
   struct Batch {
     std::size_t frames = 0, natoms = 0;
-    std::vector<double> positions, boxes, origins, steps, times, charges, ids;
+    std::vector<double> positions, boxes, origins, steps, times, charges, ids, molecules, masses;
     std::vector<int32_t> images;
     std::vector<std::string> types;
     bool has_box = false, unwrapped = false;
@@ -131,6 +131,8 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
         b.types = frame_.types;
         b.charges = frame_.charges;
         b.ids.assign(frame_.ids.begin(), frame_.ids.end());
+        b.molecules.assign(frame_.molecules.begin(), frame_.molecules.end());
+        b.masses = frame_.masses;
         b.has_box = frame_.has_box;
         b.periodic = frame_.box.periodic;
         b.positions.reserve(std::min(max_frames * 3 * b.natoms, std::max(3 * b.natoms, kMaxBatchBytes / sizeof(double))));
@@ -160,6 +162,9 @@ class NativeTrajectory : public Napi::ObjectWrap<NativeTrajectory> {
     o.Set("types", b.types.empty() ? env.Null() : string_array(env, b.types).As<Napi::Value>());
     o.Set("charges", b.charges.empty() ? env.Null() : float64_array(env, b.charges).As<Napi::Value>());
     o.Set("ids", b.ids.empty() ? env.Null() : float64_array(env, b.ids).As<Napi::Value>());
+    // Of the batch's first frame, like types and charges (a topology: the same in every frame).
+    o.Set("molecules", b.molecules.empty() ? env.Null() : float64_array(env, b.molecules).As<Napi::Value>());
+    o.Set("masses", b.masses.empty() ? env.Null() : float64_array(env, b.masses).As<Napi::Value>());
     if (!b.images.empty()) {
       Napi::Int32Array im = Napi::Int32Array::New(env, b.images.size());
       std::memcpy(im.Data(), b.images.data(), b.images.size() * sizeof(int32_t));

@@ -21,7 +21,7 @@ import { formulaUnits } from './transport/formula';
 import { labelRecord } from './label-record';
 import { LongCallOptions, stageReporter } from './progress';
 
-export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop' | 'labelBy'>, LongCallOptions {
+export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop' | 'labelBy' | 'molecules'>, LongCallOptions {
   /** Shipped set name or file, or a parsed set. */
   set: string | DescriptorSetDef;
   /** Lag of the targets in time units (τ in lj units). */
@@ -211,7 +211,7 @@ async function chargeLabelsOf(trajectories: string[], options: DatasetOptions): 
   const all = new Set<string>();
   for (const trajectory of trajectories) {
     const { types, charges } = labellingOf(trajectory, options);
-    const traj = openTrajectory(trajectory, { format: options.format, typeMap: options.typeMap, charges, types, labelBy: 'charge', stop: 1, unwrap: false, batchSize: 1, signal: options.signal });
+    const traj = openTrajectory(trajectory, { format: options.format, typeMap: options.typeMap, charges, types, labelBy: 'charge', stop: 1, unwrap: false, batchSize: 1, signal: options.signal, molecules: options.molecules });
     for await (const b of traj.batches()) for (const t of b.types ?? []) all.add(t);
   }
   return naturalSort([...all]);
@@ -223,7 +223,8 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
   const stride = options.originStride ?? 1;
   const { types, charges, continuous, topo } = labellingOf(ctx.trajectory, options);
   // Continuous (already unwrapped) files are read as stored; others are unwrapped by the reader.
-  const traj = openTrajectory(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, labelBy: options.labelBy, start: options.start, stop: options.stop, unwrap: !continuous, batchSize: options.batchSize ?? 16, signal: options.signal });
+  // With molecules, the "ions" are centres of mass of molecules (lib/topology/centres-batch.ts).
+  const traj = openTrajectory(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, labelBy: options.labelBy, start: options.start, stop: options.stop, unwrap: !continuous, batchSize: options.batchSize ?? 16, signal: options.signal, molecules: options.molecules });
   const params = ctx.manifestEntry?.parameters ?? null;
   const temperature = options.temperature ?? (params?.temperature as number | undefined);
   if (!(temperature !== undefined && temperature > 0)) throw Object.assign(new Error('--temperature is required (or a --manifest that gives it)'), { code: 'IONFIELD_USAGE' });
@@ -396,7 +397,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
       lambdaEh = { value: null, error: null, source: 'not computed: coordinates stored continuous (give --manifest for Λ_EH)' };
     } else if (options.transport !== false) {
       try {
-        const rep = await computeTransport(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, temperature, units: 'lj', timestep, start: options.start, stop: options.stop, formulaUnits: options.formulaUnits, signal: options.signal });
+        const rep = await computeTransport(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, temperature, units: 'lj', timestep, start: options.start, stop: options.stop, formulaUnits: options.formulaUnits, signal: options.signal, molecules: options.molecules });
         lambdaEh = { value: rep.molar_conductivity?.value ?? null, error: rep.molar_conductivity?.error ?? null, source: 'ionfield transport (default fit window)' };
       } catch (err) {
         options.signal?.throwIfAborted(); // an abort is not a failed transport fit: the system stops

@@ -25,6 +25,9 @@ export interface NativeBatch {
   types: string[] | null;
   charges: Float64Array | null;
   ids: Float64Array | null;
+  /** Molecule IDs and masses per atom (LAMMPS dump 'mol' and 'mass' columns), of the batch's first frame. */
+  molecules?: Float64Array | null;
+  masses?: Float64Array | null;
   images: Int32Array | null;
   unwrapped: boolean;
   periodic: boolean[];
@@ -155,6 +158,28 @@ export interface NativeTransportHandle {
   addFrames(positions: Float64Array, volumes: Float64Array | null, frames: number): Promise<void>;
   partial(): NativeTransportSums;
   memoryBytes(): number;
+}
+
+/** Topology of native/include/ionfield/molecules.hpp: per atom its molecule, mass and charge. */
+export interface NativeMoleculeTopology {
+  molecule: Int32Array;
+  masses: Float64Array;
+  charges: Float64Array;
+  /** Atom index pairs (0-based), both atoms in one molecule. */
+  bonds: Int32Array;
+  /** Per molecule, the atom standing for it instead of its centre of mass (−1: centre of mass). */
+  centreAtoms?: Int32Array;
+}
+
+export interface NativeMoleculeCentresHandle {
+  /**
+   * Centres of mass of whole molecules (frames × nmol × 3) from continuous atom coordinates, and
+   * the atomic charge moment Σ q_i r_i over the selected molecules (frames × 3); reach: the largest
+   * atom-to-root distance seen (a check that molecules were made whole).
+   */
+  compute(positions: Float64Array, boxes: Float64Array | null, frames: number, periodic: boolean[], selected: Uint8Array | null): { centres: Float64Array; moments: Float64Array; reach: number };
+  masses(): Float64Array;
+  charges(): Float64Array;
 }
 
 /** Options of the analysis pair kernels: a batch of frames, arrays frame-major. */
@@ -417,6 +442,7 @@ export interface NativeAddon {
   /** The format a file name implies ('' if none): extension after stripping .gz. */
   formatFromPath(path: string): string;
   NativeTransport: new (options: NativeTransportOptions) => NativeTransportHandle;
+  NativeMoleculeCentres: new (topology: NativeMoleculeTopology) => NativeMoleculeCentresHandle;
   mergeTransportPartials(a: NativeTransportSums, b: NativeTransportSums): NativeTransportSums;
   /** The block length a single run over `frames` frames ends with (shards cut the same blocks). */
   transportBlockLength(frames: number, targetBlocks: number): number;

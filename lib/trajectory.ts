@@ -6,6 +6,8 @@ import { unwrapWarnings } from './info';
 import { native, NativeBatch, NativeSelection, NativeTrajectoryHandle } from './native';
 import { RandomAccess } from './trajectory/random-access';
 import { labelRecord } from './label-record';
+import { MoleculeBatches } from './topology/centres-batch';
+import type { MolecularSystem } from './topology/molecules';
 
 export interface TrajectoryOptions {
   /** 'auto' (default: from extension, then content), 'lammps-dump', 'xyz', 'dcd', 'xtc' or 'gro'. */
@@ -45,6 +47,12 @@ export interface TrajectoryOptions {
   onWarning?: (message: string) => void;
   /** Aborting makes the next read reject with `signal.reason` (reads are checked batch by batch). */
   signal?: AbortSignal;
+  /**
+   * Molecules (lib/topology): deliver one point per molecule — its centre of mass, molecules made
+   * whole — labelled by molecular species and charged with its net charge, instead of atoms.
+   * types, typeMap and charges do not apply; labelBy 'charge' labels by net charge.
+   */
+  molecules?: MolecularSystem;
 }
 
 /** A slice of the selected frames, as in Python: [start, stop) every step-th frame. */
@@ -93,6 +101,9 @@ export interface FrameBatch {
   times: Float64Array; // < 0 where the file stores no time
   types: string[] | null;
   charges: Float64Array | null;
+  /** Molecule ID and mass per atom where the file has them (LAMMPS dump 'mol', 'mass' columns). */
+  molecules?: Float64Array | null;
+  masses?: Float64Array | null;
   unwrapped: boolean;
   /** Periodicity of the cell along a, b, c (LAMMPS 'ff'/'fm' boundaries are not periodic). */
   periodic: boolean[];
@@ -242,11 +253,14 @@ export class Trajectory implements AsyncIterable<Frame>, AsyncDisposable {
     else process.emitWarning(text, { code: 'IONFIELD_UNWRAP' });
   }
 
+  private molecular: MoleculeBatches | null = null;
+
   private finish(raw: NativeBatch, first: number): FrameBatch {
+    if (this.options.molecules) return this.finishMolecules(raw, first);
     let types = raw.types;
     if (this.options.types) {
       if (this.options.types.length !== raw.natoms)
-        throw new Error(`${this.path}: ${this.options.types.length} species labels were given for ${raw.natoms} atoms`);
+        throw Object.assign(new Error(`${this.path}: ${this.options.types.length} species labels were given (--topology, or types) for ${raw.natoms} atoms per frame: a topology must describe every atom of the trajectory, in the same order`), { code: 'IONFIELD_BAD_INPUT' });
       types = this.options.types;
     }
     const map = this.options.typeMap;
@@ -276,9 +290,18 @@ export class Trajectory implements AsyncIterable<Frame>, AsyncDisposable {
       times: raw.times,
       types,
       charges,
+      molecules: raw.molecules ?? null,
+      masses: raw.masses ?? null,
       unwrapped: raw.unwrapped,
       periodic: raw.periodic,
     };
+  }
+
+  private finishMolecules(raw: NativeBatch, first: number): FrameBatch {
+    this.molecular ??= new MoleculeBatches(this.options.molecules!, this.path, raw.natoms);
+    const m = this.molecular;
+    const types = this.options.labelBy === 'charge' ? Array.from(m.charges, chargeLabel) : m.system.speciesOf;
+    return { first, frames: raw.frames, natoms: m.charges.length, positions: m.centres(raw), boxes: raw.boxes, origins: raw.origins, steps: raw.steps, times: raw.times, types, charges: m.charges, molecules: null, masses: null, unwrapped: raw.unwrapped, periodic: raw.periodic };
   }
 }
 

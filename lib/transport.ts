@@ -11,6 +11,8 @@ import { badInput, loadPartial, mergePartials, savePartial, TransportMeta, Trans
 import { TransportReport, transportReport } from './transport/report';
 import { defaultUnitStyle, unitSystem } from './transport/units';
 import { LongCallOptions, stageReporter } from './progress';
+import { MolecularCentres } from './transport/molecular';
+import { MolecularSystem } from './topology/molecules';
 
 export { TransportCorrelator, loadPartial, mergePartials, savePartial } from './transport/partial';
 export type { CorrelatorOptions, TransportMeta, TransportPartial } from './transport/partial';
@@ -32,6 +34,11 @@ export interface TransportOptions extends Omit<TrajectoryOptions, 'unwrap'>, Win
   removeCom?: boolean;
   /** Per-species weights for the centre of mass (default: equal weights). */
   masses?: Record<string, number>;
+  /**
+   * With removeCom: the species whose centre of mass is removed (default: the whole selection). The
+   * solvent's gives the solvent-fixed (Hittorf) frame; all species the barycentric frame.
+   */
+  comSpecies?: string[];
   /** Number of formula units (default: from the salt's stoichiometry, see formula.ts). */
   formulaUnits?: number;
   /** Cell volume for files without a cell. */
@@ -49,6 +56,12 @@ export interface TransportOptions extends Omit<TrajectoryOptions, 'unwrap'>, Win
   resume?: boolean;
   /** One shard of a sharded run (set by accumulateTransportShard, transport/shard.ts): frame numbers are global. */
   shardWindow?: ShardWindow;
+  /**
+   * Molecules of the topology (lib/topology): follow centres of mass of whole molecules, species
+   * are molecular species (selectSpecies names them), charges their net charges; σ is also
+   * estimated from the atomic partial charges. Absent: the atom-level analysis.
+   */
+  molecules?: MolecularSystem;
 }
 
 /** Where a shard's frames sit in the whole run (the selection's frame numbers). */
@@ -109,9 +122,11 @@ export async function accumulateTransport(file: string, options: TransportOption
 async function accumulateSegment(file: string, options: TransportOptions, resuming: boolean, save: (p: TransportPartial) => void): Promise<TransportPartial | null> {
   // Charges by species are applied here, not by the reader, so that species left out with
   // selectSpecies (explicit solvent) need no charge.
-  const trajectory = openTrajectory(file, { ...options, charges: undefined, unwrap: true });
+  // Atoms, always: molecular centres are made here (MolecularCentres), beside the atomic charge moment.
+  const trajectory = openTrajectory(file, { ...options, charges: undefined, unwrap: true, molecules: undefined });
   const warnings: string[] = [];
   let handle: NativeTransportHandle | null = null;
+  let molecular: MolecularCentres | null = null;
   let meta: TransportMeta | null = null;
   let pending: Promise<void> | null = null;
   let frames = 0;
@@ -156,6 +171,10 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
     if (options.shardWindow) meta!.span = { firstTime: t0, lastTime: tLast, framesRead: frames };
     if (!(sums.volumeFrames > 0) && meta!.volumeOverride === null)
       throw Object.assign(new Error(`${file} has no simulation cell: pass --volume`), { code: 'IONFIELD_USAGE' });
+    if (molecular) {
+      const m = molecular.meta();
+      return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings, ...molecular.warnings()], centres: 'molecules', molecules: m }, sums, atomic: molecular.atomicSums() };
+    }
     return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings] }, sums };
   };
   const every = options.checkpointEvery ?? 10000;
@@ -164,7 +183,19 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
   try {
     for await (const b of trajectory.batches()) {
       if (!handle) {
-        const setup = setUp(file, trajectory.format, b, options, warnings);
+        let setup: ReturnType<typeof setUp>;
+        if (options.molecules) {
+          // One "atom" per molecule: its species, its net charge, its mass for --remove-com.
+          molecular = new MolecularCentres(options.molecules, file, b.natoms);
+          const mf = molecular.frames();
+          if (options.masses) throw Object.assign(new Error('--masses: with molecules, centres of mass are weighted by the masses in the topology'), { code: 'IONFIELD_USAGE' });
+          setup = setUp(file, trajectory.format, { ...b, natoms: mf.natoms, types: mf.types, charges: mf.charges }, { ...options, charges: undefined, masses: options.removeCom ? mf.masses : undefined }, warnings);
+          warnings.push(...options.molecules.warnings);
+          const o = setup.nativeOptions;
+          molecular.start(o.species, { pointsPerLevel: o.pointsPerLevel, decimation: o.decimation, maxLag: o.maxLag, threads: o.threads });
+        } else {
+          setup = setUp(file, trajectory.format, b, options, warnings);
+        }
         meta = setup.meta;
         handle = new (native().NativeTransport)(setup.nativeOptions);
       }
@@ -194,7 +225,12 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
       if (pending) await pending;
       options.signal?.throwIfAborted();
       // The native worker reads b.positions in place while the next batch is being read.
-      pending = handle.addFrames(b.positions, volumes, b.frames);
+      if (molecular) {
+        const m = molecular.batch(b.positions, b.boxes, volumes, b.frames, b.periodic);
+        pending = Promise.all([handle.addFrames(m.centres, volumes, b.frames), m.atomic]).then(() => undefined);
+      } else {
+        pending = handle.addFrames(b.positions, volumes, b.frames);
+      }
       frames += b.frames;
       if (frames >= 2) resolveInterval();
       report(frames);
@@ -254,6 +290,14 @@ function setUp(file: string, format: string, b: { natoms: number; frames: number
     if (missing.length) throw Object.assign(new Error(`--masses: no mass for species ${missing.join(', ')}`), { code: 'IONFIELD_USAGE' });
     weights = Float64Array.from(types, (t) => masses[t] ?? 0);
   }
+  if (options.comSpecies) {
+    // The centre removed is that of these species only: the other points weigh nothing in it.
+    const only = options.comSpecies;
+    const missing = only.filter((s) => !species.includes(s));
+    if (missing.length) throw Object.assign(new Error(`--com-species: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not among the selected species (${species.join(', ')})`), { code: 'IONFIELD_USAGE' });
+    const w = weights;
+    weights = Float64Array.from(types, (t, i) => (only.includes(t) ? (w ? w[i] : 1) : 0));
+  }
   let style = options.units;
   if (!style) {
     style = defaultUnitStyle(format) ?? 'lj';
@@ -273,6 +317,7 @@ function setUp(file: string, format: string, b: { natoms: number; frames: number
     volumeOverride: options.volume ?? null,
     removeCom: Boolean(options.removeCom),
     masses: options.masses ?? null,
+    ...(options.comSpecies ? { comSpecies: options.comSpecies } : {}),
     pointsPerLevel,
     decimation,
     start: options.start ?? 0,

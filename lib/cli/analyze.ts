@@ -5,6 +5,7 @@ import { analyzeField, AnalysisResult, loadField, writeAnalysis } from '../analy
 import { parseCharges, parseKeyValueList } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
 import { Progress } from './progress';
+import { centresJson, moleculeOptions, moleculesFromValues, moleculeUsage, typesFromTopology } from './selection';
 
 const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toPrecision(d));
 
@@ -47,6 +48,9 @@ If it has fewer columns than the trajectory has atoms, its columns are the charg
   --species A,B          the species the field's columns cover
   --charges 1:1,2:-1     charge per species (default: the file's q column)
   --type-map 1:Na,2:Cl   rename species labels
+  --topology FILE        species labels from a topology file or another trajectory; with molecules
+                         (LAMMPS data file, GROMACS .top, JSON): the field's ions are molecules
+${moleculeUsage}
   --format F             trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection matching the field's frames
   --units TEXT --length-units TEXT   labels for the field's and the length unit in outputs
@@ -62,6 +66,8 @@ If it has fewer columns than the trajectory has atoms, its columns are the charg
       species: { type: 'string' },
       charges: { type: 'string' },
       'type-map': { type: 'string' },
+      topology: { type: 'string' },
+      ...moleculeOptions,
       format: { type: 'string' },
       start: { type: 'string' },
       stop: { type: 'string' },
@@ -76,7 +82,11 @@ If it has fewer columns than the trajectory has atoms, its columns are the charg
     const positive = (k: string) => numberOption(str(k), k, (v) => Number.isFinite(v) && v > 0);
     const out = str('out') ?? 'analysis';
     const progress = new Progress('reading frames', null, !values.json);
+    const types = str('topology') ? await typesFromTopology(str('topology')!) : undefined;
+    const molecules = moleculesFromValues(values);
     const field = await loadField(positionals[0], str('field')!, {
+      types,
+      molecules,
       format: str('format'),
       start: integerOption(str('start'), 'start'),
       stop: integerOption(str('stop'), 'stop'),
@@ -105,7 +115,7 @@ If it has fewer columns than the trajectory has atoms, its columns are the charg
     }
     pairs.done();
     const files = writeAnalysis(result, out).map((f) => path.join(out, f));
-    if (values.json) printJson({ ...result, files });
+    if (values.json) printJson({ ...result, files, ...centresJson(molecules) });
     else console.log(describe(result, out));
     return 0;
   },

@@ -1,6 +1,6 @@
 import { convertTrajectory } from '../convert';
 import { parseCharges } from '../trajectory';
-import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
+import { allowUsage, centresJson, moleculeOptions, moleculesFromValues, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Command, numberOption, parse, printJson, UsageError } from './command';
 import { Progress } from './progress';
 
@@ -18,6 +18,10 @@ ${allowUsage}
                       of another trajectory FILE (for DCD/XTC input)
   --type-map 1:Na,2:Cl   rename species labels
   --charges Na:1,Cl:-1   set charges per species (written where the format has them)
+  --centres atoms|molecules   atoms (default), or one point per molecule of a --topology with
+                      molecules: its centre of mass (molecules whole, continuous), labelled by
+                      molecular species, with its net charge
+  --molecule-names RULES   names of molecular species (see ionfield transport --help)
   --time-unit fs|ps   time unit of LAMMPS dump and XYZ times (default fs, LAMMPS real units);
                       lengths are Å in dumps/XYZ/DCD and nm in XTC/.gro, converted between them
   --units lj          reduced (LAMMPS lj) units: copy the numbers unchanged (σ, τ), no Å/nm or fs/ps
@@ -28,6 +32,7 @@ ${allowUsage}
   async run(argv) {
     const { values, positionals } = parse(argv, {
       ...selectionOptions,
+      ...moleculeOptions,
       to: { type: 'string' },
       'keep-wrapped': { type: 'boolean' },
       charges: { type: 'string' },
@@ -41,9 +46,15 @@ ${allowUsage}
     if (timeUnit !== 'fs' && timeUnit !== 'ps') throw new UsageError(`--time-unit: expected fs or ps, got '${timeUnit}'`);
     if (values.units !== undefined && values.units !== 'lj')
       throw new UsageError(`--units: only 'lj' changes what convert does (physical units follow each format's convention), got '${values.units}'`);
+    // convert keeps atoms unless asked: --centres molecules writes one point per molecule (its centre
+    // of mass, labelled by molecular species, with its net charge), e.g. to look at them elsewhere.
+    values.centres ??= 'atoms';
     const progress = new Progress('converting', null, !values.json);
+    const selection = await selectionFromValues(values);
+    const molecules = moleculesFromValues(values);
     const result = await convertTrajectory(positionals[0], positionals[1], {
-      ...(await selectionFromValues(values)),
+      ...selection,
+      molecules,
       outputFormat: values.to as string | undefined,
       unwrap: !values['keep-wrapped'],
       charges: values.charges ? parseCharges(values.charges as string) : topologyCharges(values),
@@ -54,7 +65,7 @@ ${allowUsage}
       onProgress: progress.report,
     });
     progress.done();
-    if (values.json) printJson({ schema: 'ionfield.convert/1', ...result });
+    if (values.json) printJson({ schema: 'ionfield.convert/1', ...result, ...centresJson(molecules) });
     else {
       console.log(`wrote ${result.frames} frames of ${result.atoms} atoms to ${result.output} (${result.unwrapped ? 'unwrapped' : 'as stored'})`);
       if (result.topology?.path) console.log(`wrote ${result.topology.path}: species and charges, read automatically with ${result.output}`);

@@ -2,7 +2,7 @@ import { buildDataset } from '../dataset';
 import { Device } from '../descriptors';
 import { parseCharges, parseLabelBy } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { selectionFromValues, selectionOptions, topologyCharges } from './selection';
+import { centresJson, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 export const datasetCommand: Command = {
@@ -35,7 +35,9 @@ export const datasetCommand: Command = {
                       'charge': each ion is labelled by its charge ("+1", "-1", "+2"), so a
                       divalent cation typed "1" is not the monovalent cation "1" of another system
   --type-map 1:Na,2:Cl  --charges 1:1,2:-1  --topology FILE  --format F  --start N --stop N
-                      (XTC/DCD: species and charges from <name>.topology.json beside the file)
+                      (XTC/DCD: species and charges from <name>.topology.json beside the file;
+                      a LAMMPS data file or JSON topology with molecules: one ion per molecule)
+${moleculeUsage}
   --allow LIST        read overrides: box-jumps, dcd-nsavc, skewed-cells (docs/formats.md)
   --threads N --device auto|cpu|cuda --batch N
   --json              print a JSON summary (schema ionfield.dataset-build/1)`,
@@ -56,6 +58,7 @@ export const datasetCommand: Command = {
       species: { type: 'string' },
       'label-by': { type: 'string' },
       ...selectionOptions,
+      ...moleculeOptions,
       charges: { type: 'string' },
       threads: { type: 'string' },
       device: { type: 'string' },
@@ -70,8 +73,11 @@ export const datasetCommand: Command = {
     const device = (values.device ?? 'auto') as string;
     if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
     const progress = new Progress('dataset', null, !values.json);
+    const selection = await selectionFromValues(values);
+    const molecules = moleculesFromValues(values);
     const summary = await buildDataset(positionals, values.out as string, {
-      ...(await selectionFromValues(values)),
+      ...selection,
+      molecules,
       set: values.set as string,
       tau: numberOption(values.tau as string, 'tau', (v) => v > 0 && Number.isFinite(v))!,
       tauShort: numberOption(values['tau-short'] as string | undefined, 'tau-short', (v) => v > 0 && Number.isFinite(v)),
@@ -97,7 +103,8 @@ export const datasetCommand: Command = {
       },
     });
     progress.done();
-    if (values.json) printJson(summary);
+    // Which points the ions are: atoms, or centres of mass of molecules (λ_i of molecular ions).
+    if (values.json) printJson({ ...summary, ...centresJson(molecules) });
     else console.log(`wrote ${summary.dataset}: ${summary.systems.length} system(s), largest sum-rule error ${summary.max_sum_rule_relative_error.toExponential(2)}, ${summary.seconds.toFixed(1)} s`);
     return 0;
   },

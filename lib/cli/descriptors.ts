@@ -4,7 +4,7 @@ import { descriptorsShard } from '../descriptors-shard';
 import { parseShard, saveShardPartial } from '../shard/partial-file';
 import { parseCharges, parseLabelBy } from '../trajectory';
 import { Command, integerOption, numberOption, Options, parse, printJson, UsageError } from './command';
-import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
+import { allowUsage, centresJson, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 function listSets(json: boolean): number {
@@ -26,6 +26,7 @@ export const descriptorsOptions: Options = {
   'label-by': { type: 'string' },
   charges: { type: 'string' },
   ...selectionOptions,
+  ...moleculeOptions,
   batch: { type: 'string' },
   threads: { type: 'string' },
   device: { type: 'string' },
@@ -53,8 +54,10 @@ ionfield descriptors --list-sets [--json]
   --label-by type|charge  species labels: the file's (default) or each ion's charge ("+1", "-1",
                       "+2"; from the q column or --charges), as ionfield dataset --label-by
   --charges 1:2,2:-1  charges per species label (files without a q column)
-  --topology FILE     species and charges from an x.topology.json, or labels from the first frame
-                      of another trajectory FILE (DCD/XTC input)
+  --topology FILE     species and charges from an x.topology.json or a LAMMPS data file (with
+                      molecules: one row per molecule at its centre of mass, see --centres), or
+                      labels from the first frame of another trajectory FILE (DCD/XTC input)
+${moleculeUsage}
   --format F          trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
 ${allowUsage}
@@ -77,8 +80,10 @@ ${allowUsage}
     if (!/\.npy$/i.test(out)) throw new UsageError(`--out must end in .npy, got '${out}'`);
     const device = (values.device ?? 'auto') as string;
     if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
+    const molecules = moleculesFromValues(values);
     const options: DescriptorRunOptions = {
       ...(await selectionFromValues(values)),
+      molecules,
       set: values.set as string,
       labelBy: parseLabelBy(values['label-by'] as string | undefined),
       charges: values.charges ? parseCharges(values.charges as string) : topologyCharges(values),
@@ -100,8 +105,10 @@ ${allowUsage}
     const progress = new Progress('descriptors', null, !values.json);
     const summary = await writeDescriptors(positionals[0], out, { ...options, onProgress: progress.report });
     progress.done();
-    if (values.json) printJson(summary);
+    // Which points the rows are: atoms, or centres of mass of molecules (solvent molecules included).
+    if (values.json) printJson({ ...summary, ...centresJson(molecules), ...(molecules ? { warnings: molecules.warnings } : {}) });
     else {
+      if (molecules) console.log(`centres: molecules of ${molecules.file} (${molecules.species.map((s) => `${s.name} × ${s.count}`).join(', ')})`);
       const feats = Object.entries(summary.features).map(([s, n]) => `${s}: ${n}`).join(', ');
       console.log(`wrote ${summary.output}: ${summary.frames} frames x ${summary.rows} ions x ${summary.shape[2]} features (float32; ${feats})`);
       console.log(`columns: ${summary.columns}`);

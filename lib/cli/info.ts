@@ -2,7 +2,7 @@ import { native } from '../native';
 import { trajectoryInfo, TrajectoryInfo } from '../info';
 import { Command, numberOption, parse, printJson, UsageError } from './command';
 import { Progress } from './progress';
-import { selectionFromValues } from './selection';
+import { centresJson, moleculeOptions, moleculesFromValues, selectionFromValues, typesFromTopology } from './selection';
 
 function describe(i: TrajectoryInfo): string {
   const lines = [
@@ -48,6 +48,9 @@ ionfield info --devices [--json]
   --format F     lammps-dump | xyz | dcd | xtc | gro (default: from extension, then content)
   --timestep dt  MD timestep, to report time per frame for files that store only step numbers
   --allow LIST   read overrides: box-jumps, dcd-nsavc, skewed-cells (docs/formats.md, "Validation")
+  --topology F   also describe a topology (LAMMPS data file, GROMACS .top, JSON): its molecular
+                 species, their counts and net charges, and whether its atoms match the trajectory
+  --molecule-names RULES   names of molecular species (see ionfield transport --help)
   --devices      report whether CUDA kernels were built and which GPU is used
   --json         machine-readable output (schema ionfield.info/1, see README)`,
   async run(argv) {
@@ -55,6 +58,8 @@ ionfield info --devices [--json]
       format: { type: 'string' },
       timestep: { type: 'string' },
       allow: { type: 'string' },
+      topology: { type: 'string' },
+      ...moleculeOptions,
       devices: { type: 'boolean' },
       json: { type: 'boolean' },
     });
@@ -68,9 +73,17 @@ ionfield info --devices [--json]
       onProgress: progress.report,
     });
     progress.done();
+    // A topology is checked against the file's atom count and summarised (molecules, net charges).
+    const topology = values.topology ? await typesFromTopology(values.topology as string).then(() => moleculesFromValues(values)) : undefined;
+    const natoms = topology?.molecule.length;
+    if (topology && natoms !== info.atoms) info.warnings.push(`the topology ${topology.file} describes ${natoms} atoms, the trajectory has ${info.atoms}`);
+    if (topology) info.warnings.push(...topology.warnings);
     for (const w of info.warnings) console.error(`warning: ${w}`);
-    if (values.json) printJson(info);
-    else console.log(describe(info));
+    if (values.json) printJson({ ...info, ...(values.topology ? centresJson(topology) : {}) });
+    else {
+      console.log(describe(info));
+      if (topology) console.log(`molecules     ${topology.species.map((s) => `${s.name} (${s.composition}): ${s.count} × ${s.atoms_per_molecule} atoms, net charge ${s.net_charge}`).join('; ')}`);
+    }
     return 0;
   },
 };

@@ -6,7 +6,7 @@ import { parseShard, saveShardPartial } from '../shard/partial-file';
 import type { SharedPredictReport } from '../model/predict-shared';
 import { parseCharges } from '../trajectory';
 import { Command, integerOption, Options, parse, printJson, UsageError } from './command';
-import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
+import { allowUsage, centresJson, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
 function printReport(r: PredictReport): void {
@@ -41,6 +41,7 @@ export const predictOptions: Options = {
   out: { type: 'string' },
   units: { type: 'string' },
   ...selectionOptions,
+  ...moleculeOptions,
   charges: { type: 'string' },
   'ignore-species': { type: 'string' },
   'formula-units': { type: 'string' },
@@ -69,8 +70,10 @@ export const predictCommand: Command = {
   --charges 1:2,2:-1    charges per species label, for models whose species are charge labels
                         ("+1", "-1", "+2"; metadata ionfield.species_labels = "charge") when the
                         file has no q column; such a model labels each ion by its charge
-  --topology FILE       species and charges from an x.topology.json, or labels from the first
-                        frame of another trajectory FILE (DCD/XTC input)
+  --topology FILE       species and charges from an x.topology.json or a LAMMPS data file (with
+                        molecules: one ion per molecule at its centre of mass, see --centres), or
+                        labels from the first frame of another trajectory FILE (DCD/XTC input)
+${moleculeUsage}
   --ignore-species A,B  leave the atoms of these file species out entirely (neither centres nor
                         neighbours), e.g. explicit solvent; the model then sees the ions only
   --formula-units N     n_f for mixtures (shared models; default: from the salt's stoichiometry)
@@ -104,8 +107,10 @@ ${allowUsage}
     if (!['auto', 'cpu', 'cuda'].includes(provider)) throw new UsageError(`--provider must be auto, cpu or cuda, got '${provider}'`);
     const units = (values.units ?? 'lj') as string;
     if (!['lj', 'real', 'metal', 'gromacs'].includes(units)) throw new UsageError(`--units: '${units}' is not one of lj, real, metal, gromacs`);
+    const molecules = moleculesFromValues(values);
     const options: PredictOptions = {
       ...(await selectionFromValues(values)),
+      molecules,
       model: (values.model as string | undefined) ?? defaultModelPath(),
       charges: values.charges ? parseCharges(values.charges as string) : topologyCharges(values),
       out: values.out as string | undefined,
@@ -130,7 +135,8 @@ ${allowUsage}
     const progress = new Progress('predict', null, !values.json);
     const report = await predictTrajectory(positionals[0], { ...options, onProgress: progress.report });
     progress.done();
-    if (values.json) printJson(report);
+    // Which points the ions are: atoms, or centres of mass of molecules.
+    if (values.json) printJson({ ...report, ...centresJson(molecules) });
     else printReport(report);
     warnOutOfDomain(report);
     return 0;

@@ -3,7 +3,7 @@
 import { accumulateTransport, loadPartial, mergePartials, savePartial, TransportOptions, TransportPartial, TransportReport, transportReport } from '../transport';
 import { parseCharges, parseKeyValueList } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
-import { allowUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
+import { allowUsage, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 import { accumulateTransportShard } from '../transport/shard';
 import { parseShard, saveShardPartial } from '../shard/partial-file';
@@ -23,11 +23,18 @@ export function describe(r: TransportReport): string {
     `fit window        ${fmt(w.start)} – ${fmt(w.stop)} ${w.units} (${w.points} lags, ${w.automatic ? `automatic: local MSD slope within 1 ± ${w.slope_tolerance}` : 'user'}; slope at ends ${Object.entries(w.local_slope).map(([s, v]) => `${s}: ${fmt(v.start, 3)}/${fmt(v.stop, 3)}`).join(', ')})`,
     `errors            ${r.uncertainty.method}; blocks of ${fmt(r.uncertainty.block_length.value)} ${r.uncertainty.block_length.units}`,
     `reference frame   ${r.reference_frame}`,
+    `centres           ${r.centres === 'molecules' ? `centres of mass of molecules (${r.molecules!.topology})` : 'atoms'}`,
     '',
   ];
+  if (r.molecules)
+    lines.splice(lines.length - 1, 0, `molecules         ${r.molecules.species.map((s) => `${s.name} (${s.composition}): ${s.count} × ${s.atoms_per_molecule} atoms, net charge ${s.net_charge}${s.integer_charge ? '' : ' (not an integer)'}`).join('; ')}`);
   for (const [s, d] of Object.entries(r.diffusion)) lines.push(`D(${s})`.padEnd(18) + `${pm(d)} ${d.units}${d.si ? `  = ${pm(d.si)} ${d.si.units}` : ''}`);
   if (r.conductivity.value !== null) lines.push('σ (EH)'.padEnd(18) + `${pm(r.conductivity)} ${r.conductivity.units}`);
   if (r.molar_conductivity) lines.push('Λ'.padEnd(18) + `${pm(r.molar_conductivity)} ${r.molar_conductivity.units}`);
+  const atomic = r.molecules?.atomic_charges;
+  if (atomic && atomic.conductivity.value !== null)
+    lines.push('σ (atomic q)'.padEnd(18) + `${pm(atomic.conductivity)} ${atomic.conductivity.units}${atomic.difference_in_errors !== null ? `  (molecular − atomic = ${atomic.difference_in_errors.toFixed(1)} combined errors)` : ''}`);
+  if (atomic?.molar_conductivity) lines.push('Λ (atomic q)'.padEnd(18) + `${pm(atomic.molar_conductivity)} ${atomic.molar_conductivity.units}`);
   if (r.nernst_einstein) lines.push('Λ_NE'.padEnd(18) + `${pm(r.nernst_einstein)} ${r.nernst_einstein.units}`);
   if (r.ionicity.value !== null) lines.push('ionicity Λ/Λ_NE'.padEnd(18) + pm(r.ionicity));
   const sp = r.onsager.species;
@@ -54,14 +61,21 @@ Several trajectories (independent runs of one system) are combined exactly.
   --frame-interval dt    time between (selected) frames, overriding the file
   --charges 1:1,2:-1     charge per species (default: the file's q column)
   --type-map 1:Na,2:Cl   rename species labels
-  --topology FILE        species and charges from an x.topology.json, or labels from the first
+  --topology FILE        species and charges from an x.topology.json or a LAMMPS data file (with
+                         molecules: molecular species, see --centres), or labels from the first
                          frame of another trajectory FILE (DCD, XTC input)
+${moleculeUsage}
   --format F             input format (default: from extension, then content)
   --start N --stop N --stride N   frame selection (0-based, stop exclusive)
 ${allowUsage}
-  --species A,B          species to include (default: all; e.g. leave out explicit solvent)
-  --remove-com           subtract the selection's centre of mass from every frame
-  --masses A:m,B:m       centre-of-mass weights per species (default: equal weights)
+  --species A,B          species to include (default: all; e.g. leave out explicit solvent; with
+                         molecules: molecular species names)
+  --remove-com           subtract the selection's centre of mass from every frame (barycentric frame)
+  --com-species A,B      with --remove-com: subtract the centre of mass of these species only (the
+                         solvent's: the solvent-fixed, Hittorf frame)
+  --masses A:m,B:m       centre-of-mass weights per species (default: equal weights); with molecules:
+                         atom masses per species label where the topology has none (a dump's
+                         'mol' column without a 'mass' column)
   --fit-start t --fit-stop t   fit window in time units (default: automatic)
   --slope-tolerance x    automatic window: |d ln MSD / d ln t − 1| <= x (default 0.1)
   --stop-fraction f      automatic window: longest lag as a fraction of the run (default 0.025)
@@ -134,8 +148,10 @@ export async function parseTransportArgs(argv: string[]): Promise<{ values: Reco
       'frame-interval': { type: 'string' },
       charges: { type: 'string' },
       ...selectionOptions,
+      ...moleculeOptions,
       species: { type: 'string' },
       'remove-com': { type: 'boolean' },
+      'com-species': { type: 'string' },
       masses: { type: 'string' },
       'fit-start': { type: 'string' },
       'fit-stop': { type: 'string' },
@@ -184,6 +200,7 @@ export async function parseTransportArgs(argv: string[]): Promise<{ values: Reco
       charges: str('charges') ? parseCharges(str('charges')!) : topologyCharges(values),
       selectSpecies: str('species') ? str('species')!.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       removeCom: Boolean(values['remove-com']),
+      comSpecies: str('com-species') ? str('com-species')!.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       masses,
       fitStart: numberOption(str('fit-start'), 'fit-start', (v) => v >= 0),
       fitStop: positive('fit-stop'),
@@ -200,10 +217,14 @@ export async function parseTransportArgs(argv: string[]): Promise<{ values: Reco
       checkpoint: str('checkpoint'),
       checkpointEvery: integerOption(str('checkpoint-every'), 'checkpoint-every', 1),
       resume: Boolean(values.resume),
+      molecules: values['from-partials'] ? undefined : moleculesFromValues(values, masses),
     };
+    // With molecules, --masses only fills in masses a topology lacks (centres are always mass-weighted).
+    if (options.molecules) options.masses = undefined;
+    if (options.comSpecies && !options.removeCom) throw new UsageError('--com-species needs --remove-com');
     if (options.resume && !options.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
     if (options.checkpoint && (positionals.length > 1 || values['from-partials'])) throw new UsageError('--checkpoint works with a single trajectory');
-    if (options.masses && !options.removeCom) throw new UsageError('--masses only matters with --remove-com');
+    if (options.masses && !options.removeCom && !options.molecules) throw new UsageError('--masses only matters with --remove-com');
     if (options.fitStart !== undefined && options.fitStop !== undefined && options.fitStart >= options.fitStop)
       throw new UsageError('--fit-start must be below --fit-stop');
   return { values, positionals, options };

@@ -138,7 +138,7 @@ export function blockError(series: ArrayLike<number>): { error: number; block_fr
   return best;
 }
 
-export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'typeMap' | 'types' | 'charges' | 'start' | 'stop' | 'stride'>, LongCallOptions {
+export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'typeMap' | 'types' | 'charges' | 'start' | 'stop' | 'stride' | 'molecules'>, LongCallOptions {
   model: string | LoadedModel;
   /** Unit style the trajectory is read in (must equal the model's). */
   units?: string;

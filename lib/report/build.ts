@@ -44,6 +44,10 @@ async function transportSection(t: TransportReport, source: string): Promise<str
   for (const [s, d] of Object.entries(t.diffusion)) rows.push([`D(${s})`, withError(d.value, d.error), d.units]);
   rows.push(['σ (Einstein–Helfand)', withError(t.conductivity.value, t.conductivity.error), t.conductivity.units]);
   if (t.molar_conductivity) rows.push(['Λ', withError(t.molar_conductivity.value, t.molar_conductivity.error), t.molar_conductivity.units]);
+  // Molecular runs: the same σ and Λ from atomic partial charges, the check beside the molecular ones.
+  const atomic = t.molecules?.atomic_charges;
+  if (atomic && atomic.conductivity.value !== null) rows.push(['σ from atomic partial charges', withError(atomic.conductivity.value, atomic.conductivity.error), atomic.conductivity.units]);
+  if (atomic?.molar_conductivity) rows.push(['Λ from atomic partial charges', withError(atomic.molar_conductivity.value, atomic.molar_conductivity.error), atomic.molar_conductivity.units]);
   if (t.nernst_einstein) rows.push(['Λ_NE (Nernst–Einstein)', withError(t.nernst_einstein.value, t.nernst_einstein.error), t.nernst_einstein.units]);
   rows.push(['ionicity Λ/Λ_NE', withError(t.ionicity.value, t.ionicity.error), '1']);
   const sp = t.onsager.species;
@@ -56,6 +60,7 @@ async function transportSection(t: TransportReport, source: string): Promise<str
 <dt>result file</dt><dd>${escapeHtml(source)}</dd>
 <dt>units</dt><dd>${escapeHtml(t.units.description)}; T = ${num(t.temperature)} ${escapeHtml(t.units.temperature)}</dd>
 <dt>species</dt><dd>${escapeHtml(t.species.map((s) => `${s.label}: ${s.count} × z = ${s.charge}`).join(', '))}</dd>
+<dt>centres</dt><dd>${t.molecules ? escapeHtml(`centres of mass of molecules (${path.basename(t.molecules.topology)}): ${t.molecules.species.map((s) => `${s.name} = ${s.composition}, ${s.atoms_per_molecule} atoms, net charge ${s.net_charge}`).join('; ')}`) : 'atoms'}</dd>
 <dt>formula units</dt><dd>${escapeHtml(t.formula_units.convention)}</dd>
 <dt>fit window</dt><dd>${num(w.start)} – ${num(w.stop)} ${escapeHtml(w.units)} (${w.points} lags, ${w.automatic ? 'automatic' : 'user'}${w.diffusive ? '' : '; not diffusive within tolerance'})</dd>
 <dt>errors</dt><dd>${escapeHtml(t.uncertainty.method)}, ${t.uncertainty.blocks} blocks</dd>

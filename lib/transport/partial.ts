@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../atomic-file';
 import { native, NativeTransportHandle, NativeTransportOptions } from '../native';
 import { TransportSums } from './estimate';
 import { UnitSystem } from './units';
+import type { MolecularMeta } from './molecular';
 
 /** Metadata that travels with the sums: enough to estimate, and to check that partials may merge. */
 export interface TransportMeta {
@@ -21,6 +22,8 @@ export interface TransportMeta {
   removeCom: boolean;
   /** Centre-of-mass weights per species (null: equal weights). */
   masses: Record<string, number> | null;
+  /** With removeCom: the species whose centre of mass is removed (absent: the whole selection). */
+  comSpecies?: string[];
   pointsPerLevel: number;
   decimation: number;
   start: number;
@@ -30,6 +33,9 @@ export interface TransportMeta {
   warnings: string[];
   /** A shard's first and last time read and its frames read (the merge takes the run's interval from them). */
   span?: { firstTime: number; lastTime: number; framesRead: number };
+  /** 'molecules': the points followed are centres of mass of molecules (absent: atoms). */
+  centres?: 'molecules';
+  molecules?: MolecularMeta;
 }
 type UnitStyle = UnitSystem['style'];
 
@@ -38,6 +44,8 @@ export interface TransportPartial {
   schema: 'ionfield.transport-partial/1';
   meta: TransportMeta;
   sums: TransportSums;
+  /** Molecular runs: sums of the one-point correlator of the atomic charge moment Σ q_i r_i. */
+  atomic?: TransportSums;
 }
 
 
@@ -86,18 +94,21 @@ export function mergePartials(partials: TransportPartial[]): TransportPartial {
   if (!partials.length) throw new TypeError('no partial results to merge');
   const [first, ...rest] = partials;
   let sums = first.sums;
+  let atomic = first.atomic;
   for (const p of rest) {
     const a = first.meta, b = p.meta;
     const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-    for (const key of ['units', 'species', 'counts', 'charges', 'removeCom', 'masses', 'pointsPerLevel', 'decimation'] as const)
+    for (const key of ['units', 'species', 'counts', 'charges', 'removeCom', 'masses', 'comSpecies', 'pointsPerLevel', 'decimation'] as const)
       if (!same(a[key], b[key])) throw badInput(`cannot merge ${b.file} into ${a.file}: ${key} differ (${JSON.stringify(b[key])} vs ${JSON.stringify(a[key])})`);
     if (Math.abs(a.frameInterval - b.frameInterval) > 1e-9 * a.frameInterval)
       throw badInput(`cannot merge ${b.file} into ${a.file}: frame intervals differ (${b.frameInterval} vs ${a.frameInterval})`);
+    if (Boolean(first.atomic) !== Boolean(p.atomic)) throw badInput(`cannot merge ${p.meta.file} into ${first.meta.file}: one follows molecules, the other atoms`);
     sums = native().mergeTransportPartials(sums, p.sums);
+    if (atomic && p.atomic) atomic = native().mergeTransportPartials(atomic, p.atomic);
   }
   const files = [...new Set(partials.map((p) => p.meta.file))];
   const allow = [...new Set(partials.flatMap((p) => p.meta.allow ?? []))];
-  return { schema: 'ionfield.transport-partial/1', meta: { ...first.meta, file: files.join(' + '), allow }, sums };
+  return { schema: 'ionfield.transport-partial/1', meta: { ...first.meta, file: files.join(' + '), allow }, sums, ...(atomic ? { atomic } : {}) };
 }
 
 /** The sums as plain arrays (JSON). Numbers survive JSON exactly: JSON.stringify writes the shortest round-trip form. */
@@ -114,16 +125,16 @@ export function sumsFromPlain(raw: Record<string, unknown>): TransportSums {
 
 /** Writes a partial as JSON (temporary name, then rename: never half-written). */
 export function savePartial(partial: TransportPartial, file: string): void {
-  writeFileAtomic(file, JSON.stringify({ schema: partial.schema, meta: partial.meta, sums: plainSums(partial.sums) }));
+  writeFileAtomic(file, JSON.stringify({ schema: partial.schema, meta: partial.meta, sums: plainSums(partial.sums), ...(partial.atomic ? { atomic: plainSums(partial.atomic) } : {}) }));
 }
 
 export function loadPartial(file: string): TransportPartial {
-  let raw: { schema?: string; meta: TransportMeta; sums: Record<string, unknown> };
+  let raw: { schema?: string; meta: TransportMeta; sums: Record<string, unknown>; atomic?: Record<string, unknown> };
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     throw badInput(`${file}: not a readable JSON transport partial (${(err as Error).message})`);
   }
   if (raw.schema !== 'ionfield.transport-partial/1') throw badInput(`${file}: expected schema ionfield.transport-partial/1, got ${raw.schema}`);
-  return { schema: 'ionfield.transport-partial/1', meta: raw.meta, sums: sumsFromPlain(raw.sums) };
+  return { schema: 'ionfield.transport-partial/1', meta: raw.meta, sums: sumsFromPlain(raw.sums), ...(raw.atomic ? { atomic: sumsFromPlain(raw.atomic) } : {}) };
 }

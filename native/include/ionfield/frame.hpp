@@ -26,6 +26,8 @@ struct Frame {
   std::vector<int64_t> ids;            // natoms atom ids, or empty
   std::vector<std::string> types;      // natoms species labels (LAMMPS type or element), or empty
   std::vector<double> charges;         // natoms charges, or empty
+  std::vector<int64_t> molecules;      // natoms molecule IDs (LAMMPS dump 'mol' column), or empty
+  std::vector<double> masses;          // natoms masses (LAMMPS dump 'mass' column), or empty
   CoordinateKind coordinates = CoordinateKind::Unknown;
 
   void resize(std::size_t n);          // positions to 3n; other arrays cleared

@@ -9,6 +9,8 @@ void Frame::resize(std::size_t n) {
   ids.clear();
   types.clear();
   charges.clear();
+  molecules.clear();
+  masses.clear();
 }
 
 }  // namespace ionfield

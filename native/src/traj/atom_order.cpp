@@ -28,6 +28,8 @@ bool order_atoms_by_id(Frame& f, std::vector<std::size_t>& order, int64_t& dupli
     permute(f.positions, order, 3);
     if (!f.images.empty()) permute(f.images, order, 3);
     if (!f.charges.empty()) permute(f.charges, order, 1);
+    if (!f.molecules.empty()) permute(f.molecules, order, 1);
+    if (!f.masses.empty()) permute(f.masses, order, 1);
     if (!f.types.empty()) permute(f.types, order, 1);
   }
   for (std::size_t i = 1; i < n; ++i)

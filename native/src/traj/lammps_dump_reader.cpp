@@ -16,7 +16,7 @@ namespace ionfield::detail {
 namespace {
 
 struct Columns {
-  int id = -1, type = -1, element = -1, q = -1;
+  int id = -1, type = -1, element = -1, q = -1, mol = -1, mass = -1;
   int pos[3] = {-1, -1, -1};
   int image[3] = {-1, -1, -1};
   bool scaled = false, unwrapped = false;
@@ -86,6 +86,8 @@ class LammpsDumpReader final : public TrajectoryReader {
       else if (f == "type") c.type = col;
       else if (f == "element") c.element = col;
       else if (f == "q") c.q = col;
+      else if (f == "mol") c.mol = col;
+      else if (f == "mass") c.mass = col;
       for (int k = 0; k < 3; ++k) {
         const std::string a(1, axes[k]);
         if (f == a) c.pos[k] = col;
@@ -243,6 +245,8 @@ class LammpsDumpReader final : public TrajectoryReader {
     f.ids.resize(c.id >= 0 ? n : 0);
     f.images.resize(c.image[0] >= 0 ? 3 * n : 0);
     f.charges.resize(c.q >= 0 ? n : 0);
+    f.molecules.resize(c.mol >= 0 ? n : 0);
+    f.masses.resize(c.mass >= 0 ? n : 0);
     const int type_col = c.element >= 0 ? c.element : c.type;
     f.types.resize(type_col >= 0 ? n : 0);
     f.coordinates = c.unwrapped ? CoordinateKind::Unwrapped : CoordinateKind::Wrapped;
@@ -263,6 +267,8 @@ class LammpsDumpReader final : public TrajectoryReader {
       if (c.image[0] >= 0)
         for (int k = 0; k < 3; ++k) f.images[3 * i + k] = static_cast<int32_t>(integer(fields_[c.image[k]], "an image flag"));
       if (c.q >= 0) f.charges[i] = number(fields_[c.q], "the charge q");
+      if (c.mol >= 0) f.molecules[i] = integer(fields_[c.mol], "the molecule ID mol");
+      if (c.mass >= 0) f.masses[i] = number(fields_[c.mass], "the mass");
       if (type_col >= 0) f.types[i].assign(fields_[type_col]);
     }
     if (c.scaled) {
