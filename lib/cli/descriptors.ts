@@ -94,6 +94,7 @@ ${allowUsage}
       device: device as Device,
     };
     if (values.shard !== undefined) {
+      if (molecules) throw new UsageError('--shard is not available yet with molecules (a topology with molecules): run it as one process, or shard with --centres atoms');
       // One shard of the frames: its part of the array and a partial for `ionfield merge`.
       const shard = parseShard(values.shard as string);
       const file = (values.partial as string | undefined) ?? `descriptors.shard-${shard.index}-of-${shard.count}.json`;

@@ -10,8 +10,9 @@ import { badPartial, missingShards, ShardPartial } from './partial-file';
 const finishers: Record<string, (p: ShardPartial) => unknown> = {
   transport: (p) => transportReport(mergeTransportPieces(p.pieces as TransportPiece[]), p.options as unknown as TransportOptions),
   'kinosons kmc': (p) => mergeKmcPieces(p.options, p.pieces as KmcPiece[]),
-  predict: (p) => mergePredictPieces(p.options, p.pieces as PredictPiece[]),
-  descriptors: (p) => mergeDescriptorsPieces(p.options, p.pieces as DescriptorsPiece[]),
+  // Shards follow atoms only (molecular runs are refused with --shard), as the single run's JSON says.
+  predict: (p) => ({ ...(mergePredictPieces(p.options, p.pieces as PredictPiece[]) as object), centres: 'atoms' }),
+  descriptors: (p) => ({ ...(mergeDescriptorsPieces(p.options, p.pieces as DescriptorsPiece[]) as object), centres: 'atoms' }),
 };
 
 export function finishShards(partial: ShardPartial & { file?: string }): unknown {
