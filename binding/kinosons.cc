@@ -234,6 +234,7 @@ void set_kmc_estimates(Napi::Env env, Napi::Object& o, const KmcResult& r) {
   o.Set("tracerEarly", estimates(env, r.tracer_early));
   o.Set("tracerLate", estimates(env, r.tracer_late));
   o.Set("tracerChange", estimates(env, r.tracer_change));
+  o.Set("onsagerChange", estimates(env, r.onsager_change));
   o.Set("windowJumps", doubles(env, std::vector<double>(r.window_jumps.begin(), r.window_jumps.end())));
   o.Set("windowTimes", doubles(env, std::vector<double>(r.window_times.begin(), r.window_times.end())));
 }
@@ -260,6 +261,8 @@ class KmcWorker : public LatticeWorker<KmcResult> {
     o.Set("slopeEarly", doubles(env, r.slope_early));
     o.Set("slopeLate", doubles(env, r.slope_late));
     o.Set("slopeCorrelation", doubles(env, r.slope_correlation));
+    o.Set("slopeCollectiveEarly", doubles(env, r.slope_collective_early));
+    o.Set("slopeCollectiveLate", doubles(env, r.slope_collective_late));
     o.Set("windowLags", doubles(env, std::vector<double>(r.window_lags.begin(), r.window_lags.end())));
     return o;
   }
@@ -285,6 +288,8 @@ Napi::Value KmcEstimate(const Napi::CallbackInfo& info) {
     r.slope_early = numbers(o, "slopeEarly");
     r.slope_late = numbers(o, "slopeLate");
     r.slope_correlation = numbers(o, "slopeCorrelation");
+    r.slope_collective_early = numbers(o, "slopeCollectiveEarly");
+    r.slope_collective_late = numbers(o, "slopeCollectiveLate");
     const std::vector<double> lags = numbers(o, "windowLags");  // from, to, intervals (as the shards ran)
     if (lags.size() != 3) throw std::invalid_argument("kinosonsKmcEstimate: windowLags must be [from, to, intervals]");
     r.window_lags = {static_cast<int>(lags[0]), static_cast<int>(lags[1]), static_cast<int>(lags[2])};

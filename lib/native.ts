@@ -268,6 +268,8 @@ export interface NativeKmcResult {
   tracerEarly: NativeEstimate[];
   tracerLate: NativeEstimate[];
   tracerChange: NativeEstimate[];
+  /** The linearity check of L_ab (S×S): late − early per trajectory. */
+  onsagerChange: NativeEstimate[];
   /** The lag window per trajectory: [from, to] in jumps and in (mean) time. */
   windowJumps: Float64Array;
   windowTimes: Float64Array;
@@ -277,6 +279,8 @@ export interface NativeKmcResult {
   /** Per trajectory, the slope estimator's inputs: slopes (species; species²), halves (species), correlation. */
   slopeTracer: Float64Array;
   slopeCollective: Float64Array;
+  slopeCollectiveEarly: Float64Array;
+  slopeCollectiveLate: Float64Array;
   slopeEarly: Float64Array;
   slopeLate: Float64Array;
   slopeCorrelation: Float64Array;
@@ -285,9 +289,9 @@ export interface NativeKmcResult {
 }
 
 /** The estimates of a KMC run, which kinosonsKmcEstimate recomputes from the per-trajectory arrays. */
-export type NativeKmcEstimates = Pick<NativeKmcResult, 'tracer' | 'onsager' | 'correlation' | 'wholeTracer' | 'wholeOnsager' | 'wholeCorrelation' | 'tracerEarly' | 'tracerLate' | 'tracerChange' | 'windowJumps' | 'windowTimes'>;
+export type NativeKmcEstimates = Pick<NativeKmcResult, 'tracer' | 'onsager' | 'correlation' | 'wholeTracer' | 'wholeOnsager' | 'wholeCorrelation' | 'tracerEarly' | 'tracerLate' | 'tracerChange' | 'onsagerChange' | 'windowJumps' | 'windowTimes'>;
 /** The per-trajectory arrays of a KMC run (trajectory order), as plain arrays. */
-export type NativeKmcTrajectories = Record<'times' | 'tracerSums' | 'collective' | 'slopeTracer' | 'slopeCollective' | 'slopeEarly' | 'slopeLate' | 'slopeCorrelation' | 'windowLags', number[]>;
+export type NativeKmcTrajectories = Record<'times' | 'tracerSums' | 'collective' | 'slopeTracer' | 'slopeCollective' | 'slopeEarly' | 'slopeLate' | 'slopeCorrelation' | 'slopeCollectiveEarly' | 'slopeCollectiveLate' | 'windowLags', number[]>;
 
 export interface FitProfile {
   /** Wall seconds accumulating the quadratic form over the training transitions, and the linear solve. */

@@ -34,7 +34,11 @@ describe('kinosons: KMC estimator', () => {
     assert.deepEqual(j.window.fractions, [0.1, 0.5]);
     assert.equal(j.window.jumps[0], Math.floor((20000 * Math.round(0.1 * 32)) / 32)); // checkpoint 3 of 32
     assert.ok(j.window.time[1] > j.window.time[0]);
-    for (const s of ['A', 'B']) assert.ok(Number.isFinite(j.linearity[s].change.mean) && j.linearity[s].early.error > 0);
+    for (const s of ['A', 'B']) {
+      assert.ok(Number.isFinite(j.linearity[s].change.mean) && j.linearity[s].early.error > 0);
+      // L_aa is checked the same way.
+      assert.ok(Number.isFinite(j.linearity[s].collective.change.mean) && j.linearity[s].collective.change.error > 0);
+    }
     // The older estimator by name.
     fs.writeFileSync(file, JSON.stringify(alloy({ kmc: { steps: 20000, trajectories: 16, estimator: 'whole-trajectory' } })));
     const w = JSON.parse((runCli(['kinosons', 'kmc', '--config', file, '--json'])).stdout);

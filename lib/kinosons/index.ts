@@ -162,7 +162,7 @@ export interface KmcReference {
   window: { fractions: [number, number]; checkpoints: number; jumps: [number, number]; time: [number, number] };
   /** Linearity of the MSD over the window, per species: D over its first and second halves, their
    * per-trajectory difference and its z score; |z| > 3 adds a warning (run longer). */
-  linearity: Record<string, { early: Estimate; late: Estimate; change: Estimate; z: number | null }>;
+  linearity: Record<string, { early: Estimate; late: Estimate; change: Estimate; z: number | null; collective?: { change: Estimate; z: number | null } }>;
   /** Whole-trajectory minus slope D, relative (the intercept bias the slope removes). */
   interceptBias: Record<string, number | null>;
   warnings: string[];
@@ -248,6 +248,13 @@ export function kmcReference(config: KinosonConfig, temperature: number, r: Nati
     if (z !== null && Math.abs(z) > 3)
       warnings.push(`${a}: the MSD slope changes across the lag window (late − early = ${change.mean.toPrecision(3)} ± ${change.error.toPrecision(2)}, ${z.toFixed(1)}σ): the trajectories are too short for a linear MSD; raise kmc.steps`);
     interceptBias[a] = r.tracer[i].mean > 0 ? r.wholeTracer[i].mean / r.tracer[i].mean - 1 : null;
+    // The collective L_aa checked the same way (a warning only: its noise is large, so a failed
+    // check means a real curvature, and longer trajectories are what it asks for).
+    const lc = estimate(r.onsagerChange[i * names.length + i]);
+    const lz = lc.error > 0 ? lc.mean / lc.error : null;
+    linearity[a].collective = { change: lc, z: lz };
+    if (lz !== null && Math.abs(lz) > 3)
+      warnings.push(`L_${a}${a}: the collective MSD slope changes across the lag window (late − early = ${lc.mean.toPrecision(3)} ± ${lc.error.toPrecision(2)}, ${lz.toFixed(1)}σ): L_${a}${a} may be biased; run longer trajectories`);
   });
   if (runs.length > 1)
     warnings.unshift(

@@ -12,7 +12,7 @@ import { KinosonConfig, nativeSpec, validateConfig } from './config';
 import { kmcNonlinear, KmcReference, kmcReference, runKmcSums } from './index';
 import { LongCallOptions } from '../progress';
 
-const PER_TRAJECTORY = ['times', 'tracerSums', 'collective', 'slopeTracer', 'slopeCollective', 'slopeEarly', 'slopeLate', 'slopeCorrelation'] as const;
+const PER_TRAJECTORY = ['times', 'tracerSums', 'collective', 'slopeTracer', 'slopeCollective', 'slopeEarly', 'slopeLate', 'slopeCorrelation', 'slopeCollectiveEarly', 'slopeCollectiveLate'] as const;
 
 /** One shard's trajectories [first, first + count) and their per-trajectory arrays (plain arrays for JSON). */
 export interface KmcPiece extends NativeKmcTrajectories {

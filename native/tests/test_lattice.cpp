@@ -167,6 +167,8 @@ static void kmc_known_answers() {
     join(joined.slope_early, p1.slope_early, p2.slope_early);
     join(joined.slope_late, p1.slope_late, p2.slope_late);
     join(joined.slope_correlation, p1.slope_correlation, p2.slope_correlation);
+    join(joined.slope_collective_early, p1.slope_collective_early, p2.slope_collective_early);
+    join(joined.slope_collective_late, p1.slope_collective_late, p2.slope_collective_late);
     CHECK(joined.times == a.times && joined.tracer_sums == a.tracer_sums && joined.collective == a.collective);
     CHECK(joined.slope_tracer == a.slope_tracer && joined.slope_correlation == a.slope_correlation);
     joined.window_lags = p1.window_lags;

@@ -30,6 +30,8 @@ static void known_slope_and_intercept() {
   const double d = s.tracer[0] / (6.0 * atoms);
   CHECK(std::fabs(d - 1.0 / 6.0) < 0.03 / 6.0);
   CHECK(std::fabs(s.early[0] / s.late[0] - 1) < 0.1);
+  // The collective halves are fitted over the same lags as the tracer halves.
+  CHECK(s.collective_early.size() == 1 && s.collective_late.size() == 1 && std::isfinite(s.collective_early[0]));
   double whole = 0;
   const std::size_t last = static_cast<std::size_t>(intervals) * atoms * 3;
   for (int i = 0; i < 3 * atoms; ++i) whole += 0.25 * static_cast<double>(c.positions[last + i] * c.positions[last + i]);

@@ -133,6 +133,8 @@ struct KmcResult {
   // Linearity check of the slope window: tracer D over its first and second halves, and their
   // per-trajectory difference (late − early), which should be zero within its error.
   std::vector<Estimate> tracer_early, tracer_late, tracer_change;
+  // The same check for L_ab (S×S): late − early per trajectory, per site.
+  std::vector<Estimate> onsager_change;
   std::array<double, 2> window_jumps{}, window_times{};  // lag window per trajectory: jumps, mean time
   std::array<int, 3> window_lags{};  // the window in checkpoint intervals: from, to, intervals
   // Per trajectory, for resampling and convergence studies: time and the raw sums.
@@ -143,6 +145,7 @@ struct KmcResult {
   // tracer sums per species, and over the window's two halves; collective products; all atoms per
   // jump over the nearest-neighbour distance² (the correlation factor).
   std::vector<double> slope_tracer, slope_early, slope_late, slope_collective, slope_correlation;
+  std::vector<double> slope_collective_early, slope_collective_late;  // trajectories × S²
 };
 
 using ProgressFn = std::function<void(long long done, long long total)>;

@@ -143,6 +143,8 @@ KmcResult run_kmc(const Lattice& lattice, const EnergyModel& model, const KmcOpt
     r.slope_early.insert(r.slope_early.end(), t.slopes.early.begin(), t.slopes.early.end());
     r.slope_late.insert(r.slope_late.end(), t.slopes.late.begin(), t.slopes.late.end());
     r.slope_collective.insert(r.slope_collective.end(), t.slopes.collective.begin(), t.slopes.collective.end());
+    r.slope_collective_early.insert(r.slope_collective_early.end(), t.slopes.collective_early.begin(), t.slopes.collective_early.end());
+    r.slope_collective_late.insert(r.slope_collective_late.end(), t.slopes.collective_late.begin(), t.slopes.collective_late.end());
     r.slope_correlation.push_back(t.slopes.correlation);
   }
   estimate_kmc(r, o.counts, lattice.num_sites(), 0.25 * lattice.shell_norm2(0), o.steps);
@@ -154,11 +156,12 @@ void estimate_kmc(KmcResult& r, const std::vector<int>& counts, int sites, doubl
   const int S = r.species;
   const std::size_t n = r.times.size(), S2 = static_cast<std::size_t>(S) * S;
   if (static_cast<int>(counts.size()) != S || r.tracer_sums.size() != n * S || r.collective.size() != n * S2 || r.slope_tracer.size() != n * S ||
-      r.slope_early.size() != n * S || r.slope_late.size() != n * S || r.slope_collective.size() != n * S2 || r.slope_correlation.size() != n)
+      r.slope_early.size() != n * S || r.slope_late.size() != n * S || r.slope_collective.size() != n * S2 || r.slope_correlation.size() != n ||
+      r.slope_collective_early.size() != n * S2 || r.slope_collective_late.size() != n * S2)
     throw std::invalid_argument("KMC sums: need per trajectory one time, S tracer sums and slopes, S² collective sums and slopes");
   // Whole-trajectory estimator (|Δr|²/6t from the start) and the slope estimator, per trajectory,
   // then mean ± standard error over trajectories.
-  std::vector<Accumulator> whole(S), whole_onsager(S2), slope(S), slope_onsager(S2), early(S), late(S), change(S);
+  std::vector<Accumulator> whole(S), whole_onsager(S2), slope(S), slope_onsager(S2), early(S), late(S), change(S), onsager_change(S2);
   Accumulator whole_corr, slope_corr;
   for (std::size_t t = 0; t < n; ++t) {
     double all = 0;
@@ -176,12 +179,13 @@ void estimate_kmc(KmcResult& r, const std::vector<int>& counts, int sites, doubl
     for (std::size_t k = 0; k < S2; ++k) {
       whole_onsager[k].add(r.collective[t * S2 + k] / (6.0 * r.times[t] * sites));
       slope_onsager[k].add(r.slope_collective[t * S2 + k] / (6.0 * sites));
+      onsager_change[k].add((r.slope_collective_late[t * S2 + k] - r.slope_collective_early[t * S2 + k]) / (6.0 * sites));
     }
     whole_corr.add(all / (static_cast<double>(steps) * nn2));
     slope_corr.add(r.slope_correlation[t]);
   }
   r.tracer.clear(), r.whole_tracer.clear(), r.tracer_early.clear(), r.tracer_late.clear(), r.tracer_change.clear();
-  r.onsager.clear(), r.whole_onsager.clear();
+  r.onsager.clear(), r.whole_onsager.clear(), r.onsager_change.clear();
   for (int s = 0; s < S; ++s) {
     r.tracer.push_back(slope[s].estimate());
     r.whole_tracer.push_back(whole[s].estimate());
@@ -192,6 +196,7 @@ void estimate_kmc(KmcResult& r, const std::vector<int>& counts, int sites, doubl
   for (std::size_t k = 0; k < S2; ++k) {
     r.onsager.push_back(slope_onsager[k].estimate());
     r.whole_onsager.push_back(whole_onsager[k].estimate());
+    r.onsager_change.push_back(onsager_change[k].estimate());
   }
   r.correlation = slope_corr.estimate();
   r.whole_correlation = whole_corr.estimate();

@@ -99,7 +99,12 @@ TrajectorySlopes msd_slopes(const MsdCheckpoints& c, const std::vector<std::uint
     s.early.push_back(slope(t.dt, y, w.from, w.middle()));
     s.late.push_back(slope(t.dt, y, w.middle(), w.to));
   }
-  for (int k = 0; k < S * S; ++k) s.collective.push_back(slope(t.dt, [&](int l) { return t.collective[l][k]; }, w.from, w.to));
+  for (int k = 0; k < S * S; ++k) {
+    auto y = [&](int l) { return t.collective[l][k]; };
+    s.collective.push_back(slope(t.dt, y, w.from, w.to));
+    s.collective_early.push_back(slope(t.dt, y, w.from, w.middle()));
+    s.collective_late.push_back(slope(t.dt, y, w.middle(), w.to));
+  }
   s.correlation = slope(t.dn, [&](int l) { return t.all[l]; }, w.from, w.to) / nn2;
   return s;
 }

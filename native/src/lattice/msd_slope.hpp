@@ -37,7 +37,7 @@ LagWindow lag_window(int intervals, double from_fraction, double to_fraction);
 // of the nearest-neighbour distance²), and the tracer slopes over the two halves of the window
 // (the linearity check).
 struct TrajectorySlopes {
-  std::vector<double> tracer, collective, early, late;
+  std::vector<double> tracer, collective, early, late, collective_early, collective_late;
   double correlation = 0;
 };
 TrajectorySlopes msd_slopes(const MsdCheckpoints& c, const std::vector<std::uint8_t>& species, int species_count, const LagWindow& w,
