@@ -32,6 +32,21 @@ export function cudaProviderInstalled(): boolean {
   }
 }
 
+// Runs in flight in any inference worker. process.exit terminates worker threads; one terminated
+// inside ONNX Runtime's run aborts the whole process (its binding throws a C++ exception that can no
+// longer reach JS), so an interrupted CLI stops new runs and waits for these before it exits.
+const inference = { inFlight: 0, stopping: false, idle: [] as (() => void)[] };
+
+/** Refuses new inference runs and resolves when none is in flight (or after timeoutMs). */
+export function quiesceInference(timeoutMs: number): Promise<void> {
+  inference.stopping = true;
+  if (inference.inFlight === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    inference.idle.push(resolve);
+    setTimeout(resolve, timeoutMs).unref();
+  });
+}
+
 export class OnnxPredictor {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -84,12 +99,17 @@ export class OnnxPredictor {
   /** Runs the graph; the feed arrays are transferred to the worker (unusable here afterwards). */
   run(feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<{ outputs: Record<string, Float32Array>; seconds: number }> {
     if (this.failure) return Promise.reject(this.failure);
+    if (inference.stopping) return Promise.reject(Object.assign(new Error('the process is exiting'), { name: 'AbortError' }));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    inference.inFlight++;
+    const done = () => {
+      if (--inference.inFlight === 0) for (const w of inference.idle.splice(0)) w();
+    };
+    return new Promise<{ outputs: Record<string, Float32Array>; seconds: number }>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       const transfer = Object.values(feeds).map((f) => f.data.buffer as ArrayBuffer);
       this.worker.postMessage({ type: 'run', id, feeds }, transfer);
-    });
+    }).finally(done);
   }
 
   async close(): Promise<void> {
