@@ -49,6 +49,7 @@ TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model,
   checkpoints.atoms = static_cast<int>(species.size());
   checkpoints.record(disp, 0.0, 0);
   int next = 1;
+  long long next_step = checkpoint_step(o.steps, intervals, next);  // no division in the step loop
   for (long long step = 0; step < o.steps; ++step) {
     jumps.clear();
     rates.exit_jumps(occ.data(), vacancies, jumps);
@@ -71,7 +72,10 @@ TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model,
         v = j.target;
         break;
       }
-    if (step + 1 == checkpoint_step(o.steps, intervals, next)) checkpoints.record(disp, tally.time, step + 1), ++next;
+    if (step + 1 == next_step) {
+      checkpoints.record(disp, tally.time, step + 1);
+      next_step = checkpoint_step(o.steps, intervals, ++next);
+    }
     if ((step & 4095) == 4095) {
       check_cancelled();  // about a millisecond of steps between checks
       tick(4096);
