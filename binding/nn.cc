@@ -44,7 +44,7 @@ Architecture architecture_from(const Napi::Object& o) {
   return arch;
 }
 
-// {name, frames, species: [{ions, features: Float32Array, lambda: Float64Array}]}
+// {name, frames, species: [{ions, features: Float32Array, lambda: Float64Array} | {ions, featuresFile, ...}]}
 SystemData system_from(const Napi::Value& value) {
   Napi::Env env = value.Env();
   if (!value.IsObject()) throw Napi::TypeError::New(env, "a system must be an object");
@@ -57,6 +57,16 @@ SystemData system_from(const Napi::Value& value) {
     Napi::Object d = species.Get(s).As<Napi::Object>();
     nn::SpeciesData data;
     data.ions = static_cast<std::size_t>(d.Get("ions").ToNumber().Int64Value());
+    if (d.Get("features").IsUndefined() && d.Get("featuresFile").IsString()) {
+      // On disk ({featuresFile, featuresOffset, lambdaFile, lambdaOffset}: the .npy data offsets,
+      // headers checked in lib/): the trainer reads frames as it needs them.
+      data.features_file = d.Get("featuresFile").ToString().Utf8Value();
+      data.lambda_file = d.Get("lambdaFile").ToString().Utf8Value();
+      data.features_offset = static_cast<std::uint64_t>(d.Get("featuresOffset").ToNumber().Int64Value());
+      data.lambda_offset = static_cast<std::uint64_t>(d.Get("lambdaOffset").ToNumber().Int64Value());
+      sys.species.push_back(std::move(data));
+      continue;
+    }
     Napi::Value f = d.Get("features");
     if (!f.IsTypedArray() || f.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
       throw Napi::TypeError::New(env, "system " + sys.name + ": features must be a Float32Array");

@@ -374,6 +374,16 @@ export interface NativeNnSystem {
   species: { ions: number; features: Float32Array; lambda: Float64Array }[];
 }
 
+/**
+ * A training system whose arrays stay on disk: per species the .npy files and the byte offsets of
+ * their data (headers checked by lib/model/dataset-files.ts); the trainer reads frames as needed.
+ */
+export interface NativeNnDiskSystem {
+  name: string;
+  frames: number;
+  species: { ions: number; featuresFile: string; featuresOffset: number; lambdaFile: string; lambdaOffset: number }[];
+}
+
 export interface NativeEpochReport {
   epoch: number;
   epochs: number;
@@ -406,8 +416,8 @@ export interface NativeTrainResult {
 export interface NativeAddon {
   trainNetwork(
     arch: { features: number[]; hidden: number[]; activation: string },
-    train: NativeNnSystem[],
-    validation: NativeNnSystem[],
+    train: (NativeNnSystem | NativeNnDiskSystem)[],
+    validation: (NativeNnSystem | NativeNnDiskSystem)[],
     options: NativeTrainOptions,
     onEpoch?: (report: NativeEpochReport) => void,
     cancel?: NativeCancelToken,

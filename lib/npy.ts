@@ -6,6 +6,7 @@
 import { createHash, Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { commitTogether, discardTemporary, temporaryFor } from './atomic-file';
+import { NpyFile } from './npy-file';
 
 const HEADER_BYTES = 128;
 
@@ -124,11 +125,16 @@ export class NpyWriter {
   }
 }
 
-/** SHA-256 (hex) of a .npy file's data bytes (everything after its header). */
+/** SHA-256 (hex) of a .npy file's data bytes (everything after its header), read in chunks. */
 export function npyDataSha256(file: string): string {
-  const buf = fs.readFileSync(file);
-  const { dataOffset } = parseNpyHeader(buf, file);
-  return createHash('sha256').update(buf.subarray(dataOffset)).digest('hex');
+  const npy = NpyFile.open(file);
+  try {
+    const hash = createHash('sha256');
+    for (const bytes of npy.byteChunks()) hash.update(bytes);
+    return hash.digest('hex');
+  } finally {
+    npy.close();
+  }
 }
 
 /**
@@ -142,12 +148,12 @@ export function verifyNpyChecksum(file: string, sidecar: string, expected: strin
     throw Object.assign(new Error(`${file}: its data do not match ${sidecar} (checksum ${got.slice(0, 12)}…, the description expects ${expected.slice(0, 12)}…): the two come from different runs — rerun the command that writes them`), { code: 'IONFIELD_BAD_INPUT' });
 }
 
-const DTYPES = {
+export const DTYPES = {
   '<f8': { ctor: Float64Array, size: 8 },
   '<f4': { ctor: Float32Array, size: 4 },
   '<i4': { ctor: Int32Array, size: 4 },
 } as const;
-type Descr = keyof typeof DTYPES;
+export type Descr = keyof typeof DTYPES;
 
 export interface NpyArray {
   shape: number[];
@@ -159,7 +165,7 @@ function badNpy(file: string, what: string): Error {
 }
 
 /** What a header holds, checked against the file: version 1–3, C order, a known dtype, a shape the bytes fill exactly. */
-export function parseNpyHeader(buf: Buffer, file: string): { descr: Descr; shape: number[]; dataOffset: number } {
+export function parseNpyHeader(buf: Buffer, file: string, fileBytes = buf.length): { descr: Descr; shape: number[]; dataOffset: number } {
   if (buf.length < 10 || buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw badNpy(file, 'missing the \\x93NUMPY magic');
   const major = buf[6];
   if (major < 1 || major > 3) throw badNpy(file, `format version ${major}.${buf[7]} (expected 1.0, 2.0 or 3.0)`);
@@ -180,7 +186,7 @@ export function parseNpyHeader(buf: Buffer, file: string): { descr: Descr; shape
   if (shape.some((n) => !Number.isSafeInteger(n) || n < 0)) throw badNpy(file, `shape (${shapeText.slice(0, 60)}) is not a tuple of non-negative integers`);
   const dataOffset = start + headerLength;
   const bytes = shape.reduce((a, b) => a * b, 1) * DTYPES[descr as Descr].size;
-  if (buf.length - dataOffset !== bytes) throw badNpy(file, `shape (${shape.join(', ')}) needs ${bytes} data bytes, the file has ${buf.length - dataOffset}`);
+  if (fileBytes - dataOffset !== bytes) throw badNpy(file, `shape (${shape.join(', ')}) needs ${bytes} data bytes, the file has ${fileBytes - dataOffset}`);
   return { descr: descr as Descr, shape, dataOffset };
 }
 

@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { native, NativeEpochReport, NativeNnModel, NativeTrainOptions, NativeTrainResult, packageRoot } from '../native';
-import { Dataset, LoadedSystem, loadDatasets, targetLambda } from './dataset';
+import { Dataset, LoadedSystem, targetLambda } from './dataset';
+import { DiskDataset, DiskSystem, diskTargetLambda, openDatasets, systemChunks } from './dataset-files';
 import { exportOnnx, MODEL_SCHEMA, ModelMetadata } from './onnx-export';
 import { writeFileAtomic } from '../atomic-file';
 import { labelRecord } from '../label-record';
@@ -55,11 +56,27 @@ export function packageVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** A system in memory or on disk: what the report and the metadata need of either. */
+type AnySystem = LoadedSystem | DiskSystem;
+const onDisk = (s: AnySystem): s is DiskSystem => s.species.some((x) => 'featuresFile' in x);
+
 /** Λ_ML of a system with the native forward pass: the mean of λ̂ over all its ions and frames. */
-export function nativeSystemLambda(model: NativeNnModel, system: LoadedSystem): number {
+export function nativeSystemLambda(model: NativeNnModel, system: AnySystem): number {
   const addon = native();
   let sum = 0;
   let n = 0;
+  if (onDisk(system)) {
+    // A chunk of frames per call; each row's λ̂ depends on its row only, and the sum keeps row order.
+    system.species.forEach((s, k) => {
+      for (const c of systemChunks(system, k)) {
+        const rows = c.count * s.ions;
+        const pred = addon.nnPredict(model, k, c.features, rows);
+        for (let i = 0; i < rows; i++) sum += pred[i];
+      }
+      n += system.frames * s.ions;
+    });
+    return sum / n;
+  }
   system.species.forEach((s, k) => {
     const rows = system.frames * s.ions;
     if (rows === 0) return;
@@ -70,8 +87,8 @@ export function nativeSystemLambda(model: NativeNnModel, system: LoadedSystem): 
   return sum / n;
 }
 
-export function systemPrediction(system: LoadedSystem, lambdaMl: number): SystemPrediction {
-  const target = targetLambda(system);
+export function systemPrediction(system: AnySystem, lambdaMl: number): SystemPrediction {
+  const target = onDisk(system) ? diskTargetLambda(system) : targetLambda(system);
   const eh = system.info.lambda_eh;
   return {
     name: system.name,
@@ -91,7 +108,7 @@ export function median(values: number[]): number | null {
   return v.length % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
 }
 
-export function splitSystems(dataset: Dataset, holdout: string[]): { train: LoadedSystem[]; held: LoadedSystem[] } {
+export function splitSystems<S extends AnySystem>(dataset: { systems: S[] }, holdout: string[]): { train: S[]; held: S[] } {
   const names = new Set(dataset.systems.map((s) => s.name));
   const unknown = holdout.filter((h) => !names.has(h));
   if (unknown.length) throw new Error(`--holdout: no system named ${unknown.map((u) => `'${u}'`).join(', ')} (the datasets have: ${[...names].join(', ')})`);
@@ -101,7 +118,7 @@ export function splitSystems(dataset: Dataset, holdout: string[]): { train: Load
   return { train, held };
 }
 
-export function modelMetadata(dataset: Dataset, result: NativeTrainResult, options: TrainModelOptions, train: LoadedSystem[], held: LoadedSystem[]): ModelMetadata {
+export function modelMetadata(dataset: Dataset | DiskDataset, result: NativeTrainResult, options: TrainModelOptions, train: AnySystem[], held: AnySystem[]): ModelMetadata {
   const m = dataset.manifest;
   const charges: Record<string, number> = labelRecord();
   for (const s of dataset.systems) for (const [label, z] of Object.entries(s.info.charges ?? {})) charges[label] ??= z;
@@ -136,10 +153,14 @@ export function modelMetadata(dataset: Dataset, result: NativeTrainResult, optio
 
 export { writeFileAtomic };
 
+/**
+ * Trains on dataset folders (left on disk: the trainer reads each mini-batch's frames, so memory
+ * does not grow with the training set) or on a Dataset already in memory. Same model either way.
+ */
 export async function trainModel(datasetFolders: string[] | Dataset, options: TrainModelOptions): Promise<{ report: TrainReport; model: NativeNnModel; onnx: Uint8Array; metadata: ModelMetadata }> {
   const started = process.hrtime.bigint();
-  const dataset = Array.isArray(datasetFolders) ? loadDatasets(datasetFolders) : datasetFolders;
-  const { train, held } = splitSystems(dataset, options.holdout);
+  const dataset: Dataset | DiskDataset = Array.isArray(datasetFolders) ? openDatasets(datasetFolders) : datasetFolders;
+  const { train, held } = splitSystems<AnySystem>(dataset, options.holdout);
   const features = dataset.manifest.species.map((s) => dataset.manifest.feature_columns[s].length);
   const arch = { features, hidden: options.hidden ?? [32, 32], activation: options.activation ?? 'tanh' };
   const reportEpoch = stageReporter(options.onProgress, 'train', 'epochs');

@@ -56,10 +56,17 @@ struct Model {
 };
 
 // One system's data: per species, features [frames x ions x F] and targets λ [frames x ions].
+// The arrays are held in memory, or (training sets larger than memory) left on disk: then
+// `features`/`lambda` stay empty and the trainer reads the frames it needs from the files, at the
+// byte offset of element 0 (a .npy's data, its header checked by the caller). Same numbers either
+// way, so the same model bit for bit; on disk, memory no longer grows with the training set.
 struct SpeciesData {
   std::size_t ions = 0;
   std::vector<float> features;
   std::vector<double> lambda;
+  std::string features_file, lambda_file;
+  std::uint64_t features_offset = 0, lambda_offset = 0;
+  bool on_disk() const { return !features_file.empty(); }
 };
 struct SystemData {
   std::string name;

@@ -6,6 +6,7 @@
 #include "ionfield/nn.hpp"
 #include "nn/fast_tanh.hpp"
 #include "nn/forward.hpp"
+#include "nn/frames.hpp"
 #include "nn/rng.hpp"
 
 namespace ionfield::nn {
@@ -219,30 +220,33 @@ void standardise_from(Model& model, const std::vector<SystemData>& train) {
   model.feature_scale.assign(S, {});
   double lsum = 0, lsq = 0;
   double lcount = 0;
+  // Rows come whole from memory or in chunks of frames from disk (frames.hpp), in the same order:
+  // the sums, and so the standardisation, are the same bits either way.
+  detail::FrameReader reader;
   for (std::size_t s = 0; s < S; ++s) {
     const std::size_t F = static_cast<std::size_t>(model.arch.features[s]);
     std::vector<double> sum(F, 0.0), sq(F, 0.0);
     double count = 0;
     // Two passes (mean, then spread about it) keep the variance accurate for large offsets.
     for (const auto& sys : train) {
-      const auto& d = sys.species[s];
-      const std::size_t rows = sys.frames * d.ions;
-      for (std::size_t r = 0; r < rows; ++r)
-        for (std::size_t f = 0; f < F; ++f) sum[f] += d.features[r * F + f];
-      count += static_cast<double>(rows);
+      detail::for_rows(reader, sys, s, model.arch.features, [&](const float* x, const double*, std::size_t rows) {
+        for (std::size_t r = 0; r < rows; ++r)
+          for (std::size_t f = 0; f < F; ++f) sum[f] += x[r * F + f];
+      });
+      count += static_cast<double>(sys.frames * sys.species[s].ions);
     }
     if (count == 0) throw std::invalid_argument("species " + std::to_string(s) + " has no ions in the training systems");
     for (std::size_t f = 0; f < F; ++f) sum[f] /= count;
     for (const auto& sys : train) {
-      const auto& d = sys.species[s];
-      const std::size_t rows = sys.frames * d.ions;
-      for (std::size_t r = 0; r < rows; ++r)
-        for (std::size_t f = 0; f < F; ++f) {
-          const double dx = d.features[r * F + f] - sum[f];
-          sq[f] += dx * dx;
-        }
-      for (std::size_t r = 0; r < rows; ++r) lsum += d.lambda[r];
-      lcount += static_cast<double>(rows);
+      detail::for_rows(reader, sys, s, model.arch.features, [&](const float* x, const double* y, std::size_t rows) {
+        for (std::size_t r = 0; r < rows; ++r)
+          for (std::size_t f = 0; f < F; ++f) {
+            const double dx = x[r * F + f] - sum[f];
+            sq[f] += dx * dx;
+          }
+        for (std::size_t r = 0; r < rows; ++r) lsum += y[r];
+      });
+      lcount += static_cast<double>(sys.frames * sys.species[s].ions);
     }
     model.feature_mean[s] = sum;
     model.feature_scale[s].resize(F);
@@ -253,8 +257,10 @@ void standardise_from(Model& model, const std::vector<SystemData>& train) {
   }
   const double lmean = lsum / lcount;
   for (const auto& sys : train)
-    for (const auto& d : sys.species)
-      for (std::size_t r = 0; r < sys.frames * d.ions; ++r) lsq += (d.lambda[r] - lmean) * (d.lambda[r] - lmean);
+    for (std::size_t s = 0; s < sys.species.size(); ++s)
+      detail::for_rows(reader, sys, s, model.arch.features, [&](const float*, const double* y, std::size_t rows) {
+        for (std::size_t r = 0; r < rows; ++r) lsq += (y[r] - lmean) * (y[r] - lmean);
+      });
   const double lsd = std::sqrt(lsq / lcount);
   model.target_shift = lmean;
   model.target_scale = lsd > 0 ? lsd : 1.0;

@@ -11,6 +11,7 @@
 #include "ionfield/nn.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/forward.hpp"
+#include "nn/frames.hpp"
 #include "nn/rng.hpp"
 
 namespace ionfield::nn {
@@ -128,10 +129,22 @@ std::uint64_t run_fingerprint(const Architecture& arch, const std::vector<System
     for (const auto& sys : *set) {
       fp.add(sys.name.data(), sys.name.size());
       fp.add_value(sys.frames);
-      for (const auto& d : sys.species) {
+      for (std::size_t s = 0; s < sys.species.size(); ++s) {
+        const auto& d = sys.species[s];
         fp.add_value(d.ions);
-        fp.add(d.features.data(), d.features.size() * sizeof(float));
-        fp.add(d.lambda.data(), d.lambda.size() * sizeof(double));
+        if (!d.on_disk()) {
+          fp.add(d.features.data(), d.features.size() * sizeof(float));
+          fp.add(d.lambda.data(), d.lambda.size() * sizeof(double));
+          continue;
+        }
+        // FNV-1a runs byte by byte: all features, then all λ, as the in-memory arrays would give.
+        detail::FrameReader reader;
+        detail::for_rows(reader, sys, s, arch.features, [&](const float* x, const double*, std::size_t rows) {
+          fp.add(x, rows * static_cast<std::size_t>(arch.features[s]) * sizeof(float));
+        });
+        detail::for_rows(reader, sys, s, arch.features, [&](const float*, const double* y, std::size_t rows) {
+          fp.add(y, rows * sizeof(double));
+        });
       }
     }
   }
@@ -147,6 +160,15 @@ void check_data(const Architecture& arch, const std::vector<SystemData>& systems
     if (sys.ions() == 0) throw std::invalid_argument(std::string(what) + " system '" + sys.name + "' has no ions");
     for (std::size_t s = 0; s < sys.species.size(); ++s) {
       const auto& d = sys.species[s];
+      if (d.on_disk()) {
+        // The caller checked the headers; a file shorter than its data would fail mid-training.
+        const std::uint64_t fx = sys.frames * d.ions * static_cast<std::uint64_t>(arch.features[s]) * sizeof(float);
+        const std::uint64_t fy = sys.frames * d.ions * sizeof(double);
+        if (d.ions > 0 && (detail::file_bytes(d.features_file) < d.features_offset + fx || detail::file_bytes(d.lambda_file) < d.lambda_offset + fy))
+          throw std::invalid_argument(std::string(what) + " system '" + sys.name + "', species " + std::to_string(s) + ": " +
+                                      d.features_file + " or " + d.lambda_file + " holds fewer bytes than frames x ions x features");
+        continue;
+      }
       if (d.features.size() != sys.frames * d.ions * static_cast<std::size_t>(arch.features[s]) ||
           d.lambda.size() != sys.frames * d.ions)
         throw std::invalid_argument(std::string(what) + " system '" + sys.name + "', species " + std::to_string(s) +
@@ -160,8 +182,15 @@ struct Validation {
   double median_rel = std::numeric_limits<double>::quiet_NaN();
 };
 
+bool any_on_disk_system(const SystemData& sys) {
+  for (const auto& d : sys.species)
+    if (d.on_disk()) return true;
+  return false;
+}
+
 Validation validate(const Model& model, const std::vector<SystemData>& val, Objective objective, int threads) {
   Validation out;
+  detail::FrameReader reader;
   if (val.empty()) return out;
   std::vector<FrameRef> frames;
   std::vector<double> rel;
@@ -172,9 +201,25 @@ Validation validate(const Model& model, const std::vector<SystemData>& val, Obje
     std::vector<double> loss(frames.size()), psum(frames.size()), lsum(frames.size());
     std::vector<detail::Workspace> ws(static_cast<std::size_t>(threads));
     std::vector<std::vector<double>> dy(static_cast<std::size_t>(threads));
-    parallel_for(frames.size(), threads, [&](std::size_t k, int w) {
-      loss[k] = frame_loss(model, val[v], frames[k].frame, objective, ws[w], dy[w], nullptr, &psum[k], &lsum[k]);
-    });
+    // On disk: a chunk of frames at a time; each frame's numbers land in its own slot, so the sums
+    // below see the same values in the same order as from memory.
+    const std::size_t chunk = any_on_disk_system(val[v]) ? 64 : frames.size();
+    for (std::size_t c0 = 0; c0 < frames.size(); c0 += chunk) {
+      const std::size_t n = std::min(chunk, frames.size() - c0);
+      SystemData part;
+      const SystemData* sys = &val[v];
+      if (chunk < frames.size() || any_on_disk_system(val[v])) {
+        part.name = val[v].name;
+        part.species.resize(val[v].species.size());
+        for (std::size_t s = 0; s < part.species.size(); ++s) part.species[s].ions = val[v].species[s].ions;
+        detail::append_frames(reader, val[v], c0, n, model.arch.features, part);
+        sys = &part;
+      }
+      const std::size_t base = sys == &part ? 0 : c0;
+      parallel_for(n, threads, [&](std::size_t k, int w) {
+        loss[c0 + k] = frame_loss(model, *sys, base + k, objective, ws[w], dy[w], nullptr, &psum[c0 + k], &lsum[c0 + k]);
+      });
+    }
     double P = 0, L = 0;
     for (std::size_t k = 0; k < frames.size(); ++k) {
       total += loss[k];
@@ -263,6 +308,12 @@ TrainResult train(const Architecture& arch, const std::vector<SystemData>& train
 
   std::vector<double> grad;
   std::vector<FrameRef> batch;
+  // Training sets on disk: each mini-batch's frames are read into small systems of their own (the
+  // batch order and every number are the in-memory run's; only the bytes' source differs).
+  const bool on_disk = detail::any_on_disk(train_set);
+  detail::FrameReader reader;
+  std::vector<SystemData> batch_systems;
+  std::vector<FrameRef> batch_frames;
   for (int epoch = st.epoch + 1; epoch <= options.epochs && !stop; ++epoch) {
     // The batch order depends on the seed and the epoch only, so a resumed run draws the same batches.
     std::vector<FrameRef> order = all;
@@ -274,7 +325,12 @@ TrainResult train(const Architecture& arch, const std::vector<SystemData>& train
       const std::size_t end = std::min(order.size(), start + static_cast<std::size_t>(options.batch_frames));
       check_cancelled();  // a mini-batch takes milliseconds: an abort stops training at once
       batch.assign(order.begin() + start, order.begin() + end);
-      loss_sum += loss_and_gradient(model, train_set, batch, options.objective, &grad, threads);
+      if (on_disk) {
+        detail::gather(reader, train_set, batch, arch.features, batch_systems, batch_frames);
+        loss_sum += loss_and_gradient(model, batch_systems, batch_frames, options.objective, &grad, threads);
+      } else {
+        loss_sum += loss_and_gradient(model, train_set, batch, options.objective, &grad, threads);
+      }
       ++batches;
       ++st.step;
       const double t = static_cast<double>(st.step);
