@@ -4,6 +4,7 @@
 // λ is averaged per class and species with jackknife errors over blocks of frames.
 import { native } from '../native';
 import { Field, speciesIndex } from './field';
+import { FieldFrames, framesOf } from './frames';
 import { frameBlocks, jackknife } from './stats';
 import { LongCallOptions, stageReporter } from '../progress';
 
@@ -34,7 +35,8 @@ export interface ClusterResult {
 
 const COUNTS = ['0', '1', '2', '3+'];
 
-export async function classifyClusters(field: Field, cutoff: number, source: string, options: { blocks?: number; batch?: number } & LongCallOptions = {}): Promise<ClusterResult> {
+export async function classifyClusters(input: Field | FieldFrames, cutoff: number, source: string, options: { blocks?: number; batch?: number } & LongCallOptions = {}): Promise<ClusterResult> {
+  const field = framesOf(input);
   const { labels, index } = speciesIndex(field.species);
   const blocking = frameBlocks(field.frames, options.blocks ?? 10);
   const n = field.natoms;
@@ -45,13 +47,13 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
   const byCount = Array.from({ length: blocking.blocks }, () => Array.from({ length: labels.length * COUNTS.length }, () => [0, 0]));
   let largest = 0;
   const report = stageReporter(options.onProgress, 'ion pairs and clusters', 'frames', field.frames);
-  for (let f0 = 0; f0 < field.frames; f0 += batch) {
+  for (const chunk of field.chunks(batch, true)) {
     options.signal?.throwIfAborted();
+    const { first: f0, frames } = chunk;
     report(f0);
-    const frames = Math.min(batch, field.frames - f0);
     const { labels: labelsOf, counterIons } = await native().contactClusters({
-      positions: field.positions.subarray(f0 * n * 3, (f0 + frames) * n * 3),
-      boxes: field.boxes.subarray(9 * f0, 9 * (f0 + frames)),
+      positions: chunk.positions,
+      boxes: chunk.boxes,
       frames,
       natoms: n,
       charges: field.charges,
@@ -72,7 +74,7 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
       const block = sums[blocking.of(f0 + k)];
       const countBlock = byCount[blocking.of(f0 + k)];
       for (let i = 0; i < n; i++) {
-        const v = field.values[(f0 + k) * n + i];
+        const v = chunk.values[k * n + i];
         if (!Number.isFinite(v) || field.charges[i] === 0) continue;
         const s = size.get(labelsOf[k * n + i])!;
         const c = s === 1 ? 0 : s === 2 ? 1 : 2;

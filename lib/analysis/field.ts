@@ -1,7 +1,7 @@
 // A per-ion field over frames (λ̂ from `ionfield predict`, or target λ_i(t0)) together with the
 // structure of those frames: the input of every analysis. Arrays are frame-major.
 import { openTrajectory, TrajectoryOptions } from '../trajectory';
-import { readNpy } from './npy';
+import { NpyFile } from '../npy-file';
 import { LongCallOptions, stageReporter } from '../progress';
 
 export interface Field {
@@ -33,20 +33,34 @@ export interface LoadFieldOptions extends TrajectoryOptions, LongCallOptions {
   species?: string[];
 }
 
+/** The field file opened and its values checked (in chunks): [frames, ions]. */
+export function openFieldValues(fieldFile: string): NpyFile {
+  const npy = NpyFile.open(fieldFile);
+  try {
+    if (npy.shape.length !== 2) throw badInput(`${fieldFile}: expected an array of shape [frames, ions], got (${npy.shape.join(', ')})`);
+    checkFieldValues(npy, fieldFile);
+    return npy;
+  } catch (err) {
+    npy.close();
+    throw err;
+  }
+}
+
 /**
- * Reads a field .npy of shape [frames, ions] and the frames of `trajectory` it belongs to (the
- * selection start/stop/stride must give exactly those frames). When the field has fewer columns
- * than the trajectory has atoms, its columns are the atoms of the listed species (or the charged
- * atoms), in file order.
+ * Reads the frames of `trajectory` a field of `frames` × `ions` belongs to and hands each batch's
+ * positions of the field's ions ([k × ions × 3]) and cells ([k × 9]) to `sink`, in frame order.
+ * When the field has fewer columns than the trajectory has atoms, its columns are the atoms of the
+ * listed species (or the charged atoms), in file order.
  */
-export async function loadField(trajectory: string, fieldFile: string, options: LoadFieldOptions = {}): Promise<Field> {
-  const npy = readNpy(fieldFile);
-  if (npy.shape.length !== 2) throw badInput(`${fieldFile}: expected an array of shape [frames, ions], got (${npy.shape.join(', ')})`);
-  const [frames, ions] = npy.shape;
-  checkFieldValues(npy.data, frames, ions, fieldFile);
+export async function readFieldFrames(
+  trajectory: string,
+  fieldFile: string,
+  frames: number,
+  ions: number,
+  options: LoadFieldOptions,
+  sink: (first: number, count: number, positions: Float64Array, boxes: Float64Array) => void,
+): Promise<{ species: string[]; charges: Float64Array; format: string }> {
   const traj = openTrajectory(trajectory, { ...options, unwrap: false });
-  const positions = new Float64Array(frames * ions * 3);
-  const boxes = new Float64Array(frames * 9);
   let species: string[] | null = null;
   let charges: Float64Array | null = null;
   let columns: number[] | null = null;
@@ -67,35 +81,67 @@ export async function loadField(trajectory: string, fieldFile: string, options: 
       charges = Float64Array.from(columns, (i) => q[i]);
     }
     if (!b.boxes) throw badInput(`${trajectory}: frame ${b.first} has no periodic cell; the analyses need one`);
-    for (let k = 0; k < b.frames; k++) {
-      const f = read + k;
-      if (f >= frames) throw badInput(`${fieldFile}: has ${frames} frames, but the trajectory selection has more; pass --start/--stop/--stride to select the field's frames`);
+    if (read + b.frames > frames) throw badInput(`${fieldFile}: has ${frames} frames, but the trajectory selection has more; pass --start/--stop/--stride to select the field's frames`);
+    const positions = new Float64Array(b.frames * ions * 3);
+    for (let k = 0; k < b.frames; k++)
       for (let c = 0; c < columns.length; c++)
-        for (let d = 0; d < 3; d++) positions[(f * ions + c) * 3 + d] = b.positions[(k * b.natoms + columns[c]) * 3 + d];
-      boxes.set(b.boxes.subarray(9 * k, 9 * k + 9), 9 * f);
-    }
+        for (let d = 0; d < 3; d++) positions[(k * ions + c) * 3 + d] = b.positions[(k * b.natoms + columns[c]) * 3 + d];
+    sink(read, b.frames, positions, b.boxes.subarray(0, 9 * b.frames));
     read += b.frames;
     report(Math.min(read, frames));
   }
   if (read !== frames) throw badInput(`${fieldFile}: has ${frames} frames, the trajectory selection ${read}; pass --start/--stop/--stride to select the field's frames`);
-  const values = Float64Array.from(npy.data);
-  return { frames, natoms: ions, values, positions, boxes, species: species!, charges: charges!, provenance: { trajectory, field: fieldFile, format: traj.format } };
+  return { species: species ?? [], charges: charges ?? new Float64Array(0), format: traj.format };
+}
+
+/**
+ * Reads a field .npy of shape [frames, ions] and the frames of `trajectory` it belongs to (the
+ * selection start/stop/stride must give exactly those frames) into memory. For fields larger than
+ * memory, openField (open-field.ts) reads the same in chunks from disk.
+ */
+export async function loadField(trajectory: string, fieldFile: string, options: LoadFieldOptions = {}): Promise<Field> {
+  const npy = openFieldValues(fieldFile);
+  const [frames, ions] = npy.shape;
+  let values: Float64Array;
+  try {
+    values = Float64Array.from(npy.readRows(0, frames));
+  } finally {
+    npy.close();
+  }
+  const positions = new Float64Array(frames * ions * 3);
+  const boxes = new Float64Array(frames * 9);
+  const { species, charges, format } = await readFieldFrames(trajectory, fieldFile, frames, ions, options, (first, count, p, b) => {
+    positions.set(p, first * ions * 3);
+    boxes.set(b, 9 * first);
+  });
+  return { frames, natoms: ions, values, positions, boxes, species, charges, provenance: { trajectory, field: fieldFile, format } };
 }
 
 /**
  * A field value is a finite number, or NaN in every frame for an ion left out on purpose. An
  * infinity, or a NaN in some frames of an ion only, is an error: dropping it would bias every
- * average silently.
+ * average silently. Read in chunks of frames; the error names the first bad element in ion-then-
+ * frame order (as a check over the whole array would).
  */
-function checkFieldValues(values: ArrayLike<number>, frames: number, ions: number, file: string): void {
-  for (let i = 0; i < ions; i++) {
-    const leftOut = frames > 0 && Number.isNaN(values[i]);
-    for (let f = 0; f < frames; f++) {
-      const v = values[f * ions + i];
-      if (Number.isFinite(v) || (leftOut && Number.isNaN(v))) continue;
-      throw badInput(`${file}: element [${f}, ${i}] (frame ${f}, ion ${i}) is ${v}; expected a finite number${Number.isNaN(v) ? ' (NaN is accepted only for an ion left out in every frame)' : ''}${leftOut ? ' — this ion is NaN in frame 0, so it must be NaN in every frame' : ''}`);
-    }
-  }
+function checkFieldValues(npy: NpyFile, file: string): void {
+  const [frames, ions] = npy.shape;
+  if (frames === 0) return;
+  const first = npy.readRows(0, 1);
+  const leftOut = Uint8Array.from({ length: ions }, (_, i) => (Number.isNaN(first[i]) ? 1 : 0));
+  const badFrame = new Float64Array(ions).fill(-1);
+  const badValue = new Float64Array(ions);
+  for (const c of npy.chunks(npy.rowsPerChunk()))
+    for (let f = 0; f < c.count; f++)
+      for (let i = 0; i < ions; i++) {
+        const v = c.data[f * ions + i];
+        if (Number.isFinite(v) || (leftOut[i] && Number.isNaN(v)) || badFrame[i] >= 0) continue;
+        badFrame[i] = c.first + f;
+        badValue[i] = v;
+      }
+  const i = badFrame.findIndex((f) => f >= 0);
+  if (i < 0) return;
+  const f = badFrame[i], v = badValue[i];
+  throw badInput(`${file}: element [${f}, ${i}] (frame ${f}, ion ${i}) is ${v}; expected a finite number${Number.isNaN(v) ? ' (NaN is accepted only for an ion left out in every frame)' : ''}${leftOut[i] ? ' — this ion is NaN in frame 0, so it must be NaN in every frame' : ''}`);
 }
 
 /** The distinct species labels in first-appearance order, and each ion's index into them. */

@@ -14,3 +14,7 @@ export type { FluctuationResult, SystemFluctuation } from './fluctuation';
 export { permutationImportance } from './importance';
 export type { ImportanceResult, FeatureImportance } from './importance';
 export { readNpy, writeNpy } from './npy';
+export { openField } from './open-field';
+export type { DiskField } from './open-field';
+export { inMemory } from './frames';
+export type { FieldFrames, FieldChunk } from './frames';

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { classifyClusters, ClusterResult } from './clusters';
 import { distributions, SpeciesDistribution } from './distribution';
 import { checkField, Field } from './field';
+import { FieldFrames, isField } from './frames';
 import { writeAtomic, writeNpy } from './npy';
 import { pairCutoff, pairStructure, StructureOptions, StructureResult } from './structure';
 import { stageReporter } from '../progress';
@@ -27,8 +28,9 @@ export interface AnalyzeOptions extends StructureOptions {
   lengthUnits?: string;
 }
 
-export async function analyzeField(field: Field, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
-  checkField(field);
+/** Runs every analysis on a field in memory (Field) or read in chunks from disk (openField). */
+export async function analyzeField(field: Field | FieldFrames, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  if (isField(field)) checkField(field);
   const warnings: string[] = [];
   options.signal?.throwIfAborted();
   const dist = distributions(field, { blocks: options.blocks });

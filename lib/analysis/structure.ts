@@ -3,6 +3,7 @@
 // pair kernel over the frames. Errors: jackknife over blocks of frames.
 import { native } from '../native';
 import { Field, speciesIndex } from './field';
+import { FieldFrames, framesOf, valueChunkFrames } from './frames';
 import { frameBlocks, jackknife } from './stats';
 import { LongCallOptions, stageReporter } from '../progress';
 
@@ -49,13 +50,16 @@ function boxHeights(m: Float64Array, o: number): number[] {
 }
 
 /** The largest r_max every frame allows: half the smallest perpendicular cell width. */
-export function maxPairRange(field: Field): number {
+export function maxPairRange(field: Field | FieldFrames): number {
+  const frames = framesOf(field);
   let h = Infinity;
-  for (let f = 0; f < field.frames; f++) h = Math.min(h, ...boxHeights(field.boxes, 9 * f).slice(0, 3));
+  for (const c of frames.chunks(valueChunkFrames(frames.natoms)))
+    for (let f = 0; f < c.frames; f++) h = Math.min(h, ...boxHeights(c.boxes, 9 * f).slice(0, 3));
   return h / 2;
 }
 
-export async function pairStructure(field: Field, options: StructureOptions = {}): Promise<StructureResult> {
+export async function pairStructure(input: Field | FieldFrames, options: StructureOptions = {}): Promise<StructureResult> {
+  const field = framesOf(input);
   const { labels, index } = speciesIndex(field.species);
   const ns = labels.length;
   const rMax = options.rMax ?? maxPairRange(field);
@@ -66,25 +70,30 @@ export async function pairStructure(field: Field, options: StructureOptions = {}
   const sum2 = new Float64Array(ns);
   const count = new Float64Array(ns);
   const speciesForPairs = Int32Array.from(index);
-  for (let f = 0; f < field.frames; f++)
-    for (let i = 0; i < field.natoms; i++) {
-      const v = field.values[f * field.natoms + i];
-      if (!Number.isFinite(v)) {
-        speciesForPairs[i] = -1;  // left out of the analyses
-        continue;
+  for (const c of field.chunks(valueChunkFrames(field.natoms)))
+    for (let f = 0; f < c.frames; f++)
+      for (let i = 0; i < field.natoms; i++) {
+        const v = c.values[f * field.natoms + i];
+        if (!Number.isFinite(v)) {
+          speciesForPairs[i] = -1;  // left out of the analyses
+          continue;
+        }
+        sum[index[i]] += v;
+        sum2[index[i]] += v * v;
+        count[index[i]] += 1;
       }
-      sum[index[i]] += v;
-      sum2[index[i]] += v * v;
-      count[index[i]] += 1;
-    }
   const mean = Array.from(sum, (s, k) => s / count[k]);
   const variance = Array.from(sum2, (s, k) => s / count[k] - mean[k] ** 2);
-  const delta = new Float64Array(field.values.length);
-  for (let f = 0; f < field.frames; f++)
-    for (let i = 0; i < field.natoms; i++) {
-      const v = field.values[f * field.natoms + i];
-      delta[f * field.natoms + i] = Number.isFinite(v) ? (v - mean[index[i]]) / Math.sqrt(variance[index[i]] || 1) : 0;
+  // Centred, scaled values of one batch of frames (computed per batch: nothing frames-long is held).
+  const centred = (values: Float64Array): Float64Array => {
+    const delta = new Float64Array(values.length);
+    for (let j = 0; j < values.length; j++) {
+      const i = j % field.natoms;
+      const v = values[j];
+      delta[j] = Number.isFinite(v) ? (v - mean[index[i]]) / Math.sqrt(variance[index[i]] || 1) : 0;
     }
+    return delta;
+  };
   const nAtoms = Array.from({ length: ns }, (_, k) => Array.from(speciesForPairs).filter((s) => s === k).length);
   // Per block and species pair: [ideal-gas-normalised counts per bin..., counts per bin..., products per bin...]
   const cell = 3 * bins;
@@ -94,23 +103,23 @@ export async function pairStructure(field: Field, options: StructureOptions = {}
   const batch = options.batch ?? 32;
   const n = field.natoms;
   const report = stageReporter(options.onProgress, 'pair structure', 'frames', field.frames);
-  for (let f0 = 0; f0 < field.frames; f0 += batch) {
+  for (const chunk of field.chunks(batch, true)) {
     options.signal?.throwIfAborted();
-    const frames = Math.min(batch, field.frames - f0);
+    const { first: f0, frames } = chunk;
     const r = await native().pairSums({
-      positions: field.positions.subarray(f0 * n * 3, (f0 + frames) * n * 3),
-      boxes: field.boxes.subarray(9 * f0, 9 * (f0 + frames)),
+      positions: chunk.positions,
+      boxes: chunk.boxes,
       frames,
       natoms: n,
       species: speciesForPairs,
       nspecies: ns,
-      values: delta.subarray(f0 * n, (f0 + frames) * n),
+      values: centred(chunk.values),
       rMax,
       bins,
     });
     for (let k = 0; k < frames; k++) {
       const f = f0 + k;
-      const volume = boxHeights(field.boxes, 9 * f)[3];
+      const volume = boxHeights(chunk.boxes, 9 * k)[3];
       const sums = blockSums[blocking.of(f)];
       blockFrames[blocking.of(f)] += 1;
       for (let a = 0; a < ns; a++)

@@ -1,7 +1,7 @@
 // `ionfield analyze`: the analyses of a per-ion field (λ̂ from `ionfield predict`, or targets) on
 // the frames it came from: distributions, g_ab(r), coordination, ion pairs, C_ab(r).
 import * as path from 'node:path';
-import { analyzeField, AnalysisResult, loadField, writeAnalysis } from '../analysis';
+import { analyzeField, AnalysisResult, openField, writeAnalysis } from '../analysis';
 import { parseCharges, parseKeyValueList } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
 import { Progress } from './progress';
@@ -84,7 +84,9 @@ ${moleculeUsage}
     const progress = new Progress('reading frames', null, !values.json);
     const types = str('topology') ? await typesFromTopology(str('topology')!) : undefined;
     const molecules = moleculesFromValues(values);
-    const field = await loadField(positionals[0], str('field')!, {
+    // Read in chunks from disk (the field's .npy, and the positions spilled to a scratch file):
+    // memory does not grow with the number of frames.
+    const field = await openField(positionals[0], str('field')!, {
       types,
       molecules,
       format: str('format'),
@@ -112,6 +114,8 @@ ${moleculeUsage}
     } catch (err) {
       if ((err as { code?: string }).code === 'IONFIELD_USAGE' || /exceeds half the smallest cell width/.test((err as Error).message)) throw new UsageError((err as Error).message);
       throw err;
+    } finally {
+      field.close();
     }
     pairs.done();
     const files = writeAnalysis(result, out).map((f) => path.join(out, f));

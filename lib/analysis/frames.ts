@@ -1,0 +1,64 @@
+// A per-ion field seen a chunk of frames at a time: every analysis reads its frames through this,
+// so the same code runs on a Field held in memory (views, no copies) and on one left on disk
+// (open-field.ts), whose memory does not grow with the number of frames. Chunks come in frame
+// order, so sums over frames keep the order of the whole-array loops: the same bits.
+import type { Field } from './field';
+
+export interface FieldChunk {
+  /** Index of the chunk's first frame. */
+  first: number;
+  frames: number;
+  /** frames × natoms */
+  values: Float64Array;
+  /** frames × natoms × 3 (empty unless asked for) */
+  positions: Float64Array;
+  /** frames × 9 */
+  boxes: Float64Array;
+}
+
+export interface FieldFrames {
+  frames: number;
+  natoms: number;
+  species: string[];
+  charges: Float64Array;
+  provenance?: Record<string, unknown>;
+  /** The frames in order, at most `size` per chunk; positions only when `positions` is true. */
+  chunks(size: number, positions?: boolean): Iterable<FieldChunk>;
+}
+
+/** A Field in memory as FieldFrames (chunks are views into its arrays). */
+export function inMemory(field: Field): FieldFrames {
+  const n = field.natoms;
+  return {
+    frames: field.frames,
+    natoms: n,
+    species: field.species,
+    charges: field.charges,
+    provenance: field.provenance,
+    *chunks(size: number, positions = false) {
+      for (let first = 0; first < field.frames; first += size) {
+        const frames = Math.min(size, field.frames - first);
+        yield {
+          first,
+          frames,
+          values: field.values.subarray(first * n, (first + frames) * n),
+          positions: positions ? field.positions.subarray(first * n * 3, (first + frames) * n * 3) : new Float64Array(0),
+          boxes: field.boxes.subarray(9 * first, 9 * (first + frames)),
+        };
+      }
+    },
+  };
+}
+
+export function isField(f: Field | FieldFrames): f is Field {
+  return 'values' in f && (f as Field).values instanceof Float64Array;
+}
+
+export function framesOf(f: Field | FieldFrames): FieldFrames {
+  return isField(f) ? inMemory(f) : f;
+}
+
+/** Frames per chunk for passes over values only: about 2²¹ values (16 MB) per chunk. */
+export function valueChunkFrames(natoms: number): number {
+  return Math.max(1, Math.floor((1 << 21) / Math.max(1, natoms)));
+}

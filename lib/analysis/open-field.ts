@@ -1,0 +1,81 @@
+// A field analysed from disk: the values stay in their .npy (read a chunk of frames at a time), and
+// the positions and cells of the field's ions are read from the trajectory once and spilled to a
+// scratch file (float64, as loadField holds them), so the several passes of the analyses read
+// chunks back instead of decoding the trajectory again. Memory stays flat in the number of frames;
+// disk use is 24 bytes per ion-frame plus 72 per frame, in a temporary folder removed by close().
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LoadFieldOptions, openFieldValues, readFieldFrames } from './field';
+import type { FieldChunk, FieldFrames } from './frames';
+
+export interface DiskField extends FieldFrames {
+  /** Closes the files and removes the scratch folder. */
+  close(): void;
+}
+
+function writeAll(fd: number, a: Float64Array): void {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+}
+
+function readAll(fd: number, count: number, position: number): Float64Array {
+  const out = new Float64Array(count);
+  const bytes = new Uint8Array(out.buffer);
+  for (let got = 0; got < bytes.length; ) {
+    const n = fs.readSync(fd, bytes, got, bytes.length - got, position + got);
+    if (n === 0) throw new Error('field scratch file ended early (removed while in use?)');
+    got += n;
+  }
+  return out;
+}
+
+const toFloat64 = (a: Float64Array | Float32Array | Int32Array): Float64Array => (a instanceof Float64Array ? a : Float64Array.from(a));
+
+/** Opens a field for the analyses without holding it (same checks and errors as loadField). */
+export async function openField(trajectory: string, fieldFile: string, options: LoadFieldOptions = {}): Promise<DiskField> {
+  const npy = openFieldValues(fieldFile);
+  const [frames, ions] = npy.shape;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ionfield-field-'));
+  const positionsFile = path.join(dir, 'positions.f64');
+  const boxesFile = path.join(dir, 'boxes.f64');
+  let fdPos = -1, fdBox = -1;
+  const close = () => {
+    npy.close();
+    if (fdPos >= 0) fs.closeSync(fdPos);
+    if (fdBox >= 0) fs.closeSync(fdBox);
+    fdPos = fdBox = -1;
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    fdPos = fs.openSync(positionsFile, 'w+');
+    fdBox = fs.openSync(boxesFile, 'w+');
+    const { species, charges, format } = await readFieldFrames(trajectory, fieldFile, frames, ions, options, (_first, _count, p, b) => {
+      writeAll(fdPos, p);
+      writeAll(fdBox, b);
+    });
+    return {
+      frames,
+      natoms: ions,
+      species,
+      charges,
+      provenance: { trajectory, field: fieldFile, format },
+      *chunks(size: number, positions = false): Generator<FieldChunk> {
+        for (let first = 0; first < frames; first += size) {
+          const count = Math.min(size, frames - first);
+          yield {
+            first,
+            frames: count,
+            values: toFloat64(npy.readRows(first, count)),
+            positions: positions ? readAll(fdPos, count * ions * 3, first * ions * 3 * 8) : new Float64Array(0),
+            boxes: readAll(fdBox, count * 9, first * 9 * 8),
+          };
+        }
+      },
+      close,
+    };
+  } catch (err) {
+    close();
+    throw err;
+  }
+}
