@@ -31,45 +31,59 @@ export function orderStatistics(pass: () => Iterable<ArrayLike<number>>, n: numb
   for (;;) {
     const open = targets.filter((t) => t.value === null);
     if (open.length === 0) break;
-    const collect = open.filter((t) => t.inside <= COLLECT);
-    const narrow = open.filter((t) => t.inside > COLLECT);
-    const kept = collect.map(() => [] as number[]);
+    // Targets whose ranges coincide (all of them on the first pass, the two ranks of a quantile
+    // often later) share one histogram or one collection: a pass costs per range, not per rank.
+    const ranges = new Map<string, { lo: number; hi: number; inside: number; targets: Target[] }>();
+    for (const t of open) {
+      const key = `${t.lo}:${t.hi}`;
+      if (!ranges.has(key)) ranges.set(key, { lo: t.lo, hi: t.hi, inside: t.inside, targets: [] });
+      ranges.get(key)!.targets.push(t);
+    }
+    const collect = [...ranges.values()].filter((r) => r.inside <= COLLECT);
+    const narrow = [...ranges.values()].filter((r) => r.inside > COLLECT);
+    const kept = collect.map((r) => ({ values: new Float64Array(r.inside), n: 0 }));
     const count = narrow.map(() => new Float64Array(BUCKETS));
     const lo = narrow.map(() => new Float64Array(BUCKETS).fill(Infinity));
     const hi = narrow.map(() => new Float64Array(BUCKETS).fill(-Infinity));
     for (const chunk of pass()) {
       for (let i = 0; i < chunk.length; i++) {
         const v = chunk[i];
-        for (let c = 0; c < collect.length; c++) if (v >= collect[c].lo && v <= collect[c].hi) kept[c].push(v);
+        for (let c = 0; c < collect.length; c++)
+          if (v >= collect[c].lo && v <= collect[c].hi) {
+            const k = kept[c];
+            if (k.n === k.values.length) throw new Error('order statistics: a pass gave more values in range than the previous one (the data changed between passes?)');
+            k.values[k.n++] = v;
+          }
         for (let c = 0; c < narrow.length; c++) {
-          const t = narrow[c];
-          if (v < t.lo || v > t.hi) continue;
-          const b = Math.min(BUCKETS - 1, Math.floor(((v - t.lo) / (t.hi - t.lo)) * BUCKETS));
+          const r = narrow[c];
+          if (v < r.lo || v > r.hi) continue;
+          const b = Math.min(BUCKETS - 1, Math.floor(((v - r.lo) / (r.hi - r.lo)) * BUCKETS));
           count[c][b]++;
           if (v < lo[c][b]) lo[c][b] = v;
           if (v > hi[c][b]) hi[c][b] = v;
         }
       }
     }
-    collect.forEach((t, c) => {
-      const sorted = Float64Array.from(kept[c]).sort();
-      if (sorted.length !== t.inside) throw new Error(`order statistics: a pass gave ${sorted.length} values in range, the previous ${t.inside} (the data changed between passes?)`);
-      t.value = sorted[t.rank - t.below];
+    collect.forEach((r, c) => {
+      if (kept[c].n !== r.inside) throw new Error(`order statistics: a pass gave ${kept[c].n} values in range, the previous ${r.inside} (the data changed between passes?)`);
+      const sorted = kept[c].values.sort();
+      for (const t of r.targets) t.value = sorted[t.rank - t.below];
     });
-    narrow.forEach((t, c) => {
-      let before = t.below;
-      for (let b = 0; b < BUCKETS; b++) {
-        if (t.rank < before + count[c][b]) {
-          t.below = before;
-          t.inside = count[c][b];
-          t.lo = lo[c][b];
-          t.hi = hi[c][b];
-          if (t.lo === t.hi) t.value = t.lo;
-          return;
+    narrow.forEach((r, c) => {
+      for (const t of r.targets) {
+        let before = t.below;
+        let b = 0;
+        for (; b < BUCKETS; b++) {
+          if (t.rank < before + count[c][b]) break;
+          before += count[c][b];
         }
-        before += count[c][b];
+        if (b === BUCKETS) throw new Error('order statistics: the rank fell outside every bucket (the data changed between passes?)');
+        t.below = before;
+        t.inside = count[c][b];
+        t.lo = lo[c][b];
+        t.hi = hi[c][b];
+        if (t.lo === t.hi) t.value = t.lo;
       }
-      throw new Error('order statistics: the rank fell outside every bucket (the data changed between passes?)');
     });
   }
   return targets.map((t) => t.value!);
