@@ -8,7 +8,7 @@ import { Descr, DTYPES, parseNpyHeader } from './npy';
 export type NpyData = Float64Array | Float32Array | Int32Array;
 
 /** Bytes per read when a caller does not choose: large enough for few system calls, small against memory. */
-export const DEFAULT_CHUNK_BYTES = 4 << 20;
+export const DEFAULT_CHUNK_BYTES = 1 << 20;
 
 export class NpyFile {
   private closed = false;
@@ -69,22 +69,30 @@ export class NpyFile {
     return Math.max(1, Math.floor(bytes / Math.max(1, this.rowLength * this.itemBytes)));
   }
 
-  /** Rows [first, first + count) as a typed array of the file's dtype (a fresh copy). */
-  readRows(first: number, count: number): NpyData {
+  /**
+   * Rows [first, first + count) as a typed array of the file's dtype: a fresh array, or a view of
+   * `into` (an ArrayBuffer at least count rows long) so that a loop over chunks reuses one buffer
+   * instead of leaving the garbage collector a chunk per step.
+   */
+  readRows(first: number, count: number, into?: ArrayBuffer): NpyData {
     if (this.closed) throw new Error(`${this.file}: read after close`);
     if (!(Number.isInteger(first) && Number.isInteger(count) && first >= 0 && count >= 0 && first + count <= this.rows))
       throw new RangeError(`${this.file}: rows [${first}, ${first + count}) outside the array's ${this.rows}`);
     const rowBytes = this.rowLength * this.itemBytes;
-    const bytes = new Uint8Array(count * rowBytes);
+    const bytes = into ? new Uint8Array(into, 0, count * rowBytes) : new Uint8Array(count * rowBytes);
     readFully(this.fd, bytes, this.dataOffset + first * rowBytes, this.file);
-    return new DTYPES[this.descr].ctor(bytes.buffer);
+    return new DTYPES[this.descr].ctor(bytes.buffer, 0, count * this.rowLength);
   }
 
-  /** The rows in order, `rows` at a time (default: about DEFAULT_CHUNK_BYTES per chunk). */
+  /**
+   * The rows in order, `rows` at a time (default: about DEFAULT_CHUNK_BYTES per chunk). The chunks
+   * share one buffer: a chunk's data are valid until the next one is asked for.
+   */
   *chunks(rows = this.rowsPerChunk()): Generator<{ first: number; count: number; data: NpyData }> {
+    const buffer = new ArrayBuffer(Math.min(rows, this.rows) * this.rowLength * this.itemBytes);
     for (let first = 0; first < this.rows; first += rows) {
       const count = Math.min(rows, this.rows - first);
-      yield { first, count, data: this.readRows(first, count) };
+      yield { first, count, data: this.readRows(first, count, buffer) };
     }
   }
 

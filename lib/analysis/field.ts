@@ -48,7 +48,8 @@ export function openFieldValues(fieldFile: string): NpyFile {
 
 /**
  * Reads the frames of `trajectory` a field of `frames` × `ions` belongs to and hands each batch's
- * positions of the field's ions ([k × ions × 3]) and cells ([k × 9]) to `sink`, in frame order.
+ * positions of the field's ions ([k × ions × 3]) and cells ([k × 9]) to `sink`, in frame order
+ * (both valid during the call only).
  * When the field has fewer columns than the trajectory has atoms, its columns are the atoms of the
  * listed species (or the charged atoms), in file order.
  */
@@ -65,6 +66,7 @@ export async function readFieldFrames(
   let charges: Float64Array | null = null;
   let columns: number[] | null = null;
   let read = 0;
+  let buffer = new Float64Array(0);
   const report = stageReporter(options.onProgress, 'read frames', 'frames', frames);
   for await (const b of traj.batches()) {
     if (!columns) {
@@ -82,7 +84,9 @@ export async function readFieldFrames(
     }
     if (!b.boxes) throw badInput(`${trajectory}: frame ${b.first} has no periodic cell; the analyses need one`);
     if (read + b.frames > frames) throw badInput(`${fieldFile}: has ${frames} frames, but the trajectory selection has more; pass --start/--stop/--stride to select the field's frames`);
-    const positions = new Float64Array(b.frames * ions * 3);
+    // One buffer for every batch (grown if a batch is larger): the sink copies or writes it out.
+    if (buffer.length < b.frames * ions * 3) buffer = new Float64Array(b.frames * ions * 3);
+    const positions = buffer.subarray(0, b.frames * ions * 3);
     for (let k = 0; k < b.frames; k++)
       for (let c = 0; c < columns.length; c++)
         for (let d = 0; d < 3; d++) positions[(k * ions + c) * 3 + d] = b.positions[(k * b.natoms + columns[c]) * 3 + d];

@@ -58,7 +58,10 @@ export function framesOf(f: Field | FieldFrames): FieldFrames {
   return isField(f) ? inMemory(f) : f;
 }
 
-/** Frames per chunk for passes over values only: about 2²¹ values (16 MB) per chunk. */
+/**
+ * Frames per chunk for passes over values only: about 2¹⁷ values (1 MB of float64) per chunk —
+ * few enough system calls, and a footprint that stays small next to the process's own.
+ */
 export function valueChunkFrames(natoms: number): number {
-  return Math.max(1, Math.floor((1 << 21) / Math.max(1, natoms)));
+  return Math.max(1, Math.floor((1 << 17) / Math.max(1, natoms)));
 }

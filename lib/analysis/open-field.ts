@@ -19,9 +19,8 @@ function writeAll(fd: number, a: Float64Array): void {
   for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done);
 }
 
-function readAll(fd: number, count: number, position: number): Float64Array {
-  const out = new Float64Array(count);
-  const bytes = new Uint8Array(out.buffer);
+function readInto(fd: number, out: Float64Array, position: number): Float64Array {
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   for (let got = 0; got < bytes.length; ) {
     const n = fs.readSync(fd, bytes, got, bytes.length - got, position + got);
     if (n === 0) throw new Error('field scratch file ended early (removed while in use?)');
@@ -29,8 +28,6 @@ function readAll(fd: number, count: number, position: number): Float64Array {
   }
   return out;
 }
-
-const toFloat64 = (a: Float64Array | Float32Array | Int32Array): Float64Array => (a instanceof Float64Array ? a : Float64Array.from(a));
 
 /** Opens a field for the analyses without holding it (same checks and errors as loadField). */
 export async function openField(trajectory: string, fieldFile: string, options: LoadFieldOptions = {}): Promise<DiskField> {
@@ -60,15 +57,24 @@ export async function openField(trajectory: string, fieldFile: string, options: 
       species,
       charges,
       provenance: { trajectory, field: fieldFile, format },
+      // Buffers reused from chunk to chunk (a chunk is valid until the next one is asked for), so
+      // a pass leaves no garbage that grows with the frames read.
       *chunks(size: number, positions = false): Generator<FieldChunk> {
+        const rows = Math.max(1, Math.min(size, frames));
+        const raw = new ArrayBuffer(rows * ions * npy.itemBytes);
+        const values = new Float64Array(rows * ions);
+        const pos = new Float64Array(positions ? rows * ions * 3 : 0);
+        const boxes = new Float64Array(rows * 9);
         for (let first = 0; first < frames; first += size) {
           const count = Math.min(size, frames - first);
+          const v = values.subarray(0, count * ions);
+          v.set(npy.readRows(first, count, raw));
           yield {
             first,
             frames: count,
-            values: toFloat64(npy.readRows(first, count)),
-            positions: positions ? readAll(fdPos, count * ions * 3, first * ions * 3 * 8) : new Float64Array(0),
-            boxes: readAll(fdBox, count * 9, first * 9 * 8),
+            values: v,
+            positions: positions ? readInto(fdPos, pos.subarray(0, count * ions * 3), first * ions * 3 * 8) : pos,
+            boxes: readInto(fdBox, boxes.subarray(0, count * 9), first * 9 * 8),
           };
         }
       },

@@ -94,7 +94,7 @@ export function openDatasets(folders: string[], only?: string[]): DiskDataset {
 }
 
 /**
- * Calls fn for species k of a system in chunks of whole frames, in frame order: the features
+ * Species k of a system in chunks of whole frames, in frame order (each valid until the next): the features
  * [count × ions × F] and λ [count × ions] of frames [first, first + count).
  */
 export function* systemChunks(system: DiskSystem, k: number, framesPerChunk?: number): Generator<{ first: number; count: number; features: Float32Array; lambda: Float64Array }> {
@@ -103,10 +103,12 @@ export function* systemChunks(system: DiskSystem, k: number, framesPerChunk?: nu
   const x = NpyFile.open(s.featuresFile);
   const y = NpyFile.open(s.lambdaFile);
   try {
-    const rows = framesPerChunk ?? x.rowsPerChunk();
+    const rows = Math.min(system.frames, framesPerChunk ?? x.rowsPerChunk());
+    // One buffer each, reused: a chunk is valid until the next one is asked for.
+    const bx = new ArrayBuffer(rows * x.rowLength * 4), by = new ArrayBuffer(rows * y.rowLength * 8);
     for (let first = 0; first < system.frames; first += rows) {
       const count = Math.min(rows, system.frames - first);
-      yield { first, count, features: x.readRows(first, count) as Float32Array, lambda: y.readRows(first, count) as Float64Array };
+      yield { first, count, features: x.readRows(first, count, bx) as Float32Array, lambda: y.readRows(first, count, by) as Float64Array };
     }
   } finally {
     x.close();
