@@ -26,7 +26,7 @@ interface Target {
 export function orderStatistics(pass: () => Iterable<ArrayLike<number>>, n: number, ranks: number[], min: number, max: number): number[] {
   const targets: Target[] = ranks.map((rank) => {
     if (!(Number.isInteger(rank) && rank >= 0 && rank < n)) throw new RangeError(`rank ${rank} outside a sample of ${n}`);
-    return { rank, lo: min, hi: max, below: 0, inside: n, value: min === max ? min : null };
+    return { rank, lo: min, hi: max, below: 0, inside: n, value: null };
   });
   for (;;) {
     const open = targets.filter((t) => t.value === null);
@@ -45,6 +45,8 @@ export function orderStatistics(pass: () => Iterable<ArrayLike<number>>, n: numb
     const count = narrow.map(() => new Float64Array(BUCKETS));
     const lo = narrow.map(() => new Float64Array(BUCKETS).fill(Infinity));
     const hi = narrow.map(() => new Float64Array(BUCKETS).fill(-Infinity));
+    // −0 and +0 compare equal but sort apart (−0 first, as Float64Array.sort puts them): count −0s.
+    const negativeZeros = narrow.map(() => new Float64Array(BUCKETS));
     for (const chunk of pass()) {
       for (let i = 0; i < chunk.length; i++) {
         const v = chunk[i];
@@ -57,8 +59,9 @@ export function orderStatistics(pass: () => Iterable<ArrayLike<number>>, n: numb
         for (let c = 0; c < narrow.length; c++) {
           const r = narrow[c];
           if (v < r.lo || v > r.hi) continue;
-          const b = Math.min(BUCKETS - 1, Math.floor(((v - r.lo) / (r.hi - r.lo)) * BUCKETS));
+          const b = r.hi > r.lo ? Math.min(BUCKETS - 1, Math.floor(((v - r.lo) / (r.hi - r.lo)) * BUCKETS)) : 0;
           count[c][b]++;
+          if (v === 0 && Object.is(v, -0)) negativeZeros[c][b]++;
           if (v < lo[c][b]) lo[c][b] = v;
           if (v > hi[c][b]) hi[c][b] = v;
         }
@@ -82,7 +85,7 @@ export function orderStatistics(pass: () => Iterable<ArrayLike<number>>, n: numb
         t.inside = count[c][b];
         t.lo = lo[c][b];
         t.hi = hi[c][b];
-        if (t.lo === t.hi) t.value = t.lo;
+        if (t.lo === t.hi) t.value = t.lo === 0 ? (t.rank - t.below < negativeZeros[c][b] ? -0 : 0) : t.lo;
       }
     });
   }
