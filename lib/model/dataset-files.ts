@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { verifyNpyChecksum } from '../npy';
 import { NpyFile } from '../npy-file';
 import type { NativeNnDiskSystem } from '../native';
-import { DatasetManifest, DatasetSystemInfo, definitionDifference, readManifest } from './dataset';
+import { collectSystems, DatasetManifest, DatasetSystemInfo } from './dataset';
 
 export interface DiskSpecies {
   ions: number;
@@ -72,25 +72,7 @@ function openSystem(folder: string, m: DatasetManifest, info: DatasetSystemInfo)
 
 /** The systems of the dataset folders, on disk (all, or those named in `only`); as loadDatasets. */
 export function openDatasets(folders: string[], only?: string[]): DiskDataset {
-  if (folders.length === 0) throw new Error('no dataset folders given');
-  const manifests = folders.map(readManifest);
-  const first = manifests[0];
-  manifests.forEach((m, i) => {
-    const diff = definitionDifference(first, m);
-    if (diff) throw new Error(`${folders[i]}: does not fit ${folders[0]}: ${diff}`);
-  });
-  const systems: DiskSystem[] = [];
-  const seen = new Map<string, string>();
-  manifests.forEach((m, i) => {
-    for (const info of m.systems) {
-      if (seen.has(info.name)) throw new Error(`${folders[i]}: system '${info.name}' is also in ${seen.get(info.name)}`);
-      seen.set(info.name, folders[i]);
-      if (!only || only.includes(info.name)) systems.push(openSystem(folders[i], m, info));
-    }
-  });
-  const unknown = (only ?? []).filter((name) => !seen.has(name));
-  if (unknown.length) throw new Error(`${folders.join(', ')}: no system named ${unknown.map((n) => `'${n}'`).join(', ')} (systems: ${[...seen.keys()].join(', ')})`);
-  return { manifest: first, folders, systems };
+  return collectSystems(folders, only, openSystem);
 }
 
 /**

@@ -115,10 +115,11 @@ function loadSystem(folder: string, m: DatasetManifest, info: DatasetSystemInfo)
 }
 
 /**
- * Loads the systems of the given dataset folders into memory (features are float32): all of them,
- * or only those named in `only` (an unknown name is an error that lists the known ones).
+ * The systems of the given dataset folders (all, or only those named in `only`: an unknown name is
+ * an error that lists the known ones), each made by `open` — held in memory (loadDatasets) or
+ * left on disk (openDatasets, dataset-files.ts). The folders must share their definition.
  */
-export function loadDatasets(folders: string[], only?: string[]): Dataset {
+export function collectSystems<S>(folders: string[], only: string[] | undefined, open: (folder: string, m: DatasetManifest, info: DatasetSystemInfo) => S): { manifest: DatasetManifest; folders: string[]; systems: S[] } {
   if (folders.length === 0) throw new Error('no dataset folders given');
   const manifests = folders.map(readManifest);
   const first = manifests[0];
@@ -126,18 +127,23 @@ export function loadDatasets(folders: string[], only?: string[]): Dataset {
     const diff = definitionDifference(first, m);
     if (diff) throw new Error(`${folders[i]}: does not fit ${folders[0]}: ${diff}`);
   });
-  const systems: LoadedSystem[] = [];
+  const systems: S[] = [];
   const seen = new Map<string, string>();
   manifests.forEach((m, i) => {
     for (const info of m.systems) {
       if (seen.has(info.name)) throw new Error(`${folders[i]}: system '${info.name}' is also in ${seen.get(info.name)}`);
       seen.set(info.name, folders[i]);
-      if (!only || only.includes(info.name)) systems.push(loadSystem(folders[i], m, info));
+      if (!only || only.includes(info.name)) systems.push(open(folders[i], m, info));
     }
   });
   const unknown = (only ?? []).filter((name) => !seen.has(name));
   if (unknown.length) throw new Error(`${folders.join(', ')}: no system named ${unknown.map((n) => `'${n}'`).join(', ')} (systems: ${[...seen.keys()].join(', ')})`);
   return { manifest: first, folders, systems };
+}
+
+/** Loads the systems of the given dataset folders into memory (features are float32). */
+export function loadDatasets(folders: string[], only?: string[]): Dataset {
+  return collectSystems(folders, only, loadSystem);
 }
 
 /** Λ of a system from its targets: the mean of λ over all ions of all species and all frames. */

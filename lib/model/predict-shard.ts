@@ -6,7 +6,8 @@
 // error are the single run's) and adds the sums (committee members, species means, domain inputs:
 // to round-off).
 import * as path from 'node:path';
-import { NpyWriter, readNpy } from '../npy';
+import { NpyWriter } from '../npy';
+import { NpyFile } from '../npy-file';
 import { badPartial, fingerprint, newShardPartial, ShardPartial, ShardSpec } from '../shard/partial-file';
 import { frameShard, selectedFrames } from '../shard/frames';
 import { finishSharedField, SharedPredictReport, SharedPredictState, accumulateShared, sharedReport, spreadPath } from './predict-shared';
@@ -74,9 +75,14 @@ export function mergePredictPieces(options: Record<string, unknown>, pieces: Pre
       for (const p of sorted) {
         if (!p.field) throw badPartial(`predict shard at frame ${p.from} wrote no field`);
         for (const [file, w] of [[p.field.values, writers.writer], [p.field.spread, writers.spreadWriter]] as const) {
-          const a = readNpy(file);
-          if (!(a.data instanceof Float32Array) || a.shape[0] !== p.to - p.from || a.shape[1] !== state.ions) throw badPartial(`${file}: expected ${p.to - p.from} × ${state.ions} float32 (a shard's field)`);
-          w.append(a.data, a.shape[0]);
+          // Appended a chunk of frames at a time: the merge holds no shard's field whole.
+          const a = NpyFile.open(file);
+          try {
+            if (a.dtype !== 'float32' || a.shape.length !== 2 || a.shape[0] !== p.to - p.from || a.shape[1] !== state.ions) throw badPartial(`${file}: expected ${p.to - p.from} × ${state.ions} float32 (a shard's field)`);
+            for (const c of a.chunks()) w.append(c.data as Float32Array, c.count);
+          } finally {
+            a.close();
+          }
         }
       }
     } catch (err) {
