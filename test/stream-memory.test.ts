@@ -2,7 +2,8 @@
 // values on any chunking; exact order statistics from passes equal a full sort; analyses of a field
 // read from disk in chunks and training on a set left on disk give the in-memory results bit for
 // bit; and training on a set larger than the bound stays under it (the whole-array path cannot:
-// it holds the set, twice). Bad input still names the file.
+// it holds the set, twice); the shared readout's moments (momentsOf) accumulate chunk by chunk to
+// the same bits. Bad input still names the file.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -13,6 +14,10 @@ import { orderStatistics } from '../lib/analysis/select';
 import { gaussian, quantile, rng } from '../lib/analysis/stats';
 import { loadDatasets } from '../lib/model/dataset';
 import { trainModel } from '../lib/model/train';
+import { openDatasets } from '../lib/model/dataset-files';
+import { featureSubsets, trainingSystemsOf } from '../lib/model/nested';
+import { datasetLayout, toSharedDataset } from '../lib/model/shared-dataset';
+import { streamedTrainingSystem } from '../lib/model/shared-stream';
 import { NpyWriter, npyDataSha256, readNpyArray } from '../lib/npy';
 import { NpyFile } from '../lib/npy-file';
 import { writeFieldInputs } from '../scripts/bench/stream-memory-inputs';
@@ -206,6 +211,17 @@ describe('stream: training on a set left on disk', function () {
     assert.equal(resumed.report.resumed_from_epoch, 2);
     const straight = await trainModel(loadDatasets([folder]), { ...options, epochs: 4 });
     assert.deepEqual(Array.from(resumed.model.params), Array.from(straight.model.params));
+  });
+
+  it('the shared readout\'s moments and species means from disk, chunk by chunk, equal momentsOf on the whole arrays', () => {
+    const dataset = loadDatasets([folder]);
+    const layout = datasetLayout(dataset.manifest);
+    const subsets = featureSubsets(layout);
+    const whole = trainingSystemsOf(toSharedDataset(dataset).systems, subsets);
+    const disk = openDatasets([folder]);
+    const u = rng(21);
+    for (const [k, s] of disk.systems.entries())
+      for (const chunk of [1, 1 + Math.floor(u() * 10), s.frames]) assert.deepEqual(streamedTrainingSystem(s, disk.manifest, layout, subsets, chunk), whole[k], `${s.name}, ${chunk} frames per chunk`);
   });
 
   it('names the file when an array is bad, as loadDatasets does', async () => {

@@ -112,7 +112,7 @@ export function concentration(system: LoadedSystem): number | null {
 /** The salt a system is made of, as its sorted species labels with charges (e.g. "+2,-1"): the
  * concentration baseline fits each salt type on its own, since Λ per formula unit of a 2:1 salt is
  * on another scale than a 1:1 salt's. */
-export function saltType(system: LoadedSystem): string {
+export function saltType(system: Pick<LoadedSystem, 'info'>): string {
   const charges = system.info.charges ?? {};
   return Object.keys(system.info.ions ?? {})
     .filter((s) => (system.info.ions[s] ?? 0) > 0)

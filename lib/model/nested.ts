@@ -13,7 +13,7 @@ import { calibrate, Calibration, Candidate, committeeLambda, DOMAIN_THRESHOLD, d
 import type { Dataset, LoadedSystem } from './dataset';
 import { targetLambda } from './dataset';
 import { blockError } from './predict';
-import { Column, fitReadout, momentsOf, readoutFrameLambdas } from './readout';
+import { Column, fitReadout, momentsOf, readoutFrameLambdas, SystemMoments } from './readout';
 import { ownOffsets, SharedLayout } from './shared-features';
 import { SharedSystem, speciesMeans, toSharedDataset } from './shared-dataset';
 
@@ -56,7 +56,7 @@ export function candidateName(c: Candidate): string {
   return `${c.kind === 'log' ? 'log · ' : ''}${c.features}, α=${c.alpha}`;
 }
 
-function paramOf(s: LoadedSystem, key: string): number {
+function paramOf(s: Pick<LoadedSystem, 'info'>, key: string): number {
   const v = Number((s.info.parameters ?? {})[key]);
   return Number.isFinite(v) ? v : 0;
 }
@@ -68,15 +68,26 @@ export function referenceOf(s: LoadedSystem): { value: number; error: number; so
   return { value: targetLambda(s), error: 0, source: 'lambda_target' };
 }
 
+/** The feature subsets whose per-species means the domain needs: the plain ones (no products). */
+export function plainSubsets(subsets: Record<string, Column[]>): [string, number[]][] {
+  return Object.entries(subsets).filter(([, cols]) => cols.every((c) => typeof c === 'number')) as [string, number[]][];
+}
+
+/** A training system from its moments and species means (in memory here, or streamed: shared-stream.ts). */
+export function trainingSystem(s: Pick<LoadedSystem, 'name' | 'info'>, moments: Record<string, SystemMoments>, means: Record<string, { label: string; x: number[] }[]>, reference: number): TrainingSystem {
+  return { name: s.name, moments, speciesMeans: means, reference, stratum: [saltType(s), paramOf(s, 'lb'), paramOf(s, 'rho')] };
+}
+
 export function trainingSystemsOf(shared: SharedSystem[], subsets: Record<string, Column[]>): TrainingSystem[] {
-  return shared.map((s) => ({
-    name: s.name,
-    moments: Object.fromEntries(Object.entries(subsets).map(([k, cols]) => [k, momentsOf(s, cols)])),
-    // Per-species means for the plain subsets (the domain uses DOMAIN_SUBSET).
-    speciesMeans: Object.fromEntries(Object.entries(subsets).filter(([, cols]) => cols.every((c) => typeof c === 'number')).map(([k, cols]) => [k, speciesMeans(s, cols as number[])])),
-    reference: referenceOf(s).value,
-    stratum: [saltType(s), paramOf(s, 'lb'), paramOf(s, 'rho')] as [string, number, number],
-  }));
+  return shared.map((s) =>
+    trainingSystem(
+      s,
+      Object.fromEntries(Object.entries(subsets).map(([k, cols]) => [k, momentsOf(s, cols)])),
+      // Per-species means for the plain subsets (the domain uses DOMAIN_SUBSET).
+      Object.fromEntries(plainSubsets(subsets).map(([k, cols]) => [k, speciesMeans(s, cols)])),
+      referenceOf(s).value,
+    ),
+  );
 }
 
 /**

@@ -35,41 +35,90 @@ export interface SystemMoments {
   conversion: number;
 }
 
-export function momentsOf(system: SharedSystem, columns: Column[]): SystemMoments {
-  const d = system.species[0];
-  const P = d.features.length / Math.max(1, d.lambda.length);
-  const F = columns.length;
-  const sum = new Float64Array(F), cross = new Float64Array(F * F), xy = new Float64Array(F);
-  const frameMeans = new Float64Array(system.frames * F);
-  const framePlus = new Float64Array(system.frames * F), frameMinus = new Float64Array(system.frames * F);
-  const x = new Float64Array(F);
-  let ySum = 0;
-  const ions = d.ions;
-  // Row i of a frame belongs to centre species `sign[i]` (rows are in centre order, shared-dataset.ts).
-  const sign = new Int8Array(ions);
-  const signA = groupASign((system.centres ?? []).map((c) => ({ charge: c.charge, size: c.size ?? 1 })));
-  let at = 0;
-  for (const c of system.centres ?? []) for (let i = 0; i < c.ions; i++) sign[at++] = Math.sign(c.charge * signA);
-  const cations = sign.filter((v) => v > 0).length, anions = sign.filter((v) => v < 0).length;
-  for (let t = 0; t < system.frames; t++)
-    for (let i = 0; i < ions; i++) {
-      const r = t * ions + i;
-      for (let k = 0; k < F; k++) x[k] = valueOf(d.features, r * P, columns[k]);
-      const y = d.lambda[r];
-      ySum += y;
-      const signed = sign[i] > 0 ? framePlus : sign[i] < 0 ? frameMinus : null;
-      const per = sign[i] > 0 ? cations : anions;
-      for (let a = 0; a < F; a++) {
-        sum[a] += x[a];
-        xy[a] += x[a] * y;
-        frameMeans[t * F + a] += x[a] / ions;
-        if (signed) signed[t * F + a] += x[a] / per;
-        const row = a * F;
-        for (let b = 0; b <= a; b++) cross[row + b] += x[a] * x[b];
+/**
+ * The moments of a system accumulated over chunks of whole frames, given in frame order (a shared
+ * training set read from disk a chunk at a time, shared-stream.ts): each sum takes its terms in
+ * the order of one pass over the whole arrays, so the result is momentsOf's bit for bit.
+ */
+export class MomentsAccumulator {
+  private readonly F: number;
+  private readonly sum: Float64Array;
+  private readonly cross: Float64Array;
+  private readonly xy: Float64Array;
+  private readonly frameMeans: Float64Array;
+  private readonly framePlus: Float64Array;
+  private readonly frameMinus: Float64Array;
+  private readonly x: Float64Array;
+  private readonly sign: Int8Array;
+  private readonly cations: number;
+  private readonly anions: number;
+  private ySum = 0;
+  private seen = 0;
+
+  constructor(
+    private readonly system: Pick<SharedSystem, 'name' | 'frames' | 'conversion' | 'centres'>,
+    private readonly ions: number,
+    readonly columns: Column[],
+  ) {
+    const F = (this.F = columns.length);
+    this.sum = new Float64Array(F);
+    this.cross = new Float64Array(F * F);
+    this.xy = new Float64Array(F);
+    this.frameMeans = new Float64Array(system.frames * F);
+    this.framePlus = new Float64Array(system.frames * F);
+    this.frameMinus = new Float64Array(system.frames * F);
+    this.x = new Float64Array(F);
+    // Row i of a frame belongs to centre species `sign[i]` (rows are in centre order, shared-dataset.ts).
+    this.sign = new Int8Array(ions);
+    const signA = groupASign((system.centres ?? []).map((c) => ({ charge: c.charge, size: c.size ?? 1 })));
+    let at = 0;
+    for (const c of system.centres ?? []) for (let i = 0; i < c.ions; i++) this.sign[at++] = Math.sign(c.charge * signA);
+    this.cations = this.sign.filter((v) => v > 0).length;
+    this.anions = this.sign.filter((v) => v < 0).length;
+  }
+
+  /** The next `frames` frames: folded features [frames × ions × P] and μ [frames × ions]. */
+  add(features: Float32Array, lambda: Float64Array, frames: number): void {
+    const { F, x, sign, ions, columns, sum, xy, cross, frameMeans, framePlus, frameMinus } = this;
+    const P = features.length / Math.max(1, lambda.length);
+    for (let c = 0; c < frames; c++) {
+      const t = this.seen + c;
+      for (let i = 0; i < ions; i++) {
+        const r = c * ions + i;
+        for (let k = 0; k < F; k++) x[k] = valueOf(features, r * P, columns[k]);
+        const y = lambda[r];
+        this.ySum += y;
+        const signed = sign[i] > 0 ? framePlus : sign[i] < 0 ? frameMinus : null;
+        const per = sign[i] > 0 ? this.cations : this.anions;
+        for (let a = 0; a < F; a++) {
+          sum[a] += x[a];
+          xy[a] += x[a] * y;
+          frameMeans[t * F + a] += x[a] / ions;
+          if (signed) signed[t * F + a] += x[a] / per;
+          const row = a * F;
+          for (let b = 0; b <= a; b++) cross[row + b] += x[a] * x[b];
+        }
       }
     }
-  for (let a = 0; a < F; a++) for (let b = 0; b < a; b++) cross[b * F + a] = cross[a * F + b];
-  return { name: system.name, n: system.frames * ions, columns, sum, cross, xy, ySum, frameMeans, framePlus, frameMinus, frames: system.frames, conversion: system.conversion };
+    this.seen += frames;
+  }
+
+  finish(): SystemMoments {
+    const { F, cross, system } = this;
+    if (this.seen !== system.frames) throw new Error(`${system.name}: moments over ${this.seen} of ${system.frames} frames`);
+    for (let a = 0; a < F; a++) for (let b = 0; b < a; b++) cross[b * F + a] = cross[a * F + b];
+    return {
+      name: system.name, n: system.frames * this.ions, columns: this.columns, sum: this.sum, cross, xy: this.xy, ySum: this.ySum,
+      frameMeans: this.frameMeans, framePlus: this.framePlus, frameMinus: this.frameMinus, frames: system.frames, conversion: system.conversion,
+    };
+  }
+}
+
+export function momentsOf(system: SharedSystem, columns: Column[]): SystemMoments {
+  const d = system.species[0];
+  const m = new MomentsAccumulator(system, d.ions, columns);
+  m.add(d.features, d.lambda, system.frames);
+  return m.finish();
 }
 
 export interface Readout {

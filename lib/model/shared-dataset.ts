@@ -14,23 +14,45 @@ export interface SharedSystem extends LoadedSystem {
   centres: { label: string; charge: number; ions: number; size?: number }[];
 }
 
+/**
+ * speciesMeans over chunks of whole frames, given in frame order: every centre's sums take their
+ * terms in the order of one pass over the whole array, so the means are the same bits.
+ */
+export class SpeciesMeansAccumulator {
+  private readonly sums: number[][];
+  private seen = 0;
+
+  constructor(private readonly system: Pick<SharedSystem, 'frames' | 'centres'>, private readonly ions: number, private readonly columns: number[]) {
+    this.sums = system.centres.map(() => new Array(columns.length).fill(0));
+  }
+
+  /** The next `frames` frames: folded features [frames × ions × P] (P from the λ rows). */
+  add(features: Float32Array, lambda: Float64Array, frames: number): void {
+    const P = features.length / Math.max(1, lambda.length);
+    let offset = 0;
+    this.system.centres.forEach((c, k) => {
+      const x = this.sums[k];
+      for (let t = 0; t < frames; t++)
+        for (let i = 0; i < c.ions; i++) {
+          const r = t * this.ions + offset + i;
+          this.columns.forEach((col, j) => (x[j] += features[r * P + col]));
+        }
+      offset += c.ions;
+    });
+    this.seen += frames;
+  }
+
+  finish(): { label: string; x: number[] }[] {
+    return this.system.centres.map((c, k) => ({ label: c.label, x: this.sums[k].map((v) => v / (this.system.frames * c.ions)) }));
+  }
+}
+
 /** Per centre species: the mean of the given feature columns over its rows (ions × frames). */
 export function speciesMeans(system: SharedSystem, columns: number[]): { label: string; x: number[] }[] {
   const d = system.species[0];
-  const P = d.features.length / Math.max(1, d.lambda.length);
-  const out: { label: string; x: number[] }[] = [];
-  let offset = 0;
-  for (const c of system.centres) {
-    const x = new Array(columns.length).fill(0);
-    for (let t = 0; t < system.frames; t++)
-      for (let i = 0; i < c.ions; i++) {
-        const r = t * d.ions + offset + i;
-        columns.forEach((col, k) => (x[k] += d.features[r * P + col]));
-      }
-    out.push({ label: c.label, x: x.map((v) => v / (system.frames * c.ions)) });
-    offset += c.ions;
-  }
-  return out;
+  const m = new SpeciesMeansAccumulator(system, d.ions, columns);
+  m.add(d.features, d.lambda, system.frames);
+  return m.finish();
 }
 
 export function datasetLayout(manifest: DatasetManifest): SharedLayout {
