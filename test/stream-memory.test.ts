@@ -18,6 +18,7 @@ import { openDatasets } from '../lib/model/dataset-files';
 import { featureSubsets, trainingSystemsOf } from '../lib/model/nested';
 import { datasetLayout, toSharedDataset } from '../lib/model/shared-dataset';
 import { streamedTrainingSystem } from '../lib/model/shared-stream';
+import { buildSharedModel } from '../lib/model/shared-model';
 import { NpyWriter, npyDataSha256, readNpyArray } from '../lib/npy';
 import { NpyFile } from '../lib/npy-file';
 import { writeFieldInputs } from '../scripts/bench/stream-memory-inputs';
@@ -222,6 +223,14 @@ describe('stream: training on a set left on disk', function () {
     const u = rng(21);
     for (const [k, s] of disk.systems.entries())
       for (const chunk of [1, 1 + Math.floor(u() * 10), s.frames]) assert.deepEqual(streamedTrainingSystem(s, disk.manifest, layout, subsets, chunk), whole[k], `${s.name}, ${chunk} frames per chunk`);
+  });
+
+  it('buildSharedModel on a set left on disk gives the in-memory model, ONNX bytes and all', () => {
+    const dir = writeSyntheticDataset(path.join(tempDir('ionfield-stream-shared-'), 'ds'), Array.from({ length: 6 }, (_, k) => ({ name: `s${k}`, frames: 20 + 3 * k, ions: { '1': 4 + k, '2': 4 + k }, noise: 0.5, seed: 30 + k })));
+    const calibration = { k: 1, f: 0.1, source: 'test' };
+    const memory = buildSharedModel(loadDatasets([dir]), calibration, { innerFolds: 3 });
+    const disk = buildSharedModel(openDatasets([dir]), calibration, { innerFolds: 3 });
+    assert.ok(Buffer.from(disk.onnx).equals(Buffer.from(memory.onnx)), 'same ONNX bytes');
   });
 
   it('names the file when an array is bad, as loadDatasets does', async () => {

@@ -70,6 +70,10 @@ function openSystem(folder: string, m: DatasetManifest, info: DatasetSystemInfo)
   return { name: info.name, frames: info.frames, species, info, folder };
 }
 
+export function isDiskDataset(d: { systems: { species: object[] }[] }): d is DiskDataset {
+  return d.systems.some((s) => s.species.some((x) => 'featuresFile' in x));
+}
+
 /** The systems of the dataset folders, on disk (all, or those named in `only`); as loadDatasets. */
 export function openDatasets(folders: string[], only?: string[]): DiskDataset {
   return collectSystems(folders, only, openSystem);

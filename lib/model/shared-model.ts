@@ -15,7 +15,9 @@ import { candidatesOf, DEFAULT_ALPHAS, DOMAIN_SUBSET, domainPoints, featureSubse
 import { encodeModel, floatTensor, floatValue, node } from './onnx-builder';
 import { metadataProps, MODEL_SCHEMA, ModelMetadata } from './onnx-export';
 import { fitReadout } from './readout';
-import { toSharedDataset } from './shared-dataset';
+import { datasetLayout, toSharedDataset } from './shared-dataset';
+import { DiskDataset, isDiskDataset } from './dataset-files';
+import { streamedTrainingSystems } from './shared-stream';
 import type { SharedLayout } from './shared-features';
 import { packageVersion } from './train';
 import { labelRecord } from '../label-record';
@@ -25,7 +27,7 @@ import { labelRecord } from '../label-record';
  * dataset's expanded columns: the shared model must bind it to species it never saw (a trivalent
  * ion, a neutral solvent), and its folded layout is exactly these functions.
  */
-export function wildcardSet(dataset: Dataset): Record<string, unknown> {
+export function wildcardSet(dataset: Pick<Dataset, 'manifest'>): Record<string, unknown> {
   const seen = new Set<string>();
   const functions: Record<string, unknown>[] = [];
   for (const s of dataset.manifest.species)
@@ -135,11 +137,13 @@ export interface SharedModelResult {
  * Selects and fits the committee on every system of the dataset (the same inner cross-validation
  * the nested study runs per held-out system) and packs it with the calibration from that study.
  */
-export function buildSharedModel(dataset: Dataset, calibration: Calibration & { source: string }, options: { innerFolds?: number; alphas?: number[] } = {}): SharedModelResult {
-  const { layout, systems } = toSharedDataset(dataset);
+export function buildSharedModel(dataset: Dataset | DiskDataset, calibration: Calibration & { source: string }, options: { innerFolds?: number; alphas?: number[] } = {}): SharedModelResult {
+  // The fit needs each system's moments only: from a set on disk they are accumulated a chunk of
+  // frames at a time (shared-stream.ts), the same bits as from the arrays in memory.
+  const layout = datasetLayout(dataset.manifest);
   const subsets = featureSubsets(layout);
   const candidates: Candidate[] = candidatesOf(subsets, options.alphas ?? DEFAULT_ALPHAS);
-  const training = trainingSystemsOf(systems, subsets);
+  const training = isDiskDataset(dataset) ? streamedTrainingSystems(dataset, subsets).systems : trainingSystemsOf(toSharedDataset(dataset).systems, subsets);
   const committee = selectCommittee(training, candidates, options.innerFolds ?? 5);
   const chosen = committee.candidate;
   const dom = domainReference(domainPoints(training, DOMAIN_SUBSET), fitReadout(training.map((t) => t.moments[DOMAIN_SUBSET]), 1));

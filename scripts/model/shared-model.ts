@@ -4,7 +4,7 @@
 // Writes the ONNX model (temporary name, then rename) and <out minus .onnx>.json: what was chosen.
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadDatasets } from '../../lib/model/dataset';
+import { openDatasets } from '../../lib/model/dataset-files';
 import { candidateName } from '../../lib/model/nested';
 import { buildSharedModel } from '../../lib/model/shared-model';
 import { writeFileAtomic } from '../../lib/model/train';
@@ -16,7 +16,8 @@ if (positionals.length === 0 || !values.nested || !values.out) {
 }
 const nested = JSON.parse(fs.readFileSync(values.nested as string, 'utf8'));
 if (nested.schema !== 'ionfield.nested-evaluation/1') throw new Error(`${values.nested}: not a nested evaluation (schema ${nested.schema})`);
-const dataset = loadDatasets(positionals);
+// Left on disk: the committee needs each system's moments only, accumulated a chunk at a time.
+const dataset = openDatasets(positionals);
 const names = dataset.systems.map((s) => s.name).sort().join(',');
 const studied = nested.rows.map((r: { system: string }) => r.system).sort().join(',');
 if (names !== studied) throw new Error(`${values.nested} was run on other systems than ${positionals.join(' ')}`);
