@@ -4,6 +4,7 @@
 // removed when the process exits (normally, on an error, or — via the CLI's signal handlers — on
 // SIGINT/SIGTERM), so nothing is left behind either.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const pending = new Set<string>();
@@ -29,10 +30,20 @@ export function commitTemporary(tmp: string, destination: string): void {
   pending.delete(tmp);
 }
 
-/** Removes a temporary that will not be committed. */
+/** Removes a temporary (a file, or a scratch folder) that will not be committed. */
 export function discardTemporary(tmp: string): void {
   pending.delete(tmp);
-  fs.rmSync(tmp, { force: true });
+  fs.rmSync(tmp, { force: true, recursive: true });
+}
+
+/**
+ * A fresh scratch folder in the system's temporary folder (data spilled to disk while a command
+ * runs), tracked like a temporary: discardTemporary removes it, and so does the process's exit.
+ */
+export function scratchFolder(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  pending.add(dir);
+  return dir;
 }
 
 /**
@@ -96,7 +107,7 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 
 /** Removes every temporary not yet committed; safe to call more than once. */
 export function removePendingTemporaries(): void {
-  for (const tmp of pending) fs.rmSync(tmp, { force: true });
+  for (const tmp of pending) fs.rmSync(tmp, { force: true, recursive: true });
   pending.clear();
 }
 

@@ -182,6 +182,29 @@ describe('stream: analyses from disk = in memory', function () {
   });
 });
 
+describe('stream: the analysis scratch folder', function () {
+  this.timeout(120_000);
+  it('is removed when `ionfield analyze` is interrupted (SIGTERM) mid-run', async () => {
+    const { spawn } = await import('node:child_process');
+    const os = await import('node:os');
+    const { cliPath } = await import('./helpers/paths');
+    const dir = tempDir('ionfield-stream-sigterm-');
+    const { trajectory, topology, field } = writeFieldInputs(dir, 400, 1500, 8);
+    const scratch = () => fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('ionfield-field-')).sort();
+    const before = scratch();
+    const child = spawn(process.execPath, [cliPath, 'analyze', trajectory, '--field', field, '--topology', topology, '--charges', '1:1,2:-1', '--out', path.join(dir, 'out'), '--r-max', '3'], { env: { ...process.env, IONFIELD_NO_PROGRESS: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (b) => (stderr += b));
+    // Wait until the scratch folder exists (the trajectory is being spilled or analysed), then stop it.
+    for (let t = 0; t < 400 && scratch().length === before.length; t++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(scratch().length > before.length, 'the run made its scratch folder');
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    assert.equal(code, 143, stderr);
+    assert.deepEqual(scratch(), before, 'no scratch folder left behind');
+  });
+});
+
 describe('stream: training on a set left on disk', function () {
   this.timeout(180_000);
   let folder: string;

@@ -4,8 +4,8 @@
 // chunks back instead of decoding the trajectory again. Memory stays flat in the number of frames;
 // disk use is 24 bytes per ion-frame plus 72 per frame, in a temporary folder removed by close().
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { discardTemporary, scratchFolder } from '../atomic-file';
 import { LoadFieldOptions, openFieldValues, readFieldFrames } from './field';
 import type { FieldChunk, FieldFrames } from './frames';
 
@@ -33,7 +33,8 @@ function readInto(fd: number, out: Float64Array, position: number): Float64Array
 export async function openField(trajectory: string, fieldFile: string, options: LoadFieldOptions = {}): Promise<DiskField> {
   const npy = openFieldValues(fieldFile);
   const [frames, ions] = npy.shape;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ionfield-field-'));
+  // Removed by close(), or at exit if the run stops first (an error, SIGINT/SIGTERM via the CLI).
+  const dir = scratchFolder('ionfield-field-');
   const positionsFile = path.join(dir, 'positions.f64');
   const boxesFile = path.join(dir, 'boxes.f64');
   let fdPos = -1, fdBox = -1;
@@ -42,7 +43,7 @@ export async function openField(trajectory: string, fieldFile: string, options: 
     if (fdPos >= 0) fs.closeSync(fdPos);
     if (fdBox >= 0) fs.closeSync(fdBox);
     fdPos = fdBox = -1;
-    fs.rmSync(dir, { recursive: true, force: true });
+    discardTemporary(dir);
   };
   try {
     fdPos = fs.openSync(positionsFile, 'w+');
