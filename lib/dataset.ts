@@ -1,6 +1,6 @@
-// The training-set builder (format: docs/dataset.md, schema ionfield.dataset/1). For every
+// The training-set builder (format: docs/dataset.md, schema ionfield.dataset/2). For every
 // trajectory it streams the frames once, computes the descriptors of every centre ion at the origin
-// frames t0 (every origin_stride frames) and, when frame t0 + τ arrives, the local molar
+// frames t0 (every originStride frames) and, when frame t0 + τ arrives, the local molar
 // conductivity targets λ_i(t0) = K N z_i Δr_i·J/τ (native/include/ionfield/dataset.hpp). Memory is
 // bounded by the origins waiting for their partner frame (lib/dataset/pending.ts).
 // Each system is written to <out>/<name>/ under temporary names, then system.json last; a rerun
@@ -20,6 +20,7 @@ import { computeTransport } from './transport';
 import { formulaUnits } from './transport/formula';
 import { labelRecord } from './label-record';
 import { LongCallOptions, stageReporter } from './progress';
+import { upgradeLegacyDocument } from './legacy-document';
 
 export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop' | 'labelBy' | 'molecules'>, LongCallOptions {
   /** Shipped set name or file, or a parsed set. */
@@ -57,7 +58,7 @@ export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 
 export interface FamilyManifestSystem {
   name: string;
   parameters: Record<string, unknown> & { temperature?: number; timestep?: number };
-  transport?: { lambda_eh?: { value: number | null; error: number | null } } & Record<string, unknown>;
+  transport?: { lambdaEh?: { value: number | null; error: number | null } } & Record<string, unknown>;
 }
 export interface FamilyManifest {
   schema: string;
@@ -70,20 +71,20 @@ export interface SystemEntry {
   checksums?: Record<string, string>;
   source: string;
   frames: number;
-  origin_frames: { first: number; last: number; stride: number };
+  originFrames: { first: number; last: number; stride: number };
   ions: Record<string, number>;
   charges: Record<string, number>;
   temperature: number;
-  volume_mean: number;
-  formula_units: number;
+  volumeMean: number;
+  formulaUnits: number;
   /** Atoms in each frame (N of λ's K N, neutral atoms included). */
   atoms?: number;
   K: number;
-  lambda_mean: number;
-  lambda_mean_by_species: Record<string, number>;
-  eh_at_tau: number;
-  sum_rule_relative_error: number;
-  lambda_eh: { value: number | null; error: number | null; source: string } | null;
+  lambdaMean: number;
+  lambdaMeanBySpecies: Record<string, number>;
+  ehAtTau: number;
+  sumRuleRelativeError: number;
+  lambdaEh: { value: number | null; error: number | null; source: string } | null;
   parameters: Record<string, unknown> | null;
   request: DatasetRequest;
   seconds: number;
@@ -93,26 +94,26 @@ export interface SystemEntry {
 interface DatasetRequest {
   set: string;
   tau: number;
-  tau_frames: number;
+  tauFrames: number;
   /** Shorter lag of a two-lag target (absent: single lag). */
-  tau_short?: number | null;
-  tau_short_frames?: number;
-  origin_stride: number;
+  tauShort?: number | null;
+  tauShortFrames?: number;
+  originStride: number;
   /** Species labels: 'type' (the file's) or 'charge' ("+1", "-1", "+2"); absent in older folders = 'type'. */
-  label_by?: LabelBy;
+  labelBy?: LabelBy;
   /** The species the set was bound to when given (or gathered for labels by charge): they fix the columns. */
   species?: string[] | null;
   start: number;
   stop: number | null;
-  source_bytes: number;
+  sourceBytes: number;
 }
 
 export interface DatasetSummary {
-  schema: 'ionfield.dataset-build/1';
+  schema: 'ionfield.dataset-build/2';
   output: string;
   dataset: string;
-  systems: { name: string; frames: number; lambda_mean: number; eh_at_tau: number; sum_rule_relative_error: number; skipped: boolean }[];
-  max_sum_rule_relative_error: number;
+  systems: { name: string; frames: number; lambdaMean: number; ehAtTau: number; sumRuleRelativeError: number; skipped: boolean }[];
+  maxSumRuleRelativeError: number;
   seconds: number;
 }
 
@@ -140,7 +141,7 @@ function loadManifest(m: DatasetOptions['manifest']): FamilyManifest | null {
   if (!m) return null;
   if (typeof m !== 'string') return m;
   try {
-    return JSON.parse(fs.readFileSync(m, 'utf8')) as FamilyManifest;
+    return upgradeLegacyDocument(JSON.parse(fs.readFileSync(m, 'utf8')) as FamilyManifest, true);
   } catch (err) {
     throw badInput(`--manifest ${m}: ${(err as Error).message}`);
   }
@@ -161,16 +162,16 @@ interface SystemContext {
 }
 
 /**
- * The bound set in the JSON form the descriptor code parses (schema ionfield.descriptor-set/1), one
+ * The bound set in the JSON form the descriptor code parses (schema ionfield.descriptor-set/2), one
  * function per column, species explicit and lengths already scaled: parseSetJson + bindSet(def,
  * species, 1) gives back exactly these columns in this order, whatever form the set came in (n2p2).
  */
 export function expandedSetJson(bound: BoundSet, def: DescriptorSetDef, scale: number): Record<string, unknown> {
   return {
-    schema: 'ionfield.descriptor-set/1',
+    schema: 'ionfield.descriptor-set/2',
     name: bound.name,
     description: def.description,
-    length_unit: scale === 1 ? def.lengthUnit : `${def.lengthUnit} × ${scale}`,
+    lengthUnit: scale === 1 ? def.lengthUnit : `${def.lengthUnit} × ${scale}`,
     source: def.source,
     species: bound.species,
     functions: bound.functions.map((f) => ({
@@ -181,12 +182,12 @@ export function expandedSetJson(bound: BoundSet, def: DescriptorSetDef, scale: n
       rs: f.rs,
       ...(f.type === 'G2' ? {} : { zeta: f.zeta, lambda: f.lambda }),
       cutoff: f.cutoff,
-      cutoff_function: f.cutoffFunction,
+      cutoffFunction: f.cutoffFunction,
     })),
   };
 }
 
-/** The set's column description per centre species, as dataset.json's feature_columns. */
+/** The set's column description per centre species, as dataset.json's featureColumns. */
 function featureColumns(bound: BoundSet, map: RowMap): Record<string, unknown[]> {
   const doc = columnsDocument(bound, map, { array: '', frames: 0, steps: [], source: '', scale: 1 }) as { columns: Record<string, unknown[]> };
   return doc.columns;
@@ -389,8 +390,8 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
     const nOrig = origins.length;
     const lambdaMean = lambdaTotal / (nOrig * natoms);
     const ehAtTau = (K * j2Sum) / nOrig / ((tauFrames - tauShortFrames) * dt);
-    let lambdaEh: SystemEntry['lambda_eh'] = null;
-    const fromManifest = ctx.manifestEntry?.transport?.lambda_eh;
+    let lambdaEh: SystemEntry['lambdaEh'] = null;
+    const fromManifest = ctx.manifestEntry?.transport?.lambdaEh;
     if (fromManifest && fromManifest.value !== null) lambdaEh = { value: fromManifest.value, error: fromManifest.error, source: 'manifest' };
     else if (continuous) {
       // transport unwraps by minimum image, which would fold the rare long moves of packed files
@@ -398,7 +399,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
     } else if (options.transport !== false) {
       try {
         const rep = await computeTransport(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, temperature, units: 'lj', timestep, start: options.start, stop: options.stop, formulaUnits: options.formulaUnits, signal: options.signal, molecules: options.molecules });
-        lambdaEh = { value: rep.molar_conductivity?.value ?? null, error: rep.molar_conductivity?.error ?? null, source: 'ionfield transport (default fit window)' };
+        lambdaEh = { value: rep.molarConductivity?.value ?? null, error: rep.molarConductivity?.error ?? null, source: 'ionfield transport (default fit window)' };
       } catch (err) {
         options.signal?.throwIfAborted(); // an abort is not a failed transport fit: the system stops
         lambdaEh = { value: null, error: null, source: `ionfield transport failed: ${(err as Error).message}` };
@@ -408,33 +409,33 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
       name: ctx.name,
       source: ctx.trajectory,
       frames: nOrig,
-      origin_frames: { first: origins[0].frame, last: origins[nOrig - 1].frame, stride },
+      originFrames: { first: origins[0].frame, last: origins[nOrig - 1].frame, stride },
       ions: Object.fromEntries(Object.entries(writers).map(([s, w]) => [s, w.rowsOf.length])),
       charges: Object.fromEntries(meta.labels.map((s, k) => [s, meta.chargeOf[k]])),
       temperature,
-      volume_mean: volumeFrames ? volumeSum / volumeFrames : NaN,
-      formula_units: meta.nf,
+      volumeMean: volumeFrames ? volumeSum / volumeFrames : NaN,
+      formulaUnits: meta.nf,
       atoms: natoms,
       K,
-      lambda_mean: lambdaMean,
-      lambda_mean_by_species: Object.fromEntries(meta.labels.map((s, k) => [s, speciesLambda[s] / (nOrig * meta.counts[k])])),
-      eh_at_tau: ehAtTau,
-      sum_rule_relative_error: Math.abs(lambdaMean - ehAtTau) / Math.abs(ehAtTau),
-      lambda_eh: lambdaEh,
+      lambdaMean: lambdaMean,
+      lambdaMeanBySpecies: Object.fromEntries(meta.labels.map((s, k) => [s, speciesLambda[s] / (nOrig * meta.counts[k])])),
+      ehAtTau: ehAtTau,
+      sumRuleRelativeError: Math.abs(lambdaMean - ehAtTau) / Math.abs(ehAtTau),
+      lambdaEh: lambdaEh,
       parameters: params,
       request: ctx.request,
       seconds: (Date.now() - started) / 1000,
     };
-    entry.request.tau_frames = tauFrames;
-    entry.request.tau_short_frames = tauShortFrames;
+    entry.request.tauFrames = tauFrames;
+    entry.request.tauShortFrames = tauShortFrames;
     writeJsonAtomic(path.join(ctx.dir, 'frames.json'), {
-      schema: 'ionfield.dataset-frames/1',
+      schema: 'ionfield.dataset-frames/2',
       source: ctx.trajectory,
-      frame_interval: dt,
+      frameInterval: dt,
       tau: options.tau,
-      tau_frames: tauFrames,
-      tau_short: tauShortFrames > 0 ? options.tauShort : null,
-      origin_stride: stride,
+      tauFrames: tauFrames,
+      tauShort: tauShortFrames > 0 ? options.tauShort : null,
+      originStride: stride,
       frames: origins.map((o) => o.frame),
       steps: origins.map((o) => o.step),
       times: origins.map((o) => o.time),
@@ -467,7 +468,7 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
 }
 
 function sameRequest(a: DatasetRequest, b: DatasetRequest): boolean {
-  return a.set === b.set && a.tau === b.tau && (a.tau_short ?? null) === (b.tau_short ?? null) && a.origin_stride === b.origin_stride && (a.label_by ?? 'type') === (b.label_by ?? 'type') && JSON.stringify(a.species ?? null) === JSON.stringify(b.species ?? null) && a.start === b.start && a.stop === b.stop && a.source_bytes === b.source_bytes;
+  return a.set === b.set && a.tau === b.tau && (a.tauShort ?? null) === (b.tauShort ?? null) && a.originStride === b.originStride && (a.labelBy ?? 'type') === (b.labelBy ?? 'type') && JSON.stringify(a.species ?? null) === JSON.stringify(b.species ?? null) && a.start === b.start && a.stop === b.stop && a.sourceBytes === b.sourceBytes;
 }
 
 /**
@@ -511,20 +512,20 @@ async function buildSystems(trajectories: string[], out: string, names: string[]
     const request: DatasetRequest = {
       set: setKey,
       tau: options.tau,
-      tau_frames: 0,
-      tau_short: options.tauShort ?? null,
-      origin_stride: options.originStride ?? 1,
-      label_by: options.labelBy ?? 'type',
+      tauFrames: 0,
+      tauShort: options.tauShort ?? null,
+      originStride: options.originStride ?? 1,
+      labelBy: options.labelBy ?? 'type',
       species: options.species ?? null,
       start: options.start ?? 0,
       stop: options.stop ?? null,
-      source_bytes: fs.statSync(trajectory).size,
+      sourceBytes: fs.statSync(trajectory).size,
     };
     const manifestEntry = manifest?.systems.find((s) => s.name === name) ?? null;
     const done = path.join(dir, 'system.json');
     let entry: SystemEntry | null = null;
     if (fs.existsSync(done)) {
-      const previous = JSON.parse(fs.readFileSync(done, 'utf8')) as SystemEntry;
+      const previous = upgradeLegacyDocument(JSON.parse(fs.readFileSync(done, 'utf8')) as SystemEntry, true);
       if (sameRequest(previous.request, request)) entry = previous;
     }
     const skipped = entry !== null;
@@ -536,14 +537,14 @@ async function buildSystems(trajectories: string[], out: string, names: string[]
       species = Object.keys(entry.ions);
     }
     entries.push(entry);
-    report.push({ name, frames: entry.frames, lambda_mean: entry.lambda_mean, eh_at_tau: entry.eh_at_tau, sum_rule_relative_error: entry.sum_rule_relative_error, skipped });
+    report.push({ name, frames: entry.frames, lambdaMean: entry.lambdaMean, ehAtTau: entry.ehAtTau, sumRuleRelativeError: entry.sumRuleRelativeError, skipped });
     options.onSystem?.(entry, skipped);
     reportSystems(k + 1);
   }
   // Systems must agree on what the trainer sees: the set, τ in frames and the centre species.
-  const tauFrames = entries[0].request.tau_frames;
+  const tauFrames = entries[0].request.tauFrames;
   for (const e of entries) {
-    if (e.request.tau_frames !== tauFrames) throw badInput(`${e.source}: τ is ${e.request.tau_frames} frames here but ${tauFrames} in ${entries[0].source}; frame intervals must agree`);
+    if (e.request.tauFrames !== tauFrames) throw badInput(`${e.source}: τ is ${e.request.tauFrames} frames here but ${tauFrames} in ${entries[0].source}; frame intervals must agree`);
   }
   if (!columns) {
     // Every system was reused: bind the set to the first system's species for the column names.
@@ -555,28 +556,28 @@ async function buildSystems(trajectories: string[], out: string, names: string[]
   }
   const datasetFile = path.join(out, 'dataset.json');
   writeJsonAtomic(datasetFile, {
-    schema: 'ionfield.dataset/1',
-    descriptor_set: setJson,
-    feature_columns: Object.fromEntries(species.map((s) => [s, columns![s]])),
+    schema: 'ionfield.dataset/2',
+    descriptorSet: setJson,
+    featureColumns: Object.fromEntries(species.map((s) => [s, columns![s]])),
     species,
-    species_labels: options.labelBy ?? 'type',
+    speciesLabels: options.labelBy ?? 'type',
     tau: options.tau,
-    tau_frames: tauFrames,
-    tau_short: options.tauShort ?? null,
-    origin_stride: options.originStride ?? 1,
+    tauFrames: tauFrames,
+    tauShort: options.tauShort ?? null,
+    originStride: options.originStride ?? 1,
     units: 'lj',
-    length_scale: options.scale ?? 1,
-    lambda_definition: options.tauShort !== undefined
+    lengthScale: options.scale ?? 1,
+    lambdaDefinition: options.tauShort !== undefined
       ? `λ_i(t0) = K N z_i [Δr_i(t0,τ)·J(t0,τ) − Δr_i(t0,τa)·J(t0,τa)]/(τ − τa), τa = ${options.tauShort}, J = Σ_j z_j Δr_j, K = 1/(6 T n_f) (lj units, Λ = σ/(n_f/V)); N = all atoms`
       : 'λ_i(t0) = K N z_i Δr_i(t0,τ)·J(t0,τ)/τ, J = Σ_j z_j Δr_j, K = 1/(6 T n_f) (lj units, Λ = σ/(n_f/V)); N = all atoms',
     systems: entries.map(({ request: _request, ...rest }) => rest),
   });
   return {
-    schema: 'ionfield.dataset-build/1',
+    schema: 'ionfield.dataset-build/2',
     output: out,
     dataset: datasetFile,
     systems: report,
-    max_sum_rule_relative_error: Math.max(...report.map((r) => r.sum_rule_relative_error)),
+    maxSumRuleRelativeError: Math.max(...report.map((r) => r.sumRuleRelativeError)),
     seconds: (Date.now() - started) / 1000,
   };
 }
