@@ -29,6 +29,8 @@ export type { DescriptorSetDef, BoundSet, SymmetryFunction, FunctionType, Cutoff
 export { writeDescriptors, computeBatch, rowMap, columnsDocument, neighborList, resolveDevice } from './descriptors';
 export type { DescriptorRunOptions, DescriptorSummary, ComputeOptions, RowMap, NeighborListOptions, NeighborListResult } from './descriptors';
 export { NpyWriter, readNpy } from './npy';
+// Reading result and input files written before the camelCase keys (docs/json.md).
+export { upgradeLegacyDocument } from './legacy-document';
 export { buildDataset, systemName, lambdaPrefactor } from './dataset';
 export type { DatasetOptions, DatasetSummary, SystemEntry, FamilyManifest } from './dataset';
 export { readTopology, writeTopology, topologyPathFor } from './dataset/topology';

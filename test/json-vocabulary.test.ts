@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { upgradeLegacyDocument } from '../lib/legacy-document';
 import { readModel, defaultModelPath } from '../lib/model/predict';
+import { speciesTable } from '../lib/model/species-table';
 
 const root = path.resolve(__dirname, '..');
 const cli = path.join(root, 'bin', 'ionfield.js');
@@ -144,5 +145,15 @@ describe('files written before the camelCase keys (schemas */1) are still read',
     const model = readModel(defaultModelPath());
     assert.equal(model.metadata.schema, 'ionfield.model/2');
     assert.ok(model.metadata.shared && Array.isArray(model.metadata.shared.domainColumns));
+  });
+});
+
+describe('predict species table', () => {
+  it('groups ions by file label, lists only labels present, splits a label whose ions differ in charge', () => {
+    const t = speciesTable({ types: ['Na', 'Cl', 'Na', 'X', 'X', '__proto__'], charges: [1, -1, 1, 1, 2, -1] }, [2, 4, 6, 1, 3, 5], 2, 0.5);
+    assert.deepEqual(Object.keys(t).sort(), ['Cl', 'Na', 'X:+1', 'X:+2', '__proto__']);
+    assert.deepEqual(t.Na, { charge: 1, ions: 2, lambdaMean: (0.5 * 8) / (2 * 2) });
+    assert.deepEqual(t['X:+2'], { charge: 2, ions: 1, lambdaMean: (0.5 * 3) / 2 });
+    assert.equal(t.__proto__.charge, -1);
   });
 });

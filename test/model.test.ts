@@ -106,7 +106,7 @@ describe('model: bad datasets', () => {
     assert.throws(() => loadDatasets([dir]), /lambda-1\.npy: missing/);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'dataset.json'), 'utf8'));
     fs.writeFileSync(path.join(dir, 'dataset.json'), JSON.stringify({ ...manifest, schema: 'other/1' }));
-    assert.throws(() => loadDatasets([dir]), /dataset\.json: schema is 'other\/1', expected 'ionfield\.dataset\/1'/);
+    assert.throws(() => loadDatasets([dir]), /dataset\.json: schema is 'other\/1', expected 'ionfield\.dataset\/2'/);
     assert.throws(() => loadDatasets([path.join(dir, 'a')]), /not a dataset folder \(no dataset\.json\)/);
     const good = writeSyntheticDataset(path.join(tempDir('ionfield-model-bad-'), 'ds'), [{ name: 'a', frames: 5, ions: { '1': 2, '2': 2 }, noise: 0, seed: 1 }]);
     await assert.rejects(trainModel([good], { holdout: ['b'], epochs: 1 }), /--holdout: no system named 'b'/);

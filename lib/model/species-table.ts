@@ -27,7 +27,13 @@ export interface FieldColumns {
 export function speciesTable(columns: FieldColumns, ionSums: ArrayLike<number>, frames: number, scale = 1): Record<string, SpeciesSummary> {
   const table = labelRecord<SpeciesSummary>();
   const sums = labelRecord<number>();
-  columns.types.forEach((label, i) => {
+  // A label whose ions carry different charges (possible where charges come per atom from a q
+  // column) is split by charge, "1:+2", so that every entry has one charge.
+  const chargesOf = labelRecord<Set<number | null>>();
+  columns.types.forEach((label, i) => (chargesOf[label] ??= new Set()).add(columns.charges[i]));
+  const keyOf = (label: string, q: number | null) => (chargesOf[label].size > 1 ? `${label}:${q === null ? '?' : (q > 0 ? '+' : '') + q}` : label);
+  columns.types.forEach((type, i) => {
+    const label = keyOf(type, columns.charges[i]);
     const entry = (table[label] ??= { charge: columns.charges[i], ions: 0, lambdaMean: NaN });
     entry.ions++;
     sums[label] = (sums[label] ?? 0) + ionSums[i];
