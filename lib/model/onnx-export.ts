@@ -71,7 +71,7 @@ export function metadataProps(meta: ModelMetadata): Record<string, string> {
 
 /** Parses ionfield.* metadata_props back; throws naming the missing key. */
 export function parseMetadataProps(stored: Record<string, string>, source: string): ModelMetadata {
-  // Models exported before the camelCase change name some props in snake_case (ionfield.feature_columns).
+  // Models exported before the camelCase change name some props in snake_case (docs/json.md).
   const props = Object.fromEntries(Object.entries(stored).map(([k, v]) => [k.startsWith('ionfield.') ? `ionfield.${currentKey(k.slice(9))}` : k, v]));
   const meta: Record<string, unknown> = {};
   for (const key of METADATA_KEYS) {
