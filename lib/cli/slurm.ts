@@ -163,12 +163,12 @@ async function launch(dir: string, m: RunManifest, shards: number[], jobs: numbe
   return collect(dir);
 }
 
-function collect(dir: string): number {
+async function collect(dir: string): Promise<number> {
   const m = loadManifest(dir);
   const { missing } = finishedShards(dir, m);
   if (missing.length) throw Object.assign(new Error(`${dir}: shards ${missing.join(', ')} of ${m.shards} have no partial yet (ionfield slurm status ${dir}; resume ${dir} resubmits them)`), { code: 'IONFIELD_BAD_INPUT' });
   const merged = combineShardPartials(Array.from({ length: m.shards }, (_, i) => loadShardPartial(partialPath(dir, i))));
-  writeFileAtomic(m.out, JSON.stringify(finishShards(merged), null, 2) + '\n');
+  writeFileAtomic(m.out, JSON.stringify(await finishShards(merged), null, 2) + '\n');
   console.log(`merged ${m.shards} shards of ionfield ${m.command.slice(0, 2).join(' ')} → ${m.out}`);
   return 0;
 }
