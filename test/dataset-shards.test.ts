@@ -83,6 +83,18 @@ describe('dataset --shard and ionfield merge', function () {
     assert.equal(eh.source, 'ionfield transport (default fit window)');
   });
 
+  it('ionfield slurm dataset --executor local: shards as processes, merged into the single run\'s folder', () => {
+    const dir = tempDir();
+    const args = ['dataset', demo, '--set', 'compact', '--tau', '2', '--origin-stride', '2', '--temperature', '1', '--stop', '200', '--no-transport'];
+    cli([...args, '--out', path.join(dir, 'single')]);
+    const run = path.join(dir, 'run');
+    cli(['slurm', ...args, '--out', path.join(dir, 'merged'), '--shards', '3', '--executor', 'local', '--jobs', '2', '--dir', run]);
+    assertSameFolder(path.join(dir, 'single'), path.join(dir, 'merged'));
+    const manifest = JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8'));
+    assert.deepEqual(manifest.command.slice(-2), ['--selected-frames', '200'], 'frames counted once, at submission');
+    assert.equal(JSON.parse(fs.readFileSync(path.join(run, 'result.json'), 'utf8')).schema, 'ionfield.dataset-build/1');
+  });
+
   it('refuses partials of other options or inputs, and more shards than origins', () => {
     const dir = tempDir();
     const args = ['dataset', demo, '--set', 'compact', '--tau', '2', '--temperature', '1', '--stop', '100', '--no-transport', '--out', path.join(dir, 'ds')];

@@ -7,6 +7,34 @@ import { Command, integerOption, numberOption, parse, printJson, UsageError } fr
 import { centresJson, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
+/** The options `dataset` parses (also read by `ionfield slurm dataset` to count the frames). */
+export const datasetOptions = {
+  set: { type: 'string' },
+  tau: { type: 'string' },
+  'tau-short': { type: 'string' },
+  out: { type: 'string' },
+  'origin-stride': { type: 'string' },
+  manifest: { type: 'string' },
+  temperature: { type: 'string' },
+  timestep: { type: 'string' },
+  names: { type: 'string' },
+  'no-transport': { type: 'boolean' },
+  'formula-units': { type: 'string' },
+  scale: { type: 'string' },
+  species: { type: 'string' },
+  'label-by': { type: 'string' },
+  ...selectionOptions,
+  ...moleculeOptions,
+  charges: { type: 'string' },
+  threads: { type: 'string' },
+  device: { type: 'string' },
+  batch: { type: 'string' },
+  json: { type: 'boolean' },
+  shard: { type: 'string' },
+  partial: { type: 'string' },
+  'selected-frames': { type: 'string' },
+} as const;
+
 export const datasetCommand: Command = {
   name: 'dataset',
   summary: 'training set: descriptors at origin frames and local molar conductivity targets λ_i(t0)',
@@ -50,32 +78,7 @@ ${moleculeUsage}
   --selected-frames N[,N...]
                       with --shard: each trajectory's frame count, known already (else scanned)`,
   async run(argv) {
-    const { values, positionals } = parse(argv, {
-      set: { type: 'string' },
-      tau: { type: 'string' },
-      'tau-short': { type: 'string' },
-      out: { type: 'string' },
-      'origin-stride': { type: 'string' },
-      manifest: { type: 'string' },
-      temperature: { type: 'string' },
-      timestep: { type: 'string' },
-      names: { type: 'string' },
-      'no-transport': { type: 'boolean' },
-      'formula-units': { type: 'string' },
-      scale: { type: 'string' },
-      species: { type: 'string' },
-      'label-by': { type: 'string' },
-      ...selectionOptions,
-      ...moleculeOptions,
-      charges: { type: 'string' },
-      threads: { type: 'string' },
-      device: { type: 'string' },
-      batch: { type: 'string' },
-      json: { type: 'boolean' },
-      shard: { type: 'string' },
-      partial: { type: 'string' },
-      'selected-frames': { type: 'string' },
-    });
+    const { values, positionals } = parse(argv, datasetOptions);
     if (positionals.length === 0) throw new UsageError('expected one or more trajectory files');
     if (!values.set) throw new UsageError('--set is required');
     if (!values.tau) throw new UsageError('--tau is required');

@@ -13,6 +13,7 @@ import { mergeScript, shardScript, shellWord } from '../slurm/scripts';
 import { Command, integerOption, parse, printJson, UsageError } from './command';
 import { predictOptions } from './predict';
 import { descriptorsOptions } from './descriptors';
+import { datasetOptions } from './dataset';
 import { selectionFromValues } from './selection';
 import { selectedFrames } from '../shard/frames';
 import { parseTransportArgs } from './transport';
@@ -26,14 +27,16 @@ ionfield slurm resume DIR [--executor local --jobs k]
 Runs \`ionfield <command> ... --shard i/n\` for i = 0..n-1 as one Slurm job array (one task per
 shard), and \`ionfield slurm collect DIR\` as a job that starts when every task has succeeded: it
 merges the shards into the result the single-process run gives. <command> is transport,
-kinosons kmc, predict (shared models) or descriptors (for these two, --out FILE.npy is the
-command's own array, written there by the merge, and the report goes to DIR/result.json).
+kinosons kmc, predict (shared models), descriptors or dataset (for these three, --out is the
+command's own array or dataset folder, written there by the merge, and the report goes to
+DIR/result.json).
 Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/, the result.
 
   --shards n             number of shards                                              [required]
   --dir DIR              run directory (default: ionfield-<command>-<date>-<time>)
-  --out FILE             the merged result (default: DIR/result.json; for predict and
-                         descriptors, --out is their own .npy, and the report goes to DIR/result.json)
+  --out FILE             the merged result (default: DIR/result.json; for predict, descriptors
+                         and dataset, --out is their own .npy or folder, and the report goes to
+                         DIR/result.json)
   --partition P  --time T  --cpus-per-task c  --gpus g  --account A
                          passed to Slurm as #SBATCH lines of both scripts (--gpus: shards only)
   --dry-run              write the scripts and print the sbatch commands, submit nothing
@@ -125,7 +128,18 @@ async function checkCommand(name: string, command: string[]): Promise<void> {
     if (positionals.length !== 1 || options.checkpoint) throw new UsageError('ionfield slurm transport takes one trajectory (and no --checkpoint: a shard is the unit of restart)');
     if (!command.includes('--selected-frames')) command.push('--selected-frames', String(await selectedFrames(positionals[0], options)));
   } else if (name === 'kinosons kmc') loadConfig(configArgument(command));
-  else {
+  else if (name === 'dataset') {
+    // Every trajectory's frame count, counted once here for every shard (--selected-frames a,b,...).
+    const { values, positionals } = parse(command.slice(1), datasetOptions);
+    if (!positionals.length) throw new UsageError('ionfield slurm dataset needs its trajectories');
+    if (!values.out) throw new UsageError('ionfield slurm dataset needs --out DIR (the dataset folder the merge writes)');
+    if (!command.includes('--selected-frames')) {
+      const selection = await selectionFromValues(values);
+      const counts: number[] = [];
+      for (const t of positionals) counts.push(await selectedFrames(t, selection));
+      command.push('--selected-frames', counts.join(','));
+    }
+  } else {
     // predict, descriptors: their frame selection, counted once here for every shard.
     const { values, positionals } = parse(command.slice(1), name === 'predict' ? predictOptions : descriptorsOptions);
     if (positionals.length !== 1) throw new UsageError(`ionfield slurm ${name} takes one trajectory`);
@@ -212,7 +226,7 @@ async function resume(dir: string, argv: string[]): Promise<number> {
 
 export const slurmCliCommand: Command = {
   name: 'slurm',
-  summary: 'run transport, kinosons kmc, predict or descriptors as shards on a Slurm job array (or local processes), then merge',
+  summary: 'run transport, kinosons kmc, predict, descriptors or dataset as shards on a Slurm job array (or local processes), then merge',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;
