@@ -8,6 +8,7 @@ import { DescriptorsPiece, mergeDescriptorsPieces } from '../descriptors-shard';
 import { badPartial, missingShards, ShardPartial } from './partial-file';
 
 import { DatasetPiece, mergeDatasetPieces } from '../dataset/shard';
+import { finishTable } from '../table/shard';
 
 // A finisher may write files (the arrays of predict, descriptors, dataset) and may be async.
 const finishers: Record<string, (p: ShardPartial) => unknown> = {
@@ -17,6 +18,9 @@ const finishers: Record<string, (p: ShardPartial) => unknown> = {
   predict: (p) => ({ ...(mergePredictPieces(p.options, p.pieces as PredictPiece[]) as object), centres: 'atoms' }),
   // Shards of datasets of molecules are refused, so the merged summary is of atoms (as the single run says).
   dataset: async (p) => ({ ...(await mergeDatasetPieces(p.options, p.pieces as DatasetPiece[])), centres: 'atoms' }),
+  // Trajectory tables: each row merged by its command's own finisher (the row is that command's single run).
+  'transport table': (p) => finishTable(p, finishShards),
+  'predict table': (p) => finishTable(p, finishShards),
   descriptors: (p) => ({ ...(mergeDescriptorsPieces(p.options, p.pieces as DescriptorsPiece[]) as object), centres: 'atoms' }),
 };
 
