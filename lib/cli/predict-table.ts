@@ -11,8 +11,8 @@ import { parseShard, saveShardPartial } from '../shard/partial-file';
 import { tableRows, TrajectoryRow } from '../table/rows';
 import { tablePartial, tableShard } from '../table/shard';
 import { textTable } from '../table/text';
-import { printJson, UsageError } from './command';
-import { Progress } from './progress';
+import { UsageError } from './command';
+import { runTable } from './table-run';
 import { selectedFramesPerRow } from './transport-table';
 
 /** A row's options: its field goes to DIR/<name>.npy under --out-dir, else nowhere. */
@@ -38,26 +38,7 @@ export async function runPredictTable(positionals: string[], options: PredictOpt
     return 0;
   }
   if (values.partial !== undefined || values['selected-frames'] !== undefined) throw new UsageError('--partial and --selected-frames are for --shard');
-  const results = [];
-  let failed = 0;
-  for (const row of rows) {
-    const progress = new Progress(`predict ${row.name}`, null, !values.json);
-    try {
-      const report = await predictTrajectory(row.path, { ...rowOptions(options, row, outDir), onProgress: progress.report });
-      results.push({ name: row.name, file: row.path, result: { ...report, ...centres } });
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      failed++;
-      results.push({ name: row.name, file: row.path, result: null, error: (err as Error).message });
-    } finally {
-      progress.done();
-    }
-  }
-  const table = { schema: 'ionfield.trajectory-table/1', command: 'predict', rows: results };
-  if (values.json) printJson(table);
-  else console.log(describePredictTable(table.rows));
-  if (failed) console.error(`ionfield predict: error: ${failed} of ${rows.length} rows failed (see the table)`);
-  return failed ? 1 : 0;
+  return runTable('predict', rows, Boolean(values.json), async (row, progress) => ({ result: { ...(await predictTrajectory(row.path, { ...rowOptions(options, row, outDir), onProgress: progress.report })), ...centres } }), describePredictTable);
 }
 
 /** The text table: a row per trajectory, Λ_ML ± error, frames, ions, domain, the field written. */

@@ -7,9 +7,9 @@ import { parseShard, saveShardPartial } from '../shard/partial-file';
 import { tableRows, TrajectoryRow } from '../table/rows';
 import { tablePartial, tableShard } from '../table/shard';
 import { textTable } from '../table/text';
-import { integerOption, printJson, UsageError } from './command';
+import { integerOption, UsageError } from './command';
 import { pm } from './numbers';
-import { Progress } from './progress';
+import { runTable } from './table-run';
 import { negativeResults } from './transport';
 
 /** A row's options: the command's, with the row's temperature where the list gives one. */
@@ -41,31 +41,14 @@ export async function runTransportTable(positionals: string[], options: Transpor
     return 0;
   }
   if (values.out !== undefined || values['selected-frames'] !== undefined) throw new UsageError('--out and --selected-frames are for --shard (the table goes to stdout)');
-  const results = [];
-  let failed = 0;
-  for (const row of rows) {
-    const progress = new Progress(`reading ${row.name}`, null, !values.json);
-    try {
-      // Each row as `transport FILE` alone runs it: one partial, its report.
-      const o = rowOptions(options, row);
-      const report = transportReport(mergePartials([await accumulateTransport(row.path, { ...o, onProgress: progress.report })]), o);
-      const negative = negativeResults(report);
-      if (negative.length && values['allow-negative']) report.warnings.push(`negative estimates kept (--allow-negative): ${negative.join(', ')}`);
-      else if (negative.length) failed++;
-      results.push({ name: row.name, file: row.path, ...(row.temperature !== undefined ? { temperature: row.temperature } : {}), result: report, ...(negative.length && !values['allow-negative'] ? { error: `${negative.join(', ')} (negative: pass --allow-negative to accept)` } : {}) });
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      failed++;
-      results.push({ name: row.name, file: row.path, ...(row.temperature !== undefined ? { temperature: row.temperature } : {}), result: null, error: (err as Error).message });
-    } finally {
-      progress.done();
-    }
-  }
-  const table = { schema: 'ionfield.trajectory-table/1', command: 'transport', rows: results };
-  if (values.json) printJson(table);
-  else console.log(describeTransportTable(table.rows));
-  if (failed) console.error(`ionfield transport: error: ${failed} of ${rows.length} rows failed (see the table)`);
-  return failed ? 1 : 0;
+  return runTable('transport', rows, Boolean(values.json), async (row, progress) => {
+    // Each row as `transport FILE` alone runs it: one partial, its report.
+    const o = rowOptions(options, row);
+    const report = transportReport(mergePartials([await accumulateTransport(row.path, { ...o, onProgress: progress.report })]), o);
+    const negative = negativeResults(report);
+    if (negative.length && values['allow-negative']) report.warnings.push(`negative estimates kept (--allow-negative): ${negative.join(', ')}`);
+    return { result: report, error: negative.length && !values['allow-negative'] ? `${negative.join(', ')} (negative: pass --allow-negative to accept)` : undefined };
+  }, describeTransportTable);
 }
 
 /** The text table: a row per trajectory, D per species (all rows' species), σ, Λ, Λ_NE, ionicity. */
