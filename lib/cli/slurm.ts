@@ -14,6 +14,7 @@ import { Command, integerOption, parse, printJson, UsageError } from './command'
 import { predictOptions } from './predict';
 import { descriptorsOptions } from './descriptors';
 import { datasetOptions } from './dataset';
+import { analyzeCliOptions } from './analyze';
 import { selectionFromValues } from './selection';
 import { selectedFrames } from '../shard/frames';
 import { parseTransportArgs } from './transport';
@@ -28,8 +29,8 @@ ionfield slurm resume DIR [--executor local --jobs k]
 Runs \`ionfield <command> ... --shard i/n\` for i = 0..n-1 as one Slurm job array (one task per
 shard), and \`ionfield slurm collect DIR\` as a job that starts when every task has succeeded: it
 merges the shards into the result the single-process run gives. <command> is transport,
-kinosons kmc, predict (shared models), descriptors or dataset (for these three, --out is the
-command's own array or dataset folder, written there by the merge, and the report goes to
+kinosons kmc, predict (shared models), descriptors, dataset or analyze (for these four, --out
+is the command's own array or folder, written there by the merge, and the report goes to
 DIR/result.json).
 Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/, the result.
 
@@ -136,7 +137,12 @@ async function checkCommand(name: string, command: string[]): Promise<number> {
     if (positionals.length !== 1 || options.checkpoint) throw new UsageError('ionfield slurm transport takes one trajectory, or a table of them (--table, --list), and no --checkpoint (a shard is the unit of restart)');
     if (!command.includes('--selected-frames')) command.push('--selected-frames', String(await selectedFrames(positionals[0], options)));
   } else if (name === 'kinosons kmc') loadConfig(configArgument(command));
-  else if (name === 'dataset') {
+  else if (name === 'analyze') {
+    // The field file gives the frame count; the automatic pair cutoff needs every frame (refused).
+    const { values, positionals } = parse(command.slice(1), analyzeCliOptions);
+    if (positionals.length !== 1 || !values.field) throw new UsageError('ionfield slurm analyze takes one trajectory and --field F.npy');
+    if (values['pair-cutoff'] === undefined) throw new UsageError('ionfield slurm analyze needs --pair-cutoff R (the automatic cutoff needs every frame before any shard can classify its frames)');
+  } else if (name === 'dataset') {
     // Every trajectory's frame count, counted once here for every shard (--selected-frames a,b,...).
     const { values, positionals } = parse(command.slice(1), datasetOptions);
     if (!positionals.length) throw new UsageError('ionfield slurm dataset needs its trajectories');
@@ -259,7 +265,7 @@ async function resume(dir: string, argv: string[]): Promise<number> {
 
 export const slurmCliCommand: Command = {
   name: 'slurm',
-  summary: 'run transport, kinosons kmc, predict, descriptors or dataset as shards on a Slurm job array (or local processes), then merge',
+  summary: 'run transport, kinosons kmc, predict, descriptors, dataset or analyze as shards on a Slurm job array (or local processes), then merge',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;

@@ -9,6 +9,7 @@ import { badPartial, missingShards, ShardPartial } from './partial-file';
 
 import { DatasetPiece, mergeDatasetPieces } from '../dataset/shard';
 import { finishTable } from '../table/shard';
+import { AnalysisPiece, mergeAnalysisPieces } from '../analysis/shard';
 
 // A finisher may write files (the arrays of predict, descriptors, dataset) and may be async.
 const finishers: Record<string, (p: ShardPartial) => unknown> = {
@@ -18,6 +19,8 @@ const finishers: Record<string, (p: ShardPartial) => unknown> = {
   predict: (p) => ({ ...(mergePredictPieces(p.options, p.pieces as PredictPiece[]) as object), centres: 'atoms' }),
   // Shards of datasets of molecules are refused, so the merged summary is of atoms (as the single run says).
   dataset: async (p) => ({ ...(await mergeDatasetPieces(p.options, p.pieces as DatasetPiece[])), centres: 'atoms' }),
+  // Fields of molecules are refused with --shard: the merged result is of atoms, as the single run says.
+  analyze: async (p) => ({ ...(await mergeAnalysisPieces(p.options, p.pieces as AnalysisPiece[])), centres: 'atoms' }),
   // Trajectory tables: each row merged by its command's own finisher (the row is that command's single run).
   'transport table': (p) => finishTable(p, finishShards),
   'predict table': (p) => finishTable(p, finishShards),

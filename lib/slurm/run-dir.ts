@@ -10,10 +10,10 @@ import { loadShardPartial } from '../shard/partial-file';
 export const RUN_SCHEMA = 'ionfield.slurm-run/1';
 
 /** The commands `ionfield slurm` can shard, by their leading words. */
-export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['predict'], ['descriptors'], ['dataset']];
+export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['predict'], ['descriptors'], ['dataset'], ['analyze']];
 
-/** Commands whose own --out is what they write (an array, a dataset folder): the shard's partial file is then --partial. */
-export const OWN_OUT = ['predict', 'descriptors', 'dataset'];
+/** Commands whose own --out is what they write (an array, a dataset or analysis folder): the shard's partial file is then --partial. */
+export const OWN_OUT = ['predict', 'descriptors', 'dataset', 'analyze'];
 
 /** The option that names a shard's partial file. */
 const partialOption = (command: string[]) => (OWN_OUT.includes(command[0]) ? '--partial' : '--out');
