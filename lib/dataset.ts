@@ -1,6 +1,6 @@
-// The training-set builder (format: docs/dataset.md, schema ionfield.dataset/1). For every
+// The training-set builder (format: docs/dataset.md, schema ionfield.dataset/2). For every
 // trajectory it streams the frames once, computes the descriptors of every centre ion at the origin
-// frames t0 (every origin_stride frames) and, when frame t0 + τ arrives, the local molar
+// frames t0 (every originStride frames) and, when frame t0 + τ arrives, the local molar
 // conductivity targets λ_i(t0) = K N z_i Δr_i·J/τ (native/include/ionfield/dataset.hpp). Memory is
 // bounded by the origins waiting for their partner frame (lib/dataset/pending.ts).
 // Each system is written to <out>/<name>/ under temporary names, then system.json last; a rerun
@@ -22,6 +22,7 @@ import { computeTransport } from './transport';
 import { formulaUnits } from './transport/formula';
 import { labelRecord } from './label-record';
 import { LongCallOptions, stageReporter } from './progress';
+import { upgradeLegacyDocument } from './legacy-document';
 
 export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop' | 'labelBy' | 'molecules'>, LongCallOptions {
   /** Shipped set name or file, or a parsed set. */
@@ -59,7 +60,7 @@ export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 
 export interface FamilyManifestSystem {
   name: string;
   parameters: Record<string, unknown> & { temperature?: number; timestep?: number };
-  transport?: { lambda_eh?: { value: number | null; error: number | null } } & Record<string, unknown>;
+  transport?: { lambdaEh?: { value: number | null; error: number | null } } & Record<string, unknown>;
 }
 export interface FamilyManifest {
   schema: string;
@@ -72,20 +73,20 @@ export interface SystemEntry {
   checksums?: Record<string, string>;
   source: string;
   frames: number;
-  origin_frames: { first: number; last: number; stride: number };
+  originFrames: { first: number; last: number; stride: number };
   ions: Record<string, number>;
   charges: Record<string, number>;
   temperature: number;
-  volume_mean: number;
-  formula_units: number;
+  volumeMean: number;
+  formulaUnits: number;
   /** Atoms in each frame (N of λ's K N, neutral atoms included). */
   atoms?: number;
   K: number;
-  lambda_mean: number;
-  lambda_mean_by_species: Record<string, number>;
-  eh_at_tau: number;
-  sum_rule_relative_error: number;
-  lambda_eh: { value: number | null; error: number | null; source: string } | null;
+  lambdaMean: number;
+  lambdaMeanBySpecies: Record<string, number>;
+  ehAtTau: number;
+  sumRuleRelativeError: number;
+  lambdaEh: { value: number | null; error: number | null; source: string } | null;
   parameters: Record<string, unknown> | null;
   request: DatasetRequest;
   seconds: number;
@@ -95,26 +96,26 @@ export interface SystemEntry {
 export interface DatasetRequest {
   set: string;
   tau: number;
-  tau_frames: number;
+  tauFrames: number;
   /** Shorter lag of a two-lag target (absent: single lag). */
-  tau_short?: number | null;
-  tau_short_frames?: number;
-  origin_stride: number;
+  tauShort?: number | null;
+  tauShortFrames?: number;
+  originStride: number;
   /** Species labels: 'type' (the file's) or 'charge' ("+1", "-1", "+2"); absent in older folders = 'type'. */
-  label_by?: LabelBy;
+  labelBy?: LabelBy;
   /** The species the set was bound to when given (or gathered for labels by charge): they fix the columns. */
   species?: string[] | null;
   start: number;
   stop: number | null;
-  source_bytes: number;
+  sourceBytes: number;
 }
 
 export interface DatasetSummary {
-  schema: 'ionfield.dataset-build/1';
+  schema: 'ionfield.dataset-build/2';
   output: string;
   dataset: string;
-  systems: { name: string; frames: number; lambda_mean: number; eh_at_tau: number; sum_rule_relative_error: number; skipped: boolean }[];
-  max_sum_rule_relative_error: number;
+  systems: { name: string; frames: number; lambdaMean: number; ehAtTau: number; sumRuleRelativeError: number; skipped: boolean }[];
+  maxSumRuleRelativeError: number;
   seconds: number;
 }
 
@@ -142,7 +143,7 @@ export function loadManifest(m: DatasetOptions['manifest']): FamilyManifest | nu
   if (!m) return null;
   if (typeof m !== 'string') return m;
   try {
-    return JSON.parse(fs.readFileSync(m, 'utf8')) as FamilyManifest;
+    return upgradeLegacyDocument(JSON.parse(fs.readFileSync(m, 'utf8')) as FamilyManifest, true);
   } catch (err) {
     throw badInput(`--manifest ${m}: ${(err as Error).message}`);
   }
@@ -163,16 +164,16 @@ export interface SystemContext {
 }
 
 /**
- * The bound set in the JSON form the descriptor code parses (schema ionfield.descriptor-set/1), one
+ * The bound set in the JSON form the descriptor code parses (schema ionfield.descriptor-set/2), one
  * function per column, species explicit and lengths already scaled: parseSetJson + bindSet(def,
  * species, 1) gives back exactly these columns in this order, whatever form the set came in (n2p2).
  */
 export function expandedSetJson(bound: BoundSet, def: DescriptorSetDef, scale: number): Record<string, unknown> {
   return {
-    schema: 'ionfield.descriptor-set/1',
+    schema: 'ionfield.descriptor-set/2',
     name: bound.name,
     description: def.description,
-    length_unit: scale === 1 ? def.lengthUnit : `${def.lengthUnit} × ${scale}`,
+    lengthUnit: scale === 1 ? def.lengthUnit : `${def.lengthUnit} × ${scale}`,
     source: def.source,
     species: bound.species,
     functions: bound.functions.map((f) => ({
@@ -183,12 +184,12 @@ export function expandedSetJson(bound: BoundSet, def: DescriptorSetDef, scale: n
       rs: f.rs,
       ...(f.type === 'G2' ? {} : { zeta: f.zeta, lambda: f.lambda }),
       cutoff: f.cutoff,
-      cutoff_function: f.cutoffFunction,
+      cutoffFunction: f.cutoffFunction,
     })),
   };
 }
 
-/** The set's column description per centre species, as dataset.json's feature_columns. */
+/** The set's column description per centre species, as dataset.json's featureColumns. */
 export function featureColumns(bound: BoundSet, map: RowMap): Record<string, unknown[]> {
   const doc = columnsDocument(bound, map, { array: '', frames: 0, steps: [], source: '', scale: 1 }) as { columns: Record<string, unknown[]> };
   return doc.columns;
@@ -472,15 +473,15 @@ export async function passSystem(ctx: SystemContext, options: DatasetOptions, ar
 }
 
 /** Λ_EH of a system: the manifest's, else a transport run on the whole trajectory (unless turned off). */
-async function lambdaEhOf(ctx: SystemContext, pass: Pick<SystemPass, 'continuous' | 'types' | 'charges' | 'temperature' | 'timestep'>, options: DatasetOptions): Promise<SystemEntry['lambda_eh']> {
-  const fromManifest = ctx.manifestEntry?.transport?.lambda_eh;
+async function lambdaEhOf(ctx: SystemContext, pass: Pick<SystemPass, 'continuous' | 'types' | 'charges' | 'temperature' | 'timestep'>, options: DatasetOptions): Promise<SystemEntry['lambdaEh']> {
+  const fromManifest = ctx.manifestEntry?.transport?.lambdaEh;
   if (fromManifest && fromManifest.value !== null) return { value: fromManifest.value, error: fromManifest.error, source: 'manifest' };
   // transport unwraps by minimum image, which would fold the rare long moves of packed files
   if (pass.continuous) return { value: null, error: null, source: 'not computed: coordinates stored continuous (give --manifest for Λ_EH)' };
   if (options.transport === false) return null;
   try {
     const rep = await computeTransport(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges: pass.charges, types: pass.types, temperature: pass.temperature, units: 'lj', timestep: pass.timestep, start: options.start, stop: options.stop, formulaUnits: options.formulaUnits, signal: options.signal, molecules: options.molecules });
-    return { value: rep.molar_conductivity?.value ?? null, error: rep.molar_conductivity?.error ?? null, source: 'ionfield transport (default fit window)' };
+    return { value: rep.molarConductivity?.value ?? null, error: rep.molarConductivity?.error ?? null, source: 'ionfield transport (default fit window)' };
   } catch (err) {
     options.signal?.throwIfAborted(); // an abort is not a failed transport fit: the system stops
     return { value: null, error: null, source: `ionfield transport failed: ${(err as Error).message}` };
@@ -504,33 +505,33 @@ export async function finishSystem(ctx: SystemContext, pass: Omit<SystemPass, 'o
     name: ctx.name,
     source: ctx.trajectory,
     frames: nOrig,
-    origin_frames: { first: origins[0].frame, last: origins[nOrig - 1].frame, stride },
+    originFrames: { first: origins[0].frame, last: origins[nOrig - 1].frame, stride },
     ions: Object.fromEntries(Object.entries(writers).map(([s, w]) => [s, w.rowsOf.length])),
     charges: Object.fromEntries(meta.labels.map((s, k) => [s, meta.chargeOf[k]])),
     temperature: pass.temperature,
-    volume_mean: sums.volumeFrames ? sums.volume / sums.volumeFrames : NaN,
-    formula_units: meta.nf,
+    volumeMean: sums.volumeFrames ? sums.volume / sums.volumeFrames : NaN,
+    formulaUnits: meta.nf,
     atoms: natoms,
     K,
-    lambda_mean: lambdaMean,
-    lambda_mean_by_species: Object.fromEntries(meta.labels.map((s, k) => [s, sums.bySpecies[s] / (nOrig * meta.counts[k])])),
-    eh_at_tau: ehAtTau,
-    sum_rule_relative_error: Math.abs(lambdaMean - ehAtTau) / Math.abs(ehAtTau),
-    lambda_eh: lambdaEh,
+    lambdaMean: lambdaMean,
+    lambdaMeanBySpecies: Object.fromEntries(meta.labels.map((s, k) => [s, sums.bySpecies[s] / (nOrig * meta.counts[k])])),
+    ehAtTau: ehAtTau,
+    sumRuleRelativeError: Math.abs(lambdaMean - ehAtTau) / Math.abs(ehAtTau),
+    lambdaEh: lambdaEh,
     parameters: ctx.manifestEntry?.parameters ?? null,
     request: ctx.request,
     seconds,
   };
-  entry.request.tau_frames = tauFrames;
-  entry.request.tau_short_frames = tauShortFrames;
+  entry.request.tauFrames = tauFrames;
+  entry.request.tauShortFrames = tauShortFrames;
   writeJsonAtomic(path.join(ctx.dir, 'frames.json'), {
-    schema: 'ionfield.dataset-frames/1',
+    schema: 'ionfield.dataset-frames/2',
     source: ctx.trajectory,
-    frame_interval: dt,
+    frameInterval: dt,
     tau: options.tau,
-    tau_frames: tauFrames,
-    tau_short: tauShortFrames > 0 ? options.tauShort : null,
-    origin_stride: stride,
+    tauFrames: tauFrames,
+    tauShort: tauShortFrames > 0 ? options.tauShort : null,
+    originStride: stride,
     frames: origins.map((o) => o.frame),
     steps: origins.map((o) => o.step),
     times: origins.map((o) => o.time),
@@ -559,7 +560,7 @@ export function rowsBySpecies(pass: Pick<SystemPass, 'writers' | 'map'>): Record
   return Object.fromEntries(Object.entries(pass.writers).map(([s, w]) => [s, w.rowsOf.map((r) => pass.map.rows[r])]));
 }
 function sameRequest(a: DatasetRequest, b: DatasetRequest): boolean {
-  return a.set === b.set && a.tau === b.tau && (a.tau_short ?? null) === (b.tau_short ?? null) && a.origin_stride === b.origin_stride && (a.label_by ?? 'type') === (b.label_by ?? 'type') && JSON.stringify(a.species ?? null) === JSON.stringify(b.species ?? null) && a.start === b.start && a.stop === b.stop && a.source_bytes === b.source_bytes;
+  return a.set === b.set && a.tau === b.tau && (a.tauShort ?? null) === (b.tauShort ?? null) && a.originStride === b.originStride && (a.labelBy ?? 'type') === (b.labelBy ?? 'type') && JSON.stringify(a.species ?? null) === JSON.stringify(b.species ?? null) && a.start === b.start && a.stop === b.stop && a.sourceBytes === b.sourceBytes;
 }
 
 /**
@@ -605,7 +606,7 @@ async function buildSystems(trajectories: string[], out: string, names: string[]
     const done = path.join(dir, 'system.json');
     let entry: SystemEntry | null = null;
     if (fs.existsSync(done)) {
-      const previous = JSON.parse(fs.readFileSync(done, 'utf8')) as SystemEntry;
+      const previous = upgradeLegacyDocument(JSON.parse(fs.readFileSync(done, 'utf8')) as SystemEntry, true);
       if (sameRequest(previous.request, request)) entry = previous;
     }
     const skipped = entry !== null;
@@ -617,17 +618,17 @@ async function buildSystems(trajectories: string[], out: string, names: string[]
       species = Object.keys(entry.ions);
     }
     entries.push(entry);
-    report.push({ name, frames: entry.frames, lambda_mean: entry.lambda_mean, eh_at_tau: entry.eh_at_tau, sum_rule_relative_error: entry.sum_rule_relative_error, skipped });
+    report.push({ name, frames: entry.frames, lambdaMean: entry.lambdaMean, ehAtTau: entry.ehAtTau, sumRuleRelativeError: entry.sumRuleRelativeError, skipped });
     options.onSystem?.(entry, skipped);
     reportSystems(k + 1);
   }
   const datasetFile = writeDatasetJson(out, entries, def, options, columns ? { columns, setJson: setJson!, species } : null);
   return {
-    schema: 'ionfield.dataset-build/1',
+    schema: 'ionfield.dataset-build/2',
     output: out,
     dataset: datasetFile,
     systems: report,
-    max_sum_rule_relative_error: Math.max(...report.map((r) => r.sum_rule_relative_error)),
+    maxSumRuleRelativeError: Math.max(...report.map((r) => r.sumRuleRelativeError)),
     seconds: (Date.now() - started) / 1000,
   };
 }
@@ -638,9 +639,9 @@ async function buildSystems(trajectories: string[], out: string, names: string[]
  */
 export function writeDatasetJson(out: string, entries: SystemEntry[], def: DescriptorSetDef, options: DatasetOptions, built: { columns: Record<string, unknown[]>; setJson: Record<string, unknown>; species: string[] } | null): string {
   // Systems must agree on what the trainer sees: the set, τ in frames and the centre species.
-  const tauFrames = entries[0].request.tau_frames;
+  const tauFrames = entries[0].request.tauFrames;
   for (const e of entries) {
-    if (e.request.tau_frames !== tauFrames) throw badInput(`${e.source}: τ is ${e.request.tau_frames} frames here but ${tauFrames} in ${entries[0].source}; frame intervals must agree`);
+    if (e.request.tauFrames !== tauFrames) throw badInput(`${e.source}: τ is ${e.request.tauFrames} frames here but ${tauFrames} in ${entries[0].source}; frame intervals must agree`);
   }
   let { columns, setJson, species } = built ?? { columns: null, setJson: null, species: [] as string[] };
   if (!columns) {
@@ -653,18 +654,18 @@ export function writeDatasetJson(out: string, entries: SystemEntry[], def: Descr
   }
   const datasetFile = path.join(out, 'dataset.json');
   writeJsonAtomic(datasetFile, {
-    schema: 'ionfield.dataset/1',
-    descriptor_set: setJson,
-    feature_columns: Object.fromEntries(species.map((s) => [s, columns![s]])),
+    schema: 'ionfield.dataset/2',
+    descriptorSet: setJson,
+    featureColumns: Object.fromEntries(species.map((s) => [s, columns![s]])),
     species,
-    species_labels: options.labelBy ?? 'type',
+    speciesLabels: options.labelBy ?? 'type',
     tau: options.tau,
-    tau_frames: tauFrames,
-    tau_short: options.tauShort ?? null,
-    origin_stride: options.originStride ?? 1,
+    tauFrames: tauFrames,
+    tauShort: options.tauShort ?? null,
+    originStride: options.originStride ?? 1,
     units: 'lj',
-    length_scale: options.scale ?? 1,
-    lambda_definition: options.tauShort !== undefined
+    lengthScale: options.scale ?? 1,
+    lambdaDefinition: options.tauShort !== undefined
       ? `λ_i(t0) = K N z_i [Δr_i(t0,τ)·J(t0,τ) − Δr_i(t0,τa)·J(t0,τa)]/(τ − τa), τa = ${options.tauShort}, J = Σ_j z_j Δr_j, K = 1/(6 T n_f) (lj units, Λ = σ/(n_f/V)); N = all atoms`
       : 'λ_i(t0) = K N z_i Δr_i(t0,τ)·J(t0,τ)/τ, J = Σ_j z_j Δr_j, K = 1/(6 T n_f) (lj units, Λ = σ/(n_f/V)); N = all atoms',
     systems: entries.map(({ request: _request, ...rest }) => rest),
@@ -677,13 +678,13 @@ export function systemRequest(trajectory: string, setKey: string, options: Datas
   return {
     set: setKey,
     tau: options.tau,
-    tau_frames: 0,
-    tau_short: options.tauShort ?? null,
-    origin_stride: options.originStride ?? 1,
-    label_by: options.labelBy ?? 'type',
+    tauFrames: 0,
+    tauShort: options.tauShort ?? null,
+    originStride: options.originStride ?? 1,
+    labelBy: options.labelBy ?? 'type',
     species: options.species ?? null,
     start: options.start ?? 0,
     stop: options.stop ?? null,
-    source_bytes: fs.statSync(trajectory).size,
+    sourceBytes: fs.statSync(trajectory).size,
   };
 }

@@ -61,7 +61,7 @@ describe('dataset --shard and ionfield merge', function () {
       const parts = runShards([...args, '--out', path.join(dir, 'merged')], n, dir, 'd', '--partial');
       const result = JSON.parse(fs.readFileSync(mergeRandomly(parts, dir, random), 'utf8'));
       assertSameFolder(path.join(dir, 'single'), path.join(dir, 'merged'));
-      assert.equal(result.schema, 'ionfield.dataset-build/1');
+      assert.equal(result.schema, 'ionfield.dataset-build/2');
       assert.equal(result.systems.length, 1);
     });
   }
@@ -79,7 +79,7 @@ describe('dataset --shard and ionfield merge', function () {
     const merged = JSON.parse(fs.readFileSync(mergeRandomly(parts, dir, rng(7)), 'utf8'));
     assertSameFolder(path.join(dir, 'single'), path.join(dir, 'merged'));
     assert.ok(single.systems.every((s: { name: string }, k: number) => s.name === merged.systems[k].name));
-    const eh = JSON.parse(fs.readFileSync(path.join(dir, 'merged', 'wrapped', 'system.json'), 'utf8')).lambda_eh;
+    const eh = JSON.parse(fs.readFileSync(path.join(dir, 'merged', 'wrapped', 'system.json'), 'utf8')).lambdaEh;
     assert.equal(eh.source, 'ionfield transport (default fit window)');
   });
 
@@ -92,7 +92,7 @@ describe('dataset --shard and ionfield merge', function () {
     assertSameFolder(path.join(dir, 'single'), path.join(dir, 'merged'));
     const manifest = JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8'));
     assert.deepEqual(manifest.command.slice(-2), ['--selected-frames', '200'], 'frames counted once, at submission');
-    assert.equal(JSON.parse(fs.readFileSync(path.join(run, 'result.json'), 'utf8')).schema, 'ionfield.dataset-build/1');
+    assert.equal(JSON.parse(fs.readFileSync(path.join(run, 'result.json'), 'utf8')).schema, 'ionfield.dataset-build/2');
   });
 
   it('refuses partials of other options or inputs, and more shards than origins', () => {

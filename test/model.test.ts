@@ -60,7 +60,7 @@ describe('model baselines', () => {
         features[2 * r + 1] = u();
         lambda[r] = coef[0] + coef[1] * features[2 * r] + coef[2] * features[2 * r + 1];
       }
-      return { name, frames, species: [{ ions, features, lambda }], folder: '', info: { name, frames, ions: { '1': ions }, charges: { '1': 1 }, formula_units: nf, volume_mean: volume } };
+      return { name, frames, species: [{ ions, features, lambda }], folder: '', info: { name, frames, ions: { '1': ions }, charges: { '1': 1 }, formulaUnits: nf, volumeMean: volume } };
     };
     const train = [mk('a', 10, 1000, [1, 0.5, -0.25], 3), mk('b', 40, 1000, [1, 0.5, -0.25], 5)];
     const lin = fitLinear(train, 1e-12);
@@ -129,6 +129,6 @@ describe('model: Λ_ML error by blocking', () => {
     const exact = Math.sqrt(1 / (1 - phi * phi) / n * ((1 + phi) / (1 - phi)));
     const a = blockError(ar);
     assert.ok(Math.abs(a.error / exact - 1) < 0.3, `AR(1): ${a.error} vs ${exact}`);
-    assert.ok(a.block_frames >= 16, `plateau reached at blocks of ${a.block_frames}`);
+    assert.ok(a.blockFrames >= 16, `plateau reached at blocks of ${a.blockFrames}`);
   });
 });

@@ -17,9 +17,9 @@ const subset = path.join(repoRoot, 'data', 'family', 'subset');
 
 interface Report {
   inDomain: boolean;
-  lambda_ml: { value: number; error: number; parts: { sampling: number; model: number }; dominant: string; committee_spread: number };
-  domain: { score: number; threshold: number; species: string; in_domain: boolean; reasons: string[] };
-  field: { path: string; shape: [number, number]; spread_path: string } | null;
+  lambdaMl: { value: number; error: number; parts: { sampling: number; model: number }; dominant: string; committeeSpread: number };
+  domain: { score: number; threshold: number; species: string; inDomain: boolean; reasons: string[] };
+  field: { path: string; shape: [number, number]; spreadPath: string } | null;
 }
 
 function predict(file: string, extra: string[] = []): { report: Report; stderr: string } {
@@ -54,11 +54,11 @@ describe('ionfield predict: total error and domain flag (shipped shared model)',
       const { report: r, stderr } = predict(path.join(subset, f), ['--out', out]);
       assert.equal(r.inDomain, true, `${f}: ${r.domain.reasons.join('; ')}`);
       assert.doesNotMatch(stderr, /warning/);
-      const { value, error, parts } = r.lambda_ml;
+      const { value, error, parts } = r.lambdaMl;
       assert.ok(value > 0 && error > 0);
       assert.ok(Math.abs(error - Math.hypot(parts.sampling, parts.model)) <= 1e-12 * error);
-      assert.equal(r.lambda_ml.dominant, parts.model >= parts.sampling ? 'model' : 'sampling');
-      const field = readNpy(out), spread = readNpy(r.field!.spread_path);
+      assert.equal(r.lambdaMl.dominant, parts.model >= parts.sampling ? 'model' : 'sampling');
+      const field = readNpy(out), spread = readNpy(r.field!.spreadPath);
       assert.deepEqual(spread.shape, field.shape);
       assert.deepEqual(field.shape, r.field!.shape);
       assert.ok((spread.data as Float32Array).every((v) => v >= 0 && Number.isFinite(v)));

@@ -62,7 +62,7 @@ describe('sharded runs and ionfield merge', function () {
   it('predict: shards of whole batches merge to the single run — the per-ion field bit for bit, the report to round-off', () => {
     const dir = tempDir();
     const args = ['predict', demo, '--stop', '600'];
-    const timing = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, stages: undefined, ions_frames_per_second: undefined, field: undefined });
+    const timing = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, stages: undefined, ionsFramesPerSecond: undefined, field: undefined });
     const single = JSON.parse(cli([...args, '--out', path.join(dir, 'single.npy'), '--json']));
     const files = runShards([...args, '--out', path.join(dir, 'merged.npy')], 3, dir, 'p', '--partial');
     const merged = JSON.parse(fs.readFileSync(mergeRandomly(files, dir, rng(4)), 'utf8'));

@@ -22,14 +22,14 @@ export interface ClassStatistics {
 
 export interface ClusterResult {
   cutoff: number;
-  cutoff_source: string;
+  cutoffSource: string;
   classes: ClassStatistics[];
   /** Number of clusters by size (ions in the cluster), summed over frames. */
-  size_histogram: Record<string, number>;
+  sizeHistogram: Record<string, number>;
   /** Mean fraction of the ions in the largest cluster of a frame (near 1: the contacts percolate). */
-  largest_cluster_fraction: number;
+  largestClusterFraction: number;
   /** λ by the number of counter-ions within the cutoff (0, 1, 2, 3+), per species. */
-  by_counter_ions: { species: string; counter_ions: string; fraction: number; samples: number; mean: number | null; error: number | null }[];
+  byCounterIons: { species: string; counterIons: string; fraction: number; samples: number; mean: number | null; error: number | null }[];
 }
 
 const COUNTS = ['0', '1', '2', '3+'];
@@ -127,7 +127,7 @@ export function finishClusters(labels: string[], acc: ClusterSums, cutoff: numbe
       classes.push({ species: labels[s], class: cls, fraction: samples / total, samples, mean: m ? m.value : null, error: m ? m.error : null });
     });
   }
-  const by_counter_ions: ClusterResult['by_counter_ions'] = [];
+  const byCounterIons: ClusterResult['byCounterIons'] = [];
   for (let s = 0; s < labels.length; s++) {
     const total = byCount.reduce((t, b) => t + COUNTS.reduce((u, _, c) => u + b[s * COUNTS.length + c][0], 0), 0);
     if (total === 0) continue;
@@ -135,8 +135,8 @@ export function finishClusters(labels: string[], acc: ClusterSums, cutoff: numbe
       const used = byCount.map((b) => b[s * COUNTS.length + c]).filter((x) => x[0] > 0);
       const samples = used.reduce((t, x) => t + x[0], 0);
       const m = samples > 0 ? jackknife(used, (t) => t[1] / t[0]) : null;
-      by_counter_ions.push({ species: labels[s], counter_ions: label, fraction: samples / total, samples, mean: m ? m.value : null, error: m ? m.error : null });
+      byCounterIons.push({ species: labels[s], counterIons: label, fraction: samples / total, samples, mean: m ? m.value : null, error: m ? m.error : null });
     });
   }
-  return { cutoff, cutoff_source: source, classes, size_histogram: sizes, largest_cluster_fraction: largest, by_counter_ions };
+  return { cutoff, cutoffSource: source, classes, sizeHistogram: sizes, largestClusterFraction: largest, byCounterIons };
 }

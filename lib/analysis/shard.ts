@@ -9,7 +9,7 @@
 //
 // Two things the single run decides from all frames must be fixed beforehand: the contact-pair
 // cutoff (`--pair-cutoff` is required: by default the single run takes it from g_{+-}(r) over all
-// frames, before it can classify any frame), and r_max, by default half the smallest cell width
+// frames, before it can classify any frame), and rMax, by default half the smallest cell width
 // over all frames: each shard takes it over its own frames and the merge refuses shards that
 // disagree (a cell that changes: give --r-max).
 import * as path from 'node:path';
@@ -95,7 +95,7 @@ export async function mergeAnalysisPieces(recorded: Record<string, unknown>, pie
   const [head] = pieces;
   const rMaxes = [...new Set(pieces.map((p) => p.rMax))];
   if (rMaxes.length > 1)
-    throw badPartial(`analyze shards took different default r_max (${rMaxes.join(', ')}): the cell changes along the run, so half its smallest width over all frames is not known to any one shard; rerun the shards with --r-max R (R ≤ ${Math.min(...rMaxes)})`);
+    throw badPartial(`analyze shards took different default rMax (${rMaxes.join(', ')}): the cell changes along the run, so half its smallest width over all frames is not known to any one shard; rerun the shards with --r-max R (R ≤ ${Math.min(...rMaxes)})`);
   const whole = readNpy(options.field);
   const values = Float64Array.from(whole.data);
   const shape: Pick<Field, 'values' | 'species' | 'charges' | 'frames' | 'natoms' | 'provenance'> = { values, species: head.species, charges: Float64Array.from(head.charges), frames: head.total, natoms: head.species.length, provenance: head.provenance };

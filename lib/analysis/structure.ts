@@ -11,22 +11,22 @@ export interface PairCurve {
   b: string;
   r: number[];
   g: number[];
-  g_error: (number | null)[];
+  gError: (number | null)[];
   /** Mean number of b ions within r of an a ion (cumulative, at the bin's upper edge). */
   coordination: number[];
   /** C_ab(r); null where no pair fell in the bin. */
   correlation: (number | null)[];
-  correlation_error: (number | null)[];
+  correlationError: (number | null)[];
   pairs: number[];
 }
 
 export interface StructureResult {
-  r_max: number;
+  rMax: number;
   bins: number;
   blocks: number;
   species: string[];
   /** The mean and variance used to centre and scale the field, per species. */
-  field_moments: Record<string, { mean: number; variance: number }>;
+  fieldMoments: Record<string, { mean: number; variance: number }>;
   curves: PairCurve[];
 }
 
@@ -48,7 +48,7 @@ function boxHeights(m: Float64Array, o: number): number[] {
   return [volume / norm(bc), volume / norm(cross(a, c)), volume / norm(cross(a, b)), volume];
 }
 
-/** The largest r_max every frame allows: half the smallest perpendicular cell width. */
+/** The largest rMax every frame allows: half the smallest perpendicular cell width. */
 export function maxPairRange(field: Field): number {
   let h = Infinity;
   for (let f = 0; f < field.frames; f++) h = Math.min(h, ...boxHeights(field.boxes, 9 * f).slice(0, 3));
@@ -197,14 +197,14 @@ export function finishPairs(m: PairMoments, blockSums: ArrayLike<number>[], bloc
           corrErr.push(null);
         }
       }
-      curves.push({ a: labels[a], b: labels[b], r: Array.from({ length: bins }, (_, j) => ((j + 0.5) * rMax) / bins), g, g_error: gErr, coordination, correlation: corr, correlation_error: corrErr, pairs });
+      curves.push({ a: labels[a], b: labels[b], r: Array.from({ length: bins }, (_, j) => ((j + 0.5) * rMax) / bins), g, gError: gErr, coordination, correlation: corr, correlationError: corrErr, pairs });
     }
   return {
-    r_max: rMax,
+    rMax: rMax,
     bins,
     blocks: blockSums.length,
     species: labels,
-    field_moments: Object.fromEntries(labels.map((l, k) => [l, { mean: mean[k], variance: variance[k] }])),
+    fieldMoments: Object.fromEntries(labels.map((l, k) => [l, { mean: mean[k], variance: variance[k] }])),
     curves,
   };
 }

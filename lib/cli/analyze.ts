@@ -15,17 +15,17 @@ function describe(r: AnalysisResult, out: string): string {
   const lines = [`field           ${r.provenance.field ?? ''} on ${r.provenance.trajectory ?? ''} (${r.frames} frames × ${r.ions} ions)`, ''];
   lines.push('species   samples     mean ± err        std     std/mean  skew   q05      q50      low-tail ratio');
   for (const d of r.distributions)
-    lines.push(`${d.species.padEnd(9)} ${String(d.samples).padEnd(10)} ${`${fmt(d.mean.value)} ± ${fmt(d.mean.error, 2)}`.padEnd(17)} ${fmt(d.std.value).padEnd(7)} ${fmt(d.relative_std.value).padEnd(9)} ${fmt(d.skewness, 3).padEnd(6)} ${fmt(d.quantiles.q05).padEnd(8)} ${fmt(d.quantiles.q50).padEnd(8)} ${fmt(d.low_tail_ratio, 3)}`);
-  lines.push('', `pair structure  r_max ${fmt(r.structure.r_max)}, ${r.structure.bins} bins, ${r.structure.blocks} jackknife blocks`);
+    lines.push(`${d.species.padEnd(9)} ${String(d.samples).padEnd(10)} ${`${fmt(d.mean.value)} ± ${fmt(d.mean.error, 2)}`.padEnd(17)} ${fmt(d.std.value).padEnd(7)} ${fmt(d.relativeStd.value).padEnd(9)} ${fmt(d.skewness, 3).padEnd(6)} ${fmt(d.quantiles.q05).padEnd(8)} ${fmt(d.quantiles.q50).padEnd(8)} ${fmt(d.lowTailRatio, 3)}`);
+  lines.push('', `pair structure  rMax ${fmt(r.structure.rMax)}, ${r.structure.bins} bins, ${r.structure.blocks} jackknife blocks`);
   for (const c of r.structure.curves) {
     const peak = c.g.indexOf(Math.max(...c.g));
     lines.push(`  g_${c.a}${c.b}: first peak ${fmt(c.g[peak])} at r = ${fmt(c.r[peak])}`);
   }
   if (r.clusters) {
-    lines.push('', `ion pairs       cutoff ${fmt(r.clusters.cutoff)} (${r.clusters.cutoff_source})`);
+    lines.push('', `ion pairs       cutoff ${fmt(r.clusters.cutoff)} (${r.clusters.cutoffSource})`);
     for (const c of r.clusters.classes) lines.push(`  ${c.species.padEnd(6)} ${c.class.padEnd(8)} ${(100 * c.fraction).toFixed(1).padStart(5)} %   λ = ${fmt(c.mean)} ± ${fmt(c.error, 2)}`);
-    lines.push(`  largest cluster: ${(100 * r.clusters.largest_cluster_fraction).toFixed(0)} % of the ions on average; by counter-ions within the cutoff:`);
-    for (const c of r.clusters.by_counter_ions) lines.push(`  ${c.species.padEnd(6)} ${c.counter_ions.padEnd(8)} ${(100 * c.fraction).toFixed(1).padStart(5)} %   λ = ${fmt(c.mean)} ± ${fmt(c.error, 2)}`);
+    lines.push(`  largest cluster: ${(100 * r.clusters.largestClusterFraction).toFixed(0)} % of the ions on average; by counter-ions within the cutoff:`);
+    for (const c of r.clusters.byCounterIons) lines.push(`  ${c.species.padEnd(6)} ${c.counterIons.padEnd(8)} ${(100 * c.fraction).toFixed(1).padStart(5)} %   λ = ${fmt(c.mean)} ± ${fmt(c.error, 2)}`);
   }
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   lines.push('', `results in ${out}`);
@@ -80,7 +80,7 @@ ${moleculeUsage}
   --format F             trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection matching the field's frames
   --units TEXT --length-units TEXT   labels for the field's and the length unit in outputs
-  --json                 machine-readable output (schema ionfield.analysis/1, docs/analysis.md)
+  --json                 machine-readable output (schema ionfield.analysis/2, docs/analysis.md)
   --shard i/n            run shard i (0-based) of n of the frames (whole --blocks blocks) and write
                          its partial to --partial FILE (default analyze.shard-i-of-n.json);
                          \`ionfield merge\` writes --out as the single run (needs --pair-cutoff;

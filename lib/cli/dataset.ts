@@ -40,7 +40,7 @@ export const datasetCommand: Command = {
   summary: 'training set: descriptors at origin frames and local molar conductivity targets λ_i(t0)',
   usage: `ionfield dataset <trajectory...> --set <set> --tau t --out <dir> [options]
 
-  Writes <dir>/dataset.json (schema ionfield.dataset/1) and per system <dir>/<name>/
+  Writes <dir>/dataset.json (schema ionfield.dataset/2) and per system <dir>/<name>/
   features-<S>.npy (float32 [frames, ions of S, features]), lambda-<S>.npy (float64
   [frames, ions of S]), frames.json and system.json. Systems already built with the same
   request are skipped (rerun to resume). Format: docs/dataset.md.
@@ -70,7 +70,7 @@ export const datasetCommand: Command = {
 ${moleculeUsage}
   --allow LIST        read overrides: box-jumps, dcd-nsavc, skewed-cells (docs/formats.md)
   --threads N --device auto|cpu|cuda --batch N
-  --json              print a JSON summary (schema ionfield.dataset-build/1)
+  --json              print a JSON summary (schema ionfield.dataset-build/2)
   --shard i/n         build shard i (0-based) of n of every system's origin frames into
                       <out>/<system>/shard-i-of-n/ and a partial (--partial FILE, default
                       dataset.shard-i-of-n.json); \`ionfield merge\` writes the single run's folder,
@@ -128,13 +128,13 @@ ${moleculeUsage}
       onSystem: (e, skipped) => {
         if (values.json) return;
         progress.done();
-        console.log(`${e.name}: ${skipped ? 'kept (already built)' : 'built'}, ${e.frames} origins, ⟨λ⟩ = ${e.lambda_mean.toPrecision(6)}, EH at τ = ${e.eh_at_tau.toPrecision(6)} (sum rule ${e.sum_rule_relative_error.toExponential(1)}), Λ_EH = ${e.lambda_eh?.value?.toPrecision(4) ?? 'n/a'}`);
+        console.log(`${e.name}: ${skipped ? 'kept (already built)' : 'built'}, ${e.frames} origins, ⟨λ⟩ = ${e.lambdaMean.toPrecision(6)}, EH at τ = ${e.ehAtTau.toPrecision(6)} (sum rule ${e.sumRuleRelativeError.toExponential(1)}), Λ_EH = ${e.lambdaEh?.value?.toPrecision(4) ?? 'n/a'}`);
       },
     });
     progress.done();
     // Which points the ions are: atoms, or centres of mass of molecules (λ_i of molecular ions).
     if (values.json) printJson({ ...summary, ...centresJson(molecules) });
-    else console.log(`wrote ${summary.dataset}: ${summary.systems.length} system(s), largest sum-rule error ${summary.max_sum_rule_relative_error.toExponential(2)}, ${summary.seconds.toFixed(1)} s`);
+    else console.log(`wrote ${summary.dataset}: ${summary.systems.length} system(s), largest sum-rule error ${summary.maxSumRuleRelativeError.toExponential(2)}, ${summary.seconds.toFixed(1)} s`);
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 // `predict` of several trajectories (or --table / --list): one prediction per trajectory, one row
-// each (text table or --json, schema ionfield.trajectory-table/1), the per-ion fields to
+// each (text table or --json, schema ionfield.trajectory-table/2), the per-ion fields to
 // --out-dir DIR/<row name>.npy when asked; and its shards (`--shard t/N`, N = rows × k: shard
 // t mod k of row ⌊t/k⌋, lib/table/shard.ts) for `ionfield merge` and `ionfield slurm`.
 import * as fs from 'node:fs';
@@ -47,10 +47,10 @@ export function describePredictTable(rows: { name: string; result: unknown; erro
     const r = row.result as (PredictReport & Partial<SharedPredictReport>) | null;
     if (!r) return [row.name, `failed: ${row.error}`];
     const domain = r.inDomain === undefined ? '' : r.inDomain ? 'in' : 'OUT';
-    return [row.name, `${r.lambda_ml.value.toPrecision(4)} ± ${r.lambda_ml.error.toPrecision(2)}`, String(r.frames), String(r.ions), domain, r.field?.path ?? ''];
+    return [row.name, `${r.lambdaMl.value.toPrecision(4)} ± ${r.lambdaMl.error.toPrecision(2)}`, String(r.frames), String(r.ions), domain, r.field?.path ?? ''];
   });
   const first = rows.map((r) => r.result as PredictReport | null).find((r) => r);
   const lines = [textTable(['name', 'Λ_ML', 'frames', 'ions', 'domain', 'field'], cells)];
-  if (first) lines.push('', `Λ_ML in ${first.lambda_ml.units} (τ = ${first.lambda_ml.tau})`);
+  if (first) lines.push('', `Λ_ML in ${first.lambdaMl.units} (τ = ${first.lambdaMl.tau})`);
   return lines.join('\n');
 }

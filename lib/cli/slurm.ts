@@ -47,7 +47,7 @@ Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/, the result.
   --jobs k               local executor: shards at a time (default 1)
 
 status   each shard: done (its partial is on disk), or its Slurm state, or missing (--json:
-         schema ionfield.slurm-status/1: done, missing with their Slurm state or null, result)
+         schema ionfield.slurm-status/2: done, missing with their Slurm state or null, result)
 collect  merges the partials into the result (fails naming the missing shards)
 resume   resubmits only the missing shards (and a new merge job); finished shards are kept`;
 
@@ -93,7 +93,7 @@ async function start(argv: string[]): Promise<number> {
   const rows = await checkCommand(name, command);
   if (fs.existsSync(path.join(dir, 'run.json'))) throw new UsageError(`--dir ${dir} already holds a run: use ionfield slurm resume ${dir}, or another --dir`);
   const manifest: RunManifest = {
-    schema: 'ionfield.slurm-run/1',
+    schema: 'ionfield.slurm-run/2',
     command,
     shards: shards * rows,
     executor,
@@ -232,7 +232,7 @@ function status(dir: string, json: boolean): number {
   const arrays = m.executor === 'slurm' ? m.submissions.map((s) => s.arrayJob).filter((j): j is string => Boolean(j)) : [];
   const states = queuedStates(arrays);
   if (json) {
-    printJson({ schema: 'ionfield.slurm-status/1', dir, command: m.command, shards: m.shards, done, missing: missing.map((i) => ({ shard: i, state: states.get(i) ?? null })), result: fs.existsSync(m.out) ? m.out : null, submissions: m.submissions });
+    printJson({ schema: 'ionfield.slurm-status/2', dir, command: m.command, shards: m.shards, done, missing: missing.map((i) => ({ shard: i, state: states.get(i) ?? null })), result: fs.existsSync(m.out) ? m.out : null, submissions: m.submissions });
     return 0;
   }
   console.log(`${dir}: ionfield ${m.command.join(' ')} — ${done.length} of ${m.shards} shards done${fs.existsSync(m.out) ? `; result: ${m.out}` : ''}`);

@@ -1,5 +1,5 @@
 // `transport --table` / `--list`: one transport run per trajectory, one row each (text table or
-// --json, schema ionfield.trajectory-table/1), and its shards (`--shard t/N`, N = rows × k: shard
+// --json, schema ionfield.trajectory-table/2), and its shards (`--shard t/N`, N = rows × k: shard
 // t mod k of row ⌊t/k⌋, lib/table/shard.ts) for `ionfield merge` and `ionfield slurm`.
 import { accumulateTransport, mergePartials, TransportOptions, TransportReport, transportReport } from '../transport';
 import { accumulateTransportShard, transportShardOptions } from '../transport/shard';
@@ -60,10 +60,10 @@ export function describeTransportTable(rows: { name: string; result: unknown; er
   const cells = rows.map((row, k) => {
     const r = reports[k];
     if (!r) return [row.name, '', '', `failed: ${row.error}`];
-    return [row.name, String(r.temperature), String(r.frames), ...species.map((s) => (r.diffusion[s] ? pm(r.diffusion[s]) : '')), pm(r.conductivity), r.molar_conductivity ? pm(r.molar_conductivity) : 'n/a', r.nernst_einstein ? pm(r.nernst_einstein) : 'n/a', r.ionicity.value !== null ? pm(r.ionicity) : 'n/a'];
+    return [row.name, String(r.temperature), String(r.frames), ...species.map((s) => (r.diffusion[s] ? pm(r.diffusion[s]) : '')), pm(r.conductivity), r.molarConductivity ? pm(r.molarConductivity) : 'n/a', r.nernstEinstein ? pm(r.nernstEinstein) : 'n/a', r.ionicity.value !== null ? pm(r.ionicity) : 'n/a'];
   });
   const lines = [textTable(header, cells)];
-  if (units) lines.push('', `units: D ${Object.values(units.diffusion)[0]?.units ?? ''}; σ ${units.conductivity.units}; Λ ${units.molar_conductivity?.units ?? 'n/a'} (${units.units.description})`);
+  if (units) lines.push('', `units: D ${Object.values(units.diffusion)[0]?.units ?? ''}; σ ${units.conductivity.units}; Λ ${units.molarConductivity?.units ?? 'n/a'} (${units.units.description})`);
   for (const [k, row] of rows.entries()) {
     if (row.error && reports[k]) lines.push(`${row.name}: error: ${row.error}`);
     for (const w of reports[k]?.warnings ?? []) lines.push(`${row.name}: warning: ${w}`);

@@ -206,13 +206,13 @@ export async function mergeDatasetPieces(recorded: Record<string, unknown>, piec
   const columns = featureColumns(bound, { rows: new Int32Array(0), speciesIndex: new Int32Array(0), rowSpecies: [] });
   const species = Object.keys(entries[entries.length - 1].ions);
   const dataset = writeDatasetJson(out, entries, def, options, { columns, setJson: expandedSetJson(bound, def, options.scale ?? 1), species });
-  const systems = entries.map((e) => ({ name: e.name, frames: e.frames, lambda_mean: e.lambda_mean, eh_at_tau: e.eh_at_tau, sum_rule_relative_error: e.sum_rule_relative_error, skipped: false }));
+  const systems = entries.map((e) => ({ name: e.name, frames: e.frames, lambdaMean: e.lambdaMean, ehAtTau: e.ehAtTau, sumRuleRelativeError: e.sumRuleRelativeError, skipped: false }));
   return {
-    schema: 'ionfield.dataset-build/1',
+    schema: 'ionfield.dataset-build/2',
     output: out,
     dataset,
     systems,
-    max_sum_rule_relative_error: Math.max(...systems.map((r) => r.sum_rule_relative_error)),
+    maxSumRuleRelativeError: Math.max(...systems.map((r) => r.sumRuleRelativeError)),
     seconds: milliseconds(entries.reduce((a, e) => a + e.seconds, 0)),
   };
 }

@@ -6,8 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeJsonAtomic } from '../atomic-file';
 import { loadShardPartial } from '../shard/partial-file';
+import { upgradeLegacyDocument } from '../legacy-document';
 
-export const RUN_SCHEMA = 'ionfield.slurm-run/1';
+export const RUN_SCHEMA = 'ionfield.slurm-run/2';
 
 /** The commands `ionfield slurm` can shard, by their leading words. */
 export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['predict'], ['descriptors'], ['dataset'], ['analyze']];
@@ -71,7 +72,7 @@ export function loadManifest(dir: string): RunManifest {
   const file = manifestPath(dir);
   let m: RunManifest;
   try {
-    m = JSON.parse(fs.readFileSync(file, 'utf8'));
+    m = upgradeLegacyDocument(JSON.parse(fs.readFileSync(file, 'utf8')));
   } catch (err) {
     throw Object.assign(new Error(`${file}: not a readable ionfield slurm run (${(err as Error).message})`), { code: 'IONFIELD_BAD_INPUT' });
   }
