@@ -10,10 +10,12 @@ import { badPartial, missingShards, ShardPartial } from './partial-file';
 import { DatasetPiece, mergeDatasetPieces } from '../dataset/shard';
 import { finishTable } from '../table/shard';
 import { AnalysisPiece, mergeAnalysisPieces } from '../analysis/shard';
+import { mergeReportPieces, ReportPiece } from '../kinosons/report';
 
 // A finisher may write files (the arrays of predict, descriptors, dataset) and may be async.
 const finishers: Record<string, (p: ShardPartial) => unknown> = {
   transport: (p) => transportReport(mergeTransportPieces(p.pieces as TransportPiece[]), p.options as unknown as TransportOptions),
+  'kinosons report': (p) => mergeReportPieces(p.options, p.pieces as ReportPiece[]),
   'kinosons kmc': (p) => mergeKmcPieces(p.options, p.pieces as KmcPiece[]),
   // Shards follow atoms only (molecular runs are refused with --shard), as the single run's JSON says.
   predict: (p) => ({ ...(mergePredictPieces(p.options, p.pieces as PredictPiece[]) as object), centres: 'atoms' }),
