@@ -1,12 +1,10 @@
 // `ionfield kinosons …`: the lattice KMC reference, variational fits, kinoson reports and the
 // correlation-factor self-check. Schemas are documented in docs/kinosons.md.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   correlationFactor,
   CorrelationFactorResult,
   FitResult,
-  fitTemperatureModels,
   KmcReference,
   loadConfig,
   GivenStates,
@@ -21,9 +19,8 @@ import {
   CostComparison,
   Target,
 } from '../kinosons/index';
-import { plot } from '../kinosons/svg';
 import { Command, parse, printJson, UsageError } from './command';
-import { boundedInteger, checkApplicable, checkOutputFile, forConfig, prepareOutputDir, temperatureOption } from './kinosons-options';
+import { boundedInteger, checkApplicable, checkOutputFile, forConfig, temperatureOption } from './kinosons-options';
 import { Progress } from './progress';
 import { runKmcShard } from '../kinosons/shard';
 import { report, reportShardCli } from './kinosons-report';
