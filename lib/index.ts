@@ -24,6 +24,17 @@ export type { KmcPiece } from './kinosons/shard';
 export { parseShard, combineShardPartials, loadShardPartial, saveShardPartial, missingShards } from './shard/partial-file';
 export type { ShardPartial, ShardSpec, InputFingerprint } from './shard/partial-file';
 export { finishShards } from './shard/finish';
+export { datasetShard, mergeDatasetPieces, planDatasetShard } from './dataset/shard';
+export type { DatasetPiece, DatasetSystemPart } from './dataset/shard';
+export { analyzeShard, mergeAnalysisPieces } from './analysis/shard';
+export type { AnalysisPiece, AnalysisShardOptions } from './analysis/shard';
+export { reportTasks, finishReport, mergeReportPieces } from './kinosons/report';
+export type { ReportTask, ReportPiece } from './kinosons/report';
+// Trajectory tables: one row per trajectory (docs/scale-out.md).
+export { readTrajectoryList, tableRows } from './table/rows';
+export type { TrajectoryRow } from './table/rows';
+export { tableShard, tablePartial, finishTable } from './table/shard';
+export type { TablePiece, TableRowResult } from './table/shard';
 export { loadSet, parseSetJson, parseN2p2, bindSet, shippedSets } from './descriptor-sets';
 export type { DescriptorSetDef, BoundSet, SymmetryFunction, FunctionType, CutoffKind } from './descriptor-sets';
 export { writeDescriptors, computeBatch, rowMap, columnsDocument, neighborList, resolveDevice } from './descriptors';

@@ -35,15 +35,35 @@ export interface ClusterResult {
 const COUNTS = ['0', '1', '2', '3+'];
 
 export async function classifyClusters(field: Field, cutoff: number, source: string, options: { blocks?: number; batch?: number } & LongCallOptions = {}): Promise<ClusterResult> {
+  const blocks = frameBlocks(field.frames, options.blocks ?? 10).blocks;
+  const acc = await accumulateClusters(field, 0, field.frames, blocks, cutoff, options);
+  return finishClusters(speciesIndex(field.species).labels, acc, cutoff, source);
+}
+
+/** Per block: [species][class] and [species][counter-ion count] → [count, Σλ]; cluster sizes; each frame's largest-cluster share. */
+export interface ClusterSums {
+  sums: number[][][];
+  byCount: number[][][];
+  /** Number of clusters by size (a number), summed over frames. */
+  sizes: Record<string, number>;
+  /** Per frame in order: its largest cluster's share of the charged ions / all frames (summed in order: the mean). */
+  largest: number[];
+}
+
+/**
+ * Classifies the frames of `field`, frames firstFrame… of a run of totalFrames frames in `blocks`
+ * jackknife blocks, adding to each block's sums frame by frame (a shard owning whole blocks gets
+ * the single run's sums bit for bit).
+ */
+export async function accumulateClusters(field: Field, firstFrame: number, totalFrames: number, blocks: number, cutoff: number, options: { batch?: number } & LongCallOptions = {}): Promise<ClusterSums> {
   const { labels, index } = speciesIndex(field.species);
-  const blocking = frameBlocks(field.frames, options.blocks ?? 10);
+  const blocking = frameBlocks(totalFrames, blocks);
   const n = field.natoms;
   const batch = options.batch ?? 64;
-  // [block][species][class] -> [count, Σλ]
   const sums = Array.from({ length: blocking.blocks }, () => Array.from({ length: labels.length * CLASSES.length }, () => [0, 0]));
   const sizes: Record<string, number> = {}; // keyed by cluster size (a number), not by a label
   const byCount = Array.from({ length: blocking.blocks }, () => Array.from({ length: labels.length * COUNTS.length }, () => [0, 0]));
-  let largest = 0;
+  const largest: number[] = [];
   const report = stageReporter(options.onProgress, 'ion pairs and clusters', 'frames', field.frames);
   for (let f0 = 0; f0 < field.frames; f0 += batch) {
     options.signal?.throwIfAborted();
@@ -68,9 +88,9 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
           sizes[s] = (sizes[s] ?? 0) + 1;
           biggest = Math.max(biggest, s);
         }
-      largest += biggest / Math.max(1, charged) / field.frames;
-      const block = sums[blocking.of(f0 + k)];
-      const countBlock = byCount[blocking.of(f0 + k)];
+      largest.push(biggest / Math.max(1, charged) / totalFrames);
+      const block = sums[blocking.of(firstFrame + f0 + k)];
+      const countBlock = byCount[blocking.of(firstFrame + f0 + k)];
       for (let i = 0; i < n; i++) {
         const v = field.values[(f0 + k) * n + i];
         if (!Number.isFinite(v) || field.charges[i] === 0) continue;
@@ -87,6 +107,14 @@ export async function classifyClusters(field: Field, cutoff: number, source: str
   }
   options.signal?.throwIfAborted();
   report(field.frames);
+  return { sums, byCount, sizes, largest };
+}
+
+/** Class and counter-ion statistics with jackknife errors from every block's sums. */
+export function finishClusters(labels: string[], acc: ClusterSums, cutoff: number, source: string): ClusterResult {
+  const { sums, byCount, sizes } = acc;
+  let largest = 0;
+  for (const share of acc.largest) largest += share;
   const classes: ClassStatistics[] = [];
   for (let s = 0; s < labels.length; s++) {
     const total = sums.reduce((t, b) => t + CLASSES.reduce((u, _, c) => u + b[s * CLASSES.length + c][0], 0), 0);

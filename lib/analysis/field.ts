@@ -39,12 +39,16 @@ export interface LoadFieldOptions extends TrajectoryOptions, LongCallOptions {
  * than the trajectory has atoms, its columns are the atoms of the listed species (or the charged
  * atoms), in file order.
  */
-export async function loadField(trajectory: string, fieldFile: string, options: LoadFieldOptions = {}): Promise<Field> {
+export async function loadField(trajectory: string, fieldFile: string, options: LoadFieldOptions = {}, window?: { from: number; to: number }): Promise<Field> {
   const npy = readNpy(fieldFile);
   if (npy.shape.length !== 2) throw badInput(`${fieldFile}: expected an array of shape [frames, ions], got (${npy.shape.join(', ')})`);
-  const [frames, ions] = npy.shape;
-  checkFieldValues(npy.data, frames, ions, fieldFile);
-  const traj = openTrajectory(trajectory, { ...options, unwrap: false });
+  const [allFrames, ions] = npy.shape;
+  checkFieldValues(npy.data, allFrames, ions, fieldFile);
+  // A shard (lib/analysis/shard.ts) loads frames [from, to) of the field and of the selection only;
+  // the last one reads to the selection's end, so that a longer selection is still noticed.
+  const from = window?.from ?? 0, frames = (window?.to ?? allFrames) - from;
+  const start = options.start ?? 0, stride = options.stride ?? 1;
+  const traj = openTrajectory(trajectory, { ...options, unwrap: false, ...(window ? { start: start + from * stride, stop: window.to === allFrames ? options.stop : start + window.to * stride } : {}) });
   const positions = new Float64Array(frames * ions * 3);
   const boxes = new Float64Array(frames * 9);
   let species: string[] | null = null;
@@ -78,7 +82,7 @@ export async function loadField(trajectory: string, fieldFile: string, options: 
     report(Math.min(read, frames));
   }
   if (read !== frames) throw badInput(`${fieldFile}: has ${frames} frames, the trajectory selection ${read}; pass --start/--stop/--stride to select the field's frames`);
-  const values = Float64Array.from(npy.data);
+  const values = Float64Array.from(npy.data.subarray(from * ions, (from + frames) * ions));
   return { frames, natoms: ions, values, positions, boxes, species: species!, charges: charges!, provenance: { trajectory, field: fieldFile, format: traj.format } };
 }
 

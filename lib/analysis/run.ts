@@ -29,11 +29,21 @@ export interface AnalyzeOptions extends StructureOptions {
 
 export async function analyzeField(field: Field, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   checkField(field);
-  const warnings: string[] = [];
   options.signal?.throwIfAborted();
   const dist = distributions(field, { blocks: options.blocks });
   stageReporter(options.onProgress, 'distributions', 'frames', field.frames)(field.frames);
   const structure = await pairStructure(field, options);
+  return assembleAnalysis(field, dist, structure, (cutoff, source) => classifyClusters(field, cutoff, source, { blocks: options.blocks, signal: options.signal, onProgress: options.onProgress }), options);
+}
+
+/**
+ * The result from the distributions and the pair structure: the contact-pair cutoff (the user's,
+ * else from g_{+-}(r)), the ion-pair classification at it (`clusters`: computed here, or merged
+ * from shards that were given the cutoff) and the warnings. Shared by the single run and the merge
+ * of `analyze --shard` runs (lib/analysis/shard.ts).
+ */
+export async function assembleAnalysis(field: Pick<Field, 'species' | 'charges' | 'frames' | 'natoms' | 'provenance'>, dist: SpeciesDistribution[], structure: StructureResult, clustersAt: (cutoff: number, source: string) => Promise<ClusterResult>, options: AnalyzeOptions): Promise<AnalysisResult> {
+  const warnings: string[] = [];
   let clusters: ClusterResult | null = null;
   const signOf = new Map<string, number>();
   field.species.forEach((s, i) => signOf.set(s, Math.sign(field.charges[i])));
@@ -51,7 +61,7 @@ export async function analyzeField(field: Field, options: AnalyzeOptions = {}): 
   }
   if (!plusMinus) warnings.push('no pair of oppositely charged species: ion-pair classification skipped');
   if (cutoff !== null && plusMinus) {
-    clusters = await classifyClusters(field, cutoff, source, { blocks: options.blocks, signal: options.signal, onProgress: options.onProgress });
+    clusters = await clustersAt(cutoff, source);
     if (clusters.largestClusterFraction > 0.5)
       warnings.push(`contacts within ${cutoff.toPrecision(3)} percolate: the largest cluster holds ${(100 * clusters.largestClusterFraction).toFixed(0)} % of the ions on average, so "free / pair / cluster" says little here; see λ by number of counter-ions`);
   }

@@ -56,11 +56,29 @@ export function maxPairRange(field: Field): number {
 }
 
 export async function pairStructure(field: Field, options: StructureOptions = {}): Promise<StructureResult> {
-  const { labels, index } = speciesIndex(field.species);
-  const ns = labels.length;
+  const m = pairMoments(field);
   const rMax = options.rMax ?? maxPairRange(field);
   const bins = options.bins ?? 100;
-  const blocking = frameBlocks(field.frames, options.blocks ?? 10);
+  const blocks = frameBlocks(field.frames, options.blocks ?? 10).blocks;
+  const acc = await accumulatePairs(field, 0, field.frames, blocks, m, rMax, bins, options);
+  return finishPairs(m, acc.blockSums, acc.blockFrames, rMax, bins, field.frames);
+}
+
+/** Species, the ions left out (NaN) and each species' field mean and variance over every frame. */
+export interface PairMoments {
+  labels: string[];
+  index: Int32Array;
+  /** Species index of each ion, −1 for an ion left out of the analyses. */
+  speciesForPairs: Int32Array;
+  mean: number[];
+  variance: number[];
+  nAtoms: number[];
+}
+
+/** The moments over all of the field's frames (a shard passes the whole field's values, not its frames'). */
+export function pairMoments(field: Pick<Field, 'values' | 'species' | 'frames' | 'natoms'>): PairMoments {
+  const { labels, index } = speciesIndex(field.species);
+  const ns = labels.length;
   // Centre and scale per species, so that +− correlations are not dominated by the species means.
   const sum = new Float64Array(ns);
   const sum2 = new Float64Array(ns);
@@ -79,14 +97,26 @@ export async function pairStructure(field: Field, options: StructureOptions = {}
     }
   const mean = Array.from(sum, (s, k) => s / count[k]);
   const variance = Array.from(sum2, (s, k) => s / count[k] - mean[k] ** 2);
+  const nAtoms = Array.from({ length: ns }, (_, k) => Array.from(speciesForPairs).filter((s) => s === k).length);
+  return { labels, index, speciesForPairs, mean, variance, nAtoms };
+}
+
+/**
+ * Pair sums of the frames of `field`, which are frames firstFrame… of a run of totalFrames frames
+ * cut into `blocks` jackknife blocks: per block and species pair [ideal-gas-normalised counts per
+ * bin..., counts per bin..., products per bin...], added frame by frame in frame order (so a shard
+ * that owns whole blocks gets the single run's block sums bit for bit).
+ */
+export async function accumulatePairs(field: Field, firstFrame: number, totalFrames: number, blocks: number, m: PairMoments, rMax: number, bins: number, options: StructureOptions = {}): Promise<{ blockSums: Float64Array[]; blockFrames: Float64Array }> {
+  const { index, speciesForPairs, mean, variance, nAtoms } = m;
+  const ns = m.labels.length;
+  const blocking = frameBlocks(totalFrames, blocks);
   const delta = new Float64Array(field.values.length);
   for (let f = 0; f < field.frames; f++)
     for (let i = 0; i < field.natoms; i++) {
       const v = field.values[f * field.natoms + i];
       delta[f * field.natoms + i] = Number.isFinite(v) ? (v - mean[index[i]]) / Math.sqrt(variance[index[i]] || 1) : 0;
     }
-  const nAtoms = Array.from({ length: ns }, (_, k) => Array.from(speciesForPairs).filter((s) => s === k).length);
-  // Per block and species pair: [ideal-gas-normalised counts per bin..., counts per bin..., products per bin...]
   const cell = 3 * bins;
   const blockSums = Array.from({ length: blocking.blocks }, () => new Float64Array(ns * ns * cell));
   const blockFrames = new Float64Array(blocking.blocks);
@@ -111,8 +141,9 @@ export async function pairStructure(field: Field, options: StructureOptions = {}
     for (let k = 0; k < frames; k++) {
       const f = f0 + k;
       const volume = boxHeights(field.boxes, 9 * f)[3];
-      const sums = blockSums[blocking.of(f)];
-      blockFrames[blocking.of(f)] += 1;
+      const block = blocking.of(firstFrame + f);
+      const sums = blockSums[block];
+      blockFrames[block] += 1;
       for (let a = 0; a < ns; a++)
         for (let b = 0; b < ns; b++) {
           const pairsExpected = (nAtoms[a] * (nAtoms[b] - (a === b ? 1 : 0))) / volume;  // per unit volume, ideal gas
@@ -129,6 +160,14 @@ export async function pairStructure(field: Field, options: StructureOptions = {}
     report(f0 + frames);
   }
   options.signal?.throwIfAborted();
+  return { blockSums, blockFrames };
+}
+
+/** g, coordination and C(r) with jackknife errors from every block's sums (totalFrames frames in all). */
+export function finishPairs(m: PairMoments, blockSums: ArrayLike<number>[], blockFrames: ArrayLike<number>, rMax: number, bins: number, totalFrames: number): StructureResult {
+  const { labels, nAtoms, mean, variance } = m;
+  const ns = labels.length;
+  const cell = 3 * bins;
   const curves: PairCurve[] = [];
   for (let a = 0; a < ns; a++)
     for (let b = a; b < ns; b++) {
@@ -148,7 +187,7 @@ export async function pairStructure(field: Field, options: StructureOptions = {}
         const total = blockSums.reduce((s, x) => s + x[out + bins + j], 0);
         pairs.push(total);
         cumulative += total;
-        coordination.push(nAtoms[a] > 0 ? cumulative / (field.frames * nAtoms[a]) : 0);
+        coordination.push(nAtoms[a] > 0 ? cumulative / (totalFrames * nAtoms[a]) : 0);
         if (total > 0) {
           const c = jackknife(blockSums.map((s) => [s[out + 2 * bins + j], s[out + bins + j]]), (t) => (t[1] > 0 ? t[0] / t[1] : 0));
           corr.push(c.value);
@@ -163,7 +202,7 @@ export async function pairStructure(field: Field, options: StructureOptions = {}
   return {
     rMax: rMax,
     bins,
-    blocks: blocking.blocks,
+    blocks: blockSums.length,
     species: labels,
     fieldMoments: Object.fromEntries(labels.map((l, k) => [l, { mean: mean[k], variance: variance[k] }])),
     curves,

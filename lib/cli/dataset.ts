@@ -1,9 +1,39 @@
-import { buildDataset } from '../dataset';
+import { buildDataset, DatasetOptions } from '../dataset';
+import { datasetShard } from '../dataset/shard';
+import { parseShard, saveShardPartial } from '../shard/partial-file';
 import { Device } from '../descriptors';
 import { parseCharges, parseLabelBy } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
 import { centresJson, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
+
+/** The options `dataset` parses (also read by `ionfield slurm dataset` to count the frames). */
+export const datasetOptions = {
+  set: { type: 'string' },
+  tau: { type: 'string' },
+  'tau-short': { type: 'string' },
+  out: { type: 'string' },
+  'origin-stride': { type: 'string' },
+  manifest: { type: 'string' },
+  temperature: { type: 'string' },
+  timestep: { type: 'string' },
+  names: { type: 'string' },
+  'no-transport': { type: 'boolean' },
+  'formula-units': { type: 'string' },
+  scale: { type: 'string' },
+  species: { type: 'string' },
+  'label-by': { type: 'string' },
+  ...selectionOptions,
+  ...moleculeOptions,
+  charges: { type: 'string' },
+  threads: { type: 'string' },
+  device: { type: 'string' },
+  batch: { type: 'string' },
+  json: { type: 'boolean' },
+  shard: { type: 'string' },
+  partial: { type: 'string' },
+  'selected-frames': { type: 'string' },
+} as const;
 
 export const datasetCommand: Command = {
   name: 'dataset',
@@ -40,31 +70,15 @@ export const datasetCommand: Command = {
 ${moleculeUsage}
   --allow LIST        read overrides: box-jumps, dcd-nsavc, skewed-cells (docs/formats.md)
   --threads N --device auto|cpu|cuda --batch N
-  --json              print a JSON summary (schema ionfield.dataset-build/2)`,
+  --json              print a JSON summary (schema ionfield.dataset-build/2)
+  --shard i/n         build shard i (0-based) of n of every system's origin frames into
+                      <out>/<system>/shard-i-of-n/ and a partial (--partial FILE, default
+                      dataset.shard-i-of-n.json); \`ionfield merge\` writes the single run's folder,
+                      bit for bit but the seconds (docs/scale-out.md)
+  --selected-frames N[,N...]
+                      with --shard: each trajectory's frame count, known already (else scanned)`,
   async run(argv) {
-    const { values, positionals } = parse(argv, {
-      set: { type: 'string' },
-      tau: { type: 'string' },
-      'tau-short': { type: 'string' },
-      out: { type: 'string' },
-      'origin-stride': { type: 'string' },
-      manifest: { type: 'string' },
-      temperature: { type: 'string' },
-      timestep: { type: 'string' },
-      names: { type: 'string' },
-      'no-transport': { type: 'boolean' },
-      'formula-units': { type: 'string' },
-      scale: { type: 'string' },
-      species: { type: 'string' },
-      'label-by': { type: 'string' },
-      ...selectionOptions,
-      ...moleculeOptions,
-      charges: { type: 'string' },
-      threads: { type: 'string' },
-      device: { type: 'string' },
-      batch: { type: 'string' },
-      json: { type: 'boolean' },
-    });
+    const { values, positionals } = parse(argv, datasetOptions);
     if (positionals.length === 0) throw new UsageError('expected one or more trajectory files');
     if (!values.set) throw new UsageError('--set is required');
     if (!values.tau) throw new UsageError('--tau is required');
@@ -75,7 +89,7 @@ ${moleculeUsage}
     const progress = new Progress('dataset', null, !values.json);
     const selection = await selectionFromValues(values);
     const molecules = moleculesFromValues(values);
-    const summary = await buildDataset(positionals, values.out as string, {
+    const options: DatasetOptions = {
       ...selection,
       molecules,
       set: values.set as string,
@@ -96,6 +110,21 @@ ${moleculeUsage}
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       device: device as Device,
       onProgress: (p) => p.unit === 'frames' && progress.update(p.done, `frames (${p.stage.replace(/^dataset: /, '')})`),
+      onSystem: undefined,
+    };
+    if (values.shard !== undefined) {
+      // One shard of every system's origins: its parts of the arrays and a partial for `ionfield merge`.
+      const shard = parseShard(values.shard as string);
+      const file = (values.partial as string | undefined) ?? `dataset.shard-${shard.index}-of-${shard.count}.json`;
+      const known = values['selected-frames'] === undefined ? undefined : (values['selected-frames'] as string).split(',').map((v) => integerOption(v, 'selected-frames', 1)!);
+      saveShardPartial(file, await datasetShard(positionals, values.out as string, options, shard, known));
+      progress.done();
+      console.error(`ionfield dataset: shard ${shard.index}/${shard.count} → ${file}`);
+      return 0;
+    }
+    if (values.partial !== undefined || values['selected-frames'] !== undefined) throw new UsageError('--partial and --selected-frames are for --shard');
+    const summary = await buildDataset(positionals, values.out as string, {
+      ...options,
       onSystem: (e, skipped) => {
         if (values.json) return;
         progress.done();

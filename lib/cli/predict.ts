@@ -8,6 +8,7 @@ import { parseCharges } from '../trajectory';
 import { Command, integerOption, Options, parse, printJson, UsageError } from './command';
 import { allowUsage, centresJson, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
+import { runPredictTable } from './predict-table';
 
 function printReport(r: PredictReport): void {
   const l = r.lambdaMl;
@@ -53,6 +54,9 @@ export const predictOptions: Options = {
   shard: { type: 'string' },
   partial: { type: 'string' },
   'selected-frames': { type: 'string' },
+  table: { type: 'boolean' },
+  list: { type: 'string' },
+  'out-dir': { type: 'string' },
   json: { type: 'boolean' },
 };
 
@@ -60,6 +64,11 @@ export const predictCommand: Command = {
   name: 'predict',
   summary: 'per-ion local conductivity λ̂ and Λ_ML of a trajectory from a trained ONNX model',
   usage: `ionfield predict <trajectory> [--model model.onnx] [options]
+ionfield predict <trajectory>... | --list FILE [--out-dir DIR] [options]
+
+  Several trajectories (or --table, or --list): one prediction per trajectory, one row each (text
+  table, or --json: schema ionfield.trajectory-table/2, each row's result the single run's report).
+
 
   --model F.onnx        default: the shipped model (data/models/default.onnx, docs/model.md); or a
                         model from ionfield train, or any ONNX model with a documented signature
@@ -91,7 +100,13 @@ ${allowUsage}
   --shard i/n           shared models: run shard i (0-based) of n of the frames (whole batches) and
                         write its partial to --partial FILE (default predict.shard-i-of-n.json) and
                         its part of --out; \`ionfield merge\` gives the single run's report and field
-  --selected-frames N   with --shard: the run's frame count, known already (else the file is scanned)
+  --selected-frames N   with --shard: the run's frame count, known already (else the file is scanned;
+                        a table: one count per row, comma-separated)
+  --table               a table even of one trajectory
+  --list FILE           the table's trajectories: one per line, optionally with name=NAME (or JSON,
+                        schema ionfield.trajectory-list/2; docs/scale-out.md)
+  --out-dir DIR         a table: each row's per-ion field to DIR/<name>.npy (and .spread.npy)
+  --shard t/N           a table: N = rows × k, shard t is shard t mod k of row ⌊t/k⌋
 
   Shared models (the shipped default): Λ_ML ± total error, where the total combines the snapshot
   sampling error and the model error calibrated in the nested study (docs/model.md); --out also
@@ -99,7 +114,9 @@ ${allowUsage}
   gets a warning on stderr and "inDomain": false in the JSON (exit code 0).`,
   async run(argv) {
     const { values, positionals } = parse(argv, predictOptions);
-    if (positionals.length !== 1) throw new UsageError('expected exactly one trajectory file');
+    const table = positionals.length > 1 || Boolean(values.table) || values.list !== undefined;
+    if (!table && positionals.length !== 1) throw new UsageError('expected a trajectory file (several, or --list FILE, for a table)');
+    if (!table && values['out-dir'] !== undefined) throw new UsageError('--out-dir is for several trajectories (a table); one trajectory takes --out FILE.npy');
     if (values.out && !/\.npy$/i.test(values.out as string)) throw new UsageError(`--out must end in .npy, got '${values.out}'`);
     const device = (values.device ?? 'auto') as string;
     if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
@@ -123,6 +140,7 @@ ${allowUsage}
       device: device as Device,
       provider: provider as Provider,
     };
+    if (table) return runPredictTable(positionals, options, values as Record<string, string | boolean | undefined>, centresJson(molecules));
     if (values.shard !== undefined) {
       if (molecules) throw new UsageError('--shard is not available yet with molecules (a topology with molecules): run it as one process, or shard with --centres atoms');
       // One shard of the frames: its part of the field and a partial for `ionfield merge`.

@@ -8,8 +8,8 @@ import { Progress } from './progress';
 import { accumulateTransportShard } from '../transport/shard';
 import { parseShard, saveShardPartial } from '../shard/partial-file';
 
-const fmt = (v: number | null, digits = 4) => (v === null ? 'n/a' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(digits - 1) : v.toPrecision(digits));
-const pm = (q: { value: number | null; error: number | null }) => `${fmt(q.value)} ± ${fmt(q.error, 2)}`;
+import { fmt, pm } from './numbers';
+import { runTransportTable } from './transport-table';
 
 export function describe(r: TransportReport): string {
   const w = r.fitWindow;
@@ -52,8 +52,11 @@ export const transportCommand: Command = {
   summary: 'diffusion, conductivity (Einstein–Helfand), Λ, Nernst–Einstein, Onsager, transference, with errors',
   usage: `ionfield transport <trajectory>... --temperature T [options]
 ionfield transport --from-partials <partial.json>... --temperature T [options]
+ionfield transport --table <trajectory>... [--list FILE] --temperature T [options]
 
-Several trajectories (independent runs of one system) are combined exactly.
+Several trajectories (independent runs of one system) are combined exactly. With --table (or
+--list), each trajectory is its own run instead: one row per trajectory (text table, or --json:
+schema ionfield.trajectory-table/2, each row's result the single run's --json).
 
   --temperature T        temperature (K; epsilon/k_B in lj units)            [required]
   --units U              lj | real | metal | gromacs (default: gromacs for XTC, else lj with a warning)
@@ -99,11 +102,16 @@ ${allowUsage}
   --out FILE             the shard partial (with --shard; default transport.shard-i-of-n.json)
   --selected-frames N    with --shard: the run's number of selected frames, known already (ionfield
                          slurm counts once for all shards); without it each shard scans the file
+  --table                one row per trajectory (see above)
+  --list FILE            the table's trajectories from a list file: one per line, optionally with
+                         name=NAME temperature=T (or JSON, schema ionfield.trajectory-list/2;
+                         docs/scale-out.md); a row's temperature overrides --temperature
   --allow-negative       exit 0 even when a D or σ comes out negative (by default: error, exit 1)
   --json                 machine-readable output (schema ionfield.transport/2, docs/transport.md)`,
   async run(argv) {
     const { values, positionals, options } = await parseTransportArgs(argv);
     const str = (k: string) => values[k] as string | undefined;
+    if (values.table || values.list) return runTransportTable(positionals, options, values);
     if (str('shard') !== undefined) return runShard(positionals, options, str('shard')!, str('out'), Boolean(values['from-partials']), integerOption(str('selected-frames'), 'selected-frames', 3));
     if (str('out') !== undefined || str('selected-frames') !== undefined) throw new UsageError('--out and --selected-frames are for --shard (the report goes to stdout)');
     const partials: TransportPartial[] = [];
@@ -174,13 +182,16 @@ export async function parseTransportArgs(argv: string[]): Promise<{ values: Reco
       shard: { type: 'string' },
       out: { type: 'string' },
       'selected-frames': { type: 'string' },
+      table: { type: 'boolean' },
+      list: { type: 'string' },
       json: { type: 'boolean' },
   });
-    if (positionals.length < 1) throw new UsageError('expected at least one trajectory file');
+    if (positionals.length < 1 && !values.list) throw new UsageError('expected at least one trajectory file');
     const str = (k: string) => values[k] as string | undefined;
     const positive = (k: string) => numberOption(str(k), k, (v) => Number.isFinite(v) && v > 0);
     const temperature = positive('temperature');
-    if (temperature === undefined) throw new UsageError('--temperature is required');
+    // A --list may give every row its temperature (rows without one are refused when they run).
+    if (temperature === undefined && !values.list) throw new UsageError('--temperature is required');
     if (str('units') && !['lj', 'real', 'metal', 'gromacs'].includes(str('units')!)) throw new UsageError(`--units: '${str('units')}' is not one of lj, real, metal, gromacs`);
     const masses = str('masses')
       ? Object.fromEntries(Object.entries(parseKeyValueList(str('masses')!, '--masses')).map(([k, v]) => {
@@ -193,7 +204,7 @@ export async function parseTransportArgs(argv: string[]): Promise<{ values: Reco
     if (points !== undefined && points % 2 !== 0) throw new UsageError('--points-per-level must be even');
     const options: TransportOptions = {
       ...(await selectionFromValues(values)),
-      temperature,
+      temperature: temperature as number,
       units: str('units'),
       timestep: positive('timestep'),
       frameInterval: positive('frame-interval'),
@@ -242,7 +253,7 @@ async function runShard(positionals: string[], options: TransportOptions, text: 
 }
 
 /** The D and σ values below zero, as "D(Na) = -1.2e-5" strings. */
-function negativeResults(r: TransportReport): string[] {
+export function negativeResults(r: TransportReport): string[] {
   const out: string[] = [];
   for (const [s, d] of Object.entries(r.diffusion)) if (d.value !== null && d.value < 0) out.push(`D(${s}) = ${fmt(d.value)}`);
   if (r.conductivity.value !== null && r.conductivity.value < 0) out.push(`σ = ${fmt(r.conductivity.value)}`);

@@ -24,7 +24,7 @@ export interface PredictPiece {
 const usage = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_USAGE' });
 
 /** The options the result depends on (must agree between shards). */
-function predictShardOptions(options: PredictOptions): Record<string, unknown> {
+export function predictShardOptions(options: PredictOptions): Record<string, unknown> {
   const { onProgress: _p, signal: _s, threads: _t, model, ...rest } = options;
   return JSON.parse(JSON.stringify({ ...rest, model: typeof model === 'string' ? model : model.path }));
 }

@@ -49,7 +49,13 @@ export function parseShard(text: string): ShardSpec {
 
 const SAMPLE = 16 * 1024 * 1024;
 
-export function fingerprint(file: string): InputFingerprint {
+/**
+ * The input's size and SHA-256: of the whole file up to 16 samples, else of its first and last
+ * sample (16 MiB by default; a trajectory table's shards fingerprint every row's file with 1 MiB
+ * samples, since each shard would otherwise read them all).
+ */
+export function fingerprint(file: string, sample = SAMPLE): InputFingerprint {
+  const SAMPLE = sample;
   const resolved = path.resolve(file);
   const bytes = fs.statSync(resolved).size;
   const hash = createHash('sha256');
@@ -72,7 +78,7 @@ export function fingerprint(file: string): InputFingerprint {
   } finally {
     fs.closeSync(fd);
   }
-  return { path: resolved, bytes, sha256: hash.digest('hex'), hashed: bytes <= 16 * SAMPLE ? 'whole file' : 'first and last 16 MiB' };
+  return { path: resolved, bytes, sha256: hash.digest('hex'), hashed: bytes <= 16 * SAMPLE ? 'whole file' : `first and last ${SAMPLE / 2 ** 20} MiB` };
 }
 
 export function badPartial(message: string): Error {

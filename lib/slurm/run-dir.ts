@@ -11,13 +11,16 @@ import { upgradeLegacyDocument } from '../legacy-document';
 export const RUN_SCHEMA = 'ionfield.slurm-run/2';
 
 /** The commands `ionfield slurm` can shard, by their leading words. */
-export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['predict'], ['descriptors']];
+export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['kinosons', 'report'], ['predict'], ['descriptors'], ['dataset'], ['analyze']];
 
-/** Commands whose own --out is an array they write (the shard's partial file is then --partial). */
-export const OWN_OUT = ['predict', 'descriptors'];
+/** Commands whose own --out is what they write (an array, a dataset or analysis folder): the shard's partial file is then --partial. */
+export const OWN_OUT = ['predict', 'descriptors', 'dataset', 'analyze'];
+
+/** Commands that write into a folder of their own (--out-dir) and take the shard's partial as --partial. */
+const OWN_DIR = ['kinosons report'];
 
 /** The option that names a shard's partial file. */
-const partialOption = (command: string[]) => (OWN_OUT.includes(command[0]) ? '--partial' : '--out');
+const partialOption = (command: string[]) => (OWN_OUT.includes(command[0]) || OWN_DIR.includes(command.slice(0, 2).join(' ')) ? '--partial' : '--out');
 
 export interface SchedulerOptions {
   partition?: string;
