@@ -30,7 +30,7 @@ describe('trajectory tables (a row per trajectory)', function () {
     const dir = tempDir();
     const list = textList(dir);
     const table = JSON.parse(cli(['transport', '--list', list, ...lj, '--temperature', '1', '--json']));
-    assert.equal(table.schema, 'ionfield.trajectory-table/2');
+    assert.equal(table.schema, 'ionfield.trajectory-table/1');
     assert.deepEqual(table.rows.map((r: { name: string }) => r.name), ['dilute', 'dense']);
     const dilute = JSON.parse(cli(['transport', family('a11-lb2-rho0.05'), ...lj, '--temperature', '1', '--json']));
     const dense = JSON.parse(cli(['transport', path.join(dir, 'dense.xtc'), ...lj, '--temperature', '1.5', '--json']));
@@ -60,7 +60,7 @@ describe('trajectory tables (a row per trajectory)', function () {
   it('predict of several trajectories (a JSON list): rows equal single runs; sharded fields bit for bit', () => {
     const dir = tempDir();
     const list = path.join(dir, 'list.json');
-    fs.writeFileSync(list, JSON.stringify({ schema: 'ionfield.trajectory-list/2', trajectories: [{ path: demo, name: 'first' }, { path: demo, name: 'again' }] }));
+    fs.writeFileSync(list, JSON.stringify({ schema: 'ionfield.trajectory-list/1', trajectories: [{ path: demo, name: 'first' }, { path: demo, name: 'again' }] }));
     const timing = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, stages: undefined, ionsFramesPerSecond: undefined, field: undefined });
     const args = ['predict', '--list', list, '--stop', '300'];
     const table = JSON.parse(cli([...args, '--out-dir', path.join(dir, 'single'), '--json']));

@@ -1,5 +1,5 @@
 // `predict` of several trajectories (or --table / --list): one prediction per trajectory, one row
-// each (text table or --json, schema ionfield.trajectory-table/2), the per-ion fields to
+// each (text table or --json, schema ionfield.trajectory-table/1), the per-ion fields to
 // --out-dir DIR/<row name>.npy when asked; and its shards (`--shard t/N`, N = rows × k: shard
 // t mod k of row ⌊t/k⌋, lib/table/shard.ts) for `ionfield merge` and `ionfield slurm`.
 import * as fs from 'node:fs';

@@ -67,7 +67,7 @@ export const predictCommand: Command = {
 ionfield predict <trajectory>... | --list FILE [--out-dir DIR] [options]
 
   Several trajectories (or --table, or --list): one prediction per trajectory, one row each (text
-  table, or --json: schema ionfield.trajectory-table/2, each row's result the single run's report).
+  table, or --json: schema ionfield.trajectory-table/1, each row's result the single run's report).
 
 
   --model F.onnx        default: the shipped model (data/models/default.onnx, docs/model.md); or a
@@ -104,7 +104,7 @@ ${allowUsage}
                         a table: one count per row, comma-separated)
   --table               a table even of one trajectory
   --list FILE           the table's trajectories: one per line, optionally with name=NAME (or JSON,
-                        schema ionfield.trajectory-list/2; docs/scale-out.md)
+                        schema ionfield.trajectory-list/1; docs/scale-out.md)
   --out-dir DIR         a table: each row's per-ion field to DIR/<name>.npy (and .spread.npy)
   --shard t/N           a table: N = rows × k, shard t is shard t mod k of row ⌊t/k⌋
 

@@ -29,7 +29,7 @@ export async function runTable(command: string, rows: TrajectoryRow[], json: boo
       progress.done();
     }
   }
-  if (json) printJson({ schema: 'ionfield.trajectory-table/2', command, rows: results });
+  if (json) printJson({ schema: 'ionfield.trajectory-table/1', command, rows: results });
   else console.log(describe(results));
   const failed = results.filter((r) => r.error).length;
   if (failed) console.error(`ionfield ${command}: error: ${failed} of ${rows.length} rows failed (see the table)`);

@@ -1,5 +1,5 @@
 // `transport --table` / `--list`: one transport run per trajectory, one row each (text table or
-// --json, schema ionfield.trajectory-table/2), and its shards (`--shard t/N`, N = rows × k: shard
+// --json, schema ionfield.trajectory-table/1), and its shards (`--shard t/N`, N = rows × k: shard
 // t mod k of row ⌊t/k⌋, lib/table/shard.ts) for `ionfield merge` and `ionfield slurm`.
 import { accumulateTransport, mergePartials, TransportOptions, TransportReport, transportReport } from '../transport';
 import { accumulateTransportShard, transportShardOptions } from '../transport/shard';

@@ -56,7 +56,7 @@ ionfield transport --table <trajectory>... [--list FILE] --temperature T [option
 
 Several trajectories (independent runs of one system) are combined exactly. With --table (or
 --list), each trajectory is its own run instead: one row per trajectory (text table, or --json:
-schema ionfield.trajectory-table/2, each row's result the single run's --json).
+schema ionfield.trajectory-table/1, each row's result the single run's --json).
 
   --temperature T        temperature (K; epsilon/k_B in lj units)            [required]
   --units U              lj | real | metal | gromacs (default: gromacs for XTC, else lj with a warning)
@@ -104,7 +104,7 @@ ${allowUsage}
                          slurm counts once for all shards); without it each shard scans the file
   --table                one row per trajectory (see above)
   --list FILE            the table's trajectories from a list file: one per line, optionally with
-                         name=NAME temperature=T (or JSON, schema ionfield.trajectory-list/2;
+                         name=NAME temperature=T (or JSON, schema ionfield.trajectory-list/1;
                          docs/scale-out.md); a row's temperature overrides --temperature
   --allow-negative       exit 0 even when a D or σ comes out negative (by default: error, exit 1)
   --json                 machine-readable output (schema ionfield.transport/2, docs/transport.md)`,

@@ -4,7 +4,7 @@
 //   a text file, one trajectory per line, optionally followed by name=NAME and temperature=T;
 //   '#' starts a comment, blank lines are skipped; relative paths are relative to the list file;
 //
-//   or JSON {"schema": "ionfield.trajectory-list/2", "trajectories": [{"path": "a.xtc",
+//   or JSON {"schema": "ionfield.trajectory-list/1", "trajectories": [{"path": "a.xtc",
 //   "name": "a", "temperature": 300}, ...]} (name and temperature optional, paths as above).
 //
 // A row's name defaults to its file's name (systemName: the folder for LAMMPS runs named
@@ -20,7 +20,7 @@ export interface TrajectoryRow {
   temperature?: number;
 }
 
-export const LIST_SCHEMA = 'ionfield.trajectory-list/2';
+export const LIST_SCHEMA = 'ionfield.trajectory-list/1';
 
 function bad(message: string): Error {
   return Object.assign(new Error(message), { code: 'IONFIELD_BAD_INPUT' });

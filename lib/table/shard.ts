@@ -46,5 +46,5 @@ export async function finishTable(partial: ShardPartial, finish: (rowPartial: Sh
   }
   const results: TableRowResult[] = [];
   for (const [k, row] of rows.entries()) results.push({ name: row.name, file: row.path, ...(row.temperature !== undefined ? { temperature: row.temperature } : {}), result: await finish(combineShardPartials(byRow[k])) });
-  return { schema: 'ionfield.trajectory-table/2', command: partial.command.replace(/ table$/, ''), rows: results };
+  return { schema: 'ionfield.trajectory-table/1', command: partial.command.replace(/ table$/, ''), rows: results };
 }
