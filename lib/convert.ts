@@ -32,8 +32,8 @@ export interface ConvertResult {
   atoms: number;
   unwrapped: boolean;
   /** Factors applied: output length unit per input length unit, and the same for time. */
-  length_factor: number;
-  time_factor: number;
+  lengthFactor: number;
+  timeFactor: number;
   /** The <name>.topology.json written beside an XTC/DCD output (species, charges), or null and why not. */
   topology: { path: string } | { path: null; reason: string } | null;
 }
@@ -128,5 +128,5 @@ export async function convertTrajectory(input: string, output: string, options: 
       topology = { path: null, reason: !first?.types ? 'the input has no species labels' : !first.charges ? 'the input has no charges (pass --charges)' : 'charges differ within a species' };
     }
   }
-  return { input, output, inputFormat: trajectory.format, outputFormat, frames, atoms, unwrapped, length_factor: length, time_factor: time, topology };
+  return { input, output, inputFormat: trajectory.format, outputFormat, frames, atoms, unwrapped, lengthFactor: length, timeFactor: time, topology };
 }

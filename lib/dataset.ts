@@ -1,6 +1,6 @@
-// The training-set builder (format: docs/dataset.md, schema ionfield.dataset/1). For every
+// The training-set builder (format: docs/dataset.md, schema ionfield.dataset/2). For every
 // trajectory it streams the frames once, computes the descriptors of every centre ion at the origin
-// frames t0 (every origin_stride frames) and, when frame t0 + τ arrives, the local molar
+// frames t0 (every originStride frames) and, when frame t0 + τ arrives, the local molar
 // conductivity targets λ_i(t0) = K N z_i Δr_i·J/τ (native/include/ionfield/dataset.hpp). Memory is
 // bounded by the origins waiting for their partner frame (lib/dataset/pending.ts).
 // Each system is written to <out>/<name>/ under temporary names, then system.json last; a rerun
@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { bindSet, BoundSet, DescriptorSetDef, loadSet } from './descriptor-sets';
 import { columnsDocument, computeBatch, ComputeOptions, resolveDevice, RowMap, rowMap } from './descriptors';
 import { OriginRing, PendingOrigin } from './dataset/pending';
+import { FrameClock, frameClock } from './dataset/clock';
+import { OriginSums, originSums, SystemSums } from './dataset/sums';
 import { readTopology, topologyPathFor } from './dataset/topology';
 import { native } from './native';
 import { NpyWriter } from './npy';
@@ -20,6 +22,7 @@ import { computeTransport } from './transport';
 import { formulaUnits } from './transport/formula';
 import { labelRecord } from './label-record';
 import { LongCallOptions, stageReporter } from './progress';
+import { upgradeLegacyDocument } from './legacy-document';
 
 export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop' | 'labelBy' | 'molecules'>, LongCallOptions {
   /** Shipped set name or file, or a parsed set. */
@@ -57,7 +60,7 @@ export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 
 export interface FamilyManifestSystem {
   name: string;
   parameters: Record<string, unknown> & { temperature?: number; timestep?: number };
-  transport?: { lambda_eh?: { value: number | null; error: number | null } } & Record<string, unknown>;
+  transport?: { lambdaEh?: { value: number | null; error: number | null } } & Record<string, unknown>;
 }
 export interface FamilyManifest {
   schema: string;
@@ -70,49 +73,49 @@ export interface SystemEntry {
   checksums?: Record<string, string>;
   source: string;
   frames: number;
-  origin_frames: { first: number; last: number; stride: number };
+  originFrames: { first: number; last: number; stride: number };
   ions: Record<string, number>;
   charges: Record<string, number>;
   temperature: number;
-  volume_mean: number;
-  formula_units: number;
+  volumeMean: number;
+  formulaUnits: number;
   /** Atoms in each frame (N of λ's K N, neutral atoms included). */
   atoms?: number;
   K: number;
-  lambda_mean: number;
-  lambda_mean_by_species: Record<string, number>;
-  eh_at_tau: number;
-  sum_rule_relative_error: number;
-  lambda_eh: { value: number | null; error: number | null; source: string } | null;
+  lambdaMean: number;
+  lambdaMeanBySpecies: Record<string, number>;
+  ehAtTau: number;
+  sumRuleRelativeError: number;
+  lambdaEh: { value: number | null; error: number | null; source: string } | null;
   parameters: Record<string, unknown> | null;
   request: DatasetRequest;
   seconds: number;
 }
 
 /** What a system's files were built with; a rerun reuses a system only when this matches. */
-interface DatasetRequest {
+export interface DatasetRequest {
   set: string;
   tau: number;
-  tau_frames: number;
+  tauFrames: number;
   /** Shorter lag of a two-lag target (absent: single lag). */
-  tau_short?: number | null;
-  tau_short_frames?: number;
-  origin_stride: number;
+  tauShort?: number | null;
+  tauShortFrames?: number;
+  originStride: number;
   /** Species labels: 'type' (the file's) or 'charge' ("+1", "-1", "+2"); absent in older folders = 'type'. */
-  label_by?: LabelBy;
+  labelBy?: LabelBy;
   /** The species the set was bound to when given (or gathered for labels by charge): they fix the columns. */
   species?: string[] | null;
   start: number;
   stop: number | null;
-  source_bytes: number;
+  sourceBytes: number;
 }
 
 export interface DatasetSummary {
-  schema: 'ionfield.dataset-build/1';
+  schema: 'ionfield.dataset-build/2';
   output: string;
   dataset: string;
-  systems: { name: string; frames: number; lambda_mean: number; eh_at_tau: number; sum_rule_relative_error: number; skipped: boolean }[];
-  max_sum_rule_relative_error: number;
+  systems: { name: string; frames: number; lambdaMean: number; ehAtTau: number; sumRuleRelativeError: number; skipped: boolean }[];
+  maxSumRuleRelativeError: number;
   seconds: number;
 }
 
@@ -132,15 +135,15 @@ export function lambdaPrefactor(temperature: number, formulaUnitCount: number): 
   return 1 / (6 * temperature * formulaUnitCount);
 }
 
-function naturalSort(labels: string[]): string[] {
+export function naturalSort(labels: string[]): string[] {
   return [...labels].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
-function loadManifest(m: DatasetOptions['manifest']): FamilyManifest | null {
+export function loadManifest(m: DatasetOptions['manifest']): FamilyManifest | null {
   if (!m) return null;
   if (typeof m !== 'string') return m;
   try {
-    return JSON.parse(fs.readFileSync(m, 'utf8')) as FamilyManifest;
+    return upgradeLegacyDocument(JSON.parse(fs.readFileSync(m, 'utf8')) as FamilyManifest, true);
   } catch (err) {
     throw badInput(`--manifest ${m}: ${(err as Error).message}`);
   }
@@ -150,7 +153,7 @@ function boxVolume(h: Float64Array): number {
   return Math.abs(h[0] * (h[4] * h[8] - h[5] * h[7]) - h[1] * (h[3] * h[8] - h[5] * h[6]) + h[2] * (h[3] * h[7] - h[4] * h[6]));
 }
 
-interface SystemContext {
+export interface SystemContext {
   name: string;
   trajectory: string;
   dir: string;
@@ -161,16 +164,16 @@ interface SystemContext {
 }
 
 /**
- * The bound set in the JSON form the descriptor code parses (schema ionfield.descriptor-set/1), one
+ * The bound set in the JSON form the descriptor code parses (schema ionfield.descriptor-set/2), one
  * function per column, species explicit and lengths already scaled: parseSetJson + bindSet(def,
  * species, 1) gives back exactly these columns in this order, whatever form the set came in (n2p2).
  */
 export function expandedSetJson(bound: BoundSet, def: DescriptorSetDef, scale: number): Record<string, unknown> {
   return {
-    schema: 'ionfield.descriptor-set/1',
+    schema: 'ionfield.descriptor-set/2',
     name: bound.name,
     description: def.description,
-    length_unit: scale === 1 ? def.lengthUnit : `${def.lengthUnit} × ${scale}`,
+    lengthUnit: scale === 1 ? def.lengthUnit : `${def.lengthUnit} × ${scale}`,
     source: def.source,
     species: bound.species,
     functions: bound.functions.map((f) => ({
@@ -181,19 +184,19 @@ export function expandedSetJson(bound: BoundSet, def: DescriptorSetDef, scale: n
       rs: f.rs,
       ...(f.type === 'G2' ? {} : { zeta: f.zeta, lambda: f.lambda }),
       cutoff: f.cutoff,
-      cutoff_function: f.cutoffFunction,
+      cutoffFunction: f.cutoffFunction,
     })),
   };
 }
 
-/** The set's column description per centre species, as dataset.json's feature_columns. */
-function featureColumns(bound: BoundSet, map: RowMap): Record<string, unknown[]> {
+/** The set's column description per centre species, as dataset.json's featureColumns. */
+export function featureColumns(bound: BoundSet, map: RowMap): Record<string, unknown[]> {
   const doc = columnsDocument(bound, map, { array: '', frames: 0, steps: [], source: '', scale: 1 }) as { columns: Record<string, unknown[]> };
   return doc.columns;
 }
 
 /** Species labels and charges of a trajectory: the options', else a <name>.topology.json beside it. */
-function labellingOf(trajectory: string, options: DatasetOptions): { types?: string[]; charges?: Record<string, number>; continuous: boolean; topo: string } {
+export function labellingOf(trajectory: string, options: DatasetOptions): { types?: string[]; charges?: Record<string, number>; continuous: boolean; topo: string } {
   const topo = topologyPathFor(trajectory);
   if (!options.types && fs.existsSync(topo)) {
     const t = readTopology(topo);
@@ -207,7 +210,7 @@ function labellingOf(trajectory: string, options: DatasetOptions): { types?: str
  * different valence have different species (+1/-1 and +2/-1), and the dataset needs their union
  * so that every system's features have the same columns (a species a system lacks has 0 ions).
  */
-async function chargeLabelsOf(trajectories: string[], options: DatasetOptions): Promise<string[]> {
+export async function chargeLabelsOf(trajectories: string[], options: DatasetOptions): Promise<string[]> {
   const all = new Set<string>();
   for (const trajectory of trajectories) {
     const { types, charges } = labellingOf(trajectory, options);
@@ -220,39 +223,124 @@ async function chargeLabelsOf(trajectories: string[], options: DatasetOptions): 
 /** Builds one system's files; returns its entry and the bound set (for dataset.json). */
 async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise<{ entry: SystemEntry; bound: BoundSet; map: RowMap }> {
   const started = Date.now();
-  const stride = options.originStride ?? 1;
-  const { types, charges, continuous, topo } = labellingOf(ctx.trajectory, options);
-  // Continuous (already unwrapped) files are read as stored; others are unwrapped by the reader.
-  // With molecules, the "ions" are centres of mass of molecules (lib/topology/centres-batch.ts).
-  const traj = openTrajectory(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, labelBy: options.labelBy, start: options.start, stop: options.stop, unwrap: !continuous, batchSize: options.batchSize ?? 16, signal: options.signal, molecules: options.molecules });
+  const undoDirectory = makeDirectory(ctx.dir);
+  const pass = await passSystem(ctx, options, ctx.dir, undoDirectory);
+  try {
+    const entry = await finishSystem(ctx, { ...pass, rows: rowsBySpecies(pass) }, options, (Date.now() - started) / 1000);
+    return { entry, bound: pass.bound, map: pass.map };
+  } catch (err) {
+    for (const w of Object.values(pass.writers)) {
+      w.features.abort();
+      w.lambda.abort();
+    }
+    undoDirectory();
+    throw err;
+  }
+}
+
+/**
+ * A `dataset --shard` run's part of one system (lib/dataset/shard.ts): it reads frames
+ * [readFrom, readTo) of the selection (readTo null: to its end), takes the origins in
+ * [ownFrom, ownTo) and the cell volumes of frames [ownFrom, volumeTo), with the single run's clock.
+ */
+export interface SystemWindow {
+  readFrom: number;
+  readTo: number | null;
+  ownFrom: number;
+  ownTo: number;
+  volumeTo: number;
+  clock: FrameClock;
+}
+
+/** The labels' facts a system's summary needs (first frame). */
+export interface SystemMeta {
+  labels: string[];
+  counts: number[];
+  chargeOf: number[];
+  nf: number;
+}
+
+/** What one pass over a system's frames produced: its arrays (unfinished writers) and its sums. */
+export interface SystemPass {
+  writers: Record<string, { features: NpyWriter; lambda: NpyWriter; rowsOf: number[] }>;
+  origins: { frame: number; step: number; time: number }[];
+  sums: SystemSums;
+  /** Per origin and per owned frame, for a shard's partial (the merge replays them in order). */
+  originSums: OriginSums[];
+  volumes: number[];
+  natoms: number;
+  K: number;
+  meta: SystemMeta;
+  bound: BoundSet;
+  map: RowMap;
+  clock: FrameClock;
+  continuous: boolean;
+  types?: string[];
+  charges?: Record<string, number>;
+  temperature: number;
+  timestep?: number;
+  framesRead: number;
+}
+
+/** Labels, temperature and timestep of a system: the options', else its manifest entry's. */
+export function systemConditions(ctx: SystemContext, options: DatasetOptions) {
   const params = ctx.manifestEntry?.parameters ?? null;
   const temperature = options.temperature ?? (params?.temperature as number | undefined);
   if (!(temperature !== undefined && temperature > 0)) throw Object.assign(new Error('--temperature is required (or a --manifest that gives it)'), { code: 'IONFIELD_USAGE' });
   const timestep = options.timestep ?? (params?.timestep as number | undefined);
-  const undoDirectory = makeDirectory(ctx.dir);
+  return { ...labellingOf(ctx.trajectory, options), params, temperature, timestep };
+}
+
+/**
+ * Streams a system's frames once: descriptors at the origins, their targets when the partner frame
+ * arrives, arrays written into `arrays` (a folder). On error the writers are aborted and `undo` run.
+ */
+export async function passSystem(ctx: SystemContext, options: DatasetOptions, arrays: string, undo: () => void, window?: SystemWindow): Promise<SystemPass> {
+  const stride = options.originStride ?? 1;
+  const { types, charges, continuous, topo, temperature, timestep } = systemConditions(ctx, options);
+  const selStart = options.start ?? 0;
+  // Continuous (already unwrapped) files are read as stored; others are unwrapped by the reader.
+  // With molecules, the "ions" are centres of mass of molecules (lib/topology/centres-batch.ts).
+  const traj = openTrajectory(ctx.trajectory, {
+    format: options.format, typeMap: options.typeMap, charges, types, labelBy: options.labelBy,
+    start: window ? selStart + window.readFrom : options.start,
+    stop: window && window.readTo !== null ? selStart + window.readTo : options.stop,
+    unwrap: !continuous, batchSize: options.batchSize ?? 16, signal: options.signal, molecules: options.molecules,
+  });
   const reportFrames = stageReporter(options.onProgress, `dataset: ${ctx.name}`, 'frames');
 
   let bound: BoundSet | null = null, map: RowMap | null = null;
   let q: Float64Array | null = null;
   let tauFrames = 0, tauShortFrames = 0, dt = NaN, t0 = NaN, s0 = NaN, dTime = NaN, dStep = NaN, tPrev = NaN, sPrev = NaN;
-  let ring: OriginRing | null = null;
+  let ring = null as OriginRing | null; // (set in useClock: a closure TS does not follow)
+  let clock = null as FrameClock | null;
+  const useClock = (c: FrameClock) => {
+    clock = c;
+    ({ t0, s0, dTime, dStep, dt, tauFrames, tauShortFrames } = c);
+    ring = new OriginRing(Math.ceil(tauFrames / stride) + 2);
+  };
+  // A shard knows the single run's clock before it reads (its first frame need not be frame 0).
+  if (window) useClock(window.clock);
   let K = NaN, natoms = 0;
   const writers: Record<string, { features: NpyWriter; lambda: NpyWriter; rowsOf: number[] }> = labelRecord();
   const origins: { frame: number; step: number; time: number }[] = [];
-  let j2Sum = 0, lambdaTotal = 0, volumeSum = 0, volumeFrames = 0;
-  const speciesLambda: Record<string, number> = labelRecord();
+  const sums = new SystemSums();
+  const perOrigin: OriginSums[] = [], volumes: number[] = [];
   let atomSpecies: string[] = [];
-  let frame = 0;
+  let frame = window ? window.readFrom : 0;
   const early: PendingOrigin[] = [];
-  const first = options.start ?? 0;
+  const first = selStart;
+  const ownsOrigin = (f: number) => f % stride === 0 && (!window || (f >= window.ownFrom && f < window.ownTo));
+  const ownsVolume = (f: number) => !window || (f >= window.ownFrom && f < window.volumeTo);
+  let meta: SystemMeta | null = null;
 
   const emit = (o: PendingOrigin, positions: Float64Array) => {
     const r = tauShortFrames > 0
       ? native().localConductivityDifference(o.positions, o.shortLag!, positions, q!, K, tauShortFrames * dt, tauFrames * dt)
       : native().localConductivity(o.positions, positions, q!, K, tauFrames * dt);
-    j2Sum += r.j2;
-    lambdaTotal += r.lambdaSum;
-    for (let i = 0; i < natoms; i++) speciesLambda[atomSpecies[i]] = (speciesLambda[atomSpecies[i]] ?? 0) + r.lambda[i];
+    const o1 = originSums(r.j2, r.lambdaSum, r.lambda, atomSpecies);
+    sums.addOrigin(o1);
+    if (window) perOrigin.push(o1);
     const F = bound!.maxFeatures;
     for (const [s, w] of Object.entries(writers)) {
       const n = w.rowsOf.length, Fs = bound!.columns[s].length;
@@ -293,11 +381,11 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
           if (rowsOf.length === 0 && !options.species) continue;
           writers[s] = {
             rowsOf,
-            features: new NpyWriter(path.join(ctx.dir, `features-${s}.npy`), 'float32', [rowsOf.length, bound.columns[s].length]),
-            lambda: new NpyWriter(path.join(ctx.dir, `lambda-${s}.npy`), 'float64', [rowsOf.length]),
+            features: new NpyWriter(path.join(arrays, `features-${s}.npy`), 'float32', [rowsOf.length, bound.columns[s].length]),
+            lambda: new NpyWriter(path.join(arrays, `lambda-${s}.npy`), 'float64', [rowsOf.length]),
           };
         }
-        (ctx as SystemContext & { meta?: unknown }).meta = { labels, counts, chargeOf, nf: nf.value };
+        meta = { labels, counts, chargeOf, nf: nf.value };
       }
       // Time per frame from the first two frames: stored times, else steps × timestep.
       const originsHere: number[] = [];
@@ -306,22 +394,9 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
         if (frame === 0) {
           t0 = t;
           s0 = s;
-        } else if (frame === 1) {
-          dTime = t >= 0 && t0 >= 0 && t > t0 ? t - t0 : NaN;
-          dStep = s > s0 ? s - s0 : NaN;
-          if (dTime > 0) dt = dTime;
-          else if (dStep > 0 && timestep !== undefined) dt = dStep * timestep;
-          else throw Object.assign(new Error(`${ctx.trajectory} stores step numbers but no times: pass --timestep (or a --manifest)`), { code: 'IONFIELD_USAGE' });
-          tauFrames = Math.round(options.tau / dt);
-          if (tauFrames < 1 || Math.abs(tauFrames * dt - options.tau) > 1e-6 * options.tau + 1e-9)
-            throw Object.assign(new Error(`--tau ${options.tau} is not a whole number of frames (${dt} per frame)`), { code: 'IONFIELD_USAGE' });
-          if (options.tauShort !== undefined) {
-            tauShortFrames = Math.round(options.tauShort / dt);
-            if (tauShortFrames < 1 || tauShortFrames >= tauFrames || Math.abs(tauShortFrames * dt - options.tauShort) > 1e-6 * options.tauShort + 1e-9)
-              throw Object.assign(new Error(`--tau-short ${options.tauShort} must be a whole number of frames (${dt} per frame) and shorter than --tau ${options.tau}`), { code: 'IONFIELD_USAGE' });
-          }
-          ring = new OriginRing(Math.ceil(tauFrames / stride) + 2);
-        } else {
+        } else if (frame === 1 && !window) {
+          useClock(frameClock(ctx.trajectory, { t: t0, s: s0 }, { t, s }, timestep, options.tau, options.tauShort));
+        } else if (!Number.isNaN(tPrev)) {
           // τ is counted in frames: a missing or repeated frame would silently change the lag.
           const badTime = dTime > 0 && Math.abs(t - tPrev - dTime) > 0.01 * dTime + 1e-6 * Math.abs(t);
           const badStep = !(dTime > 0) && dStep > 0 && Math.abs(s - sPrev - dStep) > 0.5;
@@ -330,11 +405,12 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
         }
         tPrev = t;
         sPrev = s;
-        if (b.boxes) {
-          volumeSum += boxVolume(b.boxes.subarray(9 * k, 9 * k + 9));
-          volumeFrames++;
+        if (b.boxes && ownsVolume(frame)) {
+          const v = boxVolume(b.boxes.subarray(9 * k, 9 * k + 9));
+          sums.addVolume(v);
+          if (window) volumes.push(v);
         }
-        if (frame % stride === 0) originsHere.push(k);
+        if (ownsOrigin(frame)) originsHere.push(k);
       }
       // Descriptors of this batch's origin frames in one native call.
       let feats: Float32Array | null = null;
@@ -383,91 +459,108 @@ async function buildSystem(ctx: SystemContext, options: DatasetOptions): Promise
       }
       reportFrames(frame);
     }
-    if (!bound || origins.length === 0)
+    if (!bound || (origins.length === 0 && !window))
       throw badInput(`${ctx.trajectory}: ${frame} frame(s) read, no origin with a frame τ = ${options.tau} later (${tauFrames} frames): the trajectory is shorter than τ`);
-    const meta = (ctx as SystemContext & { meta?: { labels: string[]; counts: number[]; chargeOf: number[]; nf: number } }).meta!;
-    const nOrig = origins.length;
-    const lambdaMean = lambdaTotal / (nOrig * natoms);
-    const ehAtTau = (K * j2Sum) / nOrig / ((tauFrames - tauShortFrames) * dt);
-    let lambdaEh: SystemEntry['lambda_eh'] = null;
-    const fromManifest = ctx.manifestEntry?.transport?.lambda_eh;
-    if (fromManifest && fromManifest.value !== null) lambdaEh = { value: fromManifest.value, error: fromManifest.error, source: 'manifest' };
-    else if (continuous) {
-      // transport unwraps by minimum image, which would fold the rare long moves of packed files
-      lambdaEh = { value: null, error: null, source: 'not computed: coordinates stored continuous (give --manifest for Λ_EH)' };
-    } else if (options.transport !== false) {
-      try {
-        const rep = await computeTransport(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges, types, temperature, units: 'lj', timestep, start: options.start, stop: options.stop, formulaUnits: options.formulaUnits, signal: options.signal, molecules: options.molecules });
-        lambdaEh = { value: rep.molar_conductivity?.value ?? null, error: rep.molar_conductivity?.error ?? null, source: 'ionfield transport (default fit window)' };
-      } catch (err) {
-        options.signal?.throwIfAborted(); // an abort is not a failed transport fit: the system stops
-        lambdaEh = { value: null, error: null, source: `ionfield transport failed: ${(err as Error).message}` };
-      }
-    }
-    const entry: SystemEntry = {
-      name: ctx.name,
-      source: ctx.trajectory,
-      frames: nOrig,
-      origin_frames: { first: origins[0].frame, last: origins[nOrig - 1].frame, stride },
-      ions: Object.fromEntries(Object.entries(writers).map(([s, w]) => [s, w.rowsOf.length])),
-      charges: Object.fromEntries(meta.labels.map((s, k) => [s, meta.chargeOf[k]])),
-      temperature,
-      volume_mean: volumeFrames ? volumeSum / volumeFrames : NaN,
-      formula_units: meta.nf,
-      atoms: natoms,
-      K,
-      lambda_mean: lambdaMean,
-      lambda_mean_by_species: Object.fromEntries(meta.labels.map((s, k) => [s, speciesLambda[s] / (nOrig * meta.counts[k])])),
-      eh_at_tau: ehAtTau,
-      sum_rule_relative_error: Math.abs(lambdaMean - ehAtTau) / Math.abs(ehAtTau),
-      lambda_eh: lambdaEh,
-      parameters: params,
-      request: ctx.request,
-      seconds: (Date.now() - started) / 1000,
-    };
-    entry.request.tau_frames = tauFrames;
-    entry.request.tau_short_frames = tauShortFrames;
-    writeJsonAtomic(path.join(ctx.dir, 'frames.json'), {
-      schema: 'ionfield.dataset-frames/1',
-      source: ctx.trajectory,
-      frame_interval: dt,
-      tau: options.tau,
-      tau_frames: tauFrames,
-      tau_short: tauShortFrames > 0 ? options.tauShort : null,
-      origin_stride: stride,
-      frames: origins.map((o) => o.frame),
-      steps: origins.map((o) => o.step),
-      times: origins.map((o) => o.time),
-      rows: Object.fromEntries(Object.entries(writers).map(([s, w]) => [s, w.rowsOf.map((r) => map!.rows[r])])),
-    });
-    // system.json marks the system complete and records each array's checksum: it goes first out
-    // of the way and comes back last, so a crash in between leaves a system that is rebuilt, never
-    // one whose arrays and description disagree (loadDatasets checks the checksums).
-    const checksums: Record<string, string> = {};
-    for (const [s, w] of Object.entries(writers)) {
-      checksums[`features-${s}.npy`] = w.features.finish();
-      checksums[`lambda-${s}.npy`] = w.lambda.finish();
-    }
-    entry.checksums = checksums;
-    fs.rmSync(path.join(ctx.dir, 'system.json'), { force: true });
-    for (const w of Object.values(writers)) {
-      w.features.close();
-      w.lambda.close();
-    }
-    writeJsonAtomic(path.join(ctx.dir, 'system.json'), entry);
-    return { entry, bound, map: map! };
+    return { writers, origins, sums, originSums: perOrigin, volumes, natoms, K, meta: meta!, bound, map: map!, clock: clock!, continuous, types, charges, temperature, timestep, framesRead: frame - (window?.readFrom ?? 0) };
   } catch (err) {
     for (const w of Object.values(writers)) {
       w.features.abort();
       w.lambda.abort();
     }
-    undoDirectory();
+    undo();
     throw err;
   }
 }
 
+/** Λ_EH of a system: the manifest's, else a transport run on the whole trajectory (unless turned off). */
+async function lambdaEhOf(ctx: SystemContext, pass: Pick<SystemPass, 'continuous' | 'types' | 'charges' | 'temperature' | 'timestep'>, options: DatasetOptions): Promise<SystemEntry['lambdaEh']> {
+  const fromManifest = ctx.manifestEntry?.transport?.lambdaEh;
+  if (fromManifest && fromManifest.value !== null) return { value: fromManifest.value, error: fromManifest.error, source: 'manifest' };
+  // transport unwraps by minimum image, which would fold the rare long moves of packed files
+  if (pass.continuous) return { value: null, error: null, source: 'not computed: coordinates stored continuous (give --manifest for Λ_EH)' };
+  if (options.transport === false) return null;
+  try {
+    const rep = await computeTransport(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges: pass.charges, types: pass.types, temperature: pass.temperature, units: 'lj', timestep: pass.timestep, start: options.start, stop: options.stop, formulaUnits: options.formulaUnits, signal: options.signal, molecules: options.molecules });
+    return { value: rep.molarConductivity?.value ?? null, error: rep.molarConductivity?.error ?? null, source: 'ionfield transport (default fit window)' };
+  } catch (err) {
+    options.signal?.throwIfAborted(); // an abort is not a failed transport fit: the system stops
+    return { value: null, error: null, source: `ionfield transport failed: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * A system's summary, frames.json and system.json from a pass (or from merged shards' parts,
+ * lib/dataset/shard.ts, which hands in writers holding the concatenated arrays): arrays moved into
+ * place, then system.json last.
+ */
+export async function finishSystem(ctx: SystemContext, pass: Omit<SystemPass, 'originSums' | 'volumes' | 'framesRead' | 'bound' | 'map'> & { rows: Record<string, number[]> }, options: DatasetOptions, seconds: number): Promise<SystemEntry> {
+  const { writers, origins, sums, natoms, K, meta } = pass;
+  const { dt, tauFrames, tauShortFrames } = pass.clock;
+  const stride = options.originStride ?? 1;
+  const nOrig = origins.length;
+  const lambdaMean = sums.lambda / (nOrig * natoms);
+  const ehAtTau = (K * sums.j2) / nOrig / ((tauFrames - tauShortFrames) * dt);
+  const lambdaEh = await lambdaEhOf(ctx, pass, options);
+  const entry: SystemEntry = {
+    name: ctx.name,
+    source: ctx.trajectory,
+    frames: nOrig,
+    originFrames: { first: origins[0].frame, last: origins[nOrig - 1].frame, stride },
+    ions: Object.fromEntries(Object.entries(writers).map(([s, w]) => [s, w.rowsOf.length])),
+    charges: Object.fromEntries(meta.labels.map((s, k) => [s, meta.chargeOf[k]])),
+    temperature: pass.temperature,
+    volumeMean: sums.volumeFrames ? sums.volume / sums.volumeFrames : NaN,
+    formulaUnits: meta.nf,
+    atoms: natoms,
+    K,
+    lambdaMean: lambdaMean,
+    lambdaMeanBySpecies: Object.fromEntries(meta.labels.map((s, k) => [s, sums.bySpecies[s] / (nOrig * meta.counts[k])])),
+    ehAtTau: ehAtTau,
+    sumRuleRelativeError: Math.abs(lambdaMean - ehAtTau) / Math.abs(ehAtTau),
+    lambdaEh: lambdaEh,
+    parameters: ctx.manifestEntry?.parameters ?? null,
+    request: ctx.request,
+    seconds,
+  };
+  entry.request.tauFrames = tauFrames;
+  entry.request.tauShortFrames = tauShortFrames;
+  writeJsonAtomic(path.join(ctx.dir, 'frames.json'), {
+    schema: 'ionfield.dataset-frames/2',
+    source: ctx.trajectory,
+    frameInterval: dt,
+    tau: options.tau,
+    tauFrames: tauFrames,
+    tauShort: tauShortFrames > 0 ? options.tauShort : null,
+    originStride: stride,
+    frames: origins.map((o) => o.frame),
+    steps: origins.map((o) => o.step),
+    times: origins.map((o) => o.time),
+    rows: pass.rows,
+  });
+  // system.json marks the system complete and records each array's checksum: it goes first out
+  // of the way and comes back last, so a crash in between leaves a system that is rebuilt, never
+  // one whose arrays and description disagree (loadDatasets checks the checksums).
+  const checksums: Record<string, string> = {};
+  for (const [s, w] of Object.entries(writers)) {
+    checksums[`features-${s}.npy`] = w.features.finish();
+    checksums[`lambda-${s}.npy`] = w.lambda.finish();
+  }
+  entry.checksums = checksums;
+  fs.rmSync(path.join(ctx.dir, 'system.json'), { force: true });
+  for (const w of Object.values(writers)) {
+    w.features.close();
+    w.lambda.close();
+  }
+  writeJsonAtomic(path.join(ctx.dir, 'system.json'), entry);
+  return entry;
+}
+
+/** Atom indices of each species' rows (frames.json's rows). */
+export function rowsBySpecies(pass: Pick<SystemPass, 'writers' | 'map'>): Record<string, number[]> {
+  return Object.fromEntries(Object.entries(pass.writers).map(([s, w]) => [s, w.rowsOf.map((r) => pass.map.rows[r])]));
+}
 function sameRequest(a: DatasetRequest, b: DatasetRequest): boolean {
-  return a.set === b.set && a.tau === b.tau && (a.tau_short ?? null) === (b.tau_short ?? null) && a.origin_stride === b.origin_stride && (a.label_by ?? 'type') === (b.label_by ?? 'type') && JSON.stringify(a.species ?? null) === JSON.stringify(b.species ?? null) && a.start === b.start && a.stop === b.stop && a.source_bytes === b.source_bytes;
+  return a.set === b.set && a.tau === b.tau && (a.tauShort ?? null) === (b.tauShort ?? null) && a.originStride === b.originStride && (a.labelBy ?? 'type') === (b.labelBy ?? 'type') && JSON.stringify(a.species ?? null) === JSON.stringify(b.species ?? null) && a.start === b.start && a.stop === b.stop && a.sourceBytes === b.sourceBytes;
 }
 
 /**
@@ -508,23 +601,12 @@ async function buildSystems(trajectories: string[], out: string, names: string[]
   for (let k = 0; k < trajectories.length; k++) {
     const trajectory = trajectories[k], name = names[k];
     const dir = path.join(out, name);
-    const request: DatasetRequest = {
-      set: setKey,
-      tau: options.tau,
-      tau_frames: 0,
-      tau_short: options.tauShort ?? null,
-      origin_stride: options.originStride ?? 1,
-      label_by: options.labelBy ?? 'type',
-      species: options.species ?? null,
-      start: options.start ?? 0,
-      stop: options.stop ?? null,
-      source_bytes: fs.statSync(trajectory).size,
-    };
+    const request = systemRequest(trajectory, setKey, options);
     const manifestEntry = manifest?.systems.find((s) => s.name === name) ?? null;
     const done = path.join(dir, 'system.json');
     let entry: SystemEntry | null = null;
     if (fs.existsSync(done)) {
-      const previous = JSON.parse(fs.readFileSync(done, 'utf8')) as SystemEntry;
+      const previous = upgradeLegacyDocument(JSON.parse(fs.readFileSync(done, 'utf8')) as SystemEntry, true);
       if (sameRequest(previous.request, request)) entry = previous;
     }
     const skipped = entry !== null;
@@ -536,15 +618,32 @@ async function buildSystems(trajectories: string[], out: string, names: string[]
       species = Object.keys(entry.ions);
     }
     entries.push(entry);
-    report.push({ name, frames: entry.frames, lambda_mean: entry.lambda_mean, eh_at_tau: entry.eh_at_tau, sum_rule_relative_error: entry.sum_rule_relative_error, skipped });
+    report.push({ name, frames: entry.frames, lambdaMean: entry.lambdaMean, ehAtTau: entry.ehAtTau, sumRuleRelativeError: entry.sumRuleRelativeError, skipped });
     options.onSystem?.(entry, skipped);
     reportSystems(k + 1);
   }
+  const datasetFile = writeDatasetJson(out, entries, def, options, columns ? { columns, setJson: setJson!, species } : null);
+  return {
+    schema: 'ionfield.dataset-build/2',
+    output: out,
+    dataset: datasetFile,
+    systems: report,
+    maxSumRuleRelativeError: Math.max(...report.map((r) => r.sumRuleRelativeError)),
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/**
+ * dataset.json from the systems' entries (their order); `built`: the columns of the last system built
+ * in this run (null when every system was reused: bound again from the first system's species).
+ */
+export function writeDatasetJson(out: string, entries: SystemEntry[], def: DescriptorSetDef, options: DatasetOptions, built: { columns: Record<string, unknown[]>; setJson: Record<string, unknown>; species: string[] } | null): string {
   // Systems must agree on what the trainer sees: the set, τ in frames and the centre species.
-  const tauFrames = entries[0].request.tau_frames;
+  const tauFrames = entries[0].request.tauFrames;
   for (const e of entries) {
-    if (e.request.tau_frames !== tauFrames) throw badInput(`${e.source}: τ is ${e.request.tau_frames} frames here but ${tauFrames} in ${entries[0].source}; frame intervals must agree`);
+    if (e.request.tauFrames !== tauFrames) throw badInput(`${e.source}: τ is ${e.request.tauFrames} frames here but ${tauFrames} in ${entries[0].source}; frame intervals must agree`);
   }
+  let { columns, setJson, species } = built ?? { columns: null, setJson: null, species: [] as string[] };
   if (!columns) {
     // Every system was reused: bind the set to the first system's species for the column names.
     const labels = Object.keys(entries[0].charges);
@@ -555,28 +654,37 @@ async function buildSystems(trajectories: string[], out: string, names: string[]
   }
   const datasetFile = path.join(out, 'dataset.json');
   writeJsonAtomic(datasetFile, {
-    schema: 'ionfield.dataset/1',
-    descriptor_set: setJson,
-    feature_columns: Object.fromEntries(species.map((s) => [s, columns![s]])),
+    schema: 'ionfield.dataset/2',
+    descriptorSet: setJson,
+    featureColumns: Object.fromEntries(species.map((s) => [s, columns![s]])),
     species,
-    species_labels: options.labelBy ?? 'type',
+    speciesLabels: options.labelBy ?? 'type',
     tau: options.tau,
-    tau_frames: tauFrames,
-    tau_short: options.tauShort ?? null,
-    origin_stride: options.originStride ?? 1,
+    tauFrames: tauFrames,
+    tauShort: options.tauShort ?? null,
+    originStride: options.originStride ?? 1,
     units: 'lj',
-    length_scale: options.scale ?? 1,
-    lambda_definition: options.tauShort !== undefined
+    lengthScale: options.scale ?? 1,
+    lambdaDefinition: options.tauShort !== undefined
       ? `λ_i(t0) = K N z_i [Δr_i(t0,τ)·J(t0,τ) − Δr_i(t0,τa)·J(t0,τa)]/(τ − τa), τa = ${options.tauShort}, J = Σ_j z_j Δr_j, K = 1/(6 T n_f) (lj units, Λ = σ/(n_f/V)); N = all atoms`
       : 'λ_i(t0) = K N z_i Δr_i(t0,τ)·J(t0,τ)/τ, J = Σ_j z_j Δr_j, K = 1/(6 T n_f) (lj units, Λ = σ/(n_f/V)); N = all atoms',
     systems: entries.map(({ request: _request, ...rest }) => rest),
   });
+  return datasetFile;
+}
+
+/** What a system is built with (system.json's request; a rerun reuses a system only when it matches). */
+export function systemRequest(trajectory: string, setKey: string, options: DatasetOptions): DatasetRequest {
   return {
-    schema: 'ionfield.dataset-build/1',
-    output: out,
-    dataset: datasetFile,
-    systems: report,
-    max_sum_rule_relative_error: Math.max(...report.map((r) => r.sum_rule_relative_error)),
-    seconds: (Date.now() - started) / 1000,
+    set: setKey,
+    tau: options.tau,
+    tauFrames: 0,
+    tauShort: options.tauShort ?? null,
+    originStride: options.originStride ?? 1,
+    labelBy: options.labelBy ?? 'type',
+    species: options.species ?? null,
+    start: options.start ?? 0,
+    stop: options.stop ?? null,
+    sourceBytes: fs.statSync(trajectory).size,
   };
 }

@@ -1,10 +1,11 @@
-// Symmetry-function sets as data: ionfield's JSON format (schema ionfield.descriptor-set/1) and
+// Symmetry-function sets as data: ionfield's JSON format (schema ionfield.descriptor-set/2) and
 // n2p2's `symfunction_short` lines (types 2, 3, 9). Parsing and expansion live here (lib/); the
 // native core receives a flat list of functions with species indices.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from './native';
 import { labelRecord } from './label-record';
+import { upgradeLegacyDocument } from './legacy-document';
 
 export type FunctionType = 'G2' | 'G4' | 'G5';
 export type CutoffKind = 'cos' | 'poly2';
@@ -97,17 +98,17 @@ function checkParams(e: SetEntry): void {
 export function parseSetJson(text: string, source: string): DescriptorSetDef {
   let doc: Record<string, unknown>;
   try {
-    doc = JSON.parse(text) as Record<string, unknown>;
+    doc = upgradeLegacyDocument(JSON.parse(text) as Record<string, unknown>, true);
   } catch (err) {
     return fail(source, `not valid JSON (${(err as Error).message})`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) fail(source, 'expected a JSON object');
-  if (doc.schema !== undefined && doc.schema !== 'ionfield.descriptor-set/1')
-    fail(source, `unknown schema '${String(doc.schema)}' (expected ionfield.descriptor-set/1)`);
+  if (doc.schema !== undefined && doc.schema !== 'ionfield.descriptor-set/2')
+    fail(source, `unknown schema '${String(doc.schema)}' (expected ionfield.descriptor-set/2)`);
   const species = doc.species === undefined || doc.species === null ? null : doc.species;
   if (species !== null && !(Array.isArray(species) && species.length > 0 && species.every((s) => typeof s === 'string')))
     fail(source, "'species' must be a list of species labels (or absent for a generic set)");
-  const defaultCutoff = (doc.cutoff_function ?? 'cos') as string;
+  const defaultCutoff = (doc.cutoffFunction ?? 'cos') as string;
   if (!Array.isArray(doc.functions) || doc.functions.length === 0) fail(source, "'functions' must be a non-empty list");
   const entries = (doc.functions as unknown[]).map((raw, k): SetEntry => {
     const where = `${source}: functions[${k}]`;
@@ -126,8 +127,8 @@ export function parseSetJson(text: string, source: string): DescriptorSetDef {
       const want = type === 'G2' ? 1 : 2;
       for (const n of neighbours) if (n.length !== want) fail(where, `${type} takes ${want} neighbour species per function, got [${n.join(', ')}]`);
     } else return fail(where, "'neighbours' must be '*' or a list of species");
-    const cutoffFunction = String(f.cutoff_function ?? defaultCutoff);
-    if (cutoffFunction !== 'cos' && cutoffFunction !== 'poly2') fail(where, `cutoff_function must be 'cos' or 'poly2', got '${cutoffFunction}'`);
+    const cutoffFunction = String(f.cutoffFunction ?? defaultCutoff);
+    if (cutoffFunction !== 'cos' && cutoffFunction !== 'poly2') fail(where, `cutoffFunction must be 'cos' or 'poly2', got '${cutoffFunction}'`);
     const e: SetEntry = {
       type,
       centres,
@@ -147,7 +148,7 @@ export function parseSetJson(text: string, source: string): DescriptorSetDef {
     name: typeof doc.name === 'string' ? doc.name : path.basename(source).replace(/\.json$/, ''),
     description: typeof doc.description === 'string' ? doc.description : '',
     source,
-    lengthUnit: typeof doc.length_unit === 'string' ? doc.length_unit : 'trajectory length unit',
+    lengthUnit: typeof doc.lengthUnit === 'string' ? doc.lengthUnit : 'trajectory length unit',
     species: species as string[] | null,
     entries,
   };

@@ -9,6 +9,7 @@ import { columnsPathFor, DescriptorRunOptions, DescriptorSummary, writeDescripto
 import { NpyWriter, readNpy } from './npy';
 import { badPartial, fingerprint, newShardPartial, ShardPartial, ShardSpec } from './shard/partial-file';
 import { frameShard, selectedFrames } from './shard/frames';
+import { upgradeLegacyDocument } from './legacy-document';
 
 export interface DescriptorsPiece {
   total: number;
@@ -41,7 +42,7 @@ export function mergeDescriptorsPieces(options: Record<string, unknown>, pieces:
   });
   const out = options.out as string;
   const columnsPath = (options.columnsPath as string | undefined) ?? columnsPathFor(out);
-  const doc = JSON.parse(fs.readFileSync(sorted[0].columns, 'utf8'));
+  const doc = upgradeLegacyDocument(JSON.parse(fs.readFileSync(sorted[0].columns, 'utf8')));
   const [, rows, features] = doc.shape as number[];
   const writer = new NpyWriter(out, 'float32', [rows, features]);
   const steps: number[] = [];
@@ -55,7 +56,7 @@ export function mergeDescriptorsPieces(options: Record<string, unknown>, pieces:
       steps.push(...(JSON.parse(fs.readFileSync(p.columns, 'utf8')).frames.steps as number[]));
     }
     const frames = sorted[sorted.length - 1].to;
-    Object.assign(doc, { array: out, shape: [frames, rows, features], frames: { count: frames, steps }, array_sha256: writer.finish() });
+    Object.assign(doc, { array: out, shape: [frames, rows, features], frames: { count: frames, steps }, arraySha256: writer.finish() });
     fs.writeFileSync(columnsTmp, JSON.stringify(doc, null, 1) + '\n');
     writer.closeWith([{ tmp: columnsTmp, destination: columnsPath }]);
   } catch (err) {
@@ -65,5 +66,5 @@ export function mergeDescriptorsPieces(options: Record<string, unknown>, pieces:
   }
   const seconds = sorted.reduce((a, p) => a + p.summary.seconds, 0);
   const frames = sorted[sorted.length - 1].to;
-  return { ...sorted[0].summary, output: out, columns: columnsPath, shape: [frames, rows, features], frames, seconds, frames_per_second: seconds > 0 ? frames / seconds : 0 };
+  return { ...sorted[0].summary, output: out, columns: columnsPath, shape: [frames, rows, features], frames, seconds, framesPerSecond: seconds > 0 ? frames / seconds : 0 };
 }

@@ -71,7 +71,7 @@ export interface DescriptorRunOptions extends TrajectoryOptions, ComputeOptions,
 }
 
 export interface DescriptorSummary {
-  schema: 'ionfield.descriptors/1';
+  schema: 'ionfield.descriptors/2';
   trajectory: string;
   output: string;
   columns: string;
@@ -83,10 +83,10 @@ export interface DescriptorSummary {
   frames: number;
   rows: number;
   device: 'cpu' | 'cuda';
-  device_note: string;
+  deviceNote: string;
   threads: number;
   seconds: number;
-  frames_per_second: number;
+  framesPerSecond: number;
 }
 
 export function columnsPathFor(out: string): string {
@@ -98,29 +98,29 @@ function naturalSort(labels: string[]): string[] {
 }
 
 function describeFunction(f: SymmetryFunction, index: number): Record<string, unknown> {
-  const o: Record<string, unknown> = { index, type: f.type, n2p2_type: f.type === 'G2' ? 2 : f.type === 'G4' ? 3 : 9, centre: f.centre, neighbours: f.neighbours, eta: f.eta, rs: f.rs };
+  const o: Record<string, unknown> = { index, type: f.type, n2p2Type: f.type === 'G2' ? 2 : f.type === 'G4' ? 3 : 9, centre: f.centre, neighbours: f.neighbours, eta: f.eta, rs: f.rs };
   if (f.type !== 'G2') Object.assign(o, { zeta: f.zeta, lambda: f.lambda });
-  Object.assign(o, { cutoff: f.cutoff, cutoff_function: f.cutoffFunction });
+  Object.assign(o, { cutoff: f.cutoff, cutoffFunction: f.cutoffFunction });
   o.name = f.type === 'G2'
     ? `G2[${f.centre}<-${f.neighbours[0]}](eta=${f.eta},rs=${f.rs},rc=${f.cutoff})`
     : `${f.type}[${f.centre}<-${f.neighbours.join(',')}](eta=${f.eta},zeta=${f.zeta},lambda=${f.lambda},rs=${f.rs},rc=${f.cutoff})`;
   return o;
 }
 
-/** The column description written beside the array (schema ionfield.descriptor-columns/1). */
+/** The column description written beside the array (schema ionfield.descriptor-columns/2). */
 export function columnsDocument(bound: BoundSet, map: RowMap, info: { array: string; frames: number; steps: number[]; source: string; scale: number }): Record<string, unknown> {
   const columns: Record<string, unknown[]> = labelRecord();
   for (const s of bound.species) columns[s] = bound.columns[s].map((f, k) => describeFunction(f, k));
   return {
-    schema: 'ionfield.descriptor-columns/1',
+    schema: 'ionfield.descriptor-columns/2',
     array: info.array,
     shape: [info.frames, map.rows.length, bound.maxFeatures],
     dtype: 'float32',
     layout:
       'array[frame, row, column]; row r is atom rows.atoms[r] (0-based, trajectory order) of species rows.species[r]; its columns are columns[rows.species[r]] in order; columns beyond that species\' count are NaN',
     set: bound.name,
-    set_source: info.source,
-    length_scale: info.scale,
+    setSource: info.source,
+    lengthScale: info.scale,
     species: bound.species,
     features: Object.fromEntries(bound.species.map((s) => [s, bound.columns[s].length])),
     columns,
@@ -179,7 +179,7 @@ export async function writeDescriptors(trajectory: string, out: string, options:
     if (!writer || !bound || !map) throw Object.assign(new Error(`${trajectory}: no frames selected`), { code: 'IONFIELD_BAD_INPUT' });
     // The description (with the array's checksum) goes into place first and the array last, so
     // whatever a crash leaves, a reader can tell whether the two belong together.
-    const doc = { ...columnsDocument(bound, map, { array: out, frames, steps, source: def.source, scale }), array_sha256: writer.finish() };
+    const doc = { ...columnsDocument(bound, map, { array: out, frames, steps, source: def.source, scale }), arraySha256: writer.finish() };
     const columnsTmp = temporaryFor(columnsPath);
     try {
       fs.writeFileSync(columnsTmp, JSON.stringify(doc, null, 1) + '\n');
@@ -195,7 +195,7 @@ export async function writeDescriptors(trajectory: string, out: string, options:
   }
   const seconds = (Date.now() - started) / 1000;
   return {
-    schema: 'ionfield.descriptors/1',
+    schema: 'ionfield.descriptors/2',
     trajectory,
     output: out,
     columns: columnsPath,
@@ -207,10 +207,10 @@ export async function writeDescriptors(trajectory: string, out: string, options:
     frames,
     rows: map.rows.length,
     device,
-    device_note: note,
+    deviceNote: note,
     threads: options.threads ?? 0,
     seconds,
-    frames_per_second: seconds > 0 ? frames / seconds : 0,
+    framesPerSecond: seconds > 0 ? frames / seconds : 0,
   };
 }
 

@@ -24,11 +24,24 @@ export type { KmcPiece } from './kinosons/shard';
 export { parseShard, combineShardPartials, loadShardPartial, saveShardPartial, missingShards } from './shard/partial-file';
 export type { ShardPartial, ShardSpec, InputFingerprint } from './shard/partial-file';
 export { finishShards } from './shard/finish';
+export { datasetShard, mergeDatasetPieces, planDatasetShard } from './dataset/shard';
+export type { DatasetPiece, DatasetSystemPart } from './dataset/shard';
+export { analyzeShard, mergeAnalysisPieces } from './analysis/shard';
+export type { AnalysisPiece, AnalysisShardOptions } from './analysis/shard';
+export { reportTasks, finishReport, mergeReportPieces } from './kinosons/report';
+export type { ReportTask, ReportPiece } from './kinosons/report';
+// Trajectory tables: one row per trajectory (docs/scale-out.md).
+export { readTrajectoryList, tableRows } from './table/rows';
+export type { TrajectoryRow } from './table/rows';
+export { tableShard, tablePartial, finishTable } from './table/shard';
+export type { TablePiece, TableRowResult } from './table/shard';
 export { loadSet, parseSetJson, parseN2p2, bindSet, shippedSets } from './descriptor-sets';
 export type { DescriptorSetDef, BoundSet, SymmetryFunction, FunctionType, CutoffKind } from './descriptor-sets';
 export { writeDescriptors, computeBatch, rowMap, columnsDocument, neighborList, resolveDevice } from './descriptors';
 export type { DescriptorRunOptions, DescriptorSummary, ComputeOptions, RowMap, NeighborListOptions, NeighborListResult } from './descriptors';
 export { NpyWriter, readNpy } from './npy';
+// Reading result and input files written before the camelCase keys (docs/json.md).
+export { upgradeLegacyDocument } from './legacy-document';
 export { buildDataset, systemName, lambdaPrefactor } from './dataset';
 export type { DatasetOptions, DatasetSummary, SystemEntry, FamilyManifest } from './dataset';
 export { readTopology, writeTopology, topologyPathFor } from './dataset/topology';

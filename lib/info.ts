@@ -5,9 +5,9 @@ import { labelRecord, plainRecord } from './label-record';
 import { withNativeCancel } from './abort';
 import { LongCallOptions, stageReporter } from './progress';
 
-/** Schema "ionfield.info/1" — documented in README ("ionfield info --json"). */
+/** Schema "ionfield.info/2" — documented in README ("ionfield info --json"). */
 export interface TrajectoryInfo {
-  schema: 'ionfield.info/1';
+  schema: 'ionfield.info/2';
   file: string;
   format: string;
   frames: number;
@@ -16,18 +16,18 @@ export interface TrajectoryInfo {
   species: Record<string, number>;
   box: BoxInfo | null;
   /** Time between consecutive frames in the file's time unit (ps for XTC/DCD), null if unknown. */
-  time_per_frame: number | null;
+  timePerFrame: number | null;
   /** MD steps between consecutive frames, null if the file has no step numbers or they are irregular. */
-  steps_per_frame: number | null;
-  first_step: number | null;
+  stepsPerFrame: number | null;
+  firstStep: number | null;
   /** True if the stored coordinates are wrapped into the cell. */
   wrapped: boolean;
   /** What the file declares: 'wrapped', 'unwrapped' or 'unknown' (then inferred from the values). */
   coordinates: 'wrapped' | 'unwrapped' | 'unknown';
   /** How ionfield unwraps it: 'image-flags', 'already-unwrapped' or 'minimum-image'. */
-  unwrap_method: string;
-  has_charges: boolean;
-  has_image_flags: boolean;
+  unwrapMethod: string;
+  hasCharges: boolean;
+  hasImageFlags: boolean;
   /**
    * Atom-frame moves between consecutive frames that were suspiciously large for unwrapping:
    * more than 0.4 of a cell with minimum-image continuity (folded moves never exceed one half,
@@ -35,9 +35,9 @@ export interface TrajectoryInfo {
    * height in files declared unwrapped (they may be wrapped after all). Image flags are exact and
    * never flagged. 0 when none.
    */
-  suspicious_moves: number;
+  suspiciousMoves: number;
   /** File frame (0-based) where the first such move ends, null if none. */
-  first_suspicious_frame: number | null;
+  firstSuspiciousFrame: number | null;
   /** Human-readable warnings (the CLI prints them to stderr); empty when all is well. */
   warnings: string[];
   /**
@@ -108,7 +108,7 @@ export async function trajectoryInfo(path: string, options: InfoOptions = {}): P
   let timePerFrame: number | null = s.timeInterval >= 0 ? s.timeInterval : null;
   if (timePerFrame === null && options.timestep !== undefined && s.stepInterval > 0) timePerFrame = s.stepInterval * options.timestep;
   return {
-    schema: 'ionfield.info/1',
+    schema: 'ionfield.info/2',
     file: path,
     format: s.format,
     frames: s.frames,
@@ -117,16 +117,16 @@ export async function trajectoryInfo(path: string, options: InfoOptions = {}): P
     box: s.firstBox
       ? { ...boxInfo(s.firstBox), varies: s.boxVaries, last: s.boxVaries && s.lastBox ? boxInfo(s.lastBox) : null }
       : null,
-    time_per_frame: timePerFrame,
-    steps_per_frame: s.stepInterval > 0 ? s.stepInterval : null,
-    first_step: s.firstStep >= 0 ? s.firstStep : null,
+    timePerFrame: timePerFrame,
+    stepsPerFrame: s.stepInterval > 0 ? s.stepInterval : null,
+    firstStep: s.firstStep >= 0 ? s.firstStep : null,
     wrapped: s.wrapped,
     coordinates: s.declared,
-    unwrap_method: s.unwrapMethod,
-    has_charges: s.hasCharges,
-    has_image_flags: s.hasImages,
-    suspicious_moves: s.suspiciousMoves,
-    first_suspicious_frame: s.firstSuspiciousFrame >= 0 ? s.firstSuspiciousFrame : null,
+    unwrapMethod: s.unwrapMethod,
+    hasCharges: s.hasCharges,
+    hasImageFlags: s.hasImages,
+    suspiciousMoves: s.suspiciousMoves,
+    firstSuspiciousFrame: s.firstSuspiciousFrame >= 0 ? s.firstSuspiciousFrame : null,
     warnings: unwrapWarnings(path, s.unwrapMethod, s.suspiciousMoves, s.firstSuspiciousFrame),
     units: { length: s.lengthUnit || null, time: s.timeUnit || null, style: s.unitStyle || null },
   };

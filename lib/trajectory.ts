@@ -41,7 +41,7 @@ export interface TrajectoryOptions {
   allow?: ReadOverride[];
   /**
    * Called once, as soon as unwrapping meets a frame-to-frame move too large to be sure of (see
-   * `TrajectoryInfo.suspicious_moves`). Default: `process.emitWarning` (code IONFIELD_UNWRAP),
+   * `TrajectoryInfo.suspiciousMoves`). Default: `process.emitWarning` (code IONFIELD_UNWRAP),
    * which Node prints to stderr.
    */
   onWarning?: (message: string) => void;

@@ -1,7 +1,7 @@
 // Transport coefficients from a trajectory: streams batches of unwrapped frames into the native
 // multiple-tau correlator (memory independent of the number of frames), then fits D, σ, Λ, Λ_NE,
 // ionicity, Onsager L_ab and transference numbers with jackknife errors (transport/report.ts).
-// Report schema "ionfield.transport/1" is documented in docs/transport.md.
+// Report schema "ionfield.transport/2" is documented in docs/transport.md.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openTrajectory, TrajectoryOptions } from './trajectory';
@@ -173,9 +173,9 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
       throw Object.assign(new Error(`${file} has no simulation cell: pass --volume`), { code: 'IONFIELD_USAGE' });
     if (molecular) {
       const m = molecular.meta();
-      return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings, ...molecular.warnings()], centres: 'molecules', molecules: m }, sums, atomic: molecular.atomicSums() };
+      return { schema: 'ionfield.transport-partial/2', meta: { ...meta!, warnings: [...warnings, ...molecular.warnings()], centres: 'molecules', molecules: m }, sums, atomic: molecular.atomicSums() };
     }
-    return { schema: 'ionfield.transport-partial/1', meta: { ...meta!, warnings: [...warnings] }, sums };
+    return { schema: 'ionfield.transport-partial/2', meta: { ...meta!, warnings: [...warnings] }, sums };
   };
   const every = options.checkpointEvery ?? 10000;
   const report = stageReporter(options.onProgress, 'transport', 'frames');

@@ -29,7 +29,7 @@ for f in "${targets[@]}"; do
   echo "fuzzing $f for ${seconds}s (corpus $corpus)"
   nice -n 19 "$build/fuzz_$f" "$corpus" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
     -timeout="${FUZZ_TIMEOUT:-10}" -artifact_prefix="$build/artifacts/$f/" -print_final_stats=1 >"$build/fuzz_$f.log" 2>&1 || true
-  grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added|stat::peak_rss_mb)' "$build/fuzz_$f.log" || true
+  grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added|stat::peakRssMb)' "$build/fuzz_$f.log" || true
   grep -E 'ERROR: (AddressSanitizer|libFuzzer)|runtime error|deadly signal' "$build/fuzz_$f.log" | head -5 || true
   ls "$build/artifacts/$f"
 done

@@ -36,8 +36,8 @@ describe('analysis: pair structure', () => {
     const s = await pairStructure(f, { rMax: 5, bins: 10 });
     for (const c of s.curves) {
       for (let j = 2; j < c.r.length; j++) {
-        assert.ok(Math.abs(c.g[j] - 1) < 4 * (c.g_error[j] ?? 0) + 0.02, `g_${c.a}${c.b}(${c.r[j]}) = ${c.g[j]} ± ${c.g_error[j]}`);
-        assert.ok(Math.abs(c.correlation[j]!) < 4 * c.correlation_error[j]! + 0.01, `C_${c.a}${c.b}(${c.r[j]}) = ${c.correlation[j]} ± ${c.correlation_error[j]}`);
+        assert.ok(Math.abs(c.g[j] - 1) < 4 * (c.gError[j] ?? 0) + 0.02, `g_${c.a}${c.b}(${c.r[j]}) = ${c.g[j]} ± ${c.gError[j]}`);
+        assert.ok(Math.abs(c.correlation[j]!) < 4 * c.correlationError[j]! + 0.01, `C_${c.a}${c.b}(${c.r[j]}) = ${c.correlation[j]} ± ${c.correlationError[j]}`);
       }
       // Coordination number of an ideal gas: ρ_b 4π r³ / 3.
       const nb = c.a === c.b ? 99 : 100;
@@ -84,7 +84,7 @@ describe('analysis: pair structure', () => {
             const x = pos[3 * j + d] - pos[3 * i + d] + a * h[d] + b * h[3 + d] + c * h[6 + d];
             r2 += x * x;
           }
-          // Fractional differences lie in (−3, 3): shifts up to ±3 reach the image within r_max.
+          // Fractional differences lie in (−3, 3): shifts up to ±3 reach the image within rMax.
           const r = Math.sqrt(r2);
           if (r < rMax) brute[Math.floor(r / (rMax / 5))] += 1;
         }
@@ -127,10 +127,10 @@ describe('analysis: pair structure', () => {
     // The bin [2, 2.5) holds the constructed pairs (C = 1/2) and a few random pairs (C = 0).
     const random = (pairs * pairs - pairs) / (L ** 3) * (4 / 3) * Math.PI * (2.5 ** 3 - 8) * frames;
     const expected = 0.5 * (pairs * frames) / (pairs * frames + random);
-    assert.ok(Math.abs(pm.correlation[peak]! - expected) < 4 * pm.correlation_error[peak]! + 0.02, `C = ${pm.correlation[peak]} vs ${expected}`);
-    for (let j = 6; j < 16; j++) assert.ok(Math.abs(pm.correlation[j]!) < 4 * pm.correlation_error[j]! + 0.02, `C(${pm.r[j]}) = ${pm.correlation[j]}`);
+    assert.ok(Math.abs(pm.correlation[peak]! - expected) < 4 * pm.correlationError[peak]! + 0.02, `C = ${pm.correlation[peak]} vs ${expected}`);
+    for (let j = 6; j < 16; j++) assert.ok(Math.abs(pm.correlation[j]!) < 4 * pm.correlationError[j]! + 0.02, `C(${pm.r[j]}) = ${pm.correlation[j]}`);
     const pp = s.curves.find((c) => c.a === 'C' && c.b === 'C')!;
-    for (let j = 1; j < 16; j++) if (pp.correlation[j] !== null) assert.ok(Math.abs(pp.correlation[j]!) < 4 * (pp.correlation_error[j] ?? 0) + 0.05);
+    for (let j = 1; j < 16; j++) if (pp.correlation[j] !== null) assert.ok(Math.abs(pp.correlation[j]!) < 4 * (pp.correlationError[j] ?? 0) + 0.05);
   });
 
   it('finds the pair cutoff at the first minimum of g_+-, or at the end of the contact peak when there is none', () => {
@@ -150,7 +150,7 @@ describe('analysis: pair structure', () => {
     assert.equal(pairCutoff(r, r.map(() => 1)), null);
   });
 
-  it('refuses r_max beyond half the cell', async () => {
+  it('refuses rMax beyond half the cell', async () => {
     await assert.rejects(pairStructure(idealGas(10, 1, 10, 1), { rMax: 6 }), /exceeds half the smallest cell width/);
   });
 });
@@ -179,14 +179,14 @@ describe('analysis: ion pairs and clusters', () => {
     assert.equal(get('C', 'free').mean, 1);
     assert.equal(get('C', 'pair').mean, 2);
     assert.equal(get('C', 'cluster').mean, 3);
-    assert.deepEqual(r.size_histogram, { 1: 6, 2: 3, 4: 1 });
-    const byCount = (sp: string, c: string) => r.by_counter_ions.find((x) => x.species === sp && x.counter_ions === c)!;
+    assert.deepEqual(r.sizeHistogram, { 1: 6, 2: 3, 4: 1 });
+    const byCount = (sp: string, c: string) => r.byCounterIons.find((x) => x.species === sp && x.counterIons === c)!;
     // Cations: frame 0 → atom 0: 0, atom 2: 1, atom 4: 1, atom 6: 2; frame 1 → atom 0: 1, atom 2: 0, atom 4: 1, atom 6: 0.
     assert.equal(byCount('C', '0').samples, 3);
     assert.equal(byCount('C', '1').samples, 4);
     assert.equal(byCount('C', '2').samples, 1);
     assert.equal(byCount('C', '2').mean, 3);
-    assert.equal(r.largest_cluster_fraction, (4 / 8 + 2 / 8) / 2);  // frame 0: 2 free, 1 pair, 1 of four; frame 1: 4 free, 2 pairs
+    assert.equal(r.largestClusterFraction, (4 / 8 + 2 / 8) / 2);  // frame 0: 2 free, 1 pair, 1 of four; frame 1: 4 free, 2 pairs
   });
 });
 
@@ -200,18 +200,18 @@ describe('analysis: distributions, fluctuation, importance, npy', () => {
       assert.ok(Math.abs(s.std.value - 1) < 0.05);
       assert.ok(Math.abs(s.skewness - 2) < 0.3, `skewness ${s.skewness}`);
       assert.ok(Math.abs(s.quantiles.q50 - Math.LN2) < 0.03);
-      assert.equal(s.fraction_below[0].fraction, 0);
-      assert.equal(s.low_tail_ratio, 0, 'an exponential has no ions below mean − 2 std');
+      assert.equal(s.fractionBelow[0].fraction, 0);
+      assert.equal(s.lowTailRatio, 0, 'an exponential has no ions below mean − 2 std');
     }
     const gauss = distributions(idealGas(100, 200, 10, 6));
-    for (const s of gauss) assert.ok(Math.abs(s.low_tail_ratio - 1) < 0.15, `Gaussian tail ratio ${s.low_tail_ratio}`);
+    for (const s of gauss) assert.ok(Math.abs(s.lowTailRatio - 1) < 0.15, `Gaussian tail ratio ${s.lowTailRatio}`);
   });
 
   it('correlates spread with Λ across systems (rank correlation −1 for a monotone decreasing set)', () => {
-    const r = fluctuationAgainstLambda([1, 2, 3, 4].map((L) => ({ system: `s${L}`, molar_conductivity: L, molar_conductivity_error: null, std: 10 / L, relative_std: 10 / L ** 2 })));
-    assert.equal(r.spearman_std, -1);
-    assert.ok(r.pearson_std! < -0.9);
-    assert.equal(fluctuationAgainstLambda([]).pearson_std, null);
+    const r = fluctuationAgainstLambda([1, 2, 3, 4].map((L) => ({ system: `s${L}`, molarConductivity: L, molarConductivityError: null, std: 10 / L, relativeStd: 10 / L ** 2 })));
+    assert.equal(r.spearmanStd, -1);
+    assert.ok(r.pearsonStd! < -0.9);
+    assert.equal(fluctuationAgainstLambda([]).pearsonStd, null);
   });
 
   it('permutation importance ranks the feature the model uses first and gives an unused one ~0', async () => {
@@ -234,7 +234,7 @@ describe('analysis: distributions, fluctuation, importance, npy', () => {
     assert.deepEqual(back.shape, [2, 3]);
     assert.deepEqual(Array.from(back.data), [1, 2, 3, 4, 5, 6]);
     const result = await analyzeField(idealGas(60, 10, 10, 2), { bins: 20, pairCutoff: 1.0 });
-    assert.equal(result.schema, 'ionfield.analysis/1');
+    assert.equal(result.schema, 'ionfield.analysis/2');
     assert.equal(result.structure.curves.length, 3);
     assert.ok(result.clusters);
   });

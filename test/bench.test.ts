@@ -15,11 +15,11 @@ describe('ionfield bench', function () {
     assert.equal(r.status, 0, r.stderr);
     const rec = JSON.parse(r.stdout);
     assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')).results.length, rec.results.length, '--out holds the same record');
-    assert.equal(rec.schema, 'ionfield.bench/1');
+    assert.equal(rec.schema, 'ionfield.bench/2');
     assert.deepEqual(rec.command.slice(0, 4), ['ionfield', 'bench', '--quick', '--json']);
-    for (const k of ['cpu_model', 'logical_cpus', 'memory_gib', 'load_average', 'nvidia_driver', 'gpus', 'gpu_note']) assert.ok(k in rec.machine, `machine.${k}`);
-    for (const k of ['ionfield', 'node', 'onnxruntime_node', 'compiler', 'built_with_cuda', 'cuda_compiler', 'cuda_runtime', 'cuda_driver', 'git_commit']) assert.ok(k in rec.software, `software.${k}`);
-    assert.ok(rec.machine.logical_cpus >= 1);
+    for (const k of ['cpuModel', 'logicalCpus', 'memoryGib', 'loadAverage', 'nvidiaDriver', 'gpus', 'gpuNote']) assert.ok(k in rec.machine, `machine.${k}`);
+    for (const k of ['ionfield', 'node', 'onnxruntimeNode', 'compiler', 'builtWithCuda', 'cudaCompiler', 'cudaRuntime', 'cudaDriver', 'gitCommit']) assert.ok(k in rec.software, `software.${k}`);
+    assert.ok(rec.machine.logicalCpus >= 1);
     assert.match(rec.software.compiler, /\S/);
     assert.equal(rec.failures, 0);
     const cases = new Set(rec.results.map((x: { case: string }) => x.case));
@@ -34,13 +34,13 @@ describe('ionfield bench', function () {
     }
     const nl = rec.results.find((x: { case: string; size: number }) => x.case === 'nl' && x.size === 10000);
     // Uniform random ions: the half-list pair count is the ideal-gas count to a few per cent.
-    assert.ok(Math.abs(nl.checks.pairs / nl.checks.pairs_expected_uniform - 1) < 0.05, JSON.stringify(nl.checks));
-    for (const x of rec.results.filter((y: { case: string }) => y.case === 'sf')) assert.equal(x.checks.non_finite, 0);
-    for (const x of rec.results.filter((y: { case: string }) => y.case === 'predict')) assert.equal(x.checks.lambda_ml_finite, true);
+    assert.ok(Math.abs(nl.checks.pairs / nl.checks.pairsExpectedUniform - 1) < 0.05, JSON.stringify(nl.checks));
+    for (const x of rec.results.filter((y: { case: string }) => y.case === 'sf')) assert.equal(x.checks.nonFinite, 0);
+    for (const x of rec.results.filter((y: { case: string }) => y.case === 'predict')) assert.equal(x.checks.lambdaMlFinite, true);
     // CUDA is timed exactly when the addon reports a usable GPU, and the record says why not otherwise.
     const gpu = rec.machine.gpus.length > 0;
-    assert.equal(rec.results.some((x: { device: string }) => x.device === 'cuda'), gpu && rec.software.built_with_cuda);
-    if (!gpu) assert.match(rec.machine.gpu_note, /\S/);
+    assert.equal(rec.results.some((x: { device: string }) => x.device === 'cuda'), gpu && rec.software.builtWithCuda);
+    if (!gpu) assert.match(rec.machine.gpuNote, /\S/);
   });
 
   it('--input times NL and SF on the user\'s frame; bad input is one line naming the file', function () {

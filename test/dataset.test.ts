@@ -61,12 +61,12 @@ describe('dataset: end to end from a short real LAMMPS run', function () {
     const r = runCli(['dataset', traj, '--set', 'compact', '--tau', '2', '--out', out, '--origin-stride', '3', '--temperature', '1', '--timestep', '0.005', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const summary = JSON.parse(r.stdout);
-    assert.equal(summary.schema, 'ionfield.dataset-build/1');
+    assert.equal(summary.schema, 'ionfield.dataset-build/2');
     const ds = JSON.parse(fs.readFileSync(path.join(out, 'dataset.json'), 'utf8'));
-    assert.equal(ds.schema, 'ionfield.dataset/1');
+    assert.equal(ds.schema, 'ionfield.dataset/2');
     assert.deepEqual(ds.species, ['1', '2']);
     assert.equal(ds.tau, 2);
-    assert.equal(ds.tau_frames, 20);
+    assert.equal(ds.tauFrames, 20);
     assert.equal(ds.units, 'lj');
     const sys = ds.systems[0];
     assert.equal(sys.name, 'tiny-lb2');
@@ -74,17 +74,17 @@ describe('dataset: end to end from a short real LAMMPS run', function () {
     assert.equal(sys.frames, 21);
     assert.deepEqual(sys.ions, { '1': 16, '2': 16 });
     assert.deepEqual(sys.charges, { '1': 1, '2': -1 });
-    assert.equal(sys.formula_units, 16);
+    assert.equal(sys.formulaUnits, 16);
     assert.ok(Math.abs(sys.K - 1 / (6 * 1 * 16)) < 1e-15);
-    assert.ok(Math.abs(sys.volume_mean - 32 / 0.1) < 1e-6 * 320, `volume ${sys.volume_mean}`);
-    assert.ok(sys.sum_rule_relative_error < 1e-12, `sum rule ${sys.sum_rule_relative_error}`);
-    for (const s of ['1', '2']) assert.ok(ds.feature_columns[s].length > 0);
+    assert.ok(Math.abs(sys.volumeMean - 32 / 0.1) < 1e-6 * 320, `volume ${sys.volumeMean}`);
+    assert.ok(sys.sumRuleRelativeError < 1e-12, `sum rule ${sys.sumRuleRelativeError}`);
+    for (const s of ['1', '2']) assert.ok(ds.featureColumns[s].length > 0);
     // The stored set parses back (descriptor code) into exactly the stored columns.
-    const rebound = bindSet(parseSetJson(JSON.stringify(ds.descriptor_set), 'dataset.json'), ['1', '2'], 1);
+    const rebound = bindSet(parseSetJson(JSON.stringify(ds.descriptorSet), 'dataset.json'), ['1', '2'], 1);
     for (const s of ['1', '2']) {
-      assert.equal(rebound.columns[s].length, ds.feature_columns[s].length);
+      assert.equal(rebound.columns[s].length, ds.featureColumns[s].length);
       rebound.columns[s].forEach((f, k) => {
-        const c = ds.feature_columns[s][k];
+        const c = ds.featureColumns[s][k];
         assert.deepEqual([f.type, f.neighbours, f.eta, f.rs, f.cutoff], [c.type, c.neighbours, c.eta, c.rs, c.cutoff]);
       });
     }
@@ -101,7 +101,7 @@ describe('dataset: end to end from a short real LAMMPS run', function () {
       const lam = readNpy(path.join(out, 'tiny-lb2', `lambda-${s}.npy`));
       const feat = readNpy(path.join(out, 'tiny-lb2', `features-${s}.npy`));
       assert.deepEqual(lam.shape, [21, 16]);
-      assert.deepEqual(feat.shape, [21, 16, ds.feature_columns[s].length]);
+      assert.deepEqual(feat.shape, [21, 16, ds.featureColumns[s].length]);
       assert.ok(lam.data instanceof Float64Array && feat.data instanceof Float32Array);
       assert.ok(feat.data.every(Number.isFinite));
       const atoms = frames.rows[s] as number[];
@@ -118,7 +118,7 @@ describe('dataset: end to end from a short real LAMMPS run', function () {
         });
       });
     }
-    assert.ok(Math.abs(sumAll / (21 * N) - sys.lambda_mean) < 1e-12 * Math.abs(sys.lambda_mean) + 1e-15);
+    assert.ok(Math.abs(sumAll / (21 * N) - sys.lambdaMean) < 1e-12 * Math.abs(sys.lambdaMean) + 1e-15);
 
     // Descriptors at the origin frames equal those of ionfield descriptors on the same frames.
     const npy = path.join(dir, 'desc.npy');
@@ -153,8 +153,8 @@ describe('dataset: end to end from a short real LAMMPS run', function () {
     const r = runCli(['dataset', traj, '--set', 'compact', '--tau', '2', '--tau-short', '0.5', '--out', out, '--origin-stride', '4', '--temperature', '1', '--timestep', '0.005', '--no-transport', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const ds = JSON.parse(fs.readFileSync(path.join(out, 'dataset.json'), 'utf8'));
-    assert.equal(ds.tau_short, 0.5);
-    assert.match(ds.lambda_definition, /τa = 0.5/);
+    assert.equal(ds.tauShort, 0.5);
+    assert.match(ds.lambdaDefinition, /τa = 0.5/);
     const sys = ds.systems[0];
     const frames = JSON.parse(fs.readFileSync(path.join(out, 'tiny-lb2', 'frames.json'), 'utf8'));
     const d = parseDump(traj);
@@ -180,8 +180,8 @@ describe('dataset: end to end from a short real LAMMPS run', function () {
     const nOrig = frames.frames.length;
     // The exact sum rule: the mean over ions is the two-point EH slope K(|J_b|² − |J_a|²)/(τb − τa).
     assert.ok(Math.abs(sumAll / (nOrig * N) - slope / nOrig) <= 1e-12 * Math.abs(slope / nOrig), `${sumAll / (nOrig * N)} vs ${slope / nOrig}`);
-    assert.ok(Math.abs(sys.eh_at_tau - slope / nOrig) <= 1e-12 * Math.abs(slope / nOrig));
-    assert.ok(sys.sum_rule_relative_error < 1e-13, `sum rule ${sys.sum_rule_relative_error}`);
+    assert.ok(Math.abs(sys.ehAtTau - slope / nOrig) <= 1e-12 * Math.abs(slope / nOrig));
+    assert.ok(sys.sumRuleRelativeError < 1e-13, `sum rule ${sys.sumRuleRelativeError}`);
     const bad = runCli(['dataset', traj, '--set', 'compact', '--tau', '2', '--tau-short', '2', '--out', path.join(dir, 'ds-bad'), '--temperature', '1', '--timestep', '0.005', '--no-transport']);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--tau-short 2 must be .* shorter than --tau 2/);
@@ -197,9 +197,9 @@ describe('dataset: end to end from a short real LAMMPS run', function () {
     const k = rep.curves.time.findIndex((t) => Math.abs(t - 1) < 1e-9);
     assert.ok(k >= 0, 'transport has lag 1');
     assert.equal(rep.curves.origins[k], 71);
-    const eh = rep.curves.charge_msd[k] / (6 * 1 * 16 * 1);
-    assert.ok(Math.abs(sys.lambda_mean - eh) <= 1e-9 * Math.abs(eh), `⟨λ⟩ ${sys.lambda_mean} vs transport ${eh}`);
-    assert.ok(sys.lambda_eh && sys.lambda_eh.source.startsWith('ionfield transport'));
+    const eh = rep.curves.chargeMsd[k] / (6 * 1 * 16 * 1);
+    assert.ok(Math.abs(sys.lambdaMean - eh) <= 1e-9 * Math.abs(eh), `⟨λ⟩ ${sys.lambdaMean} vs transport ${eh}`);
+    assert.ok(sys.lambdaEh && sys.lambdaEh.source.startsWith('ionfield transport'));
   });
 
   it('rejects a τ that is not a whole number of frames and a trajectory shorter than τ', () => {
@@ -232,16 +232,16 @@ describe('dataset: the committed family subset (packed XTC + topology + manifest
     const r = runCli(['dataset', ...files, '--set', 'compact', '--tau', '10', '--origin-stride', '2', '--manifest', path.join(family, 'manifest.json'), '--out', out, '--json']);
     assert.equal(r.status, 0, r.stderr);
     const ds = JSON.parse(fs.readFileSync(path.join(out, 'dataset.json'), 'utf8'));
-    assert.equal(ds.tau_frames, 5); // packed frames are 2 τ apart
+    assert.equal(ds.tauFrames, 5); // packed frames are 2 τ apart
     const manifest = JSON.parse(fs.readFileSync(path.join(family, 'manifest.json'), 'utf8'));
     for (const sys of ds.systems) {
       const m = manifest.systems.find((s: { name: string }) => s.name === sys.name);
       assert.ok(m, `${sys.name} is in the manifest`);
       assert.equal(sys.parameters.rho, m.parameters.rho);
-      assert.equal(sys.lambda_eh.source, 'manifest');
-      assert.equal(sys.lambda_eh.value, m.transport.lambda_eh.value);
+      assert.equal(sys.lambdaEh.source, 'manifest');
+      assert.equal(sys.lambdaEh.value, m.transport.lambdaEh.value);
       assert.equal(sys.ions['1'] + sys.ions['2'], m.parameters.ncat + m.parameters.nan);
-      assert.ok(sys.sum_rule_relative_error < 1e-12, `${sys.name}: sum rule ${sys.sum_rule_relative_error}`);
+      assert.ok(sys.sumRuleRelativeError < 1e-12, `${sys.name}: sum rule ${sys.sumRuleRelativeError}`);
       assert.equal(sys.frames, 73); // 150 frames, origins 0, 2, ..., 144
       const lam = readNpy(path.join(out, sys.name, 'lambda-1.npy'));
       assert.deepEqual(lam.shape, [73, sys.ions['1']]);
@@ -266,6 +266,6 @@ describe('dataset: the committed family subset (packed XTC + topology + manifest
     assert.equal(r.status, 0, r.stderr);
     const t = JSON.parse(r.stdout);
     assert.deepEqual(t.species.map((s: { label: string; charge: number }) => [s.label, s.charge]), Object.entries(topology.charges).sort());
-    assert.ok(Number.isFinite(t.molar_conductivity.value) && t.molar_conductivity.value > 0);
+    assert.ok(Number.isFinite(t.molarConductivity.value) && t.molarConductivity.value > 0);
   });
 });

@@ -18,7 +18,7 @@ describe('descriptors: periodicity of each axis comes from the trajectory', () =
   const dir = tempDir();
   const set = path.join(dir, 'g2.json');
   fs.writeFileSync(set, JSON.stringify({
-    schema: 'ionfield.descriptor-set/1', name: 'g2', cutoff_function: 'cos',
+    schema: 'ionfield.descriptor-set/2', name: 'g2', cutoffFunction: 'cos',
     functions: [{ type: 'G2', centre: '*', neighbours: '*', eta: 0.5, rs: 0, cutoff: 3.0 }],
   }));
   for (const [label, boundaries, expectNeighbour] of [['periodic z', 'pp pp pp', true], ['non-periodic z (ff)', 'pp pp ff', false]] as const) {

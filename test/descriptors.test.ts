@@ -114,12 +114,12 @@ async function nativeValues(bound: BoundSet, sys: System, options = {}) {
 
 const testSet = parseSetJson(
   JSON.stringify({
-    schema: 'ionfield.descriptor-set/1',
+    schema: 'ionfield.descriptor-set/2',
     functions: [
       { type: 'G2', neighbours: '*', eta: 1.7, rs: { from: 0.4, step: 0.55, count: 9 }, cutoff: 5.2 },
-      { type: 'G2', neighbours: '*', eta: [0.05, 0.4], rs: [0, 1.3], cutoff: 4.4, cutoff_function: 'poly2' },
+      { type: 'G2', neighbours: '*', eta: [0.05, 0.4], rs: [0, 1.3], cutoff: 4.4, cutoffFunction: 'poly2' },
       { type: 'G5', neighbours: '*', eta: [0.01, 0.09], zeta: [1, 2, 3, 4, 1.5], lambda: [1, -1], cutoff: 4.1 },
-      { type: 'G5', neighbours: '*', eta: 0.04, rs: 0.6, zeta: [2, 16], lambda: [1, -1], cutoff: 3.6, cutoff_function: 'poly2' },
+      { type: 'G5', neighbours: '*', eta: 0.04, rs: 0.6, zeta: [2, 16], lambda: [1, -1], cutoff: 3.6, cutoffFunction: 'poly2' },
       { type: 'G4', neighbours: '*', eta: [0.02, 0.3], zeta: [1, 4, 2.5], lambda: [1, -1], cutoff: 3.9 },
     ],
   }),
@@ -294,13 +294,13 @@ describe('ionfield descriptors (CLI)', function () {
     const r = runCli(['descriptors', traj, '--set', 'benchmark', '--out', out, '--type-map', '1:Na,2:Cl', '--batch', '2', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const summary = JSON.parse(r.stdout);
-    assert.equal(summary.schema, 'ionfield.descriptors/1');
+    assert.equal(summary.schema, 'ionfield.descriptors/2');
     assert.deepEqual(summary.shape, [3, 96, 34]);
     const { shape, data } = readNpy(out);
     assert.deepEqual(shape, [3, 96, 34]);
     assert.ok(data instanceof Float32Array);
     const cols = JSON.parse(fs.readFileSync(path.join(dir, 'd.columns.json'), 'utf8'));
-    assert.equal(cols.schema, 'ionfield.descriptor-columns/1');
+    assert.equal(cols.schema, 'ionfield.descriptor-columns/2');
     assert.equal(cols.columns.Na.length, 34);
     assert.deepEqual(cols.columns.Na[0].neighbours, ['Cl']); // species sorted: Cl, Na
     assert.equal(cols.columns.Na[33].type, 'G5');

@@ -131,7 +131,7 @@ for (const shape of ['ortho', 'tri'] as const) {
         if (r.status !== 0 && BINARY_PENDING.test(r.stderr)) continue;
         assert.equal(r.status, 0, r.stderr);
         const info = JSON.parse(r.stdout) as TrajectoryInfo;
-        for (const key of ['schema', 'format', 'frames', 'atoms', 'species', 'box', 'time_per_frame', 'wrapped', 'unwrap_method', 'warnings'])
+        for (const key of ['schema', 'format', 'frames', 'atoms', 'species', 'box', 'timePerFrame', 'wrapped', 'unwrapMethod', 'warnings'])
           assert.ok(key in info, `${c.file}: key ${key}`);
         const ext = c.file.replace(/\.gz$/, '').split('.').pop();
         assert.equal(info.format, { lammpstrj: 'lammps-dump', xyz: 'xyz', dcd: 'dcd', xtc: 'xtc', gro: 'gro' }[ext!]);
@@ -148,10 +148,10 @@ for (const shape of ['ortho', 'tri'] as const) {
         const unwrappedFile = c.file.includes('unwrapped');
         assert.equal(info.wrapped, !unwrappedFile && !c.file.endsWith('lammps.xyz'), `${c.file} wrapped`);
         assert.deepEqual(info.warnings, []);
-        if (c.timeScale) assert.ok(Math.abs(info.time_per_frame! - 300 * c.timeScale) < 1e-6 * 300 * c.timeScale, `${c.file} time_per_frame ${info.time_per_frame}`);
-        else assert.equal(info.time_per_frame, unwrappedFile ? 300 : null, `${c.file} time_per_frame`);
-        assert.equal(info.first_step, 0);
-        assert.equal(info.steps_per_frame, 150);
+        if (c.timeScale) assert.ok(Math.abs(info.timePerFrame! - 300 * c.timeScale) < 1e-6 * 300 * c.timeScale, `${c.file} timePerFrame ${info.timePerFrame}`);
+        else assert.equal(info.timePerFrame, unwrappedFile ? 300 : null, `${c.file} timePerFrame`);
+        assert.equal(info.firstStep, 0);
+        assert.equal(info.stepsPerFrame, 150);
         const units = unwrappedFile
           ? { length: 'A', time: 'fs', style: 'real' } // ITEM: UNITS real
           : ext === 'xyz' ? { length: 'A', time: null, style: null }
@@ -168,17 +168,17 @@ describe('formats: info details', () => {
   it('the shipped example (README first command) describes itself', () => {
     const info = runCliJson<TrajectoryInfo>(['info', path.join(repoRoot, 'data', 'examples', 'mixture.lammpstrj.gz')]);
     assert.deepEqual([info.format, info.frames, info.atoms, info.species], ['lammps-dump', 51, 216, { 1: 108, 2: 108 }]);
-    assert.deepEqual([info.time_per_frame, info.steps_per_frame, info.wrapped, info.unwrap_method], [200, 100, true, 'image-flags']);
+    assert.deepEqual([info.timePerFrame, info.stepsPerFrame, info.wrapped, info.unwrapMethod], [200, 100, true, 'image-flags']);
     assert.deepEqual(info.box!.lengths, [25, 25, 25]);
   });
 
   it('time per frame: from ITEM: TIME, Time=, XTC, or --timestep for dumps without time', () => {
-    assert.equal(runCliJson<TrajectoryInfo>(['info', fx('ortho-unwrapped.lammpstrj')]).time_per_frame, 300);
-    assert.equal(runCliJson<TrajectoryInfo>(['info', fx('ortho-ase.xyz')]).time_per_frame, 300);
+    assert.equal(runCliJson<TrajectoryInfo>(['info', fx('ortho-unwrapped.lammpstrj')]).timePerFrame, 300);
+    assert.equal(runCliJson<TrajectoryInfo>(['info', fx('ortho-ase.xyz')]).timePerFrame, 300);
     const plain = runCliJson<TrajectoryInfo>(['info', fx('ortho.lammpstrj')]);
-    assert.equal(plain.time_per_frame, null);
-    assert.equal(plain.steps_per_frame, 150);
-    assert.equal(runCliJson<TrajectoryInfo>(['info', fx('ortho.lammpstrj'), '--timestep', '2']).time_per_frame, 300);
+    assert.equal(plain.timePerFrame, null);
+    assert.equal(plain.stepsPerFrame, 150);
+    assert.equal(runCliJson<TrajectoryInfo>(['info', fx('ortho.lammpstrj'), '--timestep', '2']).timePerFrame, 300);
   });
 
   it('triclinic cell: lengths, angles and volume from the LAMMPS input (prism 20 20 20, tilts 4 -3 2.5)', () => {
@@ -217,7 +217,7 @@ describe('formats: convert round trips', () => {
       const t = await readAll(file);
       const info = runCliJson<TrajectoryInfo>(['info', file]);
       assert.equal(info.wrapped, false, `${file} is marked unwrapped`);
-      assert.equal(info.unwrap_method, 'already-unwrapped');
+      assert.equal(info.unwrapMethod, 'already-unwrapped');
       assert.deepEqual(t.steps, original.steps);
       assert.deepEqual(t.types, original.types);
       // Both writers print 10 significant digits; unwrapped coordinates stay below 100 Å.
@@ -287,20 +287,20 @@ describe('formats: convert round trips', () => {
     let r = runCli(['convert', fx('ortho-unwrapped.lammpstrj'), xtc, '--json']);
     if (r.status !== 0 && BINARY_PENDING.test(r.stderr)) this.skip();
     assert.equal(r.status, 0, r.stderr);
-    const result = JSON.parse(r.stdout) as { length_factor: number; time_factor: number; outputFormat: string };
+    const result = JSON.parse(r.stdout) as { lengthFactor: number; timeFactor: number; outputFormat: string };
     assert.equal(result.outputFormat, 'xtc');
-    assert.equal(result.length_factor, 0.1); // Å -> nm
-    assert.equal(result.time_factor, 1e-3); // fs -> ps
+    assert.equal(result.lengthFactor, 0.1); // Å -> nm
+    assert.equal(result.timeFactor, 1e-3); // fs -> ps
     const original = await readAll(fx('ortho-unwrapped.lammpstrj'));
     const inNm = await readAll(xtc);
     inNm.positions.forEach((p, f) => assert.ok(maxAbsDiff(original.positions[f], p, ANGSTROM_PER_NM) <= XTC, `frame ${f}`));
-    assert.ok(Math.abs(runCliJson<TrajectoryInfo>(['info', xtc]).time_per_frame! - 0.3) < 1e-6);
+    assert.ok(Math.abs(runCliJson<TrajectoryInfo>(['info', xtc]).timePerFrame! - 0.3) < 1e-6);
     const xyz = path.join(out, 'u.xyz');
     r = runCli(['convert', xtc, xyz]);
     assert.equal(r.status, 0, r.stderr);
     const back = await readAll(xyz);
     back.positions.forEach((p, f) => assert.ok(maxAbsDiff(original.positions[f], p) <= XTC, `frame ${f}`));
-    assert.ok(Math.abs(runCliJson<TrajectoryInfo>(['info', xyz]).time_per_frame! - 300) < 1e-3);
+    assert.ok(Math.abs(runCliJson<TrajectoryInfo>(['info', xyz]).timePerFrame! - 300) < 1e-3);
   });
 
   it('a failed conversion leaves nothing behind (no output, no temporary file)', () => {
@@ -351,8 +351,8 @@ describe('formats: extended XYZ details', () => {
     }
     const info = runCliJson<TrajectoryInfo>(['info', file]);
     assert.deepEqual(info.box!.periodic, [true, true, false]);
-    assert.equal(info.unwrap_method, 'image-flags');
-    assert.equal(info.time_per_frame, 5);
+    assert.equal(info.unwrapMethod, 'image-flags');
+    assert.equal(info.timePerFrame, 5);
   });
 
   it('plain XYZ without a cell converts to a LAMMPS dump with the atoms\' bounding box (ff ff ff)', async () => {

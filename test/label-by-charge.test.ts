@@ -67,7 +67,7 @@ describe('species labelled by charge: 1:1 and 2:1 salts whose cations share LAMM
     const r = runCli(['dataset', mono, di, '--label-by', 'charge', '--set', 'compact', '--tau', '1', '--out', ds, '--origin-stride', '2', '--temperature', '1', '--timestep', '0.005', '--no-transport', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const d = JSON.parse(fs.readFileSync(path.join(ds, 'dataset.json'), 'utf8'));
-    assert.equal(d.species_labels, 'charge');
+    assert.equal(d.speciesLabels, 'charge');
     assert.deepEqual([...d.species].sort(), ['+1', '+2', '-1']);
     const [s11, s21] = d.systems;
     assert.deepEqual(s11.ions, { '+1': 16, '+2': 0, '-1': 16 });
@@ -75,22 +75,22 @@ describe('species labelled by charge: 1:1 and 2:1 salts whose cations share LAMM
     assert.deepEqual(s11.charges, { '+1': 1, '-1': -1 });
     assert.deepEqual(s21.charges, { '+2': 2, '-1': -1 });
     // n_f from the stoichiometry: 16 formula units of the 1:1 salt, 8 of the 2:1 salt.
-    assert.equal(s11.formula_units, 16);
-    assert.equal(s21.formula_units, 8);
-    for (const s of d.systems) assert.ok(s.sum_rule_relative_error < 1e-12, `${s.name}: sum rule ${s.sum_rule_relative_error}`);
+    assert.equal(s11.formulaUnits, 16);
+    assert.equal(s21.formulaUnits, 8);
+    for (const s of d.systems) assert.ok(s.sumRuleRelativeError < 1e-12, `${s.name}: sum rule ${s.sumRuleRelativeError}`);
     // Separate feature blocks: every centre species has its own columns, and the neighbour
     // species of the columns are the charge labels (a +2 neighbour is not a +1 neighbour).
-    for (const s of ['+1', '+2', '-1']) assert.ok(d.feature_columns[s].length > 0, `columns of ${s}`);
-    const neighbourSets = new Set(d.feature_columns['+2'].map((c: { neighbours?: string[] }) => JSON.stringify(c.neighbours)));
+    for (const s of ['+1', '+2', '-1']) assert.ok(d.featureColumns[s].length > 0, `columns of ${s}`);
+    const neighbourSets = new Set(d.featureColumns['+2'].map((c: { neighbours?: string[] }) => JSON.stringify(c.neighbours)));
     assert.ok([...neighbourSets].some((n) => n.includes('+2')) && [...neighbourSets].some((n) => n.includes('+1')), `neighbours ${[...neighbourSets].join(' ')}`);
-    const F2 = d.feature_columns['+2'].length;
+    const F2 = d.featureColumns['+2'].length;
     const f21 = readNpy(path.join(ds, 'salt21', 'features-+2.npy'));
     assert.deepEqual(f21.shape, [16, 8, F2]);
     assert.deepEqual(readNpy(path.join(ds, 'salt11', 'features-+2.npy')).shape, [16, 0, F2]);
     assert.deepEqual(readNpy(path.join(ds, 'salt21', 'lambda-+1.npy')).shape, [16, 0]);
     // In the 2:1 system no ion is +1: every column whose neighbours are only +1 ions is exactly 0,
     // and those whose neighbours include -1 ions are not.
-    const cols = d.feature_columns['+2'] as { neighbours?: string[] }[];
+    const cols = d.featureColumns['+2'] as { neighbours?: string[] }[];
     const onlyPlus1 = cols.map((c, k) => (JSON.stringify(c.neighbours ?? []).includes('+1') && !/[-+]2|-1/.test(JSON.stringify(c.neighbours)) ? k : -1)).filter((k) => k >= 0);
     assert.ok(onlyPlus1.length > 0, 'the set has columns with +1 neighbours only');
     const x = f21.data as Float32Array;
@@ -102,16 +102,17 @@ describe('species labelled by charge: 1:1 and 2:1 salts whose cations share LAMM
     const t = runCli(['train', ds, '--holdout', '', '--out', model, '--epochs', '3', '--hidden', '8', '--seed', '3', '--json']);
     assert.equal(t.status, 0, t.stderr);
     const m = readModel(model);
-    assert.equal(m.metadata.species_labels, 'charge');
+    assert.equal(m.metadata.speciesLabels, 'charge');
     assert.deepEqual([...m.metadata.species].sort(), ['+1', '+2', '-1']);
     const field = path.join(dir, 'lambda21.npy');
     const p = runCli(['predict', di, '--model', model, '--out', field, '--stop', '31', '--json']);
     assert.equal(p.status, 0, p.stderr);
     const rep = JSON.parse(p.stdout);
-    assert.equal(rep.species['+2'].ions, 8);
-    assert.equal(rep.species['-1'].ions, 16);
-    assert.equal(rep.species['+1'].ions, 0);
-    assert.deepEqual(rep.field.species.filter((s: string) => s === '+2').length, 8);
+    // The report names species by the file's types (type 1 carries +2 here), charge as an attribute,
+    // and lists only species present: the "+1" network has no ions in this file and is not listed.
+    assert.deepEqual(rep.species, { 1: { charge: 2, ions: 8, lambdaMean: rep.species['1'].lambdaMean }, 2: { charge: -1, ions: 16, lambdaMean: rep.species['2'].lambdaMean } });
+    assert.ok(Number.isFinite(rep.species['1'].lambdaMean) && Number.isFinite(rep.species['2'].lambdaMean));
+    assert.deepEqual(rep.field.species.filter((s: string) => s === '1').length, 8);
     // Independent check: ONNX Runtime run here on the dataset's stored "+2" features (origin frames
     // 0, 2, ..., 30 of the same file) gives the λ̂ that predict wrote for those ions and frames.
     const k2 = m.metadata.species.indexOf('+2');
@@ -119,7 +120,7 @@ describe('species labelled by charge: 1:1 and 2:1 salts whose cations share LAMM
     const F = feats.shape[2];
     const feeds: Record<string, { data: Float32Array; dims: number[] }> = {};
     m.metadata.species.forEach((s, k) => {
-      feeds[`features_${k}`] = k === k2 ? { data: feats.data as Float32Array, dims: [16 * 8, F] } : { data: new Float32Array(0), dims: [0, m.metadata.feature_columns[s].length] };
+      feeds[`features_${k}`] = k === k2 ? { data: feats.data as Float32Array, dims: [16 * 8, F] } : { data: new Float32Array(0), dims: [0, m.metadata.featureColumns[s].length] };
     });
     const ort = await OnnxPredictor.open(m.bytes, 'cpu');
     let direct: Float32Array;
@@ -130,7 +131,7 @@ describe('species labelled by charge: 1:1 and 2:1 salts whose cations share LAMM
     }
     const lam = readNpy(field);
     const R = lam.shape[1];
-    const plus2 = (rep.field.species as string[]).map((s, r) => (s === '+2' ? r : -1)).filter((r) => r >= 0);
+    const plus2 = (rep.field.species as string[]).map((s, r) => (s === '1' ? r : -1)).filter((r) => r >= 0);
     let compared = 0;
     for (let o = 0; o < 16; o++) {
       plus2.forEach((r, i) => {
@@ -150,7 +151,8 @@ describe('species labelled by charge: 1:1 and 2:1 salts whose cations share LAMM
     assert.match(r.stderr, /labels species by charge .*has no charges: pass --charges/);
     const ok = runCli(['predict', bare, '--model', model, '--stop', '5', '--charges', '1:2,2:-1', '--json']);
     assert.equal(ok.status, 0, ok.stderr);
-    assert.equal(JSON.parse(ok.stdout).species['+2'].ions, 8);
+    assert.deepEqual(JSON.parse(ok.stdout).species['1'].ions, 8);
+    assert.deepEqual(JSON.parse(ok.stdout).species['1'].charge, 2);
   });
 
   it('rejects an unknown --label-by', () => {

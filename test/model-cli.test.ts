@@ -81,11 +81,11 @@ async function prepare(): Promise<Prepared> {
     }
   }
   const systems = windows.map(([name]) => ({
-    name, source: demo, frames: 40, ions, charges: { '1': 1, '2': -1 }, temperature: 1, volume_mean: 1000, formula_units: 50, K: 1,
-    lambda_mean: 0, eh_at_tau: 0, sum_rule_relative_error: 0, lambda_eh: null, parameters: {},
+    name, source: demo, frames: 40, ions, charges: { '1': 1, '2': -1 }, temperature: 1, volumeMean: 1000, formulaUnits: 50, K: 1,
+    lambdaMean: 0, ehAtTau: 0, sumRuleRelativeError: 0, lambdaEh: null, parameters: {},
   }));
   fs.writeFileSync(path.join(dir, 'dataset.json'), JSON.stringify({
-    schema: 'ionfield.dataset/1', descriptor_set: JSON.parse(fs.readFileSync(path.join(repoRoot, 'data', 'descriptor-sets', 'compact.json'), 'utf8')), feature_columns: cols.columns, species: ['1', '2'], tau: 10, tau_frames: 20, units: 'lj', length_scale: 1, systems,
+    schema: 'ionfield.dataset/2', descriptorSet: JSON.parse(fs.readFileSync(path.join(repoRoot, 'data', 'descriptor-sets', 'compact.json'), 'utf8')), featureColumns: cols.columns, species: ['1', '2'], tau: 10, tauFrames: 20, units: 'lj', lengthScale: 1, systems,
   }));
   return { dir, features, ions, F };
 }
@@ -127,11 +127,11 @@ describe('ionfield train / predict (CLI, demo electrolyte)', function () {
     const r = runCli(['train', p.dir, '--holdout', 'held', '--out', modelPath, '--epochs', '40', '--hidden', '16,16', '--lr', '3e-3', '--seed', '2', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const rep = JSON.parse(r.stdout);
-    assert.equal(rep.schema, 'ionfield.train/1');
-    assert.deepEqual(rep.holdout_systems, ['held']);
-    assert.deepEqual(rep.train_systems, ['a', 'b']);
-    assert.ok(rep.best_epoch >= 1 && rep.history.length >= rep.best_epoch);
-    assert.ok(rep.holdout[0].relative_error < 0.05, `held-out Λ relative error ${rep.holdout[0].relative_error}`);
+    assert.equal(rep.schema, 'ionfield.train/2');
+    assert.deepEqual(rep.holdoutSystems, ['held']);
+    assert.deepEqual(rep.trainSystems, ['a', 'b']);
+    assert.ok(rep.bestEpoch >= 1 && rep.history.length >= rep.bestEpoch);
+    assert.ok(rep.holdout[0].relativeError < 0.05, `held-out Λ relative error ${rep.holdout[0].relativeError}`);
     const meta = readModel(modelPath).metadata;
     assert.deepEqual(meta.species, ['1', '2']);
     assert.equal(meta.target.units, 'lj');
@@ -146,15 +146,15 @@ describe('ionfield train / predict (CLI, demo electrolyte)', function () {
     const r = runCli(['predict', demo, '--model', modelPath, '--stop', String(FRAMES), '--batch', '25', '--out', field, '--json', '--provider', 'cpu']);
     assert.equal(r.status, 0, r.stderr);
     const rep = JSON.parse(r.stdout);
-    assert.equal(rep.schema, 'ionfield.predict/1');
+    assert.equal(rep.schema, 'ionfield.predict/2');
     assert.equal(rep.frames, FRAMES);
     assert.equal(rep.ions, 100);
     const { shape, data } = readNpy(field);
     assert.deepEqual(shape, [FRAMES, 100]);
     let sum = 0;
     for (const v of data) sum += v;
-    assert.ok(Math.abs(rep.lambda_ml.value - sum / data.length) < 1e-6 * Math.abs(sum / data.length));
-    assert.ok(rep.lambda_ml.error > 0 && rep.lambda_ml.error < 0.1 * Math.abs(rep.lambda_ml.value));
+    assert.ok(Math.abs(rep.lambdaMl.value - sum / data.length) < 1e-6 * Math.abs(sum / data.length));
+    assert.ok(rep.lambdaMl.error > 0 && rep.lambdaMl.error < 0.1 * Math.abs(rep.lambdaMl.value));
     // The same rows through the native forward pass (float64 weights) from the test's own descriptors.
     const trained = runCli(['train', p.dir, '--holdout', 'held', '--out', path.join(path.dirname(p.dir), 'again.onnx'), '--epochs', '40', '--hidden', '16,16', '--lr', '3e-3', '--seed', '2', '--json']);
     assert.equal(trained.status, 0);
@@ -207,10 +207,10 @@ describe('ionfield train / predict (CLI, demo electrolyte)', function () {
     assert.equal(r.status, 0, r.stderr);
     const rep = JSON.parse(r.stdout);
     const n1 = rep.species['1'].ions, n2 = rep.species['2'].ions;
-    assert.ok(Math.abs(rep.lambda_ml.value - (c[0] * n1 + c[1] * n2) / (n1 + n2)) < 1e-6);
+    assert.ok(Math.abs(rep.lambdaMl.value - (c[0] * n1 + c[1] * n2) / (n1 + n2)) < 1e-6);
     // The same graph whose recorded descriptor columns differ from what its set gives is refused.
     const other = JSON.parse(JSON.stringify(meta));
-    other.feature_columns['1'][0].name = 'G2[1<-1](eta=9,rs=0,rc=5)';
+    other.featureColumns['1'][0].name = 'G2[1<-1](eta=9,rs=0,rc=5)';
     const shifted = path.join(path.dirname(p.dir), 'shifted.onnx');
     fs.writeFileSync(shifted, encodeModel({
       name: 'constant', nodes, initializers: inits,
@@ -238,7 +238,7 @@ describe('ionfield train / predict (CLI, demo electrolyte)', function () {
     assert.equal(first.status, 0, first.stderr);
     const resumed = runCli(['train', ...common, '--epochs', '6', '--checkpoint', ck, '--out', path.join(dir, 'resumed.onnx')]);
     assert.equal(resumed.status, 0, resumed.stderr);
-    assert.equal(JSON.parse(resumed.stdout).resumed_from_epoch, 3);
+    assert.equal(JSON.parse(resumed.stdout).resumedFromEpoch, 3);
     const straight = runCli(['train', ...common, '--epochs', '6', '--out', path.join(dir, 'straight.onnx')]);
     assert.equal(straight.status, 0, straight.stderr);
     assert.deepEqual(fs.readFileSync(path.join(dir, 'resumed.onnx')), fs.readFileSync(path.join(dir, 'straight.onnx')));

@@ -33,7 +33,7 @@ describe('ionfield importance (permutation importance of a trained model)', func
     const r = runCli(['importance', data, '--model', model, '--systems', 'c', '--repeats', '4', '--out', out, '--json']);
     assert.equal(r.status, 0, r.stderr);
     const rep = JSON.parse(r.stdout) as Report;
-    assert.equal(rep.schema, 'ionfield.importance/1');
+    assert.equal(rep.schema, 'ionfield.importance/2');
     assert.deepEqual(rep.systems, ['c']);
     assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')), rep);
     for (const s of rep.species) {

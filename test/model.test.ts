@@ -60,7 +60,7 @@ describe('model baselines', () => {
         features[2 * r + 1] = u();
         lambda[r] = coef[0] + coef[1] * features[2 * r] + coef[2] * features[2 * r + 1];
       }
-      return { name, frames, species: [{ ions, features, lambda }], folder: '', info: { name, frames, ions: { '1': ions }, charges: { '1': 1 }, formula_units: nf, volume_mean: volume } };
+      return { name, frames, species: [{ ions, features, lambda }], folder: '', info: { name, frames, ions: { '1': ions }, charges: { '1': 1 }, formulaUnits: nf, volumeMean: volume } };
     };
     const train = [mk('a', 10, 1000, [1, 0.5, -0.25], 3), mk('b', 40, 1000, [1, 0.5, -0.25], 5)];
     const lin = fitLinear(train, 1e-12);
@@ -106,7 +106,7 @@ describe('model: bad datasets', () => {
     assert.throws(() => loadDatasets([dir]), /lambda-1\.npy: missing/);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'dataset.json'), 'utf8'));
     fs.writeFileSync(path.join(dir, 'dataset.json'), JSON.stringify({ ...manifest, schema: 'other/1' }));
-    assert.throws(() => loadDatasets([dir]), /dataset\.json: schema is 'other\/1', expected 'ionfield\.dataset\/1'/);
+    assert.throws(() => loadDatasets([dir]), /dataset\.json: schema is 'other\/1', expected 'ionfield\.dataset\/2'/);
     assert.throws(() => loadDatasets([path.join(dir, 'a')]), /not a dataset folder \(no dataset\.json\)/);
     const good = writeSyntheticDataset(path.join(tempDir('ionfield-model-bad-'), 'ds'), [{ name: 'a', frames: 5, ions: { '1': 2, '2': 2 }, noise: 0, seed: 1 }]);
     await assert.rejects(trainModel([good], { holdout: ['b'], epochs: 1 }), /--holdout: no system named 'b'/);
@@ -129,6 +129,6 @@ describe('model: Λ_ML error by blocking', () => {
     const exact = Math.sqrt(1 / (1 - phi * phi) / n * ((1 + phi) / (1 - phi)));
     const a = blockError(ar);
     assert.ok(Math.abs(a.error / exact - 1) < 0.3, `AR(1): ${a.error} vs ${exact}`);
-    assert.ok(a.block_frames >= 16, `plateau reached at blocks of ${a.block_frames}`);
+    assert.ok(a.blockFrames >= 16, `plateau reached at blocks of ${a.blockFrames}`);
   });
 });

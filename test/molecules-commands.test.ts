@@ -44,9 +44,9 @@ describe('descriptors and dataset on molecular centres', function () {
   });
 
   it('info --topology summarises the molecules and checks the atom count', () => {
-    const r = runCliJson<{ centres: string; molecules: { species: { name: string; count: number; net_charge: number }[] }; warnings: string[] }>(['info', dump, '--topology', data]);
+    const r = runCliJson<{ centres: string; molecules: { species: { name: string; count: number; netCharge: number }[] }; warnings: string[] }>(['info', dump, '--topology', data]);
     assert.equal(r.centres, 'molecules');
-    assert.deepEqual(r.molecules.species.map((s) => [s.name, s.count, s.net_charge]), [['OH2', 60, 0], ['BF4', 12, -1], ['Li', 12, 1]]);
+    assert.deepEqual(r.molecules.species.map((s) => [s.name, s.count, s.netCharge]), [['OH2', 60, 0], ['BF4', 12, -1], ['Li', 12, 1]]);
     assert.deepEqual(r.warnings, []);
   });
 
@@ -72,11 +72,11 @@ describe('descriptors and dataset on molecular centres', function () {
 
   it('dataset: λ_i of molecular ions sum to the Einstein–Helfand value at τ (sum rule to round-off)', () => {
     const out = path.join(tempDir(), 'ds');
-    const r = runCliJson<{ centres: string; systems: { frames: number; sum_rule_relative_error: number }[]; max_sum_rule_relative_error: number }>(
+    const r = runCliJson<{ centres: string; systems: { frames: number; sumRuleRelativeError: number }[]; maxSumRuleRelativeError: number }>(
       ['dataset', dump, '--topology', data, '--set', 'compact', '--scale', '2', '--tau', '1000', '--timestep', '0.5', '--temperature', '350', '--no-transport', '--stop', '60', '--out', out]);
     assert.equal(r.centres, 'molecules');
     assert.equal(r.systems[0].frames, 50);
-    assert.ok(r.max_sum_rule_relative_error < 1e-12, String(r.max_sum_rule_relative_error));
+    assert.ok(r.maxSumRuleRelativeError < 1e-12, String(r.maxSumRuleRelativeError));
     const lambda = readNpy(path.join(out, 'electrolyte', 'lambda-BF4.npy'));
     assert.deepEqual(lambda.shape, [50, 12]);
     // The solvent carries no charge: its λ is zero.

@@ -52,7 +52,7 @@ describe('ionfield predict --ignore-species (CLI, shipped model)', function () {
     assert.equal(r.status, 0, r.stderr);
     const p = JSON.parse(r.stdout);
     assert.equal(p.inDomain, false);
-    assert.equal(p.domain.in_domain, false);
+    assert.equal(p.domain.inDomain, false);
     assert.ok(p.domain.score > p.domain.threshold, `domain score ${p.domain.score}`);
     assert.match(r.stderr, /warning: .*solvated\.lammpstrj is outside the model's training domain/);
     // Neutral atoms are neighbours, not centres: the ions are the demo's.
@@ -62,8 +62,8 @@ describe('ionfield predict --ignore-species (CLI, shipped model)', function () {
   it('with the solvent ignored, the field is the demo field itself (the solvent is no neighbour either)', () => {
     const plain = path.join(dir, 'plain.npy');
     const ignored = path.join(dir, 'ignored.npy');
-    const a = runCliJson<{ ions: number; lambda_ml: { value: number }; ignored: Record<string, number> }>(['predict', demo, '--model', model, '--stop', String(FRAMES), '--out', plain, '--json']);
-    const b = runCliJson<{ ions: number; lambda_ml: { value: number }; ignored: Record<string, number> }>(['predict', solvated, '--model', model, '--ignore-species', '9', '--out', ignored, '--json']);
+    const a = runCliJson<{ ions: number; lambdaMl: { value: number }; ignored: Record<string, number> }>(['predict', demo, '--model', model, '--stop', String(FRAMES), '--out', plain, '--json']);
+    const b = runCliJson<{ ions: number; lambdaMl: { value: number }; ignored: Record<string, number> }>(['predict', solvated, '--model', model, '--ignore-species', '9', '--out', ignored, '--json']);
     assert.deepEqual(b.ignored, { '9': SOLVENT });
     assert.deepEqual(a.ignored, {});
     assert.equal(b.ions, a.ions);
@@ -74,17 +74,17 @@ describe('ionfield predict --ignore-species (CLI, shipped model)', function () {
     for (let i = 0; i < fa.length; i++) worst = Math.max(worst, Math.abs(fa[i] - fb[i]));
     // Same positions to the printed precision of the dump: agreement to float32 rounding.
     assert.ok(worst < 1e-5, `largest difference ${worst}`);
-    assert.ok(Math.abs(a.lambda_ml.value - b.lambda_ml.value) < 1e-5);
+    assert.ok(Math.abs(a.lambdaMl.value - b.lambdaMl.value) < 1e-5);
   });
 
   it('the solvent does change the field when it is not ignored (else the test above could not fail)', async () => {
     // Relabel the solvent as anions (type 2, q = -1): now it counts as neighbours and centres.
     const relabelled = path.join(dir, 'relabelled.lammpstrj');
     fs.writeFileSync(relabelled, fs.readFileSync(solvated, 'utf8').replace(/^(\d+) 9 0 /gm, '$1 2 -1 '));
-    const c = runCliJson<{ ions: number; lambda_ml: { value: number } }>(['predict', relabelled, '--model', model, '--json']);
-    const a = runCliJson<{ ions: number; lambda_ml: { value: number } }>(['predict', demo, '--model', model, '--stop', String(FRAMES), '--json']);
+    const c = runCliJson<{ ions: number; lambdaMl: { value: number } }>(['predict', relabelled, '--model', model, '--json']);
+    const a = runCliJson<{ ions: number; lambdaMl: { value: number } }>(['predict', demo, '--model', model, '--stop', String(FRAMES), '--json']);
     assert.equal(c.ions, a.ions + SOLVENT);
-    assert.ok(Math.abs(c.lambda_ml.value - a.lambda_ml.value) > 1e-3);
+    assert.ok(Math.abs(c.lambdaMl.value - a.lambdaMl.value) > 1e-3);
   });
 
   it('an unknown species in --ignore-species is bad input naming it', () => {

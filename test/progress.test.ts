@@ -55,7 +55,7 @@ describe('progress: one shape on every long call', function () {
     const r = await predictTrajectory(demo, { model: defaultModelPath(), units: 'lj', stop: 100, onProgress: (p) => events.push(p) });
     checkEvents(events, 'predict');
     assert.equal(events.at(-1)!.done, 100);
-    assert.equal(r.stages_clock, 'wall');
+    assert.equal(r.stagesClock, 'wall');
     assert.deepEqual(Object.keys(r.stages).sort(), ['descriptors', 'inference', 'read', 'write']);
   });
 
@@ -66,7 +66,7 @@ describe('progress: one shape on every long call', function () {
     const events: Progress[] = [];
     for await (const p of run.progress) events.push(p);
     const report = await run.result;
-    assert.ok(report.molar_conductivity);
+    assert.ok(report.molarConductivity);
     assert.deepEqual(events, direct);
   });
 

@@ -7,12 +7,12 @@ import type { ImportanceReport } from '../lib/model/importance';
 
 function report(features: { feature: string; increase: number; error: number }[]): ImportanceReport {
   return {
-    schema: 'ionfield.importance/1',
+    schema: 'ionfield.importance/2',
     model: 'model.onnx',
     datasets: ['d'],
     systems: ['s'],
     reference: 'target λ of the dataset',
-    species: [{ species: 'Na', rows: 1000, target_variance: 1, baseline_mse: 0.5, repeats: 4, features: features.map((f) => ({ ...f })) as never }],
+    species: [{ species: 'Na', rows: 1000, targetVariance: 1, baselineMse: 0.5, repeats: 4, features: features.map((f) => ({ ...f })) as never }],
   };
 }
 

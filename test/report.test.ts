@@ -27,7 +27,7 @@ describe('ionfield demo, analyze and report (CLI)', function () {
   });
 
   it('--targets: runs every stage but the model, and analyses the target field', () => {
-    assert.equal(demo.schema, 'ionfield.demo/1');
+    assert.equal(demo.schema, 'ionfield.demo/2');
     const status = Object.fromEntries(demo.stages.map((s) => [s.stage, s.status]));
     assert.deepEqual(status, { transport: 'done', descriptors: 'done', model: 'skipped', targets: 'done', importance: 'skipped', analyses: 'done', report: 'done' });
     assert.ok(fs.statSync(demo.report).size > 10_000);
@@ -39,12 +39,12 @@ describe('ionfield demo, analyze and report (CLI)', function () {
     // The importance stage ranked the model's features on a dataset built from the demo trajectory,
     // and its section reached the report.
     const imp = JSON.parse(fs.readFileSync(path.join(modelOut, 'importance.json'), 'utf8'));
-    assert.equal(imp.schema, 'ionfield.importance/1');
+    assert.equal(imp.schema, 'ionfield.importance/2');
     // One entry per descriptor column the shipped model reads for that species (its own metadata,
     // not a number copied here: the default model's descriptor set may change when it is retrained).
     const meta = readModelFile(path.join(repoRoot, 'data', 'models', 'default.onnx')).metadata;
     assert.ok(imp.species.length > 0);
-    for (const s of imp.species) assert.equal(s.features.length, meta.feature_columns[s.species].length, `species ${s.species}: one entry per model feature column`);
+    for (const s of imp.species) assert.equal(s.features.length, meta.featureColumns[s.species].length, `species ${s.species}: one entry per model feature column`);
     assert.match(fs.readFileSync(modelDemo.report, 'utf8'), /Which descriptors the model uses/);
     const p = JSON.parse(fs.readFileSync(path.join(modelOut, 'predict.json'), 'utf8'));
     const a = JSON.parse(fs.readFileSync(path.join(modelOut, 'analysis', 'analysis.json'), 'utf8'));
@@ -54,7 +54,7 @@ describe('ionfield demo, analyze and report (CLI)', function () {
       n += d.samples;
       s += d.samples * d.mean.value;
     }
-    assert.ok(Math.abs(s / n - p.lambda_ml.value) < 1e-4 * Math.abs(p.lambda_ml.value), `analysed ⟨λ̂⟩ ${s / n} vs Λ_ML ${p.lambda_ml.value}`);
+    assert.ok(Math.abs(s / n - p.lambdaMl.value) < 1e-4 * Math.abs(p.lambdaMl.value), `analysed ⟨λ̂⟩ ${s / n} vs Λ_ML ${p.lambdaMl.value}`);
     assert.match(a.provenance.source, /default model/);
     assert.match(fs.readFileSync(modelDemo.report, 'utf8'), /default\.onnx/);
     // The demo's own report puts the model's Λ_ML beside Λ_EH.
@@ -77,12 +77,12 @@ describe('ionfield demo, analyze and report (CLI)', function () {
     const [ml] = read('Λ_ML \\(mean of λ̂ over ions and frames\\)');
     const [eh] = read('Λ_EH \\(Einstein–Helfand, transport result\\)');
     const [ratio, ratioError] = read('Λ_ML / Λ_EH');
-    assert.ok(Math.abs(ml - p.lambda_ml.value) < 1e-3 * Math.abs(p.lambda_ml.value));
-    assert.ok(Math.abs(eh - t.molar_conductivity.value) < 1e-3 * Math.abs(t.molar_conductivity.value));
-    const want = p.lambda_ml.value / t.molar_conductivity.value;
+    assert.ok(Math.abs(ml - p.lambdaMl.value) < 1e-3 * Math.abs(p.lambdaMl.value));
+    assert.ok(Math.abs(eh - t.molarConductivity.value) < 1e-3 * Math.abs(t.molarConductivity.value));
+    const want = p.lambdaMl.value / t.molarConductivity.value;
     assert.ok(Math.abs(ratio - want) < 1e-3 * want, `ratio ${ratio} vs ${want}`);
     // Independent estimates: relative errors add in quadrature.
-    const wantError = want * Math.hypot(p.lambda_ml.error / p.lambda_ml.value, t.molar_conductivity.error / t.molar_conductivity.value);
+    const wantError = want * Math.hypot(p.lambdaMl.error / p.lambdaMl.value, t.molarConductivity.error / t.molarConductivity.value);
     // The report shows errors to two significant digits: up to 2.6 % off for a value like 0.194.
     assert.ok(Math.abs(ratioError - wantError) < 0.03 * wantError, `ratio error ${ratioError} vs ${wantError}`);
   });
@@ -94,7 +94,7 @@ describe('ionfield demo, analyze and report (CLI)', function () {
     const tau = Number(/τ = ([0-9.]+)/.exec(src)![1]);
     const k = t.curves.time.findIndex((x: number) => Math.abs(x - tau) < 1e-9);
     assert.ok(k >= 0, `lag ${tau} on the correlator grid`);
-    const eh = t.curves.charge_msd[k] / (6 * t.temperature * t.formula_units.value * tau);
+    const eh = t.curves.chargeMsd[k] / (6 * t.temperature * t.formulaUnits.value * tau);
     let n = 0;
     let s = 0;
     for (const d of a.distributions) {
@@ -108,7 +108,7 @@ describe('ionfield demo, analyze and report (CLI)', function () {
   it('analyze --json follows the schema; bad input exits 1 with the file named, bad usage 2', () => {
     const field = path.join(out, 'lambda_targets.npy');
     const r = runCliJson<{ schema: string; structure: { curves: { a: string; b: string }[] }; files: string[] }>(['analyze', demoTrajectory, '--field', field, '--stride', '6', '--stop', '2994', '--out', path.join(out, 'again'), '--bins', '50']);
-    assert.equal(r.schema, 'ionfield.analysis/1');
+    assert.equal(r.schema, 'ionfield.analysis/2');
     assert.equal(r.structure.curves.length, 3);
     assert.ok(r.files.some((f) => f.endsWith('pair_1_2.npy')));
     const wrongFrames = runCli(['analyze', demoTrajectory, '--field', field, '--out', path.join(out, 'x')]);

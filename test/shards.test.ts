@@ -5,51 +5,13 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from './helpers/cli';
+import { cli, mergeRandomly, rng, runShards } from './helpers/shards';
 import { repoRoot, tempDir } from './helpers/paths';
 import { worstDifference } from './helpers/compare';
 
 const family = path.join(repoRoot, 'data', 'family', 'a11-lb2-rho0.05');
 const demo = path.join(repoRoot, 'data', 'demo', 'electrolyte.lammpstrj.gz');
 const familyArgs = [`${family}.xtc`, '--topology', `${family}.topology.json`, '--units', 'lj', '--temperature', '1'];
-
-/** A small seeded generator, so that a failing split can be replayed (the seed is in the test name). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-function cli(args: string[]): string {
-  const r = runCli(args, { timeoutMs: 60_000 });
-  assert.equal(r.status, 0, `ionfield ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-
-/** Merges the shard files in a random order and random groups (merged partials merged again). */
-function mergeRandomly(files: string[], dir: string, random: () => number): string {
-  let pool = [...files];
-  let k = 0;
-  while (pool.length > 1) {
-    pool.sort(() => random() - 0.5);
-    const take = 2 + Math.floor(random() * Math.min(2, pool.length - 1));
-    const group = pool.splice(0, Math.min(take, pool.length));
-    const out = path.join(dir, `group-${k++}.json`);
-    cli(['merge', ...group, '--out', out, '--partial']);
-    pool.push(out);
-  }
-  const result = path.join(dir, 'result.json');
-  cli(['merge', pool[0], '--out', result]);
-  return result;
-}
-
-/** Runs shards 0..n-1; partialOption: the option naming the partial (--partial where --out is the command's own array). */
-function runShards(command: string[], n: number, dir: string, tag: string, partialOption = '--out'): string[] {
-  return Array.from({ length: n }, (_, i) => {
-    const out = path.join(dir, `${tag}-${i}.json`);
-    cli([...command, '--shard', `${i}/${n}`, partialOption, out]);
-    return out;
-  });
-}
 
 describe('sharded runs and ionfield merge', function () {
   this.timeout(300_000);
@@ -100,7 +62,7 @@ describe('sharded runs and ionfield merge', function () {
   it('predict: shards of whole batches merge to the single run — the per-ion field bit for bit, the report to round-off', () => {
     const dir = tempDir();
     const args = ['predict', demo, '--stop', '600'];
-    const timing = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, stages: undefined, ions_frames_per_second: undefined, field: undefined });
+    const timing = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, stages: undefined, ionsFramesPerSecond: undefined, field: undefined });
     const single = JSON.parse(cli([...args, '--out', path.join(dir, 'single.npy'), '--json']));
     const files = runShards([...args, '--out', path.join(dir, 'merged.npy')], 3, dir, 'p', '--partial');
     const merged = JSON.parse(fs.readFileSync(mergeRandomly(files, dir, rng(4)), 'utf8'));

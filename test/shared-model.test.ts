@@ -90,14 +90,14 @@ function syntheticFamily(noise: number, count = 9): Dataset {
   const species = ['+1', '-1'];
   const normal = gaussian(rng(11));
   const random = rng(12);
-  const feature_columns = Object.fromEntries(species.map((s) => [s, columnsFor(s, species)]));
+  const featureColumns = Object.fromEntries(species.map((s) => [s, columnsFor(s, species)]));
   const systems: LoadedSystem[] = [];
   for (let k = 0; k < count; k++) {
     const rho = 0.05 + 0.05 * k;
-    const frames = 40, ions = 16, F = feature_columns['+1'].length;
+    const frames = 40, ions = 16, F = featureColumns['+1'].length;
     const info = {
-      name: `sys${k}`, frames, ions: { '+1': ions, '-1': ions }, charges: { '+1': 1, '-1': -1 }, formula_units: ions, atoms: 2 * ions,
-      parameters: { rho, lb: 1 }, lambda_eh: null as null | { value: number; error: number },
+      name: `sys${k}`, frames, ions: { '+1': ions, '-1': ions }, charges: { '+1': 1, '-1': -1 }, formulaUnits: ions, atoms: 2 * ions,
+      parameters: { rho, lb: 1 }, lambdaEh: null as null | { value: number; error: number },
     };
     let total = 0;
     const sp = species.map(() => {
@@ -113,10 +113,10 @@ function syntheticFamily(noise: number, count = 9): Dataset {
       return { ions, features, lambda };
     });
     // Λ of the system from its own targets (what its "Einstein–Helfand" reference would be).
-    info.lambda_eh = { value: total / (2 * frames * ions), error: 0.01 };
+    info.lambdaEh = { value: total / (2 * frames * ions), error: 0.01 };
     systems.push({ name: info.name, frames, species: sp, info, folder: '' } as unknown as LoadedSystem);
   }
-  return { manifest: { schema: 'ionfield.dataset/1', descriptor_set: {}, feature_columns, species, species_labels: 'charge', tau: 12, tau_frames: 6, units: 'lj', systems: systems.map((s) => s.info) }, folders: [], systems };
+  return { manifest: { schema: 'ionfield.dataset/2', descriptorSet: {}, featureColumns, species, speciesLabels: 'charge', tau: 12, tauFrames: 6, units: 'lj', systems: systems.map((s) => s.info) }, folders: [], systems };
 }
 
 describe('shared model: readout, calibration, nested study', () => {
@@ -160,12 +160,12 @@ describe('shared model: readout, calibration, nested study', () => {
     assert.equal(report.rows.length, 9);
     for (const r of report.rows) {
       // Interior systems interpolate the linear truth; the two ends extrapolate a little.
-      assert.ok(Math.abs(r.lambda_ml / r.reference.value - 1) < 0.05, `${r.system}: ${r.lambda_ml} vs ${r.reference.value}`);
-      assert.ok(r.total_error >= r.stat_error && Math.abs(r.total_error - Math.hypot(r.model_error, r.stat_error)) < 1e-12);
-      assert.ok(r.domain.in_domain, `${r.system} in its own fold's domain (score ${r.domain.score})`);
+      assert.ok(Math.abs(r.lambdaMl / r.reference.value - 1) < 0.05, `${r.system}: ${r.lambdaMl} vs ${r.reference.value}`);
+      assert.ok(r.totalError >= r.statError && Math.abs(r.totalError - Math.hypot(r.modelError, r.statError)) < 1e-12);
+      assert.ok(r.domain.inDomain, `${r.system} in its own fold's domain (score ${r.domain.score})`);
     }
-    assert.ok(report.summary.shared_model.median < 0.02, `median ${report.summary.shared_model.median}`);
-    assert.ok(report.coverage.within_2 >= 0.75, `coverage ${JSON.stringify(report.coverage)}`);
+    assert.ok(report.summary.sharedModel.median < 0.02, `median ${report.summary.sharedModel.median}`);
+    assert.ok(report.coverage.within2 >= 0.75, `coverage ${JSON.stringify(report.coverage)}`);
   });
 
   it('the domain score is the worst species: one feature far out is enough', () => {
@@ -184,7 +184,7 @@ function multiplicativeFamily(count = 8): Dataset {
   const data = syntheticFamily(0, count);
   const normal = gaussian(rng(21));
   for (const s of data.systems) {
-    const F = data.manifest.feature_columns['+1'].length;
+    const F = data.manifest.featureColumns['+1'].length;
     let total = 0;
     for (const sp of s.species) {
       const n = sp.lambda.length;
@@ -196,7 +196,7 @@ function multiplicativeFamily(count = 8): Dataset {
         total += sp.lambda[r];
       }
     }
-    s.info.lambda_eh = { value: total / (2 * s.frames * s.species[0].ions), error: 0.01 };
+    s.info.lambdaEh = { value: total / (2 * s.frames * s.species[0].ions), error: 0.01 };
   }
   return data;
 }
@@ -210,7 +210,7 @@ describe('shared model: the log-linear readout', () => {
     const log = fitLogReadout(moments.slice(1, -1), 1e-4), linear = fitReadout(moments.slice(1, -1), 1e-4);
     // Extrapolate to the two systems left out at either end of the density range.
     for (const k of [0, systems.length - 1]) {
-      const truth = data.systems[k].info.lambda_eh!.value;
+      const truth = data.systems[k].info.lambdaEh!.value;
       const a = readoutLambda(log, moments[k]), b = readoutLambda(linear, moments[k]);
       assert.ok(Math.abs(a / truth - 1) < 0.02, `${systems[k].name}: log readout ${a} vs ${truth}`);
       assert.ok(Math.abs(b / truth - 1) > Math.abs(a / truth - 1), `the linear readout (${b}) does worse than the log readout (${a}) on ${truth}`);

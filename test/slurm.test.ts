@@ -53,7 +53,7 @@ describe('ionfield slurm', function () {
     assert.ok(worstDifference(single, merged) <= 1e-12);
     assert.match(cli(['slurm', 'status', dir]), /3 of 3 shards done; result:/);
     const st = JSON.parse(cli(['slurm', 'status', dir, '--json']));
-    assert.deepEqual([st.schema, st.done, st.missing, st.result], ['ionfield.slurm-status/1', [0, 1, 2], [], path.join(dir, 'result.json')]);
+    assert.deepEqual([st.schema, st.done, st.missing, st.result], ['ionfield.slurm-status/2', [0, 1, 2], [], path.join(dir, 'result.json')]);
   });
 
   it('--dry-run writes the job-array and merge scripts with the #SBATCH options, and submits nothing', () => {
@@ -94,7 +94,7 @@ describe('ionfield slurm', function () {
       const kmcSingle = withoutSeconds(JSON.parse(cli(['kinosons', 'kmc', '--config', config, '--json'])));
       const demo = path.join(repoRoot, 'data', 'demo', 'electrolyte.lammpstrj.gz');
       const predictArgs = ['predict', demo, '--stop', '400'];
-      const timing = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, stages: undefined, ions_frames_per_second: undefined, field: undefined });
+      const timing = (r: Record<string, unknown>) => ({ ...r, seconds: undefined, stages: undefined, ionsFramesPerSecond: undefined, field: undefined });
       const predictSingle = timing(JSON.parse(cli([...predictArgs, '--out', path.join(dir, 'single.npy'), '--json'])));
       cli(['slurm', ...predictArgs, '--out', path.join(dir, 'merged.npy'), '--shards', '4', '--dir', path.join(dir, 'p')], env);
       const t = cli(['slurm', ...transportArgs, '--shards', '4', '--time', '5', '--dir', path.join(dir, 't')], env);

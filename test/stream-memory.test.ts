@@ -142,7 +142,7 @@ describe('stream: exact order statistics from passes', () => {
         if (k >= 0 && k < 60) density[k] += 1 / (sorted.length * width);
       }
       assert.deepEqual(d.histogram.density, density, 'histogram bit for bit');
-      for (const t of d.fraction_below) assert.equal(t.fraction, sorted.filter((v) => v < t.threshold).length / sorted.length, t.label);
+      for (const t of d.fractionBelow) assert.equal(t.fraction, sorted.filter((v) => v < t.threshold).length / sorted.length, t.label);
     }
   });
 });
@@ -224,7 +224,7 @@ describe('stream: training on a set left on disk', function () {
       assert.deepEqual(Array.from(disk.model.params), Array.from(memory.model.params));
       assert.deepEqual(disk.model.featureMean, memory.model.featureMean);
       assert.equal(disk.model.targetScale, memory.model.targetScale);
-      assert.deepEqual({ ...disk.report, seconds: 0, seconds_per_epoch: 0 }, { ...memory.report, seconds: 0, seconds_per_epoch: 0 });
+      assert.deepEqual({ ...disk.report, seconds: 0, secondsPerEpoch: 0 }, { ...memory.report, seconds: 0, secondsPerEpoch: 0 });
     });
 
   it('resumes an in-memory run\'s checkpoint from disk (same fingerprint) and ends where an uninterrupted run ends', async () => {
@@ -232,7 +232,7 @@ describe('stream: training on a set left on disk', function () {
     const options = { holdout: ['held'], hidden: [6], seed: 9, patience: 0, batchFrames: 5, threads: 1 };
     await trainModel(loadDatasets([folder]), { ...options, epochs: 2, checkpoint });
     const resumed = await trainModel([folder], { ...options, epochs: 4, checkpoint });
-    assert.equal(resumed.report.resumed_from_epoch, 2);
+    assert.equal(resumed.report.resumedFromEpoch, 2);
     const straight = await trainModel(loadDatasets([folder]), { ...options, epochs: 4 });
     assert.deepEqual(Array.from(resumed.model.params), Array.from(straight.model.params));
   });
@@ -295,10 +295,10 @@ describe('stream: training on a set left on disk', function () {
         fw.close();
         lw.close();
       }
-      return { name, frames, ions: { '1': ions, '2': ions }, charges: { '1': 1, '2': -1 }, formula_units: ions };
+      return { name, frames, ions: { '1': ions, '2': ions }, charges: { '1': 1, '2': -1 }, formulaUnits: ions };
     });
     const columns = (sp: string) => Array.from({ length: F }, (_, k) => ({ name: `G_${sp}_${k}` }));
-    fs.writeFileSync(path.join(dir, 'dataset.json'), JSON.stringify({ schema: 'ionfield.dataset/1', descriptor_set: {}, feature_columns: { '1': columns('1'), '2': columns('2') }, species: ['1', '2'], tau: 1, tau_frames: 1, units: 'lj', systems: manifestSystems }));
+    fs.writeFileSync(path.join(dir, 'dataset.json'), JSON.stringify({ schema: 'ionfield.dataset/2', descriptorSet: {}, featureColumns: { '1': columns('1'), '2': columns('2') }, species: ['1', '2'], tau: 1, tauFrames: 1, units: 'lj', systems: manifestSystems }));
     let bytes = 0;
     for (const s of ['a', 'b']) for (const f of fs.readdirSync(path.join(dir, s))) bytes += fs.statSync(path.join(dir, s, f)).size;
     assert.ok(bytes > 300e6, `the set is ${(bytes / 1e6).toFixed(0)} MB`);

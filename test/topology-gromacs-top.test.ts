@@ -30,7 +30,7 @@ describe('GROMACS .top topology', () => {
     assert.deepEqual(Array.from(t.molecules!), [0, 0, 0, 1, 1, 1, 2, 3, 3, 3]);
     assert.deepEqual(Array.from(t.bonds.slice(0, 4)), [0, 1, 0, 2]);
     const s = molecularSystem(t);
-    assert.deepEqual(s.species.map((x) => [x.name, x.count, x.net_charge]), [['SOL', 3, 0], ['NA', 1, 1]]);
+    assert.deepEqual(s.species.map((x) => [x.name, x.count, x.netCharge]), [['SOL', 3, 0], ['NA', 1, 1]]);
   });
 
   it('follows #define and #ifdef/#ifndef/#else; an #include in a branch not taken is never opened', () => {
@@ -67,6 +67,6 @@ describe('GROMACS .top topology', () => {
     assert.deepEqual(Array.from(t.charges!.slice(0, 3)), [-0.8476, 0.4238, 0.4238]);
     assert.deepEqual(Array.from(t.masses!.slice(0, 3)), [15.9994, 1.008, 1.008]);
     assert.equal(t.bonds.length / 2, 8);  // SETTLE: two O–H per water
-    assert.deepEqual(molecularSystem(t).species.map((x) => [x.name, x.composition, x.net_charge]), [['SOL', 'OWHW2', 0], ['LI', 'LI', 1]]);
+    assert.deepEqual(molecularSystem(t).species.map((x) => [x.name, x.composition, x.netCharge]), [['SOL', 'OWHW2', 0], ['LI', 'LI', 1]]);
   });
 });

@@ -64,7 +64,7 @@ describe('LAMMPS data file topology', () => {
       'Atoms # full\n\n1 1 1 1.0 1 1 1\n2 2 2 0.5 5 5 5\n3 2 3 -0.375 5.5 5 5\n4 2 3 -0.375 4.5 5 5\n5 2 3 -0.375 5 5.5 5\n6 2 3 -0.375 5 4.5 5\n7 3 1 1.0 8 8 8\n8 4 1 1.0 2 2 2\n\nBonds\n\n1 1 2 3\n2 1 2 4\n3 1 2 5\n4 1 2 6\n';
     const file = write(text);
     const s = molecularSystem(loadTopology(file));
-    assert.deepEqual(s.species.map((x) => [x.name, x.count, x.net_charge]), [['Li', 3, 1], ['PF4', 1, -1]]);
+    assert.deepEqual(s.species.map((x) => [x.name, x.count, x.netCharge]), [['Li', 3, 1], ['PF4', 1, -1]]);
     assert.deepEqual(s.speciesOf, ['Li', 'PF4', 'Li', 'Li']);
     const renamed = molecularSystem(loadTopology(file), parseMoleculeNames('types 2-3=anion,1=cation'));
     assert.deepEqual(renamed.species.map((x) => x.name), ['cation', 'anion']);

@@ -23,10 +23,10 @@ interface Report {
   species: { label: string; count: number; charge: number }[];
   diffusion: Record<string, Q>;
   conductivity: Q;
-  fit_window: { start: number; stop: number };
-  curves: { time: number[]; msd: Record<string, number[]>; charge_msd: number[] };
+  fitWindow: { start: number; stop: number };
+  curves: { time: number[]; msd: Record<string, number[]>; chargeMsd: number[] };
   transference: Record<string, Q>;
-  molecules?: { species: { name: string; composition: string; count: number; net_charge: number; integer_charge: boolean }[]; atomic_charges: { conductivity: Q; difference_in_errors: number | null } };
+  molecules?: { species: { name: string; composition: string; count: number; netCharge: number; integerCharge: boolean }[]; atomicCharges: { conductivity: Q; differenceInErrors: number | null } };
   warnings: string[];
 }
 
@@ -76,9 +76,9 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
     assert.equal(byName.Li.count, 12);
     assert.equal(byName.BF4.count, 12);
     assert.equal(byName.OH2.count, 60);
-    assert.equal(byName.BF4.net_charge, -1);
-    assert.equal(byName.OH2.net_charge, 0);
-    assert.ok(report.molecules!.species.every((s) => s.integer_charge));
+    assert.equal(byName.BF4.netCharge, -1);
+    assert.equal(byName.OH2.netCharge, 0);
+    assert.ok(report.molecules!.species.every((s) => s.integerCharge));
     assert.deepEqual(report.species.map((s) => [s.label, s.charge]).sort(), [['BF4', -1], ['Li', 1], ['OH2', 0]]);
     // Solvent is a species of its own: it carries no current (t = 0) but has a D.
     assert.equal(report.transference.OH2.value, 0);
@@ -86,9 +86,9 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
   });
 
   it('σ from atomic partial charges agrees with σ from molecular centres within errors', () => {
-    const atomic = report.molecules!.atomic_charges;
+    const atomic = report.molecules!.atomicCharges;
     assert.ok(atomic.conductivity.value! > 0);
-    assert.ok(Math.abs(atomic.difference_in_errors!) < 3, `molecular − atomic = ${atomic.difference_in_errors} combined errors`);
+    assert.ok(Math.abs(atomic.differenceInErrors!) < 3, `molecular − atomic = ${atomic.differenceInErrors} combined errors`);
   });
 
   it('centre-of-mass MSDs and D match MDAnalysis (residue centres of mass, EinsteinMSD)', function () {
@@ -112,18 +112,18 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
         assert.ok(rel < 1e-4, `${name} MSD at lag ${lag}: ${ours[i]} vs MDAnalysis ${theirs[k][lag]}`);
       });
       // D from MDAnalysis' curve over ionfield's fit window, against ionfield's D and its error.
-      const i0 = report.curves.time.indexOf(report.fit_window.start), i1 = report.curves.time.indexOf(report.fit_window.stop);
+      const i0 = report.curves.time.indexOf(report.fitWindow.start), i1 = report.curves.time.indexOf(report.fitWindow.stop);
       const dRef = slope(report.curves.time, lags.map((l) => theirs[k][l]), i0, i1) / 6;
       const d = report.diffusion[name];
       assert.ok(Math.abs(d.value! - dRef) <= Math.min(0.02 * dRef, 3 * d.error!), `D(${name}) ${d.value} ± ${d.error} vs MDAnalysis ${dRef}`);
     }
     // σ: the charge displacement of the centres, ⟨|Σ z_m ΔR_m|²⟩, lag by lag, and its slope over the window.
-    const charge = report.curves.charge_msd;
+    const charge = report.curves.chargeMsd;
     lags.forEach((lag, i) => {
       if (lag > 32) return;
       assert.ok(Math.abs(charge[i] - theirs.charge[lag]) <= 1e-4 * theirs.charge[lag], `⟨|J|²⟩ at lag ${lag}: ${charge[i]} vs ${theirs.charge[lag]}`);
     });
-    const i0 = report.curves.time.indexOf(report.fit_window.start), i1 = report.curves.time.indexOf(report.fit_window.stop);
+    const i0 = report.curves.time.indexOf(report.fitWindow.start), i1 = report.curves.time.indexOf(report.fitWindow.stop);
     const ratio = slope(report.curves.time, lags.map((l) => theirs.charge[l]), i0, i1) / slope(report.curves.time, charge, i0, i1);
     assert.ok(Math.abs(ratio - 1) < 1e-3, `σ from MDAnalysis centres / ionfield σ = ${ratio}`);
   });
@@ -134,12 +134,12 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
     const r = runCliJson<Report>(['transport', file, '--from-partials', '--temperature', '350']);
     assert.equal(r.centres, 'molecules');
     assert.equal(r.diffusion.BF4.value, report.diffusion.BF4.value);
-    assert.equal(r.molecules!.atomic_charges.conductivity.value, report.molecules!.atomic_charges.conductivity.value);
+    assert.equal(r.molecules!.atomicCharges.conductivity.value, report.molecules!.atomicCharges.conductivity.value);
   });
 
   it('--remove-com --com-species OH2: the solvent-fixed frame (solvent collective displacement zero), σ unchanged', () => {
-    const r = runCliJson<Report & { reference_frame: string; onsager: { species: string[]; value: number[][] } }>(['transport', dump, '--topology', data, ...common, '--remove-com', '--com-species', 'OH2']);
-    assert.match(r.reference_frame, /centre of mass of OH2 .* solvent-fixed \(Hittorf\) frame/);
+    const r = runCliJson<Report & { referenceFrame: string; onsager: { species: string[]; value: number[][] } }>(['transport', dump, '--topology', data, ...common, '--remove-com', '--com-species', 'OH2']);
+    assert.match(r.referenceFrame, /centre of mass of OH2 .* solvent-fixed \(Hittorf\) frame/);
     const k = r.onsager.species.indexOf('OH2'), li = r.onsager.species.indexOf('Li');
     // Solvent molecules share one mass, so their summed displacement from their own centre is zero.
     assert.ok(Math.abs(r.onsager.value[k][k]) < 1e-12 * Math.abs(r.onsager.value[li][li]), String(r.onsager.value[k][k]));
@@ -190,7 +190,7 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
     const bonds: number[][] = [];
     for (let b = 0; b < topo.bonds.length; b += 2) bonds.push([topo.bonds[b], topo.bonds[b + 1]]);
     const file = path.join(tempDir(), 'electrolyte.topology.json');
-    fs.writeFileSync(file, JSON.stringify({ schema: 'ionfield.topology/1', types, charges, masses, molecules: Array.from(topo.molecules!), bonds, names: { 'F B': 'BF4' } }));
+    fs.writeFileSync(file, JSON.stringify({ schema: 'ionfield.topology/2', types, charges, masses, molecules: Array.from(topo.molecules!), bonds, names: { 'F B': 'BF4' } }));
     const r = runCliJson<Report>(['transport', dump, '--topology', file, ...common]);
     assert.equal(r.centres, 'molecules');
     assert.deepEqual(Object.keys(r.diffusion).sort(), ['BF4', 'Li', 'OH2']);
@@ -199,7 +199,7 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
     // image from its first atom, and the report says so.
     const spread = path.join(tempDir(), 'spread.topology.json');
     const molecules = Array.from(topo.molecules!, (m, i) => (types[i] === 'Li' ? -1 : m));
-    fs.writeFileSync(spread, JSON.stringify({ schema: 'ionfield.topology/1', types, charges, masses, molecules }));
+    fs.writeFileSync(spread, JSON.stringify({ schema: 'ionfield.topology/2', types, charges, masses, molecules }));
     const w = runCliJson<Report>(['transport', dump, '--topology', spread, ...common]);
     assert.ok(w.warnings.some((x) => /the topology has no bonds: molecules are made whole by minimum image/.test(x)), w.warnings.join('\n'));
   });
@@ -289,20 +289,20 @@ describe('transport of molecular species (LAMMPS data file topology)', function 
     const file = variant((t) => t.replace(/^(\d+ \d+ 1) 1\.0000 /gm, '$1 0.8000 ').replace(/^(\d+ \d+ 2) 0\.6000 /gm, '$1 0.8000 '));
     const r = runCliJson<Report>(['transport', dump, '--topology', file, ...common]);
     const byName = Object.fromEntries(r.molecules!.species.map((s) => [s.name, s]));
-    assert.equal(byName.Li.net_charge, 0.8);
-    assert.equal(byName.BF4.net_charge, -0.8);
-    assert.equal(byName.Li.integer_charge, false);
+    assert.equal(byName.Li.netCharge, 0.8);
+    assert.equal(byName.BF4.netCharge, -0.8);
+    assert.equal(byName.Li.integerCharge, false);
     assert.ok(r.warnings.some((w) => /Li has a net charge of 0\.8 e, not an integer/.test(w)), r.warnings.join('\n'));
   });
 
   it('Atoms # molecular (no charges): --charges per type fills them in; the same σ as with # full', () => {
     const file = variant((t) => t.replace('Atoms # full', 'Atoms # molecular').replace(/^(\d+ \d+ \d+) \S+ (\S+ \S+ \S+)$/gm, '$1 $2'));
     const none = runCliJson<Report>(['transport', dump, '--topology', file, ...common]);
-    assert.ok(none.molecules!.species.every((s) => s.net_charge === 0));
+    assert.ok(none.molecules!.species.every((s) => s.netCharge === 0));
     assert.equal(none.conductivity.value, null);
     const r = runCliJson<Report>(['transport', dump, '--topology', file, ...common, '--charges', '1:1,2:0.6,3:-0.4,4:-0.8,5:0.4']);
     assert.ok(Math.abs(r.conductivity.value! - report.conductivity.value!) < 1e-9 * report.conductivity.value!);
-    assert.ok(Math.abs(r.molecules!.atomic_charges.conductivity.value! - report.molecules!.atomic_charges.conductivity.value!) < 1e-9 * report.conductivity.value!);
+    assert.ok(Math.abs(r.molecules!.atomicCharges.conductivity.value! - report.molecules!.atomicCharges.conductivity.value!) < 1e-9 * report.conductivity.value!);
     // A topology with partial charges keeps them: --charges is refused.
     const refused = runCli(['transport', dump, '--topology', data, ...common, '--charges', '1:1']);
     assert.equal(refused.status, 2);

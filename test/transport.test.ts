@@ -21,7 +21,7 @@ const demo = path.join(repoRoot, 'data', 'demo', 'electrolyte.lammpstrj.gz');
 
 function partialFor(sums: TransportSums, w: Walkers, volume: number, units: 'lj' | 'real' = 'lj'): TransportPartial {
   return {
-    schema: 'ionfield.transport-partial/1',
+    schema: 'ionfield.transport-partial/2',
     meta: {
       file: 'synthetic',
       format: 'memory',
@@ -69,13 +69,13 @@ describe('transport: known answers (Brownian walkers)', function () {
     within(r.diffusion['-'], 0.25, 'D-', 0.05);
     const sigma = (w.pairs * (w.DrPlus + w.DrMinus)) / V;
     within(r.conductivity, sigma, 'σ', 0.3);
-    within(r.molar_conductivity!, sigma * V / w.pairs, 'Λ', 0.3);
-    within(r.nernst_einstein!, (w.DrPlus + w.DrMinus), 'Λ_NE', 0.05);
+    within(r.molarConductivity!, sigma * V / w.pairs, 'Λ', 0.3);
+    within(r.nernstEinstein!, (w.DrPlus + w.DrMinus), 'Λ_NE', 0.05);
     within(r.ionicity, 1, 'ionicity', 0.3);
     assert.ok(Math.abs(r.onsager.value[0][1]) < 4 * r.onsager.error[0][1], `L+- ${r.onsager.value[0][1]} ± ${r.onsager.error[0][1]} should vanish`);
     within(r.transference['+'], 0.1 / 0.35, 't+', 0.3);
-    assert.equal(r.fit_window.automatic, true);
-    assert.equal(r.fit_window.diffusive, true);
+    assert.equal(r.fitWindow.automatic, true);
+    assert.equal(r.fitWindow.diffusive, true);
   });
 
   it('correlated cation–anion pairs: σ, L_ab, ionicity and t+ as derived analytically', async () => {
@@ -101,7 +101,7 @@ describe('transport: known answers (Brownian walkers)', function () {
     let s = 0;
     for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) s += z[a] * z[b] * r.onsager.value[a][b];
     assert.ok(Math.abs(s - r.conductivity.value!) <= 1e-12 * Math.abs(r.conductivity.value!), `${s} vs ${r.conductivity.value}`);
-    assert.ok(r.sum_rule.relative_difference < 1e-12);
+    assert.ok(r.sumRule.relativeDifference < 1e-12);
     // Transference numbers add up to one.
     assert.ok(Math.abs(r.transference['+'].value! + r.transference['-'].value! - 1) < 1e-12);
   });
@@ -150,7 +150,7 @@ describe('transport: correlator against brute force on the LAMMPS demo', functio
     assert.equal(r.status, 0, r.stderr);
     const rep = JSON.parse(r.stdout) as TransportReport;
     const check = (lag: number, spacing: number) => {
-      const li = rep.curves.time.findIndex((t) => Math.abs(t - lag * rep.frame_interval.value) < 1e-9);
+      const li = rep.curves.time.findIndex((t) => Math.abs(t - lag * rep.frameInterval.value) < 1e-9);
       assert.ok(li >= 0, `lag ${lag} not on the grid`);
       let msd1 = 0, cnt = 0, jj = 0, o = 0;
       for (let t0 = 0; t0 + lag < T; t0 += spacing) {
@@ -167,7 +167,7 @@ describe('transport: correlator against brute force on the LAMMPS demo', functio
       }
       assert.equal(rep.curves.origins[li], o);
       assert.ok(Math.abs(rep.curves.msd['1'][li] - msd1 / cnt) < 1e-9 * (msd1 / cnt), `MSD at lag ${lag}`);
-      assert.ok(Math.abs(rep.curves.charge_msd[li] - jj / o) < 1e-9 * (jj / o), `<|J|^2> at lag ${lag}`);
+      assert.ok(Math.abs(rep.curves.chargeMsd[li] - jj / o) < 1e-9 * (jj / o), `<|J|^2> at lag ${lag}`);
     };
     for (const lag of [1, 5, 17, 32]) check(lag, 1); // level 0: every origin
     check(40, 2); // level 1: origins every 2 frames
@@ -261,8 +261,8 @@ describe('transport: n_f convention and reference frame', function () {
     const L = j.onsager.value;
     const scale = Math.abs(L[0][0]);
     assert.ok(Math.abs(L[0][0] + L[0][1]) < 1e-9 * scale && Math.abs(L[1][0] + L[1][1]) < 1e-9 * scale, JSON.stringify(L));
-    assert.match(j.reference_frame, /barycentre/);
-    assert.equal(j.correlator.remove_com, true);
+    assert.match(j.referenceFrame, /barycentre/);
+    assert.equal(j.correlator.removeCom, true);
     // Mass weights: Σ_a m_a ΔR_a = 0 instead.
     const m = runCli(['transport', demo, '--units', 'lj', '--temperature', '1', '--remove-com', '--masses', '1:1,2:3', '--json']);
     assert.equal(m.status, 0, m.stderr);
@@ -279,8 +279,8 @@ describe('ionfield transport (CLI)', function () {
     const r = runCli(['transport', demo, '--units', 'lj', '--temperature', '1', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout) as TransportReport;
-    assert.equal(j.schema, 'ionfield.transport/1');
-    for (const key of ['conductivity', 'molar_conductivity', 'nernst_einstein', 'ionicity'] as const) {
+    assert.equal(j.schema, 'ionfield.transport/2');
+    for (const key of ['conductivity', 'molarConductivity', 'nernstEinstein', 'ionicity'] as const) {
       const q = j[key]!;
       assert.ok(typeof q.value === 'number' && typeof q.error === 'number' && q.error > 0 && typeof q.units === 'string', key);
     }
@@ -289,22 +289,22 @@ describe('ionfield transport (CLI)', function () {
       assert.ok(j.transference[s].error! > 0);
     }
     assert.equal(j.onsager.value.length, 2);
-    assert.ok(j.fit_window.start < j.fit_window.stop && j.fit_window.units === 'tau');
-    assert.equal(j.frame_interval.value, 0.5);
-    assert.equal(j.formula_units.value, 50);
-    assert.match(j.formula_units.convention, /n_f = N_\+ \/ a/);
-    assert.match(j.reference_frame, /frame/);
+    assert.ok(j.fitWindow.start < j.fitWindow.stop && j.fitWindow.units === 'tau');
+    assert.equal(j.frameInterval.value, 0.5);
+    assert.equal(j.formulaUnits.value, 50);
+    assert.match(j.formulaUnits.convention, /n_f = N_\+ \/ a/);
+    assert.match(j.referenceFrame, /frame/);
     assert.equal(j.volume.value, 1000);
     // Physically sensible for this model: attraction slows the ions (D below the bare 1/γ = 1) and
     // correlates them (ionicity below 1 within errors, σ positive).
     assert.ok(j.diffusion['1'].value! < 1 && j.conductivity.value! > 0);
-    assert.ok(j.sum_rule.relative_difference < 1e-12);
+    assert.ok(j.sumRule.relativeDifference < 1e-12);
     // A selection (e.g. ions without explicit solvent) needs charges only for what it selects; with
     // one species n_f is undefined, so the molar quantities are null and a warning says why.
     const sel = runCli(['transport', demo, '--units', 'lj', '--temperature', '1', '--species', '1', '--charges', '1:2', '--json']);
     assert.equal(sel.status, 0, sel.stderr);
     const js = JSON.parse(sel.stdout) as TransportReport;
-    assert.equal(js.molar_conductivity, null);
+    assert.equal(js.molarConductivity, null);
     assert.equal(js.species[0].charge, 2);
     assert.ok(js.warnings.some((w) => /formula units/.test(w)));
     // The human-readable report prints the convention.
@@ -333,9 +333,9 @@ describe('ionfield transport (CLI)', function () {
     const r = runCli(['transport', file, '--units', 'real', '--temperature', '300', '--timestep', '2', '--fit-start', '100', '--fit-stop', '2000', '--save-partial', partial, '--json']);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout) as TransportReport;
-    assert.equal(j.frame_interval.value, 20);
-    assert.equal(j.fit_window.automatic, false);
-    assert.ok(j.fit_window.start >= 100 && j.fit_window.stop <= 2000);
+    assert.equal(j.frameInterval.value, 20);
+    assert.equal(j.fitWindow.automatic, false);
+    assert.ok(j.fitWindow.start >= 100 && j.fitWindow.stop <= 2000);
     within(j.diffusion['1'], 0.002, 'D+ (Å²/fs)', 0.1);
     assert.equal(j.diffusion['1'].units, 'Å^2/fs');
     assert.ok(Math.abs(j.diffusion['1'].si!.value! - j.diffusion['1'].value! * 1e-5) < 1e-12 * 1e-5);
@@ -346,8 +346,8 @@ describe('ionfield transport (CLI)', function () {
     within(j.conductivity, sigmaSI, 'σ (S/m)', 0.5);
     // Λ in S cm²/mol: σ / c with c = n_f / (N_A V).
     const lambda = (j.conductivity.value! / (w.pairs / (AVOGADRO * Vm3))) * 1e4;
-    assert.ok(Math.abs(j.molar_conductivity!.value! - lambda) < 1e-9 * lambda);
-    assert.equal(j.molar_conductivity!.units, 'S cm^2/mol');
+    assert.ok(Math.abs(j.molarConductivity!.value! - lambda) < 1e-9 * lambda);
+    assert.equal(j.molarConductivity!.units, 'S cm^2/mol');
     // Onsager in SI: σ = e² Σ z z L.
     const L = j.onsager.si!.value;
     const s = ELEMENTARY_CHARGE ** 2 * (L[0][0] + L[1][1] - 2 * L[0][1]);
@@ -385,8 +385,8 @@ describe('ionfield transport (CLI)', function () {
     for (const s of ['1', '2']) assert.ok(Math.abs(j.diffusion[s].value! - c.diffusion[s].value!) < 1e-12 * c.diffusion[s].value!, `D(${s}) ${j.diffusion[s].value} vs ${c.diffusion[s].value}`);
     assert.ok(Math.abs(j.onsager.value[0][1] - c.onsager.value[0][1]) < 1e-9 * Math.abs(c.onsager.value[0][1]), `L+- ${j.onsager.value[0][1]} vs ${c.onsager.value[0][1]}`);
     assert.equal(j.conductivity.value, null);
-    assert.equal(j.molar_conductivity, null);
-    assert.equal(j.nernst_einstein, null);
+    assert.equal(j.molarConductivity, null);
+    assert.equal(j.nernstEinstein, null);
     assert.equal(j.ionicity.value, null);
     assert.equal(j.transference['1'].value, null);
     assert.ok(j.warnings.some((w) => /no charges/.test(w)), 'a note says why σ is null');
@@ -415,12 +415,12 @@ describe('ionfield transport (CLI)', function () {
       const r = runCli(['transport', convert(name), ...opts, ...top]);
       assert.equal(r.status, 0, `${name}: ${r.stderr}`);
       const j = JSON.parse(r.stdout) as TransportReport;
-      assert.equal(j.fit_window.points, ref.fit_window.points, `${name}: same fit window`);
+      assert.equal(j.fitWindow.points, ref.fitWindow.points, `${name}: same fit window`);
       for (const s of ['1', '2']) {
         const rel = j.diffusion[s].value! / (dScale * ref.diffusion[s].value!) - 1;
         assert.ok(Math.abs(rel) < tol, `${name}: D(${s}) differs by ${rel}`);
       }
-      const rel = j.sum_rule.conductivity / (sScale * ref.sum_rule.conductivity) - 1;
+      const rel = j.sumRule.conductivity / (sScale * ref.sumRule.conductivity) - 1;
       assert.ok(Math.abs(rel) < 5 * tol, `${name}: σ differs by ${rel}`);
       if (name.endsWith('.xtc')) assert.equal(j.conductivity.units, 'S/m');
     }
@@ -429,14 +429,14 @@ describe('ionfield transport (CLI)', function () {
   it('convert --units lj to XTC keeps σ and τ and writes a topology: transport on it needs no --topology and gives the dump\'s Λ', () => {
     const ref = JSON.parse(runCli(['transport', demo, '--stop', '1000', '--units', 'lj', '--temperature', '1', '--fit-start', '5', '--fit-stop', '30', '--json']).stdout) as TransportReport;
     const file = path.join(dir, 'demo-lj.xtc');
-    const c = runCliJson<{ length_factor: number; time_factor: number; topology: { path: string } }>(['convert', demo, file, '--stop', '1000', '--units', 'lj']);
-    assert.equal(c.length_factor, 1);
-    assert.equal(c.time_factor, 1);
+    const c = runCliJson<{ lengthFactor: number; timeFactor: number; topology: { path: string } }>(['convert', demo, file, '--stop', '1000', '--units', 'lj']);
+    assert.equal(c.lengthFactor, 1);
+    assert.equal(c.timeFactor, 1);
     assert.equal(c.topology.path, path.join(dir, 'demo-lj.topology.json'));
     const j = runCliJson<TransportReport>(['transport', file, '--units', 'lj', '--temperature', '1', '--fit-start', '5', '--fit-stop', '30']);
     assert.deepEqual(j.species.map((s) => [s.label, s.count, s.charge]), ref.species.map((s) => [s.label, s.count, s.charge]));
     // XTC keeps 1e-3 length units: differences well under the statistical error.
-    const rel = j.molar_conductivity!.value! / ref.molar_conductivity!.value! - 1;
+    const rel = j.molarConductivity!.value! / ref.molarConductivity!.value! - 1;
     assert.ok(Math.abs(rel) < 2e-3, `Λ differs by ${rel}`);
     // A failed conversion leaves neither the trajectory nor a topology.
     const bad = path.join(dir, 'nothing.xtc');

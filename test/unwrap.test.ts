@@ -109,9 +109,9 @@ describe('unwrap: warning when an atom moves too far between frames', () => {
       const r = runCli(['info', file, '--json']);
       assert.equal(r.status, 0, r.stderr);
       const info = JSON.parse(r.stdout) as TrajectoryInfo;
-      assert.equal(info.unwrap_method, method);
-      assert.equal(info.suspicious_moves, warned ? 1 : 0);
-      assert.equal(info.first_suspicious_frame, warned ? 2 : null);
+      assert.equal(info.unwrapMethod, method);
+      assert.equal(info.suspiciousMoves, warned ? 1 : 0);
+      assert.equal(info.firstSuspiciousFrame, warned ? 2 : null);
       assert.equal(info.warnings.length, warned ? 1 : 0);
       if (warned) assert.match(r.stderr, /warning: .*1 atom move\(s\).*exceed 0\.4 of a cell, first at frame 2/);
       else assert.equal(r.stderr.includes('warning'), false, r.stderr);
@@ -134,8 +134,8 @@ describe('unwrap: warning when an atom moves too far between frames', () => {
     const r = runCli(['info', file, '--json']);
     assert.equal(r.status, 0, r.stderr);
     const info = JSON.parse(r.stdout) as TrajectoryInfo;
-    assert.equal(info.unwrap_method, 'already-unwrapped');
-    assert.equal(info.first_suspicious_frame, 2);
+    assert.equal(info.unwrapMethod, 'already-unwrapped');
+    assert.equal(info.firstSuspiciousFrame, 2);
     assert.match(r.stderr, /exceed half a cell height, first at frame 2, although the file says its coordinates are unwrapped/);
   });
 
@@ -145,7 +145,7 @@ describe('unwrap: warning when an atom moves too far between frames', () => {
     const unmarked = path.join(dir, 'continuous.xyz');
     fs.writeFileSync(unmarked, fs.readFileSync(marked, 'utf8').replace(/ unwrapped=T/g, ''));
     const info = JSON.parse(runCli(['info', unmarked, '--json']).stdout) as TrajectoryInfo;
-    assert.deepEqual([info.coordinates, info.wrapped, info.unwrap_method, info.suspicious_moves], ['unknown', false, 'already-unwrapped', 0]);
+    assert.deepEqual([info.coordinates, info.wrapped, info.unwrapMethod, info.suspiciousMoves], ['unknown', false, 'already-unwrapped', 0]);
     const truth = parseDump(fx('ortho.lammpstrj')).map(unwrappedFromImages);
     const t = await readAll(unmarked);
     t.positions.forEach((p, f) => assert.ok(maxAbsDiff(p, truth[f]) < 1e-7, `frame ${f}`));
@@ -215,7 +215,7 @@ describe('unwrap: the wrapped-coordinate check compares like with like (issue 19
     fs.writeFileSync(file, wrapped.join('\n'));
     const r = runCli(['info', file, '--json']);
     assert.equal(r.status, 0, r.stderr);
-    assert.ok((JSON.parse(r.stdout) as TrajectoryInfo).suspicious_moves > 0);
+    assert.ok((JSON.parse(r.stdout) as TrajectoryInfo).suspiciousMoves > 0);
     assert.match(r.stderr, /although the file says its coordinates are unwrapped: it may hold wrapped coordinates after all/);
   });
 });

@@ -99,8 +99,8 @@ describe('validation: every reader refuses numbers that cannot be physics (file,
         const file = path.join(dir, c.name);
         const r = runCli(transportArgs(file, ['--allow', c.allow!, '--json']));
         assert.equal(r.status, 0, r.stderr);
-        const report = JSON.parse(r.stdout) as { frame_selection: { overrides: string[] } };
-        assert.deepEqual(report.frame_selection.overrides, [c.allow]);
+        const report = JSON.parse(r.stdout) as { frameSelection: { overrides: string[] } };
+        assert.deepEqual(report.frameSelection.overrides, [c.allow]);
       });
   }
 
@@ -108,7 +108,7 @@ describe('validation: every reader refuses numbers that cannot be physics (file,
     for (const f of ['ortho-mda.xtc', 'ortho-mda.dcd', 'tri-mda.xtc', 'tri-mda.dcd']) {
       const r = runCli(transportArgs(path.join(formats, f), ['--json']));
       assert.equal(r.status, 0, `${f}: ${r.stderr}`);
-      assert.deepEqual((JSON.parse(r.stdout) as { frame_selection: { overrides: string[] } }).frame_selection.overrides, []);
+      assert.deepEqual((JSON.parse(r.stdout) as { frameSelection: { overrides: string[] } }).frameSelection.overrides, []);
     }
   });
 
@@ -250,13 +250,13 @@ describe('validation: .npy inputs and data/description pairs', function () {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const r = runCli(['descriptors', path.join(formats, 'ortho.lammpstrj'), '--set', 'compact', '--out', out, '--type-map', '1:Na,2:Cl']);
     assert.equal(r.status, 0, r.stderr);
-    const columns = JSON.parse(fs.readFileSync(out.replace(/\.npy$/, '.columns.json'), 'utf8')) as { array_sha256: string };
-    assert.match(columns.array_sha256, /^[0-9a-f]{64}$/);
-    verifyNpyChecksum(out, 'x.columns.json', columns.array_sha256);
+    const columns = JSON.parse(fs.readFileSync(out.replace(/\.npy$/, '.columns.json'), 'utf8')) as { arraySha256: string };
+    assert.match(columns.arraySha256, /^[0-9a-f]{64}$/);
+    verifyNpyChecksum(out, 'x.columns.json', columns.arraySha256);
     const b = fs.readFileSync(out);
     b[b.length - 1] ^= 1;
     fs.writeFileSync(out, b);
-    assert.throws(() => verifyNpyChecksum(out, 'x.columns.json', columns.array_sha256), /its data do not match x\.columns\.json/);
+    assert.throws(() => verifyNpyChecksum(out, 'x.columns.json', columns.arraySha256), /its data do not match x\.columns\.json/);
   });
 });
 
@@ -294,8 +294,8 @@ describe('validation: concurrent runs', function () {
       for (const r of runs) assert.equal(r.status, 0, r.stderr);
       const got = fs.readFileSync(out);
       assert.ok(got.equals(refs[0]) || got.equals(refs[1]), 'the array is one run\'s whole output');
-      const columns = JSON.parse(fs.readFileSync(out.replace(/\.npy$/, '.columns.json'), 'utf8')) as { array_sha256: string; frames: { count: number } };
-      verifyNpyChecksum(out, 'x.columns.json', columns.array_sha256);
+      const columns = JSON.parse(fs.readFileSync(out.replace(/\.npy$/, '.columns.json'), 'utf8')) as { arraySha256: string; frames: { count: number } };
+      verifyNpyChecksum(out, 'x.columns.json', columns.arraySha256);
       assert.equal(columns.frames.count, got.equals(refs[0]) ? 33 : 17, 'the description belongs to that array');
       assert.deepEqual(fs.readdirSync(path.dirname(out)).sort(), ['x.columns.json', 'x.npy'], 'no temporary or lock left');
     }

@@ -23,29 +23,49 @@ export interface ClassStatistics {
 
 export interface ClusterResult {
   cutoff: number;
-  cutoff_source: string;
+  cutoffSource: string;
   classes: ClassStatistics[];
   /** Number of clusters by size (ions in the cluster), summed over frames. */
-  size_histogram: Record<string, number>;
+  sizeHistogram: Record<string, number>;
   /** Mean fraction of the ions in the largest cluster of a frame (near 1: the contacts percolate). */
-  largest_cluster_fraction: number;
+  largestClusterFraction: number;
   /** λ by the number of counter-ions within the cutoff (0, 1, 2, 3+), per species. */
-  by_counter_ions: { species: string; counter_ions: string; fraction: number; samples: number; mean: number | null; error: number | null }[];
+  byCounterIons: { species: string; counterIons: string; fraction: number; samples: number; mean: number | null; error: number | null }[];
 }
 
 const COUNTS = ['0', '1', '2', '3+'];
 
-export async function classifyClusters(input: Field | FieldFrames, cutoff: number, source: string, options: { blocks?: number; batch?: number } & LongCallOptions = {}): Promise<ClusterResult> {
+export async function classifyClusters(field: Field | FieldFrames, cutoff: number, source: string, options: { blocks?: number; batch?: number } & LongCallOptions = {}): Promise<ClusterResult> {
+  const blocks = frameBlocks(field.frames, options.blocks ?? 10).blocks;
+  const acc = await accumulateClusters(field, 0, field.frames, blocks, cutoff, options);
+  return finishClusters(speciesIndex(field.species).labels, acc, cutoff, source);
+}
+
+/** Per block: [species][class] and [species][counter-ion count] → [count, Σλ]; cluster sizes; each frame's largest-cluster share. */
+export interface ClusterSums {
+  sums: number[][][];
+  byCount: number[][][];
+  /** Number of clusters by size (a number), summed over frames. */
+  sizes: Record<string, number>;
+  /** Per frame in order: its largest cluster's share of the charged ions / all frames (summed in order: the mean). */
+  largest: number[];
+}
+
+/**
+ * Classifies the frames of `field`, frames firstFrame… of a run of totalFrames frames in `blocks`
+ * jackknife blocks, adding to each block's sums frame by frame (a shard owning whole blocks gets
+ * the single run's sums bit for bit).
+ */
+export async function accumulateClusters(input: Field | FieldFrames, firstFrame: number, totalFrames: number, blocks: number, cutoff: number, options: { batch?: number } & LongCallOptions = {}): Promise<ClusterSums> {
   const field = framesOf(input);
   const { labels, index } = speciesIndex(field.species);
-  const blocking = frameBlocks(field.frames, options.blocks ?? 10);
+  const blocking = frameBlocks(totalFrames, blocks);
   const n = field.natoms;
   const batch = options.batch ?? 64;
-  // [block][species][class] -> [count, Σλ]
   const sums = Array.from({ length: blocking.blocks }, () => Array.from({ length: labels.length * CLASSES.length }, () => [0, 0]));
   const sizes: Record<string, number> = {}; // keyed by cluster size (a number), not by a label
   const byCount = Array.from({ length: blocking.blocks }, () => Array.from({ length: labels.length * COUNTS.length }, () => [0, 0]));
-  let largest = 0;
+  const largest: number[] = [];
   const report = stageReporter(options.onProgress, 'ion pairs and clusters', 'frames', field.frames);
   for (const chunk of field.chunks(batch, true)) {
     options.signal?.throwIfAborted();
@@ -70,9 +90,9 @@ export async function classifyClusters(input: Field | FieldFrames, cutoff: numbe
           sizes[s] = (sizes[s] ?? 0) + 1;
           biggest = Math.max(biggest, s);
         }
-      largest += biggest / Math.max(1, charged) / field.frames;
-      const block = sums[blocking.of(f0 + k)];
-      const countBlock = byCount[blocking.of(f0 + k)];
+      largest.push(biggest / Math.max(1, charged) / totalFrames);
+      const block = sums[blocking.of(firstFrame + f0 + k)];
+      const countBlock = byCount[blocking.of(firstFrame + f0 + k)];
       for (let i = 0; i < n; i++) {
         const v = chunk.values[k * n + i];
         if (!Number.isFinite(v) || field.charges[i] === 0) continue;
@@ -89,6 +109,14 @@ export async function classifyClusters(input: Field | FieldFrames, cutoff: numbe
   }
   options.signal?.throwIfAborted();
   report(field.frames);
+  return { sums, byCount, sizes, largest };
+}
+
+/** Class and counter-ion statistics with jackknife errors from every block's sums. */
+export function finishClusters(labels: string[], acc: ClusterSums, cutoff: number, source: string): ClusterResult {
+  const { sums, byCount, sizes } = acc;
+  let largest = 0;
+  for (const share of acc.largest) largest += share;
   const classes: ClassStatistics[] = [];
   for (let s = 0; s < labels.length; s++) {
     const total = sums.reduce((t, b) => t + CLASSES.reduce((u, _, c) => u + b[s * CLASSES.length + c][0], 0), 0);
@@ -101,7 +129,7 @@ export async function classifyClusters(input: Field | FieldFrames, cutoff: numbe
       classes.push({ species: labels[s], class: cls, fraction: samples / total, samples, mean: m ? m.value : null, error: m ? m.error : null });
     });
   }
-  const by_counter_ions: ClusterResult['by_counter_ions'] = [];
+  const byCounterIons: ClusterResult['byCounterIons'] = [];
   for (let s = 0; s < labels.length; s++) {
     const total = byCount.reduce((t, b) => t + COUNTS.reduce((u, _, c) => u + b[s * COUNTS.length + c][0], 0), 0);
     if (total === 0) continue;
@@ -109,8 +137,8 @@ export async function classifyClusters(input: Field | FieldFrames, cutoff: numbe
       const used = byCount.map((b) => b[s * COUNTS.length + c]).filter((x) => x[0] > 0);
       const samples = used.reduce((t, x) => t + x[0], 0);
       const m = samples > 0 ? jackknife(used, (t) => t[1] / t[0]) : null;
-      by_counter_ions.push({ species: labels[s], counter_ions: label, fraction: samples / total, samples, mean: m ? m.value : null, error: m ? m.error : null });
+      byCounterIons.push({ species: labels[s], counterIons: label, fraction: samples / total, samples, mean: m ? m.value : null, error: m ? m.error : null });
     });
   }
-  return { cutoff, cutoff_source: source, classes, size_histogram: sizes, largest_cluster_fraction: largest, by_counter_ions };
+  return { cutoff, cutoffSource: source, classes, sizeHistogram: sizes, largestClusterFraction: largest, byCounterIons };
 }

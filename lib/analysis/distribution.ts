@@ -16,16 +16,16 @@ export interface SpeciesDistribution {
   mean: ValueWithError;
   std: ValueWithError;
   /** std / mean: the relative spread the paper compares against Λ. */
-  relative_std: ValueWithError;
+  relativeStd: ValueWithError;
   skewness: number;
   quantiles: Record<string, number>;
   /** Fraction of samples below each threshold (absolute values and multiples of the mean). */
-  fraction_below: { threshold: number; label: string; fraction: number }[];
+  fractionBelow: { threshold: number; label: string; fraction: number }[];
   /**
    * Low-λ tail measure: fraction of samples below mean − 2 std, divided by the Gaussian value
    * 0.02275. 1 for a normal distribution; > 1 means a heavier low tail.
    */
-  low_tail_ratio: number;
+  lowTailRatio: number;
   histogram: { edges: number[]; density: number[] };
 }
 
@@ -127,11 +127,11 @@ export function distributions(field: Field | FieldFrames, options: { blocks?: nu
       samples: n,
       mean: jackknife(blocks, (t) => t[1] / t[0]),
       std: jackknife(blocks, sd),
-      relative_std: jackknife(blocks, (t) => sd(t) / (t[1] / t[0])),
+      relativeStd: jackknife(blocks, (t) => sd(t) / (t[1] / t[0])),
       skewness: m.skewness,
       quantiles: Object.fromEntries(QUANTILES.map((q) => [`q${String(Math.round(q * 100)).padStart(2, '0')}`, quantile(q)])),
-      fraction_below: thresholds.map((t, k) => ({ ...t, fraction: below[k] / n })),
-      low_tail_ratio: below[thresholds.length] / n / GAUSS_BELOW_2SIGMA,
+      fractionBelow: thresholds.map((t, k) => ({ ...t, fraction: below[k] / n })),
+      lowTailRatio: below[thresholds.length] / n / GAUSS_BELOW_2SIGMA,
       histogram: { edges: Array.from({ length: bins + 1 }, (_, k) => lo + k * width), density },
     });
   }

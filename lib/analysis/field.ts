@@ -103,18 +103,23 @@ export async function readFieldFrames(
  * selection start/stop/stride must give exactly those frames) into memory. For fields larger than
  * memory, openField (open-field.ts) reads the same in chunks from disk.
  */
-export async function loadField(trajectory: string, fieldFile: string, options: LoadFieldOptions = {}): Promise<Field> {
+export async function loadField(trajectory: string, fieldFile: string, options: LoadFieldOptions = {}, window?: { from: number; to: number }): Promise<Field> {
   const npy = openFieldValues(fieldFile);
-  const [frames, ions] = npy.shape;
+  const [allFrames, ions] = npy.shape;
+  // A shard (lib/analysis/shard.ts) loads frames [from, to) of the field and of the selection only;
+  // the last one reads to the selection's end, so that a longer selection is still noticed.
+  const from = window?.from ?? 0, frames = (window?.to ?? allFrames) - from;
+  const start = options.start ?? 0, stride = options.stride ?? 1;
+  const selection = window ? { ...options, start: start + from * stride, stop: window.to === allFrames ? options.stop : start + window.to * stride } : options;
   let values: Float64Array;
   try {
-    values = Float64Array.from(npy.readRows(0, frames));
+    values = Float64Array.from(npy.readRows(from, frames));
   } finally {
     npy.close();
   }
   const positions = new Float64Array(frames * ions * 3);
   const boxes = new Float64Array(frames * 9);
-  const { species, charges, format } = await readFieldFrames(trajectory, fieldFile, frames, ions, options, (first, count, p, b) => {
+  const { species, charges, format } = await readFieldFrames(trajectory, fieldFile, frames, ions, selection, (first, count, p, b) => {
     positions.set(p, first * ions * 3);
     boxes.set(b, 9 * first);
   });

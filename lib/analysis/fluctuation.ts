@@ -5,31 +5,31 @@ import { pearson, spearman } from './stats';
 export interface SystemFluctuation {
   system: string;
   /** Λ of the system (Einstein–Helfand, or the field's mean), with its error when known. */
-  molar_conductivity: number;
-  molar_conductivity_error: number | null;
+  molarConductivity: number;
+  molarConductivityError: number | null;
   std: number;
-  relative_std: number;
+  relativeStd: number;
 }
 
 export interface FluctuationResult {
   systems: SystemFluctuation[];
   /** Correlation of std (and of std/mean) with Λ across systems; null with fewer than 3 systems. */
-  pearson_std: number | null;
-  spearman_std: number | null;
-  pearson_relative_std: number | null;
-  spearman_relative_std: number | null;
+  pearsonStd: number | null;
+  spearmanStd: number | null;
+  pearsonRelativeStd: number | null;
+  spearmanRelativeStd: number | null;
 }
 
 export function fluctuationAgainstLambda(systems: SystemFluctuation[]): FluctuationResult {
   const enough = systems.length >= 3;
-  const L = systems.map((s) => s.molar_conductivity);
+  const L = systems.map((s) => s.molarConductivity);
   const sd = systems.map((s) => s.std);
-  const rel = systems.map((s) => s.relative_std);
+  const rel = systems.map((s) => s.relativeStd);
   return {
     systems,
-    pearson_std: enough ? pearson(L, sd) : null,
-    spearman_std: enough ? spearman(L, sd) : null,
-    pearson_relative_std: enough ? pearson(L, rel) : null,
-    spearman_relative_std: enough ? spearman(L, rel) : null,
+    pearsonStd: enough ? pearson(L, sd) : null,
+    spearmanStd: enough ? spearman(L, sd) : null,
+    pearsonRelativeStd: enough ? pearson(L, rel) : null,
+    spearmanRelativeStd: enough ? spearman(L, rel) : null,
   };
 }

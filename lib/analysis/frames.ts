@@ -27,13 +27,13 @@ export interface FieldFrames {
 }
 
 /** A Field in memory as FieldFrames (chunks are views into its arrays). */
-export function inMemory(field: Field): FieldFrames {
+export function inMemory(field: Pick<Field, 'frames' | 'natoms' | 'values' | 'species'> & Partial<Field>): FieldFrames {
   const n = field.natoms;
   return {
     frames: field.frames,
     natoms: n,
     species: field.species,
-    charges: field.charges,
+    charges: field.charges ?? new Float64Array(field.natoms),
     provenance: field.provenance,
     *chunks(size: number, positions = false) {
       for (let first = 0; first < field.frames; first += size) {
@@ -42,20 +42,22 @@ export function inMemory(field: Field): FieldFrames {
           first,
           frames,
           values: field.values.subarray(first * n, (first + frames) * n),
-          positions: positions ? field.positions.subarray(first * n * 3, (first + frames) * n * 3) : new Float64Array(0),
-          boxes: field.boxes.subarray(9 * first, 9 * (first + frames)),
+          positions: positions ? field.positions!.subarray(first * n * 3, (first + frames) * n * 3) : new Float64Array(0),
+          // A values-only field (pairMoments of a shard's whole field) has no cells.
+          boxes: field.boxes ? field.boxes.subarray(9 * first, 9 * (first + frames)) : new Float64Array(0),
         };
       }
     },
   };
 }
 
-export function isField(f: Field | FieldFrames): f is Field {
+export function isField(f: object): f is Field {
   return 'values' in f && (f as Field).values instanceof Float64Array;
 }
 
-export function framesOf(f: Field | FieldFrames): FieldFrames {
-  return isField(f) ? inMemory(f) : f;
+/** Anything holding its values in memory (a Field, or values only) or already FieldFrames. */
+export function framesOf(f: (Pick<Field, 'frames' | 'natoms' | 'values' | 'species'> & Partial<Field>) | FieldFrames): FieldFrames {
+  return 'chunks' in f ? f : inMemory(f);
 }
 
 /**

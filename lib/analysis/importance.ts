@@ -10,7 +10,7 @@ export interface FeatureImportance {
 }
 
 export interface ImportanceResult {
-  baseline_mse: number;
+  baselineMse: number;
   repeats: number;
   features: FeatureImportance[];
 }
@@ -56,5 +56,5 @@ export async function permutationImportance(
     out.push({ feature: features[f], increase: m, error: sd / Math.sqrt(repeats) });
   }
   out.sort((a, b) => b.increase - a.increase);
-  return { baseline_mse: baseline, repeats, features: out };
+  return { baselineMse: baseline, repeats, features: out };
 }

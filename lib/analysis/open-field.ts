@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { discardTemporary, scratchFolder } from '../atomic-file';
 import { LoadFieldOptions, openFieldValues, readFieldFrames } from './field';
 import type { FieldChunk, FieldFrames } from './frames';
+import type { NpyFile } from '../npy-file';
 
 export interface DiskField extends FieldFrames {
   /** Closes the files and removes the scratch folder. */
@@ -27,6 +28,20 @@ function readInto(fd: number, out: Float64Array, position: number): Float64Array
     got += n;
   }
   return out;
+}
+
+/** A [frames, ions] .npy as float64 rows, `size` frames at a time, through buffers reused from chunk to chunk. */
+function* valueChunks(npy: NpyFile, size: number): Generator<{ first: number; count: number; values: Float64Array }> {
+  const [frames, ions] = npy.shape;
+  const rows = Math.max(1, Math.min(size, frames));
+  const raw = new ArrayBuffer(rows * ions * npy.itemBytes);
+  const values = new Float64Array(rows * ions);
+  for (let first = 0; first < frames; first += size) {
+    const count = Math.min(size, frames - first);
+    const v = values.subarray(0, count * ions);
+    v.set(npy.readRows(first, count, raw));
+    yield { first, count, values: v };
+  }
 }
 
 /** Opens a field for the analyses without holding it (same checks and errors as loadField). */
@@ -62,22 +77,16 @@ export async function openField(trajectory: string, fieldFile: string, options: 
       // a pass leaves no garbage that grows with the frames read.
       *chunks(size: number, positions = false): Generator<FieldChunk> {
         const rows = Math.max(1, Math.min(size, frames));
-        const raw = new ArrayBuffer(rows * ions * npy.itemBytes);
-        const values = new Float64Array(rows * ions);
         const pos = new Float64Array(positions ? rows * ions * 3 : 0);
         const boxes = new Float64Array(rows * 9);
-        for (let first = 0; first < frames; first += size) {
-          const count = Math.min(size, frames - first);
-          const v = values.subarray(0, count * ions);
-          v.set(npy.readRows(first, count, raw));
+        for (const { first, count, values } of valueChunks(npy, size))
           yield {
             first,
             frames: count,
-            values: v,
+            values,
             positions: positions ? readInto(fdPos, pos.subarray(0, count * ions * 3), first * ions * 3 * 8) : pos,
             boxes: readInto(fdBox, boxes.subarray(0, count * 9), first * 9 * 8),
           };
-        }
       },
       close,
     };
@@ -85,4 +94,29 @@ export async function openField(trajectory: string, fieldFile: string, options: 
     close();
     throw err;
   }
+}
+
+/**
+ * A field's values alone, read in chunks from its .npy (no positions, no cells): what the moments
+ * and distributions of `analyze --shard` need of the whole field (shard.ts). Values are checked as
+ * openField checks them; `species` gives the columns' labels.
+ */
+export function openFieldValuesOnly(fieldFile: string, species: string[], charges: Float64Array, provenance?: Record<string, unknown>): DiskField {
+  const npy = openFieldValues(fieldFile);
+  const [frames, ions] = npy.shape;
+  if (species.length !== ions) {
+    npy.close();
+    throw Object.assign(new Error(`${fieldFile}: ${ions} columns, but ${species.length} ions were given`), { code: 'IONFIELD_BAD_INPUT' });
+  }
+  return {
+    frames,
+    natoms: ions,
+    species,
+    charges,
+    provenance,
+    *chunks(size: number): Generator<FieldChunk> {
+      for (const { first, count, values } of valueChunks(npy, size)) yield { first, frames: count, values, positions: new Float64Array(0), boxes: new Float64Array(0) };
+    },
+    close: () => npy.close(),
+  };
 }

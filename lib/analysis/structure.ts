@@ -12,22 +12,22 @@ export interface PairCurve {
   b: string;
   r: number[];
   g: number[];
-  g_error: (number | null)[];
+  gError: (number | null)[];
   /** Mean number of b ions within r of an a ion (cumulative, at the bin's upper edge). */
   coordination: number[];
   /** C_ab(r); null where no pair fell in the bin. */
   correlation: (number | null)[];
-  correlation_error: (number | null)[];
+  correlationError: (number | null)[];
   pairs: number[];
 }
 
 export interface StructureResult {
-  r_max: number;
+  rMax: number;
   bins: number;
   blocks: number;
   species: string[];
   /** The mean and variance used to centre and scale the field, per species. */
-  field_moments: Record<string, { mean: number; variance: number }>;
+  fieldMoments: Record<string, { mean: number; variance: number }>;
   curves: PairCurve[];
 }
 
@@ -49,7 +49,7 @@ function boxHeights(m: Float64Array, o: number): number[] {
   return [volume / norm(bc), volume / norm(cross(a, c)), volume / norm(cross(a, b)), volume];
 }
 
-/** The largest r_max every frame allows: half the smallest perpendicular cell width. */
+/** The largest rMax every frame allows: half the smallest perpendicular cell width. */
 export function maxPairRange(field: Field | FieldFrames): number {
   const frames = framesOf(field);
   let h = Infinity;
@@ -58,13 +58,36 @@ export function maxPairRange(field: Field | FieldFrames): number {
   return h / 2;
 }
 
+/** g(r), n(r) and C(r) of a field in memory or read in chunks from disk (frames.ts): the same bits. */
 export async function pairStructure(input: Field | FieldFrames, options: StructureOptions = {}): Promise<StructureResult> {
+  const field = framesOf(input);
+  const m = pairMoments(field);
+  const rMax = options.rMax ?? maxPairRange(field);
+  const bins = options.bins ?? 100;
+  const blocks = frameBlocks(field.frames, options.blocks ?? 10).blocks;
+  const acc = await accumulatePairs(field, 0, field.frames, blocks, m, rMax, bins, options);
+  return finishPairs(m, acc.blockSums, acc.blockFrames, rMax, bins, field.frames);
+}
+
+/** Species, the ions left out (NaN) and each species' field mean and variance over every frame. */
+export interface PairMoments {
+  labels: string[];
+  index: Int32Array;
+  /** Species index of each ion, −1 for an ion left out of the analyses. */
+  speciesForPairs: Int32Array;
+  mean: number[];
+  variance: number[];
+  nAtoms: number[];
+}
+
+/**
+ * The moments over all of the field's frames (a shard passes the whole field's values, not its
+ * frames'), a chunk of frames at a time in frame order.
+ */
+export function pairMoments(input: Pick<Field, 'values' | 'species' | 'frames' | 'natoms'> | FieldFrames): PairMoments {
   const field = framesOf(input);
   const { labels, index } = speciesIndex(field.species);
   const ns = labels.length;
-  const rMax = options.rMax ?? maxPairRange(field);
-  const bins = options.bins ?? 100;
-  const blocking = frameBlocks(field.frames, options.blocks ?? 10);
   // Centre and scale per species, so that +− correlations are not dominated by the species means.
   const sum = new Float64Array(ns);
   const sum2 = new Float64Array(ns);
@@ -84,6 +107,21 @@ export async function pairStructure(input: Field | FieldFrames, options: Structu
       }
   const mean = Array.from(sum, (s, k) => s / count[k]);
   const variance = Array.from(sum2, (s, k) => s / count[k] - mean[k] ** 2);
+  const nAtoms = Array.from({ length: ns }, (_, k) => Array.from(speciesForPairs).filter((s) => s === k).length);
+  return { labels, index, speciesForPairs, mean, variance, nAtoms };
+}
+
+/**
+ * Pair sums of the frames of `field`, which are frames firstFrame… of a run of totalFrames frames
+ * cut into `blocks` jackknife blocks: per block and species pair [ideal-gas-normalised counts per
+ * bin..., counts per bin..., products per bin...], added frame by frame in frame order (so a shard
+ * that owns whole blocks gets the single run's block sums bit for bit).
+ */
+export async function accumulatePairs(input: Field | FieldFrames, firstFrame: number, totalFrames: number, blocks: number, m: PairMoments, rMax: number, bins: number, options: StructureOptions = {}): Promise<{ blockSums: Float64Array[]; blockFrames: Float64Array }> {
+  const { index, speciesForPairs, mean, variance, nAtoms } = m;
+  const ns = m.labels.length;
+  const field = framesOf(input);
+  const blocking = frameBlocks(totalFrames, blocks);
   // Centred, scaled values of one batch of frames (computed per batch: nothing frames-long is held).
   const centred = (values: Float64Array): Float64Array => {
     const delta = new Float64Array(values.length);
@@ -94,8 +132,6 @@ export async function pairStructure(input: Field | FieldFrames, options: Structu
     }
     return delta;
   };
-  const nAtoms = Array.from({ length: ns }, (_, k) => Array.from(speciesForPairs).filter((s) => s === k).length);
-  // Per block and species pair: [ideal-gas-normalised counts per bin..., counts per bin..., products per bin...]
   const cell = 3 * bins;
   const blockSums = Array.from({ length: blocking.blocks }, () => new Float64Array(ns * ns * cell));
   const blockFrames = new Float64Array(blocking.blocks);
@@ -120,8 +156,9 @@ export async function pairStructure(input: Field | FieldFrames, options: Structu
     for (let k = 0; k < frames; k++) {
       const f = f0 + k;
       const volume = boxHeights(chunk.boxes, 9 * k)[3];
-      const sums = blockSums[blocking.of(f)];
-      blockFrames[blocking.of(f)] += 1;
+      const block = blocking.of(firstFrame + f);
+      const sums = blockSums[block];
+      blockFrames[block] += 1;
       for (let a = 0; a < ns; a++)
         for (let b = 0; b < ns; b++) {
           const pairsExpected = (nAtoms[a] * (nAtoms[b] - (a === b ? 1 : 0))) / volume;  // per unit volume, ideal gas
@@ -138,6 +175,14 @@ export async function pairStructure(input: Field | FieldFrames, options: Structu
     report(f0 + frames);
   }
   options.signal?.throwIfAborted();
+  return { blockSums, blockFrames };
+}
+
+/** g, coordination and C(r) with jackknife errors from every block's sums (totalFrames frames in all). */
+export function finishPairs(m: PairMoments, blockSums: ArrayLike<number>[], blockFrames: ArrayLike<number>, rMax: number, bins: number, totalFrames: number): StructureResult {
+  const { labels, nAtoms, mean, variance } = m;
+  const ns = labels.length;
+  const cell = 3 * bins;
   const curves: PairCurve[] = [];
   for (let a = 0; a < ns; a++)
     for (let b = a; b < ns; b++) {
@@ -157,7 +202,7 @@ export async function pairStructure(input: Field | FieldFrames, options: Structu
         const total = blockSums.reduce((s, x) => s + x[out + bins + j], 0);
         pairs.push(total);
         cumulative += total;
-        coordination.push(nAtoms[a] > 0 ? cumulative / (field.frames * nAtoms[a]) : 0);
+        coordination.push(nAtoms[a] > 0 ? cumulative / (totalFrames * nAtoms[a]) : 0);
         if (total > 0) {
           const c = jackknife(blockSums.map((s) => [s[out + 2 * bins + j], s[out + bins + j]]), (t) => (t[1] > 0 ? t[0] / t[1] : 0));
           corr.push(c.value);
@@ -167,14 +212,14 @@ export async function pairStructure(input: Field | FieldFrames, options: Structu
           corrErr.push(null);
         }
       }
-      curves.push({ a: labels[a], b: labels[b], r: Array.from({ length: bins }, (_, j) => ((j + 0.5) * rMax) / bins), g, g_error: gErr, coordination, correlation: corr, correlation_error: corrErr, pairs });
+      curves.push({ a: labels[a], b: labels[b], r: Array.from({ length: bins }, (_, j) => ((j + 0.5) * rMax) / bins), g, gError: gErr, coordination, correlation: corr, correlationError: corrErr, pairs });
     }
   return {
-    r_max: rMax,
+    rMax: rMax,
     bins,
-    blocks: blocking.blocks,
+    blocks: blockSums.length,
     species: labels,
-    field_moments: Object.fromEntries(labels.map((l, k) => [l, { mean: mean[k], variance: variance[k] }])),
+    fieldMoments: Object.fromEntries(labels.map((l, k) => [l, { mean: mean[k], variance: variance[k] }])),
     curves,
   };
 }

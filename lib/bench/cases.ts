@@ -69,8 +69,8 @@ export async function nlCase(frame: BenchFrame, cutoff: number, device: BenchDev
     checks: {
       pairs: last.first.length,
       // For uniform random ions the expected count; the measured one is within a fraction of a percent at 10⁴ ions and more.
-      pairs_expected_uniform: frame.input === 'synthetic' ? Math.round(pairsExpected(b.natoms, cutoff, volume)) : null,
-      native_seconds: last.seconds,
+      pairsExpectedUniform: frame.input === 'synthetic' ? Math.round(pairsExpected(b.natoms, cutoff, volume)) : null,
+      nativeSeconds: last.seconds,
     },
   };
 }
@@ -91,7 +91,7 @@ export async function sfCase(frame: BenchFrame, setName: string, device: BenchDe
     work: `1 frame, set '${bound.name}' (${F} features, neighbour search included), float32 output`,
     seconds: timing,
     throughput: { value: frame.batch.natoms / timing.median, unit: 'ions/s' },
-    checks: { rows: map.rows.length, features: F, non_finite: nonFinite },
+    checks: { rows: map.rows.length, features: F, nonFinite: nonFinite },
   };
 }
 
@@ -109,17 +109,17 @@ export async function predictCase(size: number, device: BenchDevice, threads: nu
     checks: {
       frames: last.frames,
       ions: last.ions,
-      lambda_ml_finite: Number.isFinite(last.lambda_ml.value),
+      lambdaMlFinite: Number.isFinite(last.lambdaMl.value),
       provider: last.provider,
-      provider_note: last.provider_note,
-      descriptor_device: last.device,
+      providerNote: last.providerNote,
+      descriptorDevice: last.device,
       // Stage wall seconds of the last repeat, summed over batches. Batches overlap (double
       // buffering), so the sums can exceed the wall time; the suite adds vs_sf_throughput, the
       // ratio to descriptor-only throughput measured in the same run (issue 16 asks for ≥ 0.9).
-      stage_read: s.read,
-      stage_descriptors: s.descriptors,
-      stage_inference: s.inference,
-      stage_write: s.write,
+      stageRead: s.read,
+      stageDescriptors: s.descriptors,
+      stageInference: s.inference,
+      stageWrite: s.write,
     },
   };
 }
@@ -132,7 +132,7 @@ export async function transportCase(size: number, threads: number, ctx: CaseCont
     work: `${frames} frames of a random walk through the transport correlator`,
     seconds: timing,
     throughput: { value: (size * frames) / timing.median, unit: 'ion-frames/s' },
-    checks: { frames_seen: last.framesSeen, correlator_mib: last.correlatorBytes / 2 ** 20 },
+    checks: { framesSeen: last.framesSeen, correlatorMib: last.correlatorBytes / 2 ** 20 },
   };
 }
 

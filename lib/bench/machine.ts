@@ -11,35 +11,35 @@ export interface MachineRecord {
   hostname: string;
   platform: string;
   arch: string;
-  cpu_model: string;
+  cpuModel: string;
   /** Logical CPUs this process may use (os.availableParallelism). */
-  logical_cpus: number;
-  memory_gib: number;
+  logicalCpus: number;
+  memoryGib: number;
   /** 1-minute load average when the run started and ended: > 0 on an idle machine means a shared one. */
-  load_average: { start: number; end: number | null };
+  loadAverage: { start: number; end: number | null };
   /** NVIDIA kernel driver version (from /proc/driver/nvidia/version), null where none is loaded. */
-  nvidia_driver: string | null;
-  gpus: { index: number; name: string; compute_capability: string; memory_gib: number }[];
+  nvidiaDriver: string | null;
+  gpus: { index: number; name: string; computeCapability: string; memoryGib: number }[];
   /** Why no GPU is used, '' when one is. */
-  gpu_note: string;
+  gpuNote: string;
 }
 
 export interface SoftwareRecord {
   ionfield: string;
   node: string;
-  onnxruntime_node: string | null;
+  onnxruntimeNode: string | null;
   /** onnxruntime-node's CUDA execution provider library is installed beside its binding. */
-  onnxruntime_cuda_provider: boolean;
+  onnxruntimeCudaProvider: boolean;
   compiler: string;
-  built_with_cuda: boolean;
-  cuda_compiler: string | null;
+  builtWithCuda: boolean;
+  cudaCompiler: string | null;
   /** 'major.minor', null without CUDA (runtime) or without a driver (driver). */
-  cuda_runtime: string | null;
-  cuda_driver: string | null;
+  cudaRuntime: string | null;
+  cudaDriver: string | null;
   /** Commit of the checkout the package runs from; null for an installed package (no .git). */
-  git_commit: string | null;
-  /** Uncommitted changes to tracked files in that checkout (null when git_commit is null). */
-  git_dirty: boolean | null;
+  gitCommit: string | null;
+  /** Uncommitted changes to tracked files in that checkout (null when gitCommit is null). */
+  gitDirty: boolean | null;
 }
 
 const cudaVersion = (v: number) => (v > 0 ? `${Math.floor(v / 1000)}.${Math.floor((v % 1000) / 10)}` : null);
@@ -74,13 +74,13 @@ export function machineRecord(): MachineRecord {
     hostname: os.hostname(),
     platform: `${os.type()} ${os.release()}`,
     arch: os.arch(),
-    cpu_model: os.cpus()[0]?.model.trim() ?? 'unknown',
-    logical_cpus: os.availableParallelism(),
-    memory_gib: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    load_average: { start: os.loadavg()[0], end: null },
-    nvidia_driver: nvidiaDriver(),
-    gpus: d.gpus.map((g) => ({ index: g.index, name: g.name, compute_capability: g.computeCapability, memory_gib: g.memoryGiB })),
-    gpu_note: d.gpus.length ? '' : d.note,
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    logicalCpus: os.availableParallelism(),
+    memoryGib: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    loadAverage: { start: os.loadavg()[0], end: null },
+    nvidiaDriver: nvidiaDriver(),
+    gpus: d.gpus.map((g) => ({ index: g.index, name: g.name, computeCapability: g.computeCapability, memoryGib: g.memoryGiB })),
+    gpuNote: d.gpus.length ? '' : d.note,
   };
 }
 
@@ -96,14 +96,14 @@ export function softwareRecord(): SoftwareRecord {
   return {
     ionfield: packageVersion(packageRoot()) ?? 'unknown',
     node: process.version,
-    onnxruntime_node: ort,
-    onnxruntime_cuda_provider: cudaProviderInstalled(),
+    onnxruntimeNode: ort,
+    onnxruntimeCudaProvider: cudaProviderInstalled(),
     compiler: d.compiler ?? 'unknown (an addon built before issue 16)',
-    built_with_cuda: d.builtWithCuda,
-    cuda_compiler: d.cudaCompiler || null,
-    cuda_runtime: cudaVersion(d.cudaRuntimeVersion ?? 0),
-    cuda_driver: cudaVersion(d.cudaDriverVersion ?? 0),
-    git_commit: commit,
-    git_dirty: commit === null ? null : (git(['status', '--porcelain', '--untracked-files=no']) ?? '') !== '',
+    builtWithCuda: d.builtWithCuda,
+    cudaCompiler: d.cudaCompiler || null,
+    cudaRuntime: cudaVersion(d.cudaRuntimeVersion ?? 0),
+    cudaDriver: cudaVersion(d.cudaDriverVersion ?? 0),
+    gitCommit: commit,
+    gitDirty: commit === null ? null : (git(['status', '--porcelain', '--untracked-files=no']) ?? '') !== '',
   };
 }

@@ -1,5 +1,5 @@
 // `ionfield bench`: runs the standard cases over sizes, devices and thread counts, or NL and SF on
-// the user's own frame, and returns one record (schema "ionfield.bench/1", docs/bench.md).
+// the user's own frame, and returns one record (schema "ionfield.bench/2", docs/bench.md).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,7 +32,7 @@ export interface SuiteOptions {
 }
 
 export interface BenchRecord {
-  schema: 'ionfield.bench/1';
+  schema: 'ionfield.bench/2';
   created: string;
   command: string[];
   options: Omit<SuiteOptions, 'argv' | 'onResult'>;
@@ -122,11 +122,11 @@ export async function runSuite(o: SuiteOptions): Promise<BenchRecord> {
     const sf = results.find((r) => r.case === 'sf' && r.size === p.size && r.device === p.device && r.threads === p.threads && r.throughput);
     p.checks.vs_sf_throughput = sf ? p.throughput!.value / sf.throughput!.value : null;
   }
-  machine.load_average.end = os.loadavg()[0];
+  machine.loadAverage.end = os.loadavg()[0];
   const { argv, onResult, ...options } = o;
   void onResult;
   return {
-    schema: 'ionfield.bench/1',
+    schema: 'ionfield.bench/2',
     created: new Date().toISOString(),
     command: argv,
     options,

@@ -1,7 +1,9 @@
 // `ionfield analyze`: the analyses of a per-ion field (λ̂ from `ionfield predict`, or targets) on
 // the frames it came from: distributions, g_ab(r), coordination, ion pairs, C_ab(r).
 import * as path from 'node:path';
-import { analyzeField, AnalysisResult, openField, writeAnalysis } from '../analysis';
+import { analyzeField, AnalysisResult, LoadFieldOptions, openField, writeAnalysis } from '../analysis';
+import { analyzeShard } from '../analysis/shard';
+import { parseShard, saveShardPartial } from '../shard/partial-file';
 import { parseCharges, parseKeyValueList } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
 import { Progress } from './progress';
@@ -13,22 +15,46 @@ function describe(r: AnalysisResult, out: string): string {
   const lines = [`field           ${r.provenance.field ?? ''} on ${r.provenance.trajectory ?? ''} (${r.frames} frames × ${r.ions} ions)`, ''];
   lines.push('species   samples     mean ± err        std     std/mean  skew   q05      q50      low-tail ratio');
   for (const d of r.distributions)
-    lines.push(`${d.species.padEnd(9)} ${String(d.samples).padEnd(10)} ${`${fmt(d.mean.value)} ± ${fmt(d.mean.error, 2)}`.padEnd(17)} ${fmt(d.std.value).padEnd(7)} ${fmt(d.relative_std.value).padEnd(9)} ${fmt(d.skewness, 3).padEnd(6)} ${fmt(d.quantiles.q05).padEnd(8)} ${fmt(d.quantiles.q50).padEnd(8)} ${fmt(d.low_tail_ratio, 3)}`);
-  lines.push('', `pair structure  r_max ${fmt(r.structure.r_max)}, ${r.structure.bins} bins, ${r.structure.blocks} jackknife blocks`);
+    lines.push(`${d.species.padEnd(9)} ${String(d.samples).padEnd(10)} ${`${fmt(d.mean.value)} ± ${fmt(d.mean.error, 2)}`.padEnd(17)} ${fmt(d.std.value).padEnd(7)} ${fmt(d.relativeStd.value).padEnd(9)} ${fmt(d.skewness, 3).padEnd(6)} ${fmt(d.quantiles.q05).padEnd(8)} ${fmt(d.quantiles.q50).padEnd(8)} ${fmt(d.lowTailRatio, 3)}`);
+  lines.push('', `pair structure  rMax ${fmt(r.structure.rMax)}, ${r.structure.bins} bins, ${r.structure.blocks} jackknife blocks`);
   for (const c of r.structure.curves) {
     const peak = c.g.indexOf(Math.max(...c.g));
     lines.push(`  g_${c.a}${c.b}: first peak ${fmt(c.g[peak])} at r = ${fmt(c.r[peak])}`);
   }
   if (r.clusters) {
-    lines.push('', `ion pairs       cutoff ${fmt(r.clusters.cutoff)} (${r.clusters.cutoff_source})`);
+    lines.push('', `ion pairs       cutoff ${fmt(r.clusters.cutoff)} (${r.clusters.cutoffSource})`);
     for (const c of r.clusters.classes) lines.push(`  ${c.species.padEnd(6)} ${c.class.padEnd(8)} ${(100 * c.fraction).toFixed(1).padStart(5)} %   λ = ${fmt(c.mean)} ± ${fmt(c.error, 2)}`);
-    lines.push(`  largest cluster: ${(100 * r.clusters.largest_cluster_fraction).toFixed(0)} % of the ions on average; by counter-ions within the cutoff:`);
-    for (const c of r.clusters.by_counter_ions) lines.push(`  ${c.species.padEnd(6)} ${c.counter_ions.padEnd(8)} ${(100 * c.fraction).toFixed(1).padStart(5)} %   λ = ${fmt(c.mean)} ± ${fmt(c.error, 2)}`);
+    lines.push(`  largest cluster: ${(100 * r.clusters.largestClusterFraction).toFixed(0)} % of the ions on average; by counter-ions within the cutoff:`);
+    for (const c of r.clusters.byCounterIons) lines.push(`  ${c.species.padEnd(6)} ${c.counterIons.padEnd(8)} ${(100 * c.fraction).toFixed(1).padStart(5)} %   λ = ${fmt(c.mean)} ± ${fmt(c.error, 2)}`);
   }
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   lines.push('', `results in ${out}`);
   return lines.join('\n');
 }
+
+/** The options `analyze` parses (also read by `ionfield slurm analyze` before it submits). */
+export const analyzeCliOptions = {
+  field: { type: 'string' },
+  out: { type: 'string' },
+  'r-max': { type: 'string' },
+  bins: { type: 'string' },
+  'pair-cutoff': { type: 'string' },
+  blocks: { type: 'string' },
+  species: { type: 'string' },
+  charges: { type: 'string' },
+  'type-map': { type: 'string' },
+  topology: { type: 'string' },
+  ...moleculeOptions,
+  format: { type: 'string' },
+  start: { type: 'string' },
+  stop: { type: 'string' },
+  stride: { type: 'string' },
+  units: { type: 'string' },
+  'length-units': { type: 'string' },
+  json: { type: 'boolean' },
+  shard: { type: 'string' },
+  partial: { type: 'string' },
+} as const;
 
 export const analyzeCommand: Command = {
   name: 'analyze',
@@ -54,39 +80,21 @@ ${moleculeUsage}
   --format F             trajectory format (default: from extension, then content)
   --start N --stop N --stride N   frame selection matching the field's frames
   --units TEXT --length-units TEXT   labels for the field's and the length unit in outputs
-  --json                 machine-readable output (schema ionfield.analysis/1, docs/analysis.md)`,
+  --json                 machine-readable output (schema ionfield.analysis/2, docs/analysis.md)
+  --shard i/n            run shard i (0-based) of n of the frames (whole --blocks blocks) and write
+                         its partial to --partial FILE (default analyze.shard-i-of-n.json);
+                         \`ionfield merge\` writes --out as the single run (needs --pair-cutoff;
+                         docs/scale-out.md)`,
   async run(argv) {
-    const { values, positionals } = parse(argv, {
-      field: { type: 'string' },
-      out: { type: 'string' },
-      'r-max': { type: 'string' },
-      bins: { type: 'string' },
-      'pair-cutoff': { type: 'string' },
-      blocks: { type: 'string' },
-      species: { type: 'string' },
-      charges: { type: 'string' },
-      'type-map': { type: 'string' },
-      topology: { type: 'string' },
-      ...moleculeOptions,
-      format: { type: 'string' },
-      start: { type: 'string' },
-      stop: { type: 'string' },
-      stride: { type: 'string' },
-      units: { type: 'string' },
-      'length-units': { type: 'string' },
-      json: { type: 'boolean' },
-    });
+    const { values, positionals } = parse(argv, analyzeCliOptions);
     const str = (k: string) => values[k] as string | undefined;
     if (positionals.length !== 1) throw new UsageError('expected exactly one trajectory file');
     if (!str('field')) throw new UsageError('--field is required');
     const positive = (k: string) => numberOption(str(k), k, (v) => Number.isFinite(v) && v > 0);
     const out = str('out') ?? 'analysis';
-    const progress = new Progress('reading frames', null, !values.json);
     const types = str('topology') ? await typesFromTopology(str('topology')!) : undefined;
     const molecules = moleculesFromValues(values);
-    // Read in chunks from disk (the field's .npy, and the positions spilled to a scratch file):
-    // memory does not grow with the number of frames.
-    const field = await openField(positionals[0], str('field')!, {
+    const load: LoadFieldOptions = {
       types,
       molecules,
       format: str('format'),
@@ -96,21 +104,33 @@ ${moleculeUsage}
       species: str('species')?.split(',').map((s) => s.trim()).filter(Boolean),
       charges: str('charges') ? parseCharges(str('charges')!) : undefined,
       typeMap: str('type-map') ? parseKeyValueList(str('type-map')!, '--type-map') : undefined,
-      onProgress: progress.report,
-    });
+    };
+    const analyzeOptions = {
+      rMax: positive('r-max'),
+      bins: integerOption(str('bins'), 'bins', 1),
+      blocks: integerOption(str('blocks'), 'blocks', 1),
+      pairCutoff: positive('pair-cutoff'),
+      fieldUnits: str('units'),
+      lengthUnits: str('length-units'),
+    };
+    if (str('shard') !== undefined) {
+      // One shard of the frames (whole jackknife blocks): a partial for `ionfield merge`.
+      const shard = parseShard(str('shard')!);
+      const file = str('partial') ?? `analyze.shard-${shard.index}-of-${shard.count}.json`;
+      saveShardPartial(file, await analyzeShard(positionals[0], { ...analyzeOptions, field: str('field')!, out, load }, shard));
+      console.error(`ionfield analyze: shard ${shard.index}/${shard.count} → ${file}`);
+      return 0;
+    }
+    if (str('partial') !== undefined) throw new UsageError('--partial is for --shard');
+    const progress = new Progress('reading frames', null, !values.json);
+    // Read in chunks from disk (the field's .npy, and the positions spilled to a scratch file):
+    // memory does not grow with the number of frames.
+    const field = await openField(positionals[0], str('field')!, { ...load, onProgress: progress.report });
     progress.done();
     const pairs = new Progress('pair structure', field.frames, !values.json);
     let result: AnalysisResult;
     try {
-      result = await analyzeField(field, {
-        rMax: positive('r-max'),
-        bins: integerOption(str('bins'), 'bins', 1),
-        blocks: integerOption(str('blocks'), 'blocks', 1),
-        pairCutoff: positive('pair-cutoff'),
-        fieldUnits: str('units'),
-        lengthUnits: str('length-units'),
-        onProgress: pairs.report,
-      });
+      result = await analyzeField(field, { ...analyzeOptions, onProgress: pairs.report });
     } catch (err) {
       if ((err as { code?: string }).code === 'IONFIELD_USAGE' || /exceeds half the smallest cell width/.test((err as Error).message)) throw new UsageError((err as Error).message);
       throw err;

@@ -35,9 +35,9 @@ const HEADER = `${'case'.padEnd(9)} ${'ions'.padStart(8)} ${'dev'.padEnd(4)} ${'
 function summaryLines(rec: BenchRecord): string[] {
   const m = rec.machine, s = rec.software;
   return [
-    `machine: ${m.cpu_model}, ${m.logical_cpus} logical CPUs, ${m.memory_gib} GiB; load ${m.load_average.start.toFixed(2)} at start, ${m.load_average.end?.toFixed(2)} at end`,
-    `GPU: ${m.gpus.length ? m.gpus.map((g) => `${g.name} (sm ${g.compute_capability}, ${g.memory_gib.toFixed(0)} GiB)`).join(', ') + `, driver ${m.nvidia_driver ?? 'unknown'}, CUDA runtime ${s.cuda_runtime}` : `none used — ${m.gpu_note}`}`,
-    `ionfield ${s.ionfield} (${s.git_commit ? `commit ${s.git_commit.slice(0, 12)}${s.git_dirty ? ', modified' : ''}` : 'installed package'}), ${s.compiler}${s.cuda_compiler ? `, ${s.cuda_compiler}` : ''}, Node ${s.node}, onnxruntime-node ${s.onnxruntime_node ?? 'missing'}${s.onnxruntime_cuda_provider ? ' (CUDA provider installed)' : ' (CPU provider only)'}`,
+    `machine: ${m.cpuModel}, ${m.logicalCpus} logical CPUs, ${m.memoryGib} GiB; load ${m.loadAverage.start.toFixed(2)} at start, ${m.loadAverage.end?.toFixed(2)} at end`,
+    `GPU: ${m.gpus.length ? m.gpus.map((g) => `${g.name} (sm ${g.computeCapability}, ${g.memoryGib.toFixed(0)} GiB)`).join(', ') + `, driver ${m.nvidiaDriver ?? 'unknown'}, CUDA runtime ${s.cudaRuntime}` : `none used — ${m.gpuNote}`}`,
+    `ionfield ${s.ionfield} (${s.gitCommit ? `commit ${s.gitCommit.slice(0, 12)}${s.gitDirty ? ', modified' : ''}` : 'installed package'}), ${s.compiler}${s.cudaCompiler ? `, ${s.cudaCompiler}` : ''}, Node ${s.node}, onnxruntime-node ${s.onnxruntimeNode ?? 'missing'}${s.onnxruntimeCudaProvider ? ' (CUDA provider installed)' : ' (CPU provider only)'}`,
   ];
 }
 
@@ -48,7 +48,7 @@ export const benchCommand: Command = {
 ionfield bench --input FILE [--cutoff RC] [--set NAME|FILE] [options]
 
 Times each case over repeats (after one warm-up) and prints min, median and max wall seconds and a
-throughput; JSON schema ionfield.bench/1 (docs/bench.md) records the machine, GPU, driver,
+throughput; JSON schema ionfield.bench/2 (docs/bench.md) records the machine, GPU, driver,
 compiler, versions, git commit and this command line, so JSONs from two nodes compare.
 Synthetic inputs: uniform random ions at the W1 density (0.38 per diameter³), two species.
 

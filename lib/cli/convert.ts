@@ -28,7 +28,7 @@ ${allowUsage}
                       conversion; read the output with --units lj
   --timestep dt       MD timestep (input time unit): frames without a time get step x dt
                       (XTC and DCD need times; without them their writers use the frame index)
-  --json              print a JSON summary (schema ionfield.convert/1)`,
+  --json              print a JSON summary (schema ionfield.convert/2)`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       ...selectionOptions,
@@ -65,7 +65,7 @@ ${allowUsage}
       onProgress: progress.report,
     });
     progress.done();
-    if (values.json) printJson({ schema: 'ionfield.convert/1', ...result, ...centresJson(molecules) });
+    if (values.json) printJson({ schema: 'ionfield.convert/2', ...result, ...centresJson(molecules) });
     else {
       console.log(`wrote ${result.frames} frames of ${result.atoms} atoms to ${result.output} (${result.unwrapped ? 'unwrapped' : 'as stored'})`);
       if (result.topology?.path) console.log(`wrote ${result.topology.path}: species and charges, read automatically with ${result.output}`);

@@ -1,16 +1,46 @@
-import { buildDataset } from '../dataset';
+import { buildDataset, DatasetOptions } from '../dataset';
+import { datasetShard } from '../dataset/shard';
+import { parseShard, saveShardPartial } from '../shard/partial-file';
 import { Device } from '../descriptors';
 import { parseCharges, parseLabelBy } from '../trajectory';
 import { Command, integerOption, numberOption, parse, printJson, UsageError } from './command';
 import { centresJson, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
 
+/** The options `dataset` parses (also read by `ionfield slurm dataset` to count the frames). */
+export const datasetOptions = {
+  set: { type: 'string' },
+  tau: { type: 'string' },
+  'tau-short': { type: 'string' },
+  out: { type: 'string' },
+  'origin-stride': { type: 'string' },
+  manifest: { type: 'string' },
+  temperature: { type: 'string' },
+  timestep: { type: 'string' },
+  names: { type: 'string' },
+  'no-transport': { type: 'boolean' },
+  'formula-units': { type: 'string' },
+  scale: { type: 'string' },
+  species: { type: 'string' },
+  'label-by': { type: 'string' },
+  ...selectionOptions,
+  ...moleculeOptions,
+  charges: { type: 'string' },
+  threads: { type: 'string' },
+  device: { type: 'string' },
+  batch: { type: 'string' },
+  json: { type: 'boolean' },
+  shard: { type: 'string' },
+  partial: { type: 'string' },
+  'selected-frames': { type: 'string' },
+} as const;
+
 export const datasetCommand: Command = {
   name: 'dataset',
   summary: 'training set: descriptors at origin frames and local molar conductivity targets λ_i(t0)',
   usage: `ionfield dataset <trajectory...> --set <set> --tau t --out <dir> [options]
 
-  Writes <dir>/dataset.json (schema ionfield.dataset/1) and per system <dir>/<name>/
+  Writes <dir>/dataset.json (schema ionfield.dataset/2) and per system <dir>/<name>/
   features-<S>.npy (float32 [frames, ions of S, features]), lambda-<S>.npy (float64
   [frames, ions of S]), frames.json and system.json. Systems already built with the same
   request are skipped (rerun to resume). Format: docs/dataset.md.
@@ -40,31 +70,15 @@ export const datasetCommand: Command = {
 ${moleculeUsage}
   --allow LIST        read overrides: box-jumps, dcd-nsavc, skewed-cells (docs/formats.md)
   --threads N --device auto|cpu|cuda --batch N
-  --json              print a JSON summary (schema ionfield.dataset-build/1)`,
+  --json              print a JSON summary (schema ionfield.dataset-build/2)
+  --shard i/n         build shard i (0-based) of n of every system's origin frames into
+                      <out>/<system>/shard-i-of-n/ and a partial (--partial FILE, default
+                      dataset.shard-i-of-n.json); \`ionfield merge\` writes the single run's folder,
+                      bit for bit but the seconds (docs/scale-out.md)
+  --selected-frames N[,N...]
+                      with --shard: each trajectory's frame count, known already (else scanned)`,
   async run(argv) {
-    const { values, positionals } = parse(argv, {
-      set: { type: 'string' },
-      tau: { type: 'string' },
-      'tau-short': { type: 'string' },
-      out: { type: 'string' },
-      'origin-stride': { type: 'string' },
-      manifest: { type: 'string' },
-      temperature: { type: 'string' },
-      timestep: { type: 'string' },
-      names: { type: 'string' },
-      'no-transport': { type: 'boolean' },
-      'formula-units': { type: 'string' },
-      scale: { type: 'string' },
-      species: { type: 'string' },
-      'label-by': { type: 'string' },
-      ...selectionOptions,
-      ...moleculeOptions,
-      charges: { type: 'string' },
-      threads: { type: 'string' },
-      device: { type: 'string' },
-      batch: { type: 'string' },
-      json: { type: 'boolean' },
-    });
+    const { values, positionals } = parse(argv, datasetOptions);
     if (positionals.length === 0) throw new UsageError('expected one or more trajectory files');
     if (!values.set) throw new UsageError('--set is required');
     if (!values.tau) throw new UsageError('--tau is required');
@@ -75,7 +89,7 @@ ${moleculeUsage}
     const progress = new Progress('dataset', null, !values.json);
     const selection = await selectionFromValues(values);
     const molecules = moleculesFromValues(values);
-    const summary = await buildDataset(positionals, values.out as string, {
+    const options: DatasetOptions = {
       ...selection,
       molecules,
       set: values.set as string,
@@ -96,16 +110,31 @@ ${moleculeUsage}
       batchSize: integerOption(values.batch as string | undefined, 'batch', 1),
       device: device as Device,
       onProgress: (p) => p.unit === 'frames' && progress.update(p.done, `frames (${p.stage.replace(/^dataset: /, '')})`),
+      onSystem: undefined,
+    };
+    if (values.shard !== undefined) {
+      // One shard of every system's origins: its parts of the arrays and a partial for `ionfield merge`.
+      const shard = parseShard(values.shard as string);
+      const file = (values.partial as string | undefined) ?? `dataset.shard-${shard.index}-of-${shard.count}.json`;
+      const known = values['selected-frames'] === undefined ? undefined : (values['selected-frames'] as string).split(',').map((v) => integerOption(v, 'selected-frames', 1)!);
+      saveShardPartial(file, await datasetShard(positionals, values.out as string, options, shard, known));
+      progress.done();
+      console.error(`ionfield dataset: shard ${shard.index}/${shard.count} → ${file}`);
+      return 0;
+    }
+    if (values.partial !== undefined || values['selected-frames'] !== undefined) throw new UsageError('--partial and --selected-frames are for --shard');
+    const summary = await buildDataset(positionals, values.out as string, {
+      ...options,
       onSystem: (e, skipped) => {
         if (values.json) return;
         progress.done();
-        console.log(`${e.name}: ${skipped ? 'kept (already built)' : 'built'}, ${e.frames} origins, ⟨λ⟩ = ${e.lambda_mean.toPrecision(6)}, EH at τ = ${e.eh_at_tau.toPrecision(6)} (sum rule ${e.sum_rule_relative_error.toExponential(1)}), Λ_EH = ${e.lambda_eh?.value?.toPrecision(4) ?? 'n/a'}`);
+        console.log(`${e.name}: ${skipped ? 'kept (already built)' : 'built'}, ${e.frames} origins, ⟨λ⟩ = ${e.lambdaMean.toPrecision(6)}, EH at τ = ${e.ehAtTau.toPrecision(6)} (sum rule ${e.sumRuleRelativeError.toExponential(1)}), Λ_EH = ${e.lambdaEh?.value?.toPrecision(4) ?? 'n/a'}`);
       },
     });
     progress.done();
     // Which points the ions are: atoms, or centres of mass of molecules (λ_i of molecular ions).
     if (values.json) printJson({ ...summary, ...centresJson(molecules) });
-    else console.log(`wrote ${summary.dataset}: ${summary.systems.length} system(s), largest sum-rule error ${summary.max_sum_rule_relative_error.toExponential(2)}, ${summary.seconds.toFixed(1)} s`);
+    else console.log(`wrote ${summary.dataset}: ${summary.systems.length} system(s), largest sum-rule error ${summary.maxSumRuleRelativeError.toExponential(2)}, ${summary.seconds.toFixed(1)} s`);
     return 0;
   },
 };

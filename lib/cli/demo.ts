@@ -17,7 +17,7 @@ instead (and the importance stage is skipped).
 
   --out DIR   output folder (default: ionfield-demo)
   --targets   analyse the target field λ_i(t0) (exact decomposition) instead of the model's λ̂
-  --json      print {schema: "ionfield.demo/1", out, report, stages: [{stage, status, detail, seconds}]}`,
+  --json      print {schema: "ionfield.demo/2", out, report, stages: [{stage, status, detail, seconds}]}`,
   async run(argv) {
     const { values } = parse(argv, { out: { type: 'string' }, targets: { type: 'boolean' }, json: { type: 'boolean' } }, false);
     const out = (values.out as string | undefined) ?? 'ionfield-demo';
@@ -34,7 +34,7 @@ instead (and the importance stage is skipped).
         if (!values.json) console.log(`${e.stage.padEnd(12)} ${e.status === 'done' ? `${e.seconds.toFixed(1)} s` : '—'.padEnd(5)}  ${e.detail}`);
       },
     }, values.targets ? { ...defaultStages, predict: null } : defaultStages);
-    if (values.json) printJson({ schema: 'ionfield.demo/1', out, report: ctx.report, stages: ctx.log });
+    if (values.json) printJson({ schema: 'ionfield.demo/2', out, report: ctx.report, stages: ctx.log });
     else console.log(`\nopen ${ctx.report} in a browser`);
     return 0;
   },

@@ -10,9 +10,9 @@ import { Progress } from './progress';
 function listSets(json: boolean): number {
   const sets = shippedSets().map((name) => {
     const def = loadSet(name);
-    return { name, description: def.description, length_unit: def.lengthUnit };
+    return { name, description: def.description, lengthUnit: def.lengthUnit };
   });
-  if (json) printJson({ schema: 'ionfield.descriptor-sets/1', sets });
+  if (json) printJson({ schema: 'ionfield.descriptor-sets/2', sets });
   else for (const s of sets) console.log(`${s.name.padEnd(14)} ${s.description}`);
   return 0;
 }
@@ -44,7 +44,7 @@ export const descriptorsCommand: Command = {
 ionfield descriptors --list-sets [--json]
 
   --set S             a shipped set (benchmark, compact, behler-narrow, radial-fine), a JSON set
-                      file (schema ionfield.descriptor-set/1) or an n2p2 input.nn with
+                      file (schema ionfield.descriptor-set/2) or an n2p2 input.nn with
                       symfunction_short lines (types 2, 3, 9)
   --out F.npy         frames x rows x features, float32; beside it F.columns.json names every
                       column (centre species, neighbour species, type, parameters) and row (atom)
@@ -69,7 +69,7 @@ ${allowUsage}
   --batch N           frames per native call (default 16; memory grows with it)
   --threads N         CPU threads (default: all)
   --device D          auto (default: GPU when usable) | cpu | cuda
-  --json              print a JSON summary (schema ionfield.descriptors/1)`,
+  --json              print a JSON summary (schema ionfield.descriptors/2)`,
   async run(argv) {
     const { values, positionals } = parse(argv, descriptorsOptions);
     if (values['list-sets']) return listSets(Boolean(values.json));
@@ -113,7 +113,7 @@ ${allowUsage}
       const feats = Object.entries(summary.features).map(([s, n]) => `${s}: ${n}`).join(', ');
       console.log(`wrote ${summary.output}: ${summary.frames} frames x ${summary.rows} ions x ${summary.shape[2]} features (float32; ${feats})`);
       console.log(`columns: ${summary.columns}`);
-      console.log(`${summary.device === 'cuda' ? 'GPU' : 'CPU'} (${summary.device_note}), ${summary.seconds.toFixed(2)} s, ${summary.frames_per_second.toFixed(1)} frames/s`);
+      console.log(`${summary.device === 'cuda' ? 'GPU' : 'CPU'} (${summary.deviceNote}), ${summary.seconds.toFixed(2)} s, ${summary.framesPerSecond.toFixed(1)} frames/s`);
     }
     return 0;
   },

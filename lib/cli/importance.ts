@@ -7,7 +7,7 @@ import { Command, integerOption, parse, printJson, UsageError } from './command'
 function describe(r: ImportanceReport, top: number): string {
   const lines = [`model ${r.model} on ${r.systems.length} systems (${r.systems.join(', ')}); MSE against ${r.reference}`];
   for (const s of r.species) {
-    lines.push('', `species ${s.species}: ${s.rows} rows, target variance ${s.target_variance.toPrecision(4)}, baseline MSE ${s.baseline_mse.toPrecision(4)}, ${s.repeats} shuffles per feature`);
+    lines.push('', `species ${s.species}: ${s.rows} rows, target variance ${s.targetVariance.toPrecision(4)}, baseline MSE ${s.baselineMse.toPrecision(4)}, ${s.repeats} shuffles per feature`);
     lines.push('  rise of MSE when shuffled   feature');
     for (const f of s.features.slice(0, top)) lines.push(`  ${`${f.increase.toPrecision(3)} ± ${f.error.toPrecision(2)}`.padEnd(27)}${f.feature}`);
     if (s.features.length > top) lines.push(`  (${s.features.length - top} more; --top ${s.features.length} or --json for all)`);
@@ -31,7 +31,7 @@ most important first. The model and dataset must share species, units, τ and de
   --max-rows N          rows per species, at an even stride (default 20000)
   --seed N              shuffle seed (default 1)
   --top N               features listed per species in the text output (default 8)
-  --out F.json          also write the report (schema ionfield.importance/1) to F.json
+  --out F.json          also write the report (schema ionfield.importance/2) to F.json
   --json                print the report as JSON`,
   async run(argv) {
     const { values, positionals } = parse(argv, {

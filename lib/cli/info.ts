@@ -20,9 +20,9 @@ function describe(i: TrajectoryInfo): string {
   } else {
     lines.push('box           (none)');
   }
-  lines.push(`time/frame    ${i.time_per_frame ?? 'unknown'}${i.steps_per_frame ? ` (${i.steps_per_frame} steps/frame)` : ''}`);
-  lines.push(`wrapped       ${i.wrapped ? 'yes' : 'no'} (file says: ${i.coordinates}; unwrap by ${i.unwrap_method})`);
-  lines.push(`charges       ${i.has_charges ? 'in file' : 'not in file'}`);
+  lines.push(`time/frame    ${i.timePerFrame ?? 'unknown'}${i.stepsPerFrame ? ` (${i.stepsPerFrame} steps/frame)` : ''}`);
+  lines.push(`wrapped       ${i.wrapped ? 'yes' : 'no'} (file says: ${i.coordinates}; unwrap by ${i.unwrapMethod})`);
+  lines.push(`charges       ${i.hasCharges ? 'in file' : 'not in file'}`);
   const u = i.units;
   lines.push(`units         length ${u.length ?? 'not stated'}, time ${u.time ?? 'not stated'}${u.style ? ` (LAMMPS units ${u.style})` : ''}`);
   return lines.join('\n');
@@ -30,7 +30,7 @@ function describe(i: TrajectoryInfo): string {
 
 function devices(json: boolean): number {
   const r = native().queryDevices();
-  if (json) printJson({ schema: 'ionfield.devices/1', built_with_cuda: r.builtWithCuda, gpus: r.gpus, note: r.note || null });
+  if (json) printJson({ schema: 'ionfield.devices/2', builtWithCuda: r.builtWithCuda, gpus: r.gpus, note: r.note || null });
   else {
     console.log(`CUDA kernels built: ${r.builtWithCuda ? 'yes' : 'no'}`);
     if (r.gpus.length) for (const g of r.gpus) console.log(`GPU ${g.index}: ${g.name} (sm ${g.computeCapability}, ${g.memoryGiB.toFixed(1)} GiB) — used`);
@@ -52,7 +52,7 @@ ionfield info --devices [--json]
                  species, their counts and net charges, and whether its atoms match the trajectory
   --molecule-names RULES   names of molecular species (see ionfield transport --help)
   --devices      report whether CUDA kernels were built and which GPU is used
-  --json         machine-readable output (schema ionfield.info/1, see README)`,
+  --json         machine-readable output (schema ionfield.info/2, see README)`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       format: { type: 'string' },
@@ -82,7 +82,7 @@ ionfield info --devices [--json]
     if (values.json) printJson({ ...info, ...(values.topology ? centresJson(topology) : {}) });
     else {
       console.log(describe(info));
-      if (topology) console.log(`molecules     ${topology.species.map((s) => `${s.name} (${s.composition}): ${s.count} × ${s.atoms_per_molecule} atoms, net charge ${s.net_charge}`).join('; ')}`);
+      if (topology) console.log(`molecules     ${topology.species.map((s) => `${s.name} (${s.composition}): ${s.count} × ${s.atomsPerMolecule} atoms, net charge ${s.netCharge}`).join('; ')}`);
     }
     return 0;
   },

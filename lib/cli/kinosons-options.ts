@@ -77,7 +77,7 @@ const accepted: Record<string, string[]> = {
   generate: ['config', 'states', 'out', 'temperature', 'set', 'json'],
   kmc: ['config', 'temperature', 'out', 'shard', 'json'],
   fit: ['config', 'temperature', 'target', 'training', 'validation', 'no-kmc', 'out', 'json'],
-  report: ['config', 'out-dir', 'resume', 'json'],
+  report: ['config', 'out-dir', 'resume', 'shard', 'partial', 'json'],
 };
 
 /** Refuses (exit code 2) an option given to a subcommand that does not read it. */

@@ -1,12 +1,10 @@
 // `ionfield kinosons …`: the lattice KMC reference, variational fits, kinoson reports and the
 // correlation-factor self-check. Schemas are documented in docs/kinosons.md.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   correlationFactor,
   CorrelationFactorResult,
   FitResult,
-  fitTemperatureModels,
   KmcReference,
   loadConfig,
   GivenStates,
@@ -21,11 +19,12 @@ import {
   CostComparison,
   Target,
 } from '../kinosons/index';
-import { plot } from '../kinosons/svg';
 import { Command, parse, printJson, UsageError } from './command';
-import { boundedInteger, checkApplicable, checkOutputFile, forConfig, prepareOutputDir, temperatureOption } from './kinosons-options';
+import { boundedInteger, checkApplicable, checkOutputFile, forConfig, temperatureOption } from './kinosons-options';
 import { Progress } from './progress';
 import { runKmcShard } from '../kinosons/shard';
+import { report, reportShardCli } from './kinosons-report';
+import { meanPm } from './numbers';
 import { parseShard, saveShardPartial } from '../shard/partial-file';
 import { writeFileAtomic, writeFilesTogether } from '../atomic-file';
 import { createHash } from 'node:crypto';
@@ -51,20 +50,21 @@ const usage = `ionfield kinosons <subcommand> [options]
         the given .npy files (written by generate) or are sampled from the config's seed; then runs
         the config's KMC for the same quantity and states both values and the wall time each needs
         for a 1 % error on this machine, and which is cheaper (--no-kmc skips it)
-  report --config FILE --out-dir DIR [--resume] [--json]
+  report --config FILE --out-dir DIR [--resume] [--shard i/n [--partial FILE]] [--json]
         for every temperature of the config: KMC reference and tracer fits of every species;
         writes DIR/kinosons-report.json and SVG plots (log κ densities, cumulative share, D(T));
         each finished KMC run and fit is checkpointed to DIR/kinosons-report.checkpoint.json, and
-        --resume continues from it (refused if the config changed)
+        --resume continues from it (refused if the config changed); --shard i/n runs tasks
+        i·J/n … of its J tasks (a KMC run or a fit per temperature and species, in the report's
+        order) into a partial (default kinosons-report.shard-i-of-n.json) that \`ionfield merge\`
+        turns into the report (docs/scale-out.md)
 
   --config FILE   JSON study configuration (schema ionfield.kinosons-config/1, see docs/kinosons.md)
   --json          machine-readable output (schemas ionfield.kinosons.{correlation,kmc,fit,report}/1)`;
 
 const writeAtomically = writeFileAtomic;
 
-function fmt(e: { mean: number; error: number }, digits = 4): string {
-  return `${e.mean.toPrecision(digits)} ± ${e.error.toPrecision(2)}`;
-}
+const fmt = meanPm;
 
 function describeCorrelation(r: CorrelationFactorResult): string {
   const v = r.variational;
@@ -133,111 +133,6 @@ function parseTarget(value: string | undefined, first: string): Target {
   return m[1] === 'tracer' ? { kind: 'tracer', species: m[2] } : { kind: 'collective', channel: m[2] };
 }
 
-interface Checkpoint {
-  schema: 'ionfield.kinosons.report-checkpoint/1';
-  config: unknown;
-  done: Record<string, { kmc?: KmcReference; fits: Record<string, FitResult> }>;
-}
-
-async function report(configFile: string, outDir: string, json: boolean, resume: boolean): Promise<number> {
-  const config = loadConfig(configFile);
-  prepareOutputDir(outDir);
-  const names = config.species.map((s) => s.name);
-  // Every finished KMC run and fit goes to the checkpoint (written atomically), so an interrupted
-  // report resumes with --resume where it stopped. The validated config is stored with it: a
-  // checkpoint of another config is refused rather than mixed in.
-  const checkpointFile = path.join(outDir, 'kinosons-report.checkpoint.json');
-  let checkpoint: Checkpoint = { schema: 'ionfield.kinosons.report-checkpoint/1', config, done: {} };
-  if (resume && fs.existsSync(checkpointFile)) {
-    let saved: Checkpoint;
-    try {
-      saved = JSON.parse(fs.readFileSync(checkpointFile, 'utf8'));
-    } catch (e) {
-      throw Object.assign(new Error(`${checkpointFile}: not valid JSON (${(e as Error).message}); delete it to start over`), { code: 'IONFIELD_BAD_INPUT' });
-    }
-    if (saved.schema !== checkpoint.schema || JSON.stringify(saved.config) !== JSON.stringify(config))
-      throw Object.assign(new Error(`${checkpointFile}: written for a different configuration than ${configFile}; delete it or run without --resume`), { code: 'IONFIELD_BAD_INPUT' });
-    checkpoint = saved;
-  }
-  const save = () => writeAtomically(checkpointFile, JSON.stringify(checkpoint) + '\n');
-  const temperatures: { temperature: number; kmc: KmcReference; fits: Record<string, FitResult>; comparisons: Record<string, CostComparison> }[] = [];
-  for (const T of config.temperatures) {
-    const entry = (checkpoint.done[String(T)] ??= { fits: {} });
-    if (!entry.kmc) {
-      const bar = new Progress(`KMC ${T} K`, null, !json);
-      entry.kmc = await forConfig(configFile, () =>
-        runKmc(config, T, { onProgress: bar.report }),
-      );
-      bar.done();
-      save();
-    }
-    const kmc = entry.kmc;
-    for (const s of names) {
-      if (!entry.fits[s]) {
-        const fb = new Progress(`fit ${s} ${T} K`, null, !json);
-        entry.fits[s] = await forConfig(configFile, () =>
-          runFit(config, T, { kind: 'tracer', species: s }, { onProgress: fb.report }),
-        );
-        fb.done();
-        save();
-      }
-      if (!json) console.log(`${T} K ${s}: KMC ${fmt(kmc.tracer[s])}, kinosons ${fmt(entry.fits[s].D)} (${entry.fits[s].best})\n${describeCosts(compareCosts(entry.fits[s], kmc))}`);
-    }
-    // Side by side on this machine: which route reaches a 1 % error sooner, per species.
-    const comparisons = Object.fromEntries(names.map((s) => [s, compareCosts(entry.fits[s], kmc)]));
-    temperatures.push({ temperature: T, kmc, fits: entry.fits, comparisons });
-  }
-  const models: Record<string, ReturnType<typeof fitTemperatureModels>> = {};
-  for (const s of names) models[s] = fitTemperatureModels(temperatures.map((t) => t.fits[s].kinosons.point));
-  const last = temperatures[temperatures.length - 1];
-  const files: string[] = [];
-  const saveSvg = (name: string, svg: string) => {
-    writeAtomically(path.join(outDir, name), svg);
-    files.push(name);
-  };
-  saveSvg(
-    'kinosons-log-density.svg',
-    plot(
-      names.flatMap((s) => last.fits[s].kinosons.bySpecies.map((d) => ({ name: `${s}* (${d.group} jumps)`, x: d.centres, y: d.density }))),
-      { title: `Density of log10 κ at ${last.temperature} K (tracer of each species, by jumping species)`, xLabel: 'log10 κ (a² ν)', yLabel: 'density' },
-    ),
-  );
-  saveSvg(
-    'kinosons-cumulative.svg',
-    plot(names.map((s) => ({ name: `${s}*`, x: last.fits[s].kinosons.cumulative.kinosonFraction, y: last.fits[s].kinosons.cumulative.shareOfD })), {
-      title: `Cumulative share of D by kinoson size (largest first), ${last.temperature} K`,
-      xLabel: 'fraction of kinosons',
-      yLabel: 'fraction of D',
-    }),
-  );
-  if (temperatures.length >= 2) {
-    const x = temperatures.map((t) => 1000 / t.temperature);
-    saveSvg(
-      'kinosons-D-of-T.svg',
-      plot(
-        names.flatMap((s) => [
-          { name: `${s} KMC`, x, y: temperatures.map((t) => t.kmc.tracer[s].mean), error: temperatures.map((t) => t.kmc.tracer[s].error), style: 'points' as const },
-          { name: `${s} kinosons`, x, y: temperatures.map((t) => t.fits[s].D.mean), error: temperatures.map((t) => t.fits[s].D.error), style: 'points' as const },
-          ...(models[s]
-            ? [
-                { name: `${s} Arrhenius`, x, y: models[s]!.arrhenius.predicted },
-                { name: `${s} log-normal κ`, x, y: models[s]!.lognormal.predicted },
-                ...(models[s]!.mixture ? [{ name: `${s} log-normal mixture`, x, y: models[s]!.mixture!.predicted }] : []),
-              ]
-            : []),
-        ]),
-        { title: 'Tracer D(T): KMC, kinosons and the two fitted models', xLabel: '1000 / T (1/K)', yLabel: 'D* (a² ν)', logY: true },
-      ),
-    );
-  }
-  const out = { schema: 'ionfield.kinosons.report/1', config: path.resolve(configFile), species: names, temperatures, models, files };
-  writeAtomically(path.join(outDir, 'kinosons-report.json'), JSON.stringify(out, null, 2) + '\n');
-  fs.rmSync(checkpointFile, { force: true }); // the report is complete; nothing left to resume
-  if (json) printJson(out);
-  else console.log(`wrote ${['kinosons-report.json', ...files].map((f) => path.join(outDir, f)).join(', ')}`);
-  return 0;
-}
-
 export const kinosonsCommand: Command = {
   name: 'kinosons',
   summary: 'lattice KMC, the variational principle and kinosons for alloy diffusion',
@@ -264,6 +159,7 @@ export const kinosonsCommand: Command = {
         validation: { type: 'string' },
         resume: { type: 'boolean' },
         shard: { type: 'string' },
+        partial: { type: 'string' },
         'no-kmc': { type: 'boolean' },
         json: { type: 'boolean' },
       },
@@ -395,6 +291,8 @@ export const kinosonsCommand: Command = {
       case 'report': {
         if (!values['out-dir']) throw new UsageError('--out-dir DIR is required');
         if (!values.config) throw new UsageError('--config FILE is required');
+        if (values.shard !== undefined) return reportShardCli(values.config as string, values['out-dir'] as string, values.shard as string, values.partial as string | undefined);
+        if (values.partial !== undefined) throw new UsageError('--partial is for --shard');
         return report(values.config as string, values['out-dir'] as string, json, Boolean(values.resume));
       }
       case undefined:

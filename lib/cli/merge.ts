@@ -10,9 +10,10 @@ export const mergeCommand: Command = {
   summary: 'combine shard partials (--shard i/n runs) into the single-process result',
   usage: `ionfield merge PARTIAL... --out RESULT [--partial] [--json]
 
-Partials written by \`--shard i/n\` runs of transport, predict, descriptors or kinosons kmc (or by
-earlier merges) combine in any order and grouping. Partials of other inputs, options or shard counts are refused,
-with a message naming what differs.
+Partials written by \`--shard i/n\` runs of transport, predict, descriptors, dataset, analyze or
+kinosons kmc, and of transport and predict tables (or by earlier merges) combine in any order and
+grouping. Partials of other inputs, options or shard counts are refused, with a message naming
+what differs.
 
   --out FILE     where to write: the result (the command's --json output) when every shard is
                  there, else a merged partial                                             [required]
@@ -33,7 +34,7 @@ with a message naming what differs.
       else console.log(`merged shards ${merged.shards.indices.join(', ')} of ${merged.shards.count} (${merged.command}) → ${out}${missing.length ? `; missing: ${missing.join(', ')}` : ''}`);
       return 0;
     }
-    const result = finishShards(merged);
+    const result = await finishShards(merged);
     writeFileAtomic(out, JSON.stringify(result, null, 2) + '\n');
     if (values.json) printJson(result);
     else console.log(`merged all ${merged.shards.count} shards (${merged.command}) → ${out}`);

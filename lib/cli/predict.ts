@@ -8,22 +8,23 @@ import { parseCharges } from '../trajectory';
 import { Command, integerOption, Options, parse, printJson, UsageError } from './command';
 import { allowUsage, centresJson, moleculeOptions, moleculesFromValues, moleculeUsage, selectionFromValues, selectionOptions, topologyCharges } from './selection';
 import { Progress } from './progress';
+import { runPredictTable } from './predict-table';
 
 function printReport(r: PredictReport): void {
-  const l = r.lambda_ml;
+  const l = r.lambdaMl;
   const shared = r as Partial<SharedPredictReport>;
-  if (shared.lambda_ml?.parts) {
-    const p = shared.lambda_ml.parts;
+  if (shared.lambdaMl?.parts) {
+    const p = shared.lambdaMl.parts;
     console.log(`Λ_ML = ${l.value.toPrecision(4)} ± ${l.error.toPrecision(2)} (${l.units}; τ = ${l.tau})`);
-    console.log(`  error: model ${p.model.toPrecision(2)} (calibrated committee error) ⊕ sampling ${p.sampling.toPrecision(2)} (${l.blocks} blocks of ${l.block_frames} frames); ${shared.lambda_ml.dominant} dominates`);
-    console.log(`  domain: score ${shared.domain!.score.toFixed(2)} (threshold ${shared.domain!.threshold}), committee spread ${(100 * shared.domain!.relative_spread).toFixed(1)} % → ${shared.inDomain ? 'in domain' : 'OUT OF DOMAIN'}`);
-  } else console.log(`Λ_ML = ${l.value.toPrecision(6)} ± ${l.error.toPrecision(2)} (${l.units}; τ = ${l.tau}; error from ${l.blocks} blocks of ${l.block_frames} frames)`);
-  for (const [s, v] of Object.entries(r.species)) console.log(`  species ${s}: ${v.ions} ions, mean λ̂ ${v.lambda_mean === null ? 'n/a' : v.lambda_mean.toPrecision(6)}`);
-  console.log(`${r.frames} frames x ${r.ions} ions in ${r.seconds.toFixed(2)} s (${r.ions_frames_per_second.toExponential(3)} ion-frames/s); ONNX Runtime ${r.provider}${r.provider_note ? ` (${r.provider_note})` : ''}, descriptors on ${r.device}`);
+    console.log(`  error: model ${p.model.toPrecision(2)} (calibrated committee error) ⊕ sampling ${p.sampling.toPrecision(2)} (${l.blocks} blocks of ${l.blockFrames} frames); ${shared.lambdaMl.dominant} dominates`);
+    console.log(`  domain: score ${shared.domain!.score.toFixed(2)} (threshold ${shared.domain!.threshold}), committee spread ${(100 * shared.domain!.relativeSpread).toFixed(1)} % → ${shared.inDomain ? 'in domain' : 'OUT OF DOMAIN'}`);
+  } else console.log(`Λ_ML = ${l.value.toPrecision(6)} ± ${l.error.toPrecision(2)} (${l.units}; τ = ${l.tau}; error from ${l.blocks} blocks of ${l.blockFrames} frames)`);
+  for (const [s, v] of Object.entries(r.species)) console.log(`  species ${s}${typeof v.charge === 'number' ? ` (z = ${v.charge})` : ''}: ${v.ions} ions, mean λ̂ ${v.lambdaMean.toPrecision(6)}`);
+  console.log(`${r.frames} frames x ${r.ions} ions in ${r.seconds.toFixed(2)} s (${r.ionsFramesPerSecond.toExponential(3)} ion-frames/s); ONNX Runtime ${r.provider}${r.providerNote ? ` (${r.providerNote})` : ''}, descriptors on ${r.device}`);
   const st = r.stages;
   console.log(`stages (wall s, overlapping): read ${st.read.toFixed(2)}, descriptors ${st.descriptors.toFixed(2)}, inference ${st.inference.toFixed(2)}, write ${st.write.toFixed(2)}`);
   for (const [s, n] of Object.entries(r.ignored)) console.log(`  species ${s}: ${n} atoms left out (--ignore-species)`);
-  if (r.field) console.log(`wrote ${r.field.path}: λ̂ per frame x ion (float32)${r.field.spread_path ? `, and its committee spread ${r.field.spread_path}` : ''}`);
+  if (r.field) console.log(`wrote ${r.field.path}: λ̂ per frame x ion (float32)${r.field.spreadPath ? `, and its committee spread ${r.field.spreadPath}` : ''}`);
 }
 
 /** Out of its depth: a warning on stderr (the JSON says "inDomain": false); the exit code stays 0. */
@@ -53,6 +54,9 @@ export const predictOptions: Options = {
   shard: { type: 'string' },
   partial: { type: 'string' },
   'selected-frames': { type: 'string' },
+  table: { type: 'boolean' },
+  list: { type: 'string' },
+  'out-dir': { type: 'string' },
   json: { type: 'boolean' },
 };
 
@@ -60,6 +64,11 @@ export const predictCommand: Command = {
   name: 'predict',
   summary: 'per-ion local conductivity λ̂ and Λ_ML of a trajectory from a trained ONNX model',
   usage: `ionfield predict <trajectory> [--model model.onnx] [options]
+ionfield predict <trajectory>... | --list FILE [--out-dir DIR] [options]
+
+  Several trajectories (or --table, or --list): one prediction per trajectory, one row each (text
+  table, or --json: schema ionfield.trajectory-table/1, each row's result the single run's report).
+
 
   --model F.onnx        default: the shipped model (data/models/default.onnx, docs/model.md); or a
                         model from ionfield train, or any ONNX model with a documented signature
@@ -68,7 +77,7 @@ export const predictCommand: Command = {
   --units U             unit style of the trajectory (default lj); must equal the model's
   --type-map 1:Na,2:Cl  rename species labels first
   --charges 1:2,2:-1    charges per species label, for models whose species are charge labels
-                        ("+1", "-1", "+2"; metadata ionfield.species_labels = "charge") when the
+                        ("+1", "-1", "+2"; metadata ionfield.speciesLabels = "charge") when the
                         file has no q column; such a model labels each ion by its charge
   --topology FILE       species and charges from an x.topology.json or a LAMMPS data file (with
                         molecules: one ion per molecule at its centre of mass, see --centres), or
@@ -87,11 +96,17 @@ ${allowUsage}
   --threads N           CPU threads for descriptors (default: all)
   --device D            descriptors on auto (default) | cpu | cuda
   --provider P          ONNX Runtime on auto (default: CUDA when available) | cpu | cuda
-  --json                print the report (schema ionfield.predict/1)
+  --json                print the report (schema ionfield.predict/2)
   --shard i/n           shared models: run shard i (0-based) of n of the frames (whole batches) and
                         write its partial to --partial FILE (default predict.shard-i-of-n.json) and
                         its part of --out; \`ionfield merge\` gives the single run's report and field
-  --selected-frames N   with --shard: the run's frame count, known already (else the file is scanned)
+  --selected-frames N   with --shard: the run's frame count, known already (else the file is scanned;
+                        a table: one count per row, comma-separated)
+  --table               a table even of one trajectory
+  --list FILE           the table's trajectories: one per line, optionally with name=NAME (or JSON,
+                        schema ionfield.trajectory-list/1; docs/scale-out.md)
+  --out-dir DIR         a table: each row's per-ion field to DIR/<name>.npy (and .spread.npy)
+  --shard t/N           a table: N = rows × k, shard t is shard t mod k of row ⌊t/k⌋
 
   Shared models (the shipped default): Λ_ML ± total error, where the total combines the snapshot
   sampling error and the model error calibrated in the nested study (docs/model.md); --out also
@@ -99,7 +114,9 @@ ${allowUsage}
   gets a warning on stderr and "inDomain": false in the JSON (exit code 0).`,
   async run(argv) {
     const { values, positionals } = parse(argv, predictOptions);
-    if (positionals.length !== 1) throw new UsageError('expected exactly one trajectory file');
+    const table = positionals.length > 1 || Boolean(values.table) || values.list !== undefined;
+    if (!table && positionals.length !== 1) throw new UsageError('expected a trajectory file (several, or --list FILE, for a table)');
+    if (!table && values['out-dir'] !== undefined) throw new UsageError('--out-dir is for several trajectories (a table); one trajectory takes --out FILE.npy');
     if (values.out && !/\.npy$/i.test(values.out as string)) throw new UsageError(`--out must end in .npy, got '${values.out}'`);
     const device = (values.device ?? 'auto') as string;
     if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
@@ -123,6 +140,7 @@ ${allowUsage}
       device: device as Device,
       provider: provider as Provider,
     };
+    if (table) return runPredictTable(positionals, options, values as Record<string, string | boolean | undefined>, centresJson(molecules));
     if (values.shard !== undefined) {
       if (molecules) throw new UsageError('--shard is not available yet with molecules (a topology with molecules): run it as one process, or shard with --centres atoms');
       // One shard of the frames: its part of the field and a partial for `ionfield merge`.

@@ -8,15 +8,15 @@ export const reportCommand: Command = {
   summary: 'one self-contained HTML report (SVG plots, tables with errors, provenance) from result JSON files',
   usage: `ionfield report <result.json>... --out report.html [--title TEXT] [--json]
 
-Result files, in any number and order: \`ionfield transport --json\` output (ionfield.transport/1),
-\`ionfield analyze\` analysis.json (ionfield.analysis/1), \`ionfield importance --json\`
-(ionfield.importance/1) and \`ionfield predict --json\` (ionfield.predict/1; shown beside the
+Result files, in any number and order: \`ionfield transport --json\` output (ionfield.transport/2),
+\`ionfield analyze\` analysis.json (ionfield.analysis/2), \`ionfield importance --json\`
+(ionfield.importance/2) and \`ionfield predict --json\` (ionfield.predict/2; shown beside the
 Einstein–Helfand Λ of the same trajectory when its transport result is given too). With several
 field analyses the report adds the spread of λ against Λ across systems.
 
   --out FILE     the HTML file to write (default: report.html)
   --title TEXT   page title
-  --json         print {schema: "ionfield.report/1", out, inputs, plots} instead of a sentence`,
+  --json         print {schema: "ionfield.report/2", out, inputs, plots} instead of a sentence`,
   async run(argv) {
     const { values, positionals } = parse(argv, { out: { type: 'string' }, title: { type: 'string' }, json: { type: 'boolean' } });
     if (positionals.length === 0) throw new UsageError('expected at least one result file');
@@ -24,7 +24,7 @@ field analyses the report adds the spread of λ against Λ across systems.
     const html = await buildReport(loadResults(positionals), { title: values.title as string | undefined });
     writeAtomic(out, html);
     const plotCount = (html.match(/<figure class="plot"/g) ?? []).length;
-    if (values.json) printJson({ schema: 'ionfield.report/1', out, inputs: positionals, plots: plotCount, bytes: Buffer.byteLength(html) });
+    if (values.json) printJson({ schema: 'ionfield.report/2', out, inputs: positionals, plots: plotCount, bytes: Buffer.byteLength(html) });
     else console.log(`wrote ${out} (${plotCount} plots, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)`);
     return 0;
   },

@@ -13,10 +13,13 @@ import { mergeScript, shardScript, shellWord } from '../slurm/scripts';
 import { Command, integerOption, parse, printJson, UsageError } from './command';
 import { predictOptions } from './predict';
 import { descriptorsOptions } from './descriptors';
+import { datasetOptions } from './dataset';
+import { analyzeCliOptions } from './analyze';
 import { selectionFromValues } from './selection';
 import { selectedFrames } from '../shard/frames';
 import { parseTransportArgs } from './transport';
 import { loadConfig } from '../kinosons/config';
+import { tableRows } from '../table/rows';
 
 const usage = `ionfield slurm <command> <its arguments>... --shards n [options]
 ionfield slurm status DIR [--json]
@@ -26,14 +29,17 @@ ionfield slurm resume DIR [--executor local --jobs k]
 Runs \`ionfield <command> ... --shard i/n\` for i = 0..n-1 as one Slurm job array (one task per
 shard), and \`ionfield slurm collect DIR\` as a job that starts when every task has succeeded: it
 merges the shards into the result the single-process run gives. <command> is transport,
-kinosons kmc, predict (shared models) or descriptors (for these two, --out FILE.npy is the
-command's own array, written there by the merge, and the report goes to DIR/result.json).
+kinosons kmc, kinosons report, predict (shared models), descriptors, dataset or analyze (for these four, --out
+is the command's own array or folder, written there by the merge, and the report goes to
+DIR/result.json).
 Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/, the result.
 
-  --shards n             number of shards                                              [required]
+  --shards n             number of shards (a trajectory table — transport --table/--list, predict
+                         of several trajectories — runs n shards per row)              [required]
   --dir DIR              run directory (default: ionfield-<command>-<date>-<time>)
-  --out FILE             the merged result (default: DIR/result.json; for predict and
-                         descriptors, --out is their own .npy, and the report goes to DIR/result.json)
+  --out FILE             the merged result (default: DIR/result.json; for predict, descriptors
+                         and dataset, --out is their own .npy or folder, and the report goes to
+                         DIR/result.json)
   --partition P  --time T  --cpus-per-task c  --gpus g  --account A
                          passed to Slurm as #SBATCH lines of both scripts (--gpus: shards only)
   --dry-run              write the scripts and print the sbatch commands, submit nothing
@@ -41,7 +47,7 @@ Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/, the result.
   --jobs k               local executor: shards at a time (default 1)
 
 status   each shard: done (its partial is on disk), or its Slurm state, or missing (--json:
-         schema ionfield.slurm-status/1: done, missing with their Slurm state or null, result)
+         schema ionfield.slurm-status/2: done, missing with their Slurm state or null, result)
 collect  merges the partials into the result (fails naming the missing shards)
 resume   resubmits only the missing shards (and a new merge job); finished shards are kept`;
 
@@ -83,12 +89,13 @@ async function start(argv: string[]): Promise<number> {
   const jobs = integerOption(str('jobs'), 'jobs', 1) ?? 1;
   if (str('jobs') && executor !== 'local') throw new UsageError('--jobs is for --executor local (Slurm decides how many tasks run at once)');
   const dir = path.resolve(str('dir') ?? `ionfield-${name.replace(' ', '-')}-${stamp()}`);
-  await checkCommand(name, command);
+  // A trajectory table runs --shards shards per row: rows × shards array tasks (lib/table/shard.ts).
+  const rows = await checkCommand(name, command);
   if (fs.existsSync(path.join(dir, 'run.json'))) throw new UsageError(`--dir ${dir} already holds a run: use ionfield slurm resume ${dir}, or another --dir`);
   const manifest: RunManifest = {
-    schema: 'ionfield.slurm-run/1',
+    schema: 'ionfield.slurm-run/2',
     command,
-    shards,
+    shards: shards * rows,
     executor,
     cwd: process.cwd(),
     node: process.execPath,
@@ -106,7 +113,7 @@ async function start(argv: string[]): Promise<number> {
   saveManifest(dir, manifest);
   writeFileAtomic(path.join(dir, 'shard.sh'), shardScript(manifest, dir));
   writeFileAtomic(path.join(dir, 'merge.sh'), mergeScript(manifest, dir));
-  const all = Array.from({ length: shards }, (_, i) => i);
+  const all = Array.from({ length: shards * rows }, (_, i) => i);
   if (own['dry-run']) {
     const c = sbatchCommands(dir, all, manifest);
     console.log(`wrote ${path.join(dir, 'shard.sh')} and ${path.join(dir, 'merge.sh')}; to submit:\n  ${c.array.map(shellWord).join(' ')}\n  ${c.merge('<array job id>').map(shellWord).join(' ')}`);
@@ -117,21 +124,71 @@ async function start(argv: string[]): Promise<number> {
 
 /**
  * Checks the command's arguments here, before anything is queued (a typo fails now, not in n array
- * tasks), and for transport counts the selected frames once, for every shard (--selected-frames).
+ * tasks), and counts the selected frames once, for every shard (--selected-frames). Returns the
+ * number of rows: 1, or a trajectory table's rows (each gets its own --shards shards).
  */
-async function checkCommand(name: string, command: string[]): Promise<void> {
+async function checkCommand(name: string, command: string[]): Promise<number> {
+  if (name === 'transport' || name === 'predict') {
+    const table = await checkTable(name, command);
+    if (table) return table;
+  }
   if (name === 'transport') {
     const { positionals, options } = await parseTransportArgs(command.slice(1));
-    if (positionals.length !== 1 || options.checkpoint) throw new UsageError('ionfield slurm transport takes one trajectory (and no --checkpoint: a shard is the unit of restart)');
+    if (positionals.length !== 1 || options.checkpoint) throw new UsageError('ionfield slurm transport takes one trajectory, or a table of them (--table, --list), and no --checkpoint (a shard is the unit of restart)');
     if (!command.includes('--selected-frames')) command.push('--selected-frames', String(await selectedFrames(positionals[0], options)));
   } else if (name === 'kinosons kmc') loadConfig(configArgument(command));
-  else {
+  else if (name === 'kinosons report') {
+    loadConfig(configArgument(command));
+    if (!command.some((a) => a === '--out-dir' || a.startsWith('--out-dir='))) throw new UsageError('ionfield slurm kinosons report needs --out-dir DIR (where the merge writes the report)');
+  }
+  else if (name === 'analyze') {
+    // The field file gives the frame count; the automatic pair cutoff needs every frame (refused).
+    const { values, positionals } = parse(command.slice(1), analyzeCliOptions);
+    if (positionals.length !== 1 || !values.field) throw new UsageError('ionfield slurm analyze takes one trajectory and --field F.npy');
+    if (values['pair-cutoff'] === undefined) throw new UsageError('ionfield slurm analyze needs --pair-cutoff R (the automatic cutoff needs every frame before any shard can classify its frames)');
+  } else if (name === 'dataset') {
+    // Every trajectory's frame count, counted once here for every shard (--selected-frames a,b,...).
+    const { values, positionals } = parse(command.slice(1), datasetOptions);
+    if (!positionals.length) throw new UsageError('ionfield slurm dataset needs its trajectories');
+    if (!values.out) throw new UsageError('ionfield slurm dataset needs --out DIR (the dataset folder the merge writes)');
+    await countFrames(command, positionals, await selectionFromValues(values));
+  } else {
     // predict, descriptors: their frame selection, counted once here for every shard.
     const { values, positionals } = parse(command.slice(1), name === 'predict' ? predictOptions : descriptorsOptions);
     if (positionals.length !== 1) throw new UsageError(`ionfield slurm ${name} takes one trajectory`);
     if (!values.out) throw new UsageError(`ionfield slurm ${name} needs --out FILE.npy (the array the merge writes)`);
     if (!command.includes('--selected-frames')) command.push('--selected-frames', String(await selectedFrames(positionals[0], await selectionFromValues(values))));
   }
+  return 1;
+}
+
+/**
+ * A trajectory table (transport --table/--list, predict of several trajectories or --table/--list):
+ * its rows, each one's selected frames counted (--selected-frames a,b,...); 0 when not a table.
+ */
+async function checkTable(name: 'transport' | 'predict', command: string[]): Promise<number> {
+  let positionals: string[], values: Record<string, unknown>, selection: Parameters<typeof selectedFrames>[1];
+  if (name === 'transport') {
+    const parsed = await parseTransportArgs(command.slice(1));
+    ({ positionals, values } = parsed);
+    if (!values.table && !values.list) return 0;
+    selection = parsed.options;
+  } else {
+    ({ values, positionals } = parse(command.slice(1), predictOptions));
+    if (positionals.length < 2 && !values.table && !values.list) return 0;
+    selection = await selectionFromValues(values as Record<string, string | boolean | undefined>);
+  }
+  const rows = tableRows(positionals, values.list as string | undefined);
+  await countFrames(command, rows.map((r) => r.path), selection);
+  return rows.length;
+}
+
+/** Appends --selected-frames a,b,... (each file's selected frames) unless the command gives it. */
+async function countFrames(command: string[], files: string[], selection: Parameters<typeof selectedFrames>[1]): Promise<void> {
+  if (command.includes('--selected-frames')) return;
+  const counts: number[] = [];
+  for (const f of files) counts.push(await selectedFrames(f, selection));
+  command.push('--selected-frames', counts.join(','));
 }
 
 function configArgument(command: string[]): string {
@@ -163,12 +220,12 @@ async function launch(dir: string, m: RunManifest, shards: number[], jobs: numbe
   return collect(dir);
 }
 
-function collect(dir: string): number {
+async function collect(dir: string): Promise<number> {
   const m = loadManifest(dir);
   const { missing } = finishedShards(dir, m);
   if (missing.length) throw Object.assign(new Error(`${dir}: shards ${missing.join(', ')} of ${m.shards} have no partial yet (ionfield slurm status ${dir}; resume ${dir} resubmits them)`), { code: 'IONFIELD_BAD_INPUT' });
   const merged = combineShardPartials(Array.from({ length: m.shards }, (_, i) => loadShardPartial(partialPath(dir, i))));
-  writeFileAtomic(m.out, JSON.stringify(finishShards(merged), null, 2) + '\n');
+  writeFileAtomic(m.out, JSON.stringify(await finishShards(merged), null, 2) + '\n');
   console.log(`merged ${m.shards} shards of ionfield ${m.command.slice(0, 2).join(' ')} → ${m.out}`);
   return 0;
 }
@@ -179,7 +236,7 @@ function status(dir: string, json: boolean): number {
   const arrays = m.executor === 'slurm' ? m.submissions.map((s) => s.arrayJob).filter((j): j is string => Boolean(j)) : [];
   const states = queuedStates(arrays);
   if (json) {
-    printJson({ schema: 'ionfield.slurm-status/1', dir, command: m.command, shards: m.shards, done, missing: missing.map((i) => ({ shard: i, state: states.get(i) ?? null })), result: fs.existsSync(m.out) ? m.out : null, submissions: m.submissions });
+    printJson({ schema: 'ionfield.slurm-status/2', dir, command: m.command, shards: m.shards, done, missing: missing.map((i) => ({ shard: i, state: states.get(i) ?? null })), result: fs.existsSync(m.out) ? m.out : null, submissions: m.submissions });
     return 0;
   }
   console.log(`${dir}: ionfield ${m.command.join(' ')} — ${done.length} of ${m.shards} shards done${fs.existsSync(m.out) ? `; result: ${m.out}` : ''}`);
@@ -212,7 +269,7 @@ async function resume(dir: string, argv: string[]): Promise<number> {
 
 export const slurmCliCommand: Command = {
   name: 'slurm',
-  summary: 'run transport, kinosons kmc, predict or descriptors as shards on a Slurm job array (or local processes), then merge',
+  summary: 'run transport, kinosons kmc/report, predict, descriptors, dataset or analyze as shards on a Slurm job array (or local processes), then merge',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;

@@ -9,11 +9,11 @@ function list(text: string | undefined): string[] {
 function printReport(r: TrainReport): void {
   const fmt = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(3));
   console.log(`objective ${r.objective}; network ${r.architecture.hidden.join('x')} ${r.architecture.activation} per species (${r.architecture.parameters} parameters)`);
-  console.log(`epochs ${r.epochs_run}${r.resumed_from_epoch ? ` (resumed after epoch ${r.resumed_from_epoch})` : ''}, best epoch ${r.best_epoch}${r.stopped_early ? ', stopped early' : ''}; ${r.seconds.toFixed(1)} s (${r.seconds_per_epoch.toFixed(3)} s/epoch)`);
+  console.log(`epochs ${r.epochsRun}${r.resumedFromEpoch ? ` (resumed after epoch ${r.resumedFromEpoch})` : ''}, best epoch ${r.bestEpoch}${r.stoppedEarly ? ', stopped early' : ''}; ${r.seconds.toFixed(1)} s (${r.secondsPerEpoch.toFixed(3)} s/epoch)`);
   console.log('system'.padEnd(28) + 'set'.padEnd(9) + 'Λ_target'.padStart(12) + 'Λ_ML'.padStart(12) + 'rel.err'.padStart(10));
   for (const [set, rows] of [['train', r.train], ['holdout', r.holdout]] as const)
-    for (const p of rows) console.log(p.name.padEnd(28) + set.padEnd(9) + fmt(p.lambda_target).padStart(12) + fmt(p.lambda_ml).padStart(12) + `${(100 * p.relative_error).toFixed(1)} %`.padStart(10));
-  if (r.holdout_median_relative_error !== null) console.log(`median relative error on held-out systems: ${(100 * r.holdout_median_relative_error).toFixed(1)} %`);
+    for (const p of rows) console.log(p.name.padEnd(28) + set.padEnd(9) + fmt(p.lambdaTarget).padStart(12) + fmt(p.lambdaMl).padStart(12) + `${(100 * p.relativeError).toFixed(1)} %`.padStart(10));
+  if (r.holdoutMedianRelativeError !== null) console.log(`median relative error on held-out systems: ${(100 * r.holdoutMedianRelativeError).toFixed(1)} %`);
   if (r.out) console.log(`wrote ${r.out}`);
 }
 
@@ -22,7 +22,7 @@ export const trainCommand: Command = {
   summary: 'train the local-conductivity network on dataset folders and export it to ONNX',
   usage: `ionfield train <dataset...> --holdout <systems> --out model.onnx [options]
 
-  <dataset...>          dataset folders (schema ionfield.dataset/1, see docs/dataset.md) sharing
+  <dataset...>          dataset folders (schema ionfield.dataset/2, see docs/dataset.md) sharing
                         descriptors, species, tau and units
   --holdout A,B         systems held out of training: validation for early stopping and the
                         leave-systems-out evaluation (required; may be empty: --holdout '')
@@ -38,7 +38,7 @@ export const trainCommand: Command = {
   --seed N              initial weights and batch order (default 1); same seed, same model
   --threads N           CPU threads (default: all); the result does not depend on it
   --checkpoint F        save the training state after every epoch; rerun the same command to resume
-  --json                print the training report (schema ionfield.train/1)`,
+  --json                print the training report (schema ionfield.train/2)`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       holdout: { type: 'string' },

@@ -8,41 +8,41 @@ import { Progress } from './progress';
 import { accumulateTransportShard } from '../transport/shard';
 import { parseShard, saveShardPartial } from '../shard/partial-file';
 
-const fmt = (v: number | null, digits = 4) => (v === null ? 'n/a' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(digits - 1) : v.toPrecision(digits));
-const pm = (q: { value: number | null; error: number | null }) => `${fmt(q.value)} ± ${fmt(q.error, 2)}`;
+import { fmt, pm } from './numbers';
+import { runTransportTable } from './transport-table';
 
 export function describe(r: TransportReport): string {
-  const w = r.fit_window;
+  const w = r.fitWindow;
   const lines = [
-    `file              ${r.file} (${r.format}, ${r.frames} frames, start ${r.frame_selection.start}, stride ${r.frame_selection.stride})`,
+    `file              ${r.file} (${r.format}, ${r.frames} frames, start ${r.frameSelection.start}, stride ${r.frameSelection.stride})`,
     `units             ${r.units.description}; T = ${r.temperature} ${r.units.temperature}`,
-    `frame interval    ${r.frame_interval.value} ${r.frame_interval.units} (${r.frame_interval.source})`,
+    `frame interval    ${r.frameInterval.value} ${r.frameInterval.units} (${r.frameInterval.source})`,
     `volume            ${fmt(r.volume.value, 6)} ${r.volume.units} (${r.volume.source})`,
     `species           ${r.species.map((s) => `${s.label}: ${s.count} × z = ${s.charge}`).join(', ')}`,
-    `formula units     ${r.formula_units.convention}`,
-    `fit window        ${fmt(w.start)} – ${fmt(w.stop)} ${w.units} (${w.points} lags, ${w.automatic ? `automatic: local MSD slope within 1 ± ${w.slope_tolerance}` : 'user'}; slope at ends ${Object.entries(w.local_slope).map(([s, v]) => `${s}: ${fmt(v.start, 3)}/${fmt(v.stop, 3)}`).join(', ')})`,
-    `errors            ${r.uncertainty.method}; blocks of ${fmt(r.uncertainty.block_length.value)} ${r.uncertainty.block_length.units}`,
-    `reference frame   ${r.reference_frame}`,
+    `formula units     ${r.formulaUnits.convention}`,
+    `fit window        ${fmt(w.start)} – ${fmt(w.stop)} ${w.units} (${w.points} lags, ${w.automatic ? `automatic: local MSD slope within 1 ± ${w.slopeTolerance}` : 'user'}; slope at ends ${Object.entries(w.localSlope).map(([s, v]) => `${s}: ${fmt(v.start, 3)}/${fmt(v.stop, 3)}`).join(', ')})`,
+    `errors            ${r.uncertainty.method}; blocks of ${fmt(r.uncertainty.blockLength.value)} ${r.uncertainty.blockLength.units}`,
+    `reference frame   ${r.referenceFrame}`,
     `centres           ${r.centres === 'molecules' ? `centres of mass of molecules (${r.molecules!.topology})` : 'atoms'}`,
     '',
   ];
   if (r.molecules)
-    lines.splice(lines.length - 1, 0, `molecules         ${r.molecules.species.map((s) => `${s.name} (${s.composition}): ${s.count} × ${s.atoms_per_molecule} atoms, net charge ${s.net_charge}${s.integer_charge ? '' : ' (not an integer)'}`).join('; ')}`);
+    lines.splice(lines.length - 1, 0, `molecules         ${r.molecules.species.map((s) => `${s.name} (${s.composition}): ${s.count} × ${s.atomsPerMolecule} atoms, net charge ${s.netCharge}${s.integerCharge ? '' : ' (not an integer)'}`).join('; ')}`);
   for (const [s, d] of Object.entries(r.diffusion)) lines.push(`D(${s})`.padEnd(18) + `${pm(d)} ${d.units}${d.si ? `  = ${pm(d.si)} ${d.si.units}` : ''}`);
   if (r.conductivity.value !== null) lines.push('σ (EH)'.padEnd(18) + `${pm(r.conductivity)} ${r.conductivity.units}`);
-  if (r.molar_conductivity) lines.push('Λ'.padEnd(18) + `${pm(r.molar_conductivity)} ${r.molar_conductivity.units}`);
-  const atomic = r.molecules?.atomic_charges;
+  if (r.molarConductivity) lines.push('Λ'.padEnd(18) + `${pm(r.molarConductivity)} ${r.molarConductivity.units}`);
+  const atomic = r.molecules?.atomicCharges;
   if (atomic && atomic.conductivity.value !== null)
-    lines.push('σ (atomic q)'.padEnd(18) + `${pm(atomic.conductivity)} ${atomic.conductivity.units}${atomic.difference_in_errors !== null ? `  (molecular − atomic = ${atomic.difference_in_errors.toFixed(1)} combined errors)` : ''}`);
-  if (atomic?.molar_conductivity) lines.push('Λ (atomic q)'.padEnd(18) + `${pm(atomic.molar_conductivity)} ${atomic.molar_conductivity.units}`);
-  if (r.nernst_einstein) lines.push('Λ_NE'.padEnd(18) + `${pm(r.nernst_einstein)} ${r.nernst_einstein.units}`);
+    lines.push('σ (atomic q)'.padEnd(18) + `${pm(atomic.conductivity)} ${atomic.conductivity.units}${atomic.differenceInErrors !== null ? `  (molecular − atomic = ${atomic.differenceInErrors.toFixed(1)} combined errors)` : ''}`);
+  if (atomic?.molarConductivity) lines.push('Λ (atomic q)'.padEnd(18) + `${pm(atomic.molarConductivity)} ${atomic.molarConductivity.units}`);
+  if (r.nernstEinstein) lines.push('Λ_NE'.padEnd(18) + `${pm(r.nernstEinstein)} ${r.nernstEinstein.units}`);
   if (r.ionicity.value !== null) lines.push('ionicity Λ/Λ_NE'.padEnd(18) + pm(r.ionicity));
   const sp = r.onsager.species;
   for (let a = 0; a < sp.length; a++)
     for (let b = a; b < sp.length; b++)
       lines.push(`L(${sp[a]},${sp[b]})`.padEnd(18) + `${pm({ value: r.onsager.value[a][b], error: r.onsager.error[a][b] })} ${r.onsager.units}`);
   for (const [s, t] of Object.entries(r.transference)) if (t.value !== null) lines.push(`t(${s})`.padEnd(18) + pm(t));
-  if (r.conductivity.value !== null) lines.push('sum rule'.padEnd(18) + `σ = e² Σ z_a z_b L_ab to ${r.sum_rule.relative_difference.toExponential(1)} (relative)`);
+  if (r.conductivity.value !== null) lines.push('sum rule'.padEnd(18) + `σ = e² Σ z_a z_b L_ab to ${r.sumRule.relativeDifference.toExponential(1)} (relative)`);
   for (const warning of r.warnings) lines.push(`warning: ${warning}`);
   return lines.join('\n');
 }
@@ -52,8 +52,11 @@ export const transportCommand: Command = {
   summary: 'diffusion, conductivity (Einstein–Helfand), Λ, Nernst–Einstein, Onsager, transference, with errors',
   usage: `ionfield transport <trajectory>... --temperature T [options]
 ionfield transport --from-partials <partial.json>... --temperature T [options]
+ionfield transport --table <trajectory>... [--list FILE] --temperature T [options]
 
-Several trajectories (independent runs of one system) are combined exactly.
+Several trajectories (independent runs of one system) are combined exactly. With --table (or
+--list), each trajectory is its own run instead: one row per trajectory (text table, or --json:
+schema ionfield.trajectory-table/1, each row's result the single run's --json).
 
   --temperature T        temperature (K; epsilon/k_B in lj units)            [required]
   --units U              lj | real | metal | gromacs (default: gromacs for XTC, else lj with a warning)
@@ -99,11 +102,16 @@ ${allowUsage}
   --out FILE             the shard partial (with --shard; default transport.shard-i-of-n.json)
   --selected-frames N    with --shard: the run's number of selected frames, known already (ionfield
                          slurm counts once for all shards); without it each shard scans the file
+  --table                one row per trajectory (see above)
+  --list FILE            the table's trajectories from a list file: one per line, optionally with
+                         name=NAME temperature=T (or JSON, schema ionfield.trajectory-list/1;
+                         docs/scale-out.md); a row's temperature overrides --temperature
   --allow-negative       exit 0 even when a D or σ comes out negative (by default: error, exit 1)
-  --json                 machine-readable output (schema ionfield.transport/1, docs/transport.md)`,
+  --json                 machine-readable output (schema ionfield.transport/2, docs/transport.md)`,
   async run(argv) {
     const { values, positionals, options } = await parseTransportArgs(argv);
     const str = (k: string) => values[k] as string | undefined;
+    if (values.table || values.list) return runTransportTable(positionals, options, values);
     if (str('shard') !== undefined) return runShard(positionals, options, str('shard')!, str('out'), Boolean(values['from-partials']), integerOption(str('selected-frames'), 'selected-frames', 3));
     if (str('out') !== undefined || str('selected-frames') !== undefined) throw new UsageError('--out and --selected-frames are for --shard (the report goes to stdout)');
     const partials: TransportPartial[] = [];
@@ -174,13 +182,16 @@ export async function parseTransportArgs(argv: string[]): Promise<{ values: Reco
       shard: { type: 'string' },
       out: { type: 'string' },
       'selected-frames': { type: 'string' },
+      table: { type: 'boolean' },
+      list: { type: 'string' },
       json: { type: 'boolean' },
   });
-    if (positionals.length < 1) throw new UsageError('expected at least one trajectory file');
+    if (positionals.length < 1 && !values.list) throw new UsageError('expected at least one trajectory file');
     const str = (k: string) => values[k] as string | undefined;
     const positive = (k: string) => numberOption(str(k), k, (v) => Number.isFinite(v) && v > 0);
     const temperature = positive('temperature');
-    if (temperature === undefined) throw new UsageError('--temperature is required');
+    // A --list may give every row its temperature (rows without one are refused when they run).
+    if (temperature === undefined && !values.list) throw new UsageError('--temperature is required');
     if (str('units') && !['lj', 'real', 'metal', 'gromacs'].includes(str('units')!)) throw new UsageError(`--units: '${str('units')}' is not one of lj, real, metal, gromacs`);
     const masses = str('masses')
       ? Object.fromEntries(Object.entries(parseKeyValueList(str('masses')!, '--masses')).map(([k, v]) => {
@@ -193,7 +204,7 @@ export async function parseTransportArgs(argv: string[]): Promise<{ values: Reco
     if (points !== undefined && points % 2 !== 0) throw new UsageError('--points-per-level must be even');
     const options: TransportOptions = {
       ...(await selectionFromValues(values)),
-      temperature,
+      temperature: temperature as number,
       units: str('units'),
       timestep: positive('timestep'),
       frameInterval: positive('frame-interval'),
@@ -242,7 +253,7 @@ async function runShard(positionals: string[], options: TransportOptions, text: 
 }
 
 /** The D and σ values below zero, as "D(Na) = -1.2e-5" strings. */
-function negativeResults(r: TransportReport): string[] {
+export function negativeResults(r: TransportReport): string[] {
   const out: string[] = [];
   for (const [s, d] of Object.entries(r.diffusion)) if (d.value !== null && d.value < 0) out.push(`D(${s}) = ${fmt(d.value)}`);
   if (r.conductivity.value !== null && r.conductivity.value < 0) out.push(`σ = ${fmt(r.conductivity.value)}`);

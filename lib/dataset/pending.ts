@@ -1,6 +1,6 @@
 // The bounded buffer of the dataset builder: origins whose lag-τ partner frame has not been read yet.
 // An origin is kept with its positions and its descriptors until frame t0 + τ arrives; at most
-// ceil(τ_frames / origin_stride) + 1 origins are ever held, whatever the trajectory length.
+// ceil(τ_frames / originStride) + 1 origins are ever held, whatever the trajectory length.
 export interface PendingOrigin {
   frame: number; // index in the trajectory
   step: number;

@@ -1,5 +1,5 @@
 // Species labels and charges for trajectories whose format stores neither (XTC, DCD): a small JSON
-// file beside the trajectory, "<name>.topology.json" (schema ionfield.topology/1), as written by
+// file beside the trajectory, "<name>.topology.json" (schema ionfield.topology/2), as written by
 // scripts/family/pack.ts: { "schema", "types": ["1","1",...,"2"], "charges": {"1": 1, "2": -1},
 // "coordinates": "continuous" }. "continuous" says the file stores unwrapped coordinates, to be read
 // as they are: minimum-image unwrapping would fold back the rare moves of more than half a cell
@@ -9,9 +9,10 @@
 // `transport` follow molecular centres of mass (lib/topology/).
 import * as fs from 'node:fs';
 import { writeFileAtomic } from '../atomic-file';
+import { upgradeLegacyDocument } from '../legacy-document';
 
 export interface Topology {
-  schema: 'ionfield.topology/1';
+  schema: 'ionfield.topology/2';
   types: string[];
   charges: Record<string, number>;
   /** 'continuous': coordinates are unwrapped already (read them as stored); absent: unknown. */
@@ -36,12 +37,12 @@ export function topologyPathFor(trajectory: string): string {
 export function readTopology(file: string): Topology {
   let doc: Topology;
   try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Topology;
+    doc = upgradeLegacyDocument(JSON.parse(fs.readFileSync(file, 'utf8')) as Topology);
   } catch (err) {
     throw Object.assign(new Error(`${file}: not a readable JSON topology (${(err as Error).message})`), { code: 'IONFIELD_BAD_INPUT' });
   }
-  if (doc.schema !== 'ionfield.topology/1' || !Array.isArray(doc.types) || typeof doc.charges !== 'object')
-    throw Object.assign(new Error(`${file}: expected schema ionfield.topology/1 with "types" (one label per atom) and "charges" (per label)`), { code: 'IONFIELD_BAD_INPUT' });
+  if (doc.schema !== 'ionfield.topology/2' || !Array.isArray(doc.types) || typeof doc.charges !== 'object')
+    throw Object.assign(new Error(`${file}: expected schema ionfield.topology/2 with "types" (one label per atom) and "charges" (per label)`), { code: 'IONFIELD_BAD_INPUT' });
   for (const t of new Set(doc.types))
     if (typeof doc.charges[t] !== 'number') throw Object.assign(new Error(`${file}: no charge for species '${t}'`), { code: 'IONFIELD_BAD_INPUT' });
   if (doc.sizes !== undefined)
@@ -75,5 +76,5 @@ function checkMolecules(file: string, doc: Topology): void {
 }
 
 export function writeTopology(file: string, types: string[], charges: Record<string, number>, continuous = false, sizes?: Record<string, number>): void {
-  writeFileAtomic(file, JSON.stringify({ schema: 'ionfield.topology/1', charges, ...(sizes ? { sizes } : {}), ...(continuous ? { coordinates: 'continuous' } : {}), types }) + '\n');
+  writeFileAtomic(file, JSON.stringify({ schema: 'ionfield.topology/2', charges, ...(sizes ? { sizes } : {}), ...(continuous ? { coordinates: 'continuous' } : {}), types }) + '\n');
 }

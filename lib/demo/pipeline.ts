@@ -32,10 +32,10 @@ export interface DemoContext {
   descriptors?: string;
   /** The field to analyse (.npy [frames, ions]) and how its frames map onto the trajectory. */
   field?: { file: string; start: number; stride: number; stop: number; source: string; model?: unknown };
-  /** The predict stage's ionfield.predict/1 file, when it ran: the report compares its Λ_ML with Λ_EH. */
+  /** The predict stage's ionfield.predict/2 file, when it ran: the report compares its Λ_ML with Λ_EH. */
   predictFile?: string;
   analysis?: AnalysisResult;
-  /** Permutation importance of the model's features (ionfield.importance/1 file), or why not. */
+  /** Permutation importance of the model's features (ionfield.importance/2 file), or why not. */
   importance?: { file: string } | { skipped: string };
   report?: string;
   /** What each stage did (or why it was skipped), in order. */
@@ -67,7 +67,7 @@ async function transportStage(ctx: DemoContext): Promise<void> {
 /** τ for the λ field: the start of the diffusive fit window (the shortest diffusive lag: least
  * noise), and the frames used as origins (every τ/2): shared by descriptors, model and targets. */
 export function demoFrames(t: TransportReport): { tauFrames: number; stride: number } {
-  const tauFrames = Math.max(1, Math.round(t.fit_window.start / t.frame_interval.value));
+  const tauFrames = Math.max(1, Math.round(t.fitWindow.start / t.frameInterval.value));
   return { tauFrames, stride: Math.max(1, Math.round(tauFrames / 2)) };
 }
 
@@ -84,19 +84,19 @@ async function descriptorStage(ctx: DemoContext): Promise<void> {
 
 async function targetStage(ctx: DemoContext): Promise<void> {
   const t = ctx.transport!;
-  if (!t.formula_units.value) throw new Error('demo: the transport stage found no formula units');
+  if (!t.formulaUnits.value) throw new Error('demo: the transport stage found no formula units');
   const { tauFrames, stride } = demoFrames(t);
   const f = await computeTargets(ctx.trajectory, {
     temperature: ctx.temperature,
     tauFrames,
     originStride: stride,
-    formulaUnits: t.formula_units.value,
-    frameInterval: t.frame_interval.value,
+    formulaUnits: t.formulaUnits.value,
+    frameInterval: t.frameInterval.value,
     onProgress: (n) => ctx.progress('λ targets', n, t.frames),
   });
   const file = path.join(ctx.out, 'lambda_targets.npy');
   writeNpy(file, { shape: [f.origins, f.ions], data: f.values });
-  ctx.field = { file, start: 0, stride, stop: f.origins * stride, source: `target λ_i(t0), exact decomposition, τ = ${f.tau} ${t.fit_window.units} (${tauFrames} frames), origins every ${stride} frames (no model yet)` };
+  ctx.field = { file, start: 0, stride, stop: f.origins * stride, source: `target λ_i(t0), exact decomposition, τ = ${f.tau} ${t.fitWindow.units} (${tauFrames} frames), origins every ${stride} frames (no model yet)` };
 }
 
 export const DEFAULT_MODEL = defaultModelPath;
@@ -124,8 +124,8 @@ async function predictStage(ctx: DemoContext): Promise<void> {
     start: 0,
     stride,
     stop: r.frames * stride,
-    source: `λ̂ from ${ctx.model ? 'the model' : 'the default model'} (${path.basename(model)}), Λ_ML = ${r.lambda_ml.value.toPrecision(4)} ± ${r.lambda_ml.error.toPrecision(2)} over ${r.frames} frames`,
-    model: { file: model, provider: r.provider, lambda_ml: r.lambda_ml },
+    source: `λ̂ from ${ctx.model ? 'the model' : 'the default model'} (${path.basename(model)}), Λ_ML = ${r.lambdaMl.value.toPrecision(4)} ± ${r.lambdaMl.error.toPrecision(2)} over ${r.frames} frames`,
+    model: { file: model, provider: r.provider, lambdaMl: r.lambdaMl },
   };
 }
 
@@ -141,7 +141,7 @@ async function importanceStage(ctx: DemoContext): Promise<void> {
     return;
   }
   const model = readModel(modelFile);
-  const interval = ctx.transport!.frame_interval.value;
+  const interval = ctx.transport!.frameInterval.value;
   const tauFrames = model.metadata.target.tau / interval;
   if (Math.abs(tauFrames - Math.round(tauFrames)) > 1e-6 || Math.round(tauFrames) < 1) {
     ctx.importance = { skipped: `the model's τ = ${model.metadata.target.tau} is not a whole number of frames (${interval} apart)` };
@@ -150,8 +150,8 @@ async function importanceStage(ctx: DemoContext): Promise<void> {
   const { stride } = demoFrames(ctx.transport!);
   const folder = path.join(ctx.out, 'dataset');
   await buildDataset([ctx.trajectory], folder, {
-    set: model.set, tau: model.metadata.target.tau, tauShort: model.metadata.target.tau_short, originStride: stride, temperature: ctx.temperature, timestep: ctx.timestep,
-    labelBy: model.metadata.species_labels ?? 'type', transport: false, names: ['demo'],
+    set: model.set, tau: model.metadata.target.tau, tauShort: model.metadata.target.tauShort, originStride: stride, temperature: ctx.temperature, timestep: ctx.timestep,
+    labelBy: model.metadata.speciesLabels ?? 'type', transport: false, names: ['demo'],
     onProgress: ({ done: n, unit }) => unit === 'frames' && ctx.progress('importance: dataset', n, ctx.transport!.frames),
   });
   ctx.progress('importance: shuffling', 0, null);
@@ -166,7 +166,7 @@ async function analysisStage(ctx: DemoContext): Promise<void> {
   const field = await loadField(ctx.trajectory, fd.file, { start: fd.start, stop: fd.stop, stride: fd.stride });
   field.provenance = { ...field.provenance, source: fd.source, ...(fd.model ? { model: fd.model } : {}) };
   ctx.analysis = await analyzeField(field, {
-    fieldUnits: ctx.transport?.molar_conductivity?.units ?? 'units of Λ',
+    fieldUnits: ctx.transport?.molarConductivity?.units ?? 'units of Λ',
     lengthUnits: ctx.transport?.units.length,
     onProgress: ({ done: n }) => ctx.progress('analyses', n, field.frames),
   });
@@ -216,7 +216,7 @@ export async function runDemo(
     ctx.log.push(entry);
     options.onStage?.(entry);
   };
-  await step('transport', stages.transport, '', () => `Λ = ${ctx.transport?.molar_conductivity?.value?.toPrecision(4)} ± ${ctx.transport?.molar_conductivity?.error?.toPrecision(2)}`);
+  await step('transport', stages.transport, '', () => `Λ = ${ctx.transport?.molarConductivity?.value?.toPrecision(4)} ± ${ctx.transport?.molarConductivity?.error?.toPrecision(2)}`);
   await step('descriptors', stages.descriptors, 'skipped: no descriptor stage', () => `${ctx.descriptors}`);
   await step('model', stages.predict, 'skipped (--targets): analysing target λ instead', () => ctx.field?.source ?? `no model file at ${DEFAULT_MODEL()}; analysing target λ instead`);
   if (!ctx.field) await step('targets', stages.targets, '', () => ctx.field!.source);

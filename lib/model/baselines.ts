@@ -104,8 +104,8 @@ export function linearSystemLambda(model: LinearModel, system: LoadedSystem): nu
 
 /** Formula-unit concentration n_f / ⟨V⟩ of a system from its dataset entry (null when unknown). */
 export function concentration(system: LoadedSystem): number | null {
-  const nf = system.info.formula_units as number | undefined;
-  const v = system.info.volume_mean;
+  const nf = system.info.formulaUnits as number | undefined;
+  const v = system.info.volumeMean;
   return nf && v ? nf / v : null;
 }
 
@@ -146,7 +146,7 @@ function fitLine(pts: (readonly [number, number])[]): { a: number; b: number; sy
  * systems (a constant when their concentrations coincide), else pooled over all. */
 export function fitConcentration(train: LoadedSystem[]): ConcentrationModel {
   const known = train.filter((s) => concentration(s) !== null);
-  if (known.length === 0) throw new Error('concentration baseline: no training system records formula_units and volume_mean');
+  if (known.length === 0) throw new Error('concentration baseline: no training system records formulaUnits and volumeMean');
   const point = (s: LoadedSystem) => [concentration(s)!, targetLambda(s)] as const;
   const groups = new Map<string, LoadedSystem[]>();
   for (const s of known) groups.set(saltType(s), [...(groups.get(saltType(s)) ?? []), s]);
@@ -157,7 +157,7 @@ export function fitConcentration(train: LoadedSystem[]): ConcentrationModel {
 
 export function concentrationSystemLambda(model: ConcentrationModel, system: LoadedSystem): number {
   const c = concentration(system);
-  if (c === null) throw new Error(`concentration baseline: system '${system.name}' records no formula_units/volume_mean`);
+  if (c === null) throw new Error(`concentration baseline: system '${system.name}' records no formulaUnits/volumeMean`);
   const line = model.bySalt[saltType(system)] ?? model.pooled;
   return line.a + line.b * Math.sqrt(c);
 }

@@ -59,7 +59,7 @@ function openSystem(folder: string, m: DatasetManifest, info: DatasetSystemInfo)
   const sums = info.checksums as Record<string, string> | undefined;
   const species = m.species.map((s) => {
     const ions = info.ions?.[s] ?? 0;
-    const F = m.feature_columns[s].length;
+    const F = m.featureColumns[s].length;
     const featuresFile = path.resolve(dir, `features-${s}.npy`);
     const lambdaFile = path.resolve(dir, `lambda-${s}.npy`);
     // Messages name the paths as given (as loadDatasets does); the native reader gets absolute ones.

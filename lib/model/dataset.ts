@@ -1,10 +1,11 @@
-// Reads training sets in the format of /docs/dataset.md (schema ionfield.dataset/1): dataset.json plus
+// Reads training sets in the format of /docs/dataset.md (schema ionfield.dataset/2): dataset.json plus
 // per system features-<S>.npy (float32 [frames, n_S, F_S]) and lambda-<S>.npy (float64 [frames, n_S]).
 // Several dataset folders can be combined when they share descriptors, species, τ and units.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readNpy, verifyNpyChecksum } from '../npy';
 import type { NativeNnSystem } from '../native';
+import { upgradeLegacyDocument } from '../legacy-document';
 
 export interface DatasetSystemInfo {
   name: string;
@@ -13,10 +14,10 @@ export interface DatasetSystemInfo {
   ions: Record<string, number>;
   charges: Record<string, number>;
   temperature?: number;
-  volume_mean?: number;
-  lambda_mean?: number;
-  eh_at_tau?: number;
-  lambda_eh?: { value: number; error: number } | null;
+  volumeMean?: number;
+  lambdaMean?: number;
+  ehAtTau?: number;
+  lambdaEh?: { value: number; error: number } | null;
   parameters?: Record<string, unknown>;
   [key: string]: unknown;
 }
@@ -28,18 +29,18 @@ export interface DatasetColumn {
 
 export interface DatasetManifest {
   schema: string;
-  descriptor_set: unknown;
-  feature_columns: Record<string, DatasetColumn[]>;
+  descriptorSet: unknown;
+  featureColumns: Record<string, DatasetColumn[]>;
   species: string[];
   /** How the species are labelled: 'type' (the file's labels; absent in older folders) or 'charge'. */
-  species_labels?: 'type' | 'charge';
+  speciesLabels?: 'type' | 'charge';
   tau: number;
-  tau_frames: number;
+  tauFrames: number;
   /** Shorter lag of the two-lag target (absent or null: the single-lag target). */
-  tau_short?: number | null;
+  tauShort?: number | null;
   units: string;
   /** Multiplier the descriptor set's lengths were bound with (sets written in ion diameters). */
-  length_scale?: number;
+  lengthScale?: number;
   systems: DatasetSystemInfo[];
 }
 
@@ -64,15 +65,15 @@ export function readManifest(folder: string): DatasetManifest {
   if (!fs.existsSync(file)) fail(folder, 'not a dataset folder (no dataset.json)');
   let m: DatasetManifest;
   try {
-    m = JSON.parse(fs.readFileSync(file, 'utf8')) as DatasetManifest;
+    m = upgradeLegacyDocument(JSON.parse(fs.readFileSync(file, 'utf8')) as DatasetManifest);
   } catch (err) {
     fail(file, `not valid JSON (${(err as Error).message})`);
   }
-  if (m.schema !== 'ionfield.dataset/1') fail(file, `schema is '${m.schema}', expected 'ionfield.dataset/1'`);
+  if (m.schema !== 'ionfield.dataset/2') fail(file, `schema is '${m.schema}', expected 'ionfield.dataset/2'`);
   if (!Array.isArray(m.species) || m.species.length === 0) fail(file, 'species must be a non-empty array');
   if (!Array.isArray(m.systems)) fail(file, 'systems must be an array');
   for (const s of m.species)
-    if (!Array.isArray(m.feature_columns?.[s]) || m.feature_columns[s].length === 0) fail(file, `feature_columns has no columns for species '${s}'`);
+    if (!Array.isArray(m.featureColumns?.[s]) || m.featureColumns[s].length === 0) fail(file, `featureColumns has no columns for species '${s}'`);
   if (!(m.tau > 0)) fail(file, 'tau must be a positive number');
   if (typeof m.units !== 'string') fail(file, 'units must be a string');
   return m;
@@ -81,12 +82,12 @@ export function readManifest(folder: string): DatasetManifest {
 /** What must agree between datasets (and between a model and a trajectory): a readable difference or null. */
 export function definitionDifference(a: DatasetManifest, b: DatasetManifest): string | null {
   if (JSON.stringify(a.species) !== JSON.stringify(b.species)) return `species ${JSON.stringify(a.species)} vs ${JSON.stringify(b.species)}`;
-  if ((a.species_labels ?? 'type') !== (b.species_labels ?? 'type')) return `species labelled by ${a.species_labels ?? 'type'} vs by ${b.species_labels ?? 'type'}`;
+  if ((a.speciesLabels ?? 'type') !== (b.speciesLabels ?? 'type')) return `species labelled by ${a.speciesLabels ?? 'type'} vs by ${b.speciesLabels ?? 'type'}`;
   if (a.units !== b.units) return `units '${a.units}' vs '${b.units}'`;
   if (Math.abs(a.tau - b.tau) > 1e-9 * Math.abs(a.tau)) return `tau ${a.tau} vs ${b.tau}`;
-  if ((a.tau_short ?? null) !== (b.tau_short ?? null)) return `two-lag target τa ${a.tau_short ?? 'none'} vs ${b.tau_short ?? 'none'}`;
-  if (JSON.stringify(a.feature_columns) !== JSON.stringify(b.feature_columns)) return 'feature columns (descriptor sets) differ';
-  if ((a.length_scale ?? 1) !== (b.length_scale ?? 1)) return `descriptor length scale ${a.length_scale ?? 1} vs ${b.length_scale ?? 1}`;
+  if ((a.tauShort ?? null) !== (b.tauShort ?? null)) return `two-lag target τa ${a.tauShort ?? 'none'} vs ${b.tauShort ?? 'none'}`;
+  if (JSON.stringify(a.featureColumns) !== JSON.stringify(b.featureColumns)) return 'feature columns (descriptor sets) differ';
+  if ((a.lengthScale ?? 1) !== (b.lengthScale ?? 1)) return `descriptor length scale ${a.lengthScale ?? 1} vs ${b.lengthScale ?? 1}`;
   return null;
 }
 
@@ -105,7 +106,7 @@ function loadSystem(folder: string, m: DatasetManifest, info: DatasetSystemInfo)
   const dir = path.join(folder, info.name);
   const species = m.species.map((s) => {
     const ions = info.ions?.[s] ?? 0;
-    const F = m.feature_columns[s].length;
+    const F = m.featureColumns[s].length;
     const sums = info.checksums as Record<string, string> | undefined;
     const features = loadArray(path.join(dir, `features-${s}.npy`), 'float32', [info.frames, ions, F], sums?.[`features-${s}.npy`]) as Float32Array;
     const lambda = loadArray(path.join(dir, `lambda-${s}.npy`), 'float64', [info.frames, ions], sums?.[`lambda-${s}.npy`]) as Float64Array;

@@ -14,14 +14,14 @@ export interface SpeciesImportance {
   species: string;
   rows: number;
   /** Variance of the targets over the rows used: the scale against which the MSE rises compare. */
-  target_variance: number;
-  baseline_mse: number;
+  targetVariance: number;
+  baselineMse: number;
   repeats: number;
   features: FeatureImportance[];
 }
 
 export interface ImportanceReport {
-  schema: 'ionfield.importance/1';
+  schema: 'ionfield.importance/2';
   model: string;
   datasets: string[];
   systems: string[];
@@ -46,14 +46,14 @@ export function modelDatasetDifference(model: Pick<LoadedModel, 'metadata'>, dat
   const out: string[] = [];
   const missing = m.shared ? [] : m.species.filter((s) => !d.species.includes(s));
   if (missing.length) out.push(`species: the model has ${missing.join(', ')} which the dataset lacks (dataset species: ${d.species.join(', ')})`);
-  if ((m.species_labels ?? 'type') !== (d.species_labels ?? 'type')) out.push(`species labels: the model's are by ${m.species_labels ?? 'type'}, the dataset's by ${d.species_labels ?? 'type'}`);
+  if ((m.speciesLabels ?? 'type') !== (d.speciesLabels ?? 'type')) out.push(`species labels: the model's are by ${m.speciesLabels ?? 'type'}, the dataset's by ${d.speciesLabels ?? 'type'}`);
   if (m.target.units !== d.units) out.push(`units: the model's targets are in '${m.target.units}', the dataset's in '${d.units}'`);
   if (Math.abs(m.target.tau - d.tau) > 1e-9 * Math.abs(d.tau)) out.push(`tau: the model predicts λ at τ = ${m.target.tau}, the dataset's targets are at τ = ${d.tau}`);
-  if ((m.target.tau_short ?? null) !== (d.tau_short ?? null)) out.push(`two-lag target: the model's τa is ${m.target.tau_short ?? 'none'}, the dataset's ${d.tau_short ?? 'none'}`);
+  if ((m.target.tauShort ?? null) !== (d.tauShort ?? null)) out.push(`two-lag target: the model's τa is ${m.target.tauShort ?? 'none'}, the dataset's ${d.tauShort ?? 'none'}`);
   if (m.shared) return out; // the shared model folds any species' columns (checked by name below)
   for (const s of m.species.filter((x) => d.species.includes(x))) {
     const names = (cols: unknown[]) => cols.map((c) => (c as { name: string }).name);
-    if (JSON.stringify(names(m.feature_columns[s] ?? [])) !== JSON.stringify(names(d.feature_columns[s] ?? []))) out.push(`feature columns of species ${s} differ (another descriptor set)`);
+    if (JSON.stringify(names(m.featureColumns[s] ?? [])) !== JSON.stringify(names(d.featureColumns[s] ?? []))) out.push(`feature columns of species ${s} differ (another descriptor set)`);
   }
   return out;
 }
@@ -67,14 +67,14 @@ export async function modelImportance(modelFile: string, datasetFolders: string[
   const predictor = await OnnxPredictor.open(model.bytes, options.provider ?? 'cpu');
   if (model.metadata.shared) {
     try {
-      return { schema: 'ionfield.importance/1', model: modelFile, datasets: datasetFolders, systems: data.systems.map((s) => s.name), reference: 'target λ of the dataset', species: [await sharedImportance(model, data, predictor, maxRows, options)] };
+      return { schema: 'ionfield.importance/2', model: modelFile, datasets: datasetFolders, systems: data.systems.map((s) => s.name), reference: 'target λ of the dataset', species: [await sharedImportance(model, data, predictor, maxRows, options)] };
     } finally {
       await predictor.close();
     }
   }
   try {
     const species: SpeciesImportance[] = [];
-    const widths = model.metadata.species.map((s) => data.manifest.feature_columns[s].length);
+    const widths = model.metadata.species.map((s) => data.manifest.featureColumns[s].length);
     for (let k = 0; k < model.metadata.species.length; k++) {
       const label = model.metadata.species[k];
       const index = data.manifest.species.indexOf(label);
@@ -104,12 +104,12 @@ export async function modelImportance(modelFile: string, datasetFolders: string[
         });
         return (await predictor.run(feeds)).outputs[`lambda_${k}`];
       };
-      const names = (data.manifest.feature_columns[label] as { name: string }[]).map((c) => c.name);
+      const names = (data.manifest.featureColumns[label] as { name: string }[]).map((c) => c.name);
       const result = await permutationImportance(X, y, names, predict, { repeats: options.repeats ?? 3, seed: options.seed ?? 1 });
       const mean = y.reduce((a, v) => a + v, 0) / rows;
-      species.push({ species: label, rows, target_variance: y.reduce((a, v) => a + (v - mean) ** 2, 0) / rows, ...result });
+      species.push({ species: label, rows, targetVariance: y.reduce((a, v) => a + (v - mean) ** 2, 0) / rows, ...result });
     }
-    return { schema: 'ionfield.importance/1', model: modelFile, datasets: datasetFolders, systems: data.systems.map((s) => s.name), reference: 'target λ of the dataset', species };
+    return { schema: 'ionfield.importance/2', model: modelFile, datasets: datasetFolders, systems: data.systems.map((s) => s.name), reference: 'target λ of the dataset', species };
   } finally {
     await predictor.close();
   }
@@ -142,5 +142,5 @@ async function sharedImportance(model: Pick<LoadedModel, 'metadata' | 'path'>, d
   const predict = async (matrix: Float32Array | Float64Array) => (await predictor.run({ features: { data: Float32Array.from(matrix), dims: [rows, P] } })).outputs.mu;
   const result = await permutationImportance(X, y, layout.names, predict, { repeats: options.repeats ?? 3, seed: options.seed ?? 1 });
   const mean = y.reduce((a, v) => a + v, 0) / rows;
-  return { species: 'shared', rows, target_variance: y.reduce((a, v) => a + (v - mean) ** 2, 0) / rows, ...result };
+  return { species: 'shared', rows, targetVariance: y.reduce((a, v) => a + (v - mean) ** 2, 0) / rows, ...result };
 }

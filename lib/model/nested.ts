@@ -62,10 +62,10 @@ function paramOf(s: Pick<LoadedSystem, 'info'>, key: string): number {
 }
 
 /** Reference Λ of a system: Einstein–Helfand of the whole run when recorded, else the targets' mean. */
-export function referenceOf(s: LoadedSystem): { value: number; error: number; source: 'lambda_eh' | 'lambda_target' } {
-  const eh = s.info.lambda_eh;
-  if (eh && Number.isFinite(eh.value) && Number.isFinite(eh.error)) return { value: eh.value, error: eh.error, source: 'lambda_eh' };
-  return { value: targetLambda(s), error: 0, source: 'lambda_target' };
+export function referenceOf(s: LoadedSystem): { value: number; error: number; source: 'lambdaEh' | 'lambdaTarget' } {
+  const eh = s.info.lambdaEh;
+  if (eh && Number.isFinite(eh.value) && Number.isFinite(eh.error)) return { value: eh.value, error: eh.error, source: 'lambdaEh' };
+  return { value: targetLambda(s), error: 0, source: 'lambdaTarget' };
 }
 
 /** The feature subsets whose per-species means the domain needs: the plain ones (no products). */
@@ -105,27 +105,27 @@ export interface NestedRow {
   system: string;
   salt: string;
   reference: { value: number; error: number; source: string };
-  lambda_target: number;
+  lambdaTarget: number;
   selected: Candidate;
-  lambda_ml: number;
+  lambdaMl: number;
   spread: number;
-  stat_error: number;
-  model_error: number;
-  total_error: number;
+  statError: number;
+  modelError: number;
+  totalError: number;
   z: number;
   calibration: Calibration;
-  domain: { score: number; nearest: string; species: string; relative_spread: number; in_domain: boolean };
+  domain: { score: number; nearest: string; species: string; relativeSpread: number; inDomain: boolean };
   baselines: Record<string, number | null>;
 }
 
 export interface NestedReport {
-  schema: 'ionfield.nested-evaluation/1';
+  schema: 'ionfield.nested-evaluation/2';
   systems: number;
-  inner_folds: number;
+  innerFolds: number;
   candidates: Candidate[];
   rows: NestedRow[];
   summary: Record<string, { median: number; p90: number; worst: number; n: number }>;
-  coverage: { within_1: number; within_2: number; rms_z: number };
+  coverage: { within1: number; within2: number; rmsZ: number };
   /** Calibration on all systems (what the shipped model uses). */
   calibration: Calibration;
   selections: Record<string, number>;
@@ -154,7 +154,7 @@ export async function nestedEvaluation(dataset: Dataset, options: NestedOptions 
   const subsets = featureSubsets(layout);
   const candidates = candidatesOf(subsets, options.alphas);
   const training = trainingSystemsOf(shared, subsets);
-  const rows: Omit<NestedRow, 'z' | 'calibration' | 'model_error' | 'total_error' | 'domain'>[] = [];
+  const rows: Omit<NestedRow, 'z' | 'calibration' | 'modelError' | 'totalError' | 'domain'>[] = [];
   const domainParts: { score: number; nearest: string; species: string }[] = [];
   for (let o = 0; o < shared.length; o++) {
     const t0 = Date.now();
@@ -183,23 +183,23 @@ export async function nestedEvaluation(dataset: Dataset, options: NestedOptions 
     baselines.ridge_per_species = linearSystemLambda(fitLinear(others), held);
     for (const [name, fit] of Object.entries(options.extraBaselines ?? {})) baselines[name] = await fit(others, held);
     rows.push({
-      system: held.name, salt: saltType(held), reference: referenceOf(held), lambda_target: targetLambda(held), selected: committee.candidate,
-      lambda_ml: pred.value, spread: pred.spread, stat_error: Number.isFinite(stat) ? stat : 0, baselines,
+      system: held.name, salt: saltType(held), reference: referenceOf(held), lambdaTarget: targetLambda(held), selected: committee.candidate,
+      lambdaMl: pred.value, spread: pred.spread, statError: Number.isFinite(stat) ? stat : 0, baselines,
     });
     options.onFold?.({ system: held.name, seconds: (Date.now() - t0) / 1000 });
   }
-  const residuals: Residual[] = rows.map((r) => ({ name: r.system, predicted: r.lambda_ml, spread: r.spread, stat: r.stat_error, reference: r.reference.value, referenceError: r.reference.error }));
+  const residuals: Residual[] = rows.map((r) => ({ name: r.system, predicted: r.lambdaMl, spread: r.spread, stat: r.statError, reference: r.reference.value, referenceError: r.reference.error }));
   const full: NestedRow[] = rows.map((r, o) => {
     const cal = calibrate(residuals.filter((_, j) => j !== o));
-    const model = modelError(cal, r.lambda_ml, r.spread);
-    const total = Math.hypot(model, r.stat_error);
-    const z = (r.lambda_ml - r.reference.value) / Math.hypot(total, r.reference.error);
-    const relSpread = r.spread / Math.abs(r.lambda_ml);
-    return { ...r, model_error: model, total_error: total, z, calibration: cal, domain: { ...domainParts[o], relative_spread: relSpread, in_domain: domainParts[o].score <= DOMAIN_THRESHOLD && relSpread <= SPREAD_THRESHOLD && r.lambda_ml > 0 } };
+    const model = modelError(cal, r.lambdaMl, r.spread);
+    const total = Math.hypot(model, r.statError);
+    const z = (r.lambdaMl - r.reference.value) / Math.hypot(total, r.reference.error);
+    const relSpread = r.spread / Math.abs(r.lambdaMl);
+    return { ...r, modelError: model, totalError: total, z, calibration: cal, domain: { ...domainParts[o], relativeSpread: relSpread, inDomain: domainParts[o].score <= DOMAIN_THRESHOLD && relSpread <= SPREAD_THRESHOLD && r.lambdaMl > 0 } };
   });
   const errorsOf = (get: (r: NestedRow) => number | null) => full.filter((r) => get(r) !== null).map((r) => Math.abs(get(r)! / r.reference.value - 1));
   const summary: NestedReport['summary'] = {};
-  const models: Record<string, (r: NestedRow) => number | null> = { shared_model: (r) => r.lambda_ml };
+  const models: Record<string, (r: NestedRow) => number | null> = { sharedModel: (r) => r.lambdaMl };
   for (const name of Object.keys(full[0].baselines)) models[name] = (r) => r.baselines[name];
   for (const [name, get] of Object.entries(models)) {
     const e = errorsOf(get);
@@ -212,16 +212,16 @@ export async function nestedEvaluation(dataset: Dataset, options: NestedOptions 
     selections[key] = (selections[key] ?? 0) + 1;
   }
   return {
-    schema: 'ionfield.nested-evaluation/1',
+    schema: 'ionfield.nested-evaluation/2',
     systems: full.length,
-    inner_folds: K,
+    innerFolds: K,
     candidates,
     rows: full,
     summary,
     coverage: {
-      within_1: zs.filter((z) => Math.abs(z) < 1).length / zs.length,
-      within_2: zs.filter((z) => Math.abs(z) < 2).length / zs.length,
-      rms_z: Math.sqrt(zs.reduce((a, z) => a + z * z, 0) / zs.length),
+      within1: zs.filter((z) => Math.abs(z) < 1).length / zs.length,
+      within2: zs.filter((z) => Math.abs(z) < 2).length / zs.length,
+      rmsZ: Math.sqrt(zs.reduce((a, z) => a + z * z, 0) / zs.length),
     },
     calibration: calibrate(residuals),
     selections,

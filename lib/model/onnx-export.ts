@@ -8,8 +8,9 @@
 import { onnx } from 'onnx-proto';
 import type { NativeNnModel } from '../native';
 import { encodeModel, floatTensor, floatValue, node } from './onnx-builder';
+import { currentKey, upgradeLegacyDocument } from '../legacy-document';
 
-export const MODEL_SCHEMA = 'ionfield.model/1';
+export const MODEL_SCHEMA = 'ionfield.model/2';
 
 /** Metadata every ionfield model carries (each value is a JSON string in the ONNX metadata_props). */
 export interface ModelMetadata {
@@ -17,17 +18,17 @@ export interface ModelMetadata {
   version: string;
   species: string[];
   charges: Record<string, number>;
-  descriptor_set: unknown;
-  feature_columns: Record<string, unknown[]>;
+  descriptorSet: unknown;
+  featureColumns: Record<string, unknown[]>;
   standardisation: { features: Record<string, { mean: number[]; scale: number[] }>; target: { shift: number; scale: number } };
-  target: { quantity: string; tau: number; tau_frames: number; units: string; objective: string; tau_short?: number };
+  target: { quantity: string; tau: number; tauFrames: number; units: string; objective: string; tauShort?: number };
   architecture: { hidden: number[]; activation: string };
   training: Record<string, unknown>;
   /**
-   * How the species are labelled (optional key `ionfield.species_labels`; absent in models made
+   * How the species are labelled (optional key `ionfield.speciesLabels`; absent in models made
    * before it, which means 'type'): 'type' = the trajectory's labels, 'charge' = "+1", "-1", "+2".
    */
-  species_labels?: 'type' | 'charge';
+  speciesLabels?: 'type' | 'charge';
   /** Shared-network models (docs/model.md "The shared model"): the folded input layout and the readouts. */
   shared?: SharedModelInfo;
   /** Calibrated error model and domain reference (docs/model.md "Error bar" and "Out of domain"). */
@@ -44,7 +45,7 @@ export interface SharedModelInfo {
   /** columns: folded inputs by index, and interactions as index pairs (their product). */
   selected: { features: string; alpha: number; columns: (number | [number, number])[] };
   /** The own inputs the domain score is judged on (all of them). */
-  domain_columns: number[];
+  domainColumns: number[];
   /** λ̂_i = μ̂_i N / n_f: the network's output is μ (per ion, stoichiometry-free). */
   output: 'mu';
 }
@@ -52,24 +53,26 @@ export interface SharedModelInfo {
 export interface UncertaintyInfo {
   /** σ_model² = (k · committee spread)² + (f · Λ_ML)², fitted on the nested study's held-out residuals. */
   calibration: { k: number; f: number; source: string };
-  domain: { mean: number[]; scale: number[]; points: { name: string; x: number[] }[]; spacing: number; lo: number[]; hi: number[]; threshold: number; spread_threshold: number };
+  domain: { mean: number[]; scale: number[]; points: { name: string; x: number[] }[]; spacing: number; lo: number[]; hi: number[]; threshold: number; spreadThreshold: number };
 }
 
 const METADATA_KEYS: (keyof ModelMetadata)[] = [
-  'schema', 'version', 'species', 'charges', 'descriptor_set', 'feature_columns', 'standardisation', 'target', 'architecture', 'training',
+  'schema', 'version', 'species', 'charges', 'descriptorSet', 'featureColumns', 'standardisation', 'target', 'architecture', 'training',
 ];
 
 export function metadataProps(meta: ModelMetadata): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of METADATA_KEYS) out[`ionfield.${key}`] = JSON.stringify(meta[key]);
-  if (meta.species_labels !== undefined) out['ionfield.species_labels'] = JSON.stringify(meta.species_labels);
+  if (meta.speciesLabels !== undefined) out['ionfield.speciesLabels'] = JSON.stringify(meta.speciesLabels);
   if (meta.shared !== undefined) out['ionfield.shared'] = JSON.stringify(meta.shared);
   if (meta.uncertainty !== undefined) out['ionfield.uncertainty'] = JSON.stringify(meta.uncertainty);
   return out;
 }
 
 /** Parses ionfield.* metadata_props back; throws naming the missing key. */
-export function parseMetadataProps(props: Record<string, string>, source: string): ModelMetadata {
+export function parseMetadataProps(stored: Record<string, string>, source: string): ModelMetadata {
+  // Models exported before the camelCase change name some props in snake_case (docs/json.md).
+  const props = Object.fromEntries(Object.entries(stored).map(([k, v]) => [k.startsWith('ionfield.') ? `ionfield.${currentKey(k.slice(9))}` : k, v]));
   const meta: Record<string, unknown> = {};
   for (const key of METADATA_KEYS) {
     const text = props[`ionfield.${key}`];
@@ -80,7 +83,7 @@ export function parseMetadataProps(props: Record<string, string>, source: string
       throw new Error(`${source}: model metadata 'ionfield.${key}' is not JSON`);
     }
   }
-  const labels = props['ionfield.species_labels'];
+  const labels = props['ionfield.speciesLabels'];
   if (labels !== undefined) {
     let v: unknown;
     try {
@@ -88,8 +91,8 @@ export function parseMetadataProps(props: Record<string, string>, source: string
     } catch {
       v = labels;
     }
-    if (v !== 'type' && v !== 'charge') throw new Error(`${source}: model metadata 'ionfield.species_labels' is ${labels}, expected "type" or "charge"`);
-    meta.species_labels = v;
+    if (v !== 'type' && v !== 'charge') throw new Error(`${source}: model metadata 'ionfield.speciesLabels' is ${labels}, expected "type" or "charge"`);
+    meta.speciesLabels = v;
   }
   for (const key of ['shared', 'uncertainty'] as const) {
     const text = props[`ionfield.${key}`];
@@ -100,7 +103,7 @@ export function parseMetadataProps(props: Record<string, string>, source: string
       throw new Error(`${source}: model metadata 'ionfield.${key}' is not JSON`);
     }
   }
-  const m = meta as unknown as ModelMetadata;
+  const m = upgradeLegacyDocument(meta) as unknown as ModelMetadata;
   if (m.schema !== MODEL_SCHEMA) throw new Error(`${source}: model schema '${m.schema}', expected '${MODEL_SCHEMA}'`);
   return m;
 }

@@ -25,7 +25,7 @@ export interface PredictPiece {
 const usage = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_USAGE' });
 
 /** The options the result depends on (must agree between shards). */
-function predictShardOptions(options: PredictOptions): Record<string, unknown> {
+export function predictShardOptions(options: PredictOptions): Record<string, unknown> {
   const { onProgress: _p, signal: _s, threads: _t, model, ...rest } = options;
   return JSON.parse(JSON.stringify({ ...rest, model: typeof model === 'string' ? model : model.path }));
 }
@@ -57,13 +57,13 @@ export function mergePredictPieces(options: Record<string, unknown>, pieces: Pre
   });
   const first = sorted[0].state;
   const add = (a: number[], b: number[]) => a.map((v, k) => v + b[k]);
-  const state: SharedPredictState = { ...first, frameLambda: [...first.frameLambda], speciesSum: { ...first.speciesSum }, stages: { ...first.stages } };
+  const state: SharedPredictState = { ...first, frameLambda: [...first.frameLambda], ionSums: [...first.ionSums], stages: { ...first.stages } };
   for (const { state: s } of sorted.slice(1)) {
     state.frames += s.frames;
     for (const v of s.frameLambda) state.frameLambda.push(v);
     state.memberSums = add(state.memberSums, s.memberSums);
     state.memberLogSums = add(state.memberLogSums, s.memberLogSums);
-    for (const k of Object.keys(state.speciesSum)) state.speciesSum[k] += s.speciesSum[k];
+    state.ionSums = add(state.ionSums, s.ionSums);
     state.speciesOwnSum = state.speciesOwnSum.map((row, k) => add(row, s.speciesOwnSum[k]));
     state.seconds += s.seconds;
     for (const k of Object.keys(state.stages) as (keyof SharedPredictState['stages'])[]) state.stages[k] += s.stages[k];

@@ -10,6 +10,7 @@ import { bindSet, BoundSet } from '../descriptor-sets';
 import { columnsDocument, computeBatch, RowMap, rowMap } from '../descriptors';
 import { NpyWriter } from '../npy';
 import { chargeLabel, FrameBatch } from '../trajectory';
+import { addIonSums, FieldColumns, fileLabels, lambdaMlUnits, speciesTable } from './species-table';
 import { formulaUnits } from '../transport/formula';
 import { domainScore, modelError } from './committee';
 import type { DatasetColumn } from './dataset';
@@ -45,20 +46,20 @@ function topologySizes(trajectory: string): Record<string, number> | undefined {
 }
 
 export interface SharedPredictReport extends PredictReport {
-  lambda_ml: PredictReport['lambda_ml'] & {
+  lambdaMl: PredictReport['lambdaMl'] & {
     /** Total error: √(sampling² + model²). */
     parts: { sampling: number; model: number };
     dominant: 'sampling' | 'model';
-    committee_spread: number;
+    committeeSpread: number;
     members: number[];
     /** How the frames' Λ are averaged: 'geometric' for a log readout (readout.ts), else 'arithmetic'. */
-    mean_over_frames: 'geometric' | 'arithmetic';
+    meanOverFrames: 'geometric' | 'arithmetic';
     /** The factor the per-ion field (.npy, species means) was multiplied by so that it sums to Λ_ML (1: linear readout). */
-    field_scale: number;
+    fieldScale: number;
   };
-  domain: { score: number; parts: { distance: number; range: number; input: string | null }; threshold: number; nearest: string; species: string; relative_spread: number; spread_threshold: number; in_domain: boolean; reasons: string[] };
+  domain: { score: number; parts: { distance: number; range: number; input: string | null }; threshold: number; nearest: string; species: string; relativeSpread: number; spreadThreshold: number; inDomain: boolean; reasons: string[] };
   inDomain: boolean;
-  formula_units: { value: number; convention: string };
+  formulaUnits: { value: number; convention: string };
   /** Ion diameters by charge label, and where they came from. */
   sizes: { values: Record<string, number>; source: string };
 }
@@ -80,13 +81,14 @@ export interface SharedPredictState extends Pick<PredictReport, 'ignored' | 'pro
   frameLambda: number[];
   memberSums: number[];
   memberLogSums: number[];
-  /** Per centre species: Σ λ̂ over its ions and frames before the field scale; Σ of its own features. */
-  speciesSum: Record<string, number>;
+  /** Per field column: Σ λ̂ over frames before the field scale. Per centre charge class: Σ of its own features. */
+  ionSums: number[];
   speciesOwnSum: number[][];
+  /** Per field column: the ion's file label and charge (the species vocabulary of the report). */
+  columns: FieldColumns;
   centreSpecies: string[];
   centreCounts: number[];
   fieldAtoms: number[];
-  fieldSpecies: string[];
   nf: number;
   nfConvention: string;
   sizes: { values: Record<string, number>; source: string };
@@ -154,7 +156,8 @@ export async function accumulateShared(trajectory: string, model: LoadedModel, o
   const logReadout = String(shared.readout).startsWith('log');
   const memberLogSums = new Float64Array(M), memberFrame = new Float64Array(M);
   let speciesOwnSum: Float64Array[] = []; // per centre species: Σ over its rows of the own features
-  const speciesSum: Record<string, number> = labelRecord();
+  let ionSums = new Float64Array(0);
+  let columns: FieldColumns = { types: [], charges: [] };
   let frames = 0;
   const report = stageReporter(options.onProgress, 'predict', 'frames');
   try {
@@ -210,11 +213,7 @@ export async function accumulateShared(trajectory: string, model: LoadedModel, o
         frameLambda.push(sum / nf);
         if (logReadout) for (let m = 0; m < M; m++) memberLogSums[m] += Math.log(memberFrame[m] / nf);
       }
-      let r0 = 0;
-      centreSpecies.forEach((s, k) => {
-        for (let t = 0; t < batch.frames; t++) for (let i = 0; i < centreRows[k].length; i++) speciesSum[s] += lambda[t * ions + r0 + i];
-        r0 += centreRows[k].length;
-      });
+      addIonSums(ionSums, lambda, batch.frames);
       writer?.append(lambda, batch.frames);
       spreadWriter?.append(spread, batch.frames);
       frames += batch.frames;
@@ -244,7 +243,10 @@ export async function accumulateShared(trajectory: string, model: LoadedModel, o
       ions = centreRows.reduce((a, r) => a + r.length, 0);
       // N of λ = K N z_i Δr_i·J/τ counts every atom the model sees (docs/dataset.md), not the ignored ones.
       atoms = labels.filter((l) => l !== IGNORED).length;
-      for (const s of charged) speciesSum[s] = 0;
+      const named = fileLabels(batch.types, labels);
+      const fieldAtoms = centreRows.flatMap((rows) => rows.map((r) => map!.rows[r]));
+      columns = { types: fieldAtoms.map((a) => named[a]), charges: fieldAtoms.map((a) => batch.charges![a]) };
+      ionSums = new Float64Array(fieldAtoms.length);
       speciesOwnSum = charged.map(() => new Float64Array(layout!.own));
       const counts = charged.map((s) => labels.filter((l) => l === s).length);
       const fu = formulaUnits(charged, counts, charged.map(Number), options.formulaUnits);
@@ -273,12 +275,12 @@ export async function accumulateShared(trajectory: string, model: LoadedModel, o
     frameLambda,
     memberSums: Array.from(memberSums),
     memberLogSums: Array.from(memberLogSums),
-    speciesSum: { ...speciesSum },
+    ionSums: Array.from(ionSums),
+    columns,
     speciesOwnSum: speciesOwnSum.map((a) => Array.from(a)),
     centreSpecies,
     centreCounts: centreRows.map((r) => r.length),
     fieldAtoms: centreRows.flatMap((rows) => rows.map((r) => map!.rows[r])),
-    fieldSpecies: centreSpecies.flatMap((s, k) => centreRows[k].map(() => s)),
     nf,
     nfConvention,
     sizes,
@@ -300,8 +302,6 @@ export function sharedReport(model: LoadedModel, st: SharedPredictState, out: st
   const M = shared.members;
   const logReadout = String(shared.readout).startsWith('log');
   const { frames, frameLambda, nf, centreSpecies, units } = st;
-  const speciesSum: Record<string, number> = labelRecord();
-  for (const s of centreSpecies) speciesSum[s] = st.speciesSum[s];
   const arithmetic = frameLambda.reduce((a, b) => a + b, 0) / frames;
   let value = arithmetic, sampling = blockError(frameLambda), memberLambdas = st.memberSums.map((s) => s / (frames * nf));
   if (logReadout) {
@@ -313,7 +313,6 @@ export function sharedReport(model: LoadedModel, st: SharedPredictState, out: st
   }
   // Factor by which the per-ion field (the .npy, the species means) was scaled to sum to Λ_ML: 1 for a linear readout.
   const fieldScale = value / arithmetic;
-  for (const s of centreSpecies) speciesSum[s] *= fieldScale;
   const mMean = memberLambdas.reduce((a, b) => a + b, 0) / M;
   const spread = Math.sqrt(memberLambdas.reduce((a, b) => a + (b - mMean) ** 2, 0) / Math.max(1, M - 1));
   const cal = unc?.calibration ?? { k: 1, f: 0 };
@@ -321,11 +320,13 @@ export function sharedReport(model: LoadedModel, st: SharedPredictState, out: st
   const samplingErr = Number.isFinite(sampling.error) ? sampling.error : 0;
   const total = Math.hypot(samplingErr, modelErr);
   // Domain: each centre species' mean of its own inputs, against the training points.
-  const cols = shared.domain_columns;
+  const cols = shared.domainColumns;
   const means = centreSpecies.map((label, k) => ({ label, x: cols.map((c) => st.speciesOwnSum[k][c] / (frames * st.centreCounts[k])) }));
-  const dom = unc ? domainScore(unc.domain, means) : { score: NaN, nearest: '', species: '', distance: NaN, range: NaN, feature: -1 };
+  const scored = unc ? domainScore(unc.domain, means) : { score: NaN, nearest: '', species: '', distance: NaN, range: NaN, feature: -1 };
+  // The model scores charge classes; the report names them by the file's species of that charge.
+  const dom = { ...scored, species: speciesOfChargeLabel(st.columns, scored.species) };
   const relSpread = spread / Math.abs(value);
-  const threshold = unc?.domain.threshold ?? Infinity, spreadThreshold = unc?.domain.spread_threshold ?? Infinity;
+  const threshold = unc?.domain.threshold ?? Infinity, spreadThreshold = unc?.domain.spreadThreshold ?? Infinity;
   const reasons: string[] = [];
   if (!(dom.score <= threshold)) {
     const input = dom.feature >= 0 ? shared.features[cols[dom.feature]] : '';
@@ -337,31 +338,31 @@ export function sharedReport(model: LoadedModel, st: SharedPredictState, out: st
   if (!(value > 0)) reasons.push('Λ_ML is not positive');
   const { ions, seconds } = st;
   return {
-    schema: 'ionfield.predict/1',
+    schema: 'ionfield.predict/2',
     trajectory: st.trajectory,
     model: model.path,
     units,
     frames,
     ions,
-    species: Object.fromEntries(centreSpecies.map((s, k) => [s, { ions: st.centreCounts[k], lambda_mean: speciesSum[s] / (frames * st.centreCounts[k]) }])),
-    lambda_ml: {
-      value, error: total, block_frames: sampling.block_frames, blocks: sampling.blocks, units: `${units} molar conductivity (as the training targets)`, tau: meta.target.tau,
-      parts: { sampling: samplingErr, model: modelErr }, dominant: modelErr >= samplingErr ? 'model' : 'sampling', committee_spread: spread, members: memberLambdas,
-      mean_over_frames: logReadout ? 'geometric' : 'arithmetic', field_scale: fieldScale,
+    species: speciesTable(st.columns, st.ionSums, frames, fieldScale),
+    lambdaMl: {
+      value, error: total, blockFrames: sampling.blockFrames, blocks: sampling.blocks, units: lambdaMlUnits(units), tau: meta.target.tau,
+      parts: { sampling: samplingErr, model: modelErr }, dominant: modelErr >= samplingErr ? 'model' : 'sampling', committeeSpread: spread, members: memberLambdas,
+      meanOverFrames: logReadout ? 'geometric' : 'arithmetic', fieldScale: fieldScale,
     },
-    domain: { score: dom.score, parts: { distance: dom.distance, range: dom.range, input: dom.feature >= 0 ? shared.features[cols[dom.feature]] : null }, threshold, nearest: dom.nearest, species: dom.species, relative_spread: relSpread, spread_threshold: spreadThreshold, in_domain: reasons.length === 0, reasons },
+    domain: { score: dom.score, parts: { distance: dom.distance, range: dom.range, input: dom.feature >= 0 ? shared.features[cols[dom.feature]] : null }, threshold, nearest: dom.nearest, species: dom.species, relativeSpread: relSpread, spreadThreshold: spreadThreshold, inDomain: reasons.length === 0, reasons },
     inDomain: reasons.length === 0,
-    formula_units: { value: nf, convention: st.nfConvention },
-    sizes: st.sizes,
-    field: out ? { path: out, shape: [frames, ions], dtype: 'float32', atoms: st.fieldAtoms, species: st.fieldSpecies, spread_path: spreadPath(out) } as PredictReport['field'] : null,
+    formulaUnits: { value: nf, convention: st.nfConvention },
+    sizes: { values: sizesBySpecies(st.columns, st.sizes.values), source: st.sizes.source },
+    field: out ? { path: out, shape: [frames, ions], dtype: 'float32', atoms: st.fieldAtoms, species: st.columns.types, spreadPath: spreadPath(out) } as PredictReport['field'] : null,
     ignored: st.ignored,
     provider: st.provider,
-    provider_note: st.providerNote,
+    providerNote: st.providerNote,
     device: st.device,
     seconds,
     stages: st.stages,
-    stages_clock: 'wall',
-    ions_frames_per_second: (ions * frames) / seconds,
+    stagesClock: 'wall',
+    ionsFramesPerSecond: (ions * frames) / seconds,
   };
 }
 
@@ -371,4 +372,20 @@ function geometricOverArithmetic(frameLambda: number[]): number {
   if (n === 0) return 1;
   const geometric = Math.exp(frameLambda.reduce((a, v) => a + Math.log(v), 0) / n);
   return geometric / (frameLambda.reduce((a, v) => a + v, 0) / n);
+}
+
+/** The file species whose ions carry charge label `label` ("+1"), joined with '/' when several do. */
+function speciesOfChargeLabel(columns: FieldColumns, label: string): string {
+  const names = [...new Set(columns.types.filter((_, i) => columns.charges[i] !== null && chargeLabel(columns.charges[i]!) === label))];
+  return names.length ? names.join('/') : label;
+}
+
+/** Diameters (held per charge label by the model) per file species. */
+function sizesBySpecies(columns: FieldColumns, byCharge: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  columns.types.forEach((t, i) => {
+    const d = columns.charges[i] === null ? undefined : byCharge[chargeLabel(columns.charges[i]!)];
+    if (d !== undefined) Object.defineProperty(out, t, { value: d, enumerable: true, writable: true, configurable: true });
+  });
+  return out;
 }

@@ -10,6 +10,7 @@ import { bindSet, BoundSet, DescriptorSetDef, parseSetJson } from '../descriptor
 import { computeBatch, columnsDocument, Device, resolveDevice, rowMap, RowMap } from '../descriptors';
 import { NpyWriter } from '../npy';
 import { chargeLabel, FrameBatch, openTrajectory, TrajectoryOptions } from '../trajectory';
+import { addIonSums, FieldColumns, fileLabels, lambdaMlUnits, speciesTable, SpeciesSummary } from './species-table';
 import { OnnxPredictor, Provider } from './inference';
 import { ModelMetadata, parseMetadataProps } from './onnx-export';
 import { predictShared } from './predict-shared';
@@ -24,7 +25,7 @@ export interface LoadedModel {
   path: string;
   bytes: Uint8Array;
   metadata: ModelMetadata;
-  /** The descriptor set (metadata descriptor_set, JSON set form) and the length scale it was used with. */
+  /** The descriptor set (metadata descriptorSet, JSON set form) and the length scale it was used with. */
   set: DescriptorSetDef;
   lengthScale: number;
 }
@@ -57,14 +58,14 @@ export function defaultModelPath(): string {
 
 export function readModel(file: string): LoadedModel {
   const { bytes, metadata } = readModelFile(file);
-  const training = metadata.training as { length_scale?: number };
+  const training = metadata.training as { lengthScale?: number };
   let set: DescriptorSetDef;
   try {
-    set = parseSetJson(JSON.stringify(metadata.descriptor_set), `${file} (metadata ionfield.descriptor_set)`);
+    set = parseSetJson(JSON.stringify(metadata.descriptorSet), `${file} (metadata ionfield.descriptorSet)`);
   } catch (err) {
     throw new ModelMismatchError((err as Error).message);
   }
-  return { path: file, bytes, metadata, set, lengthScale: training.length_scale ?? 1 };
+  return { path: file, bytes, metadata, set, lengthScale: training.lengthScale ?? 1 };
 }
 
 /** The label given to atoms left out with --ignore-species: no model species has it, so they are
@@ -89,9 +90,9 @@ export function bindModel(model: LoadedModel, labels: string[], units: string, s
   const extra = present.filter((s) => !meta.species.includes(s) && s !== IGNORED);
   // Labels by charge: a model trained on 1:1 and 2:1 salts has +1, +2 and -1, and a 2:1 trajectory
   // simply has no +1 ion (that network gets 0 rows). Labels by type keep the strict check.
-  if (missing.length && meta.species_labels !== 'charge') problems.push(`species: the model has ${missing.map((s) => `'${s}'`).join(', ')} which the trajectory lacks`);
+  if (missing.length && meta.speciesLabels !== 'charge') problems.push(`species: the model has ${missing.map((s) => `'${s}'`).join(', ')} which the trajectory lacks`);
   if (extra.length)
-    problems.push(`species: the trajectory has ${extra.map((s) => `'${s}'`).join(', ')} which the model does not know (model species: ${meta.species.join(', ')}; ${meta.species_labels === 'charge' ? 'the model labels ions by charge, so it has not seen ions of that charge' : 'use --type-map'}; leave atoms out with --ignore-species)`);
+    problems.push(`species: the trajectory has ${extra.map((s) => `'${s}'`).join(', ')} which the model does not know (model species: ${meta.species.join(', ')}; ${meta.speciesLabels === 'charge' ? 'the model labels ions by charge, so it has not seen ions of that charge' : 'use --type-map'}; leave atoms out with --ignore-species)`);
   if (present.every((s) => !meta.species.includes(s))) problems.push('species: no ion of the trajectory is one of the model species');
   if (problems.length) throw new ModelMismatchError(`${model.path} does not fit ${source}:\n  ${problems.join('\n  ')}`);
   // The dataset builder stores the set expanded with its lengths already scaled (bind at scale 1); a
@@ -104,7 +105,7 @@ export function bindModel(model: LoadedModel, labels: string[], units: string, s
     const here = columnNames(bound, map);
     difference = '';
     for (const s of meta.species) {
-      const want = (meta.feature_columns[s] ?? []).map((c) => (c as { name: string }).name);
+      const want = (meta.featureColumns[s] ?? []).map((c) => (c as { name: string }).name);
       const got = here[s] ?? [];
       const k = want.findIndex((w, i) => w !== got[i]);
       if (want.length !== got.length || k >= 0) {
@@ -120,16 +121,16 @@ export function bindModel(model: LoadedModel, labels: string[], units: string, s
 
 /** Standard error of the mean of a correlated series by blocking (Flyvbjerg–Petersen): the largest
  * estimate over block lengths 1, 2, 4, ... with at least 4 blocks (conservative at the plateau). */
-export function blockError(series: ArrayLike<number>): { error: number; block_frames: number; blocks: number } {
+export function blockError(series: ArrayLike<number>): { error: number; blockFrames: number; blocks: number } {
   let values = Array.from(series);
-  let best = { error: Number.NaN, block_frames: 1, blocks: values.length };
+  let best = { error: Number.NaN, blockFrames: 1, blocks: values.length };
   let length = 1;
   while (values.length >= 4) {
     const n = values.length;
     const mean = values.reduce((a, b) => a + b, 0) / n;
     const variance = values.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (n - 1);
     const se = Math.sqrt(variance / n);
-    if (!(se <= best.error)) best = { error: se, block_frames: length, blocks: n };
+    if (!(se <= best.error)) best = { error: se, blockFrames: length, blocks: n };
     const next: number[] = [];
     for (let i = 0; i + 1 < n; i += 2) next.push(0.5 * (values[i] + values[i + 1]));
     values = next;
@@ -158,21 +159,21 @@ export interface PredictOptions extends Pick<TrajectoryOptions, 'format' | 'type
 }
 
 export interface PredictReport {
-  schema: 'ionfield.predict/1';
+  schema: 'ionfield.predict/2';
   trajectory: string;
   model: string;
   units: string;
   frames: number;
   ions: number;
-  /** lambda_mean is null for a model species with no ion here (charge-labelled models). */
-  species: Record<string, { ions: number; lambda_mean: number | null }>;
-  lambda_ml: { value: number; error: number; block_frames: number; blocks: number; units: string; tau: number };
-  /** spread_path (shared models): the committee spread of each λ̂, same shape. */
-  field: { path: string; shape: [number, number]; dtype: 'float32'; atoms: number[]; species: string[]; spread_path?: string } | null;
+  /** Per species of the trajectory (its own labels; charge as an attribute): only species with ions in the field. */
+  species: Record<string, SpeciesSummary>;
+  lambdaMl: { value: number; error: number; blockFrames: number; blocks: number; units: string; tau: number };
+  /** spreadPath (shared models): the committee spread of each λ̂, same shape. */
+  field: { path: string; shape: [number, number]; dtype: 'float32'; atoms: number[]; species: string[]; spreadPath?: string } | null;
   /** File species left out (--ignore-species) and how many atoms they had. */
   ignored: Record<string, number>;
   provider: string;
-  provider_note: string;
+  providerNote: string;
   device: 'cpu' | 'cuda';
   /** Wall-clock seconds of the whole call. */
   seconds: number;
@@ -183,8 +184,8 @@ export interface PredictReport {
    */
   stages: { read: number; descriptors: number; inference: number; write: number };
   /** How `stages` is measured: always 'wall' (elapsed time), so it is never mistaken for thread time. */
-  stages_clock: 'wall';
-  ions_frames_per_second: number;
+  stagesClock: 'wall';
+  ionsFramesPerSecond: number;
 }
 
 export function dropIgnored(labels: string[], types: string[] | null, ignore: string[], trajectory: string, counts: Record<string, number>): string[] {
@@ -287,8 +288,9 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
   let bound = null as BoundSet | null;
   let map = null as RowMap | null;
   const frameMeans: number[] = [];
-  const speciesSum: number[] = [];
   let speciesRows: number[][] = [];
+  let columns: FieldColumns = { types: [], charges: [] };
+  let ionSums = new Float64Array(0);
   let frames = 0;
   const report = stageReporter(options.onProgress, 'predict', 'frames');
   try {
@@ -326,8 +328,8 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
         let sum = 0;
         for (let r = 0; r < R; r++) sum += lambda[t * R + r];
         frameMeans.push(sum / R);
-        speciesRows.forEach((rows, k) => rows.forEach((r) => (speciesSum[k] += lambda[t * R + r])));
       }
+      addIonSums(ionSums, lambda, batch.frames);
       writer?.append(lambda, batch.frames);
       frames += batch.frames;
       stages.write += clock() - t0;
@@ -336,7 +338,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
     await runDoubleBuffered(it, clock, stages, (batch) => {
       // The model says how its species are labelled: by the file's types, or by charge ("+1", "+2").
       let labels = batch.types;
-      if (model.metadata.species_labels === 'charge') {
+      if (model.metadata.speciesLabels === 'charge') {
         if (!batch.charges)
           throw new ModelMismatchError(`${model.path} labels species by charge (${model.metadata.species.join(', ')}), and ${trajectory} has no charges: pass --charges (e.g. 1:2,2:-1)`);
         labels = Array.from(batch.charges, chargeLabel);
@@ -345,7 +347,9 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
       labels = dropIgnored(labels, batch.types, options.ignoreSpecies ?? [], trajectory, ignored);
       ({ bound, map } = bindModel(model, labels, units, trajectory));
       speciesRows = model.metadata.species.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
-      model.metadata.species.forEach((_, k) => (speciesSum[k] = 0));
+      const named = fileLabels(batch.types, labels);
+      columns = { types: Array.from(map.rows, (a) => named[a]), charges: Array.from(map.rows, (a) => (batch.charges ? batch.charges[a] : null)) };
+      ionSums = new Float64Array(map.rows.length);
       if (options.out) writer = new NpyWriter(options.out, 'float32', [map.rows.length]);
     }, evaluate, consume);
     options.signal?.throwIfAborted();
@@ -362,22 +366,22 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
   const seconds = clock();
   const R = map.rows.length;
   return {
-    schema: 'ionfield.predict/1',
+    schema: 'ionfield.predict/2',
     trajectory,
     model: model.path,
     units,
     frames,
     ions: R,
-    species: Object.fromEntries(model.metadata.species.map((s, k) => [s, { ions: speciesRows[k].length, lambda_mean: speciesRows[k].length ? speciesSum[k] / (frames * speciesRows[k].length) : null }])),
-    lambda_ml: { value, ...err, units: `${units} molar conductivity (as the training targets)`, tau: model.metadata.target.tau },
-    field: options.out ? { path: options.out, shape: [frames, R], dtype: 'float32', atoms: Array.from(map.rows), species: map.rowSpecies } : null,
+    species: speciesTable(columns, ionSums, frames),
+    lambdaMl: { value, ...err, units: lambdaMlUnits(units), tau: model.metadata.target.tau },
+    field: options.out ? { path: options.out, shape: [frames, R], dtype: 'float32', atoms: Array.from(map.rows), species: columns.types } : null,
     provider: predictor.provider,
     ignored,
-    provider_note: predictor.providerNote,
+    providerNote: predictor.providerNote,
     device,
     seconds,
     stages,
-    stages_clock: 'wall',
-    ions_frames_per_second: (R * frames) / seconds,
+    stagesClock: 'wall',
+    ionsFramesPerSecond: (R * frames) / seconds,
   };
 }

@@ -56,14 +56,14 @@ export function speciesMeans(system: SharedSystem, columns: number[]): { label: 
 }
 
 export function datasetLayout(manifest: DatasetManifest): SharedLayout {
-  return sharedLayout(manifest.species.map((s) => manifest.feature_columns[s]));
+  return sharedLayout(manifest.species.map((s) => manifest.featureColumns[s]));
 }
 
 /** Charge of every label: the system's own, else the label read as a number ("+2" → 2). */
 export function chargesOf(system: LoadedSystem, manifest: DatasetManifest): Record<string, number> {
   const out: Record<string, number> = labelRecord();
   for (const s of manifest.species) {
-    const z = system.info.charges?.[s] ?? (manifest.species_labels === 'charge' ? Number(s) : NaN);
+    const z = system.info.charges?.[s] ?? (manifest.speciesLabels === 'charge' ? Number(s) : NaN);
     out[s] = z;
   }
   return out;
@@ -87,14 +87,14 @@ export function toSharedSystem(system: LoadedSystem, manifest: DatasetManifest, 
   const present = manifest.species.map((s, k) => ({ s, k })).filter(({ k }) => system.species[k].ions > 0);
   const folds = present.map(({ s }) => {
     if (!Number.isFinite(charges[s])) throw new Error(`${system.name}: species '${s}' has no charge; the shared network needs charges`);
-    return speciesFold(layout, manifest.feature_columns[s], s, charges, sizes);
+    return speciesFold(layout, manifest.featureColumns[s], s, charges, sizes);
   });
   const parts = present.map(({ k }) => system.species[k]);
   const ions = parts.reduce((a, p) => a + p.ions, 0);
   const features = foldFrames(layout, folds, parts, system.frames);
-  const nf = Number(system.info.formula_units);
+  const nf = Number(system.info.formulaUnits);
   const atoms = Number(system.info.atoms ?? Object.values(system.info.ions ?? {}).reduce((a, n) => a + n, 0));
-  if (!(nf > 0)) throw new Error(`${system.name}: the dataset records no formula_units; the shared target μ = λ n_f/N needs it`);
+  if (!(nf > 0)) throw new Error(`${system.name}: the dataset records no formulaUnits; the shared target μ = λ n_f/N needs it`);
   // λ counts every atom in N (docs/dataset.md): `atoms`, else (older folders) the centre ions.
   const toMu = nf / atoms;
   const lambda = new Float64Array(system.frames * ions);

@@ -31,8 +31,8 @@ export function wildcardSet(dataset: Pick<Dataset, 'manifest'>): Record<string, 
   const seen = new Set<string>();
   const functions: Record<string, unknown>[] = [];
   for (const s of dataset.manifest.species)
-    for (const c of dataset.manifest.feature_columns[s]) {
-      const f: Record<string, unknown> = { type: c.type, centre: '*', neighbours: '*', eta: c.eta, rs: c.rs, cutoff: c.cutoff, cutoff_function: c.cutoff_function };
+    for (const c of dataset.manifest.featureColumns[s]) {
+      const f: Record<string, unknown> = { type: c.type, centre: '*', neighbours: '*', eta: c.eta, rs: c.rs, cutoff: c.cutoff, cutoffFunction: c.cutoffFunction };
       if (c.type !== 'G2') Object.assign(f, { zeta: c.zeta, lambda: c.lambda });
       const key = JSON.stringify(f);
       if (!seen.has(key)) {
@@ -40,8 +40,8 @@ export function wildcardSet(dataset: Pick<Dataset, 'manifest'>): Record<string, 
         functions.push(f);
       }
     }
-  const set = dataset.manifest.descriptor_set as { name?: string; description?: string; length_unit?: string };
-  return { schema: 'ionfield.descriptor-set/1', name: set?.name ?? 'shared', description: set?.description ?? '', length_unit: set?.length_unit ?? 'ion diameter', functions };
+  const set = dataset.manifest.descriptorSet as { name?: string; description?: string; lengthUnit?: string };
+  return { schema: 'ionfield.descriptor-set/2', name: set?.name ?? 'shared', description: set?.description ?? '', lengthUnit: set?.lengthUnit ?? 'ion diameter', functions };
 }
 
 /** `mu` = the committee members' mean per row. */
@@ -154,31 +154,31 @@ export function buildSharedModel(dataset: Dataset | DiskDataset, calibration: Ca
     schema: MODEL_SCHEMA,
     version: packageVersion(),
     species: m.species,
-    species_labels: 'charge',
+    speciesLabels: 'charge',
     charges,
-    descriptor_set: wildcardSet(dataset),
-    feature_columns: { shared: layout.names.map((name, index) => ({ index, name })) },
+    descriptorSet: wildcardSet(dataset),
+    featureColumns: { shared: layout.names.map((name, index) => ({ index, name })) },
     standardisation: { features: {}, target: { shift: 0, scale: 1 } },
     target: {
       quantity: 'μ_i = λ_i n_f / N (per-ion, stoichiometry-free; λ̂_i = μ̂_i N / n_f)',
       tau: m.tau,
-      tau_frames: m.tau_frames,
+      tauFrames: m.tauFrames,
       units: m.units,
       objective: 'per-ion',
-      ...(m.tau_short ? { tau_short: m.tau_short } : {}),
+      ...(m.tauShort ? { tauShort: m.tauShort } : {}),
     },
     architecture: { hidden: [], activation: 'linear' },
     training: {
       datasets: dataset.folders,
-      systems: dataset.systems.map((s) => ({ name: s.name, parameters: s.info.parameters ?? null, lambda_eh: s.info.lambda_eh ?? null })),
+      systems: dataset.systems.map((s) => ({ name: s.name, parameters: s.info.parameters ?? null, lambdaEh: s.info.lambdaEh ?? null })),
       holdout: [],
-      length_scale: m.length_scale ?? 1,
-      selection: { candidates: candidates.length, inner_folds: committee.folds, scores: committee.scores.slice(0, 5) },
+      lengthScale: m.lengthScale ?? 1,
+      selection: { candidates: candidates.length, innerFolds: committee.folds, scores: committee.scores.slice(0, 5) },
     },
-    shared: { kind: 'shared-committee', features: layout.names, members: committee.members.length, readout: chosen.kind === 'log' ? 'log-linear scale × linear local share' : 'linear', selected: { ...chosen, columns: committee.members[0].columns }, domain_columns: subsets[DOMAIN_SUBSET] as number[], output: 'mu' },
+    shared: { kind: 'shared-committee', features: layout.names, members: committee.members.length, readout: chosen.kind === 'log' ? 'log-linear scale × linear local share' : 'linear', selected: { ...chosen, columns: committee.members[0].columns }, domainColumns: subsets[DOMAIN_SUBSET] as number[], output: 'mu' },
     uncertainty: {
       calibration,
-      domain: { ...dom, threshold: DOMAIN_THRESHOLD, spread_threshold: SPREAD_THRESHOLD },
+      domain: { ...dom, threshold: DOMAIN_THRESHOLD, spreadThreshold: SPREAD_THRESHOLD },
     },
   };
   return { onnx: exportSharedOnnx(layout, committee, metadata), metadata, committee };

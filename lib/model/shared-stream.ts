@@ -49,7 +49,7 @@ export function streamedTrainingSystem(system: DiskSystem, manifest: DatasetMani
     }
   }
   if (!moments || !means) throw new Error(`${system.name}: no frames`);
-  const eh = system.info.lambda_eh;
+  const eh = system.info.lambdaEh;
   const reference = eh && Number.isFinite(eh.value) && Number.isFinite(eh.error) ? eh.value : diskTargetLambda(system);
   return trainingSystem(
     system,

@@ -26,30 +26,30 @@ export interface SystemPrediction {
   frames: number;
   ions: number;
   /** Λ from the targets (mean λ over ions and frames: the EH estimate at lag τ on these origins). */
-  lambda_target: number;
+  lambdaTarget: number;
   /** Λ_EH of the whole trajectory (ionfield transport) when the dataset records it. */
-  lambda_eh: { value: number; error: number } | null;
-  lambda_ml: number;
-  relative_error: number; // |Λ_ML − Λ_target| / |Λ_target|
+  lambdaEh: { value: number; error: number } | null;
+  lambdaMl: number;
+  relativeError: number; // |Λ_ML − Λ_target| / |Λ_target|
 }
 
 export interface TrainReport {
-  schema: 'ionfield.train/1';
+  schema: 'ionfield.train/2';
   out: string | null;
   objective: string;
   architecture: { features: number[]; hidden: number[]; activation: string; parameters: number };
-  train_systems: string[];
-  holdout_systems: string[];
-  epochs_run: number;
-  best_epoch: number;
-  stopped_early: boolean;
-  resumed_from_epoch: number;
+  trainSystems: string[];
+  holdoutSystems: string[];
+  epochsRun: number;
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  resumedFromEpoch: number;
   history: NativeEpochReport[];
   train: SystemPrediction[];
   holdout: SystemPrediction[];
-  holdout_median_relative_error: number | null;
+  holdoutMedianRelativeError: number | null;
   seconds: number;
-  seconds_per_epoch: number;
+  secondsPerEpoch: number;
 }
 
 export function packageVersion(): string {
@@ -89,15 +89,15 @@ export function nativeSystemLambda(model: NativeNnModel, system: AnySystem): num
 
 export function systemPrediction(system: AnySystem, lambdaMl: number): SystemPrediction {
   const target = onDisk(system) ? diskTargetLambda(system) : targetLambda(system);
-  const eh = system.info.lambda_eh;
+  const eh = system.info.lambdaEh;
   return {
     name: system.name,
     frames: system.frames,
     ions: system.species.reduce((a, s) => a + s.ions, 0),
-    lambda_target: target,
-    lambda_eh: eh && Number.isFinite(eh.value) ? eh : null,
-    lambda_ml: lambdaMl,
-    relative_error: Math.abs(lambdaMl - target) / Math.abs(target),
+    lambdaTarget: target,
+    lambdaEh: eh && Number.isFinite(eh.value) ? eh : null,
+    lambdaMl: lambdaMl,
+    relativeError: Math.abs(lambdaMl - target) / Math.abs(target),
   };
 }
 
@@ -127,26 +127,26 @@ export function modelMetadata(dataset: Dataset | DiskDataset, result: NativeTrai
     schema: MODEL_SCHEMA,
     version: packageVersion(),
     species: m.species,
-    species_labels: m.species_labels ?? 'type',
+    speciesLabels: m.speciesLabels ?? 'type',
     charges,
-    descriptor_set: m.descriptor_set,
-    feature_columns: m.feature_columns,
+    descriptorSet: m.descriptorSet,
+    featureColumns: m.featureColumns,
     standardisation: {
       features: Object.fromEntries(m.species.map((s, k) => [s, { mean: Array.from(model.featureMean[k]), scale: Array.from(model.featureScale[k]) }])),
       target: { shift: model.targetShift, scale: model.targetScale },
     },
-    target: { quantity: 'local molar conductivity λ_i(t0) (exact decomposition, SCIENCE.md)', tau: m.tau, tau_frames: m.tau_frames, units: m.units, objective: options.objective ?? 'per-ion' },
+    target: { quantity: 'local molar conductivity λ_i(t0) (exact decomposition, SCIENCE.md)', tau: m.tau, tauFrames: m.tauFrames, units: m.units, objective: options.objective ?? 'per-ion' },
     architecture: { hidden: model.hidden, activation: model.activation },
     training: {
       datasets: dataset.folders, // as given: the model file must not carry this machine's absolute paths
       systems: train.map((s) => ({ name: s.name, parameters: s.info.parameters ?? null })),
       holdout: held.map((s) => s.name),
-      length_scale: m.length_scale ?? 1,
+      lengthScale: m.lengthScale ?? 1,
       seed: options.seed ?? 1,
       epochs: options.epochs ?? null,
-      best_epoch: result.bestEpoch,
-      learning_rate: options.learningRate ?? null,
-      batch_frames: options.batchFrames ?? null,
+      bestEpoch: result.bestEpoch,
+      learningRate: options.learningRate ?? null,
+      batchFrames: options.batchFrames ?? null,
     },
   };
 }
@@ -161,7 +161,7 @@ export async function trainModel(datasetFolders: string[] | Dataset, options: Tr
   const started = process.hrtime.bigint();
   const dataset: Dataset | DiskDataset = Array.isArray(datasetFolders) ? openDatasets(datasetFolders) : datasetFolders;
   const { train, held } = splitSystems<AnySystem>(dataset, options.holdout);
-  const features = dataset.manifest.species.map((s) => dataset.manifest.feature_columns[s].length);
+  const features = dataset.manifest.species.map((s) => dataset.manifest.featureColumns[s].length);
   const arch = { features, hidden: options.hidden ?? [32, 32], activation: options.activation ?? 'tanh' };
   const reportEpoch = stageReporter(options.onProgress, 'train', 'epochs');
   const result = await withNativeCancel(options.signal, (token) => native().trainNetwork(arch, train, held, {
@@ -179,22 +179,22 @@ export async function trainModel(datasetFolders: string[] | Dataset, options: Tr
   const heldPred = held.map((s) => systemPrediction(s, nativeSystemLambda(result.model, s)));
   const epochsRun = result.history.length - result.resumedFromEpoch;
   const report: TrainReport = {
-    schema: 'ionfield.train/1',
+    schema: 'ionfield.train/2',
     out: options.out ?? null, // as given: a report must not record this machine's absolute paths
     objective: options.objective ?? 'per-ion',
     architecture: { ...arch, parameters: result.model.params.length },
-    train_systems: train.map((s) => s.name),
-    holdout_systems: held.map((s) => s.name),
-    epochs_run: epochsRun,
-    best_epoch: result.bestEpoch,
-    stopped_early: result.stoppedEarly,
-    resumed_from_epoch: result.resumedFromEpoch,
+    trainSystems: train.map((s) => s.name),
+    holdoutSystems: held.map((s) => s.name),
+    epochsRun: epochsRun,
+    bestEpoch: result.bestEpoch,
+    stoppedEarly: result.stoppedEarly,
+    resumedFromEpoch: result.resumedFromEpoch,
     history: result.history,
     train: trainPred,
     holdout: heldPred,
-    holdout_median_relative_error: median(heldPred.map((p) => p.relative_error)),
+    holdoutMedianRelativeError: median(heldPred.map((p) => p.relativeError)),
     seconds,
-    seconds_per_epoch: epochsRun > 0 ? seconds / epochsRun : 0,
+    secondsPerEpoch: epochsRun > 0 ? seconds / epochsRun : 0,
   };
   return { report, model: result.model, onnx, metadata };
 }

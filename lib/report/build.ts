@@ -1,5 +1,5 @@
-// Builds the single-file HTML report from result JSON files (ionfield.transport/1,
-// ionfield.analysis/1, ionfield.importance/1, ionfield.predict/1): tables with units and errors, plots rendered to SVG,
+// Builds the single-file HTML report from result JSON files (ionfield.transport/2,
+// ionfield.analysis/2, ionfield.importance/2, ionfield.predict/2): tables with units and errors, plots rendered to SVG,
 // and provenance.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,13 +14,14 @@ import { predictSection } from './predict-section';
 import { fileProvenance } from './provenance';
 import * as plots from './plots';
 import { renderSvg } from './svg';
+import { upgradeLegacyDocument } from '../legacy-document';
 
 export interface ReportInput {
   file: string;
   result: TransportReport | AnalysisResult | ImportanceReport | PredictReport;
 }
 
-const KNOWN_SCHEMAS = ['ionfield.transport/1', 'ionfield.analysis/1', 'ionfield.importance/1', 'ionfield.predict/1'];
+const KNOWN_SCHEMAS = ['ionfield.transport/2', 'ionfield.analysis/2', 'ionfield.importance/2', 'ionfield.predict/2'];
 
 const badInput = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_BAD_INPUT' });
 
@@ -29,7 +30,7 @@ export function loadResults(files: string[]): ReportInput[] {
   return files.map((file) => {
     let json: { schema?: string };
     try {
-      json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      json = upgradeLegacyDocument(JSON.parse(fs.readFileSync(file, 'utf8')));
     } catch (err) {
       throw badInput(`${file}: not a JSON result file (${(err as Error).message})`);
     }
@@ -43,28 +44,28 @@ async function transportSection(t: TransportReport, source: string): Promise<str
   const rows: string[][] = [];
   for (const [s, d] of Object.entries(t.diffusion)) rows.push([`D(${s})`, withError(d.value, d.error), d.units]);
   rows.push(['σ (Einstein–Helfand)', withError(t.conductivity.value, t.conductivity.error), t.conductivity.units]);
-  if (t.molar_conductivity) rows.push(['Λ', withError(t.molar_conductivity.value, t.molar_conductivity.error), t.molar_conductivity.units]);
+  if (t.molarConductivity) rows.push(['Λ', withError(t.molarConductivity.value, t.molarConductivity.error), t.molarConductivity.units]);
   // Molecular runs: the same σ and Λ from atomic partial charges, the check beside the molecular ones.
-  const atomic = t.molecules?.atomic_charges;
+  const atomic = t.molecules?.atomicCharges;
   if (atomic && atomic.conductivity.value !== null) rows.push(['σ from atomic partial charges', withError(atomic.conductivity.value, atomic.conductivity.error), atomic.conductivity.units]);
-  if (atomic?.molar_conductivity) rows.push(['Λ from atomic partial charges', withError(atomic.molar_conductivity.value, atomic.molar_conductivity.error), atomic.molar_conductivity.units]);
-  if (t.nernst_einstein) rows.push(['Λ_NE (Nernst–Einstein)', withError(t.nernst_einstein.value, t.nernst_einstein.error), t.nernst_einstein.units]);
+  if (atomic?.molarConductivity) rows.push(['Λ from atomic partial charges', withError(atomic.molarConductivity.value, atomic.molarConductivity.error), atomic.molarConductivity.units]);
+  if (t.nernstEinstein) rows.push(['Λ_NE (Nernst–Einstein)', withError(t.nernstEinstein.value, t.nernstEinstein.error), t.nernstEinstein.units]);
   rows.push(['ionicity Λ/Λ_NE', withError(t.ionicity.value, t.ionicity.error), '1']);
   const sp = t.onsager.species;
   for (let a = 0; a < sp.length; a++) for (let b = a; b < sp.length; b++) rows.push([`L(${sp[a]},${sp[b]})`, withError(t.onsager.value[a][b], t.onsager.error[a][b]), t.onsager.units]);
   for (const [s, q] of Object.entries(t.transference)) rows.push([`t(${s})`, withError(q.value, q.error), '1']);
-  const w = t.fit_window;
+  const w = t.fitWindow;
   const [msd, slope] = await Promise.all([renderSvg(plots.msdPlot(t)), renderSvg(plots.slopePlot(t))]);
   return `<section class="transport"><h2>Transport: ${escapeHtml(path.basename(t.file))}</h2>
 <dl><dt>trajectory</dt><dd>${escapeHtml(fileProvenance(t.file))} — ${t.format}, ${t.frames} frames</dd>
 <dt>result file</dt><dd>${escapeHtml(source)}</dd>
 <dt>units</dt><dd>${escapeHtml(t.units.description)}; T = ${num(t.temperature)} ${escapeHtml(t.units.temperature)}</dd>
 <dt>species</dt><dd>${escapeHtml(t.species.map((s) => `${s.label}: ${s.count} × z = ${s.charge}`).join(', '))}</dd>
-<dt>centres</dt><dd>${t.molecules ? escapeHtml(`centres of mass of molecules (${path.basename(t.molecules.topology)}): ${t.molecules.species.map((s) => `${s.name} = ${s.composition}, ${s.atoms_per_molecule} atoms, net charge ${s.net_charge}`).join('; ')}`) : 'atoms'}</dd>
-<dt>formula units</dt><dd>${escapeHtml(t.formula_units.convention)}</dd>
+<dt>centres</dt><dd>${t.molecules ? escapeHtml(`centres of mass of molecules (${path.basename(t.molecules.topology)}): ${t.molecules.species.map((s) => `${s.name} = ${s.composition}, ${s.atomsPerMolecule} atoms, net charge ${s.netCharge}`).join('; ')}`) : 'atoms'}</dd>
+<dt>formula units</dt><dd>${escapeHtml(t.formulaUnits.convention)}</dd>
 <dt>fit window</dt><dd>${num(w.start)} – ${num(w.stop)} ${escapeHtml(w.units)} (${w.points} lags, ${w.automatic ? 'automatic' : 'user'}${w.diffusive ? '' : '; not diffusive within tolerance'})</dd>
 <dt>errors</dt><dd>${escapeHtml(t.uncertainty.method)}, ${t.uncertainty.blocks} blocks</dd>
-<dt>reference frame</dt><dd>${escapeHtml(t.reference_frame)}</dd></dl>
+<dt>reference frame</dt><dd>${escapeHtml(t.referenceFrame)}</dd></dl>
 ${table(['quantity', 'value ± error', 'units'], rows, 'Transport coefficients')}
 ${t.warnings.map((x) => `<p class="warn">warning: ${escapeHtml(x)}</p>`).join('\n')}
 <div class="plots">${figure('msd', msd, 'Per-species MSD and the charge-displacement correlation ⟨|J|²⟩/N; shaded: fit window.')}
@@ -73,9 +74,9 @@ ${figure('slope', slope, 'Local slope of ln MSD against ln t; the fit uses lags 
 
 async function analysisSection(a: AnalysisResult, source: string): Promise<string> {
   const distRows = a.distributions.map((d) => [
-    d.species, String(d.samples), withError(d.mean.value, d.mean.error), withError(d.std.value, d.std.error), withError(d.relative_std.value, d.relative_std.error),
+    d.species, String(d.samples), withError(d.mean.value, d.mean.error), withError(d.std.value, d.std.error), withError(d.relativeStd.value, d.relativeStd.error),
     num(d.skewness, 3), num(d.quantiles.q05), num(d.quantiles.q50), num(d.quantiles.q95),
-    d.fraction_below.map((f) => `${f.label}: ${(100 * f.fraction).toFixed(1)} %`).join('; '), num(d.low_tail_ratio, 3),
+    d.fractionBelow.map((f) => `${f.label}: ${(100 * f.fraction).toFixed(1)} %`).join('; '), num(d.lowTailRatio, 3),
   ]);
   const specs: [string, plots.VegaLiteSpecOrNull, string][] = [
     ['distribution', plots.distributionPlot(a), 'Histogram of λ per species (0.1–99.9 % range).'],
@@ -88,7 +89,7 @@ async function analysisSection(a: AnalysisResult, source: string): Promise<strin
   const figures: string[] = [];
   for (const [id, spec, caption] of specs) if (spec) figures.push(figure(id, await renderSvg(spec), caption));
   const classRows = a.clusters?.classes.map((c) => [c.species, c.class, `${(100 * c.fraction).toFixed(1)} %`, String(c.samples), withError(c.mean, c.error)]) ?? [];
-  const countRows = a.clusters?.by_counter_ions.map((c) => [c.species, c.counter_ions, `${(100 * c.fraction).toFixed(1)} %`, String(c.samples), withError(c.mean, c.error)]) ?? [];
+  const countRows = a.clusters?.byCounterIons.map((c) => [c.species, c.counterIons, `${(100 * c.fraction).toFixed(1)} %`, String(c.samples), withError(c.mean, c.error)]) ?? [];
   const p = a.provenance as Record<string, unknown>;
   const model = p.model ? `<dt>model</dt><dd>${escapeHtml(describeModel(p.model))}</dd>` : '';
   return `<section class="analysis"><h2>Field analysis: ${escapeHtml(path.basename(String(p.field ?? source)))}</h2>
@@ -100,7 +101,7 @@ async function analysisSection(a: AnalysisResult, source: string): Promise<strin
 <dt>units</dt><dd>λ: ${escapeHtml(a.units.field)}; length: ${escapeHtml(a.units.length)}</dd>
 <dt>errors</dt><dd>jackknife over ${a.structure.blocks} contiguous blocks of frames</dd></dl>
 ${table(['species', 'samples', 'mean ± err', 'std ± err', 'std/mean ± err', 'skewness', 'q05', 'median', 'q95', 'fraction below', 'low-tail ratio'], distRows, `Distribution of λ (${a.units.field}); low-tail ratio: fraction below mean − 2 std over the Gaussian 2.28 %`)}
-${a.clusters ? table(['species', 'class', 'share', 'samples', 'mean λ ± err'], classRows, `Ion pairs: contact when a counter-ion is within ${num(a.clusters.cutoff)} ${a.units.length} (${a.clusters.cutoff_source}); largest cluster: ${(100 * a.clusters.largest_cluster_fraction).toFixed(0)} % of the ions on average`) + table(['species', 'counter-ions', 'share', 'samples', 'mean λ ± err'], countRows, 'λ by number of counter-ions within the cutoff') : ''}
+${a.clusters ? table(['species', 'class', 'share', 'samples', 'mean λ ± err'], classRows, `Ion pairs: contact when a counter-ion is within ${num(a.clusters.cutoff)} ${a.units.length} (${a.clusters.cutoffSource}); largest cluster: ${(100 * a.clusters.largestClusterFraction).toFixed(0)} % of the ions on average`) + table(['species', 'counter-ions', 'share', 'samples', 'mean λ ± err'], countRows, 'λ by number of counter-ions within the cutoff') : ''}
 ${a.warnings.map((x) => `<p class="warn">warning: ${escapeHtml(x)}</p>`).join('\n')}
 <div class="plots">${figures.join('\n')}</div></section>`;
 }
@@ -123,7 +124,7 @@ async function importanceSection(r: ImportanceReport, source: string): Promise<s
   const notes: string[] = [];
   for (const s of r.species) {
     const shown = plots.significantFeatures(s.features, TOP);
-    shown.forEach((f, k) => rows.push([s.species, String(k + 1), f.feature, withError(f.increase, f.error), num(f.increase / s.target_variance, 3)]));
+    shown.forEach((f, k) => rows.push([s.species, String(k + 1), f.feature, withError(f.increase, f.error), num(f.increase / s.targetVariance, 3)]));
     const rest = s.features.length - shown.length;
     const significantLeft = plots.significantFeatures(s.features, Infinity).length - shown.length;
     if (rest > 0)
@@ -143,8 +144,8 @@ ${notes.map((n) => `<p class="note">${n}</p>`).join('\n')}</section>`;
 }
 
 async function fluctuationSection(inputs: ReportInput[]): Promise<string | null> {
-  const transports = inputs.map((i) => i.result).filter((r): r is TransportReport => r.schema === 'ionfield.transport/1');
-  const analyses = inputs.filter((i) => i.result.schema === 'ionfield.analysis/1');
+  const transports = inputs.map((i) => i.result).filter((r): r is TransportReport => r.schema === 'ionfield.transport/2');
+  const analyses = inputs.filter((i) => i.result.schema === 'ionfield.analysis/2');
   if (analyses.length === 0) return null;
   const systems: (SystemFluctuation & { source: string })[] = analyses.map(({ file, result }) => {
     const a = result as AnalysisResult;
@@ -162,18 +163,18 @@ async function fluctuationSection(inputs: ReportInput[]): Promise<string | null>
     const std = Math.sqrt(s2 / n - m * m);
     return {
       system: path.basename(traj || file),
-      molar_conductivity: t?.molar_conductivity?.value ?? m,
-      molar_conductivity_error: t?.molar_conductivity?.error ?? null,
+      molarConductivity: t?.molarConductivity?.value ?? m,
+      molarConductivityError: t?.molarConductivity?.error ?? null,
       std,
-      relative_std: std / m,
+      relativeStd: std / m,
       source: t ? 'Einstein–Helfand (transport result)' : 'mean of the field',
     };
   });
   const f = fluctuationAgainstLambda(systems);
-  const rows = systems.map((x) => [x.system, withError(x.molar_conductivity, x.molar_conductivity_error), x.source, num(x.std), num(x.relative_std)]);
-  const corr = f.spearman_std === null
+  const rows = systems.map((x) => [x.system, withError(x.molarConductivity, x.molarConductivityError), x.source, num(x.std), num(x.relativeStd)]);
+  const corr = f.spearmanStd === null
     ? '<p class="note">Correlations across systems need at least three systems; pass more analysis results.</p>'
-    : `<p class="note">Across ${systems.length} systems: Spearman ρ(std, Λ) = ${num(f.spearman_std, 3)}, Pearson r = ${num(f.pearson_std, 3)}; ρ(std/mean, Λ) = ${num(f.spearman_relative_std, 3)}, r = ${num(f.pearson_relative_std, 3)}.</p>`;
+    : `<p class="note">Across ${systems.length} systems: Spearman ρ(std, Λ) = ${num(f.spearmanStd, 3)}, Pearson r = ${num(f.pearsonStd, 3)}; ρ(std/mean, Λ) = ${num(f.spearmanRelativeStd, 3)}, r = ${num(f.pearsonRelativeStd, 3)}.</p>`;
   // A scatter of one or two points says nothing about a trend: a sentence instead.
   const plot = systems.length >= 3
     ? figure('fluctuation', await renderSvg(plots.fluctuationPlot(f)), 'One point per system: relative spread of λ over all ions against Λ.')
@@ -187,9 +188,9 @@ export async function buildReport(inputs: ReportInput[], options: { title?: stri
   const sections: string[] = [];
   for (const { file, result } of inputs)
     sections.push(
-      result.schema === 'ionfield.transport/1' ? await transportSection(result, file)
-        : result.schema === 'ionfield.importance/1' ? await importanceSection(result, file)
-          : result.schema === 'ionfield.predict/1' ? predictSection(result, file, inputs.map((i) => i.result).filter((r): r is TransportReport => r.schema === 'ionfield.transport/1'))
+      result.schema === 'ionfield.transport/2' ? await transportSection(result, file)
+        : result.schema === 'ionfield.importance/2' ? await importanceSection(result, file)
+          : result.schema === 'ionfield.predict/2' ? predictSection(result, file, inputs.map((i) => i.result).filter((r): r is TransportReport => r.schema === 'ionfield.transport/2'))
           : await analysisSection(result, file),
     );
   const fluct = await fluctuationSection(inputs);

@@ -19,7 +19,7 @@ export function msdPlot(t: TransportReport): VegaLiteSpec {
   t.curves.time.forEach((time, k) => {
     if (!(time > 0)) return;
     for (const [s, msd] of Object.entries(t.curves.msd)) if (msd[k] > 0) values.push({ time, value: msd[k], curve: `MSD ${s}` });
-    if (t.curves.charge_msd[k] > 0) values.push({ time, value: t.curves.charge_msd[k] / t.species.reduce((n, s) => n + s.count, 0), curve: '⟨|J|²⟩ / N' });
+    if (t.curves.chargeMsd[k] > 0) values.push({ time, value: t.curves.chargeMsd[k] / t.species.reduce((n, s) => n + s.count, 0), curve: '⟨|J|²⟩ / N' });
   });
   return {
     title: 'Mean squared displacements',
@@ -30,13 +30,13 @@ export function msdPlot(t: TransportReport): VegaLiteSpec {
       {
         mark: { type: 'line', point: false },
         encoding: {
-          x: { field: 'time', type: 'quantitative', scale: { type: 'log' }, title: `lag time (${t.fit_window.units})` },
+          x: { field: 'time', type: 'quantitative', scale: { type: 'log' }, title: `lag time (${t.fitWindow.units})` },
           y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: `MSD (${t.units.length}²)` },
           color: { field: 'curve', type: 'nominal', title: null },
         },
       },
       {
-        data: { values: [{ start: t.fit_window.start, stop: t.fit_window.stop }] },
+        data: { values: [{ start: t.fitWindow.start, stop: t.fitWindow.stop }] },
         mark: { type: 'rect', opacity: 0.12, color: '#888' },
         encoding: { x: { field: 'start', type: 'quantitative' }, x2: { field: 'stop' } },
       },
@@ -47,7 +47,7 @@ export function msdPlot(t: TransportReport): VegaLiteSpec {
 export function slopePlot(t: TransportReport): VegaLiteSpec {
   const values: Record<string, unknown>[] = [];
   t.curves.time.forEach((time, k) => {
-    for (const [s, slope] of Object.entries(t.curves.local_slope)) if (time > 0 && finite(slope[k])) values.push({ time, slope: slope[k], species: s });
+    for (const [s, slope] of Object.entries(t.curves.localSlope)) if (time > 0 && finite(slope[k])) values.push({ time, slope: slope[k], species: s });
   });
   return {
     title: 'Local slope d ln MSD / d ln t (1 = diffusive)',
@@ -58,7 +58,7 @@ export function slopePlot(t: TransportReport): VegaLiteSpec {
       {
         mark: 'line',
         encoding: {
-          x: { field: 'time', type: 'quantitative', scale: { type: 'log' }, title: `lag time (${t.fit_window.units})` },
+          x: { field: 'time', type: 'quantitative', scale: { type: 'log' }, title: `lag time (${t.fitWindow.units})` },
           y: { field: 'slope', type: 'quantitative', title: 'local slope' },
           color: { field: 'species', type: 'nominal' },
         },
@@ -106,7 +106,7 @@ export function rdfPlot(a: AnalysisResult): VegaLiteSpec {
 
 export function coordinationPlot(a: AnalysisResult): VegaLiteSpec {
   const values: Record<string, unknown>[] = [];
-  for (const c of a.structure.curves) c.r.forEach((r, j) => values.push({ r: r + (0.5 * a.structure.r_max) / a.structure.bins, n: c.coordination[j], pair: `${c.b} around ${c.a}` }));
+  for (const c of a.structure.curves) c.r.forEach((r, j) => values.push({ r: r + (0.5 * a.structure.rMax) / a.structure.bins, n: c.coordination[j], pair: `${c.b} around ${c.a}` }));
   return {
     title: 'Coordination numbers n_ab(r)',
     width: WIDTH,
@@ -126,7 +126,7 @@ export function correlationPlot(a: AnalysisResult): VegaLiteSpec {
   for (const c of a.structure.curves)
     c.r.forEach((r, j) => {
       const v = c.correlation[j];
-      const e = c.correlation_error[j];
+      const e = c.correlationError[j];
       if (finite(v) && c.pairs[j] >= 10) values.push({ r, C: v, lo: v - (e ?? 0), hi: v + (e ?? 0), pair: `${c.a}–${c.b}` });
     });
   return {
@@ -159,7 +159,7 @@ export function classPlot(a: AnalysisResult): VegaLiteSpec | null {
 
 export function counterIonPlot(a: AnalysisResult): VegaLiteSpec | null {
   if (!a.clusters) return null;
-  const values = a.clusters.by_counter_ions.filter((c) => finite(c.mean) && c.samples >= 20).map((c) => ({ group: `${c.species}: ${c.counter_ions}`, mean: c.mean, lo: c.mean! - (c.error ?? 0), hi: c.mean! + (c.error ?? 0), species: c.species }));
+  const values = a.clusters.byCounterIons.filter((c) => finite(c.mean) && c.samples >= 20).map((c) => ({ group: `${c.species}: ${c.counterIons}`, mean: c.mean, lo: c.mean! - (c.error ?? 0), hi: c.mean! + (c.error ?? 0), species: c.species }));
   return {
     title: 'Mean λ by counter-ions within the cutoff (±1 error)',
     width: WIDTH,
@@ -180,8 +180,8 @@ export function fluctuationPlot(f: FluctuationResult): VegaLiteSpec {
     data: { values: f.systems.map((s) => ({ ...s })) },
     mark: { type: 'point', filled: true, size: 60 },
     encoding: {
-      x: { field: 'molar_conductivity', type: 'quantitative', title: 'Λ', scale: { zero: false } },
-      y: { field: 'relative_std', type: 'quantitative', title: 'std(λ) / mean(λ)', scale: { zero: false } },
+      x: { field: 'molarConductivity', type: 'quantitative', title: 'Λ', scale: { zero: false } },
+      y: { field: 'relativeStd', type: 'quantitative', title: 'std(λ) / mean(λ)', scale: { zero: false } },
       tooltip: [{ field: 'system' }],
     },
   };

@@ -15,18 +15,18 @@ export function ratioWithError(ml: { value: number; error: number }, eh: { value
 }
 
 export function predictSection(p: PredictReport, source: string, transports: TransportReport[]): string {
-  const l = p.lambda_ml;
+  const l = p.lambdaMl;
   const rows: string[][] = [['Λ_ML (mean of λ̂ over ions and frames)', withError(l.value, l.error), l.units]];
-  for (const [s, v] of Object.entries(p.species)) rows.push([`⟨λ̂⟩ of species ${s} (${v.ions} ions)`, v.lambda_mean === null ? 'no ions here' : num(v.lambda_mean), l.units]);
+  for (const [s, v] of Object.entries(p.species)) rows.push([`⟨λ̂⟩ of species ${s}${typeof v.charge === 'number' ? ` (z = ${v.charge})` : ''}, ${v.ions} ions`, num(v.lambdaMean), l.units]);
   const t = transports.find((x) => path.resolve(x.file) === path.resolve(p.trajectory));
   let comparison = '';
-  const m = t?.molar_conductivity;
+  const m = t?.molarConductivity;
   if (t && m && m.value !== null && m.error !== null) {
     const eh = { value: m.value, error: m.error, units: m.units };
     const r = ratioWithError(l, eh);
     rows.push(['Λ_EH (Einstein–Helfand, transport result)', withError(eh.value, eh.error), eh.units]);
     rows.push(['Λ_ML / Λ_EH', withError(r.value, r.error), '1']);
-    comparison = `<p class="note">Λ_EH is fitted over ${num(t.fit_window.start)}–${num(t.fit_window.stop)} ${escapeHtml(t.fit_window.units)}; the model's targets were taken at lag τ = ${num(l.tau)}. The error of Λ_ML is statistical only (blocking over frames): the model's own bias on systems it never saw is not in it.</p>`;
+    comparison = `<p class="note">Λ_EH is fitted over ${num(t.fitWindow.start)}–${num(t.fitWindow.stop)} ${escapeHtml(t.fitWindow.units)}; the model's targets were taken at lag τ = ${num(l.tau)}. The error of Λ_ML is statistical only (blocking over frames): the model's own bias on systems it never saw is not in it.</p>`;
   } else {
     comparison = '<p class="note">The error of Λ_ML is statistical only (blocking over frames); the model\'s own bias on systems it never saw is not in it. Add the transport result of the same trajectory to see Λ_EH beside it.</p>';
   }
@@ -35,8 +35,8 @@ export function predictSection(p: PredictReport, source: string, transports: Tra
 <dl><dt>model</dt><dd>${escapeHtml(fileProvenance(p.model))}</dd>
 <dt>trajectory</dt><dd>${escapeHtml(fileProvenance(p.trajectory))}</dd>
 <dt>frames × ions</dt><dd>${p.frames} × ${p.ions}${ignored.length ? ` (left out: ${escapeHtml(ignored.map(([s, n]) => `${n} atoms of species ${s}`).join(', '))})` : ''}</dd>
-<dt>error</dt><dd>standard error of the per-frame means, ${l.blocks} blocks of ${l.block_frames} frames</dd>
-<dt>ran on</dt><dd>ONNX Runtime ${escapeHtml(p.provider)}; descriptors on ${escapeHtml(p.device)}; ${num(p.ions_frames_per_second, 3)} ion-frames/s</dd>
+<dt>error</dt><dd>standard error of the per-frame means, ${l.blocks} blocks of ${l.blockFrames} frames</dd>
+<dt>ran on</dt><dd>ONNX Runtime ${escapeHtml(p.provider)}; descriptors on ${escapeHtml(p.device)}; ${num(p.ionsFramesPerSecond, 3)} ion-frames/s</dd>
 <dt>result file</dt><dd>${escapeHtml(source)}</dd></dl>
 ${table(['quantity', 'value ± error', 'units'], rows, 'Molar conductivity predicted from static structure')}
 ${comparison}</section>`;

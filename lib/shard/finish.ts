@@ -7,18 +7,32 @@ import { mergePredictPieces, PredictPiece } from '../model/predict-shard';
 import { DescriptorsPiece, mergeDescriptorsPieces } from '../descriptors-shard';
 import { badPartial, missingShards, ShardPartial } from './partial-file';
 
+import { DatasetPiece, mergeDatasetPieces } from '../dataset/shard';
+import { finishTable } from '../table/shard';
+import { AnalysisPiece, mergeAnalysisPieces } from '../analysis/shard';
+import { mergeReportPieces, ReportPiece } from '../kinosons/report';
+
+// A finisher may write files (the arrays of predict, descriptors, dataset) and may be async.
 const finishers: Record<string, (p: ShardPartial) => unknown> = {
   transport: (p) => transportReport(mergeTransportPieces(p.pieces as TransportPiece[]), p.options as unknown as TransportOptions),
+  'kinosons report': (p) => mergeReportPieces(p.options, p.pieces as ReportPiece[]),
   'kinosons kmc': (p) => mergeKmcPieces(p.options, p.pieces as KmcPiece[]),
   // Shards follow atoms only (molecular runs are refused with --shard), as the single run's JSON says.
   predict: (p) => ({ ...(mergePredictPieces(p.options, p.pieces as PredictPiece[]) as object), centres: 'atoms' }),
+  // Shards of datasets of molecules are refused, so the merged summary is of atoms (as the single run says).
+  dataset: async (p) => ({ ...(await mergeDatasetPieces(p.options, p.pieces as DatasetPiece[])), centres: 'atoms' }),
+  // Fields of molecules are refused with --shard: the merged result is of atoms, as the single run says.
+  analyze: async (p) => ({ ...(await mergeAnalysisPieces(p.options, p.pieces as AnalysisPiece[])), centres: 'atoms' }),
+  // Trajectory tables: each row merged by its command's own finisher (the row is that command's single run).
+  'transport table': (p) => finishTable(p, finishShards),
+  'predict table': (p) => finishTable(p, finishShards),
   descriptors: (p) => ({ ...(mergeDescriptorsPieces(p.options, p.pieces as DescriptorsPiece[]) as object), centres: 'atoms' }),
 };
 
-export function finishShards(partial: ShardPartial & { file?: string }): unknown {
+export async function finishShards(partial: ShardPartial & { file?: string }): Promise<unknown> {
   const missing = missingShards(partial);
   if (missing.length) throw badPartial(`${partial.file ?? 'partial'}: shards ${missing.join(', ')} of ${partial.shards.count} are missing`);
   const finish = finishers[partial.command];
   if (!finish) throw badPartial(`${partial.file ?? 'partial'}: no merge for command '${partial.command}' (this ionfield merges ${Object.keys(finishers).join(', ')})`);
-  return finish(partial);
+  return await finish(partial);
 }

@@ -1,4 +1,4 @@
-// The shard partial file ("ionfield.shard-partial/1", docs/scale-out.md): what one `--shard i/n`
+// The shard partial file ("ionfield.shard-partial/2", docs/scale-out.md): what one `--shard i/n`
 // run writes and what `ionfield merge` combines. Self-describing: the command, its inputs with
 // checksums, the options the result depends on, which shards it holds, and the command's own
 // accumulators (`pieces`, one per shard, kept apart so that any grouping of merges gives the same
@@ -8,8 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-file';
 import { packageVersion } from '../model/train';
+import { upgradeLegacyDocument } from '../legacy-document';
 
-export const SHARD_SCHEMA = 'ionfield.shard-partial/1';
+export const SHARD_SCHEMA = 'ionfield.shard-partial/2';
 
 /** One input file: the merge refuses partials whose inputs differ in any byte we hashed. */
 export interface InputFingerprint {
@@ -48,7 +49,13 @@ export function parseShard(text: string): ShardSpec {
 
 const SAMPLE = 16 * 1024 * 1024;
 
-export function fingerprint(file: string): InputFingerprint {
+/**
+ * The input's size and SHA-256: of the whole file up to 16 samples, else of its first and last
+ * sample (16 MiB by default; a trajectory table's shards fingerprint every row's file with 1 MiB
+ * samples, since each shard would otherwise read them all).
+ */
+export function fingerprint(file: string, sample = SAMPLE): InputFingerprint {
+  const SAMPLE = sample;
   const resolved = path.resolve(file);
   const bytes = fs.statSync(resolved).size;
   const hash = createHash('sha256');
@@ -71,7 +78,7 @@ export function fingerprint(file: string): InputFingerprint {
   } finally {
     fs.closeSync(fd);
   }
-  return { path: resolved, bytes, sha256: hash.digest('hex'), hashed: bytes <= 16 * SAMPLE ? 'whole file' : 'first and last 16 MiB' };
+  return { path: resolved, bytes, sha256: hash.digest('hex'), hashed: bytes <= 16 * SAMPLE ? 'whole file' : `first and last ${SAMPLE / 2 ** 20} MiB` };
 }
 
 export function badPartial(message: string): Error {
@@ -85,7 +92,7 @@ export function saveShardPartial(file: string, partial: ShardPartial): void {
 export function loadShardPartial(file: string): ShardPartial & { file: string } {
   let raw: ShardPartial;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = upgradeLegacyDocument(JSON.parse(fs.readFileSync(file, 'utf8')));
   } catch (err) {
     throw badPartial(`${file}: not a readable shard partial (${(err as Error).message})`);
   }

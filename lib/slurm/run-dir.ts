@@ -6,17 +6,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeJsonAtomic } from '../atomic-file';
 import { loadShardPartial } from '../shard/partial-file';
+import { upgradeLegacyDocument } from '../legacy-document';
 
-export const RUN_SCHEMA = 'ionfield.slurm-run/1';
+export const RUN_SCHEMA = 'ionfield.slurm-run/2';
 
 /** The commands `ionfield slurm` can shard, by their leading words. */
-export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['predict'], ['descriptors']];
+export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['kinosons', 'report'], ['predict'], ['descriptors'], ['dataset'], ['analyze']];
 
-/** Commands whose own --out is an array they write (the shard's partial file is then --partial). */
-export const OWN_OUT = ['predict', 'descriptors'];
+/** Commands whose own --out is what they write (an array, a dataset or analysis folder): the shard's partial file is then --partial. */
+export const OWN_OUT = ['predict', 'descriptors', 'dataset', 'analyze'];
+
+/** Commands that write into a folder of their own (--out-dir) and take the shard's partial as --partial. */
+const OWN_DIR = ['kinosons report'];
 
 /** The option that names a shard's partial file. */
-const partialOption = (command: string[]) => (OWN_OUT.includes(command[0]) ? '--partial' : '--out');
+const partialOption = (command: string[]) => (OWN_OUT.includes(command[0]) || OWN_DIR.includes(command.slice(0, 2).join(' ')) ? '--partial' : '--out');
 
 export interface SchedulerOptions {
   partition?: string;
@@ -71,7 +75,7 @@ export function loadManifest(dir: string): RunManifest {
   const file = manifestPath(dir);
   let m: RunManifest;
   try {
-    m = JSON.parse(fs.readFileSync(file, 'utf8'));
+    m = upgradeLegacyDocument(JSON.parse(fs.readFileSync(file, 'utf8')));
   } catch (err) {
     throw Object.assign(new Error(`${file}: not a readable ionfield slurm run (${(err as Error).message})`), { code: 'IONFIELD_BAD_INPUT' });
   }

@@ -16,7 +16,7 @@ export interface AtomBatchView {
 
 /** Net charge of each molecule (its species' net charge). */
 export function moleculeCharges(system: MolecularSystem): Float64Array {
-  const byName = new Map(system.species.map((s) => [s.name, s.net_charge]));
+  const byName = new Map(system.species.map((s) => [s.name, s.netCharge]));
   return Float64Array.from(system.speciesOf, (name) => byName.get(name)!);
 }
 

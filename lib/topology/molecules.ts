@@ -39,10 +39,10 @@ export interface MoleculeSpecies {
   name: string;
   composition: string;
   count: number;
-  atoms_per_molecule: number;
-  net_charge: number;
+  atomsPerMolecule: number;
+  netCharge: number;
   mass: number;
-  integer_charge: boolean;
+  integerCharge: boolean;
   /** What stands for each molecule: 'centre of mass', or 'atom <label>' (--centre-atoms). */
   centre: string;
 }
@@ -198,13 +198,13 @@ export function molecularSystem(topo: AtomTopology, rules: NameRule[] = [], cent
     const existing = seen.get(k.name);
     if (existing) {
       // Several compositions named alike by the user (e.g. 'types 1-9=solvent'): one species if they agree on charge.
-      if (Math.abs(existing.net_charge - net) > 1e-6) throw usage(`molecule names: '${k.name}' names molecules of different net charge (${existing.net_charge} and ${net})`);
+      if (Math.abs(existing.netCharge - net) > 1e-6) throw usage(`molecule names: '${k.name}' names molecules of different net charge (${existing.netCharge} and ${net})`);
       existing.count += k.molecules.length;
       existing.composition += `|${k.composition}`;
       continue;
     }
     const label = centreAtoms?.get(k.name);
-    const s: MoleculeSpecies = { name: k.name, composition: k.composition, count: k.molecules.length, atoms_per_molecule: members[k.molecules[0]].length, net_charge: net, mass, integer_charge: integer, centre: label === undefined ? 'centre of mass' : `atom ${label}` };
+    const s: MoleculeSpecies = { name: k.name, composition: k.composition, count: k.molecules.length, atomsPerMolecule: members[k.molecules[0]].length, netCharge: net, mass, integerCharge: integer, centre: label === undefined ? 'centre of mass' : `atom ${label}` };
     seen.set(k.name, s);
     species.push(s);
   }

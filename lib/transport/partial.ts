@@ -1,5 +1,5 @@
 // Partial transport results: the native correlator's sums plus the metadata needed to estimate
-// from them and to check that two partials may merge. Serialisable ("ionfield.transport-partial/1")
+// from them and to check that two partials may merge. Serialisable ("ionfield.transport-partial/2")
 // and mergeable exactly (sums add, blocks concatenate).
 import * as fs from 'node:fs';
 import { writeFileAtomic } from '../atomic-file';
@@ -7,6 +7,7 @@ import { native, NativeTransportHandle, NativeTransportOptions } from '../native
 import { TransportSums } from './estimate';
 import { UnitSystem } from './units';
 import type { MolecularMeta } from './molecular';
+import { upgradeLegacyDocument } from '../legacy-document';
 
 /** Metadata that travels with the sums: enough to estimate, and to check that partials may merge. */
 export interface TransportMeta {
@@ -39,9 +40,9 @@ export interface TransportMeta {
 }
 type UnitStyle = UnitSystem['style'];
 
-/** A serialisable partial result: "ionfield.transport-partial/1" (JSON; merge with mergePartials). */
+/** A serialisable partial result: "ionfield.transport-partial/2" (JSON; merge with mergePartials). */
 export interface TransportPartial {
-  schema: 'ionfield.transport-partial/1';
+  schema: 'ionfield.transport-partial/2';
   meta: TransportMeta;
   sums: TransportSums;
   /** Molecular runs: sums of the one-point correlator of the atomic charge moment Σ q_i r_i. */
@@ -108,7 +109,7 @@ export function mergePartials(partials: TransportPartial[]): TransportPartial {
   }
   const files = [...new Set(partials.map((p) => p.meta.file))];
   const allow = [...new Set(partials.flatMap((p) => p.meta.allow ?? []))];
-  return { schema: 'ionfield.transport-partial/1', meta: { ...first.meta, file: files.join(' + '), allow }, sums, ...(atomic ? { atomic } : {}) };
+  return { schema: 'ionfield.transport-partial/2', meta: { ...first.meta, file: files.join(' + '), allow }, sums, ...(atomic ? { atomic } : {}) };
 }
 
 /** The sums as plain arrays (JSON). Numbers survive JSON exactly: JSON.stringify writes the shortest round-trip form. */
@@ -131,10 +132,10 @@ export function savePartial(partial: TransportPartial, file: string): void {
 export function loadPartial(file: string): TransportPartial {
   let raw: { schema?: string; meta: TransportMeta; sums: Record<string, unknown>; atomic?: Record<string, unknown> };
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = upgradeLegacyDocument(JSON.parse(fs.readFileSync(file, 'utf8')));
   } catch (err) {
     throw badInput(`${file}: not a readable JSON transport partial (${(err as Error).message})`);
   }
-  if (raw.schema !== 'ionfield.transport-partial/1') throw badInput(`${file}: expected schema ionfield.transport-partial/1, got ${raw.schema}`);
-  return { schema: 'ionfield.transport-partial/1', meta: raw.meta, sums: sumsFromPlain(raw.sums), ...(raw.atomic ? { atomic: sumsFromPlain(raw.atomic) } : {}) };
+  if (raw.schema !== 'ionfield.transport-partial/2') throw badInput(`${file}: expected schema ionfield.transport-partial/2, got ${raw.schema}`);
+  return { schema: 'ionfield.transport-partial/2', meta: raw.meta, sums: sumsFromPlain(raw.sums), ...(raw.atomic ? { atomic: sumsFromPlain(raw.atomic) } : {}) };
 }

@@ -1,9 +1,9 @@
-// The "ionfield.transport/1" report: every coefficient with value, error and units (input units,
+// The "ionfield.transport/2" report: every coefficient with value, error and units (input units,
 // SI and S cm² mol⁻¹ where physical), the fit window, the uncertainty method and the curves.
 import { analyse, Analysis, pairIndex, siFactors, SystemDescription, WindowOptions } from './estimate';
 import { formulaUnits } from './formula';
 import { badInput, TransportPartial } from './partial';
-import { unitSystem, UnitSystem } from './units';
+import { molarConductivityUnits, unitSystem, UnitSystem } from './units';
 import { labelRecord, plainRecord } from '../label-record';
 import type { MolecularMeta } from './molecular';
 
@@ -18,47 +18,47 @@ export interface Quantity {
 }
 
 export interface TransportReport {
-  schema: 'ionfield.transport/1';
+  schema: 'ionfield.transport/2';
   file: string;
   format: string;
   frames: number;
   /** overrides: read overrides in effect (--allow), from any of the merged inputs. */
-  frame_selection: { start: number; stride: number; overrides: string[] };
+  frameSelection: { start: number; stride: number; overrides: string[] };
   units: { style: UnitStyle; length: string; time: string; temperature: string; description: string };
   temperature: number;
-  frame_interval: { value: number; units: string; source: string };
+  frameInterval: { value: number; units: string; source: string };
   volume: { value: number; units: string; source: string };
   species: { label: string; count: number; charge: number }[];
-  formula_units: { value: number | null; convention: string };
-  reference_frame: string;
-  fit_window: {
+  formulaUnits: { value: number | null; convention: string };
+  referenceFrame: string;
+  fitWindow: {
     start: number;
     stop: number;
     units: string;
     points: number;
     automatic: boolean;
     diffusive: boolean;
-    slope_tolerance: number;
-    local_slope: Record<string, { start: number | null; stop: number | null }>;
+    slopeTolerance: number;
+    localSlope: Record<string, { start: number | null; stop: number | null }>;
     note: string | null;
     estimator: string;
   };
-  uncertainty: { method: string; blocks: number; block_length: { value: number; units: string } };
+  uncertainty: { method: string; blocks: number; blockLength: { value: number; units: string } };
   diffusion: Record<string, Quantity>;
   conductivity: Quantity;
-  molar_conductivity: Quantity | null;
-  nernst_einstein: Quantity | null;
+  molarConductivity: Quantity | null;
+  nernstEinstein: Quantity | null;
   ionicity: Quantity;
   onsager: { species: string[]; value: number[][]; error: number[][]; units: string; si?: { value: number[][]; error: number[][]; units: string } };
   transference: Record<string, Quantity>;
-  sum_rule: { conductivity: number; from_onsager: number; relative_difference: number };
-  correlator: { scheme: string; points_per_level: number; decimation: number; lags: number; longest_lag: number; remove_com: boolean };
+  sumRule: { conductivity: number; fromOnsager: number; relativeDifference: number };
+  correlator: { scheme: string; pointsPerLevel: number; decimation: number; lags: number; longestLag: number; removeCom: boolean };
   curves: {
     time: number[];
     origins: number[];
     msd: Record<string, number[]>;
-    local_slope: Record<string, (number | null)[]>;
-    charge_msd: number[];
+    localSlope: Record<string, (number | null)[]>;
+    chargeMsd: number[];
     cross: Record<string, number[]>;
   };
   /** What moved: 'atoms' (every atom of the selection) or 'molecules' (centres of mass of molecules). */
@@ -68,12 +68,12 @@ export interface TransportReport {
     topology: string;
     species: MolecularMeta['species'];
     bonds: number;
-    largest_extent: { value: number; units: string; note: string };
-    atomic_charges: {
+    largestExtent: { value: number; units: string; note: string };
+    atomicCharges: {
       conductivity: Quantity;
-      molar_conductivity: Quantity | null;
+      molarConductivity: Quantity | null;
       /** (σ_molecular − σ_atomic) / combined error: within ~2 the two agree. */
-      difference_in_errors: number | null;
+      differenceInErrors: number | null;
       note: string;
     };
   };
@@ -128,7 +128,7 @@ export function transportReport(partial: TransportPartial, options: { temperatur
     : q(a.value.sigma * si!.conductivity, a.error.sigma * si!.conductivity, 'S/m');
   const molar = (v: number, e: number): Quantity | null => {
     if (nf.value === null || !charged) return null;
-    return lj ? q(v, e, 'lj reduced: sigma^2 q*^2/(epsilon tau) per formula unit (Λ = σ/(n_f/V))') : q(v * si!.molarSI * 1e4, e * si!.molarSI * 1e4, 'S cm^2/mol', 1e-4, 'S m^2/mol');
+    return lj ? q(v, e, molarConductivityUnits('lj')) : q(v * si!.molarSI * 1e4, e * si!.molarSI * 1e4, 'S cm^2/mol', 1e-4, 'S m^2/mol');
   };
   const onsagerUnits = lj ? 'lj reduced: 1/(epsilon sigma tau)' : `1/(k_B ${u.temperature} ${L} ${T}), i.e. slope/(6 V T) with T in ${u.temperature}`;
   const onsager: TransportReport['onsager'] = { species: meta.species, value: a.value.onsager, error: a.error.onsager, units: onsagerUnits };
@@ -154,61 +154,61 @@ export function transportReport(partial: TransportPartial, options: { temperatur
   const record = <T>(f: (s: string, k: number) => T) => Object.fromEntries(meta.species.map((s, k) => [s, f(s, k)]));
   const windowTimes = { start: a.curves.time[a.window.start], stop: a.curves.time[a.window.stop] };
   const report: TransportReport = {
-    schema: 'ionfield.transport/1',
+    schema: 'ionfield.transport/2',
     file: meta.file,
     format: meta.format,
     frames: sums.frames,
-    frame_selection: { start: meta.start, stride: meta.stride, overrides: meta.allow ?? [] },
+    frameSelection: { start: meta.start, stride: meta.stride, overrides: meta.allow ?? [] },
     units: { style: u.style, length: u.length, time: u.time, temperature: u.temperature, description: u.description },
     temperature: options.temperature,
-    frame_interval: { value: meta.frameInterval, units: T, source: meta.frameIntervalSource },
+    frameInterval: { value: meta.frameInterval, units: T, source: meta.frameIntervalSource },
     volume: { value: volume, units: `${L}^3`, source: meta.volumeOverride !== null ? '--volume' : `mean cell volume over ${sums.volumeFrames} frames` },
     species: meta.species.map((s, k) => ({ label: s, count: meta.counts[k], charge: meta.charges[k] })),
-    formula_units: { value: nf.value, convention: nf.convention },
-    reference_frame: frame,
-    fit_window: {
+    formulaUnits: { value: nf.value, convention: nf.convention },
+    referenceFrame: frame,
+    fitWindow: {
       start: a.curves.time[a.window.start],
       stop: a.curves.time[a.window.stop],
       units: T,
       points: a.window.stop - a.window.start + 1,
       automatic: a.window.automatic,
       diffusive: a.window.diffusive,
-      slope_tolerance: a.window.slopeTolerance,
-      local_slope: plainRecord(local),
+      slopeTolerance: a.window.slopeTolerance,
+      localSlope: plainRecord(local),
       note: a.window.note,
       estimator: a.estimator === 'gls' ? 'generalised least squares, random-walk covariance across lags' : 'ordinary least squares',
     },
     uncertainty: {
       method: `${a.estimator === 'gls' ? 'GLS' : 'OLS'} slopes; delete-one-block jackknife over ${a.blocks} contiguous blocks (each at least twice the fit stop); the same fit window in every block${a.errorFloor !== null && charged ? `; σ, Λ and ionicity errors at least the ideal-random-walk error of J for this window (${(100 * a.errorFloor).toFixed(1)} % relative)` : ''}`,
       blocks: a.blocks,
-      block_length: { value: a.blockFrames * meta.frameInterval, units: T },
+      blockLength: { value: a.blockFrames * meta.frameInterval, units: T },
     },
     diffusion: plainRecord(diffusion),
     conductivity,
-    molar_conductivity: molar(a.value.lambda, a.error.lambda),
-    nernst_einstein: molar(a.value.lambdaNE, a.error.lambdaNE),
+    molarConductivity: molar(a.value.lambda, a.error.lambda),
+    nernstEinstein: molar(a.value.lambdaNE, a.error.lambdaNE),
     ionicity: q(a.value.ionicity, a.error.ionicity, '1 (Λ/Λ_NE = σ/σ_NE)'),
     onsager,
     transference: plainRecord(transference),
-    sum_rule: {
+    sumRule: {
       conductivity: sumRule.conductivity,
-      from_onsager: sumRule.fromOnsager,
-      relative_difference: Math.abs(sumRule.conductivity - sumRule.fromOnsager) / Math.max(Math.abs(sumRule.conductivity), 1e-300),
+      fromOnsager: sumRule.fromOnsager,
+      relativeDifference: Math.abs(sumRule.conductivity - sumRule.fromOnsager) / Math.max(Math.abs(sumRule.conductivity), 1e-300),
     },
     correlator: {
-      scheme: 'multiple-tau with decimation (exact displacements; all origins for lags up to points_per_level frames)',
-      points_per_level: meta.pointsPerLevel,
+      scheme: 'multiple-tau with decimation (exact displacements; all origins for lags up to pointsPerLevel frames)',
+      pointsPerLevel: meta.pointsPerLevel,
       decimation: meta.decimation,
       lags: a.curves.time.length,
-      longest_lag: a.curves.time[a.curves.time.length - 1] ?? 0,
-      remove_com: meta.removeCom,
+      longestLag: a.curves.time[a.curves.time.length - 1] ?? 0,
+      removeCom: meta.removeCom,
     },
     curves: {
       time: a.curves.time,
       origins: a.curves.origins,
       msd: record((_, k) => a.curves.msd[k]),
-      local_slope: record((_, k) => (a.localSlopes[k] ?? []).map(fin)),
-      charge_msd: a.curves.charge,
+      localSlope: record((_, k) => (a.localSlopes[k] ?? []).map(fin)),
+      chargeMsd: a.curves.charge,
       cross: plainRecord(cross),
     },
     centres: meta.centres ?? 'atoms',
@@ -234,11 +234,11 @@ function moleculeSection(partial: TransportPartial, options: Parameters<typeof t
     topology: m.topology,
     species: m.species,
     bonds: m.bonds,
-    largest_extent: { value: m.reach, units: u.length, note: 'largest distance of an atom from the first atom of its molecule, molecules made whole (along bonds where given, else by minimum image)' },
-    atomic_charges: {
+    largestExtent: { value: m.reach, units: u.length, note: 'largest distance of an atom from the first atom of its molecule, molecules made whole (along bonds where given, else by minimum image)' },
+    atomicCharges: {
       conductivity: charged ? a : { ...a, value: null, error: null },
-      molar_conductivity: charged && nf !== null ? atomic.molar_conductivity : null,
-      difference_in_errors: diff === null || !Number.isFinite(diff) ? null : diff,
+      molarConductivity: charged && nf !== null ? atomic.molarConductivity : null,
+      differenceInErrors: diff === null || !Number.isFinite(diff) ? null : diff,
       note: 'σ from J = Σ_i q_i Δr_i over the atoms of the selected molecules (whole molecules), same fit window and blocks as the molecular σ; equal to it at long times, the molecular dipoles being bounded',
     },
   };

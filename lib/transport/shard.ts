@@ -108,5 +108,5 @@ export function mergeTransportPieces(pieces: TransportPiece[]): TransportPartial
   delete meta.span;
   if (first.frameIntervalSource === 'time stored in the file' && first.span && last.meta.span && last.total > 2)
     meta.frameInterval = (last.meta.span.lastTime - first.span.firstTime) / (last.total - 1);
-  return { schema: 'ionfield.transport-partial/1', meta, sums };
+  return { schema: 'ionfield.transport-partial/2', meta, sums };
 }

@@ -40,3 +40,12 @@ export function defaultUnitStyle(format: string): UnitStyle | null {
   if (format === 'xtc' || format === 'trr' || format === 'gro') return 'gromacs';
   return null;
 }
+
+/**
+ * The unit string of a molar conductivity Λ (transport's Λ and Λ_NE, predict's Λ_ML and λ̂): one
+ * string per quantity across commands. Real-unit styles report S cm^2/mol (transport converts);
+ * lj stays reduced.
+ */
+export function molarConductivityUnits(style: string): string {
+  return style === 'lj' ? 'lj reduced: sigma^2 q*^2/(epsilon tau) per formula unit (Λ = σ/(n_f/V))' : 'S cm^2/mol';
+}

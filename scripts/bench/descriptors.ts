@@ -115,7 +115,7 @@ async function main() {
   const setForPy: Record<string, unknown[]> = {};
   bound.species.forEach((s, c) => { setForPy[String(c)] = bound.columns[s].map((f) => ({ type: f.type, n1: bound.species.indexOf(f.neighbours[0]), n2: f.neighbours[1] ? bound.species.indexOf(f.neighbours[1]) : -1, eta: f.eta, rs: f.rs, zeta: f.zeta, lambda: f.lambda, cutoff: f.cutoff })); });
   fs.writeFileSync(path.join(work, 'set.json'), JSON.stringify(setForPy));
-  const peers: Record<number, Record<string, { seconds_per_frame: number; cpu_seconds_per_frame: number; pairs_half?: number }>> = {};
+  const peers: Record<number, Record<string, { secondsPerFrame: number; cpuSecondsPerFrame: number; pairsHalf?: number }>> = {};
   for (const t of [1, allThreads]) {
     sh('/usr/bin/python3', [path.join(here, 'descriptors_peers.py'), work, String(t), path.join(work, `peers${t}.json`)]);
     peers[t] = JSON.parse(fs.readFileSync(path.join(work, `peers${t}.json`), 'utf8'));
@@ -139,14 +139,14 @@ async function main() {
   for (const rc of [6, 4]) {
     row(`half list, rc ${rc} (${rc === 6 ? pairs6 : pairs4} pairs)`, 'ionfield', ion[`nl${rc}_1`], ion[`nl${rc}_cpu_1`], ion[`nl${rc}_${allThreads}`], null);
     const ase = peer(1, `ase_neighbor_list_rc${rc}`), mda = peer(1, `mdanalysis_self_capped_distance_rc${rc}`);
-    row('', 'ASE neighbor_list (full list)', ase.seconds_per_frame, ase.cpu_seconds_per_frame, null, ion[`nl${rc}_cpu_1`]);
-    row('', 'MDAnalysis self_capped_distance', mda.seconds_per_frame, mda.cpu_seconds_per_frame, null, ion[`nl${rc}_cpu_1`]);
+    row('', 'ASE neighbor_list (full list)', ase.secondsPerFrame, ase.cpuSecondsPerFrame, null, ion[`nl${rc}_cpu_1`]);
+    row('', 'MDAnalysis self_capped_distance', mda.secondsPerFrame, mda.cpuSecondsPerFrame, null, ion[`nl${rc}_cpu_1`]);
   }
   row(`descriptors, ${bound.maxFeatures} features (incl. neighbour search)`, 'ionfield', ion.desc_1, ion.desc_cpu_1, ion[`desc_${allThreads}`], null);
   const tp = peer(1, 'torch_descriptors');
-  row('', `PyTorch ${(tp as unknown as { torch: string }).torch} reference (float64, dense padded)`, tp.seconds_per_frame, tp.cpu_seconds_per_frame, peer(allThreads, 'torch_descriptors').seconds_per_frame, ion.desc_cpu_1);
+  row('', `PyTorch ${(tp as unknown as { torch: string }).torch} reference (float64, dense padded)`, tp.secondsPerFrame, tp.cpuSecondsPerFrame, peer(allThreads, 'torch_descriptors').secondsPerFrame, ion.desc_cpu_1);
   log();
-  log(`Pair counts agree: ASE ${p1['ase_neighbor_list_rc6'].pairs_half} and MDAnalysis ${p1['mdanalysis_self_capped_distance_rc6'].pairs_half} half pairs at rc 6 vs ionfield ${pairs6}. ionfield's descriptors (float64) equal the PyTorch reference to ${worst.toExponential(1)} relative (worst feature, frame 0).`);
+  log(`Pair counts agree: ASE ${p1['ase_neighbor_list_rc6'].pairsHalf} and MDAnalysis ${p1['mdanalysis_self_capped_distance_rc6'].pairsHalf} half pairs at rc 6 vs ionfield ${pairs6}. ionfield's descriptors (float64) equal the PyTorch reference to ${worst.toExponential(1)} relative (worst feature, frame 0).`);
   log();
   log(`The last column is the peer's single-thread CPU time over ionfield's (CPU time is steadier than wall time on this shared machine; the wall columns show the contention). For context (not measured in this run; quoted in issue 4 for one core of this machine): a fast C++ cell list ~84 ms (rc 6) / 21 ms (rc 4) per frame for the half list, n2p2 ~1,230 ms for these 34 features, arithmetic floor < 20 ms.`);
   log();

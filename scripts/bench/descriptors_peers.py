@@ -47,8 +47,8 @@ for rc in (cut_radial, cut_angular):
         mda_t.append(t)
         mda_c.append(c)
         mda_pairs = len(pairs)
-    result[f"ase_neighbor_list_rc{rc:g}"] = {"seconds_per_frame": float(np.median(ase_t)), "cpu_seconds_per_frame": float(np.median(ase_c)), "pairs_half": int(ase_pairs), "note": "full list (i,j,d); pairs halved"}
-    result[f"mdanalysis_self_capped_distance_rc{rc:g}"] = {"seconds_per_frame": float(np.median(mda_t)), "cpu_seconds_per_frame": float(np.median(mda_c)), "pairs_half": int(mda_pairs)}
+    result[f"ase_neighbor_list_rc{rc:g}"] = {"secondsPerFrame": float(np.median(ase_t)), "cpuSecondsPerFrame": float(np.median(ase_c)), "pairsHalf": int(ase_pairs), "note": "full list (i,j,d); pairs halved"}
+    result[f"mdanalysis_self_capped_distance_rc{rc:g}"] = {"secondsPerFrame": float(np.median(mda_t)), "cpuSecondsPerFrame": float(np.median(mda_c)), "pairsHalf": int(mda_pairs)}
 
 # ---------------------------------------------------------------- PyTorch descriptors
 import torch  # noqa: E402
@@ -130,5 +130,5 @@ for x in positions:
     if values is None:
         values = values_frame.numpy()
 np.save(f"{directory}/torch_frame0.npy", values)
-result["torch_descriptors"] = {"seconds_per_frame": float(np.median(times)), "cpu_seconds_per_frame": float(np.median(cpu)), "threads": threads, "torch": torch.__version__}
+result["torch_descriptors"] = {"secondsPerFrame": float(np.median(times)), "cpuSecondsPerFrame": float(np.median(cpu)), "threads": threads, "torch": torch.__version__}
 json.dump(result, open(out_path, "w"), indent=1)

@@ -24,10 +24,10 @@ async function main() {
       const two = await runKmc(config(cells, interacting, 2, nativeSteps), 1000);
       const py = spawnSync('/usr/bin/python3', [path.join(root, 'scripts/bench/kmc_numpy.py'), String(cells), String(numpySteps), ...(interacting ? ['--interacting'] : [])], { encoding: 'utf8' });
       if (py.status !== 0) throw new Error(`NumPy benchmark failed: ${py.stderr}`);
-      const np = JSON.parse(py.stdout) as { steps_per_second: number; sites: number; tracer_D0: number };
+      const np = JSON.parse(py.stdout) as { stepsPerSecond: number; sites: number; tracer_D0: number };
       const native1 = one.jumps / one.seconds, native2 = two.jumps / two.seconds;
-      rows.push(`| ${interacting ? 'pair (1st shell)' : 'non-interacting'} | ${cells}³ | ${np.sites} | ${native1.toExponential(2)} | ${native2.toExponential(2)} | ${np.steps_per_second.toExponential(2)} | ${(native1 / np.steps_per_second).toFixed(0)}× | ${one.tracer.A.mean.toPrecision(3)} / ${np.tracer_D0.toPrecision(3)} |`);
-      json.push({ interacting, cells, sites: np.sites, native1, native2, numpy: np.steps_per_second });
+      rows.push(`| ${interacting ? 'pair (1st shell)' : 'non-interacting'} | ${cells}³ | ${np.sites} | ${native1.toExponential(2)} | ${native2.toExponential(2)} | ${np.stepsPerSecond.toExponential(2)} | ${(native1 / np.stepsPerSecond).toFixed(0)}× | ${one.tracer.A.mean.toPrecision(3)} / ${np.tracer_D0.toPrecision(3)} |`);
+      json.push({ interacting, cells, sites: np.sites, native1, native2, numpy: np.stepsPerSecond });
       console.log(rows[rows.length - 1]);
     }
   const md = `# Kinosons benchmarks: lattice KMC

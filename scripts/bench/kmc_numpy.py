@@ -70,7 +70,7 @@ def main():
         v = int(n_site)
     seconds = time.perf_counter() - start
     d0 = float(((0.5 * disp[species == 0]) ** 2).sum() / (6 * t * (species == 0).sum()))
-    print(json.dumps({"steps": steps, "seconds": seconds, "steps_per_second": steps / seconds, "sites": sites, "tracer_D0": d0}))
+    print(json.dumps({"steps": steps, "seconds": seconds, "stepsPerSecond": steps / seconds, "sites": sites, "tracer_D0": d0}))
 
 
 if __name__ == "__main__":

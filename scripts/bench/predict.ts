@@ -25,5 +25,5 @@ for (const batch of (values.batch as string).split(',')) {
   if (r.status !== 0) throw new Error(r.stderr);
   const rep = JSON.parse(r.stdout);
   const s = rep.stages;
-  console.log(`| ${batch} | ${rep.frames} | ${rep.ions} | ${rep.seconds.toFixed(2)} | ${rep.ions_frames_per_second.toExponential(2)} | ${s.read.toFixed(2)} | ${s.descriptors.toFixed(2)} | ${s.inference.toFixed(2)} | ${s.write.toFixed(2)} |`);
+  console.log(`| ${batch} | ${rep.frames} | ${rep.ions} | ${rep.seconds.toFixed(2)} | ${rep.ionsFramesPerSecond.toExponential(2)} | ${s.read.toFixed(2)} | ${s.descriptors.toFixed(2)} | ${s.inference.toFixed(2)} | ${s.write.toFixed(2)} |`);
 }

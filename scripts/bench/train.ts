@@ -38,15 +38,15 @@ async function main(): Promise<void> {
   }
   const ds = loadDatasets([dir]);
   const rows = ds.systems.reduce((a, s) => a + s.frames * s.species.reduce((b, x) => b + x.ions, 0), 0);
-  const features = ds.manifest.species.map((s) => ds.manifest.feature_columns[s].length);
+  const features = ds.manifest.species.map((s) => ds.manifest.featureColumns[s].length);
   console.log(`data: ${ds.systems.length} systems, ${rows} ion-frames per epoch, features ${features.join('/')}, network ${hidden.join('x')} tanh per species, batch ${batch} frames, ${epochs} timed epochs`);
-  const results: { tool: string; threads: number; seconds_per_epoch: number }[] = [];
+  const results: { tool: string; threads: number; secondsPerEpoch: number }[] = [];
   for (const threads of (values.threads as string).split(',').map(Number)) {
     const arch = { features, hidden, activation: 'tanh' };
     await native().trainNetwork(arch, ds.systems, [], { epochs: 1, batchFrames: batch, patience: 0, threads, learningRate: 1e-3 }); // warm-up
     const t0 = process.hrtime.bigint();
     await native().trainNetwork(arch, ds.systems, [], { epochs, batchFrames: batch, patience: 0, threads, learningRate: 1e-3 });
-    results.push({ tool: 'ionfield (native, float64)', threads, seconds_per_epoch: Number(process.hrtime.bigint() - t0) / 1e9 / epochs });
+    results.push({ tool: 'ionfield (native, float64)', threads, secondsPerEpoch: Number(process.hrtime.bigint() - t0) / 1e9 / epochs });
     for (const dtype of ['float64', 'float32']) {
       const args = { systems: ds.systems.map((s) => path.join(dir!, s.name)), species: ds.manifest.species, hidden, batch, epochs, threads, dtype };
       const r = spawnSync('/usr/bin/python3', [path.join(__dirname, 'train_peer.py'), JSON.stringify(args)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
@@ -54,11 +54,11 @@ async function main(): Promise<void> {
       results.push(JSON.parse(r.stdout.trim().split('\n').pop()!));
     }
   }
-  const base = (threads: number) => results.find((r) => r.tool.startsWith('ionfield') && r.threads === threads)!.seconds_per_epoch;
+  const base = (threads: number) => results.find((r) => r.tool.startsWith('ionfield') && r.threads === threads)!.secondsPerEpoch;
   console.log('| tool | threads | s / epoch | ion-frames / s | time vs ionfield |');
   console.log('|---|---|---|---|---|');
   for (const r of results)
-    console.log(`| ${r.tool} | ${r.threads} | ${r.seconds_per_epoch.toFixed(3)} | ${(rows / r.seconds_per_epoch).toExponential(2)} | ${(r.seconds_per_epoch / base(r.threads)).toFixed(2)}x |`);
+    console.log(`| ${r.tool} | ${r.threads} | ${r.secondsPerEpoch.toFixed(3)} | ${(rows / r.secondsPerEpoch).toExponential(2)} | ${(r.secondsPerEpoch / base(r.threads)).toFixed(2)}x |`);
 }
 
 main().catch((err) => {

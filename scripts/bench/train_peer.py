@@ -73,4 +73,4 @@ t0 = time.perf_counter()
 for _ in range(args["epochs"]):
     epoch()
 print(json.dumps({"tool": f"pytorch {torch.__version__} {args['dtype']}", "threads": args["threads"],
-                  "seconds_per_epoch": (time.perf_counter() - t0) / args["epochs"]}))
+                  "secondsPerEpoch": (time.perf_counter() - t0) / args["epochs"]}))

@@ -13,10 +13,10 @@ interface Result {
   atoms: number;
   frames: number;
   seconds: number;
-  frames_per_s: number;
-  peak_rss_mb: number;
+  framesPerS: number;
+  peakRssMb: number;
   threads?: number;
-  correlator_mb?: number;
+  correlatorMb?: number;
 }
 
 /** Child: feeds a random walk to the correlator in batches of 256 frames (lib/bench/transport.ts); times the whole loop. */
@@ -28,10 +28,10 @@ async function child(frames: number, atoms: number, threads: number): Promise<vo
     atoms,
     frames,
     seconds: w.seconds,
-    frames_per_s: frames / w.seconds,
-    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    framesPerS: frames / w.seconds,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
     threads,
-    correlator_mb: w.correlatorBytes / 2 ** 20,
+    correlatorMb: w.correlatorBytes / 2 ** 20,
   };
   console.log(JSON.stringify(result));
 }
@@ -66,8 +66,8 @@ async function main() {
   console.log('| tool | threads | atoms | frames | seconds | frames/s | peak RSS (MB) |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of results)
-    console.log(`| ${r.tool} | ${r.threads ?? 1} | ${r.atoms} | ${r.frames} | ${r.seconds.toFixed(2)} | ${r.frames_per_s.toFixed(0)} | ${r.peak_rss_mb.toFixed(0)} |`);
-  const best = results.filter((r) => r.tool === 'ionfield' && r.frames === frames).sort((a, b) => b.frames_per_s - a.frames_per_s)[0];
+    console.log(`| ${r.tool} | ${r.threads ?? 1} | ${r.atoms} | ${r.frames} | ${r.seconds.toFixed(2)} | ${r.framesPerS.toFixed(0)} | ${r.peakRssMb.toFixed(0)} |`);
+  const best = results.filter((r) => r.tool === 'ionfield' && r.frames === frames).sort((a, b) => b.framesPerS - a.framesPerS)[0];
   const mda = results.filter((r) => r.tool === 'mdanalysis').sort((a, b) => b.frames - a.frames)[0];
   if (best && mda) {
     // MDAnalysis without FFT costs ∝ T² N: its time for T frames scales from the largest run measured.
@@ -75,7 +75,7 @@ async function main() {
     console.log(`\nMDAnalysis EinsteinMSD (fft=False) extrapolated to ${frames} frames (∝ T²): ${(extrapolated / 3600).toFixed(1)} h; ionfield ${best.seconds.toFixed(1)} s (${(extrapolated / best.seconds).toFixed(0)}× faster)`);
   }
   const fft = results.filter((r) => r.tool === 'numpy-fft' && r.frames === frames)[0];
-  if (best && fft) console.log(`NumPy FFT all-origins at ${frames} frames: ${fft.seconds.toFixed(1)} s, ${fft.peak_rss_mb.toFixed(0)} MB; ionfield ${best.seconds.toFixed(1)} s, ${best.peak_rss_mb.toFixed(0)} MB`);
+  if (best && fft) console.log(`NumPy FFT all-origins at ${frames} frames: ${fft.seconds.toFixed(1)} s, ${fft.peakRssMb.toFixed(0)} MB; ionfield ${best.seconds.toFixed(1)} s, ${best.peakRssMb.toFixed(0)} MB`);
   console.log(JSON.stringify(results));
 }
 

@@ -65,8 +65,8 @@ def main():
         msd = [EinsteinMSD(u, select=f"type {s}", msd_type="xyz", fft=False).run().results.timeseries for s in ("1", "2")]
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"tool": a.method, "atoms": n, "frames": T, "seconds": seconds, "frames_per_s": T / seconds,
-                      "peak_rss_mb": peak_mb, "check_msd1_lag1": float(msd[0][1]), "check_jj_lag1": float(jj[1]),
+    print(json.dumps({"tool": a.method, "atoms": n, "frames": T, "seconds": seconds, "framesPerS": T / seconds,
+                      "peakRssMb": peak_mb, "check_msd1_lag1": float(msd[0][1]), "check_jj_lag1": float(jj[1]),
                       "check_cross01_lag1": float(cross[1][1])}))
 
 

@@ -30,7 +30,7 @@ interface ManifestSystem {
   name: string;
   parameters: { lb: number; rho: number; qcat: number; sigan: number };
   packed: { file: string } | null;
-  transport: { lambda_eh: { value: number; error: number } };
+  transport: { lambdaEh: { value: number; error: number } };
 }
 
 type FieldKind = 'model' | 'target';
@@ -46,17 +46,17 @@ function summarise(a: AnalysisResult) {
     const c = a.structure.curves.find(pair);
     if (!c) return null;
     const j = c.pairs.findIndex((p, k) => p >= 50 && c.correlation[k] !== null);
-    return j < 0 ? null : { r: c.r[j], value: c.correlation[j], error: c.correlation_error[j] };
+    return j < 0 ? null : { r: c.r[j], value: c.correlation[j], error: c.correlationError[j] };
   };
   const signs = a.structure.species;
   return {
-    mean, std, relative_std: std / mean,
-    species: a.distributions.map((d) => ({ species: d.species, mean: d.mean.value, std: d.std.value, skewness: d.skewness, low_tail_ratio: d.low_tail_ratio, q05_over_mean: d.quantiles.q05 / d.mean.value, below_zero: d.fraction_below[0]?.fraction ?? null })),
-    pair_cutoff: a.clusters?.cutoff ?? null, pair_cutoff_source: a.clusters?.cutoff_source ?? null,
-    largest_cluster_fraction: a.clusters?.largest_cluster_fraction ?? null,
+    mean, std, relativeStd: std / mean,
+    species: a.distributions.map((d) => ({ species: d.species, mean: d.mean.value, std: d.std.value, skewness: d.skewness, lowTailRatio: d.lowTailRatio, q05OverMean: d.quantiles.q05 / d.mean.value, belowZero: d.fractionBelow[0]?.fraction ?? null })),
+    pairCutoff: a.clusters?.cutoff ?? null, pairCutoffSource: a.clusters?.cutoffSource ?? null,
+    largestClusterFraction: a.clusters?.largestClusterFraction ?? null,
     classes: (a.clusters?.classes ?? []).map((c) => ({ ...c, relative: c.mean === null ? null : c.mean / mean })),
-    by_counter_ions: (a.clusters?.by_counter_ions ?? []).map((c) => ({ ...c, relative: c.mean === null ? null : c.mean / mean })),
-    contact_correlation: {
+    byCounterIons: (a.clusters?.byCounterIons ?? []).map((c) => ({ ...c, relative: c.mean === null ? null : c.mean / mean })),
+    contactCorrelation: {
       like: signs.map((x) => ({ pair: `${x}${x}`, ...contact((c) => c.a === x && c.b === x) })),
       unlike: contact((c) => c.a !== c.b),
     },
@@ -90,13 +90,13 @@ async function main() {
   const rows = results.map(({ system, kind, a }) => ({
     system: system.name, kind, lb: system.parameters.lb, rho: system.parameters.rho,
     salt: system.parameters.qcat === 2 ? '2:1' : system.parameters.sigan !== 1 ? '1:1 (σ− = 1.5σ+)' : '1:1',
-    Lambda_EH: system.transport.lambda_eh.value, Lambda_EH_error: system.transport.lambda_eh.error,
-    frames: a.frames, ions: a.ions, field_source: a.provenance.source, ...summarise(a), warnings: a.warnings,
+    Lambda_EH: system.transport.lambdaEh.value, Lambda_EH_error: system.transport.lambdaEh.error,
+    frames: a.frames, ions: a.ions, fieldSource: a.provenance.source, ...summarise(a), warnings: a.warnings,
   }));
   const across = Object.fromEntries((['model', 'target'] as FieldKind[]).map((kind) => {
     const sys = rows.filter((r) => r.kind === kind && r.salt === '1:1');
-    const f = fluctuationAgainstLambda(sys.map((r) => ({ system: r.system, molar_conductivity: r.Lambda_EH, molar_conductivity_error: r.Lambda_EH_error, std: r.std, relative_std: r.relative_std })));
-    return [kind, { systems: sys.length, spearman_std: f.spearman_std, pearson_std: f.pearson_std, spearman_relative_std: f.spearman_relative_std, pearson_relative_std: f.pearson_relative_std }];
+    const f = fluctuationAgainstLambda(sys.map((r) => ({ system: r.system, molarConductivity: r.Lambda_EH, molarConductivityError: r.Lambda_EH_error, std: r.std, relativeStd: r.relativeStd })));
+    return [kind, { systems: sys.length, spearmanStd: f.spearmanStd, pearsonStd: f.pearsonStd, spearmanRelativeStd: f.spearmanRelativeStd, pearsonRelativeStd: f.pearsonRelativeStd }];
   }));
 
   // Figures.
@@ -116,13 +116,13 @@ async function main() {
   await write('field-fluctuation.svg', {
     title: 'Spread of λ against Λ_EH across the family', data: { values: rows.map((r) => ({ ...r, field: r.kind === 'model' ? 'model λ̂' : 'target λ (exact, noisy)' })) },
     facet: { column: { field: 'field', type: 'nominal', title: null } }, resolve: { scale: { y: 'independent' } },
-    spec: { width: 260, height: 220, mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'Lambda_EH', type: 'quantitative', title: 'Λ_EH (lj)', scale: { type: 'log' } }, y: { field: 'relative_std', type: 'quantitative', title: 'std(λ) / ⟨λ⟩' }, color: { field: 'lb', type: 'ordinal', title: 'l_B/σ' }, shape: { field: 'salt', type: 'nominal', title: 'salt' }, tooltip: [{ field: 'system' }] } },
+    spec: { width: 260, height: 220, mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'Lambda_EH', type: 'quantitative', title: 'Λ_EH (lj)', scale: { type: 'log' } }, y: { field: 'relativeStd', type: 'quantitative', title: 'std(λ) / ⟨λ⟩' }, color: { field: 'lb', type: 'ordinal', title: 'l_B/σ' }, shape: { field: 'salt', type: 'nominal', title: 'salt' }, tooltip: [{ field: 'system' }] } },
   });
-  const classes = rows.filter((r) => r.kind === 'model').flatMap((r) => r.by_counter_ions.filter((c) => c.samples >= 50 && c.relative !== null).map((c) => ({ system: r.system, rho: r.rho, lb: `l_B = ${r.lb}`, species: c.species, counter_ions: c.counter_ions, relative: c.relative })));
+  const classes = rows.filter((r) => r.kind === 'model').flatMap((r) => r.byCounterIons.filter((c) => c.samples >= 50 && c.relative !== null).map((c) => ({ system: r.system, rho: r.rho, lb: `l_B = ${r.lb}`, species: c.species, counterIons: c.counterIons, relative: c.relative })));
   await write('field-pairs.svg', {
     title: 'Model λ̂ by counter-ions within the pair cutoff, relative to the system mean (classes ≥ 50 samples)',
     data: { values: classes }, facet: { column: { field: 'lb', type: 'nominal', title: null } },
-    spec: { width: 240, height: 220, mark: { type: 'line', point: true }, encoding: { x: { field: 'counter_ions', type: 'ordinal', title: 'counter-ions within the cutoff' }, y: { field: 'relative', type: 'quantitative', title: 'mean λ̂ / ⟨λ̂⟩', scale: { zero: false } }, color: { field: 'rho', type: 'quantitative', title: 'ρσ³', scale: { type: 'log', scheme: 'viridis' } }, detail: [{ field: 'system' }, { field: 'species' }], strokeDash: { field: 'species', type: 'nominal' } } },
+    spec: { width: 240, height: 220, mark: { type: 'line', point: true }, encoding: { x: { field: 'counterIons', type: 'ordinal', title: 'counter-ions within the cutoff' }, y: { field: 'relative', type: 'quantitative', title: 'mean λ̂ / ⟨λ̂⟩', scale: { zero: false } }, color: { field: 'rho', type: 'quantitative', title: 'ρσ³', scale: { type: 'log', scheme: 'viridis' } }, detail: [{ field: 'system' }, { field: 'species' }], strokeDash: { field: 'species', type: 'nominal' } } },
   });
   // C_ab(r) for six systems that span the family (all of them do not fit one readable figure;
   // field-study.json and the reports hold every system).
@@ -135,7 +135,7 @@ async function main() {
     facet: { row: { field: 'field', type: 'nominal', title: null }, column: { field: 'system', type: 'nominal', title: null } }, resolve: { scale: { y: 'independent' } },
     spec: { width: 150, height: 130, mark: { type: 'line', strokeWidth: 1 }, encoding: { x: { field: 'r', type: 'quantitative', title: 'r (σ)' }, y: { field: 'C', type: 'quantitative', title: 'C(r)' }, color: { field: 'pair', type: 'nominal' } } },
   });
-  fs.writeFileSync(path.join(values.figures!, 'field-study.json'), JSON.stringify({ schema: 'ionfield.field-study/1', model: values.model ?? 'data/models/default.onnx', across_1to1_systems: across, systems: rows }, null, 1) + '\n');
+  fs.writeFileSync(path.join(values.figures!, 'field-study.json'), JSON.stringify({ schema: 'ionfield.field-study/1', model: values.model ?? 'data/models/default.onnx', across1to1Systems: across, systems: rows }, null, 1) + '\n');
   console.log(JSON.stringify(across, null, 1));
   console.log(`reports: ${values.out}/report-{model,target}.html; figures in ${values.figures}`);
 }

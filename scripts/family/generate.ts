@@ -22,9 +22,9 @@ export interface SystemSpec {
   qcat: number;
   qan: number;
   ions: number;
-  equil_steps: number;
-  prod_steps: number;
-  dump_every: number;
+  equilSteps: number;
+  prodSteps: number;
+  dumpEvery: number;
   pppm: number;
   timestep: number;
 }
@@ -82,14 +82,14 @@ function writeDone(s: SystemSpec, dir: string, version: string, wallSeconds: num
   const rates = [...log.matchAll(/([0-9.]+) timesteps\/s/g)].map((m) => Number(m[1]));
   const done = {
     name: s.name,
-    parameters: { ...s, ncat, nan, box_length: L, coulomb_cutoff: rc, seed },
-    lammps_version: version,
-    wall_seconds: wallSeconds,
-    production_steps_per_second: rates.length ? rates[rates.length - 1] : null,
-    host_cores: os.cpus().length,
+    parameters: { ...s, ncat, nan, boxLength: L, coulombCutoff: rc, seed },
+    lammpsVersion: version,
+    wallSeconds: wallSeconds,
+    productionStepsPerSecond: rates.length ? rates[rates.length - 1] : null,
+    hostCores: os.cpus().length,
     trajectory: 'traj.lammpstrj',
-    frames: Math.floor(s.prod_steps / s.dump_every) + 1,
-    time_per_frame: s.dump_every * s.timestep,
+    frames: Math.floor(s.prodSteps / s.dumpEvery) + 1,
+    timePerFrame: s.dumpEvery * s.timestep,
     units: 'lj',
     finished: new Date().toISOString(),
   };
@@ -113,8 +113,8 @@ function adoptFinished(s: SystemSpec, dir: string, version: string): boolean {
   // the first `create_atoms 1 random n SEED` carries the system's seed.
   const runs = [...log.matchAll(/^run\s+(\d+)\s*$/gm)].map((m) => Number(m[1]));
   const seed = /^create_atoms\s+1\s+random\s+\d+\s+(\d+)/m.exec(log)?.[1];
-  if (runs[runs.length - 1] !== s.prod_steps || Number(seed) !== derived(s).seed) return false;
-  const expected = Math.floor(s.prod_steps / s.dump_every) + 1;
+  if (runs[runs.length - 1] !== s.prodSteps || Number(seed) !== derived(s).seed) return false;
+  const expected = Math.floor(s.prodSteps / s.dumpEvery) + 1;
   const frames = (fs.readFileSync(trajFile, 'utf8').match(/ITEM: TIMESTEP/g) ?? []).length;
   if (frames !== expected) return false;
   writeDone(s, dir, version, Number(wall[1]) * 3600 + Number(wall[2]) * 60 + Number(wall[3]));
@@ -129,7 +129,7 @@ function runSystem(s: SystemSpec, outDir: string, version: string): Promise<void
   const { ncat, nan, rc, seed } = derived(s);
   const vars: Record<string, string | number> = {
     ncat, nan, qcat: s.qcat, qan: s.qan, sigcat: s.sigcat, sigan: s.sigan, rho: s.rho, lb: s.lb, seed,
-    equil: s.equil_steps, prod: s.prod_steps, every: s.dump_every, out: 'traj.lammpstrj', pppm: s.pppm, rc: rc.toFixed(3),
+    equil: s.equilSteps, prod: s.prodSteps, every: s.dumpEvery, out: 'traj.lammpstrj', pppm: s.pppm, rc: rc.toFixed(3),
   };
   const args = ['-in', path.join(here, 'electrolyte.in'), '-log', 'log.lammps', '-screen', 'none', '-nocite'];
   for (const [k, v] of Object.entries(vars)) args.push('-var', k, String(v));
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     if (unknown.length) throw new Error(`--only: no system named ${unknown.join(', ')} in family.json`);
     systems = values.only.split(',').map((n) => byName.get(n)!);
   }
-  if (values['prod-steps']) systems = systems.map((s) => ({ ...s, prod_steps: Number(values['prod-steps']) }));
+  if (values['prod-steps']) systems = systems.map((s) => ({ ...s, prodSteps: Number(values['prod-steps']) }));
   const version = lammpsVersion();
   for (const s of systems) adoptFinished(s, path.join(outDir, s.name), version);
   const todo = systems.filter((s) => !fs.existsSync(path.join(outDir, s.name, 'done.json')));

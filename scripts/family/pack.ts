@@ -67,17 +67,17 @@ async function main(): Promise<void> {
   const ledger: Record<string, unknown> = fs.existsSync(ledgerFile) ? JSON.parse(fs.readFileSync(ledgerFile, 'utf8')) : {};
   for (const name of names) {
     const done = JSON.parse(fs.readFileSync(path.join(raw, name, 'done.json'), 'utf8'));
-    const key = { stride: o.stride, precision: o.precision, stop: o.stop ?? null, source_finished: done.finished };
+    const key = { stride: o.stride, precision: o.precision, stop: o.stop ?? null, sourceFinished: done.finished };
     const prev = ledger[name] as (typeof key & { bytes: number }) | undefined;
-    if (prev && prev.stride === key.stride && prev.precision === key.precision && prev.stop === key.stop && prev.source_finished === key.source_finished && fs.existsSync(path.join(out, `${name}.xtc`))) {
+    if (prev && prev.stride === key.stride && prev.precision === key.precision && prev.stop === key.stop && prev.sourceFinished === key.sourceFinished && fs.existsSync(path.join(out, `${name}.xtc`))) {
       console.log(`${name}: packed already (${(prev.bytes / 1e6).toFixed(2)} MB)`);
       continue;
     }
     const t0 = Date.now();
     // Ion diameters (type 1 cations, type 2 anions in electrolyte.in) for the shared model.
     const sizes = { '1': Number(done.parameters.sigcat ?? 1), '2': Number(done.parameters.sigan ?? 1) };
-    const r = await packSystem(path.join(raw, name, done.trajectory), path.join(out, name), o, done.time_per_frame, sizes);
-    ledger[name] = { ...key, frames: r.frames, time_per_frame: done.time_per_frame * o.stride, bytes: r.bytes };
+    const r = await packSystem(path.join(raw, name, done.trajectory), path.join(out, name), o, done.timePerFrame, sizes);
+    ledger[name] = { ...key, frames: r.frames, timePerFrame: done.timePerFrame * o.stride, bytes: r.bytes };
     const tmp = `${ledgerFile}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(ledger, null, 1) + '\n');
     fs.renameSync(tmp, ledgerFile);

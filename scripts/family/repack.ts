@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   if (!(Number.isInteger(every) && every >= 2)) throw new Error('--every must be a whole number ≥ 2');
   const family = values.family as string;
   const ledgerFile = path.join(family, 'packed.json');
-  const ledger = JSON.parse(fs.readFileSync(ledgerFile, 'utf8')) as Record<string, { stride: number; precision: number; frames: number; time_per_frame: number; bytes: number; thinned_from?: unknown }>;
+  const ledger = JSON.parse(fs.readFileSync(ledgerFile, 'utf8')) as Record<string, { stride: number; precision: number; frames: number; timePerFrame: number; bytes: number; thinnedFrom?: unknown }>;
   const only = values.only ? new Set((values.only as string).split(',')) : null;
   for (const [name, entry] of Object.entries(ledger)) {
     if (only && !only.has(name)) continue;
@@ -23,10 +23,10 @@ async function main(): Promise<void> {
     const topology = JSON.parse(fs.readFileSync(path.join(family, `${name}.topology.json`), 'utf8')) as { sizes?: Record<string, number> };
     const tmpBase = path.join(family, `.${name}.repack-${process.pid}`);
     // packSystem reads through the topology beside the input; write beside, then rename both.
-    const r = await packSystem(xtc, tmpBase, { stride: every, precision: entry.precision }, entry.time_per_frame, topology.sizes);
+    const r = await packSystem(xtc, tmpBase, { stride: every, precision: entry.precision }, entry.timePerFrame, topology.sizes);
     fs.renameSync(`${tmpBase}.topology.json`, path.join(family, `${name}.topology.json`));
     fs.renameSync(`${tmpBase}.xtc`, xtc);
-    ledger[name] = { ...entry, stride: entry.stride * every, frames: r.frames, time_per_frame: entry.time_per_frame * every, bytes: r.bytes, thinned_from: { stride: entry.stride, frames: entry.frames, bytes: entry.bytes } };
+    ledger[name] = { ...entry, stride: entry.stride * every, frames: r.frames, timePerFrame: entry.timePerFrame * every, bytes: r.bytes, thinnedFrom: { stride: entry.stride, frames: entry.frames, bytes: entry.bytes } };
     const tmp = `${ledgerFile}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(ledger, null, 1) + '\n');
     fs.renameSync(tmp, ledgerFile);

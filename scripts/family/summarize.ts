@@ -30,12 +30,12 @@ function q(x: Quantity | null | undefined): { value: number | null; error: numbe
 
 function summary(rep: TransportReport) {
   return {
-    fit_window: { start: rep.fit_window.start, stop: rep.fit_window.stop, automatic: rep.fit_window.automatic, diffusive: rep.fit_window.diffusive, local_slope: rep.fit_window.local_slope, note: rep.fit_window.note },
+    fitWindow: { start: rep.fitWindow.start, stop: rep.fitWindow.stop, automatic: rep.fitWindow.automatic, diffusive: rep.fitWindow.diffusive, localSlope: rep.fitWindow.localSlope, note: rep.fitWindow.note },
     uncertainty: rep.uncertainty,
-    lambda_eh: q(rep.molar_conductivity),
+    lambdaEh: q(rep.molarConductivity),
     conductivity: q(rep.conductivity),
     diffusion: Object.fromEntries(Object.entries(rep.diffusion).map(([s, v]) => [s, q(v)])),
-    lambda_ne: q(rep.nernst_einstein),
+    lambdaNe: q(rep.nernstEinstein),
     ionicity: q(rep.ionicity),
     transference: Object.fromEntries(Object.entries(rep.transference).map(([s, v]) => [s, q(v)])),
     warnings: rep.warnings,
@@ -75,11 +75,11 @@ async function main(): Promise<void> {
     const partialFile = path.join(cache, `${name}.json`);
     const stat = fs.statSync(traj);
     let partial = fs.existsSync(partialFile) ? loadPartial(partialFile) : null;
-    if (!partial || (partial.meta as unknown as { source_bytes?: number }).source_bytes !== stat.size) {
+    if (!partial || (partial.meta as unknown as { sourceBytes?: number }).sourceBytes !== stat.size) {
       const t0 = Date.now();
       process.stderr.write(`transport: ${name} ... `);
       partial = await accumulateTransport(traj, { temperature: 1, units: 'lj', timestep: p.timestep });
-      (partial.meta as unknown as { source_bytes: number }).source_bytes = stat.size;
+      (partial.meta as unknown as { sourceBytes: number }).sourceBytes = stat.size;
       savePartial(partial, partialFile);
       process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     }
@@ -87,13 +87,13 @@ async function main(): Promise<void> {
     const automatic = transportReport(partial, { temperature: 1 });
     systems.push({
       name,
-      parameters: { ...p, temperature: 1, langevin_damping: 1, units: 'lj', total_ions: p.ncat + p.nan, formula_unit_density: p.ncat / p.box_length ** 3 },
-      lammps_version: done.lammps_version,
-      timings: { wall_seconds: done.wall_seconds, production_steps_per_second: done.production_steps_per_second, host_cores: done.host_cores, finished: done.finished },
-      trajectory: { file: path.relative(repo, traj).startsWith('..') ? traj : path.relative(repo, traj), frames: partial.sums.frames, time_per_frame: done.time_per_frame, bytes: stat.size },
+      parameters: { ...p, temperature: 1, langevinDamping: 1, units: 'lj', totalIons: p.ncat + p.nan, formulaUnitDensity: p.ncat / p.boxLength ** 3 },
+      lammpsVersion: done.lammpsVersion,
+      timings: { wallSeconds: done.wallSeconds, productionStepsPerSecond: done.productionStepsPerSecond, hostCores: done.hostCores, finished: done.finished },
+      trajectory: { file: path.relative(repo, traj).startsWith('..') ? traj : path.relative(repo, traj), frames: partial.sums.frames, timePerFrame: done.timePerFrame, bytes: stat.size },
       packed: packed[name] ? { file: `${name}.xtc`, topology: `${name}.topology.json`, ...packed[name] } : null,
       transport: summary(chosen),
-      transport_automatic_window: summary(automatic),
+      transportAutomaticWindow: summary(automatic),
     });
   }
   // Systems summarised earlier whose raw runs are not on this machine (the family grows over several
@@ -107,11 +107,11 @@ async function main(): Promise<void> {
     schema: 'ionfield.family-manifest/1',
     description: family.description,
     model: 'charged WCA spheres in a dielectric continuum (l_B = 1/eps_r), PPPM, Langevin T* = 1 (damping 1 τ) + NVE, dt = 0.005 τ; scripts/family/electrolyte.in',
-    generated_by: 'scripts/family/generate.ts; summarised by scripts/family/summarize.ts (ionfield transport, fit window 3–12 τ, jackknife over blocks)',
+    generatedBy: 'scripts/family/generate.ts; summarised by scripts/family/summarize.ts (ionfield transport, fit window 3–12 τ, jackknife over blocks)',
     units: 'lj',
-    fit_window: FIT_WINDOW,
-    systems_defined: order.length,
-    systems_finished: systems.length,
+    fitWindow: FIT_WINDOW,
+    systemsDefined: order.length,
+    systemsFinished: systems.length,
     systems,
   };
   atomic(out, JSON.stringify(manifest, null, 1) + '\n');
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     for (const s of systems.filter((x) => filter(x.name))) {
       const lb = s.parameters.lb as number;
       if (!byLb.has(lb)) byLb.set(lb, { label: label(lb), points: [] });
-      const v = s.transport.lambda_eh;
+      const v = s.transport.lambdaEh;
       if (v && v.value !== null) byLb.get(lb)!.points.push({ x: s.parameters.rho, y: v.value, error: v.error ?? undefined });
     }
     return [...byLb.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
@@ -137,9 +137,9 @@ async function main(): Promise<void> {
   if (all.length)
     atomic(path.join(docs, 'lambda-vs-concentration.svg'), linePlot(all, { title: 'Molar conductivity Λ_EH of the family (fit 3–12 τ)', xLabel: 'total ion density ρσ³', yLabel: 'Λ (lj reduced, per formula unit)', logX: true }));
   const rows = systems.map((s) => {
-    const t = s.transport, a = s.transport_automatic_window;
+    const t = s.transport, a = s.transportAutomaticWindow;
     const d = Object.values(t.diffusion) as { value: number | null; error: number | null }[];
-    return `| ${s.name} | ${s.parameters.rho} | ${s.parameters.lb} | ${s.parameters.qcat}:${-s.parameters.qan} | ${s.parameters.sigcat}/${s.parameters.sigan} | ${s.parameters.ncat}+${s.parameters.nan} | ${fmt(t.lambda_eh)} | ${fmt(d[0])} | ${fmt(d[1])} | ${fmt(t.lambda_ne)} | ${fmt(t.ionicity)} | ${t.uncertainty.blocks} | ${t.fit_window.diffusive ? 'yes' : 'no'} | ${fmt(a.lambda_eh)} (${a.fit_window.start}–${a.fit_window.stop} τ) | ${(s.timings.wall_seconds / 60).toFixed(0)} min |`;
+    return `| ${s.name} | ${s.parameters.rho} | ${s.parameters.lb} | ${s.parameters.qcat}:${-s.parameters.qan} | ${s.parameters.sigcat}/${s.parameters.sigan} | ${s.parameters.ncat}+${s.parameters.nan} | ${fmt(t.lambdaEh)} | ${fmt(d[0])} | ${fmt(d[1])} | ${fmt(t.lambdaNe)} | ${fmt(t.ionicity)} | ${t.uncertainty.blocks} | ${t.fitWindow.diffusive ? 'yes' : 'no'} | ${fmt(a.lambdaEh)} (${a.fitWindow.start}–${a.fitWindow.stop} τ) | ${(s.timings.wallSeconds / 60).toFixed(0)} min |`;
   });
   atomic(
     path.join(docs, 'table.md'),

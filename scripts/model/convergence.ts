@@ -38,7 +38,7 @@ for (const f of (values.fractions as string).split(',').map(Number)) {
   try {
     const t = run(['transport', positionals[0], '--units', 'lj', '--temperature', values.temperature as string, '--timestep', values.timestep as string,
       '--fit-start', values['fit-start'] as string, '--fit-stop', values['fit-stop'] as string, '--stop', String(n)]);
-    const m = t.molar_conductivity as { value: number | null; error: number | null } | null;
+    const m = t.molarConductivity as { value: number | null; error: number | null } | null;
     if (m && Number.isFinite(m.value) && Number.isFinite(m.error)) {
       ehRel = m.error! / Math.abs(m.value!);
       eh = `${m.value!.toPrecision(4)} ± ${m.error!.toPrecision(2)}`;
@@ -49,9 +49,9 @@ for (const f of (values.fractions as string).split(',').map(Number)) {
   // Too few frames for a blocking error: predict reports the error as null. A shared model's error
   // is the total (model ⊕ sampling): the model part does not shrink with frames, so the convergence
   // column is the sampling part (`parts.sampling`) and the total is printed beside Λ_ML.
-  const sampling = p.lambda_ml.parts ? p.lambda_ml.parts.sampling : p.lambda_ml.error;
-  const mlRel = sampling === null ? Number.NaN : sampling / Math.abs(p.lambda_ml.value);
-  const ml = p.lambda_ml.error === null ? `${p.lambda_ml.value.toPrecision(4)} (no error: too few frames)` : `${p.lambda_ml.value.toPrecision(4)} ± ${p.lambda_ml.error.toPrecision(2)}`;
+  const sampling = p.lambdaMl.parts ? p.lambdaMl.parts.sampling : p.lambdaMl.error;
+  const mlRel = sampling === null ? Number.NaN : sampling / Math.abs(p.lambdaMl.value);
+  const ml = p.lambdaMl.error === null ? `${p.lambdaMl.value.toPrecision(4)} (no error: too few frames)` : `${p.lambdaMl.value.toPrecision(4)} ± ${p.lambdaMl.error.toPrecision(2)}`;
   console.log(`| ${n} | ${ml} | ${Number.isFinite(mlRel) ? `${(100 * mlRel).toFixed(1)} %` : '—'} | ${eh} | ${Number.isFinite(ehRel) ? `${(100 * ehRel).toFixed(1)} %` : '—'} |`);
   if (Number.isFinite(mlRel)) last = { n, ml: mlRel, eh: ehRel };
 }

@@ -43,7 +43,7 @@ if has dataset; then
   # frames are 4 τ apart), one origin every 16 τ. Species labelled by charge: the fold needs charges.
   node bin/ionfield.js dataset data/family/*.xtc --set benchmark --tau 12 --tau-short 4 --origin-stride 4 \
     --manifest data/family/manifest.json --label-by charge --out "$SHARED_DS" --json > build/family-shared-ds.build.json
-  node -e 'const r=require("./build/family-shared-ds.build.json");console.log(`shared dataset: ${r.systems.length} systems, worst sum-rule error ${r.max_sum_rule_relative_error}`)'
+  node -e 'const r=require("./build/family-shared-ds.build.json");console.log(`shared dataset: ${r.systems.length} systems, worst sum-rule error ${r.maxSumRuleRelativeError}`)'
 fi
 
 if has nested; then
@@ -58,7 +58,7 @@ if has per-species-dataset; then
   # Systems already in $DS with the same request are skipped: rerun after adding systems.
   cli dataset data/family/*.xtc --set compact --tau $TAU --origin-stride $ORIGIN_STRIDE \
     --manifest data/family/manifest.json --label-by charge --out "$DS" --json > build/family-ds.build.json
-  node -e 'const r=require("./build/family-ds.build.json");console.log(`dataset: ${r.systems.length} systems, worst sum-rule error ${r.max_sum_rule_relative_error}`)'
+  node -e 'const r=require("./build/family-ds.build.json");console.log(`dataset: ${r.systems.length} systems, worst sum-rule error ${r.maxSumRuleRelativeError}`)'
 fi
 
 if has loso; then
@@ -74,7 +74,7 @@ fi
 
 if has per-species-default; then
   # The earlier per-species model (no longer shipped): the objective with the lower leave-systems-out median error.
-  OBJECTIVE=$(node -e 'const r=require("./docs/model/leave-one-out/leave-systems-out.json").median_relative_error;console.log(r["nn_global"]<=r["nn_per-ion"]?"global":"per-ion")')
+  OBJECTIVE=$(node -e 'const r=require("./docs/model/leave-one-out/leave-systems-out.json").medianRelativeError;console.log(r["nn_global"]<=r["nn_per-ion"]?"global":"per-ion")')
   cli train "$DS" --holdout $VALIDATION --objective "$OBJECTIVE" --hidden $HIDDEN --epochs $EPOCHS --patience $PATIENCE \
     --threads "$THREADS" --out build/per-species.onnx --json > build/per-species.train.json
   echo "per-species model: $OBJECTIVE objective, build/per-species.onnx"

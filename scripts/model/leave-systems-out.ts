@@ -46,10 +46,10 @@ interface Row {
   frames: number;
   ions: number;
   concentration: number | null;
-  lambda_eh: number | null;
-  lambda_eh_error: number | null;
-  lambda_target: number;
-  reference: 'lambda_eh' | 'lambda_target';
+  lambdaEh: number | null;
+  lambdaEhError: number | null;
+  lambdaTarget: number;
+  reference: 'lambdaEh' | 'lambdaTarget';
   predictions: Record<string, number | null>;
 }
 
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
         seed: Number(values.seed), threads: Number(values.threads), learningRate: Number(values.lr), patience: validation.length ? Number(values.patience) : 0,
       });
       for (const held of heldOut) predictions.get(held)![`nn_${objective}`] = nativeSystemLambda(model, held);
-      console.error(`fold ${k + 1}/${folds.length} (${heldOut.map((s) => s.name).join(', ')}): ${objective} trained in ${((Date.now() - started) / 1000).toFixed(1)} s, best epoch ${report.best_epoch} of ${report.epochs_run} (validation: ${validation.join(',') || 'none'})`);
+      console.error(`fold ${k + 1}/${folds.length} (${heldOut.map((s) => s.name).join(', ')}): ${objective} trained in ${((Date.now() - started) / 1000).toFixed(1)} s, best epoch ${report.bestEpoch} of ${report.epochsRun} (validation: ${validation.join(',') || 'none'})`);
     }
     const linear = fitLinear(rest);
     let conc: ReturnType<typeof fitConcentration> | null = null;
@@ -93,36 +93,36 @@ async function main(): Promise<void> {
       const p = predictions.get(held)!;
       p.linear = linearSystemLambda(linear, held);
       p.concentration = conc ? concentrationSystemLambda(conc, held) : null;
-      const eh = held.info.lambda_eh;
-      const c = held.info.formula_units && held.info.volume_mean ? (held.info.formula_units as number) / held.info.volume_mean : null;
+      const eh = held.info.lambdaEh;
+      const c = held.info.formulaUnits && held.info.volumeMean ? (held.info.formulaUnits as number) / held.info.volumeMean : null;
       rows.push({
         system: held.name, fold: k, frames: held.frames, ions: held.species.reduce((a, s) => a + s.ions, 0), concentration: c,
-        lambda_eh: eh && Number.isFinite(eh.value) ? eh.value : null, lambda_eh_error: eh && Number.isFinite(eh.error) ? eh.error : null,
-        lambda_target: targetLambda(held), reference: eh && Number.isFinite(eh.value) ? 'lambda_eh' : 'lambda_target', predictions: p,
+        lambdaEh: eh && Number.isFinite(eh.value) ? eh.value : null, lambdaEhError: eh && Number.isFinite(eh.error) ? eh.error : null,
+        lambdaTarget: targetLambda(held), reference: eh && Number.isFinite(eh.value) ? 'lambdaEh' : 'lambdaTarget', predictions: p,
       });
     }
   }
   rows.sort((a, b) => names.indexOf(a.system) - names.indexOf(b.system));
   const models = Object.keys(rows[0].predictions);
-  const ref = (r: Row) => (r.reference === 'lambda_eh' ? r.lambda_eh! : r.lambda_target);
+  const ref = (r: Row) => (r.reference === 'lambdaEh' ? r.lambdaEh! : r.lambdaTarget);
   const medianAgainst = (reference: (r: Row) => number) =>
     Object.fromEntries(models.map((m) => [m, median(rows.filter((r) => r.predictions[m] !== null).map((r) => Math.abs(r.predictions[m]! - reference(r)) / Math.abs(reference(r))))]));
   const medians = medianAgainst(ref);
-  const mediansTarget = medianAgainst((r) => r.lambda_target);
+  const mediansTarget = medianAgainst((r) => r.lambdaTarget);
   fs.mkdirSync(values.out as string, { recursive: true });
-  const csv = ['system,fold,concentration,lambda_eh,lambda_eh_error,lambda_target,' + models.join(',')];
-  for (const r of rows) csv.push([r.system, r.fold, r.concentration, r.lambda_eh, r.lambda_eh_error, r.lambda_target, ...models.map((m) => r.predictions[m])].map((v) => (v === null ? '' : String(v))).join(','));
+  const csv = ['system,fold,concentration,lambdaEh,lambdaEhError,lambdaTarget,' + models.join(',')];
+  for (const r of rows) csv.push([r.system, r.fold, r.concentration, r.lambdaEh, r.lambdaEhError, r.lambdaTarget, ...models.map((m) => r.predictions[m])].map((v) => (v === null ? '' : String(v))).join(','));
   fs.writeFileSync(path.join(values.out as string, 'parity.csv'), csv.join('\n') + '\n');
   const report = {
     schema: 'ionfield.leave-systems-out/1', datasets: all.folders, systems: names, settings: { epochs: Number(values.epochs), patience: Number(values.patience), hidden: values.hidden, seed: Number(values.seed), lr: Number(values.lr), folds: folds.map((f) => f.map((s) => s.name)) },
-    rows, median_relative_error: medians, median_relative_error_vs_target: mediansTarget,
+    rows, medianRelativeError: medians, medianRelativeErrorVsTarget: mediansTarget,
   };
   fs.writeFileSync(path.join(values.out as string, 'leave-systems-out.json'), JSON.stringify(report, null, 2) + '\n');
   const fmt = (v: number | null) => (v === null ? '—' : v.toPrecision(4));
   const md = [
     `| held-out system | Λ_EH | Λ_target | ${models.map((m) => `Λ ${m}`).join(' | ')} |`,
     `|---|---|---|${models.map(() => '---|').join('')}`,
-    ...rows.map((r) => `| ${r.system} | ${r.lambda_eh === null ? '—' : `${fmt(r.lambda_eh)} ± ${fmt(r.lambda_eh_error)}`} | ${fmt(r.lambda_target)} | ${models.map((m) => `${fmt(r.predictions[m])} (${r.predictions[m] === null ? '—' : ((100 * (r.predictions[m]! - ref(r))) / ref(r)).toFixed(0)} %)`).join(' | ')} |`),
+    ...rows.map((r) => `| ${r.system} | ${r.lambdaEh === null ? '—' : `${fmt(r.lambdaEh)} ± ${fmt(r.lambdaEhError)}`} | ${fmt(r.lambdaTarget)} | ${models.map((m) => `${fmt(r.predictions[m])} (${r.predictions[m] === null ? '—' : ((100 * (r.predictions[m]! - ref(r))) / ref(r)).toFixed(0)} %)`).join(' | ')} |`),
     `| **median relative error vs Λ_EH** | | | ${models.map((m) => (medians[m] === null ? '—' : `${(100 * medians[m]!).toFixed(1)} %`)).join(' | ')} |`,
     `| **median relative error vs Λ_target** | | | ${models.map((m) => (mediansTarget[m] === null ? '—' : `${(100 * mediansTarget[m]!).toFixed(1)} %`)).join(' | ')} |`,
   ];
@@ -138,7 +138,7 @@ function withoutEmptySpecies(data: Dataset): Dataset {
   const species = data.manifest.species.filter((_, k) => keep[k]);
   return {
     ...data,
-    manifest: { ...data.manifest, species, feature_columns: Object.fromEntries(species.map((x) => [x, data.manifest.feature_columns[x]])) },
+    manifest: { ...data.manifest, species, featureColumns: Object.fromEntries(species.map((x) => [x, data.manifest.featureColumns[x]])) },
     systems: data.systems.map((s) => ({ ...s, species: s.species.filter((_, k) => keep[k]) })),
   };
 }
@@ -156,8 +156,8 @@ function foldsOf(systems: LoadedSystem[], k: number): LoadedSystem[][] {
 
 /** Parity plot: every model's Λ against Λ_EH (with its error bar), log axes, the y = x line. */
 async function writeParityPlot(file: string, rows: Row[], models: string[]): Promise<void> {
-  const points = rows.flatMap((r) => models.filter((m) => r.predictions[m] !== null && r.lambda_eh !== null).map((m) => ({ system: r.system, model: m, eh: r.lambda_eh!, predicted: r.predictions[m]! })));
-  const bars = rows.filter((r) => r.lambda_eh !== null && r.lambda_eh_error !== null).map((r) => ({ eh: r.lambda_eh!, lo: r.lambda_eh! - r.lambda_eh_error!, hi: r.lambda_eh! + r.lambda_eh_error! }));
+  const points = rows.flatMap((r) => models.filter((m) => r.predictions[m] !== null && r.lambdaEh !== null).map((m) => ({ system: r.system, model: m, eh: r.lambdaEh!, predicted: r.predictions[m]! })));
+  const bars = rows.filter((r) => r.lambdaEh !== null && r.lambdaEhError !== null).map((r) => ({ eh: r.lambdaEh!, lo: r.lambdaEh! - r.lambdaEhError!, hi: r.lambdaEh! + r.lambdaEhError! }));
   const all = points.flatMap((p) => [p.eh, p.predicted]).filter((v) => v > 0);
   const lo = Math.min(...all) / 1.3;
   const hi = Math.max(...all) * 1.3;

@@ -4,7 +4,7 @@
 // network baseline is seeded).
 //   npx tsx scripts/model/nested-evaluation.ts <dataset...> [--out docs/model/nested] [--inner-folds 5]
 //        [--global-network] [--epochs 40] [--threads N]
-// Writes DIR/nested.json (schema ionfield.nested-evaluation/1) and DIR/nested.md (the table).
+// Writes DIR/nested.json (schema ionfield.nested-evaluation/2) and DIR/nested.md (the table).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,13 +35,13 @@ export function markdown(r: NestedReport): string {
   const lines = [
     `| system | Λ_EH | Λ_ML ± total error | dev. | z | chosen | domain score | ${baselines.map((b) => `${b} (dev.)`).join(' | ')} |`,
     `|---|---|---|---|---|---|---|${baselines.map(() => '---|').join('')}`,
-    ...r.rows.map((row) => `| ${row.system} | ${f(row.reference.value)} ± ${f(row.reference.error, 2)} | ${f(row.lambda_ml)} ± ${f(row.total_error, 2)} | ${dev(row.lambda_ml, row.reference.value)} | ${row.z.toFixed(2)} | ${candidateName(row.selected)} | ${row.domain.score.toFixed(2)}${row.domain.in_domain ? '' : ' (out)'} | ${baselines.map((b) => `${f(row.baselines[b])} (${dev(row.baselines[b], row.reference.value)})`).join(' | ')} |`),
+    ...r.rows.map((row) => `| ${row.system} | ${f(row.reference.value)} ± ${f(row.reference.error, 2)} | ${f(row.lambdaMl)} ± ${f(row.totalError, 2)} | ${dev(row.lambdaMl, row.reference.value)} | ${row.z.toFixed(2)} | ${candidateName(row.selected)} | ${row.domain.score.toFixed(2)}${row.domain.inDomain ? '' : ' (out)'} | ${baselines.map((b) => `${f(row.baselines[b])} (${dev(row.baselines[b], row.reference.value)})`).join(' | ')} |`),
     '',
     '| model | median abs. error | 90th percentile | worst | systems |',
     '|---|---|---|---|---|',
     ...Object.entries(r.summary).map(([name, s]) => `| ${name} | ${pct(s.median)} | ${pct(s.p90)} | ${pct(s.worst)} | ${s.n} |`),
     '',
-    `Coverage of the shared model's error bar (z = (Λ_ML − Λ_EH)/√(σ_ML² + σ_EH²), calibration left-one-out): |z| < 1 for ${pct(r.coverage.within_1)}, |z| < 2 for ${pct(r.coverage.within_2)}, rms z = ${r.coverage.rms_z.toFixed(2)}. Calibration on all systems: k = ${r.calibration.k.toFixed(2)}, f = ${r.calibration.f.toFixed(3)}. Inner selections: ${Object.entries(r.selections).map(([k, n]) => `${k} × ${n}`).join('; ')}.`,
+    `Coverage of the shared model's error bar (z = (Λ_ML − Λ_EH)/√(σ_ML² + σ_EH²), calibration left-one-out): |z| < 1 for ${pct(r.coverage.within1)}, |z| < 2 for ${pct(r.coverage.within2)}, rms z = ${r.coverage.rmsZ.toFixed(2)}. Calibration on all systems: k = ${r.calibration.k.toFixed(2)}, f = ${r.calibration.f.toFixed(3)}. Inner selections: ${Object.entries(r.selections).map(([k, n]) => `${k} × ${n}`).join('; ')}.`,
   ];
   return lines.join('\n') + '\n';
 }
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const dataset = loadDatasets(positionals);
   const extraBaselines = values['global-network']
     ? {
-        network_global: async (train: typeof dataset.systems, held: (typeof dataset.systems)[number]) => {
+        networkGlobal: async (train: typeof dataset.systems, held: (typeof dataset.systems)[number]) => {
           // The earlier per-species network, global objective; two training systems validate.
           const validation = train.slice(0, 2).map((s) => s.name);
           const { model } = await trainModel({ ...dataset, systems: train }, { holdout: validation, objective: 'global', hidden: [16, 16], epochs: Number(values.epochs), patience: 8, seed: 1, threads: Number(values.threads) });

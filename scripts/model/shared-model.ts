@@ -15,7 +15,7 @@ if (positionals.length === 0 || !values.nested || !values.out) {
   process.exit(2);
 }
 const nested = JSON.parse(fs.readFileSync(values.nested as string, 'utf8'));
-if (nested.schema !== 'ionfield.nested-evaluation/1') throw new Error(`${values.nested}: not a nested evaluation (schema ${nested.schema})`);
+if (nested.schema !== 'ionfield.nested-evaluation/2') throw new Error(`${values.nested}: not a nested evaluation (schema ${nested.schema})`);
 // Left on disk: the committee needs each system's moments only, accumulated a chunk at a time.
 const dataset = openDatasets(positionals);
 const names = dataset.systems.map((s) => s.name).sort().join(',');
@@ -24,6 +24,6 @@ if (names !== studied) throw new Error(`${values.nested} was run on other system
 const calibration = { k: nested.calibration.k, f: nested.calibration.f, source: `nested leave-one-system-out over ${nested.systems} systems (${values.nested})` };
 const { onnx, metadata, committee } = buildSharedModel(dataset, calibration, { innerFolds: Number(values['inner-folds']) });
 writeFileAtomic(values.out as string, onnx);
-const summary = { schema: 'ionfield.shared-model-build/1', out: values.out, datasets: positionals, systems: dataset.systems.map((s) => s.name), selected: committee.candidate, members: committee.members.length, inner_folds: committee.folds, scores: committee.scores, calibration, domain: { spacing: metadata.uncertainty!.domain.spacing, threshold: metadata.uncertainty!.domain.threshold } };
+const summary = { schema: 'ionfield.shared-model-build/1', out: values.out, datasets: positionals, systems: dataset.systems.map((s) => s.name), selected: committee.candidate, members: committee.members.length, innerFolds: committee.folds, scores: committee.scores, calibration, domain: { spacing: metadata.uncertainty!.domain.spacing, threshold: metadata.uncertainty!.domain.threshold } };
 writeFileAtomic((values.out as string).replace(/\.onnx$/, '') + '.json', new TextEncoder().encode(JSON.stringify(summary, null, 1) + '\n'));
 console.log(`${values.out}: committee of ${committee.members.length} (${candidateName(committee.candidate)}), calibration k = ${calibration.k.toFixed(2)}, f = ${calibration.f.toFixed(3)}`);

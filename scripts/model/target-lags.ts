@@ -36,7 +36,7 @@ const candidates: Candidate[] = (values.candidates as string).split(',').map((c)
 
 interface Acc { sum: number; sumSq: number; n: number; blockSums: number[]; blockCounts: number[] }
 
-async function studySystem(file: string, manifestEntry: { name: string; transport?: { lambda_eh?: { value: number; error: number } }; parameters: { temperature?: number } }) {
+async function studySystem(file: string, manifestEntry: { name: string; transport?: { lambdaEh?: { value: number; error: number } }; parameters: { temperature?: number } }) {
   const topo = readTopology(topologyPathFor(file));
   const traj = openTrajectory(file, { types: topo.types, charges: topo.charges, unwrap: topo.coordinates !== 'continuous', batchSize: 64 });
   const frames: Float64Array[] = [];
@@ -83,17 +83,17 @@ async function studySystem(file: string, manifestEntry: { name: string; transpor
     const bm = acc.blockSums.map((s, k) => s / acc.blockCounts[k]);
     const bMean = bm.reduce((a, b) => a + b, 0) / nBlocks;
     const stderr = Math.sqrt(bm.reduce((a, b) => a + (b - bMean) ** 2, 0) / (nBlocks - 1) / nBlocks);
-    const eh = manifestEntry.transport?.lambda_eh;
+    const eh = manifestEntry.transport?.lambdaEh;
     const ratio = eh ? mean / eh.value : null;
     // The target's blocks and Λ_EH's jackknife come from the same trajectory (the packed file is a
     // subsample of the raw run) and are strongly correlated; quadrature over-states the ratio's
     // error, so both parts are kept apart in the JSON.
     out.push({
-      candidate: c.label, tau_a: c.a, tau_b: c.b, origins, lambda_target: mean, stderr, per_ion_std_over_mean: std / Math.abs(mean),
-      ratio_to_eh: ratio, ratio_stat_error: eh ? stderr / eh.value : null, eh_relative_error: eh ? eh.error / eh.value : null,
+      candidate: c.label, tauA: c.a, tauB: c.b, origins, lambdaTarget: mean, stderr, perIonStdOverMean: std / Math.abs(mean),
+      ratioToEh: ratio, ratioStatError: eh ? stderr / eh.value : null, ehRelativeError: eh ? eh.error / eh.value : null,
     });
   }
-  return { name: manifestEntry.name, frame_interval: dt, frames: frames.length, lambda_eh: manifestEntry.transport?.lambda_eh ?? null, candidates: out };
+  return { name: manifestEntry.name, frameInterval: dt, frames: frames.length, lambdaEh: manifestEntry.transport?.lambdaEh ?? null, candidates: out };
 }
 
 async function main() {
@@ -113,14 +113,14 @@ async function main() {
   // within 2 Λ_EH errors, and noise (median per-ion std/mean, median stderr/mean).
   const summary = candidates.map((c) => {
     const per = rows.map((r) => r.candidates.find((x) => x.candidate === c.label)!);
-    const dev = per.filter((p) => p.ratio_to_eh !== null).map((p) => Math.abs((p.ratio_to_eh as number) - 1));
-    const within = per.filter((p) => p.ratio_to_eh !== null && Math.abs((p.ratio_to_eh as number) - 1) <= 2 * (p.eh_relative_error as number)).length;
+    const dev = per.filter((p) => p.ratioToEh !== null).map((p) => Math.abs((p.ratioToEh as number) - 1));
+    const within = per.filter((p) => p.ratioToEh !== null && Math.abs((p.ratioToEh as number) - 1) <= 2 * (p.ehRelativeError as number)).length;
     const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-    const signed = per.filter((p) => p.ratio_to_eh !== null).map((p) => (p.ratio_to_eh as number) - 1);
+    const signed = per.filter((p) => p.ratioToEh !== null).map((p) => (p.ratioToEh as number) - 1);
     return {
-      candidate: c.label, median_abs_bias: med(dev), worst_abs_bias: Math.max(...dev), mean_bias: signed.reduce((a, b) => a + b, 0) / signed.length,
-      within_2_eh_errors: `${within}/${per.length}`, median_per_ion_noise: med(per.map((p) => p.per_ion_std_over_mean as number)),
-      median_relative_stderr: med(per.map((p) => (p.stderr as number) / Math.abs(p.lambda_target as number))),
+      candidate: c.label, medianAbsBias: med(dev), worstAbsBias: Math.max(...dev), meanBias: signed.reduce((a, b) => a + b, 0) / signed.length,
+      within2EhErrors: `${within}/${per.length}`, medianPerIonNoise: med(per.map((p) => p.perIonStdOverMean as number)),
+      medianRelativeStderr: med(per.map((p) => (p.stderr as number) / Math.abs(p.lambdaTarget as number))),
     };
   });
   fs.mkdirSync(values.out as string, { recursive: true });
@@ -129,11 +129,11 @@ async function main() {
   const md = [
     '| target | mean bias vs Λ_EH | median abs bias | worst abs bias | systems within 2 σ_EH | per-ion std / mean | stat. error of Λ_target |',
     '|---|---|---|---|---|---|---|',
-    ...summary.map((s) => `| ${s.candidate} | ${pct(s.mean_bias)} | ${pct(s.median_abs_bias)} | ${pct(s.worst_abs_bias)} | ${s.within_2_eh_errors} | ${s.median_per_ion_noise.toFixed(1)} | ${pct(s.median_relative_stderr)} |`),
+    ...summary.map((s) => `| ${s.candidate} | ${pct(s.meanBias)} | ${pct(s.medianAbsBias)} | ${pct(s.worstAbsBias)} | ${s.within2EhErrors} | ${s.medianPerIonNoise.toFixed(1)} | ${pct(s.medianRelativeStderr)} |`),
     '',
     `| system | Λ_EH (3–12 τ) | ${candidates.map((c) => c.label).join(' | ')} |`,
     `|---|---|${candidates.map(() => '---|').join('')}`,
-    ...rows.map((r) => `| ${r.name} | ${r.lambda_eh ? `${r.lambda_eh.value.toPrecision(3)} ± ${r.lambda_eh.error.toPrecision(2)}` : '—'} | ${r.candidates.map((c) => (c.ratio_to_eh === null ? '—' : `${(c.ratio_to_eh as number).toFixed(3)}`)).join(' | ')} |`),
+    ...rows.map((r) => `| ${r.name} | ${r.lambdaEh ? `${r.lambdaEh.value.toPrecision(3)} ± ${r.lambdaEh.error.toPrecision(2)}` : '—'} | ${r.candidates.map((c) => (c.ratioToEh === null ? '—' : `${(c.ratioToEh as number).toFixed(3)}`)).join(' | ')} |`),
   ];
   fs.writeFileSync(path.join(values.out as string, 'target-lags.md'), md.join('\n') + '\n');
   console.log(md.join('\n'));

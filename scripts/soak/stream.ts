@@ -28,7 +28,7 @@ child.stderr.on('data', (d) => (stderr += d));
 
 let written = 0;
 const started = Date.now();
-const samples: { seconds: number; frames_written: number; rss_mb: number }[] = [];
+const samples: { seconds: number; framesWritten: number; rssMb: number }[] = [];
 const rss = () => {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
@@ -37,7 +37,7 @@ const rss = () => {
     return NaN;
   }
 };
-const timer = setInterval(() => samples.push({ seconds: (Date.now() - started) / 1000, frames_written: written, rss_mb: rss() }), 1000);
+const timer = setInterval(() => samples.push({ seconds: (Date.now() - started) / 1000, framesWritten: written, rssMb: rss() }), 1000);
 
 async function generate(): Promise<void> {
   const out = fs.createWriteStream(fifo, { highWaterMark: 1 << 22 });
@@ -61,10 +61,10 @@ void (async () => {
   const code = await Promise.all([generate(), new Promise<number | null>((r) => child.on('exit', r))]).then(([, c]) => c);
   clearInterval(timer);
   const seconds = (Date.now() - started) / 1000;
-  const at = (fraction: number) => samples.find((s) => s.frames_written >= fraction * frames)?.rss_mb ?? NaN;
-  const peak = Math.max(...samples.map((s) => s.rss_mb).filter(Number.isFinite));
-  const result = { schema: 'ionfield.soak/1', command, frames, atoms, exit_code: code, seconds, frames_per_second: frames / seconds, rss_mb: { at_10_percent: at(0.1), at_50_percent: at(0.5), at_end: samples[samples.length - 1]?.rss_mb, peak }, samples, stderr: stderr.slice(-2000), result: command === 'transport' && code === 0 ? JSON.parse(stdout).diffusion : undefined };
-  console.log(`${command}: ${frames} frames × ${atoms} atoms in ${seconds.toFixed(0)} s (exit ${code}); RSS ${result.rss_mb.at_10_percent.toFixed(0)} MB at 10 %, ${result.rss_mb.at_50_percent.toFixed(0)} MB at 50 %, ${result.rss_mb.at_end?.toFixed(0)} MB at the end, peak ${peak.toFixed(0)} MB`);
+  const at = (fraction: number) => samples.find((s) => s.framesWritten >= fraction * frames)?.rssMb ?? NaN;
+  const peak = Math.max(...samples.map((s) => s.rssMb).filter(Number.isFinite));
+  const result = { schema: 'ionfield.soak/1', command, frames, atoms, exitCode: code, seconds, framesPerSecond: frames / seconds, rssMb: { at10Percent: at(0.1), at50Percent: at(0.5), atEnd: samples[samples.length - 1]?.rssMb, peak }, samples, stderr: stderr.slice(-2000), result: command === 'transport' && code === 0 ? JSON.parse(stdout).diffusion : undefined };
+  console.log(`${command}: ${frames} frames × ${atoms} atoms in ${seconds.toFixed(0)} s (exit ${code}); RSS ${result.rssMb.at10Percent.toFixed(0)} MB at 10 %, ${result.rssMb.at50Percent.toFixed(0)} MB at 50 %, ${result.rssMb.atEnd?.toFixed(0)} MB at the end, peak ${peak.toFixed(0)} MB`);
   if (values.out) writeJsonAtomic(values.out, result);
   fs.rmSync(dir, { recursive: true, force: true });
   process.exitCode = code === 0 ? 0 : 1;

@@ -23,7 +23,7 @@ async function main() {
     for (const b of walkerBatches(w, frames, 1000)) await c.add(b.positions, b.frames);
     const r = transportReport(
       {
-        schema: 'ionfield.transport-partial/1',
+        schema: 'ionfield.transport-partial/2',
         meta: { file: 'walkers', format: 'memory', units: 'lj', species: ['+', '-'], counts: [pairs, pairs], charges: [1, -1], frameInterval: 1, frameIntervalSource: 'synthetic', volumeOverride: V, removeCom: false, masses: null, pointsPerLevel: 32, decimation: 2, start: 0, stride: 1, warnings: [] },
         sums: await c.sums(),
       },
@@ -31,7 +31,7 @@ async function main() {
     );
     const x = exact(w, V);
     blocks = r.uncertainty.blocks;
-    stop = r.fit_window.stop;
+    stop = r.fitWindow.stop;
     push('D+', r.diffusion['+'].value, r.diffusion['+'].error, x.dPlus);
     push('sigma', r.conductivity.value, r.conductivity.error, x.sigma);
     push('L+-', r.onsager.value[0][1], r.onsager.error[0][1], x.lPlusMinus);

@@ -35,8 +35,8 @@ out = subprocess.run(["node", os.path.join(root, "bin", "ionfield.js"), "transpo
                       "--temperature", str(temperature), "--json"], check=True, capture_output=True, text=True)
 rep = json.loads(out.stdout)
 t_ionfield = time.time() - t0
-dt = rep["frame_interval"]["value"]
-start, stop = rep["fit_window"]["start"], rep["fit_window"]["stop"]
+dt = rep["frameInterval"]["value"]
+start, stop = rep["fitWindow"]["start"], rep["fitWindow"]["stop"]
 volume = rep["volume"]["value"]
 
 tmp = tempfile.mkdtemp()
@@ -66,7 +66,7 @@ try:
 
     failures = 0
     print(f"trajectory {traj}: {u.trajectory.n_frames} frames, {len(u.atoms)} atoms, frame interval {dt}")
-    print(f"fit window (from ionfield): {start} .. {stop} {rep['fit_window']['units']}")
+    print(f"fit window (from ionfield): {start} .. {stop} {rep['fitWindow']['units']}")
     print(f"{'quantity':<10} {'ionfield':>12} {'± error':>10} {'independent':>12} {'diff/error':>10}")
     for s in rep["species"]:
         label = s["label"]
@@ -107,7 +107,7 @@ try:
     print(f"{'sigma':<10} {sig['value']:>12.6g} {sig['error']:>10.2g} {sigma_ref:>12.6g} {z:>10.2f}")
     failures += abs(z) > 1
     grid = np.rint(np.array(rep["curves"]["time"]) / dt).astype(int)
-    ours = np.array(rep["curves"]["charge_msd"], dtype=float)
+    ours = np.array(rep["curves"]["chargeMsd"], dtype=float)
     exact = grid <= 32
     rel0 = np.max(np.abs(ours[exact] / jmsd[grid[exact]] - 1))
     print(f"           <|J|^2> curve: max rel. diff {rel0:.1e} at all-origin lags")

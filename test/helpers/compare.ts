@@ -4,7 +4,7 @@
 /** Largest relative difference over all numbers of two JSON values; other leaves must be equal. */
 export function worstDifference(a: unknown, b: unknown, where = ''): number {
   if (typeof a === 'number' && typeof b === 'number') {
-    if (where.endsWith('relative_difference')) return 0; // itself a round-off measure
+    if (where.endsWith('relativeDifference')) return 0; // itself a round-off measure
     return a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
   }
   if (a && typeof a === 'object' && b && typeof b === 'object') {

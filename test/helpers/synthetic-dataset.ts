@@ -58,15 +58,15 @@ export function writeSyntheticDataset(dir: string, systems: SyntheticSystem[], s
     const mean = lsum / ln;
     return {
       name: sys.name, source: 'synthetic', frames: sys.frames, ions: sys.ions, charges: { '1': 1, '2': -1 }, temperature: 1,
-      volume_mean: 1000, formula_units: sys.ions['1'] ?? 0, K: 1, lambda_mean: mean, eh_at_tau: mean, sum_rule_relative_error: 0,
-      lambda_eh: { value: mean, error: 0 }, parameters: { synthetic: true },
+      volumeMean: 1000, formulaUnits: sys.ions['1'] ?? 0, K: 1, lambdaMean: mean, ehAtTau: mean, sumRuleRelativeError: 0,
+      lambdaEh: { value: mean, error: 0 }, parameters: { synthetic: true },
     };
   });
   const manifest = {
-    schema: 'ionfield.dataset/1',
-    descriptor_set: { schema: 'ionfield.descriptor-set/1', name: 'synthetic', functions: [] },
-    feature_columns: Object.fromEntries(species.map((s) => [s, columns(s)])),
-    species, tau: 10, tau_frames: 20, units: 'lj', systems: entries,
+    schema: 'ionfield.dataset/2',
+    descriptorSet: { schema: 'ionfield.descriptor-set/2', name: 'synthetic', functions: [] },
+    featureColumns: Object.fromEntries(species.map((s) => [s, columns(s)])),
+    species, tau: 10, tauFrames: 20, units: 'lj', systems: entries,
   };
   fs.writeFileSync(path.join(dir, 'dataset.json'), JSON.stringify(manifest, null, 2));
   return dir;

@@ -7,9 +7,9 @@
 const fs = require('node:fs');
 const [ours, theirs] = process.argv.slice(2).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
 const t = ours.curves.time;
-const dt = ours.frame_interval.value;
+const dt = ours.frameInterval.value;
 const lags = t.map((x) => Math.round(x / dt));
-const i0 = t.indexOf(ours.fit_window.start), i1 = t.indexOf(ours.fit_window.stop);
+const i0 = t.indexOf(ours.fitWindow.start), i1 = t.indexOf(ours.fitWindow.stop);
 function slope(y) {
   const xs = t.slice(i0, i1 + 1), ys = y.slice(i0, i1 + 1);
   const mx = xs.reduce((a, b) => a + b) / xs.length, my = ys.reduce((a, b) => a + b) / ys.length;
@@ -22,5 +22,5 @@ for (const [name, d] of Object.entries(ours.diffusion)) {
   const ref = slope(lags.map((l) => theirs[name][l] / 100)) / 6;  // Å² → nm²
   rows.push({ species: name, ionfield: d.value, error: d.error, mdanalysis: ref, relative: (d.value - ref) / ref, in_errors: (d.value - ref) / d.error });
 }
-const sigmaRatio = slope(lags.map((l) => theirs.charge[l] / 100)) / slope(ours.curves.charge_msd);
-console.log(JSON.stringify({ fit_window_ps: [ours.fit_window.start, ours.fit_window.stop], diffusion: rows, sigma_mdanalysis_over_ionfield: sigmaRatio }, null, 1));
+const sigmaRatio = slope(lags.map((l) => theirs.charge[l] / 100)) / slope(ours.curves.chargeMsd);
+console.log(JSON.stringify({ fit_window_ps: [ours.fitWindow.start, ours.fitWindow.stop], diffusion: rows, sigma_mdanalysis_over_ionfield: sigmaRatio }, null, 1));

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// One-off migration (issue 19, "one key style in all JSON schemas"): every JSON key ionfield writes
+// becomes camelCase, and every non-kinosons schema moves from /1 to /2 (the kinosons schemas were
+// camelCase already). Kept in the repository because it is idempotent: a branch started before the
+// migration is brought up to date by running it again there before merging.
+//
+//   node scripts/dev/camel-keys.mjs          rewrite the working tree
+//   node scripts/dev/camel-keys.mjs --check  list what would change, exit 1 if anything would
+//
+// The snake_case keys are found where they are declared (`key:` in lib/ and scripts/ TypeScript),
+// renamed as whole words in code, tests, docs and committed JSON, and recorded (old → new) in
+// lib/legacy-keys.ts, through which readers accept files written before the change.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const legacyFile = 'lib/legacy-keys.ts';
+// Files that describe or test the migration itself name the old keys on purpose.
+const migrationRecords = new Set(['scripts/dev/camel-keys.mjs', 'docs/json.md', 'test/json-vocabulary.test.ts', 'lib/legacy-document.ts']);
+// test/fixtures/legacy/ holds version-1 files on purpose (the readers' back-compatibility tests).
+// Subscript notation in formulas and comments (y_i, n_f, x_b), not keys.
+const notKeys = new Set(['y_i', 'x_b', 'n_f', 'w_i', 'x_i', 'z_i', 'r_i']);
+// Schemas whose keys were camelCase before the migration keep their version.
+const keepsVersion = /^ionfield\.kinosons[.-]/;
+
+const check = process.argv.includes('--check');
+const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
+const textFile = /\.(ts|js|mjs|cjs|md|json|sh|py)$/;
+const files = tracked.filter((f) => textFile.test(f) && !f.startsWith('native/') && !f.startsWith('binding/')
+  && f !== legacyFile && !migrationRecords.has(f) && f !== 'package.json' && f !== 'package-lock.json'
+  && !f.startsWith('node_modules/') && !f.startsWith('test/fixtures/legacy/') && fs.existsSync(path.join(root, f)));
+
+const camel = (k) => k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+const snakeKey = /\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\??\s*:/g;
+
+// 1. The keys: declared in lib/ and scripts/ TypeScript, plus those recorded by an earlier run.
+const legacy = readLegacy();
+for (const f of files.filter((f) => /^(lib|scripts)\/.*\.ts$/.test(f))) {
+  for (const m of fs.readFileSync(path.join(root, f), 'utf8').matchAll(snakeKey)) {
+    if (!notKeys.has(m[1])) legacy.keys.set(m[1], camel(m[1]));
+  }
+}
+// 2. The schemas: every 'ionfield.NAME/1' except the kinosons ones — found on the first run only;
+// a schema introduced after the migration starts at /1 with camelCase keys and stays there.
+const firstRun = legacy.schemas.size === 0;
+for (const f of files.filter((f) => firstRun && /^lib\/.*\.ts$/.test(f))) {
+  for (const m of fs.readFileSync(path.join(root, f), 'utf8').matchAll(/ionfield\.([a-z][a-z0-9.-]*)\/1\b/g)) {
+    const name = `ionfield.${m[1]}`;
+    if (!keepsVersion.test(name)) legacy.schemas.set(`${name}/1`, `${name}/2`);
+  }
+}
+
+const words = [...legacy.keys.keys()].sort((a, b) => b.length - a.length);
+const wordPattern = new RegExp(`\\b(${words.join('|')})\\b`, 'g');
+const quotedPattern = new RegExp(`(['"])(${words.join('|')})\\1`, 'g');
+const schemaPattern = new RegExp(`\\b(${[...legacy.schemas.keys()].map((s) => s.replace(/[.]/g, '\\.')).join('|')})(?![0-9])`, 'g');
+
+let changed = 0;
+for (const f of files) {
+  const full = path.join(root, f);
+  const before = fs.readFileSync(full, 'utf8');
+  let after = before.replace(schemaPattern, (s) => legacy.schemas.get(s));
+  // Python keeps its own variable names: only quoted keys change there.
+  after = f.endsWith('.py') ? after.replace(quotedPattern, (_, q, k) => `${q}${legacy.keys.get(k)}${q}`)
+    : after.replace(wordPattern, (k) => legacy.keys.get(k));
+  if (after !== before) {
+    changed++;
+    if (check) console.log(f);
+    else fs.writeFileSync(full, after);
+  }
+}
+if (!check) writeLegacy(legacy);
+console.log(`${changed} files ${check ? 'would change' : 'changed'}; ${legacy.keys.size} keys, ${legacy.schemas.size} schemas in ${legacyFile}`);
+process.exit(check && changed > 0 ? 1 : 0);
+
+function readLegacy() {
+  const out = { keys: new Map(), schemas: new Map() };
+  const file = path.join(root, legacyFile);
+  if (!fs.existsSync(file)) return out;
+  const text = fs.readFileSync(file, 'utf8');
+  for (const m of text.matchAll(/^ {2}([a-z0-9_]+): '([A-Za-z0-9]+)',$/gm)) out.keys.set(m[1], m[2]);
+  for (const m of text.matchAll(/^ {2}'(ionfield\.[^']+\/1)': '([^']+)',$/gm)) out.schemas.set(m[1], m[2]);
+  return out;
+}
+
+function writeLegacy({ keys, schemas }) {
+  const sorted = (map) => [...map].sort(([a], [b]) => a.localeCompare(b));
+  const body = [
+    '// Generated by scripts/dev/camel-keys.mjs (issue 19: one key style). Files written before ionfield',
+    '// moved its JSON keys to camelCase (schemas ionfield.*/1, except kinosons) carry the snake_case keys',
+    '// on the left; upgradeLegacyDocument (lib/legacy-document.ts) renames them on reading. Do not edit',
+    '// by hand: rerun the script.',
+    '',
+    '/** snake_case key of a version-1 document → its camelCase name. */',
+    'export const LEGACY_KEYS: Readonly<Record<string, string>> = {',
+    ...sorted(keys).map(([k, v]) => `  ${k}: '${v}',`),
+    '};',
+    '',
+    '/** Version-1 schema → the version that has the same content with camelCase keys. */',
+    'export const LEGACY_SCHEMAS: Readonly<Record<string, string>> = {',
+    ...sorted(schemas).map(([k, v]) => `  '${k}': '${v}',`),
+    '};',
+    '',
+  ];
+  fs.writeFileSync(path.join(root, legacyFile), body.join('\n'));
+}
