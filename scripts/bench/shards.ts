@@ -3,7 +3,7 @@
 // `ionfield slurm` gives it), n shards at once with the
 // local executor, and the merge; with and without --max-lag (without it, every shard reads the
 // trajectory from frame 0 for its lag history).
-//   npx tsx scripts/bench/shards.ts [--atoms 1000] [--frames 8000] [--shards 2] [--repeats 2]
+//   npx tsx scripts/bench/shards.ts [--atoms 1000] [--frames 8000] [--shards 2] [--repeats 2] [--predict-frames 1000]
 // Prints a Markdown table and writes build/bench/shards.json.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -53,6 +53,22 @@ function time(argv: string[], repeats: number, before?: () => void): { wall: num
   return best;
 }
 
+/**
+ * Wall seconds (best of `repeats`) of several ionfield runs started together, as n array tasks on
+ * n idle cores run: the shards alone, with the frame count given as `ionfield slurm` gives it.
+ */
+function timeTogether(argvs: string[][], repeats: number): number {
+  let best = Infinity;
+  for (let r = 0; r < repeats; r++) {
+    const t0 = process.hrtime.bigint();
+    const script = argvs.map((a) => `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} ${a.map((x) => JSON.stringify(x)).join(' ')} >/dev/null &`).join('\n') + '\nwait';
+    const p = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, IONFIELD_NO_PROGRESS: '1' } });
+    if (p.status !== 0) throw new Error(`shards together: ${p.stderr}`);
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return best;
+}
+
 const fmt = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(2)} / ${t.cpu.toFixed(2)} s`;
 
 function main() {
@@ -62,7 +78,7 @@ function main() {
   writeWalkers(file, natoms, nframes);
   const base = ['transport', file, '--topology', file.replace(/\.xtc$/, '.topology.json'), '--units', 'lj', '--temperature', '1', '--threads', '1', '--fit-start', '1', '--fit-stop', '4'];
   type Time = { wall: number; cpu: number };
-  const rows: { maxLag: string; single: Time; shard: Time[]; all: Time; merge: Time; projected: number }[] = [];
+  const rows: { maxLag: string; single: Time; shard: Time[]; together: number; all: Time; merge: Time; projected: number; speedup: number }[] = [];
   const startup = time(['--version'], repeats);
   const scan = time(['info', file], repeats);
   for (const maxLag of [null, 8]) {
@@ -72,17 +88,29 @@ function main() {
     const run = path.join(dir, 'run');
     const all = time(['slurm', ...a, '--shards', String(n), '--executor', 'local', '--jobs', String(n), '--dir', run], repeats, () => fs.rmSync(run, { recursive: true, force: true }));
     const merge = time(['merge', ...shard.map((_, i) => path.join(dir, `p${i}.json`)), '--out', path.join(dir, 'r.json')], repeats);
+    const together = timeTogether(shard.map((_, i) => [...a, '--shard', `${i}/${n}`, '--selected-frames', String(nframes), '--out', path.join(dir, `p${i}.json`)]), repeats);
     // Idle-core projection: the single run's CPU time over the slowest shard's (each shard one core).
     const projected = single.cpu / Math.max(...shard.map((t) => t.cpu));
-    rows.push({ maxLag: maxLag === null ? 'none' : `${maxLag} τ (${maxLag / 0.02} frames)`, single, shard, all, merge, projected });
+    // Measured speed-up: the single run's wall over the shards run together plus the merge.
+    const speedup = single.wall / (together + merge.wall);
+    rows.push({ maxLag: maxLag === null ? 'none' : `${maxLag} τ (${maxLag / 0.02} frames)`, single, shard, together, all, merge, projected, speedup });
   }
-  const result = { atoms: natoms, frames: nframes, shards: n, repeats, startup, scan, cpus: os.cpus().length, load: os.loadavg(), rows };
+  // predict: shards are whole batches of frames; each loads the model and computes its own frames.
+  const pframes = Math.min(nframes, opt('predict-frames', 1000));
+  const p = ['predict', file, '--topology', file.replace(/\.xtc$/, '.topology.json'), '--threads', '1', '--stop', String(pframes)];
+  const predictSingle = time([...p, '--out', path.join(dir, 'l.npy')], repeats);
+  const predictShards = Array.from({ length: n }, (_, i) => [...p, '--shard', `${i}/${n}`, '--selected-frames', String(pframes), '--out', path.join(dir, 'l.npy'), '--partial', path.join(dir, `q${i}.json`)]);
+  const predictTogether = timeTogether(predictShards, repeats);
+  const predictMerge = time(['merge', ...predictShards.map((_, i) => path.join(dir, `q${i}.json`)), '--out', path.join(dir, 'q.json')], repeats);
+  const predict = { frames: pframes, single: predictSingle, together: predictTogether, merge: predictMerge, speedup: predictSingle.wall / (predictTogether + predictMerge.wall) };
+  const result = { atoms: natoms, frames: nframes, shards: n, repeats, startup, scan, cpus: os.cpus().length, load: os.loadavg(), rows, predict };
   fs.mkdirSync(path.join(root, 'build', 'bench'), { recursive: true });
   fs.writeFileSync(path.join(root, 'build', 'bench', 'shards.json'), JSON.stringify(result, null, 2) + '\n');
   console.log(`${natoms} atoms × ${nframes} frames, ${n} shards, best of ${repeats} (wall / CPU); node start ${fmt(startup)}, info scan ${fmt(scan)}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`| max lag | single | ${Array.from({ length: n }, (_, i) => `shard ${i} alone`).join(' | ')} | slurm --executor local --jobs ${n} | merge | single CPU / slowest shard CPU |`);
-  console.log(`|---|${'---|'.repeat(n + 4)}`);
-  for (const r of rows) console.log(`| ${r.maxLag} | ${fmt(r.single)} | ${r.shard.map(fmt).join(' | ')} | ${fmt(r.all)} | ${fmt(r.merge)} | ${r.projected.toFixed(2)}× |`);
+  console.log(`| max lag | single | ${Array.from({ length: n }, (_, i) => `shard ${i} alone`).join(' | ')} | ${n} shards together (wall) | slurm --executor local --jobs ${n} | merge | single CPU / slowest shard CPU | single wall / (together + merge) |`);
+  console.log(`|---|${'---|'.repeat(n + 6)}`);
+  for (const r of rows) console.log(`| ${r.maxLag} | ${fmt(r.single)} | ${r.shard.map(fmt).join(' | ')} | ${r.together.toFixed(2)} s | ${fmt(r.all)} | ${fmt(r.merge)} | ${r.projected.toFixed(2)}× | ${r.speedup.toFixed(2)}× |`);
+  console.log(`predict, ${pframes} frames: single ${fmt(predict.single)}; ${n} shards together ${predict.together.toFixed(2)} s + merge ${fmt(predict.merge)}: ${predict.speedup.toFixed(2)}×`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
