@@ -341,6 +341,47 @@ Napi::Value ScanTrajectory(const Napi::CallbackInfo& info) {
   return p;
 }
 
+// countFrames(path, {format, allow...}, cancel): the file's frame count by skipping frames
+// (count_frames: header skips for XTC, seeks for DCD), on a worker thread.
+class CountWorker : public Napi::AsyncWorker {
+ public:
+  CountWorker(Napi::Env env, std::string path, SelectionOptions options, CancelFlag cancel)
+      : Napi::AsyncWorker(env), path_(std::move(path)), options_(std::move(options)), cancel_(std::move(cancel)),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      auto reader = open_trajectory(path_, options_.format, options_.policy);
+      frames_ = count_frames(*reader, [&](long long) { return !cancel_->load(); });
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  }
+  void OnOK() override {
+    if (error_) deferred_.Reject(error_from_exception(Env(), error_).Value());
+    else deferred_.Resolve(Napi::Number::New(Env(), static_cast<double>(frames_)));
+  }
+
+ private:
+  std::string path_;
+  SelectionOptions options_;
+  CancelFlag cancel_;
+  Napi::Promise::Deferred deferred_;
+  long long frames_ = 0;
+  std::exception_ptr error_;
+};
+
+Napi::Value CountFrames(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "countFrames(path, options, cancel)");
+  const SelectionOptions o = selection_options(info.Length() > 1 ? info[1] : env.Undefined());
+  auto* worker = new CountWorker(env, info[0].As<Napi::String>(), o, cancel_flag_from(info.Length() > 2 ? info[2] : env.Undefined()));
+  Napi::Promise p = worker->promise();
+  worker->Queue();
+  return p;
+}
+
 // ---------------------------------------------------------------- writer
 
 class NativeTrajectoryWriter : public Napi::ObjectWrap<NativeTrajectoryWriter> {
@@ -450,6 +491,7 @@ void register_trajectory(Napi::Env env, Napi::Object exports) {
   NativeTrajectory::Register(env, exports);
   NativeTrajectoryWriter::Register(env, exports);
   exports.Set("scanTrajectory", Napi::Function::New(env, ScanTrajectory));
+  exports.Set("countFrames", Napi::Function::New(env, CountFrames));
   exports.Set("formatFromPath", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
     if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "formatFromPath(path)");
     return Napi::String::New(info.Env(), format_from_path(info[0].As<Napi::String>()));

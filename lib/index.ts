@@ -4,7 +4,7 @@ export type { Frame, FrameBatch, FrameRange, TrajectoryOptions } from './traject
 export { withProgress } from './progress';
 export type { Progress, ProgressUnit, ProgressCallback, ProgressRun, LongCallOptions } from './progress';
 export { isAbortError } from './abort';
-export { trajectoryInfo } from './info';
+export { trajectoryInfo, countFrames } from './info';
 export type { TrajectoryInfo, BoxInfo, InfoOptions } from './info';
 export { convertTrajectory } from './convert';
 export type { ConvertOptions, ConvertResult } from './convert';

@@ -131,3 +131,13 @@ export async function trajectoryInfo(path: string, options: InfoOptions = {}): P
     units: { length: s.lengthUnit || null, time: s.timeUnit || null, style: s.unitStyle || null },
   };
 }
+
+/**
+ * The number of frames in a trajectory, without reading them where the format allows: XTC frames
+ * are skipped by their headers, DCD frames by their fixed size (text formats are read through).
+ * For planning work, such as shard boundaries: frames are not validated here but by the runs that
+ * read them. Much cheaper than trajectoryInfo on binary files.
+ */
+export async function countFrames(path: string, options: Pick<InfoOptions, 'format' | 'allow' | 'signal'> = {}): Promise<number> {
+  return withNativeCancel(options.signal, (token) => native().countFrames(path, { format: options.format ?? 'auto', allow: options.allow ?? [] }, token));
+}

@@ -449,6 +449,8 @@ export interface NativeAddon {
   /** options.precision: XTC only, coordinates stored as round(x * precision) (default 1000). */
   NativeTrajectoryWriter: new (path: string, format?: string, options?: { precision?: number }) => NativeWriterHandle;
   scanTrajectory(path: string, options: NativeSelection, onProgress?: (frames: number) => void, cancel?: NativeCancelToken): Promise<NativeSummary>;
+  /** The file's frame count by skipping frames (XTC headers, DCD seeks; text formats are read), frames not validated. */
+  countFrames(path: string, options: NativeSelection, cancel?: NativeCancelToken): Promise<number>;
   /** A flag for one native call: cancel() makes its loops stop and the call reject (lib/abort.ts). */
   CancelToken: new () => NativeCancelToken;
   queryDevices(): DeviceReport;

@@ -36,4 +36,11 @@ struct TrajectorySummary {
 // Calls progress(frames_read) every few frames; returning false cancels (throws std::runtime_error).
 TrajectorySummary scan_trajectory(FrameSelection& frames, const std::function<bool(long long)>& progress = {});
 
+// The number of frames in the file, found the cheapest way its format allows: XTC frames are
+// skipped by their headers and byte counts, DCD frames by their fixed size; text formats are read
+// (their frames have no length to skip by). Frames are not validated (the runs that read them
+// are), so this is for planning work (shard boundaries), not for trusting a file. progress(n) is
+// called every 1024 frames; returning false stops the count with an error.
+long long count_frames(TrajectoryReader& reader, const std::function<bool(long long)>& progress = {});
+
 }  // namespace ionfield

@@ -20,6 +20,14 @@ bool same_box(const Box& a, const Box& b) {
 
 }  // namespace
 
+long long count_frames(TrajectoryReader& reader, const std::function<bool(long long)>& progress) {
+  while (reader.skip_next()) {
+    const long long n = reader.next_frame_index();
+    if ((n & 1023) == 0 && progress && !progress(n)) throw Cancelled();
+  }
+  return reader.next_frame_index();
+}
+
 TrajectorySummary scan_trajectory(FrameSelection& frames, const std::function<bool(long long)>& progress) {
   TrajectorySummary s;
   s.format = frames.reader().format();
