@@ -98,6 +98,8 @@ Spec parse_spec(const Napi::Object& o) {
     so.training.chains = static_cast<int>(number(st, "chains", 16));
     so.training.equilibration_sweeps = static_cast<long long>(number(st, "equilibrationSweeps", 200));
     so.training.decorrelation_sweeps = static_cast<long long>(number(st, "decorrelationSweeps", 10));
+    so.training.first = static_cast<int>(number(st, "firstState", 0));
+    so.training.last = static_cast<int>(number(st, "lastState", -1));
     so.validation_states = static_cast<int>(number(st, "validationStates", 1000));
     so.kinoson_channel = static_cast<int>(number(st, "kinosonChannel", 0));
     so.keep_kinosons = !st.Has("kinosons") || st.Get("kinosons").ToBoolean();

@@ -225,6 +225,9 @@ export interface NativeLatticeSpec {
     trainingOccupancy?: Uint8Array;
     validationOccupancy?: Uint8Array;
     validationChains?: number;
+    /** Only training states [firstState, lastState) of trainingStates (kinosonsSampleStates: a shard of generate). */
+    firstState?: number;
+    lastState?: number;
     models: NativeBasisSpec[];
   };
 }

@@ -74,7 +74,7 @@ export async function forConfig<T>(file: string, work: () => Promise<T>): Promis
 // check 'kmc --supercell 6' or 'fit --steps 10' would run the config's values and say nothing.
 const accepted: Record<string, string[]> = {
   'correlation-factor': ['lattice', 'supercell', 'steps', 'trajectories', 'seed', 'threads', 'out', 'json'],
-  generate: ['config', 'states', 'out', 'temperature', 'set', 'json'],
+  generate: ['config', 'states', 'out', 'temperature', 'set', 'shard', 'partial', 'json'],
   kmc: ['config', 'temperature', 'out', 'shard', 'json'],
   fit: ['config', 'temperature', 'target', 'training', 'validation', 'no-kmc', 'out', 'json'],
   report: ['config', 'out-dir', 'resume', 'shard', 'partial', 'json'],

@@ -9,7 +9,6 @@ import {
   loadConfig,
   GivenStates,
   loadStates,
-  npyUint8,
   runFit,
   VALIDATION_SEED_OFFSET,
   sampleStates,
@@ -23,11 +22,12 @@ import { Command, parse, printJson, UsageError } from './command';
 import { boundedInteger, checkApplicable, checkOutputFile, forConfig, temperatureOption } from './kinosons-options';
 import { Progress } from './progress';
 import { runKmcShard } from '../kinosons/shard';
+import { generateShard } from '../kinosons/generate-shard';
+import { writeStatesFiles } from '../kinosons/states-file';
 import { report, reportShardCli } from './kinosons-report';
 import { meanPm } from './numbers';
 import { parseShard, saveShardPartial } from '../shard/partial-file';
-import { writeFileAtomic, writeFilesTogether } from '../atomic-file';
-import { createHash } from 'node:crypto';
+import { writeFileAtomic } from '../atomic-file';
 
 const usage = `ionfield kinosons <subcommand> [options]
 
@@ -35,10 +35,12 @@ const usage = `ionfield kinosons <subcommand> [options]
         tracer correlation factor of one vacancy in a pure lattice: KMC, the variational solution
         (exact for the supercell with the complete vector-star basis), and the supercell-size trend
         (defaults: 400 × sites jumps per trajectory, 32 trajectories)
-  generate --config FILE --states n --out FILE.npy [--temperature T] [--set training|validation] [--json]
+  generate --config FILE --states n --out FILE.npy [--temperature T] [--set training|validation] [--shard i/n [--partial P]] [--json]
         equilibrium states (swap Monte Carlo for interacting models) as a states × sites uint8
         .npy array (species index in config order, 255 = vacancy), with FILE.json describing it;
-        --set validation draws with the study's validation seed
+        --set validation draws with the study's validation seed; --shard i/n samples whole chains
+        i·C/n … of the C chains only and writes a partial (--partial, default
+        generate.shard-i-of-n.json) that ionfield merge turns into FILE.npy bit for bit
   kmc --config FILE [--temperature T] [--out FILE] [--shard i/n] [--json]
         residence-time KMC reference: tracer D per species and Onsager L_ab, with errors;
         --shard i/n runs trajectories i·N/n … (i+1)·N/n − 1 only and writes a shard partial to --out
@@ -221,29 +223,17 @@ export const kinosonsCommand: Command = {
         // The validation set uses the study's validation seed, so a fit from these files sees the
         // same states as one that regenerates them.
         const seed = set === 'validation' ? config.seed + VALIDATION_SEED_OFFSET : config.seed;
-        const r = await forConfig(configFile, () => sampleStates({ ...config, seed }, T, n));
         const file = values.out as string;
-        const array = npyUint8(r.occupancy, [r.states, r.sites]);
-        const meta = {
-          schema: 'ionfield.kinosons.states/1',
-          file: path.resolve(file),
-          temperature: T,
-          lattice: config.lattice,
-          supercell: config.supercell,
-          states: r.states,
-          sites: r.sites,
-          species: config.species.map((s) => s.name),
-          vacancyCode: 255,
-          positions: Array.from(r.positions),
-          positionUnit: 'a/2',
-          set,
-          seed,
-          chains: config.pairs.some((p) => p.J !== 0) ? Math.min(config.states.chains, r.states) : 0,
-          // The description names its array: loadStates refuses a pair from different runs.
-          dataSha256: createHash('sha256').update(r.occupancy).digest('hex'),
-        };
-        writeFilesTogether([{ file: `${file}.json`, content: JSON.stringify(meta, null, 2) + '\n' }, { file, content: array }]);
-        const summary = { ...meta, positions: undefined };
+        if (values.shard !== undefined) {
+          // One shard of the states (whole swap-MC chains): a partial for `ionfield merge`.
+          const shard = parseShard(values.shard as string);
+          const out = (values.partial as string | undefined) ?? `generate.shard-${shard.index}-of-${shard.count}.json`;
+          saveShardPartial(out, await forConfig(configFile, () => generateShard(configFile, config, { temperature: T, states: n, set, seed, out: path.resolve(file) }, shard)));
+          emitPlain({ partial: out, shard: `${shard.index}/${shard.count}` }, `wrote shard ${shard.index}/${shard.count} of the states to ${out} (merge with ionfield merge)`);
+          return 0;
+        }
+        const r = await forConfig(configFile, () => sampleStates({ ...config, seed }, T, n));
+        const summary = writeStatesFiles(file, config, T, set, seed, r);
         emitPlain(summary, `wrote ${r.states} states × ${r.sites} sites to ${file} (+ ${file}.json)`);
         return 0;
       }

@@ -8,7 +8,7 @@ import { packageRoot } from '../native';
 import { combineShardPartials, loadShardPartial } from '../shard/partial-file';
 import { finishShards } from '../shard/finish';
 import { queuedStates, runLocal, sbatchCommands, slurmCommand, submitSlurm } from '../slurm/executors';
-import { finishedShards, loadManifest, OWN_OUT, partialPath, RunManifest, saveManifest, shardableCommand, Submission } from '../slurm/run-dir';
+import { finishedShards, loadManifest, ownsOut, partialPath, RunManifest, saveManifest, shardableCommand, Submission } from '../slurm/run-dir';
 import { mergeScript, shardScript, shellWord } from '../slurm/scripts';
 import { Command, integerOption, parse, printJson, UsageError } from './command';
 import { predictOptions } from './predict';
@@ -60,7 +60,7 @@ function splitArgs(argv: string[]): { own: Record<string, string | boolean>; com
   const command: string[] = [];
   // predict's and descriptors' own --out is the array they write: it passes through (the report
   // goes to DIR/result.json).
-  const values = OWN_OUT.includes(argv[0]) ? driverValues.filter((v) => v !== 'out') : driverValues;
+  const values = ownsOut(argv) ? driverValues.filter((v) => v !== 'out') : driverValues;
   for (let k = 0; k < argv.length; k++) {
     const m = /^--([\w-]+)(?:=(.*))?$/.exec(argv[k]);
     if (m && driverFlags.includes(m[1])) own[m[1]] = true;
@@ -137,6 +137,10 @@ async function checkCommand(name: string, command: string[]): Promise<number> {
     if (positionals.length !== 1 || options.checkpoint) throw new UsageError('ionfield slurm transport takes one trajectory, or a table of them (--table, --list), and no --checkpoint (a shard is the unit of restart)');
     if (!command.includes('--selected-frames')) command.push('--selected-frames', String(await selectedFrames(positionals[0], options)));
   } else if (name === 'kinosons kmc') loadConfig(configArgument(command));
+  else if (name === 'kinosons generate') {
+    loadConfig(configArgument(command));
+    if (!command.some((a) => a === '--out' || a.startsWith('--out='))) throw new UsageError('ionfield slurm kinosons generate needs --out FILE.npy (the states the merge writes)');
+  }
   else if (name === 'kinosons report') {
     loadConfig(configArgument(command));
     if (!command.some((a) => a === '--out-dir' || a.startsWith('--out-dir='))) throw new UsageError('ionfield slurm kinosons report needs --out-dir DIR (where the merge writes the report)');
@@ -195,7 +199,7 @@ function configArgument(command: string[]): string {
   const k = command.indexOf('--config');
   const inline = command.find((a) => a.startsWith('--config='));
   const file = inline ? inline.slice('--config='.length) : k >= 0 ? command[k + 1] : undefined;
-  if (!file) throw new UsageError('kinosons kmc needs --config FILE');
+  if (!file) throw new UsageError(`${command.slice(0, 2).join(' ')} needs --config FILE`);
   return file;
 }
 

@@ -293,8 +293,11 @@ export interface SampledStates {
 }
 
 /** Equilibrium states of the configuration (swap MC for interacting models), deterministic for the seed. */
-export async function sampleStates(config: KinosonConfig, temperature: number, states: number, options: LongCallOptions = {}): Promise<SampledStates> {
+export async function sampleStates(config: KinosonConfig, temperature: number, states: number, options: LongCallOptions & { range?: { first: number; count: number } } = {}): Promise<SampledStates> {
   const report = stageReporter(options.onProgress, 'sample states', 'states', states);
+  // range: only states [first, first + count) of the `states` sampled (a shard of generate); they
+  // are the whole run's states, bit for bit (each depends on its index and chain only).
+  const range = options.range ? { firstState: options.range.first, lastState: options.range.first + options.range.count } : {};
   report(0);
   const r = await withNativeCancel(options.signal, (token) => native().kinosonsSampleStates({
     ...nativeSpec(config, temperature),
@@ -308,6 +311,7 @@ export async function sampleStates(config: KinosonConfig, temperature: number, s
       decorrelationSweeps: config.states.decorrelationSweeps,
       kinosonChannel: 0,
       models: [],
+      ...range,
     },
   }, undefined, token));
   report(states);

@@ -11,12 +11,15 @@ import { DatasetPiece, mergeDatasetPieces } from '../dataset/shard';
 import { finishTable } from '../table/shard';
 import { AnalysisPiece, mergeAnalysisPieces } from '../analysis/shard';
 import { mergeReportPieces, ReportPiece } from '../kinosons/report';
+import { GeneratePiece, mergeGeneratePieces } from '../kinosons/generate-shard';
 
 // A finisher may write files (the arrays of predict, descriptors, dataset) and may be async.
 const finishers: Record<string, (p: ShardPartial) => unknown> = {
   transport: (p) => transportReport(mergeTransportPieces(p.pieces as TransportPiece[]), p.options as unknown as TransportOptions),
   'kinosons report': (p) => mergeReportPieces(p.options, p.pieces as ReportPiece[]),
   'kinosons kmc': (p) => mergeKmcPieces(p.options, p.pieces as KmcPiece[]),
+  // Writes FILE.npy and FILE.npy.json as the single run; the result is its summary.
+  'kinosons generate': (p) => mergeGeneratePieces(p.options, p.pieces as GeneratePiece[]),
   // Shards follow atoms only (molecular runs are refused with --shard), as the single run's JSON says.
   predict: (p) => ({ ...(mergePredictPieces(p.options, p.pieces as PredictPiece[]) as object), centres: 'atoms' }),
   // Shards of datasets of molecules are refused, so the merged summary is of atoms (as the single run says).

@@ -11,16 +11,19 @@ import { upgradeLegacyDocument } from '../legacy-document';
 export const RUN_SCHEMA = 'ionfield.slurm-run/2';
 
 /** The commands `ionfield slurm` can shard, by their leading words. */
-export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['kinosons', 'report'], ['predict'], ['descriptors'], ['dataset'], ['analyze']];
+export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['kinosons', 'report'], ['kinosons', 'generate'], ['predict'], ['descriptors'], ['dataset'], ['analyze']];
 
 /** Commands whose own --out is what they write (an array, a dataset or analysis folder): the shard's partial file is then --partial. */
-export const OWN_OUT = ['predict', 'descriptors', 'dataset', 'analyze'];
+export const OWN_OUT = ['predict', 'descriptors', 'dataset', 'analyze', 'kinosons generate'];
+
+/** Whether the command (one word, or two: 'kinosons generate') is one of OWN_OUT. */
+export const ownsOut = (command: string[]) => OWN_OUT.includes(command[0]) || OWN_OUT.includes(command.slice(0, 2).join(' '));
 
 /** Commands that write into a folder of their own (--out-dir) and take the shard's partial as --partial. */
 const OWN_DIR = ['kinosons report'];
 
 /** The option that names a shard's partial file. */
-const partialOption = (command: string[]) => (OWN_OUT.includes(command[0]) || OWN_DIR.includes(command.slice(0, 2).join(' ')) ? '--partial' : '--out');
+const partialOption = (command: string[]) => (ownsOut(command) || OWN_DIR.includes(command.slice(0, 2).join(' ')) ? '--partial' : '--out');
 
 export interface SchedulerOptions {
   partition?: string;

@@ -85,6 +85,11 @@ struct StateSampling {
   long long decorrelation_sweeps = 10;
   std::uint64_t seed = 1;
   int threads = 0;  // 0: hardware concurrency
+  // Only states [first, last) of the full sequence (last < 0: to the end): a shard of the sampling.
+  // Every state depends on its index (and its chain) only, so a shard's states are the full run's;
+  // a chain cut by the range is run from its start, so shards are cheapest on chain boundaries.
+  int first = 0;
+  int last = -1;
 };
 std::vector<std::vector<std::uint8_t>> sample_states(const Lattice& lattice, const EnergyModel& model, double temperature,
                                                     const StateSampling& options);

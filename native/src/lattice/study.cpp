@@ -61,6 +61,8 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
   StateSampling train = o.training;
   train.threads = o.threads;
   StateSampling valid = train;
+  valid.first = 0, valid.last = -1;  // a fit samples whole sets (ranges are for generate's shards)
+  train.first = 0, train.last = -1;
   valid.states = o.validation_states;
   valid.seed = train.seed + 0x9e37ULL;
   const bool given_valid = !o.given_validation.empty();

@@ -34,23 +34,28 @@ std::vector<std::vector<std::uint8_t>> sample_states(const Lattice& lattice, con
                                                     const StateSampling& o) {
   model.validate(lattice);
   if (o.states < 1) throw std::invalid_argument("at least one state must be sampled");
-  std::vector<std::vector<std::uint8_t>> states(o.states);
+  const int first = o.first, last = o.last < 0 ? o.states : o.last;
+  if (first < 0 || first > last || last > o.states) throw std::invalid_argument("the states range must lie within the states sampled");
+  std::vector<std::vector<std::uint8_t>> states(last - first);
   if (!model.interacting()) {
     // Every configuration is equally likely: independent random permutations are exact samples.
-    parallel_for(o.states, o.threads, [&](long long k, int) { states[k] = random_occupancy(lattice, o.counts, stream_seed(o.seed, k)); });
+    parallel_for(last - first, o.threads, [&](long long k, int) { states[k] = random_occupancy(lattice, o.counts, stream_seed(o.seed, first + k)); });
     return states;
   }
   if (o.chains < 1) throw std::invalid_argument("at least one Monte Carlo chain is needed");
   const int chains = std::min(o.chains, o.states);
   const int per_chain = (o.states + chains - 1) / chains;
-  parallel_for(chains, o.threads, [&](long long c, int) {
+  // The chains that hold states [first, last): each runs from its start (its seed is its index).
+  const int chain0 = first / per_chain, chain1 = last == first ? chain0 : (last - 1) / per_chain + 1;
+  parallel_for(chain1 - chain0, o.threads, [&](long long j, int) {
+    const long long c = chain0 + j;
     auto occ = random_occupancy(lattice, o.counts, stream_seed(o.seed, c));
     swap_monte_carlo(lattice, model, temperature, occ, o.equilibration_sweeps, stream_seed(o.seed ^ 0x5eedULL, c));
     for (int k = 0; k < per_chain; ++k) {
       const long long index = c * per_chain + k;
-      if (index >= o.states) break;
+      if (index >= last) break;
       if (k > 0) swap_monte_carlo(lattice, model, temperature, occ, o.decorrelation_sweeps, stream_seed(o.seed ^ 0xdecULL, index));
-      states[index] = occ;
+      if (index >= first) states[index - first] = occ;
     }
   });
   return states;
