@@ -1,4 +1,4 @@
-// A log–log SVG of wall time against ions for scripts/bench/scaling.ts, with a dashed line of slope
+// A log–log SVG of one-thread CPU time against ions for scripts/bench/scaling.ts, with a dashed line of slope
 // 1 through the first SF point: linear cost runs parallel to it. Plain SVG, no plotting library.
 export interface ScalingPoint { n: number; nl: number; sf: number }
 
