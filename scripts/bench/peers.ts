@@ -172,6 +172,7 @@ async function main() {
   log.push(`Machine: ${os.cpus()[0].model}, ${all} logical CPUs, **shared** (1-minute load average ${load0} at the start, ${load1} at the end). ` +
     `Peers: ${py.python} (venv over Debian's packages): MDAnalysis ${py.mdanalysis}, NumPy ${py.numpy}; vesin (Python): ${py.vesin ?? py.vesinNote}` +
     (vesinDriver ? `; vesin C++ ${vesinCommit ? `at commit ${vesinCommit}` : ''}, built by hand from source, through a timing driver (${vesinDriver})` : '') + '.', '');
+  log.push('What the numbers mean (and what was not measured): BENCHMARKS.md, section "Issue 16".', '');
   log.push(`Each tool ran ${repeats} times after a warm-up in each of ${rounds} rounds, tools alternating within a round. Times: min / median / max over every repeat (ms). Ratio = peer ÷ ionfield (> 1: ionfield faster), one ratio per round from that round's medians, min / median / max over rounds.`, '');
   log.push(`## Neighbour half list: ${ions} uniform random ions at ρ = 0.38 (the W1 density), rc ${cutoff}`, '');
   log.push('| tool (output, threads) | ms | half pairs | ratio | compared with |', '|---|---:|---:|---:|---|');
