@@ -199,7 +199,9 @@ async function main() {
   const gpu = native().descriptorsGpu();
   log(`GPU: ${gpu.available ? 'present' : `not measured in this run (${gpu.reason})`}.`);
   fs.mkdirSync(path.dirname(report), { recursive: true });
-  fs.writeFileSync(report, lines.join('\n') + '\n');
+  // Keep the scaling section (scripts/bench/scaling.ts, issue 16), which this script does not measure.
+  const kept = fs.existsSync(report) ? fs.readFileSync(report, 'utf8').split('\n<!-- scaling:')[1] : undefined;
+  fs.writeFileSync(report, lines.join('\n') + '\n' + (kept === undefined ? '' : `\n<!-- scaling:${kept}`));
   fs.rmSync(work, { recursive: true, force: true });
 }
 

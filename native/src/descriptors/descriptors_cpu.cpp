@@ -21,6 +21,20 @@ void evaluate_on_cpu(const detail::PlanView& view, int c, const detail::CentreNe
   detail::evaluate_centre(view, c, nb, row, scratch, max_block_fns);
 }
 
+// The rows in the order of their centres' cells (a counting sort; stable, so rows of one cell keep
+// their order). Why: a centre reads the ~125 cells around it; in input order (spatially random in a
+// trajectory) consecutive centres share none, and once the grid outgrows the cache (10^5-10^6 ions)
+// every gather misses. In cell order consecutive centres read the same cells. Each row is computed
+// and written on its own, so the values are bit for bit those of input order.
+void order_by_cell(const detail::CellGrid& grid, const DescriptorInput& in, std::vector<int32_t>& order) {
+  const int nc = grid.ncells();
+  std::vector<int32_t> start(static_cast<std::size_t>(nc) + 1, 0);
+  for (std::size_t r = 0; r < in.nrows; ++r) ++start[grid.cell_of[in.rows[r]] + 1];
+  for (int c = 0; c < nc; ++c) start[c + 1] += start[c];
+  order.resize(in.nrows);
+  for (std::size_t r = 0; r < in.nrows; ++r) order[start[grid.cell_of[in.rows[r]]]++] = static_cast<int32_t>(r);
+}
+
 template <typename T>
 void compute(const DescriptorSet& set, const DescriptorInput& in, T* out, const DescriptorOptions& options) {
   const detail::Plan plan(set, options);
@@ -33,6 +47,7 @@ void compute(const DescriptorSet& set, const DescriptorInput& in, T* out, const 
   const int threads = detail::resolve_threads(options.threads);
   detail::CellGrid grid;
   std::vector<int32_t> slot_species;
+  std::vector<int32_t> order;
   for (std::size_t f = 0; f < in.frames; ++f) {
     try {
       grid.build(in.positions + 3 * in.natoms * f, in.natoms, in.boxes[f], rmax, include.data());
@@ -41,13 +56,15 @@ void compute(const DescriptorSet& set, const DescriptorInput& in, T* out, const 
     }
     slot_species.resize(grid.atom.size());
     for (std::size_t s = 0; s < grid.atom.size(); ++s) slot_species[s] = in.species[grid.atom[s]];
+    order_by_cell(grid, in, order);
     T* frame_out = out + in.stride * in.nrows * f;
 #pragma omp parallel num_threads(threads) if (threads > 1)
     {
       detail::GatherBuffers buf;
       buf.row.resize(in.stride);
 #pragma omp for schedule(dynamic, 16)
-      for (std::size_t r = 0; r < in.nrows; ++r) {
+      for (std::size_t k = 0; k < in.nrows; ++k) {
+        const std::size_t r = order[k];
         const int i = in.rows[r];
         const int c = in.species[i];
         const detail::CentrePlan& cp = plan.centres[c];
