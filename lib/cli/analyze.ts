@@ -82,7 +82,7 @@ ${moleculeUsage}
     const positive = (k: string) => numberOption(str(k), k, (v) => Number.isFinite(v) && v > 0);
     const out = str('out') ?? 'analysis';
     const progress = new Progress('reading frames', null, !values.json);
-    const types = str('topology') ? await typesFromTopology(str('topology')!) : undefined;
+    const types = str('topology') ? await typesFromTopology(str('topology')!, positionals[0], str('format')) : undefined;
     const molecules = moleculesFromValues(values);
     const field = await loadField(positionals[0], str('field')!, {
       types,
