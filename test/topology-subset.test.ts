@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { loadTopology, molecularSystem, openTrajectory, subsetTopology } from '../lib/index';
 import { runCli, runCliJson } from './helpers/cli';
 import { fixturesDir, tempDir } from './helpers/paths';
 
@@ -58,6 +59,16 @@ describe('a dump with part of the topology\'s atoms (whole molecules only)', fun
     const ions = partialDump('ions-atoms.lammpstrj', (_, type) => type <= 3, 200);
     const r = runCliJson<Report>(['transport', ions, '--topology', data, ...common, '--centres', 'atoms']);
     assert.deepEqual(r.species.map((s) => [s.label, s.count]).sort(), [['B', 12], ['F', 48], ['Li', 12]]);
+  });
+
+  it('library: a batch\'s ids and subsetTopology give the dump\'s molecular system', async () => {
+    const ions = partialDump('ions-lib.lammpstrj', (_, type) => type <= 3, 2);
+    for await (const b of openTrajectory(ions, { stop: 1, unwrap: false }).batches(1)) {
+      const topo = subsetTopology(loadTopology(data), b.ids!, ions);
+      assert.equal(topo.types.length, b.natoms);
+      assert.deepEqual(topo.ids, Array.from(b.ids!));
+      assert.deepEqual(molecularSystem(topo).species.map((s) => [s.name, s.count]).sort(), [['BF4', 12], ['Li', 12]]);
+    }
   });
 
   it('a molecule split by the dump is refused, naming it and the missing IDs', () => {

@@ -3,7 +3,6 @@
 import { AtomTopology, moleculeIndices, molecularSystem, MolecularSystem, parseCentreAtoms, parseMoleculeNames } from '../topology/molecules';
 import { chargesPerLabel, isTopologyFile, loadTopology } from '../topology/load';
 import { subsetTopology } from '../topology/subset';
-import { native } from '../native';
 import { FrameBatch, openTrajectory, parseCharges, parseKeyValueList, parseReadOverrides, TrajectoryOptions } from '../trajectory';
 import { integerOption, Options, Parsed, UsageError } from './command';
 
@@ -49,16 +48,13 @@ function topologyFile(file: string): AtomTopology | null {
  * differs is refused when the frames are read).
  */
 async function fitToTrajectory(file: string, topology: AtomTopology, trajectory: string, format?: string): Promise<AtomTopology> {
-  const handle = new (native().NativeTrajectory)(trajectory, { format: format ?? 'auto', stop: 1, unwrap: false });
-  try {
-    const b = await handle.readBatch(1);
-    if (!b?.ids || b.natoms >= topology.types.length) return topology;
+  for await (const b of openTrajectory(trajectory, { format, stop: 1, unwrap: false }).batches(1)) {
+    if (!b.ids || b.natoms >= topology.types.length) return topology;
     const subset = subsetTopology(topology, b.ids, trajectory);
     loaded.set(file, subset);
     return subset;
-  } finally {
-    handle.close();
   }
+  return topology;  // no frames: the read itself will say so
 }
 
 /**
