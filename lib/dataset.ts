@@ -20,6 +20,8 @@ import { makeDirectory, writeJsonAtomic } from './atomic-file';
 import { FrameBatch, LabelBy, openTrajectory, TrajectoryOptions } from './trajectory';
 import { computeTransport } from './transport';
 import { formulaUnits } from './transport/formula';
+import { siFactors } from './transport/estimate';
+import { molarConductivityUnits, UnitStyle, unitSystem } from './transport/units';
 import { labelRecord } from './label-record';
 import { LongCallOptions, stageReporter } from './progress';
 import { upgradeLegacyDocument } from './legacy-document';
@@ -27,8 +29,14 @@ import { upgradeLegacyDocument } from './legacy-document';
 export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 'format' | 'typeMap' | 'charges' | 'types' | 'start' | 'stop' | 'labelBy' | 'molecules'>, LongCallOptions {
   /** Shipped set name or file, or a parsed set. */
   set: string | DescriptorSetDef;
-  /** Lag of the targets in time units (τ in lj units). */
+  /** Lag of the targets in the trajectory's time units (τ in lj, fs in real, ps in metal and gromacs). */
   tau: number;
+  /**
+   * Unit style of the trajectory, as `ionfield transport --units` (default 'lj'): λ_i in lj reduced
+   * units, else in S cm²/mol. Recorded in dataset.json; models trained on it carry it, and predict
+   * must be told the same --units.
+   */
+  units?: string;
   /**
    * Shorter lag τa of the two-lag target (issue 13): λ_i = K N z_i [Δr_i·J(τ) − Δr_i·J(τa)]/(τ − τa),
    * a two-point EH slope without the finite-lag intercept; exact sum rule per origin. Default: none
@@ -37,7 +45,7 @@ export interface DatasetOptions extends ComputeOptions, Pick<TrajectoryOptions, 
   tauShort?: number;
   /** Every n-th frame is an origin (default 1: all). */
   originStride?: number;
-  /** Temperature (ε/k_B in lj). Default: the manifest's, else required. */
+  /** Temperature (ε/k_B in lj, K otherwise). Default: the manifest's, else required. */
   temperature?: number;
   /** MD timestep, for files that store steps but no time. Default: the manifest's. */
   timestep?: number;
@@ -108,6 +116,8 @@ export interface DatasetRequest {
   start: number;
   stop: number | null;
   sourceBytes: number;
+  /** Unit style (absent in older folders = 'lj'). */
+  units?: UnitStyle;
 }
 
 export interface DatasetSummary {
@@ -130,9 +140,19 @@ export function systemName(trajectory: string): string {
   return base.replace(/\.(lammpstrj|lammps|dump|xtc|dcd|xyz|extxyz)$/i, '');
 }
 
-/** λ prefactor in lj units: Λ = σ/(n_f/V) with σ = ⟨|J|²⟩/(6 V T τ), so K = 1/(6 T n_f). */
-export function lambdaPrefactor(temperature: number, formulaUnitCount: number): number {
-  return 1 / (6 * temperature * formulaUnitCount);
+/**
+ * λ prefactor: Λ = σ/(n_f/V) with σ = ⟨|J|²⟩/(6 V k_B T τ), so K = 1/(6 T n_f) in lj units (k_B = 1,
+ * charges in e); in the other styles the same factor times e² N_A L²/(k_B t) (lengths L and times t
+ * of the style, T in K) and 10⁴ for S cm²/mol, the units of transport's molar conductivity.
+ */
+export function lambdaPrefactor(temperature: number, formulaUnitCount: number, units: string = 'lj'): number {
+  const si = siFactors(unitSystem(units));
+  return (si ? si.molarSI * 1e4 : 1) / (6 * temperature * formulaUnitCount);
+}
+
+/** Units of λ_i in a dataset of this unit style: transport's Λ string (one string per quantity). */
+export function lambdaUnits(units: string): string {
+  return molarConductivityUnits(unitSystem(units).style);
 }
 
 export function naturalSort(labels: string[]): string[] {
@@ -374,7 +394,7 @@ export async function passSystem(ctx: SystemContext, options: DatasetOptions, ar
         });
         const nf = formulaUnits(labels, counts, chargeOf, options.formulaUnits);
         if (nf.value === null) throw Object.assign(new Error(`${ctx.trajectory}: ${nf.convention}`), { code: 'IONFIELD_USAGE' });
-        K = lambdaPrefactor(temperature, nf.value);
+        K = lambdaPrefactor(temperature, nf.value, options.units);
         for (const s of bound.species) {
           const rowsOf = map.rowSpecies.map((sp, r) => (sp === s ? r : -1)).filter((r) => r >= 0);
           // A species of the set absent here (a 1:1 system in a dataset with +2 ions) gets 0-ion files.
@@ -480,7 +500,7 @@ async function lambdaEhOf(ctx: SystemContext, pass: Pick<SystemPass, 'continuous
   if (pass.continuous) return { value: null, error: null, source: 'not computed: coordinates stored continuous (give --manifest for Λ_EH)' };
   if (options.transport === false) return null;
   try {
-    const rep = await computeTransport(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges: pass.charges, types: pass.types, temperature: pass.temperature, units: 'lj', timestep: pass.timestep, start: options.start, stop: options.stop, formulaUnits: options.formulaUnits, signal: options.signal, molecules: options.molecules });
+    const rep = await computeTransport(ctx.trajectory, { format: options.format, typeMap: options.typeMap, charges: pass.charges, types: pass.types, temperature: pass.temperature, units: options.units ?? 'lj', timestep: pass.timestep, start: options.start, stop: options.stop, formulaUnits: options.formulaUnits, signal: options.signal, molecules: options.molecules });
     return { value: rep.molarConductivity?.value ?? null, error: rep.molarConductivity?.error ?? null, source: 'ionfield transport (default fit window)' };
   } catch (err) {
     options.signal?.throwIfAborted(); // an abort is not a failed transport fit: the system stops
@@ -560,7 +580,7 @@ export function rowsBySpecies(pass: Pick<SystemPass, 'writers' | 'map'>): Record
   return Object.fromEntries(Object.entries(pass.writers).map(([s, w]) => [s, w.rowsOf.map((r) => pass.map.rows[r])]));
 }
 function sameRequest(a: DatasetRequest, b: DatasetRequest): boolean {
-  return a.set === b.set && a.tau === b.tau && (a.tauShort ?? null) === (b.tauShort ?? null) && a.originStride === b.originStride && (a.labelBy ?? 'type') === (b.labelBy ?? 'type') && JSON.stringify(a.species ?? null) === JSON.stringify(b.species ?? null) && a.start === b.start && a.stop === b.stop && a.sourceBytes === b.sourceBytes;
+  return a.set === b.set && a.tau === b.tau && (a.tauShort ?? null) === (b.tauShort ?? null) && a.originStride === b.originStride && (a.labelBy ?? 'type') === (b.labelBy ?? 'type') && JSON.stringify(a.species ?? null) === JSON.stringify(b.species ?? null) && a.start === b.start && a.stop === b.stop && a.sourceBytes === b.sourceBytes && (a.units ?? 'lj') === (b.units ?? 'lj');
 }
 
 /**
@@ -653,6 +673,10 @@ export function writeDatasetJson(out: string, entries: SystemEntry[], def: Descr
     species = Object.keys(entries[0].ions);
   }
   const datasetFile = path.join(out, 'dataset.json');
+  const style = unitSystem(options.units ?? 'lj').style;
+  const kText = style === 'lj'
+    ? 'K = 1/(6 T n_f) (lj units, Λ = σ/(n_f/V))'
+    : `K = e² N_A/(6 k_B T n_f) in S cm²/mol from ${unitSystem(style).length}²/${unitSystem(style).time} (${style} units, Λ = σ/(n_f/V))`;
   writeJsonAtomic(datasetFile, {
     schema: 'ionfield.dataset/2',
     descriptorSet: setJson,
@@ -663,11 +687,12 @@ export function writeDatasetJson(out: string, entries: SystemEntry[], def: Descr
     tauFrames: tauFrames,
     tauShort: options.tauShort ?? null,
     originStride: options.originStride ?? 1,
-    units: 'lj',
+    units: style,
+    lambdaUnits: lambdaUnits(style),
     lengthScale: options.scale ?? 1,
     lambdaDefinition: options.tauShort !== undefined
-      ? `λ_i(t0) = K N z_i [Δr_i(t0,τ)·J(t0,τ) − Δr_i(t0,τa)·J(t0,τa)]/(τ − τa), τa = ${options.tauShort}, J = Σ_j z_j Δr_j, K = 1/(6 T n_f) (lj units, Λ = σ/(n_f/V)); N = all atoms`
-      : 'λ_i(t0) = K N z_i Δr_i(t0,τ)·J(t0,τ)/τ, J = Σ_j z_j Δr_j, K = 1/(6 T n_f) (lj units, Λ = σ/(n_f/V)); N = all atoms',
+      ? `λ_i(t0) = K N z_i [Δr_i(t0,τ)·J(t0,τ) − Δr_i(t0,τa)·J(t0,τa)]/(τ − τa), τa = ${options.tauShort}, J = Σ_j z_j Δr_j, ${kText}; N = all atoms`
+      : `λ_i(t0) = K N z_i Δr_i(t0,τ)·J(t0,τ)/τ, J = Σ_j z_j Δr_j, ${kText}; N = all atoms`,
     systems: entries.map(({ request: _request, ...rest }) => rest),
   });
   return datasetFile;
@@ -686,5 +711,6 @@ export function systemRequest(trajectory: string, setKey: string, options: Datas
     start: options.start ?? 0,
     stop: options.stop ?? null,
     sourceBytes: fs.statSync(trajectory).size,
+    units: unitSystem(options.units ?? 'lj').style,
   };
 }

@@ -48,6 +48,7 @@ export { readTopology, writeTopology, topologyPathFor } from './dataset/topology
 export { readLammpsData } from './topology/lammps-data';
 export type { LammpsData } from './topology/lammps-data';
 export { loadTopology } from './topology/load';
+export { subsetTopology } from './topology/subset';
 export { molecularSystem, parseMoleculeNames } from './topology/molecules';
 export type { AtomTopology, MolecularSystem, MoleculeSpecies, NameRule } from './topology/molecules';
 export type { DeviceReport } from './native';

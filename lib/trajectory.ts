@@ -103,6 +103,8 @@ export interface FrameBatch {
   charges: Float64Array | null;
   /** Molecule ID and mass per atom where the file has them (LAMMPS dump 'mol', 'mass' columns). */
   molecules?: Float64Array | null;
+  /** Atom IDs where the file has them (LAMMPS dumps), of the batch's first frame: subsetTopology matches a topology to them. */
+  ids?: Float64Array | null;
   masses?: Float64Array | null;
   unwrapped: boolean;
   /** Periodicity of the cell along a, b, c (LAMMPS 'ff'/'fm' boundaries are not periodic). */
@@ -292,6 +294,7 @@ export class Trajectory implements AsyncIterable<Frame>, AsyncDisposable {
       charges,
       molecules: raw.molecules ?? null,
       masses: raw.masses ?? null,
+      ids: raw.ids,
       unwrapped: raw.unwrapped,
       periodic: raw.periodic,
     };

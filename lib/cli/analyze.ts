@@ -92,7 +92,7 @@ ${moleculeUsage}
     if (!str('field')) throw new UsageError('--field is required');
     const positive = (k: string) => numberOption(str(k), k, (v) => Number.isFinite(v) && v > 0);
     const out = str('out') ?? 'analysis';
-    const types = str('topology') ? await typesFromTopology(str('topology')!) : undefined;
+    const types = str('topology') ? await typesFromTopology(str('topology')!, positionals[0], str('format')) : undefined;
     const molecules = moleculesFromValues(values);
     const load: LoadFieldOptions = {
       types,

@@ -50,7 +50,7 @@ ${allowUsage}
     // of mass, labelled by molecular species, with its net charge), e.g. to look at them elsewhere.
     values.centres ??= 'atoms';
     const progress = new Progress('converting', null, !values.json);
-    const selection = await selectionFromValues(values);
+    const selection = await selectionFromValues(values, positionals[0]);
     const molecules = moleculesFromValues(values);
     const result = await convertTrajectory(positionals[0], positionals[1], {
       ...selection,

@@ -16,6 +16,7 @@ export const datasetOptions = {
   'origin-stride': { type: 'string' },
   manifest: { type: 'string' },
   temperature: { type: 'string' },
+  units: { type: 'string' },
   timestep: { type: 'string' },
   names: { type: 'string' },
   'no-transport': { type: 'boolean' },
@@ -46,14 +47,17 @@ export const datasetCommand: Command = {
   request are skipped (rerun to resume). Format: docs/dataset.md.
 
   --set S             descriptor set: a shipped name (ionfield descriptors --list-sets) or file
-  --tau t             lag of the targets, in time units (lj τ); a whole number of frames
+  --tau t             lag of the targets, in the trajectory's time units (lj τ, real fs, metal and
+                      gromacs ps); a whole number of frames
+  --units U           lj (default), real, metal or gromacs, as for transport: λ_i in lj reduced
+                      units, else in S cm²/mol (a model trained on it needs predict --units U)
   --tau-short ta      two-lag target: λ_i = K N z_i [Δr_i·J(τ) − Δr_i·J(ta)]/(τ − ta), the EH
                       slope between two lags without the finite-lag intercept (docs/dataset.md)
   --out DIR           the dataset folder
   --origin-stride n   every n-th frame is an origin (default 1)
   --manifest F        family manifest (data/family/manifest.json): parameters, temperature,
                       timestep and Λ_EH per system, matched by system name
-  --temperature T     temperature (ε/k_B); required without a manifest
+  --temperature T     temperature (ε/k_B in lj, else K); required without a manifest
   --timestep dt       MD timestep, for LAMMPS dumps (steps but no times)
   --names a,b         system names (default: the folder of traj.lammpstrj, else the file name)
   --formula-units N   n_f for mixtures (default: from the salt's stoichiometry, as in transport)
@@ -86,8 +90,10 @@ ${moleculeUsage}
     if (values.stride) throw new UsageError('--stride does not apply: the targets need every frame for the lag τ; use --origin-stride');
     const device = (values.device ?? 'auto') as string;
     if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
+    const units = (values.units ?? 'lj') as string;
+    if (!['lj', 'real', 'metal', 'gromacs'].includes(units)) throw new UsageError(`--units: '${units}' is not one of lj, real, metal, gromacs`);
     const progress = new Progress('dataset', null, !values.json);
-    const selection = await selectionFromValues(values);
+    const selection = await selectionFromValues(values, positionals[0]);
     const molecules = moleculesFromValues(values);
     const options: DatasetOptions = {
       ...selection,
@@ -98,6 +104,7 @@ ${moleculeUsage}
       originStride: integerOption(values['origin-stride'] as string | undefined, 'origin-stride', 1),
       manifest: values.manifest as string | undefined,
       temperature: numberOption(values.temperature as string | undefined, 'temperature', (v) => v > 0),
+      units,
       timestep: numberOption(values.timestep as string | undefined, 'timestep', (v) => v > 0),
       names: values.names ? (values.names as string).split(',') : undefined,
       transport: !values['no-transport'],

@@ -80,9 +80,11 @@ ${allowUsage}
     if (!/\.npy$/i.test(out)) throw new UsageError(`--out must end in .npy, got '${out}'`);
     const device = (values.device ?? 'auto') as string;
     if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda, got '${device}'`);
+    // The selection first: it cuts a topology down to the atoms the trajectory holds.
+    const selection = await selectionFromValues(values, positionals[0]);
     const molecules = moleculesFromValues(values);
     const options: DescriptorRunOptions = {
-      ...(await selectionFromValues(values)),
+      ...selection,
       molecules,
       set: values.set as string,
       labelBy: parseLabelBy(values['label-by'] as string | undefined),

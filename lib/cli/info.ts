@@ -74,7 +74,7 @@ ionfield info --devices [--json]
     });
     progress.done();
     // A topology is checked against the file's atom count and summarised (molecules, net charges).
-    const topology = values.topology ? await typesFromTopology(values.topology as string).then(() => moleculesFromValues(values)) : undefined;
+    const topology = values.topology ? await typesFromTopology(values.topology as string, positionals[0], values.format as string | undefined).then(() => moleculesFromValues(values)) : undefined;
     const natoms = topology?.molecule.length;
     if (topology && natoms !== info.atoms) info.warnings.push(`the topology ${topology.file} describes ${natoms} atoms, the trajectory has ${info.atoms}`);
     if (topology) info.warnings.push(...topology.warnings);

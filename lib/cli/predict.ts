@@ -124,9 +124,11 @@ ${allowUsage}
     if (!['auto', 'cpu', 'cuda'].includes(provider)) throw new UsageError(`--provider must be auto, cpu or cuda, got '${provider}'`);
     const units = (values.units ?? 'lj') as string;
     if (!['lj', 'real', 'metal', 'gromacs'].includes(units)) throw new UsageError(`--units: '${units}' is not one of lj, real, metal, gromacs`);
+    // The selection first: it cuts a topology down to the atoms the trajectory holds.
+    const selection = await selectionFromValues(values, positionals[0]);
     const molecules = moleculesFromValues(values);
     const options: PredictOptions = {
-      ...(await selectionFromValues(values)),
+      ...selection,
       molecules,
       model: (values.model as string | undefined) ?? defaultModelPath(),
       charges: values.charges ? parseCharges(values.charges as string) : topologyCharges(values),

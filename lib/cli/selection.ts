@@ -2,6 +2,7 @@
 // species labels), declared once and turned into TrajectoryOptions in one place.
 import { AtomTopology, moleculeIndices, molecularSystem, MolecularSystem, parseCentreAtoms, parseMoleculeNames } from '../topology/molecules';
 import { chargesPerLabel, isTopologyFile, loadTopology } from '../topology/load';
+import { subsetTopology } from '../topology/subset';
 import { FrameBatch, openTrajectory, parseCharges, parseKeyValueList, parseReadOverrides, TrajectoryOptions } from '../trajectory';
 import { integerOption, Options, Parsed, UsageError } from './command';
 
@@ -41,12 +42,29 @@ function topologyFile(file: string): AtomTopology | null {
 }
 
 /**
+ * A topology file cut down to the atoms of a trajectory that holds only some of them, matched by
+ * atom ID (a LAMMPS dump of a group; molecules must be whole: lib/topology/subset.ts). Trajectories
+ * without IDs, or with as many atoms as the topology, leave it as it is (a count that still
+ * differs is refused when the frames are read).
+ */
+async function fitToTrajectory(file: string, topology: AtomTopology, trajectory: string, format?: string): Promise<AtomTopology> {
+  for await (const b of openTrajectory(trajectory, { format, stop: 1, unwrap: false }).batches(1)) {
+    if (!b.ids || b.natoms >= topology.types.length) return topology;
+    const subset = subsetTopology(topology, b.ids, trajectory);
+    loaded.set(file, subset);
+    return subset;
+  }
+  return topology;  // no frames: the read itself will say so
+}
+
+/**
  * Species labels for formats without them: from an ionfield topology file (.topology.json), or
  * from the first frame of another trajectory (a LAMMPS dump, .gro or .xyz of the same system).
+ * trajectory: the file to be read, whose atom IDs may select part of a topology file's atoms.
  */
-export async function typesFromTopology(file: string): Promise<string[]> {
+export async function typesFromTopology(file: string, trajectory?: string, format?: string): Promise<string[]> {
   const topology = topologyFile(file);
-  if (topology) return topology.types;
+  if (topology) return (trajectory ? await fitToTrajectory(file, topology, trajectory, format) : topology).types;
   for await (const b of openTrajectory(file, { stop: 1, unwrap: false }).batches(1)) {
     if (!b.types) throw new UsageError(`--topology ${file}: that file has no species labels either`);
     // A LAMMPS dump with a 'mol' column is a topology with molecules (masses from a 'mass' column, or --masses).
@@ -64,7 +82,8 @@ function trajectoryTopology(file: string, b: FrameBatch): AtomTopology {
 
 export type Selection = Pick<TrajectoryOptions, 'format' | 'start' | 'stop' | 'stride' | 'typeMap' | 'types' | 'allow'>;
 
-export async function selectionFromValues(values: Parsed['values']): Promise<Selection> {
+/** trajectory: the (first) file the command reads, for a topology that describes more atoms than it holds. */
+export async function selectionFromValues(values: Parsed['values'], trajectory?: string): Promise<Selection> {
   const str = (k: string) => values[k] as string | undefined;
   return {
     format: str('format'),
@@ -72,7 +91,7 @@ export async function selectionFromValues(values: Parsed['values']): Promise<Sel
     stop: integerOption(str('stop'), 'stop'),
     stride: integerOption(str('stride'), 'stride', 1),
     typeMap: str('type-map') ? parseKeyValueList(str('type-map')!, '--type-map') : undefined,
-    types: str('topology') ? await typesFromTopology(str('topology')!) : undefined,
+    types: str('topology') ? await typesFromTopology(str('topology')!, trajectory, str('format')) : undefined,
     allow: str('allow') ? overrides(str('allow')!) : undefined,
   };
 }

@@ -203,7 +203,7 @@ export async function parseTransportArgs(argv: string[]): Promise<{ values: Reco
     const points = integerOption(str('points-per-level'), 'points-per-level', 2);
     if (points !== undefined && points % 2 !== 0) throw new UsageError('--points-per-level must be even');
     const options: TransportOptions = {
-      ...(await selectionFromValues(values)),
+      ...(await selectionFromValues(values, values['from-partials'] ? undefined : positionals[0])),
       temperature: temperature as number,
       units: str('units'),
       timestep: positive('timestep'),

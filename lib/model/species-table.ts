@@ -55,10 +55,9 @@ export function addIonSums(ionSums: Float64Array, lambda: ArrayLike<number>, fra
 }
 
 /**
- * Units of Λ_ML and λ̂: the model's targets' units. The models trained here have lj targets, for
- * which this is transport's Λ string (one string per quantity); a model with other targets keeps
- * its own units, unconverted.
+ * Units of Λ_ML and λ̂: the model's targets' units, which are transport's Λ units of the style the
+ * dataset was built in (lj reduced, or S cm^2/mol: `dataset --units`) — one string per quantity.
  */
 export function lambdaMlUnits(targetUnits: string): string {
-  return targetUnits === 'lj' ? molarConductivityUnits('lj') : `${targetUnits} units of the model's training targets`;
+  return molarConductivityUnits(targetUnits);
 }

@@ -42,6 +42,7 @@ function fromLammpsData(file: string): AtomTopology {
   const unique = used.every((t) => labels[t]) && new Set(used.map((t) => labels[t])).size === used.length;
   return {
     file,
+    ids: data.ids,
     types: unique ? data.types.map((t) => labels[t]) : data.types,
     formulaLabels: data.types.map((t) => labels[t] ?? t),
     typeIds: data.types,

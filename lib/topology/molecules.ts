@@ -24,6 +24,8 @@ export interface AtomTopology {
   names?: NameRule[];
   /** The file's own name of each molecule's type (GROMACS molecule types): the default species name. */
   moleculeNames?: string[];
+  /** Atom IDs (LAMMPS data files), matched against a dump's IDs; absent: 1..N in file order. */
+  ids?: number[];
 }
 
 export interface NameRule {
