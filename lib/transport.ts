@@ -123,8 +123,14 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
   // Charges by species are applied here, not by the reader, so that species left out with
   // selectSpecies (explicit solvent) need no charge.
   // Atoms, always: molecular centres are made here (MolecularCentres), beside the atomic charge moment.
-  const trajectory = openTrajectory(file, { ...options, charges: undefined, unwrap: true, molecules: undefined });
   const warnings: string[] = [];
+  // An unwrapping doubt belongs to the result it may spoil: it goes into the report's warnings (and
+  // to the caller's onWarning), not only to stderr where a --json consumer never sees it.
+  const onWarning = (message: string) => {
+    warnings.push(message);
+    options.onWarning?.(message);
+  };
+  const trajectory = openTrajectory(file, { ...options, charges: undefined, unwrap: true, molecules: undefined, onWarning });
   let handle: NativeTransportHandle | null = null;
   let molecular: MolecularCentres | null = null;
   let meta: TransportMeta | null = null;

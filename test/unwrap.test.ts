@@ -165,6 +165,14 @@ describe('unwrap: warning when an atom moves too far between frames', () => {
     assert.equal(seen.length, 1);
     assert.match(seen[0], /^IONFIELD_UNWRAP: .*default\.lammpstrj/);
   });
+
+  it('transport carries the warning in its result (--json warnings), not only on stderr', () => {
+    const file = dump('transport-warned.lammpstrj', 4.5, false);
+    const r = runCli(['transport', file, '--temperature', '1', '--units', 'lj', '--timestep', '0.005', '--allow-negative', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const warnings = (JSON.parse(r.stdout) as { warnings: string[] }).warnings;
+    assert.ok(warnings.some((w) => /transport-warned\.lammpstrj: .*cannot tell larger moves/.test(w)), warnings.join('\n'));
+  });
 });
 
 describe('unwrap: a cell that changes every frame (LAMMPS NPT)', () => {
