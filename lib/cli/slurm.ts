@@ -155,7 +155,7 @@ async function checkCommand(name: string, command: string[]): Promise<number> {
     const { values, positionals } = parse(command.slice(1), datasetOptions);
     if (!positionals.length) throw new UsageError('ionfield slurm dataset needs its trajectories');
     if (!values.out) throw new UsageError('ionfield slurm dataset needs --out DIR (the dataset folder the merge writes)');
-    await countFrames(command, positionals, await selectionFromValues(values));
+    await appendFrameCounts(command, positionals, await selectionFromValues(values));
   } else {
     // predict, descriptors: their frame selection, counted once here for every shard.
     const { values, positionals } = parse(command.slice(1), name === 'predict' ? predictOptions : descriptorsOptions);
@@ -183,12 +183,12 @@ async function checkTable(name: 'transport' | 'predict', command: string[]): Pro
     selection = await selectionFromValues(values as Record<string, string | boolean | undefined>);
   }
   const rows = tableRows(positionals, values.list as string | undefined);
-  await countFrames(command, rows.map((r) => r.path), selection);
+  await appendFrameCounts(command, rows.map((r) => r.path), selection);
   return rows.length;
 }
 
 /** Appends --selected-frames a,b,... (each file's selected frames) unless the command gives it. */
-async function countFrames(command: string[], files: string[], selection: Parameters<typeof selectedFrames>[1]): Promise<void> {
+async function appendFrameCounts(command: string[], files: string[], selection: Parameters<typeof selectedFrames>[1]): Promise<void> {
   if (command.includes('--selected-frames')) return;
   const counts: number[] = [];
   for (const f of files) counts.push(await selectedFrames(f, selection));

@@ -10,7 +10,7 @@ import { bindSet, BoundSet } from '../descriptor-sets';
 import { columnsDocument, computeBatch, RowMap, rowMap } from '../descriptors';
 import { NpyWriter } from '../npy';
 import { chargeLabel, FrameBatch } from '../trajectory';
-import { addIonSums, FieldColumns, fileLabels, lambdaMlUnits, speciesTable } from './species-table';
+import { addIonSums, FieldColumns, speciesTable } from './species-table';
 import { formulaUnits } from '../transport/formula';
 import { domainScore, modelError } from './committee';
 import type { DatasetColumn } from './dataset';
@@ -18,6 +18,7 @@ import { blockError, dropIgnored, IGNORED, LoadedModel, ModelMismatchError, open
 import { foldFrames, SharedLayout, sharedLayout, speciesFold, SpeciesFold } from './shared-features';
 import { labelRecord } from '../label-record';
 import { stageReporter } from '../progress';
+import { molarConductivityUnits } from '../transport/units';
 
 /**
  * Diameters per charge label from diameters per file species (`--sizes`, or a topology's `sizes`):
@@ -243,7 +244,7 @@ export async function accumulateShared(trajectory: string, model: LoadedModel, o
       ions = centreRows.reduce((a, r) => a + r.length, 0);
       // N of λ = K N z_i Δr_i·J/τ counts every atom the model sees (docs/dataset.md), not the ignored ones.
       atoms = labels.filter((l) => l !== IGNORED).length;
-      const named = fileLabels(batch.types, labels);
+      const named = batch.types ?? labels; // the file's labels where it has them
       const fieldAtoms = centreRows.flatMap((rows) => rows.map((r) => map!.rows[r]));
       columns = { types: fieldAtoms.map((a) => named[a]), charges: fieldAtoms.map((a) => batch.charges![a]) };
       ionSums = new Float64Array(fieldAtoms.length);
@@ -346,7 +347,7 @@ export function sharedReport(model: LoadedModel, st: SharedPredictState, out: st
     ions,
     species: speciesTable(st.columns, st.ionSums, frames, fieldScale),
     lambdaMl: {
-      value, error: total, blockFrames: sampling.blockFrames, blocks: sampling.blocks, units: lambdaMlUnits(units), tau: meta.target.tau,
+      value, error: total, blockFrames: sampling.blockFrames, blocks: sampling.blocks, units: molarConductivityUnits(units), tau: meta.target.tau,
       parts: { sampling: samplingErr, model: modelErr }, dominant: modelErr >= samplingErr ? 'model' : 'sampling', committeeSpread: spread, members: memberLambdas,
       meanOverFrames: logReadout ? 'geometric' : 'arithmetic', fieldScale: fieldScale,
     },

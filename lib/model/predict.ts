@@ -10,12 +10,13 @@ import { bindSet, BoundSet, DescriptorSetDef, parseSetJson } from '../descriptor
 import { computeBatch, columnsDocument, Device, resolveDevice, rowMap, RowMap } from '../descriptors';
 import { NpyWriter } from '../npy';
 import { chargeLabel, FrameBatch, openTrajectory, TrajectoryOptions } from '../trajectory';
-import { addIonSums, FieldColumns, fileLabels, lambdaMlUnits, speciesTable, SpeciesSummary } from './species-table';
+import { addIonSums, FieldColumns, speciesTable, SpeciesSummary } from './species-table';
 import { OnnxPredictor, Provider } from './inference';
 import { ModelMetadata, parseMetadataProps } from './onnx-export';
 import { predictShared } from './predict-shared';
 import { labelRecord } from '../label-record';
 import { LongCallOptions, stageReporter } from '../progress';
+import { molarConductivityUnits } from '../transport/units';
 
 export class ModelMismatchError extends Error {
   readonly code = 'IONFIELD_BAD_INPUT';
@@ -347,7 +348,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
       labels = dropIgnored(labels, batch.types, options.ignoreSpecies ?? [], trajectory, ignored);
       ({ bound, map } = bindModel(model, labels, units, trajectory));
       speciesRows = model.metadata.species.map((s) => Array.from(map!.rows.keys()).filter((r) => map!.rowSpecies[r] === s));
-      const named = fileLabels(batch.types, labels);
+      const named = batch.types ?? labels; // the file's labels where it has them
       columns = { types: Array.from(map.rows, (a) => named[a]), charges: Array.from(map.rows, (a) => (batch.charges ? batch.charges[a] : null)) };
       ionSums = new Float64Array(map.rows.length);
       if (options.out) writer = new NpyWriter(options.out, 'float32', [map.rows.length]);
@@ -373,7 +374,7 @@ export async function predictTrajectory(trajectory: string, options: PredictOpti
     frames,
     ions: R,
     species: speciesTable(columns, ionSums, frames),
-    lambdaMl: { value, ...err, units: lambdaMlUnits(units), tau: model.metadata.target.tau },
+    lambdaMl: { value, ...err, units: molarConductivityUnits(units), tau: model.metadata.target.tau },
     field: options.out ? { path: options.out, shape: [frames, R], dtype: 'float32', atoms: Array.from(map.rows), species: columns.types } : null,
     provider: predictor.provider,
     ignored,

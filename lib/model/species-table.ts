@@ -3,7 +3,6 @@
 // attribute, and only species that have ions in the field are listed. The models themselves may
 // fold ions by charge ("+1", "-1"); that is how they compute, not how results are named.
 import { labelRecord } from '../label-record';
-import { molarConductivityUnits } from '../transport/units';
 
 export interface SpeciesSummary {
   /** Charge of the species' ions (units of e); null where the input gives no charges. */
@@ -43,21 +42,9 @@ export function speciesTable(columns: FieldColumns, ionSums: ArrayLike<number>, 
   return Object.fromEntries(ordered.map((label) => [label, { ...table[label], lambdaMean: (scale * sums[label]) / (frames * table[label].ions) }]));
 }
 
-/** The file label of each atom: its type where the file has labels, else its charge label. */
-export function fileLabels(types: string[] | null, chargeLabels: string[]): string[] {
-  return types ? types : chargeLabels;
-}
-
 /** Adds one batch (frames × ions, row-major) into per-ion sums over frames. */
 export function addIonSums(ionSums: Float64Array, lambda: ArrayLike<number>, frames: number): void {
   const ions = ionSums.length;
   for (let t = 0; t < frames; t++) for (let i = 0; i < ions; i++) ionSums[i] += lambda[t * ions + i];
 }
 
-/**
- * Units of Λ_ML and λ̂: the model's targets' units, which are transport's Λ units of the style the
- * dataset was built in (lj reduced, or S cm^2/mol: `dataset --units`) — one string per quantity.
- */
-export function lambdaMlUnits(targetUnits: string): string {
-  return molarConductivityUnits(targetUnits);
-}
