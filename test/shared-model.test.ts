@@ -4,7 +4,7 @@
 // drawn with a known error model; and the nested study on a synthetic family whose Λ is known.
 import { strict as assert } from 'node:assert';
 import { fitLinear, linearSystemLambda } from '../lib/model/baselines';
-import { calibrate, domainReference, domainScore, Residual } from '../lib/model/committee';
+import { calibrate, domainReference, domainScore, innerFoldsOption, Residual, selectCommittee, TrainingSystem } from '../lib/model/committee';
 import type { Dataset, DatasetColumn, LoadedSystem } from '../lib/model/dataset';
 import { nestedEvaluation } from '../lib/model/nested';
 import { fitLogReadout, fitReadout, momentsOf, readoutLambda } from '../lib/model/readout';
@@ -166,6 +166,24 @@ describe('shared model: readout, calibration, nested study', () => {
     }
     assert.ok(report.summary.sharedModel.median < 0.02, `median ${report.summary.sharedModel.median}`);
     assert.ok(report.coverage.within2 >= 0.75, `coverage ${JSON.stringify(report.coverage)}`);
+  });
+
+  it('inner selection leaves one training system out by default (the outer task), K stratified folds on request', () => {
+    const dataset = syntheticFamily(0);
+    const { systems } = toSharedDataset(dataset);
+    const cols = [0, 2];
+    const train: TrainingSystem[] = systems.map((s, i) => ({ name: s.name, moments: { f: momentsOf(s, cols) }, speciesMeans: { f: [] }, reference: 1 + i, stratum: ['1:1', 1, i] }));
+    const loo = selectCommittee(train, [{ features: 'f', alpha: 1e-3 }]);
+    assert.equal(loo.folds.length, train.length);
+    assert.deepEqual(loo.folds.map((f) => f.length), train.map(() => 1));
+    assert.equal(loo.members.length, train.length);
+    const five = selectCommittee(train, [{ features: 'f', alpha: 1e-3 }], 5);
+    assert.equal(five.folds.length, 5);
+    assert.deepEqual(five.folds.flat().sort(), train.map((t) => t.name).sort());
+    assert.equal(innerFoldsOption('loo'), 'loo');
+    assert.equal(innerFoldsOption('7'), 7);
+    assert.throws(() => innerFoldsOption('1'), /integer ≥ 2/);
+    assert.throws(() => selectCommittee(train, [{ features: 'f', alpha: 1 }], 1), /integer ≥ 2/);
   });
 
   it('the domain score is the worst species: one feature far out is enough', () => {

@@ -1,6 +1,10 @@
 // Model selection by inner cross-validation over systems, and the committee it leaves behind
 // (docs/model.md, "Nested evaluation"). Given training systems only:
-//   1. split them into K stratified folds (salt type, Bjerrum length, density);
+//   1. split them into K stratified folds (salt type, Bjerrum length, density); by default K is the
+//      number of training systems (leave one system out): the inner task is then the outer one,
+//      predicting one unseen system from all the others. Five folds take ~20 % of the systems away
+//      at once, often a system's nearest neighbours in salt type and density with it, and so
+//      favour stronger ridge penalties than the outer task needs (docs/model/nested, "inner folds");
 //   2. for every candidate (feature set × ridge α), fit on K−1 folds and predict Λ of every system
 //      of the remaining fold; score = mean squared log error against the systems' reference Λ;
 //   3. keep the best candidate; its K fold models are the committee: the prediction is their mean,
@@ -49,9 +53,21 @@ export function stratifiedFolds<T extends { name: string; stratum: [string, numb
   return folds;
 }
 
-export function selectCommittee(train: TrainingSystem[], candidates: Candidate[], k = 5): Committee {
+/** Inner folds: a number K, or 'loo' (one fold per training system). */
+export type InnerFolds = number | 'loo';
+
+/** A command-line value of inner folds: 'loo' or an integer ≥ 2. */
+export function innerFoldsOption(text: string): InnerFolds {
+  if (text === 'loo') return 'loo';
+  const k = Number(text);
+  if (!(Number.isInteger(k) && k >= 2)) throw new Error(`--inner-folds: expected 'loo' or an integer ≥ 2, got '${text}'`);
+  return k;
+}
+
+export function selectCommittee(train: TrainingSystem[], candidates: Candidate[], k: InnerFolds = 'loo'): Committee {
   if (train.length < 3) throw new Error(`model selection needs at least 3 training systems, got ${train.length}`);
-  const folds = stratifiedFolds(train, k);
+  if (k !== 'loo' && !(Number.isInteger(k) && k >= 2)) throw new Error(`inner folds: expected an integer ≥ 2 or 'loo', got ${k}`);
+  const folds = stratifiedFolds(train, k === 'loo' ? train.length : k);
   const scores = candidates.map((candidate) => {
     let sq = 0, worst = 0, n = 0;
     const members: Readout[] = [];

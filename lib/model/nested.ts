@@ -9,7 +9,7 @@
 // Calibration of the error bar is itself left-one-out: o's z uses k and f fitted on the residuals of
 // the other systems only, so coverage is measured on data the calibration never saw.
 import { concentrationSystemLambda, fitConcentration, fitLinear, linearSystemLambda, saltType } from './baselines';
-import { calibrate, Calibration, Candidate, committeeLambda, DOMAIN_THRESHOLD, domainReference, domainScore, modelError, Residual, selectCommittee, SPREAD_THRESHOLD, TrainingSystem } from './committee';
+import { calibrate, Calibration, Candidate, InnerFolds, committeeLambda, DOMAIN_THRESHOLD, domainReference, domainScore, modelError, Residual, selectCommittee, SPREAD_THRESHOLD, TrainingSystem } from './committee';
 import type { Dataset, LoadedSystem } from './dataset';
 import { targetLambda } from './dataset';
 import { blockError } from './predict';
@@ -121,7 +121,7 @@ export interface NestedRow {
 export interface NestedReport {
   schema: 'ionfield.nested-evaluation/2';
   systems: number;
-  innerFolds: number;
+  innerFolds: InnerFolds;
   candidates: Candidate[];
   rows: NestedRow[];
   summary: Record<string, { median: number; p90: number; worst: number; n: number }>;
@@ -133,7 +133,8 @@ export interface NestedReport {
 }
 
 export interface NestedOptions {
-  innerFolds?: number;
+  /** Inner cross-validation: K folds, or 'loo' (default: leave one training system out). */
+  innerFolds?: InnerFolds;
   alphas?: number[];
   /** Extra per-system baselines (e.g. a network), each fitted on the training systems of a fold. */
   extraBaselines?: Record<string, (train: LoadedSystem[], held: LoadedSystem) => Promise<number>>;
@@ -149,7 +150,7 @@ function quantile(values: number[], q: number): number {
 
 export async function nestedEvaluation(dataset: Dataset, options: NestedOptions = {}): Promise<NestedReport> {
   const started = Date.now();
-  const K = options.innerFolds ?? 5;
+  const K = options.innerFolds ?? 'loo';
   const { layout, systems: shared } = toSharedDataset(dataset);
   const subsets = featureSubsets(layout);
   const candidates = candidatesOf(subsets, options.alphas);

@@ -9,7 +9,7 @@
 //   output `mu`          float32 [rows]     their mean
 // μ is the stoichiometry-free per-ion target (shared-dataset.ts): λ̂_i = μ̂_i N / n_f, Λ_ML = Σ_ions μ̂_i / n_f.
 import { onnx } from 'onnx-proto';
-import { Calibration, Candidate, Committee, domainReference, DOMAIN_THRESHOLD, selectCommittee, SPREAD_THRESHOLD } from './committee';
+import { Calibration, Candidate, Committee, domainReference, InnerFolds, DOMAIN_THRESHOLD, selectCommittee, SPREAD_THRESHOLD } from './committee';
 import type { Dataset } from './dataset';
 import { candidatesOf, DEFAULT_ALPHAS, DOMAIN_SUBSET, domainPoints, featureSubsets, trainingSystemsOf } from './nested';
 import { encodeModel, floatTensor, floatValue, node } from './onnx-builder';
@@ -137,14 +137,14 @@ export interface SharedModelResult {
  * Selects and fits the committee on every system of the dataset (the same inner cross-validation
  * the nested study runs per held-out system) and packs it with the calibration from that study.
  */
-export function buildSharedModel(dataset: Dataset | DiskDataset, calibration: Calibration & { source: string }, options: { innerFolds?: number; alphas?: number[] } = {}): SharedModelResult {
+export function buildSharedModel(dataset: Dataset | DiskDataset, calibration: Calibration & { source: string }, options: { innerFolds?: InnerFolds; alphas?: number[] } = {}): SharedModelResult {
   // The fit needs each system's moments only: from a set on disk they are accumulated a chunk of
   // frames at a time (shared-stream.ts), the same bits as from the arrays in memory.
   const layout = datasetLayout(dataset.manifest);
   const subsets = featureSubsets(layout);
   const candidates: Candidate[] = candidatesOf(subsets, options.alphas ?? DEFAULT_ALPHAS);
   const training = isDiskDataset(dataset) ? streamedTrainingSystems(dataset, subsets).systems : trainingSystemsOf(toSharedDataset(dataset).systems, subsets);
-  const committee = selectCommittee(training, candidates, options.innerFolds ?? 5);
+  const committee = selectCommittee(training, candidates, options.innerFolds ?? 'loo');
   const chosen = committee.candidate;
   const dom = domainReference(domainPoints(training, DOMAIN_SUBSET), fitReadout(training.map((t) => t.moments[DOMAIN_SUBSET]), 1));
   const m = dataset.manifest;

@@ -2,12 +2,13 @@
 // leave-one-system-out over a dataset (lib/model/nested.ts), with the baselines, calibration and
 // the domain flag, deterministic (no random choice anywhere in the shared model's path; the optional
 // network baseline is seeded).
-//   npx tsx scripts/model/nested-evaluation.ts <dataset...> [--out docs/model/nested] [--inner-folds 5]
+//   npx tsx scripts/model/nested-evaluation.ts <dataset...> [--out docs/model/nested] [--inner-folds loo|K]
 //        [--global-network] [--epochs 40] [--threads N]
 // Writes DIR/nested.json (schema ionfield.nested-evaluation/2) and DIR/nested.md (the table).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { innerFoldsOption } from '../../lib/model/committee';
 import { loadDatasets } from '../../lib/model/dataset';
 import { candidateName, nestedEvaluation, NestedReport } from '../../lib/model/nested';
 import { nativeSystemLambda, trainModel } from '../../lib/model/train';
@@ -16,14 +17,14 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     out: { type: 'string', default: 'docs/model/nested' },
-    'inner-folds': { type: 'string', default: '5' },
+    'inner-folds': { type: 'string', default: 'loo' },
     'global-network': { type: 'boolean', default: false },
     epochs: { type: 'string', default: '40' },
     threads: { type: 'string', default: '0' },
   },
 });
 if (positionals.length === 0) {
-  console.error('usage: nested-evaluation.ts <dataset...> [--out DIR] [--inner-folds 5] [--global-network]');
+  console.error('usage: nested-evaluation.ts <dataset...> [--out DIR] [--inner-folds loo|K] [--global-network]');
   process.exit(2);
 }
 
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
       }
     : undefined;
   const report = await nestedEvaluation(dataset, {
-    innerFolds: Number(values['inner-folds']),
+    innerFolds: innerFoldsOption(values['inner-folds'] as string),
     extraBaselines,
     onFold: ({ system, seconds }) => console.error(`${system}: ${seconds.toFixed(1)} s`),
   });
