@@ -43,7 +43,55 @@ struct Spec {
   EnergyModel model;
   KmcOptions kmc;
   StudyOptions study;
+  int first_lane = 0, last_lane = kFunctionalLanes;  // kinosonsFitSums: the shard's accumulation lanes
 };
+
+Napi::Float64Array doubles(Napi::Env env, const std::vector<double>& v);
+
+std::vector<double> float64s(const Napi::Object& o, const char* key) {
+  if (!o.Has(key) || !o.Get(key).IsTypedArray()) throw std::invalid_argument(std::string("training sums: ") + key + " must be a Float64Array");
+  Napi::TypedArray t = o.Get(key).As<Napi::TypedArray>();
+  if (t.TypedArrayType() != napi_float64_array) throw std::invalid_argument(std::string("training sums: ") + key + " must be a Float64Array");
+  Napi::Float64Array a = t.As<Napi::Float64Array>();
+  return std::vector<double>(a.Data(), a.Data() + a.ElementLength());
+}
+
+// One lane's sums (QuadraticStats) from / to JS: {functions, channels, states, transitions, norm,
+// A, B, C (Float64Array), correctorSolves, correctorIterations, correctorSeconds}.
+QuadraticStats parse_lane(const Napi::Object& o) {
+  QuadraticStats q;
+  q.functions = static_cast<int>(number(o, "functions", 0));
+  q.channels = static_cast<int>(number(o, "channels", 1));
+  q.states = static_cast<long long>(number(o, "states", 0));
+  q.transitions = static_cast<long long>(number(o, "transitions", 0));
+  q.norm = number(o, "norm", 0);
+  q.A = float64s(o, "A");
+  q.B = float64s(o, "B");
+  q.C = float64s(o, "C");
+  if (q.functions < 0 || q.channels < 1 || q.A.size() != static_cast<std::size_t>(q.functions) * q.functions ||
+      q.B.size() != static_cast<std::size_t>(q.functions) * q.channels || q.C.size() != static_cast<std::size_t>(q.channels) * q.channels)
+    throw std::invalid_argument("training sums: A, B and C do not match functions and channels");
+  q.corrector_solves = static_cast<long long>(number(o, "correctorSolves", 0));
+  q.corrector_iterations = static_cast<long long>(number(o, "correctorIterations", 0));
+  q.corrector_seconds = number(o, "correctorSeconds", 0);
+  return q;
+}
+
+Napi::Object lane_object(Napi::Env env, const QuadraticStats& q) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("functions", q.functions);
+  o.Set("channels", q.channels);
+  o.Set("states", static_cast<double>(q.states));
+  o.Set("transitions", static_cast<double>(q.transitions));
+  o.Set("norm", q.norm);
+  o.Set("A", doubles(env, q.A));
+  o.Set("B", doubles(env, q.B));
+  o.Set("C", doubles(env, q.C));
+  o.Set("correctorSolves", static_cast<double>(q.corrector_solves));
+  o.Set("correctorIterations", static_cast<double>(q.corrector_iterations));
+  o.Set("correctorSeconds", q.corrector_seconds);
+  return o;
+}
 
 // spec = { lattice, cells, shells, model: {species, nu, e0, pair}, temperature, counts, seed, threads,
 //          kmc: {steps, trajectories, equilibrationSweeps, exponentialTimes, checkpoints, windowFrom, windowTo},
@@ -115,6 +163,18 @@ Spec parse_spec(const Napi::Object& o) {
     given("trainingOccupancy", so.given_training);
     given("validationOccupancy", so.given_validation);
     so.given_validation_chains = static_cast<int>(number(st, "validationChains", 0));
+    // Merged fit shards: per model (uncorrelated first), every lane's sums.
+    if (st.Has("trainingSums") && st.Get("trainingSums").IsArray()) {
+      Napi::Array models = st.Get("trainingSums").As<Napi::Array>();
+      for (uint32_t i = 0; i < models.Length(); ++i) {
+        Napi::Array lanes = models.Get(i).As<Napi::Array>();
+        std::vector<QuadraticStats> v;
+        for (uint32_t l = 0; l < lanes.Length(); ++l) v.push_back(parse_lane(lanes.Get(l).As<Napi::Object>()));
+        so.given_sums.push_back(std::move(v));
+      }
+    }
+    s.first_lane = static_cast<int>(number(st, "firstLane", 0));
+    s.last_lane = static_cast<int>(number(st, "lastLane", kFunctionalLanes));
     if (st.Has("models") && st.Get("models").IsArray()) {
       Napi::Array models = st.Get("models").As<Napi::Array>();
       for (uint32_t i = 0; i < models.Length(); ++i) {
@@ -406,6 +466,40 @@ Napi::Value ExactCorrelation(const Napi::CallbackInfo& info) {
   }
 }
 
+// kinosonsFitSums(spec): one shard of a fit — the training sums of lanes [study.firstLane,
+// study.lastLane) for every model ("uncorrelated" first).
+class FitSumsWorker : public LatticeWorker<TrainingSums> {
+ public:
+  using LatticeWorker::LatticeWorker;
+
+ protected:
+  TrainingSums run(const Lattice& lattice, const ProgressFn& progress) override {
+    return accumulate_training(lattice, spec_.model, spec_.study, spec_.first_lane, spec_.last_lane, progress);
+  }
+  Napi::Value convert(Napi::Env env, const TrainingSums& r) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("sites", lattice_->num_sites());
+    o.Set("lanes", static_cast<double>(kFunctionalLanes));
+    o.Set("firstLane", r.first_lane);
+    o.Set("lastLane", r.last_lane);
+    o.Set("firstState", static_cast<double>(r.first_state));
+    o.Set("lastState", static_cast<double>(r.last_state));
+    o.Set("samplingSeconds", r.sampling_seconds);
+    Napi::Array models = Napi::Array::New(env, r.lanes.size());
+    for (std::size_t m = 0; m < r.lanes.size(); ++m) {
+      Napi::Object mo = Napi::Object::New(env);
+      mo.Set("name", r.names[m]);
+      mo.Set("accumulateSeconds", r.accumulate_seconds[m]);
+      Napi::Array lanes = Napi::Array::New(env, r.lanes[m].size());
+      for (std::size_t l = 0; l < r.lanes[m].size(); ++l) lanes.Set(static_cast<uint32_t>(l), lane_object(env, r.lanes[m][l]));
+      mo.Set("lanes", lanes);
+      models.Set(static_cast<uint32_t>(m), mo);
+    }
+    o.Set("models", models);
+    return o;
+  }
+};
+
 class StatesWorker : public LatticeWorker<std::vector<std::vector<std::uint8_t>>> {
  public:
   using LatticeWorker::LatticeWorker;
@@ -437,6 +531,8 @@ void register_kinosons(Napi::Env env, Napi::Object exports) {
   exports.Set("kinosonsKmcEstimate", Napi::Function::New(env, KmcEstimate));
   exports.Set("kinosonsKmc", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<KmcWorker>(info, "kinosonsKmc(spec, onProgress, cancelToken)"); }));
   exports.Set("kinosonsSampleStates", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<StatesWorker>(info, "kinosonsSampleStates(spec, onProgress, cancelToken)"); }));
+  exports.Set("kinosonsFitSums", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<FitSumsWorker>(info, "kinosonsFitSums(spec, onProgress, cancelToken)"); }));
+  exports.Set("kinosonsFitLanes", Napi::Number::New(env, kFunctionalLanes));
   exports.Set("kinosonsStudy", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return start<StudyWorker>(info, "kinosonsStudy(spec, onProgress, cancelToken)"); }));
 }
 

@@ -228,8 +228,40 @@ export interface NativeLatticeSpec {
     /** Only training states [firstState, lastState) of trainingStates (kinosonsSampleStates: a shard of generate). */
     firstState?: number;
     lastState?: number;
+    /** kinosonsFitSums: the shard's accumulation lanes [firstLane, lastLane) of kinosonsFitLanes. */
+    firstLane?: number;
+    lastLane?: number;
+    /** Merged fit shards: per model ("uncorrelated" first), every lane's sums; no training state is then sampled or read. */
+    trainingSums?: NativeFitLane[][];
     models: NativeBasisSpec[];
   };
+}
+
+/** One accumulation lane of the quadratic functional (native QuadraticStats): A functions², B functions × channels, C channels². */
+export interface NativeFitLane {
+  functions: number;
+  channels: number;
+  states: number;
+  transitions: number;
+  norm: number;
+  A: Float64Array;
+  B: Float64Array;
+  C: Float64Array;
+  correctorSolves: number;
+  correctorIterations: number;
+  correctorSeconds: number;
+}
+
+/** kinosonsFitSums: one shard's training sums, per model ("uncorrelated" first), per lane [firstLane, lastLane). */
+export interface NativeFitSums {
+  sites: number;
+  lanes: number;
+  firstLane: number;
+  lastLane: number;
+  firstState: number;
+  lastState: number;
+  samplingSeconds: number;
+  models: { name: string; accumulateSeconds: number; lanes: NativeFitLane[] }[];
 }
 
 export interface NativeBasisSpec {
@@ -448,6 +480,10 @@ export interface NativeAddon {
   /** Equilibrium states (study.trainingStates of them): occupancy states × sites (255 = vacancy), positions in a/2. */
   kinosonsSampleStates(spec: NativeLatticeSpec, onProgress?: undefined, cancel?: NativeCancelToken): Promise<{ sites: number; states: number; occupancy: Uint8Array; positions: Int32Array }>;
   kinosonsStudy(spec: NativeLatticeSpec, onProgress?: (done: number, total: number) => void, cancel?: NativeCancelToken): Promise<NativeStudyResult>;
+  /** One shard of a fit: the training sums of lanes [study.firstLane, study.lastLane) for every model. */
+  kinosonsFitSums(spec: NativeLatticeSpec, onProgress?: (done: number, total: number) => void, cancel?: NativeCancelToken): Promise<NativeFitSums>;
+  /** The fixed number of accumulation lanes of the variational fit (native kFunctionalLanes). */
+  kinosonsFitLanes: number;
   NativeTrajectory: new (path: string, options?: NativeSelection) => NativeTrajectoryHandle;
   /** options.precision: XTC only, coordinates stored as round(x * precision) (default 1000). */
   NativeTrajectoryWriter: new (path: string, format?: string, options?: { precision?: number }) => NativeWriterHandle;

@@ -76,7 +76,7 @@ const accepted: Record<string, string[]> = {
   'correlation-factor': ['lattice', 'supercell', 'steps', 'trajectories', 'seed', 'threads', 'out', 'json'],
   generate: ['config', 'states', 'out', 'temperature', 'set', 'shard', 'partial', 'json'],
   kmc: ['config', 'temperature', 'out', 'shard', 'json'],
-  fit: ['config', 'temperature', 'target', 'training', 'validation', 'no-kmc', 'out', 'json'],
+  fit: ['config', 'temperature', 'target', 'training', 'validation', 'no-kmc', 'out', 'shard', 'partial', 'json'],
   report: ['config', 'out-dir', 'resume', 'shard', 'partial', 'json'],
 };
 

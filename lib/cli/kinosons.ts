@@ -23,6 +23,7 @@ import { boundedInteger, checkApplicable, checkOutputFile, forConfig, temperatur
 import { Progress } from './progress';
 import { runKmcShard } from '../kinosons/shard';
 import { generateShard } from '../kinosons/generate-shard';
+import { checkShardableModels, runFitShard } from '../kinosons/fit-shard';
 import { writeStatesFiles } from '../kinosons/states-file';
 import { report, reportShardCli } from './kinosons-report';
 import { meanPm } from './numbers';
@@ -46,12 +47,15 @@ const usage = `ionfield kinosons <subcommand> [options]
         --shard i/n runs trajectories i·N/n … (i+1)·N/n − 1 only and writes a shard partial to --out
         (default kmc.shard-i-of-n.json) for \`ionfield merge\` (bit-identical sums, docs/scale-out.md)
   fit --config FILE [--temperature T] [--target tracer:NAME|collective:NAME] [--training FILE.npy]
-      [--validation FILE.npy] [--no-kmc] [--out FILE] [--json]
+      [--validation FILE.npy] [--no-kmc] [--out FILE | --shard i/n [--partial P]] [--json]
         fit the relaxation-vector models of the config on training states, pick the lowest
         validation value, report D as the mean of kinosons and their statistics; states come from
         the given .npy files (written by generate) or are sampled from the config's seed; then runs
         the config's KMC for the same quantity and states both values and the wall time each needs
-        for a 1 % error on this machine, and which is cheaper (--no-kmc skips it)
+        for a 1 % error on this machine, and which is cheaper (--no-kmc skips it); --shard i/n
+        accumulates the training sums of states i·S/n … only (whole lanes of the 16 the fit sums
+        in) into a partial (default fit.shard-i-of-n.json) that \`ionfield merge\` finishes into
+        the single run's result (linear models only: networks and the residual bias are refused)
   report --config FILE --out-dir DIR [--resume] [--shard i/n [--partial FILE]] [--json]
         for every temperature of the config: KMC reference and tracer fits of every species;
         writes DIR/kinosons-report.json and SVG plots (log κ densities, cumulative share, D(T));
@@ -258,6 +262,8 @@ export const kinosonsCommand: Command = {
         return 0;
       }
       case 'fit': {
+        if (values.shard === undefined && values.partial !== undefined) throw new UsageError('--partial is for --shard');
+        if (values.shard !== undefined && values.out !== undefined) throw new UsageError('--out: a fit shard writes a partial (--partial); ionfield merge … --out FILE writes the result');
         const config = needConfig();
         const target = parseTarget(values.target as string | undefined, config.species[0].name);
         const T = temperature ?? config.temperatures[0];
@@ -265,6 +271,23 @@ export const kinosonsCommand: Command = {
         const given: GivenStates = {};
         if (values.training) given.training = loadStates(values.training as string, config, T);
         if (values.validation) given.validation = loadStates(values.validation as string, config, T);
+        if (values.shard !== undefined) {
+          // The training sums of whole accumulation lanes: a partial for `ionfield merge`, which
+          // solves, validates and reports as the single run (docs/scale-out.md).
+          const shard = parseShard(values.shard as string);
+          checkShardableModels(config);
+          const out = (values.partial as string | undefined) ?? `fit.shard-${shard.index}-of-${shard.count}.json`;
+          checkOutputFile(out, '--partial');
+          const partial = await forConfig(configFile, () => runFitShard(configFile, config, { temperature: T, target, given, kmc: !values['no-kmc'] }, shard, { onProgress: p.fn }));
+          p.bar.done();
+          saveShardPartial(out, partial);
+          const piece = partial.pieces[0];
+          emitPlain(
+            { partial: out, shard: `${shard.index}/${shard.count}`, trainingStates: [piece.firstState, piece.lastState - 1] },
+            `wrote shard ${shard.index}/${shard.count} of the fit (training states ${piece.firstState}–${piece.lastState - 1}) to ${out} (merge with ionfield merge)`,
+          );
+          return 0;
+        }
         const r = await forConfig(configFile, () => runFit(config, T, target, { onProgress: p.fn, given }));
         p.bar.done();
         // The same quantity from the config's KMC on this machine, with the cost of a 1 % error

@@ -11,7 +11,7 @@ export const mergeCommand: Command = {
   usage: `ionfield merge PARTIAL... --out RESULT [--partial] [--json]
 
 Partials written by \`--shard i/n\` runs of transport, predict, descriptors, dataset, analyze or
-kinosons kmc, and of transport and predict tables (or by earlier merges) combine in any order and
+kinosons kmc/report/generate/fit, and of transport and predict tables (or by earlier merges) combine in any order and
 grouping. Partials of other inputs, options or shard counts are refused, with a message naming
 what differs.
 

@@ -19,6 +19,7 @@ import { selectionFromValues } from './selection';
 import { selectedFrames } from '../shard/frames';
 import { parseTransportArgs } from './transport';
 import { loadConfig } from '../kinosons/config';
+import { checkShardableModels } from '../kinosons/fit-shard';
 import { tableRows } from '../table/rows';
 
 const usage = `ionfield slurm <command> <its arguments>... --shards n [options]
@@ -29,7 +30,7 @@ ionfield slurm resume DIR [--executor local --jobs k]
 Runs \`ionfield <command> ... --shard i/n\` for i = 0..n-1 as one Slurm job array (one task per
 shard), and \`ionfield slurm collect DIR\` as a job that starts when every task has succeeded: it
 merges the shards into the result the single-process run gives. <command> is transport,
-kinosons kmc, kinosons report, predict (shared models), descriptors, dataset or analyze (for these four, --out
+kinosons kmc, kinosons report, kinosons generate, kinosons fit, predict (shared models), descriptors, dataset or analyze (for these four, --out
 is the command's own array or folder, written there by the merge, and the report goes to
 DIR/result.json).
 Everything in DIR: run.json, shard.sh, merge.sh, partials/, logs/, the result.
@@ -137,6 +138,7 @@ async function checkCommand(name: string, command: string[]): Promise<number> {
     if (positionals.length !== 1 || options.checkpoint) throw new UsageError('ionfield slurm transport takes one trajectory, or a table of them (--table, --list), and no --checkpoint (a shard is the unit of restart)');
     if (!command.includes('--selected-frames')) command.push('--selected-frames', String(await selectedFrames(positionals[0], options)));
   } else if (name === 'kinosons kmc') loadConfig(configArgument(command));
+  else if (name === 'kinosons fit') checkShardableModels(loadConfig(configArgument(command)));
   else if (name === 'kinosons generate') {
     loadConfig(configArgument(command));
     if (!command.some((a) => a === '--out' || a.startsWith('--out='))) throw new UsageError('ionfield slurm kinosons generate needs --out FILE.npy (the states the merge writes)');
@@ -273,7 +275,7 @@ async function resume(dir: string, argv: string[]): Promise<number> {
 
 export const slurmCliCommand: Command = {
   name: 'slurm',
-  summary: 'run transport, kinosons kmc/report, predict, descriptors, dataset or analyze as shards on a Slurm job array (or local processes), then merge',
+  summary: 'run transport, kinosons kmc/report/generate/fit, predict, descriptors, dataset or analyze as shards on a Slurm job array (or local processes), then merge',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;

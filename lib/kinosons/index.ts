@@ -1,6 +1,6 @@
 // Kinosons: lattice KMC, the variational principle and the statistics of single-transition
 // contributions to diffusion (docs/kinosons.md). Heavy work runs in the native engine.
-import { FitProfile, native, NativeBasisSpec, NativeEstimate, NativeKmcEstimates, NativeKmcResult, NativeLatticeSpec, NativeStudyResult } from '../native';
+import { FitProfile, native, NativeBasisSpec, NativeFitLane, NativeEstimate, NativeKmcEstimates, NativeKmcResult, NativeLatticeSpec, NativeStudyResult } from '../native';
 import { KinosonConfig, KmcEstimator, nativeSpec, siteCount } from './config';
 import { LoadedStates } from './states';
 import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
@@ -384,13 +384,28 @@ export interface GivenStates {
   validation?: LoadedStates;
 }
 
+/** The training sums of merged `fit --shard` runs (lib/kinosons/fit-shard.ts) instead of training states. */
+export interface GivenSums {
+  /** Per model ("uncorrelated" first), every accumulation lane's sums, in lane order. */
+  lanes: NativeFitLane[][];
+  trainingStates: number;
+  /** Whether the shards sampled their training states (else they read them from a file). */
+  sampled: boolean;
+  /** The shards' wall seconds, summed: sampling, and accumulating each model. */
+  samplingSeconds: number;
+  accumulateSeconds: number[];
+}
+
 export interface FitOptions extends LongCallOptions {
   given?: GivenStates;
+  sums?: GivenSums;
 }
 
 /** Progress: stage 'fit', in models × 2 (each model's fit, then its validation). */
 export async function runFit(config: KinosonConfig, temperature: number, target: Target, options: FitOptions = {}): Promise<FitResult> {
   const given = options.given ?? {};
+  const sums = options.sums;
+  if (sums && given.training) throw new Error('runFit: training sums and training states are exclusive');
   const names = config.species.map((s) => s.name);
   const index = (n: string) => {
     const i = names.indexOf(n);
@@ -403,9 +418,10 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
     study: {
       target: target.kind === 'collective' ? 'collective' : index(target.species),
       sampling: config.sampling,
-      trainingStates: given.training?.states ?? config.states.training,
+      trainingStates: given.training?.states ?? sums?.trainingStates ?? config.states.training,
       validationStates: given.validation?.states ?? config.states.validation,
       ...(given.training ? { trainingOccupancy: given.training.occupancy } : {}),
+      ...(sums ? { trainingSums: sums.lanes } : {}),
       ...(given.validation ? { validationOccupancy: given.validation.occupancy, validationChains: given.validation.chains } : {}),
       chains: config.states.chains,
       equilibrationSweeps: config.states.equilibrationSweeps,
@@ -417,6 +433,14 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
   if (target.kind === 'collective' && config.models.some((m) => (m.hidden ?? 0) > 0))
     throw Object.assign(new Error('the equivariant network (hidden > 0) is implemented for tracer targets only'), { code: 'IONFIELD_BAD_INPUT' });
   const r = await withNativeCancel(options.signal, (token) => native().kinosonsStudy(spec, nativeProgress(options, 'fit', 'models'), token));
+  if (sums) {
+    // The accumulation ran in the shards: their wall times stand in for it (clock values only).
+    r.samplingSeconds += sums.samplingSeconds;
+    r.models.forEach((m, i) => {
+      m.fitSeconds += sums.accumulateSeconds[i];
+      m.profile.accumulateSeconds = sums.accumulateSeconds[i];
+    });
+  }
   const ch = r.channels;
   const diag = channel * ch + channel;
   const models: ModelSummary[] = r.models.map((m) => ({
@@ -440,10 +464,11 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
   // accumulated; trying the other models is not counted), then as many validation states as the
   // variance asks for, each sampled and evaluated. More states lower the error of D; the fit is
   // not repeated.
-  const trainingStates = given.training?.states ?? config.states.training;
-  const sampled = (given.training ? 0 : trainingStates) + (given.validation ? 0 : states);
+  const trainingStates = given.training?.states ?? sums?.trainingStates ?? config.states.training;
+  const trainingSampled = sums ? sums.sampled : !given.training;
+  const sampled = (trainingSampled ? trainingStates : 0) + (given.validation ? 0 : states);
   const samplingPerState = sampled > 0 ? r.samplingSeconds / sampled : 0;
-  const fitOnce = best.fitSeconds + (given.training ? 0 : trainingStates * samplingPerState);
+  const fitOnce = best.fitSeconds + (trainingSampled ? trainingStates * samplingPerState : 0);
   const perState = samplingPerState + best.validationSeconds / states;
   const bySpecies = logDensities(k, (i) => names[k.species[i]]);
   const byEnvironment = logDensities(k, (i) => `${names[k.species[i]]} with ${k.environment[i]} like neighbours`);

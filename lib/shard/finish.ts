@@ -12,6 +12,7 @@ import { finishTable } from '../table/shard';
 import { AnalysisPiece, mergeAnalysisPieces } from '../analysis/shard';
 import { mergeReportPieces, ReportPiece } from '../kinosons/report';
 import { GeneratePiece, mergeGeneratePieces } from '../kinosons/generate-shard';
+import { FIT_COMMAND, mergeFitPieces } from '../kinosons/fit-shard';
 
 // A finisher may write files (the arrays of predict, descriptors, dataset) and may be async.
 const finishers: Record<string, (p: ShardPartial) => unknown> = {
@@ -20,6 +21,8 @@ const finishers: Record<string, (p: ShardPartial) => unknown> = {
   'kinosons kmc': (p) => mergeKmcPieces(p.options, p.pieces as KmcPiece[]),
   // Writes FILE.npy and FILE.npy.json as the single run; the result is its summary.
   'kinosons generate': (p) => mergeGeneratePieces(p.options, p.pieces as GeneratePiece[]),
+  // Solves the merged normal equations and runs the validation (and the KMC comparison unless the shards had --no-kmc).
+  [FIT_COMMAND]: (p) => mergeFitPieces(p),
   // Shards follow atoms only (molecular runs are refused with --shard), as the single run's JSON says.
   predict: (p) => ({ ...(mergePredictPieces(p.options, p.pieces as PredictPiece[]) as object), centres: 'atoms' }),
   // Shards of datasets of molecules are refused, so the merged summary is of atoms (as the single run says).

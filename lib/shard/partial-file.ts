@@ -128,7 +128,8 @@ export function combineShardPartials<Piece>(partials: (ShardPartial<Piece> & { f
     const against = `${p.file} and ${first.file}`;
     if (p.command !== first.command) throw badPartial(`cannot merge ${against}: different commands (${p.command} vs ${first.command})`);
     if (p.shards.count !== first.shards.count) throw badPartial(`cannot merge ${against}: different shard counts (${p.shards.count} vs ${first.shards.count})`);
-    if (p.inputs.length !== first.inputs.length) throw badPartial(`cannot merge ${against}: different numbers of inputs`);
+    if (p.inputs.length !== first.inputs.length)
+      throw badPartial(`cannot merge ${against}: different numbers of inputs (${p.inputs.length}: ${p.inputs.map((i) => path.basename(i.path)).join(', ')} vs ${first.inputs.length}: ${first.inputs.map((i) => path.basename(i.path)).join(', ')})`);
     p.inputs.forEach((input, k) => {
       const other = first.inputs[k];
       if (input.sha256 !== other.sha256 || input.bytes !== other.bytes)

@@ -11,7 +11,7 @@ import { upgradeLegacyDocument } from '../legacy-document';
 export const RUN_SCHEMA = 'ionfield.slurm-run/2';
 
 /** The commands `ionfield slurm` can shard, by their leading words. */
-export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['kinosons', 'report'], ['kinosons', 'generate'], ['predict'], ['descriptors'], ['dataset'], ['analyze']];
+export const SHARDABLE = [['transport'], ['kinosons', 'kmc'], ['kinosons', 'report'], ['kinosons', 'generate'], ['kinosons', 'fit'], ['predict'], ['descriptors'], ['dataset'], ['analyze']];
 
 /** Commands whose own --out is what they write (an array, a dataset or analysis folder): the shard's partial file is then --partial. */
 export const OWN_OUT = ['predict', 'descriptors', 'dataset', 'analyze', 'kinosons generate'];
@@ -19,8 +19,9 @@ export const OWN_OUT = ['predict', 'descriptors', 'dataset', 'analyze', 'kinoson
 /** Whether the command (one word, or two: 'kinosons generate') is one of OWN_OUT. */
 export const ownsOut = (command: string[]) => OWN_OUT.includes(command[0]) || OWN_OUT.includes(command.slice(0, 2).join(' '));
 
-/** Commands that write into a folder of their own (--out-dir) and take the shard's partial as --partial. */
-const OWN_DIR = ['kinosons report'];
+/** Commands that take the shard's partial as --partial: they write into a folder of their own
+ * (--out-dir), or their --out is the single run's result (kinosons fit: refused with --shard). */
+const OWN_DIR = ['kinosons report', 'kinosons fit'];
 
 /** The option that names a shard's partial file. */
 const partialOption = (command: string[]) => (ownsOut(command) || OWN_DIR.includes(command.slice(0, 2).join(' ')) ? '--partial' : '--out');

@@ -53,7 +53,30 @@ struct StudyOptions {
   // layout of sample_states (errors by block means); 0: independent states.
   std::vector<std::vector<std::uint8_t>> given_training, given_validation;
   int given_validation_chains = 0;
+  // The training sums of every model ("uncorrelated" first, then `models`), all kFunctionalLanes
+  // lanes each, from `kinosons fit --shard` runs (accumulate_training): used when non-empty, and
+  // then no training state is sampled or read. Only linear models (shardable_model) qualify.
+  std::vector<std::vector<QuadraticStats>> given_sums;
 };
+
+// Why a model cannot be fitted from shards' sums ("" when it can): the networks are trained by
+// gradient descent over epochs of all training states, and the residual bias is fitted in a
+// second pass over the training states at the solved coefficients.
+std::string unshardable_reason(const BasisSpec& spec);
+
+// One shard of a fit: the training sums of lanes [first_lane, last_lane) (see
+// accumulate_functional_lanes) for every model, "uncorrelated" first. Samples (or slices from
+// given_training) only the training states of those lanes.
+struct TrainingSums {
+  int first_lane = 0, last_lane = kFunctionalLanes;
+  long long first_state = 0, last_state = 0;
+  std::vector<std::string> names;
+  std::vector<std::vector<QuadraticStats>> lanes;  // per model, per lane in range
+  std::vector<double> accumulate_seconds;          // per model (wall)
+  double sampling_seconds = 0;
+};
+TrainingSums accumulate_training(const Lattice& lattice, const EnergyModel& model, const StudyOptions& options, int first_lane, int last_lane,
+                                 const ProgressFn& progress = {});
 
 struct ModelResult {
   std::string name;

@@ -110,6 +110,21 @@ QuadraticStats accumulate_functional(const Lattice& lattice, const EnergyModel& 
                                      const std::vector<std::vector<std::uint8_t>>& states, const VariationalOptions& options,
                                      const ProgressFn& progress = {});
 
+// The accumulation runs in a fixed number of lanes: lane l sums the states
+// [lane_start(l, n), lane_start(l + 1, n)) of the n states in order, and the lanes are added in
+// lane order (merge_lanes). So the sums do not depend on the thread count, and a part of the run
+// that holds whole lanes (`kinosons fit --shard`) gives the single run's lane sums bit for bit.
+constexpr int kFunctionalLanes = 16;
+inline long long lane_start(int lane, long long n) { return static_cast<long long>(lane) * n / kFunctionalLanes; }
+// The sums of lanes [first_lane, last_lane) of a set of `total` states; `states` holds the states
+// [lane_start(first_lane, total), lane_start(last_lane, total)) of that set (the KMC choice of a
+// jump is seeded by each state's index in the whole set). One QuadraticStats per lane.
+std::vector<QuadraticStats> accumulate_functional_lanes(const Lattice& lattice, const EnergyModel& model, const VectorBasis* basis,
+                                                        const std::vector<std::vector<std::uint8_t>>& states, const VariationalOptions& options,
+                                                        long long total, int first_lane, int last_lane, const ProgressFn& progress = {});
+// lanes[0] + lanes[1] + … in that order (the single run's total).
+QuadraticStats merge_lanes(const std::vector<QuadraticStats>& lanes);
+
 // θ = −A⁺ B (per channel), dropping directions with pivots below rel_tol × max diagonal.
 struct LinearSolution {
   std::vector<double> theta;  // functions × channels

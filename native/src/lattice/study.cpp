@@ -7,6 +7,7 @@
 #include "ionfield/site_network.hpp"
 #include "ionfield/kinosons.hpp"
 #include "lattice/stats.hpp"
+#include "lattice/transition_terms.hpp"
 
 namespace ionfield::lattice {
 namespace {
@@ -20,6 +21,24 @@ int shell_norm2(const Lattice& lattice, int shells) {
   if (shells == 0) return 0;
   if (shells > lattice.num_shells()) throw std::invalid_argument("basis uses more neighbour shells than the lattice tabulates");
   return lattice.shell_norm2(shells - 1);
+}
+
+// The variational options of a study's fit (seeded for the KMC choice of one jump per state).
+VariationalOptions fit_options(const StudyOptions& o, std::uint64_t seed) {
+  VariationalOptions vo;
+  vo.target = o.target;
+  vo.sampling = o.sampling;
+  vo.temperature = o.temperature;
+  vo.seed = seed;
+  vo.threads = o.threads;
+  return vo;
+}
+
+// The models a study fits: "uncorrelated" (y = 0) first, then the configured ones.
+std::vector<BasisSpec> study_models(const StudyOptions& o) {
+  std::vector<BasisSpec> specs{BasisSpec{"uncorrelated", 0, 0, 0, 0, false}};
+  specs.insert(specs.end(), o.models.begin(), o.models.end());
+  return specs;
 }
 
 }  // namespace
@@ -54,6 +73,54 @@ std::vector<Cluster> basis_clusters(const Lattice& lattice, const EnergyModel& m
   return out;
 }
 
+std::string unshardable_reason(const BasisSpec& s) {
+  if (s.hidden > 0) return "model '" + s.name + "': the equivariant gated network (hidden) is trained by gradient descent over epochs of all training states, which no sum over a part of them can replace";
+  if (s.network_hidden > 0) return "model '" + s.name + "': the equivariant site network (networkHidden) is trained by gradient descent over epochs of all training states, which no sum over a part of them can replace";
+  if (s.residual_bias) return "model '" + s.name + "': the residual bias (residualBias) is fitted in a second pass over all training states at the coefficients solved from every shard's sums";
+  return "";
+}
+
+TrainingSums accumulate_training(const Lattice& lattice, const EnergyModel& model, const StudyOptions& o, int first_lane, int last_lane,
+                                 const ProgressFn& progress) {
+  model.validate(lattice);
+  if (first_lane < 0 || first_lane >= last_lane || last_lane > kFunctionalLanes) throw std::invalid_argument("accumulation lanes out of range");
+  const std::vector<BasisSpec> specs = study_models(o);
+  for (const BasisSpec& spec : specs)
+    if (const std::string why = unshardable_reason(spec); !why.empty()) throw std::invalid_argument(why);
+  const auto t0 = std::chrono::steady_clock::now();
+  StateSampling train = o.training;
+  train.threads = o.threads;
+  const long long total = o.given_training.empty() ? train.states : static_cast<long long>(o.given_training.size());
+  TrainingSums out;
+  out.first_lane = first_lane;
+  out.last_lane = last_lane;
+  out.first_state = lane_start(first_lane, total);
+  out.last_state = lane_start(last_lane, total);
+  if (out.first_state == out.last_state) throw std::invalid_argument("these accumulation lanes hold no training state");
+  std::vector<std::vector<std::uint8_t>> training;
+  if (o.given_training.empty()) {
+    train.first = static_cast<int>(out.first_state);
+    train.last = static_cast<int>(out.last_state);
+    training = sample_states(lattice, model, o.temperature, train);
+  } else {
+    training.assign(o.given_training.begin() + out.first_state, o.given_training.begin() + out.last_state);
+  }
+  out.sampling_seconds = seconds_since(t0);
+  VariationalOptions vo = fit_options(o, train.seed);
+  long long step = 0;
+  for (const BasisSpec& spec : specs) {
+    auto clusters = basis_clusters(lattice, model, spec, o.target.collective);
+    std::unique_ptr<VectorBasis> basis = clusters.empty() ? nullptr : std::make_unique<VectorBasis>(lattice, std::move(clusters));
+    vo.corrector_shells = spec.corrector_shells;
+    const auto t1 = std::chrono::steady_clock::now();
+    out.lanes.push_back(accumulate_functional_lanes(lattice, model, basis.get(), training, vo, total, first_lane, last_lane));
+    out.accumulate_seconds.push_back(seconds_since(t1));
+    out.names.push_back(spec.name);
+    if (progress) progress(++step, static_cast<long long>(specs.size()));
+  }
+  return out;
+}
+
 StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const StudyOptions& o, const ProgressFn& progress) {
   model.validate(lattice);
   if (o.validation_states < 2) throw std::invalid_argument("at least 2 validation states are needed for an error bar");
@@ -66,7 +133,17 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
   valid.states = o.validation_states;
   valid.seed = train.seed + 0x9e37ULL;
   const bool given_valid = !o.given_validation.empty();
-  const auto training = o.given_training.empty() ? sample_states(lattice, model, o.temperature, train) : o.given_training;
+  const bool given_sums = !o.given_sums.empty();
+  if (given_sums) {
+    if (o.given_sums.size() != o.models.size() + 1) throw std::invalid_argument("the training sums do not match the models (one per model, 'uncorrelated' first)");
+    for (const auto& lanes : o.given_sums)
+      if (lanes.size() != static_cast<std::size_t>(kFunctionalLanes)) throw std::invalid_argument("the training sums need every accumulation lane");
+    for (const BasisSpec& spec : o.models)
+      if (const std::string why = unshardable_reason(spec); !why.empty()) throw std::invalid_argument(why);
+  }
+  // Fitted from the shards' sums: no training state is needed.
+  const auto training = given_sums ? std::vector<std::vector<std::uint8_t>>{}
+                        : o.given_training.empty() ? sample_states(lattice, model, o.temperature, train) : o.given_training;
   const auto validation = given_valid ? o.given_validation : sample_states(lattice, model, o.temperature, valid);
   if (validation.size() < 2) throw std::invalid_argument("at least 2 validation states are needed for an error bar");
   valid.states = static_cast<int>(validation.size());
@@ -79,16 +156,9 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     for (int i = 0; i < valid.states; ++i) r.validation_blocks[i] = i;
   }
   r.sampling_seconds = seconds_since(t0);
-  VariationalOptions vo;
-  vo.target = o.target;
-  vo.sampling = o.sampling;
-  vo.temperature = o.temperature;
-  vo.seed = train.seed;
-  vo.threads = o.threads;
-  VariationalOptions vv = vo;
-  vv.seed = valid.seed;
-  std::vector<BasisSpec> specs{BasisSpec{"uncorrelated", 0, 0, 0, 0, false}};
-  specs.insert(specs.end(), o.models.begin(), o.models.end());
+  VariationalOptions vo = fit_options(o, train.seed);
+  VariationalOptions vv = fit_options(o, valid.seed);
+  const std::vector<BasisSpec> specs = study_models(o);
   const long long total = static_cast<long long>(specs.size()) * 2;
   long long step = 0;
   std::vector<double> best_theta, best_residual;
@@ -98,7 +168,8 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
   std::unique_ptr<GatedData> best_network_data;
   std::unique_ptr<SiteNetwork> best_site;
   std::unique_ptr<SiteNetworkData> best_site_data;
-  for (const BasisSpec& spec : specs) {
+  for (std::size_t index = 0; index < specs.size(); ++index) {
+    const BasisSpec& spec = specs[index];
     ModelResult m;
     m.name = spec.name;
     auto clusters = basis_clusters(lattice, model, spec, o.target.collective);
@@ -107,7 +178,12 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
       throw std::invalid_argument("model '" + spec.name + "': the harmonic corrector is combined with the linear basis only (no network, no residual bias)");
     vo.corrector_shells = vv.corrector_shells = spec.corrector_shells;
     auto t1 = std::chrono::steady_clock::now();
-    const QuadraticStats q = accumulate_functional(lattice, model, basis.get(), training, vo);
+    const QuadraticStats q = given_sums ? merge_lanes(o.given_sums[index]) : accumulate_functional(lattice, model, basis.get(), training, vo);
+    if (given_sums) {
+      const int K = TermBuilder(lattice, basis.get(), model, vo).functions();
+      if (q.functions != K || q.channels != (o.target.collective ? model.species : 1))
+        throw std::invalid_argument("model '" + spec.name + "': the training sums have " + std::to_string(q.functions) + " functions, its basis " + std::to_string(K));
+    }
     m.accumulate_seconds = seconds_since(t1);
     m.corrector_solves = q.corrector_solves;
     m.corrector_iterations = q.corrector_iterations;

@@ -45,6 +45,23 @@ void QuadraticStats::merge(const QuadraticStats& o) {
 QuadraticStats accumulate_functional(const Lattice& lattice, const EnergyModel& model, const VectorBasis* basis,
                                      const std::vector<std::vector<std::uint8_t>>& states, const VariationalOptions& o,
                                      const ProgressFn& progress) {
+  return merge_lanes(accumulate_functional_lanes(lattice, model, basis, states, o, static_cast<long long>(states.size()), 0, kFunctionalLanes, progress));
+}
+
+QuadraticStats merge_lanes(const std::vector<QuadraticStats>& lanes) {
+  if (lanes.empty()) throw std::invalid_argument("no accumulation lanes to merge");
+  QuadraticStats total = lanes[0];
+  for (std::size_t l = 1; l < lanes.size(); ++l) total.merge(lanes[l]);
+  return total;
+}
+
+std::vector<QuadraticStats> accumulate_functional_lanes(const Lattice& lattice, const EnergyModel& model, const VectorBasis* basis,
+                                                        const std::vector<std::vector<std::uint8_t>>& states, const VariationalOptions& o,
+                                                        long long total, int first_lane, int last_lane, const ProgressFn& progress) {
+  if (first_lane < 0 || first_lane >= last_lane || last_lane > kFunctionalLanes) throw std::invalid_argument("accumulation lanes out of range");
+  const long long offset = lane_start(first_lane, total);
+  if (static_cast<long long>(states.size()) != lane_start(last_lane, total) - offset)
+    throw std::invalid_argument("the states do not match the accumulation lanes");
   const RateModel rates(lattice, model, o.temperature);
   check_states(lattice, model, states);
   const int K = TermBuilder(lattice, basis, model, o).functions();
@@ -59,22 +76,24 @@ QuadraticStats accumulate_functional(const Lattice& lattice, const EnergyModel& 
   proto.A.assign(static_cast<std::size_t>(K) * K, 0.0);
   proto.B.assign(static_cast<std::size_t>(K) * channels, 0.0);
   proto.C.assign(static_cast<std::size_t>(channels) * channels, 0.0);
-  std::vector<QuadraticStats> lanes(kLanes, proto);
+  const int count = last_lane - first_lane;
+  std::vector<QuadraticStats> lanes(count, proto);
   const long long n = static_cast<long long>(states.size());
   std::atomic<long long> done{0};
   std::mutex progress_mutex;
-  parallel_for(kLanes, o.threads, [&](long long lane, int) {
-    QuadraticStats& q = lanes[lane];
+  parallel_for(count, o.threads, [&](long long j, int) {
+    const int lane = first_lane + static_cast<int>(j);
+    QuadraticStats& q = lanes[j];
     TermBuilder builder(lattice, basis, model, o);
     std::vector<Jump> jumps;
     std::vector<Sampled> sampled;
     std::vector<TransitionTerm> terms;
     std::vector<std::vector<std::pair<int, double>>> by_component(3);
-    for (long long k = lane; k < n; k += kLanes) {
+    for (long long index = lane_start(lane, total); index < lane_start(lane + 1, total); ++index) {
       check_cancelled();  // one state's transitions take microseconds: abort is seen at once
-      auto occ = states[k];
+      auto occ = states[index - offset];
       const auto vac = vacancy_sites(occ);
-      sample_transitions(rates, occ.data(), vac, o, k, jumps, sampled);
+      sample_transitions(rates, occ.data(), vac, o, index, jumps, sampled);
       builder.prepare(occ.data());
       ++q.states;
       for (const Sampled& s : sampled) {
@@ -107,9 +126,7 @@ QuadraticStats accumulate_functional(const Lattice& lattice, const EnergyModel& 
       q.corrector_seconds = c->seconds();
     }
   });
-  QuadraticStats total = lanes[0];
-  for (int l = 1; l < kLanes; ++l) total.merge(lanes[l]);
-  return total;
+  return lanes;
 }
 
 LinearSolution solve_linear(const QuadraticStats& q, double rel_tol) {
