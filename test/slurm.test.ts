@@ -1,7 +1,7 @@
 // `ionfield slurm` through a real Slurm: scripts/slurm/local-cluster.sh installs slurm-wlm and munge
 // from Debian (as root) and starts a one-node cluster on loopback; a 4-shard transport of a family
-// trajectory, a 4-shard predict of the demo and a 4-shard KMC go through sbatch (job array + merge job) and must merge to the
-// single-process results; a cancelled array task is resubmitted by `slurm resume` alone. Skips,
+// trajectory, a 4-shard predict of the demo, a 4-shard KMC and a 2-row trajectory table (2 shards a row) go
+// through sbatch (job array + merge job) and must merge to the single-process results; a cancelled array task is resubmitted by `slurm resume` alone. Skips,
 // saying why, where Slurm cannot be installed or started. The local executor and --dry-run need
 // no Slurm and always run.
 import { strict as assert } from 'node:assert';
@@ -107,6 +107,19 @@ describe('ionfield slurm', function () {
       assert.ok(worstDifference(predictSingle, timing(JSON.parse(fs.readFileSync(path.join(dir, 'p', 'result.json'), 'utf8')))) <= 1e-12);
       assert.ok(worstDifference(single, JSON.parse(fs.readFileSync(path.join(dir, 't', 'result.json'), 'utf8'))) <= 1e-12);
       assert.deepEqual(withoutSeconds(JSON.parse(fs.readFileSync(path.join(dir, 'k', 'result.json'), 'utf8'))), kmcSingle);
+    });
+
+    it('a trajectory table (2 rows × 2 shards) through sbatch merges to the single-process table', async () => {
+      const dir = tempDir();
+      const rows = ['a11-lb2-rho0.05', 'a11-lb2-rho0.1'].map((n) => path.join(repoRoot, 'data', 'family', `${n}.xtc`));
+      const args = ['transport', '--table', ...rows, '--units', 'lj', '--temperature', '1'];
+      const table = JSON.parse(cli([...args, '--json']));
+      const out = cli(['slurm', ...args, '--shards', '2', '--dir', path.join(dir, 'tt')], env);
+      assert.match(out, /submitted job array \d+ \(shards 0,1,2,3 of 4\) and merge job \d+/);
+      await waitFor(path.join(dir, 'tt', 'result.json'), 90);
+      const merged = JSON.parse(fs.readFileSync(path.join(dir, 'tt', 'result.json'), 'utf8'));
+      assert.equal(merged.schema, 'ionfield.trajectory-table/1');
+      assert.ok(worstDifference(table, merged) <= 1e-12);
     });
 
     it('resume resubmits only a cancelled array task, and the merge then completes', async () => {
