@@ -3,7 +3,8 @@
 // holder whose storage backs an external ArrayBuffer, and the buffer's finalizer deletes the holder
 // when V8 collects it. V8 counts the buffer's bytes as external memory, so large results still
 // prompt a collection. Where external buffers are not allowed (a V8 sandbox, as in Electron) the
-// values are copied instead, as before.
+// values are copied instead, as before. Node does not detach external buffers: listing one in a
+// postMessage transfer list copies it (the sender keeps its array).
 #include <napi.h>
 
 #include <cstring>

@@ -117,7 +117,7 @@ async function main() {
     ? addonsArg.split(',').map((a) => { const [label, p] = a.split('='); return { label, path: fs.realpathSync(p) }; })
     : [undefined];
   const load0 = os.loadavg()[0].toFixed(1);
-  const none = { timing: undefined, cpu: undefined };
+  const none = { timing: undefined, cpu: undefined, sys: undefined, pairs: undefined, peakMb: undefined };
   const rows = sizes.flatMap((n, k) => {
     const frame = measure('frame', n, 6, 1, addons[0]);
     const order = k % 2 === 0 ? addons : [...addons].reverse(); // alternate which addon goes first
@@ -130,7 +130,7 @@ async function main() {
   });
   const cut = cutoffs.map((rc) => ({ rc, nl: measure('nl', cutoffIons, rc, repeats, addons[0]), sf: measure('sf', cutoffIons, rc, repeats, addons[0]) }));
   const ms = (s: number) => (s < 0.01 ? (s * 1e3).toFixed(2) : s < 10 ? (s * 1e3).toFixed(1) : (s * 1e3).toFixed(0));
-  type Timed = { timing?: ReturnType<typeof summarise>; cpu?: ReturnType<typeof summarise>; peakMb?: number; pairs?: number };
+  type Timed = { timing?: ReturnType<typeof summarise>; cpu?: ReturnType<typeof summarise>; sys?: ReturnType<typeof summarise>; peakMb?: number; pairs?: number };
   // CPU time min / median / max, then the wall median: on a shared machine the two differ by the waiting.
   const t = (x: Timed) => (x.cpu ? `${ms(x.cpu.min)} / ${ms(x.cpu.median)} / ${ms(x.cpu.max)} (wall ${ms(x.timing!.median)})` : '–');
   const perIon = (x: Timed, n: number) => (x.cpu ? ((x.cpu.median / n) * 1e6).toFixed(2) : '–');
@@ -138,11 +138,11 @@ async function main() {
   const perPair = (x: Timed, frame: Timed) => (x.peakMb !== undefined && x.pairs ? (((x.peakMb - frame.peakMb!) * 2 ** 20) / x.pairs).toFixed(1) : '–');
   const multi = addons.length > 1;
   const lines = [
-    `Reproduce: \`npx tsx scripts/bench/scaling.ts ${args.join(' ')}\`; ${new Date().toISOString().slice(0, 16)} UTC, ${os.cpus()[0].model}, one thread, 1-minute load average ${load0} at the start and ${os.loadavg()[0].toFixed(1)} at the end (shared machine: ± ~2× on wall times).`,
+    `Reproduce: \`npx tsx scripts/bench/scaling.ts ${args.map((a) => (a === '' ? "''" : a)).join(' ')}\`; ${new Date().toISOString().slice(0, 16)} UTC, ${os.cpus()[0].model}, one thread, 1-minute load average ${load0} at the start and ${os.loadavg()[0].toFixed(1)} at the end (shared machine: ± ~2× on wall times).`,
     '',
-    `| ions |${multi ? ' addon |' : ''} NL rc 6: CPU ms (min / median / max) | half pairs | NL µs per ion | NL peak MB above the frame | NL bytes per half pair at the peak | SF 34 features: CPU ms | SF µs per ion | SF peak MB above the frame | process with the frame only, MB |`,
-    `|---:|${multi ? '---|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
-    ...rows.map((r) => `| ${r.n.toLocaleString('en')} |${multi ? ` ${r.addon} |` : ''} ${t(r.nl)} | ${r.nl.pairs?.toLocaleString('en') ?? '–'} | ${perIon(r.nl, r.n)} | ${above(r.nl, r.frame)} | ${perPair(r.nl, r.frame)} | ${t(r.sf)} | ${perIon(r.sf, r.n)} | ${above(r.sf, r.frame)} | ${r.frame.peakMb.toFixed(0)} |`),
+    `| ions |${multi ? ' addon |' : ''} NL rc 6: CPU ms (min / median / max) | NL system CPU ms (median; page faults) | half pairs | NL µs per ion | NL peak MB above the frame | NL bytes per half pair at the peak | SF 34 features: CPU ms | SF µs per ion | SF peak MB above the frame | process with the frame only, MB |`,
+    `|---:|${multi ? '---|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    ...rows.map((r) => `| ${r.n.toLocaleString('en')} |${multi ? ` ${r.addon} |` : ''} ${t(r.nl)} | ${r.nl.sys ? ms(r.nl.sys.median) : '–'} | ${r.nl.pairs?.toLocaleString('en') ?? '–'} | ${perIon(r.nl, r.n)} | ${above(r.nl, r.frame)} | ${perPair(r.nl, r.frame)} | ${t(r.sf)} | ${perIon(r.sf, r.n)} | ${above(r.sf, r.frame)} | ${r.frame.peakMb.toFixed(0)} |`),
   ];
   if (cut.length)
     lines.push(
