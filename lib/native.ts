@@ -380,6 +380,7 @@ export interface NativeDescriptorFrames {
   periodic?: boolean[];
 }
 
+/** The arrays use the native result's memory (no copy); a postMessage transfer copies them. */
 export interface NativeNeighborList {
   first: Int32Array;
   second: Int32Array;

@@ -114,7 +114,12 @@ NeighborList neighbor_list(const double* positions, std::size_t natoms, const Bo
   result.shifts.reserve(3 * total);
   if (options.distances) result.distances.reserve(total);
   if (options.vectors) result.vectors.reserve(3 * total);
-  for (auto& b : blocks) append(result, b);
+  // Each block is freed once appended: the result's reserved pages are only touched as they are
+  // filled, so the peak stays near one copy of the pairs plus one block, not two copies.
+  for (auto& b : blocks) {
+    append(result, b);
+    b = NeighborList{};
+  }
   return result;
 }
 
