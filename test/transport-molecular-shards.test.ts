@@ -11,6 +11,7 @@ import { runCli } from './helpers/cli';
 import { cli, mergeRandomly, rng, runShards } from './helpers/shards';
 import { fixturesDir, repoRoot, tempDir } from './helpers/paths';
 import { worstDifference } from './helpers/compare';
+import { readLammpsData } from '../lib/topology/lammps-data';
 
 const data = path.join(fixturesDir, 'molecules', 'electrolyte.data');
 const dump = path.join(fixturesDir, 'molecules', 'electrolyte.lammpstrj.gz');
@@ -68,6 +69,27 @@ describe('molecular transport as shards', function () {
     }
     const merged = JSON.parse(fs.readFileSync(mergeRandomly(files, dir, rng(5)), 'utf8'));
     assertSame(single, merged, '3 shards of a continuous dump');
+  });
+
+  it('a topology without bonds whose "molecule" spans the cell: the merge gives the single run\'s whole-molecule warning', () => {
+    const dir = tempDir();
+    // As in transport-molecules.test.ts: every Li in one molecule, no bonds (folded by the minimum image).
+    const topo = readLammpsData(data);
+    const labels: Record<string, string> = { 1: 'Li', 2: 'B', 3: 'F', 4: 'O', 5: 'H' };
+    const types = topo.types.map((t) => labels[t]);
+    const charges: Record<string, number> = {}, masses: Record<string, number> = {};
+    types.forEach((t, i) => ((charges[t] = topo.charges![i]), (masses[t] = topo.masses![i])));
+    const molecules = Array.from(topo.molecules!, (m, i) => (types[i] === 'Li' ? -1 : m));
+    const spread = path.join(dir, 'spread.topology.json');
+    fs.writeFileSync(spread, JSON.stringify({ schema: 'ionfield.topology/2', types, charges, masses, molecules }));
+    const args = ['transport', dump, '--topology', spread, ...electrolyte.slice(4), '--max-lag', '1000'];
+    const single = JSON.parse(cli([...args, '--json']));
+    assert.ok(single.warnings.some((x: string) => /the topology has no bonds/.test(x)));
+    const files = runShards(args, 3, dir, 's');
+    // The shards keep their extents and cells; the warning is decided once, in the merge.
+    for (const f of files) assert.ok(!JSON.parse(fs.readFileSync(f, 'utf8')).pieces[0].meta.warnings.some((x: string) => /no bonds/.test(x)));
+    const merged = JSON.parse(fs.readFileSync(mergeRandomly(files, dir, rng(3)), 'utf8'));
+    assertSame(single, merged, '3 shards without bonds');
   });
 
   it('the shipped all-atom example (GROMACS .top, XTC unwrapped by minimum image): shards read from frame 0 and merge to the single run', function () {
