@@ -4,7 +4,7 @@
 // Report schema "ionfield.transport/2" is documented in docs/transport.md.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openTrajectory, TrajectoryOptions } from './trajectory';
+import { FrameBatch, openTrajectory, TrajectoryOptions } from './trajectory';
 import { WindowOptions } from './transport/estimate';
 import { native, NativeTransportHandle } from './native';
 import { badInput, loadPartial, mergePartials, savePartial, TransportMeta, TransportPartial } from './transport/partial';
@@ -73,6 +73,26 @@ export interface ShardWindow {
   blockLength: number;
   /** The whole run's longest lag in frames (-1: none), fixed from its first two frames. */
   maxLagFrames: number;
+  /**
+   * Frames read before firstFrame only to unwrap (their positions go nowhere): a molecular shard of
+   * a file unwrapped by minimum image reads from the selection's first frame (transport/shard.ts).
+   */
+  skip?: number;
+}
+
+/** Frames [from, frames) of a batch, renumbered `shift` frames earlier (views, no copies). */
+function tailOf(b: FrameBatch, from: number, shift: number): FrameBatch {
+  const n = b.natoms;
+  return {
+    ...b,
+    first: b.first + from - shift,
+    frames: b.frames - from,
+    positions: b.positions.subarray(3 * n * from),
+    boxes: b.boxes ? b.boxes.subarray(9 * from) : null,
+    origins: b.origins.subarray(3 * from),
+    steps: b.steps.subarray(from),
+    times: b.times.subarray(from),
+  };
 }
 
 
@@ -142,7 +162,7 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
   let t0 = NaN, s0 = NaN, dtTime = NaN, dtStep = NaN, tPrev = NaN, sPrev = NaN, tLast = NaN;
   const requireUniform = (index: number, value: number, previous: number, step: number, what: string, tol: number) => {
     if (Math.abs(value - previous - step) > tol)
-      throw badInput(`${file}: frame ${(options.start ?? 0) + index * (options.stride ?? 1)} has ${what} ${value}, expected ${previous + step} (${what} ${previous} + ${step}): frames must be evenly spaced in time (a repeated or missing frame?)`);
+      throw badInput(`${file}: frame ${(options.start ?? 0) + (index + (options.shardWindow?.skip ?? 0)) * (options.stride ?? 1)} has ${what} ${value}, expected ${previous + step} (${what} ${previous} + ${step}): frames must be evenly spaced in time (a repeated or missing frame?)`);
   };
   // Time per selected frame, decided once two frames have been seen (fail early without it).
   let resolved = false;
@@ -178,8 +198,11 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
     if (!(sums.volumeFrames > 0) && meta!.volumeOverride === null)
       throw Object.assign(new Error(`${file} has no simulation cell: pass --volume`), { code: 'IONFIELD_USAGE' });
     if (molecular) {
-      const m = molecular.meta();
-      return { schema: 'ionfield.transport-partial/2', meta: { ...meta!, warnings: [...warnings, ...molecular.warnings()], centres: 'molecules', molecules: m }, sums, atomic: molecular.atomicSums() };
+      // A shard keeps the smallest cell it saw instead of the whole-molecule warning, which the
+      // merge decides from all shards' extents and cells (as the single run from all frames).
+      const m = options.shardWindow ? { ...molecular.meta(), smallestCell: molecular.smallestCellLength() } : molecular.meta();
+      const own = options.shardWindow ? [] : molecular.warnings();
+      return { schema: 'ionfield.transport-partial/2', meta: { ...meta!, warnings: [...warnings, ...own], centres: 'molecules', molecules: m }, sums, atomic: molecular.atomicSums() };
     }
     return { schema: 'ionfield.transport-partial/2', meta: { ...meta!, warnings: [...warnings] }, sums };
   };
@@ -187,7 +210,11 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
   const report = stageReporter(options.onProgress, 'transport', 'frames');
   let lastSaved = 0;
   try {
-    for await (const b of trajectory.batches()) {
+    const skip = options.shardWindow?.skip ?? 0;
+    for await (const read of trajectory.batches()) {
+      // Frames before the shard's window were read to unwrap only.
+      if (read.first + read.frames <= skip) continue;
+      const b = skip ? tailOf(read, Math.max(0, skip - read.first), skip) : read;
       if (!handle) {
         let setup: ReturnType<typeof setUp>;
         if (options.molecules) {
@@ -198,7 +225,9 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
           setup = setUp(file, trajectory.format, { ...b, natoms: mf.natoms, types: mf.types, charges: mf.charges }, { ...options, charges: undefined, masses: options.removeCom ? mf.masses : undefined }, warnings);
           warnings.push(...options.molecules.warnings);
           const o = setup.nativeOptions;
-          molecular.start(o.species, { pointsPerLevel: o.pointsPerLevel, decimation: o.decimation, maxLag: o.maxLag, threads: o.threads });
+          // The atomic-charge correlator cuts the same blocks (and a shard's window) as the molecular one.
+          const w = options.shardWindow;
+          molecular.start(o.species, { pointsPerLevel: o.pointsPerLevel, decimation: o.decimation, maxLag: o.maxLag, threads: o.threads, ...(w && { firstFrame: w.firstFrame, ownFrom: w.ownFrom, blockLength: w.blockLength }) });
         } else {
           setup = setUp(file, trajectory.format, b, options, warnings);
         }

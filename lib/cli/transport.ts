@@ -248,7 +248,7 @@ async function runShard(positionals: string[], options: TransportOptions, text: 
   const partial = await accumulateTransportShard(positionals[0], options, shard, selectedFrames);
   saveShardPartial(file, partial);
   const p = partial.pieces[0];
-  console.error(`ionfield transport: shard ${shard.index}/${shard.count}: frames ${p.ownFrom}–${p.ownTo - 1} of ${p.total} (read from ${p.firstFrame}) → ${file}`);
+  console.error(`ionfield transport: shard ${shard.index}/${shard.count}: frames ${p.ownFrom}–${p.ownTo - 1} of ${p.total} (read from ${p.readFrom ?? p.firstFrame}${p.readFrom !== undefined && p.readFrom < p.firstFrame ? `, positions only before ${p.firstFrame}: unwrapped by minimum image` : ''}) → ${file}`);
   return 0;
 }
 

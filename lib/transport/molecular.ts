@@ -15,6 +15,15 @@ export interface MolecularMeta {
   /** Largest atom-to-first-atom distance within a whole molecule (length units). */
   reach: number;
   bonds: number;
+  /** Shards only: the smallest cell vector length the shard saw (the merge decides the whole-molecule warning from it). */
+  smallestCell?: number;
+}
+
+/** The warning for molecules without bonds that reach far enough across the cell to have been folded. */
+export function wholeMoleculeWarnings(bonds: number, reach: number, smallestCell: number): string[] {
+  if (bonds === 0 && reach > 0.4 * smallestCell)
+    return [`a molecule reaches ${reach.toPrecision(3)} from its first atom, ${(reach / smallestCell).toFixed(2)} of the smallest cell length, and the topology has no bonds: molecules are made whole by minimum image from their first atom, which folds molecules longer than half the cell (give bonds)`];
+  return [];
 }
 
 /** What a molecular run feeds the ordinary set-up: one "atom" per molecule. */
@@ -49,7 +58,7 @@ export class MolecularCentres {
   }
 
   /** Starts the atomic-charge correlator with the same lag grid; speciesIndex: per molecule, −1 left out. */
-  start(speciesIndex: Int32Array, options: { pointsPerLevel: number; decimation: number; maxLag: number; threads: number }): void {
+  start(speciesIndex: Int32Array, options: { pointsPerLevel: number; decimation: number; maxLag: number; threads: number; firstFrame?: number; ownFrom?: number; blockLength?: number }): void {
     this.selected = Uint8Array.from(speciesIndex, (k) => (k >= 0 ? 1 : 0));
     this.atomic = new (native().NativeTransport)({ species: new Int32Array([0]), nspecies: 1, charges: new Float64Array([1]), ...options, removeCom: false });
   }
@@ -73,9 +82,12 @@ export class MolecularCentres {
 
   /** A warning when molecules without bonds reach far enough across the cell to have been folded. */
   warnings(): string[] {
-    if (this.system.bonds.length === 0 && this.reach > 0.4 * this.smallestCell)
-      return [`a molecule reaches ${this.reach.toPrecision(3)} from its first atom, ${(this.reach / this.smallestCell).toFixed(2)} of the smallest cell length, and the topology has no bonds: molecules are made whole by minimum image from their first atom, which folds molecules longer than half the cell (give bonds)`];
-    return [];
+    return wholeMoleculeWarnings(this.system.bonds.length, this.reach, this.smallestCell);
+  }
+
+  /** Smallest cell vector length seen (Infinity: no cell). */
+  smallestCellLength(): number {
+    return this.smallestCell;
   }
 
   meta(): MolecularMeta {

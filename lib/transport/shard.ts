@@ -7,8 +7,12 @@ import { selectedFrames } from '../shard/frames';
 import { native } from '../native';
 import { openTrajectory } from '../trajectory';
 import { accumulateTransport, maxLagFrames, TransportOptions } from '../transport';
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import { plainSums, sumsFromPlain, TransportMeta, TransportPartial } from './partial';
 import { badPartial, fingerprint, newShardPartial, ShardPartial, ShardSpec } from '../shard/partial-file';
+import { wholeMoleculeWarnings } from './molecular';
+import type { MolecularSystem } from '../topology/molecules';
 
 /** Frames of the whole selection this shard reads and owns (global selection frame numbers). */
 export interface TransportShardPlan {
@@ -17,12 +21,19 @@ export interface TransportShardPlan {
   firstFrame: number;
   ownFrom: number;
   ownTo: number;
+  /**
+   * Molecular shards of files unwrapped by minimum image: the first frame read (0), before
+   * firstFrame, for unwrapping only (absent: reading starts at firstFrame).
+   */
+  readFrom?: number;
 }
 
 /** What one shard contributes: its plan, its metadata and its sums (plain arrays). */
 export interface TransportPiece extends TransportShardPlan {
   meta: TransportMeta;
   sums: Record<string, unknown>;
+  /** Molecular runs: the sums of the atomic-charge correlator (σ from the atomic partial charges). */
+  atomic?: Record<string, unknown>;
 }
 
 const usage = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_USAGE' });
@@ -43,10 +54,36 @@ export function planTransportShard(total: number, shard: ShardSpec, maxLag: numb
   return { total, blockLength, firstFrame: Math.max(0, ownFrom - reach), ownFrom, ownTo };
 }
 
+/**
+ * What a molecular system contributes to the options that must agree: its species and a checksum
+ * of every per-atom array (molecule of each atom, bonds, masses, charges, centre atoms) and of the
+ * species of each molecule, so that partials of other molecules (another topology, other name
+ * rules or centre atoms) are refused. The topology file itself is an input (fingerprinted).
+ */
+export function moleculesDigest(system: MolecularSystem): Record<string, unknown> {
+  const hash = createHash('sha256');
+  for (const a of [system.molecule, system.bonds, system.masses, system.charges, system.centreAtoms ?? new Int32Array(0)])
+    hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).update('|');
+  hash.update(JSON.stringify(system.speciesOf));
+  return { topology: path.basename(system.file), atoms: system.molecule.length, molecules: system.speciesOf.length, species: system.species, sha256: hash.digest('hex') };
+}
+
 /** The options a transport result depends on (what must agree between shards), JSON-able. */
 export function transportShardOptions(options: TransportOptions): Record<string, unknown> {
-  const { onProgress: _p, signal: _s, threads: _t, checkpoint: _c, checkpointEvery: _e, resume: _r, shardWindow: _w, onWarning: _o, ...rest } = options as TransportOptions & { onWarning?: unknown };
-  return JSON.parse(JSON.stringify(rest));
+  const { onProgress: _p, signal: _s, threads: _t, checkpoint: _c, checkpointEvery: _e, resume: _r, shardWindow: _w, onWarning: _o, molecules, ...rest } = options as TransportOptions & { onWarning?: unknown };
+  return JSON.parse(JSON.stringify({ ...rest, ...(molecules && { molecules: moleculesDigest(molecules) }) }));
+}
+
+/** The unwrapping a reader that starts at selected frame `at` settles on at its first frame. */
+async function unwrapMethodAt(file: string, options: TransportOptions, at: number): Promise<string> {
+  const start = (options.start ?? 0) + at * (options.stride ?? 1);
+  const traj = openTrajectory(file, { ...options, charges: undefined, molecules: undefined, unwrap: true, start, stop: start + 1, stride: 1, batchSize: 1 });
+  try {
+    for await (const _ of traj.batches()) break;
+    return traj.unwrapReport().method;
+  } finally {
+    traj.close();
+  }
 }
 
 /** Runs one shard of `transport file` and returns its shard partial. */
@@ -57,9 +94,6 @@ export function transportShardOptions(options: TransportOptions): Record<string,
  */
 export async function accumulateTransportShard(file: string, options: TransportOptions, shard: ShardSpec, known?: number): Promise<ShardPartial<TransportPiece>> {
   if (options.checkpoint || options.resume) throw usage('--shard does not combine with --checkpoint or --resume (a shard is the unit of restart)');
-  // Molecular runs carry a second set of sums (σ from atomic charges) that the shard window and the
-  // merge do not handle yet: refused rather than merged without it.
-  if (options.molecules) throw usage('--shard is not available yet for molecular transport (a topology with molecules): run it as one process, or shard with --centres atoms');
   const start = options.start ?? 0, stride = options.stride ?? 1;
   const total = await selectedFrames(file, options, known);
   if (total < 3) throw badPartial(`${file}: ${total} frame(s) selected; transport needs at least 3`);
@@ -72,20 +106,38 @@ export async function accumulateTransportShard(file: string, options: TransportO
       break;
     }
   }
-  const plan = planTransportShard(total, shard, maxLag);
+  const plan: TransportShardPlan = planTransportShard(total, shard, maxLag);
+  // Molecules are made whole from continuous atom coordinates: each atom hangs from its parent by
+  // the minimum image of the difference of their unwrapped positions. Image flags and continuous
+  // files give those positions frame by frame; minimum-image unwrapping accumulates them from the
+  // first frame read, so a reader starting later is off by the lattice vectors of the moves
+  // before it — removed again by the minimum image in a fixed cell, but in a cell that changes
+  // (NPT) a sum of other frames' cell vectors that is not one of this frame's, which moves atoms
+  // within their molecule by the cell's change. So such a shard reads from the selection's first
+  // frame (its unwrapped coordinates, hence its centres, are then the single run's bit for bit)
+  // and correlates only from its window's first frame.
+  if (options.molecules && plan.firstFrame > 0)
+    for (const at of [0, plan.firstFrame])
+      if ((await unwrapMethodAt(file, options, at)) === 'minimum-image') {
+        plan.readFrom = 0;
+        break;
+      }
+  const readFrom = plan.readFrom ?? plan.firstFrame;
   // The last shard reads to the selection's end, so that a file longer than `total` is noticed.
   const last = plan.ownTo === total;
   const partial = await accumulateTransport(file, {
     ...options,
-    start: start + plan.firstFrame * stride,
+    start: start + readFrom * stride,
     stop: last ? options.stop : start + plan.ownTo * stride,
-    shardWindow: { firstFrame: plan.firstFrame, ownFrom: plan.ownFrom, blockLength: plan.blockLength, maxLagFrames: maxLag },
+    shardWindow: { firstFrame: plan.firstFrame, ownFrom: plan.ownFrom, blockLength: plan.blockLength, maxLagFrames: maxLag, ...(readFrom < plan.firstFrame && { skip: plan.firstFrame - readFrom }) },
   });
   const read = partial.meta.span?.framesRead ?? 0;
   if (read !== plan.ownTo - plan.firstFrame)
     throw badPartial(`${file}: shard ${shard.index}/${shard.count} expected frames ${plan.firstFrame}–${plan.ownTo - 1} of ${total} selected frames but read ${read} from frame ${plan.firstFrame}: the file is not the one the run was planned for (--selected-frames ${total})`);
   partial.meta.start = start;
-  return newShardPartial('transport', [fingerprint(file)], transportShardOptions(options), shard, { ...plan, meta: partial.meta, sums: plainSums(partial.sums) });
+  // The topology is an input: partials of another topology file (or another version of it) are refused.
+  const inputs = options.molecules ? [fingerprint(file), fingerprint(options.molecules.file)] : [fingerprint(file)];
+  return newShardPartial('transport', inputs, transportShardOptions(options), shard, { ...plan, meta: partial.meta, sums: plainSums(partial.sums), ...(partial.atomic && { atomic: plainSums(partial.atomic) }) });
 }
 
 /**
@@ -103,10 +155,25 @@ export function mergeTransportPieces(pieces: TransportPiece[]): TransportPartial
   if (last.ownTo !== last.total) throw badPartial(`transport shards end at frame ${last.ownTo} of ${last.total}`);
   let sums = sumsFromPlain(sorted[0].sums);
   for (const p of sorted.slice(1)) sums = native().mergeTransportPartials(sums, sumsFromPlain(p.sums));
+  // Molecular runs: the atomic-charge correlator's blocks concatenate the same way.
+  let atomic = sorted[0].atomic ? sumsFromPlain(sorted[0].atomic) : undefined;
+  for (const p of sorted.slice(1)) {
+    if (Boolean(p.atomic) !== Boolean(atomic)) throw badPartial('transport shards disagree on what they follow: some hold molecules, some atoms');
+    if (atomic && p.atomic) atomic = native().mergeTransportPartials(atomic, sumsFromPlain(p.atomic));
+  }
   const first = sorted[0].meta;
   const meta: TransportMeta = { ...first, warnings: [...new Set(sorted.flatMap((p) => p.meta.warnings))] };
   delete meta.span;
   if (first.frameIntervalSource === 'time stored in the file' && first.span && last.meta.span && last.total > 2)
     meta.frameInterval = (last.meta.span.lastTime - first.span.firstTime) / (last.total - 1);
-  return { schema: 'ionfield.transport-partial/2', meta, sums };
+  if (first.molecules) {
+    // The largest extent and the smallest cell over all frames (every frame is some shard's), and
+    // the whole-molecule warning the single run decides from them, last as the single run puts it.
+    const reach = Math.max(...sorted.map((p) => p.meta.molecules?.reach ?? 0));
+    const cell = Math.min(...sorted.map((p) => p.meta.molecules?.smallestCell ?? Infinity));
+    const { smallestCell: _c, ...molecules } = first.molecules;
+    meta.molecules = { ...molecules, reach };
+    meta.warnings.push(...wholeMoleculeWarnings(molecules.bonds, reach, cell));
+  }
+  return { schema: 'ionfield.transport-partial/2', meta, sums, ...(atomic && { atomic }) };
 }
