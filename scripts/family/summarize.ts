@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { upgradeLegacyDocument } from '../../lib/legacy-document';
 import { accumulateTransport, loadPartial, savePartial, transportReport } from '../../lib/transport';
 import type { Quantity, TransportReport } from '../../lib/transport';
 import { linePlot, Series } from './svg-plot';
@@ -69,7 +70,8 @@ async function main(): Promise<void> {
   const packedFile = path.join(path.dirname(out), 'packed.json');
   const packed = fs.existsSync(packedFile) ? JSON.parse(fs.readFileSync(packedFile, 'utf8')) : {};
   for (const name of names) {
-    const done = JSON.parse(fs.readFileSync(path.join(raw, name, 'done.json'), 'utf8'));
+    // done.json files written before the camelCase change (no schema) carry snake_case keys.
+    const done = upgradeLegacyDocument(JSON.parse(fs.readFileSync(path.join(raw, name, 'done.json'), 'utf8')), true);
     const traj = path.join(raw, name, done.trajectory);
     const p = done.parameters;
     const partialFile = path.join(cache, `${name}.json`);
