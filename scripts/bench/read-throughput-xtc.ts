@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { peakRssMiB } from './peak-rss';
 
 const root = path.resolve(__dirname, '..', '..');
 const args = process.argv.slice(2);
@@ -27,7 +28,7 @@ async function readWithIonfield(file: string, unwrap: boolean) {
     checksum += b.positions[0];
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  console.log(JSON.stringify({ frames, seconds, checksum, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(JSON.stringify({ frames, seconds, checksum, peakRssMiB: peakRssMiB() }));
 }
 
 function writeWithIonfield(file: string, natoms: number, nframes: number) {

@@ -10,6 +10,7 @@ import { analyzeField, loadField, openField } from '../../lib/analysis';
 import { loadDatasets } from '../../lib/model/dataset';
 import { trainModel } from '../../lib/model/train';
 import { typesFromTopology } from '../../lib/cli/selection';
+import { peakRssMiB } from './peak-rss';
 
 async function main(): Promise<void> {
   const [what, ...rest] = process.argv.slice(2);
@@ -38,8 +39,8 @@ async function main(): Promise<void> {
     digest = createHash('sha256').update(JSON.stringify(result)).digest('hex');
   } else throw new Error(`unknown case '${what}' (train | analyze)`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  // maxRSS is in kilobytes (Node's resourceUsage, getrusage ru_maxrss).
-  console.log(JSON.stringify({ maxRssMB: process.resourceUsage().maxRSS / 1024, seconds, result: digest }));
+  // This process's own peak (peak-rss.ts: ru_maxrss would include the spawning parent's RSS).
+  console.log(JSON.stringify({ maxRssMB: peakRssMiB(), seconds, result: digest }));
 }
 
 main().catch((err) => {

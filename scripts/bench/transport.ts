@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { feedRandomWalk } from '../../lib/bench/transport';
+import { peakRssMiB } from './peak-rss';
 
 interface Result {
   tool: string;
@@ -29,7 +30,7 @@ async function child(frames: number, atoms: number, threads: number): Promise<vo
     frames,
     seconds: w.seconds,
     framesPerS: frames / w.seconds,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakRssMb: peakRssMiB(),
     threads,
     correlatorMb: w.correlatorBytes / 2 ** 20,
   };
