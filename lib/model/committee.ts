@@ -4,7 +4,7 @@
 //      number of training systems (leave one system out): the inner task is then the outer one,
 //      predicting one unseen system from all the others. Five folds take ~20 % of the systems away
 //      at once, often a system's nearest neighbours in salt type and density with it, and so
-//      favour stronger ridge penalties than the outer task needs (docs/model/nested, "inner folds");
+//      favour stronger ridge penalties than the outer task needs (docs/model.md, "Selection and committee");
 //   2. for every candidate (feature set × ridge α), fit on K−1 folds and predict Λ of every system
 //      of the remaining fold; score = mean squared log error against the systems' reference Λ;
 //   3. keep the best candidate; its K fold models are the committee: the prediction is their mean,
