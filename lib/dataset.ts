@@ -584,6 +584,20 @@ function sameRequest(a: DatasetRequest, b: DatasetRequest): boolean {
 }
 
 /**
+ * A kept system with the manifest's current Λ_EH: the reference is not part of the request (a longer
+ * run sharpens it without changing a descriptor), so a rebuild refreshes it instead of keeping a
+ * stale one. system.json is rewritten only when the value changed.
+ */
+function refreshReference(entry: SystemEntry, manifestEntry: FamilyManifestSystem | null, file: string): SystemEntry {
+  const current = manifestEntry?.transport?.lambdaEh;
+  if (!current || current.value === null) return entry;
+  if (entry.lambdaEh?.value === current.value && entry.lambdaEh?.error === current.error) return entry;
+  const refreshed: SystemEntry = { ...entry, lambdaEh: { value: current.value, error: current.error, source: 'manifest' } };
+  writeJsonAtomic(file, refreshed);
+  return refreshed;
+}
+
+/**
  * Builds (or completes) a dataset folder from trajectories. Systems already built with the same
  * request are kept (resumable); dataset.json is rewritten at the end from every system.json.
  */
@@ -627,7 +641,7 @@ async function buildSystems(trajectories: string[], out: string, names: string[]
     let entry: SystemEntry | null = null;
     if (fs.existsSync(done)) {
       const previous = upgradeLegacyDocument(JSON.parse(fs.readFileSync(done, 'utf8')) as SystemEntry, true);
-      if (sameRequest(previous.request, request)) entry = previous;
+      if (sameRequest(previous.request, request)) entry = refreshReference(previous, manifestEntry, done);
     }
     const skipped = entry !== null;
     if (!entry) {

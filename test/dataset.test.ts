@@ -246,6 +246,17 @@ describe('dataset: the committed family subset (packed XTC + topology + manifest
       const lam = readNpy(path.join(out, sys.name, 'lambda-1.npy'));
       assert.deepEqual(lam.shape, [73, sys.ions['1']]);
     }
+    // A sharper reference (a longer run, summarize.ts) reaches a rebuild without rebuilding descriptors.
+    const name = ds.systems[0].name;
+    const sharper = { ...manifest, systems: manifest.systems.map((s: { name: string; transport: { lambdaEh: object } }) => (s.name === name ? { ...s, transport: { ...s.transport, lambdaEh: { value: 1.2345, error: 0.0321 } } } : s)) };
+    const sharperFile = path.join(path.dirname(out), 'manifest.json');
+    fs.writeFileSync(sharperFile, JSON.stringify(sharper));
+    const again = runCli(['dataset', ...files, '--set', 'compact', '--tau', '10', '--origin-stride', '2', '--manifest', sharperFile, '--out', out, '--json']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.ok(JSON.parse(again.stdout).systems.every((s: { skipped: boolean }) => s.skipped), 'every system kept');
+    const ds2 = JSON.parse(fs.readFileSync(path.join(out, 'dataset.json'), 'utf8'));
+    assert.deepEqual(ds2.systems.find((s: { name: string }) => s.name === name).lambdaEh, { value: 1.2345, error: 0.0321, source: 'manifest' });
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out, name, 'system.json'), 'utf8')).lambdaEh.value, 1.2345);
   });
 
   it('every command finds the topology beside a packed XTC: species, charges, coordinates read as stored', async () => {

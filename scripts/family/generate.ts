@@ -3,12 +3,13 @@
 // interrupted one restarts from scratch). Usage:
 //   node --import tsx scripts/family/generate.ts [--jobs N] [--only name,name] [--out DIR] [--prod-steps N]
 // Output per system: DIR/<name>/{traj.lammpstrj, log.lammps, done.json}; DIR defaults to data/family/raw.
-import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { lastRate, runJobs, runLammps } from './job-pool';
 
 const here = __dirname;
 const repo = path.resolve(here, '..', '..');
@@ -27,6 +28,10 @@ export interface SystemSpec {
   dumpEvery: number;
   pppm: number;
   timestep: number;
+  /** A second production segment (scripts/family/extend.ts), where the first left Λ_EH too uncertain. */
+  extendSteps?: number;
+  /** Re-equilibration of that segment after its new velocities. */
+  extendEquilSteps: number;
 }
 
 export function loadFamily(file = path.join(here, 'family.json')): SystemSpec[] {
@@ -46,7 +51,7 @@ function seedOf(name: string): number {
   return (parseInt(createHash('sha256').update(name).digest('hex').slice(0, 7), 16) % 900000) + 1000;
 }
 
-function lammpsVersion(): string {
+export function lammpsVersion(): string {
   const r = spawnSync('lmp', ['-h'], { encoding: 'utf8' });
   const m = /Large-scale Atomic\/Molecular Massively Parallel Simulator - (.+)/.exec(r.stdout ?? '');
   return m ? m[1].trim() : 'unknown';
@@ -59,16 +64,14 @@ function ensureLammps(): void {
   if (r.status !== 0) throw new Error('could not install LAMMPS: apt-get install lammps');
 }
 
-function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
 }
 
-const running = new Set<ChildProcess>();
-
 /** The run's derived parameters (ion counts, box, Coulomb cutoff, seed), as passed to LAMMPS. */
-function derived(s: SystemSpec) {
+export function derived(s: SystemSpec) {
   const { ncat, nan } = ionCounts(s);
   const L = Math.cbrt((ncat + nan) / s.rho);
   const rc = Math.max(3, Math.min(6, 0.49 * L)); // real-space Coulomb cutoff: shifts work from PPPM where it pays
@@ -78,14 +81,12 @@ function derived(s: SystemSpec) {
 /** Marks a system finished: done.json with its parameters, LAMMPS version and timings. */
 function writeDone(s: SystemSpec, dir: string, version: string, wallSeconds: number): void {
   const { ncat, nan, L, rc, seed } = derived(s);
-  const log = fs.readFileSync(path.join(dir, 'log.lammps'), 'utf8');
-  const rates = [...log.matchAll(/([0-9.]+) timesteps\/s/g)].map((m) => Number(m[1]));
   const done = {
     name: s.name,
     parameters: { ...s, ncat, nan, boxLength: L, coulombCutoff: rc, seed },
     lammpsVersion: version,
     wallSeconds: wallSeconds,
-    productionStepsPerSecond: rates.length ? rates[rates.length - 1] : null,
+    productionStepsPerSecond: lastRate(path.join(dir, 'log.lammps')),
     hostCores: os.cpus().length,
     trajectory: 'traj.lammpstrj',
     frames: Math.floor(s.prodSteps / s.dumpEvery) + 1,
@@ -122,7 +123,7 @@ function adoptFinished(s: SystemSpec, dir: string, version: string): boolean {
   return true;
 }
 
-function runSystem(s: SystemSpec, outDir: string, version: string): Promise<void> {
+async function runSystem(s: SystemSpec, outDir: string, version: string): Promise<void> {
   const dir = path.join(outDir, s.name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
@@ -131,19 +132,9 @@ function runSystem(s: SystemSpec, outDir: string, version: string): Promise<void
     ncat, nan, qcat: s.qcat, qan: s.qan, sigcat: s.sigcat, sigan: s.sigan, rho: s.rho, lb: s.lb, seed,
     equil: s.equilSteps, prod: s.prodSteps, every: s.dumpEvery, out: 'traj.lammpstrj', pppm: s.pppm, rc: rc.toFixed(3),
   };
-  const args = ['-in', path.join(here, 'electrolyte.in'), '-log', 'log.lammps', '-screen', 'none', '-nocite'];
-  for (const [k, v] of Object.entries(vars)) args.push('-var', k, String(v));
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('nice', ['-n', process.env.IONFIELD_NICE ?? '10', 'lmp', ...args], { cwd: dir, stdio: 'ignore' });
-    running.add(child);
-    child.on('exit', (code, signal) => {
-      running.delete(child);
-      if (code !== 0) return reject(new Error(`${s.name}: LAMMPS exited ${code ?? signal}; see ${path.join(dir, 'log.lammps')}`));
-      writeDone(s, dir, version, (Date.now() - started) / 1000);
-      resolve();
-    });
-  });
+  await runLammps(s.name, dir, vars);
+  writeDone(s, dir, version, (Date.now() - started) / 1000);
 }
 
 async function main(): Promise<void> {
@@ -167,31 +158,7 @@ async function main(): Promise<void> {
   const todo = systems.filter((s) => !fs.existsSync(path.join(outDir, s.name, 'done.json')));
   const jobs = Number(values.jobs ?? os.availableParallelism());
   console.log(`family: ${systems.length} systems, ${systems.length - todo.length} done, ${todo.length} to run, ${jobs} at a time -> ${outDir}`);
-  // Ctrl-C here, SIGTERM from a batch scheduler at its time limit: stop the LAMMPS children too.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.on(signal, () => {
-      for (const c of running) c.kill('SIGTERM');
-      console.error(`\n${signal}: finished systems are kept; rerun to continue`);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    });
-  let next = 0;
-  let failures = 0;
-  const worker = async () => {
-    while (next < todo.length) {
-      const s = todo[next++];
-      const t0 = Date.now();
-      console.log(`[start] ${s.name}`);
-      try {
-        await runSystem(s, outDir, version);
-        console.log(`[done]  ${s.name} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-      } catch (err) {
-        failures++;
-        console.error(`[fail]  ${(err as Error).message}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
-  if (failures) process.exitCode = 1;
+  await runJobs(todo, jobs, (s) => s.name, (s) => runSystem(s, outDir, version));
 }
 
 if (require.main === module) main();
