@@ -213,8 +213,12 @@ export class Trajectory implements AsyncIterable<Frame>, AsyncDisposable {
     return this.handle.unwrapReport();
   }
 
-  /** Batches of frames. A Trajectory is a single forward pass: iterate it once. */
-  async *batches(size = this.options.batchSize ?? 64): AsyncGenerator<FrameBatch> {
+  /**
+   * Batches of frames. A Trajectory is a single forward pass: iterate it once. cuts: selected
+   * frames before which a batch ends, so that unwrapReport(), read when the batch ending there
+   * arrives, counts exactly the frames before the cut.
+   */
+  async *batches(size = this.options.batchSize ?? 64, cuts: number[] = []): AsyncGenerator<FrameBatch> {
     this.checkOpen();
     if (this.started) throw new Error(`${this.path}: a Trajectory can be iterated only once; open it again (or use frames())`);
     this.started = true;
@@ -223,7 +227,8 @@ export class Trajectory implements AsyncIterable<Frame>, AsyncDisposable {
       for (;;) {
         this.checkOpen();
         signal?.throwIfAborted();
-        const raw = await this.handle.readBatch(size);
+        const cut = cuts.filter((c) => c > this.delivered).reduce((a, c) => Math.min(a, c), Infinity);
+        const raw = await this.handle.readBatch(Math.min(size, cut - this.delivered));
         this.checkOpen();
         signal?.throwIfAborted();
         if (!raw) return;
@@ -249,8 +254,7 @@ export class Trajectory implements AsyncIterable<Frame>, AsyncDisposable {
     const r = this.handle.unwrapReport();
     if (r.suspiciousMoves <= 0) return;
     this.warned = true;
-    const [message] = unwrapWarnings(this.path, r.method, r.suspiciousMoves, r.firstSuspiciousFrame);
-    const text = message.replace(/first at frame (\d+)/, 'first at selected frame $1');
+    const text = selectedUnwrapWarning(this.path, r.method, r.suspiciousMoves, r.firstSuspiciousFrame);
     if (this.options.onWarning) this.options.onWarning(text);
     else process.emitWarning(text, { code: 'IONFIELD_UNWRAP' });
   }
@@ -328,6 +332,28 @@ function* framesOf(b: FrameBatch, indices?: number[]): Generator<Frame> {
 
 export function openTrajectory(path: string, options: TrajectoryOptions = {}): Trajectory {
   return new Trajectory(path, options);
+}
+
+/** The unwrapping warning naming its frame in the selected sequence (frames counted from the selection's first). */
+export function selectedUnwrapWarning(file: string, method: string, moves: number, firstFrame: number): string {
+  const [message] = unwrapWarnings(file, method, moves, firstFrame);
+  return message.replace(/first at frame (\d+)/, 'first at selected frame $1');
+}
+
+/**
+ * The unwrapping a reader of `options`' selection that starts at its selected frame `at` settles
+ * on at its first frame ('minimum-image', 'image-flags', 'already-unwrapped'): shards decide from
+ * it whether a reader starting late gives the single run's positions.
+ */
+export async function unwrapMethodAt(file: string, options: TrajectoryOptions, at: number): Promise<string> {
+  const start = (options.start ?? 0) + at * (options.stride ?? 1);
+  const traj = openTrajectory(file, { ...options, charges: undefined, molecules: undefined, unwrap: true, start, stop: start + 1, stride: 1, batchSize: 1 });
+  try {
+    for await (const _ of traj.batches()) break;
+    return traj.unwrapReport().method;
+  } finally {
+    traj.close();
+  }
 }
 
 /** Parses "1:Na,2:Cl" (typeMap) or "Na:1,Cl:-1" (charges) style lists. */

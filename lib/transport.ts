@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { FrameBatch, openTrajectory, TrajectoryOptions } from './trajectory';
 import { WindowOptions } from './transport/estimate';
 import { native, NativeTransportHandle } from './native';
-import { badInput, loadPartial, mergePartials, savePartial, TransportMeta, TransportPartial } from './transport/partial';
+import { badInput, loadPartial, mergePartials, mergeUnwrapDoubts, savePartial, TransportMeta, TransportPartial, UnwrapDoubt } from './transport/partial';
 import { TransportReport, transportReport } from './transport/report';
 import { defaultUnitStyle, unitSystem } from './transport/units';
 import { LongCallOptions, stageReporter } from './progress';
@@ -122,7 +122,10 @@ export async function accumulateTransport(file: string, options: TransportOption
   const combine = (current: TransportPartial): TransportPartial => {
     if (!previous) return current;
     const merged = mergePartials([previous, { ...current, meta: { ...current.meta, frameInterval: current.meta.frameInterval > 0 ? current.meta.frameInterval : previous.meta.frameInterval } }]);
-    merged.meta = { ...previous.meta, warnings: [...previous.meta.warnings, `resumed from ${options.checkpoint} after ${done} frames`] };
+    // The segment's reader numbers frames from the restart: its doubt is shifted onto the run's frames.
+    const d = current.meta.unwrap;
+    const unwrap = mergeUnwrapDoubts([previous.meta.unwrap, d && { ...d, firstSuspiciousFrame: d.firstSuspiciousFrame === null ? null : d.firstSuspiciousFrame + done }]);
+    merged.meta = { ...previous.meta, warnings: [...previous.meta.warnings, `resumed from ${options.checkpoint} after ${done} frames`], ...(unwrap && { unwrap }) };
     return merged;
   };
   const save = (current: TransportPartial) => {
@@ -144,13 +147,21 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
   // selectSpecies (explicit solvent) need no charge.
   // Atoms, always: molecular centres are made here (MolecularCentres), beside the atomic charge moment.
   const warnings: string[] = [];
-  // An unwrapping doubt belongs to the result it may spoil: it goes into the report's warnings (and
-  // to the caller's onWarning), not only to stderr where a --json consumer never sees it.
-  const onWarning = (message: string) => {
-    warnings.push(message);
-    options.onWarning?.(message);
-  };
+  // An unwrapping doubt belongs to the result it may spoil: it is recorded as data (meta.unwrap)
+  // and the report writes its warning, not only stderr where a --json consumer never sees it. The
+  // caller's onWarning still hears of it as soon as the reader does.
+  const onWarning = (message: string) => options.onWarning?.(message);
   const trajectory = openTrajectory(file, { ...options, charges: undefined, unwrap: true, molecules: undefined, onWarning });
+  // A shard counts the suspicious moves of the transitions into its own frames only: the reader's
+  // count just before its first own frame (a batch ends there) is the overlap's, someone else's.
+  const shard = options.shardWindow;
+  const readFrom = shard ? shard.firstFrame - (shard.skip ?? 0) : 0;
+  const ownFromRead = shard ? shard.ownFrom - readFrom : 0;
+  let notOwned = 0;
+  const unwrapDoubt = (): UnwrapDoubt => {
+    const r = trajectory.unwrapReport();
+    return { method: r.method, suspiciousMoves: r.suspiciousMoves - notOwned, firstSuspiciousFrame: r.firstSuspiciousFrame >= 0 ? readFrom + r.firstSuspiciousFrame : null };
+  };
   let handle: NativeTransportHandle | null = null;
   let molecular: MolecularCentres | null = null;
   let meta: TransportMeta | null = null;
@@ -202,16 +213,17 @@ async function accumulateSegment(file: string, options: TransportOptions, resumi
       // merge decides from all shards' extents and cells (as the single run from all frames).
       const m = options.shardWindow ? { ...molecular.meta(), smallestCell: molecular.smallestCellLength() } : molecular.meta();
       const own = options.shardWindow ? [] : molecular.warnings();
-      return { schema: 'ionfield.transport-partial/2', meta: { ...meta!, warnings: [...warnings, ...own], centres: 'molecules', molecules: m }, sums, atomic: molecular.atomicSums() };
+      return { schema: 'ionfield.transport-partial/2', meta: { ...meta!, warnings: [...warnings, ...own], unwrap: unwrapDoubt(), centres: 'molecules', molecules: m }, sums, atomic: molecular.atomicSums() };
     }
-    return { schema: 'ionfield.transport-partial/2', meta: { ...meta!, warnings: [...warnings] }, sums };
+    return { schema: 'ionfield.transport-partial/2', meta: { ...meta!, warnings: [...warnings], unwrap: unwrapDoubt() }, sums };
   };
   const every = options.checkpointEvery ?? 10000;
   const report = stageReporter(options.onProgress, 'transport', 'frames');
   let lastSaved = 0;
   try {
     const skip = options.shardWindow?.skip ?? 0;
-    for await (const read of trajectory.batches()) {
+    for await (const read of trajectory.batches(undefined, ownFromRead > 0 ? [ownFromRead] : [])) {
+      if (read.first + read.frames === ownFromRead) notOwned = trajectory.unwrapReport().suspiciousMoves;
       // Frames before the shard's window were read to unwrap only.
       if (read.first + read.frames <= skip) continue;
       const b = skip ? tailOf(read, Math.max(0, skip - read.first), skip) : read;

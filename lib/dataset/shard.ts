@@ -22,7 +22,7 @@ import {
 import { FrameClock, readClock } from './clock';
 import { OriginSums, SystemSums } from './sums';
 import { NpyWriter, readNpy } from '../npy';
-import { openTrajectory } from '../trajectory';
+import { unwrapMethodAt } from '../trajectory';
 import { badPartial, fingerprint, newShardPartial, ShardPartial, ShardSpec } from '../shard/partial-file';
 import { selectedFrames } from '../shard/frames';
 import { makeDirectory } from '../atomic-file';
@@ -55,19 +55,6 @@ const milliseconds = (s: number) => Math.round(s * 1000) / 1000;
 
 const usage = (message: string) => Object.assign(new Error(message), { code: 'IONFIELD_USAGE' });
 
-/** The unwrapping a reader that starts at selected frame `at` settles on at its first frame. */
-async function unwrapMethodFrom(trajectory: string, options: DatasetOptions, at: number): Promise<string> {
-  const { types } = labellingOf(trajectory, options);
-  const start = (options.start ?? 0) + at;
-  const traj = openTrajectory(trajectory, { format: options.format, typeMap: options.typeMap, types, start, stop: start + 1, unwrap: true, batchSize: 1 });
-  try {
-    for await (const _ of traj.batches()) break;
-    return traj.unwrapReport().method;
-  } finally {
-    traj.close();
-  }
-}
-
 /**
  * Whether a read from frame `from` gives the positions a read from the selection's first frame
  * gives, bit for bit: so when neither reader unwraps by minimum image (a reader leaves minimum
@@ -75,7 +62,8 @@ async function unwrapMethodFrom(trajectory: string, options: DatasetOptions, at:
  */
 async function framesIndependent(trajectory: string, options: DatasetOptions, continuous: boolean, from: number): Promise<boolean> {
   if (continuous || from === 0) return true;
-  for (const at of [0, from]) if ((await unwrapMethodFrom(trajectory, options, at)) === 'minimum-image') return false;
+  const selection = { format: options.format, typeMap: options.typeMap, types: labellingOf(trajectory, options).types, start: options.start };
+  for (const at of [0, from]) if ((await unwrapMethodAt(trajectory, selection, at)) === 'minimum-image') return false;
   return true;
 }
 

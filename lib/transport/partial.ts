@@ -31,7 +31,14 @@ export interface TransportMeta {
   stride: number;
   /** Read overrides the input was read with (TrajectoryOptions.allow); absent in older partials. */
   allow?: string[];
+  /** Warnings decided while reading (the unwrapping doubt is not among them: see `unwrap`). */
   warnings: string[];
+  /**
+   * Atom moves between frames too large to unwrap with confidence, as data: the report writes the
+   * warning from it, so that merged shards give the single run's sentence. Absent in partials
+   * written before it was recorded (issue 15), whose warnings hold the sentence itself.
+   */
+  unwrap?: UnwrapDoubt;
   /** A shard's first and last time read and its frames read (the merge takes the run's interval from them). */
   span?: { firstTime: number; lastTime: number; framesRead: number };
   /** 'molecules': the points followed are centres of mass of molecules (absent: atoms). */
@@ -39,6 +46,36 @@ export interface TransportMeta {
   molecules?: MolecularMeta;
 }
 type UnitStyle = UnitSystem['style'];
+
+/** What the reader's unwrapping found suspicious (Trajectory.unwrapReport), over the whole run's frames. */
+export interface UnwrapDoubt {
+  /** The unwrapping in force at the end of the read: 'minimum-image', 'already-unwrapped', 'image-flags'. */
+  method: string;
+  /**
+   * Suspicious atom moves over the frame-to-frame transitions the partial owns: a shard counts
+   * those that end in its own frames (not in the frames before them it reads for history), so
+   * every transition of the run is counted by exactly one shard.
+   */
+  suspiciousMoves: number;
+  /**
+   * Selected frame of the whole run where the first suspicious move the reader saw ends (null: none
+   * seen). A shard may see it in the frames it reads for history; the shard owning that frame sees
+   * it too, so the smallest over the shards is the single run's.
+   */
+  firstSuspiciousFrame: number | null;
+}
+
+/** The doubt of consecutive pieces of one run (in frame order); undefined when none has one. */
+export function mergeUnwrapDoubts(doubts: (UnwrapDoubt | undefined)[]): UnwrapDoubt | undefined {
+  const known = doubts.filter((d): d is UnwrapDoubt => d !== undefined);
+  if (!known.length) return undefined;
+  const firsts = known.map((d) => d.firstSuspiciousFrame).filter((f): f is number => f !== null);
+  return {
+    method: known[known.length - 1].method,
+    suspiciousMoves: known.reduce((sum, d) => sum + d.suspiciousMoves, 0),
+    firstSuspiciousFrame: firsts.length ? Math.min(...firsts) : null,
+  };
+}
 
 /** A serialisable partial result: "ionfield.transport-partial/2" (JSON; merge with mergePartials). */
 export interface TransportPartial {

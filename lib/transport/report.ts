@@ -6,6 +6,7 @@ import { badInput, TransportPartial } from './partial';
 import { molarConductivityUnits, unitSystem, UnitSystem } from './units';
 import { labelRecord, plainRecord } from '../label-record';
 import type { MolecularMeta } from './molecular';
+import { selectedUnwrapWarning } from '../trajectory';
 
 type UnitStyle = UnitSystem['style'];
 
@@ -89,7 +90,9 @@ export function transportReport(partial: TransportPartial, options: { temperatur
   const u = unitSystem(meta.units);
   const volume = meta.volumeOverride ?? sums.volumeSum / sums.volumeFrames;
   const nf = formulaUnits(meta.species, meta.counts, meta.charges, options.formulaUnits);
-  const warnings = [...meta.warnings];
+  // The unwrapping doubt first: it is about the input, and decided from the whole run's data.
+  const doubt = meta.unwrap;
+  const warnings = doubt && doubt.suspiciousMoves > 0 ? [selectedUnwrapWarning(meta.file, doubt.method, doubt.suspiciousMoves, doubt.firstSuspiciousFrame ?? -1), ...meta.warnings] : [...meta.warnings];
   if (nf.warning && meta.charges.some((z) => z !== 0)) warnings.push(nf.warning);
   const sys: SystemDescription = {
     species: meta.species,
@@ -225,7 +228,7 @@ export function transportReport(partial: TransportPartial, options: { temperatur
  */
 function moleculeSection(partial: TransportPartial, options: Parameters<typeof transportReport>[1], window: { start: number; stop: number }, nf: number | null, charged: boolean, b: Quantity): NonNullable<TransportReport['molecules']> {
   const meta = partial.meta, m = meta.molecules!;
-  const atomicMeta = { ...meta, species: ['atomic charges'], counts: [1], charges: [1], removeCom: false, masses: null, molecules: undefined, centres: undefined, warnings: [] };
+  const atomicMeta = { ...meta, species: ['atomic charges'], counts: [1], charges: [1], removeCom: false, masses: null, molecules: undefined, centres: undefined, warnings: [], unwrap: undefined };
   const atomic = transportReport({ schema: partial.schema, meta: atomicMeta, sums: partial.atomic! }, { ...options, fitStart: window.start, fitStop: window.stop, formulaUnits: nf ?? undefined });
   const a = atomic.conductivity;
   const diff = charged && a.value !== null && b.value !== null && a.error !== null && b.error !== null ? (b.value - a.value) / Math.hypot(a.error, b.error) : null;

@@ -5,11 +5,11 @@
 // with them the jackknife errors, are those of the single run; sums agree to round-off.
 import { selectedFrames } from '../shard/frames';
 import { native } from '../native';
-import { openTrajectory } from '../trajectory';
+import { openTrajectory, unwrapMethodAt } from '../trajectory';
 import { accumulateTransport, maxLagFrames, TransportOptions } from '../transport';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { plainSums, sumsFromPlain, TransportMeta, TransportPartial } from './partial';
+import { mergeUnwrapDoubts, plainSums, sumsFromPlain, TransportMeta, TransportPartial } from './partial';
 import { badPartial, fingerprint, newShardPartial, ShardPartial, ShardSpec } from '../shard/partial-file';
 import { wholeMoleculeWarnings } from './molecular';
 import type { MolecularSystem } from '../topology/molecules';
@@ -74,19 +74,6 @@ export function transportShardOptions(options: TransportOptions): Record<string,
   return JSON.parse(JSON.stringify({ ...rest, ...(molecules && { molecules: moleculesDigest(molecules) }) }));
 }
 
-/** The unwrapping a reader that starts at selected frame `at` settles on at its first frame. */
-async function unwrapMethodAt(file: string, options: TransportOptions, at: number): Promise<string> {
-  const start = (options.start ?? 0) + at * (options.stride ?? 1);
-  const traj = openTrajectory(file, { ...options, charges: undefined, molecules: undefined, unwrap: true, start, stop: start + 1, stride: 1, batchSize: 1 });
-  try {
-    for await (const _ of traj.batches()) break;
-    return traj.unwrapReport().method;
-  } finally {
-    traj.close();
-  }
-}
-
-/** Runs one shard of `transport file` and returns its shard partial. */
 /**
  * Runs one shard of `transport file` and returns its shard partial. selectedFrames: the run's
  * frame count when the caller knows it (else the file is scanned); the shard checks that it read
@@ -162,7 +149,15 @@ export function mergeTransportPieces(pieces: TransportPiece[]): TransportPartial
     if (atomic && p.atomic) atomic = native().mergeTransportPartials(atomic, sumsFromPlain(p.atomic));
   }
   const first = sorted[0].meta;
-  const meta: TransportMeta = { ...first, warnings: [...new Set(sorted.flatMap((p) => p.meta.warnings))] };
+  // Each shard counted the suspicious moves of the transitions into its own frames: summed, they
+  // are the single run's, and the report words the warning from them. Shards written before the
+  // doubt was recorded carry the sentence in their warnings, numbered from their own first frame:
+  // merged among themselves they keep it; mixed with newer ones the sentence would be said twice.
+  const doubts = sorted.map((p) => p.meta.unwrap);
+  if (doubts.some((d) => d) && doubts.some((d) => !d))
+    throw badPartial('transport shards of different ionfield versions: some record the unwrapping doubt as data (meta.unwrap), some older ones only as warning text; run the older shards again');
+  const unwrap = mergeUnwrapDoubts(doubts);
+  const meta: TransportMeta = { ...first, warnings: [...new Set(sorted.flatMap((p) => p.meta.warnings))], ...(unwrap && { unwrap }) };
   delete meta.span;
   if (first.frameIntervalSource === 'time stored in the file' && first.span && last.meta.span && last.total > 2)
     meta.frameInterval = (last.meta.span.lastTime - first.span.firstTime) / (last.total - 1);
