@@ -84,6 +84,16 @@ describe('transport shards: the unwrapping warning of a minimum-image file is th
     });
   }
 
+  it('a resumed run keeps the doubt of both segments, numbered over the run (the move into the restart frame is not seen)', () => {
+    const args = ['transport', dump, '--units', 'lj', '--temperature', '1', '--timestep', '0.01', '--charges', '1:1,2:-1'];
+    const checkpoint = path.join(dir, 'resume.checkpoint.json');
+    cli([...args, '--stop', '60', '--checkpoint', checkpoint, '--json']);
+    const resumed = JSON.parse(cli([...args, '--checkpoint', checkpoint, '--resume', '--json']));
+    const seen = moves - (jumps.get(60)?.length ?? 0);
+    assert.match(resumed.warnings[0], new RegExp(`: ${seen} atom move\\(s\\) .* first at selected frame ${firstJump};`));
+    assert.ok(resumed.warnings.some((w: string) => w.startsWith('resumed from')));
+  });
+
   it('shards written before the doubt was recorded: merged among themselves as before, mixed with newer ones refused', () => {
     const args = ['transport', dump, '--units', 'lj', '--temperature', '1', '--timestep', '0.01', '--charges', '1:1,2:-1'];
     const files = runShards(args, 2, dir, 'old');
