@@ -189,7 +189,10 @@ NeighborList neighbor_list(const double* positions, std::size_t natoms, const Bo
   NeighborList result;
   if (natoms == 0) return result;
   detail::CellGrid grid;
-  grid.build(positions, natoms, box, options.cutoff);
+  // Cells of 0.7 rc (5x5x5 stencil): with the per-centre pruning, larger cells than the
+  // descriptors' rc/2 cost less per candidate than they add (W1 density, rc 6: 12.3 -> 10.6 ms at
+  // 4,096 ions, 356 -> 303 ms at 10^5, one thread; rc/3 and rc cells were slower).
+  grid.build(positions, natoms, box, options.cutoff, nullptr, 0.7);
   const int threads = detail::resolve_threads(options.threads);
   // Ranges of cells with about equal numbers of centres; many more than threads, for balance.
   const int nc = grid.ncells();
