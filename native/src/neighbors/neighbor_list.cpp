@@ -40,8 +40,9 @@ void append(NeighborList& to, NeighborList& from) {
 
 // Asks for transparent huge pages on the 2 MiB-aligned part of a large reserved buffer (Linux with
 // THP in "madvise" mode, the common default; a no-op elsewhere or where THP is off). The pairs are
-// written once into fresh memory: with 4 KiB pages the page faults were up to half of the list's
-// time at 10^5 ions on a VM (and serialised two threads), with 2 MiB pages they are 512x fewer.
+// written once into fresh memory, and first touch of 4 KiB pages was a large part of the list's
+// time (on the 2-core VM of docs/benchmarks, 10^5 ions, one thread, same code with and without
+// this advice: 321-327 against 530-585 ms, min of 4); 2 MiB pages fault 512x less often.
 template <typename T>
 void advise_huge(const std::vector<T>& v) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
