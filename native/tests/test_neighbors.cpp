@@ -71,6 +71,74 @@ void compare(const std::vector<double>& x, const Box& box, double rc, bool full,
                     std::to_string(worst) + ", rc " + std::to_string(rc) + ", full " + std::to_string(full) + ")");
 }
 
+// A frame large enough for a real cell grid (many cells, the stencil inside the grid): brute force
+// over exactly the images each pair can reach (|ds_k + S_k| H_k <= rc), then the same list with 1,
+// 2 and 3 threads must be identical, pair order and bits included (half and full lists).
+void large_frame(const Box& box, int n, double rc, std::mt19937_64& rng, const char* what) {
+  std::uniform_real_distribution<double> U(0, 1);
+  std::vector<double> x(3 * n), s(3 * n);
+  for (int i = 0; i < n; ++i) {
+    // most inside the cell, one in ten up to half a box outside (unwrapped coordinates)
+    const double spread = i % 10 == 0 ? 2.0 : 1.0, lo = i % 10 == 0 ? -0.5 : 0.0;
+    const Vec3 f{lo + spread * U(rng), lo + spread * U(rng), lo + spread * U(rng)};
+    const Vec3 r = box.to_cartesian(f);
+    for (int k = 0; k < 3; ++k) x[3 * i + k] = r[k], s[3 * i + k] = f[k];
+  }
+  const Vec3 H = box.heights();
+  for (bool full : {false, true}) {
+    std::map<Key, Ref> ref;
+    for (int i = 0; i < n; ++i)
+      for (int j = full ? 0 : i; j < n; ++j) {
+        int lo[3], hi[3];
+        for (int k = 0; k < 3; ++k) {
+          const double ds = s[3 * j + k] - s[3 * i + k], reach = rc / H[k] + 1e-9;
+          lo[k] = box.periodic[k] ? static_cast<int>(std::ceil(-ds - reach)) : 0;
+          hi[k] = box.periodic[k] ? static_cast<int>(std::floor(-ds + reach)) : 0;
+        }
+        for (int a = lo[0]; a <= hi[0]; ++a)
+          for (int b = lo[1]; b <= hi[1]; ++b)
+            for (int c = lo[2]; c <= hi[2]; ++c) {
+              if (i == j && a == 0 && b == 0 && c == 0) continue;
+              if (!full && i == j && !(a > 0 || (a == 0 && (b > 0 || (b == 0 && c > 0))))) continue;
+              Vec3 v;
+              for (int k = 0; k < 3; ++k) v[k] = x[3 * j + k] - x[3 * i + k] + a * box.h[0][k] + b * box.h[1][k] + c * box.h[2][k];
+              const double d = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+              if (d < rc) ref[{i, j, a, b, c}] = {d, v};
+            }
+      }
+    NeighborOptions o;
+    o.cutoff = rc;
+    o.full = full;
+    o.threads = 1;
+    const NeighborList one = neighbor_list(x.data(), n, box, o);
+    bool ok = one.size() == ref.size();
+    double worst = 0;
+    std::size_t missing = 0;
+    for (std::size_t p = 0; p < one.size(); ++p) {
+      auto it = ref.find({one.first[p], one.second[p], one.shifts[3 * p], one.shifts[3 * p + 1], one.shifts[3 * p + 2]});
+      if (it == ref.end()) {
+        ++missing;
+        continue;
+      }
+      worst = std::max(worst, std::fabs(one.distances[p] - it->second.d));
+      for (int k = 0; k < 3; ++k) worst = std::max(worst, std::fabs(one.vectors[3 * p + k] - it->second.v[k]));
+    }
+    ok = ok && missing == 0 && worst < 1e-9;
+    check::report(ok, what, __FILE__, __LINE__,
+                  "(pairs " + std::to_string(one.size()) + " vs reference " + std::to_string(ref.size()) + ", not in the reference " +
+                      std::to_string(missing) + ", worst " + std::to_string(worst) + ", full " + std::to_string(full) + ")");
+    for (int threads : {2, 3}) {
+      o.threads = threads;
+      const NeighborList t = neighbor_list(x.data(), n, box, o);
+      const bool same = t.first == one.first && t.second == one.second && t.shifts == one.shifts && t.distances == one.distances &&
+                        t.vectors == one.vectors;
+      check::report(same, "the list with more threads is identical (order and bits)", __FILE__, __LINE__,
+                    std::string(what) + ", " + std::to_string(threads) + " threads, full " + std::to_string(full));
+    }
+    std::printf("%s: %zu %s pairs\n", what, one.size(), full ? "full" : "half");
+  }
+}
+
 int main() {
   std::mt19937_64 rng(20261121);
   std::uniform_real_distribution<double> U(0, 1);
@@ -99,6 +167,14 @@ int main() {
     const double cut[3] = {0.2 * hmin + 0.3 * U(rng), (0.4 + 0.1 * U(rng)) * hmin, (0.8 + 1.2 * U(rng)) * hmin};
     for (double rc : cut)
       for (bool full : {false, true}) compare(x, box, rc, full, trial % 3 == 0 ? 1 : 0, "cell list == brute force");
+  }
+  // Large frames: orthorhombic (W1 density), triclinic, partly periodic.
+  large_frame(Box::orthorhombic(28, 29, 30), 2500, 5.0, rng, "large orthorhombic frame == brute force");
+  large_frame(Box::from_lengths_angles(17, 18, 19, 75, 100, 110), 1800, 4.5, rng, "large triclinic frame == brute force");
+  {
+    Box box = Box::orthorhombic(18, 16, 17);
+    box.periodic = {true, false, true};
+    large_frame(box, 1500, 4.0, rng, "large partly periodic frame == brute force");
   }
   // Verlet reuse returns exactly the fresh list, frame after frame.
   {

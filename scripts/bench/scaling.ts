@@ -14,13 +14,11 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { bindSet, loadSet, parseSetJson } from '../../lib/descriptor-sets';
 import { computeBatch, rowMap } from '../../lib/descriptors';
 import { native } from '../../lib/native';
 import { randomBatch } from '../../lib/bench/frames';
-import { summarise } from '../../lib/bench/timing';
+import { dropGarbage, summarise } from '../../lib/bench/timing';
 import { scalingSvg } from './scaling_svg';
 
 const args = process.argv.slice(2);
@@ -39,18 +37,11 @@ function benchSet(radialCutoff: number) {
  * measure on a shared machine (wall time waits for the core whenever another job holds it).
  */
 async function repeatTimed<T>(fn: () => Promise<T>, repeats: number) {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
   // fn returns what is kept (a count, not the arrays): each call's result is garbage before the next.
   let last = await fn();
   const wall: number[] = [], cpu: number[] = [], sys: number[] = [];
   for (let k = 0; k < repeats; k++) {
-    // The last call's arrays outlive a collection made in the same turn of the event loop (seen on
-    // Node 20): a timer turn first, then the collection, then an immediate for the finalizers that
-    // free dropped native buffers.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
+    await dropGarbage();
     const c0 = process.cpuUsage(), t0 = process.hrtime.bigint();
     last = await fn();
     wall.push(Number(process.hrtime.bigint() - t0) / 1e9);

@@ -20,7 +20,9 @@ struct NeighborOptions {
   int threads = 0;           // CPU threads; 0 = all (OpenMP), 1 = serial
 };
 
-// Pairs in a deterministic order (independent of the thread count), not sorted.
+// Pairs in a deterministic order (independent of the thread count), not sorted: grouped by the
+// centre they were found from, centres in the order of the cell list (by cell, not by atom index;
+// the CUDA list also follows the cell list, in its own order).
 // For a pair k: first[k] = i, second[k] = j, shifts[3k..3k+2] = integer cell translation S such that
 // the vector from i to the neighbour image is r_j - r_i + S . h (h rows = cell vectors).
 // Half lists keep (i,j,S) with i < j, and for i == j (an atom's own image) the S whose first

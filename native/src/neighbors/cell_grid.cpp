@@ -26,9 +26,9 @@ void CellGrid::build(const double* positions, std::size_t natoms, const Box& box
   // Fractional coordinates; periodic directions wrapped to [0,1), open ones spanned by the atoms.
   std::vector<double> frac(3 * natoms);
   std::vector<int32_t> w(3 * natoms, 0);
-  double lo[3] = {0, 0, 0}, span[3] = {1, 1, 1};
+  double lo_k[3] = {0, 0, 0}, span_k[3] = {1, 1, 1};
   for (int k = 0; k < 3; ++k)
-    if (!periodic[k]) lo[k] = INFINITY, span[k] = -INFINITY;
+    if (!periodic[k]) lo_k[k] = INFINITY, span_k[k] = -INFINITY;
   std::size_t count = 0;
   for (std::size_t i = 0; i < natoms; ++i) {
     if (include && !include[i]) continue;
@@ -44,14 +44,14 @@ void CellGrid::build(const double* positions, std::size_t natoms, const Box& box
         s -= f;
         if (s >= 1.0) s = 0.0;  // rounding of tiny negatives
       } else {
-        lo[k] = std::min(lo[k], s);
-        span[k] = std::max(span[k], s);  // max for now
+        lo_k[k] = std::min(lo_k[k], s);
+        span_k[k] = std::max(span_k[k], s);  // max for now
       }
       frac[3 * i + k] = s;
     }
   }
   for (int k = 0; k < 3; ++k)
-    if (!periodic[k]) span[k] = count ? span[k] - lo[k] : 0.0;
+    if (!periodic[k]) span_k[k] = count ? span_k[k] - lo_k[k] : 0.0;
 
   // Cells about cell_fraction * cutoff wide, at most ~2 per atom (dilute systems, small cutoffs).
   double width = cutoff * cell_fraction;
@@ -59,7 +59,7 @@ void CellGrid::build(const double* positions, std::size_t natoms, const Box& box
   for (;;) {
     double total = 1;
     for (int k = 0; k < 3; ++k) {
-      const double extent = span[k] * height[k];
+      const double extent = span_k[k] * height[k];
       n[k] = std::max(1, static_cast<int>(std::min(1e6, std::floor(extent / width))));
       total *= n[k];
     }
@@ -67,7 +67,7 @@ void CellGrid::build(const double* positions, std::size_t natoms, const Box& box
     width *= 1.25;
   }
   for (int k = 0; k < 3; ++k) {
-    const double extent = span[k] * height[k];
+    const double extent = span_k[k] * height[k];
     if (periodic[k]) {
       m[k] = static_cast<int>(std::ceil(cutoff * n[k] / height[k] - 1e-12));
     } else {
@@ -80,9 +80,16 @@ void CellGrid::build(const double* positions, std::size_t natoms, const Box& box
   // Stencil with pruning. Cells d apart along k (grid units) leave a gap of g_k = max(0,|d_k|-1)
   // cells, i.e. fractional distance g_k/n_k. Orthorhombic: the distance is at least
   // sqrt(sum (g_k w_k)^2) (w_k = cell width); triclinic: at least max_k g_k H_k / n_k.
-  const bool ortho = !any_periodic || b.is_orthorhombic(1e-12);
+  ortho = !any_periodic || b.is_orthorhombic(1e-12);
   double width_k[3];
-  for (int k = 0; k < 3; ++k) width_k[k] = (periodic[k] ? height[k] : span[k] * height[k]) / n[k];
+  for (int k = 0; k < 3; ++k) width_k[k] = (periodic[k] ? height[k] : span_k[k] * height[k]) / n[k];
+  for (int k = 0; k < 3; ++k) {
+    origin[k] = b.origin[k];
+    lo[k] = periodic[k] ? 0.0 : lo_k[k];
+    span[k] = periodic[k] ? 1.0 : span_k[k];
+    this->width[k] = width_k[k];
+    for (int q = 0; q < 3; ++q) this->inv[k][q] = inv[k][q];
+  }
   stencil.clear();
   for (int dz = -m[2]; dz <= m[2]; ++dz)
     for (int dy = -m[1]; dy <= m[1]; ++dy)
@@ -108,7 +115,7 @@ void CellGrid::build(const double* positions, std::size_t natoms, const Box& box
     if (include && !include[i]) continue;
     int c[3];
     for (int k = 0; k < 3; ++k) {
-      const double u = periodic[k] ? frac[3 * i + k] : (span[k] > 0 ? (frac[3 * i + k] - lo[k]) / span[k] : 0.0);
+      const double u = periodic[k] ? frac[3 * i + k] : (span_k[k] > 0 ? (frac[3 * i + k] - lo_k[k]) / span_k[k] : 0.0);
       c[k] = std::min(n[k] - 1, std::max(0, static_cast<int>(u * n[k])));
     }
     cell_of[i] = index(c[0], c[1], c[2]);

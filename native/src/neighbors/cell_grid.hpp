@@ -29,6 +29,15 @@ struct CellGrid {
   // Stencil offsets (dx,dy,dz) whose cells can hold a point within the cutoff of some point of the
   // centre cell (a lower bound on the cell-to-cell distance prunes the corners of the cube).
   std::vector<int32_t> stencil;     // 3 per offset, x fastest
+  // Where a wrapped position lies inside its cell (for per-atom pruning of stencil cells): its
+  // fractional coordinate s_k = (r - origin) . inv[.][k], in cell units (periodic: s_k n_k; open:
+  // (s_k - lo_k) / span_k n_k) minus the cell's index. A cell d_k cells away along k then starts
+  // at least gap_k width[k] away along that direction's normal, width[k] = (span_k) H_k / n_k.
+  double origin[3] = {0, 0, 0};
+  double inv[3][3] = {};
+  double lo[3] = {0, 0, 0}, span[3] = {1, 1, 1};
+  double width[3] = {1, 1, 1};
+  bool ortho = true;                // orthorhombic (or open): the gaps add in quadrature
 
   // Bins the atoms with include[i] (or all when include is null). cell_fraction: target cell
   // width as a fraction of the cutoff (0.5: cells of rc/2, a 5x5x5 stencil).
