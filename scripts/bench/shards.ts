@@ -3,7 +3,7 @@
 // `ionfield slurm` gives it), n shards at once with the
 // local executor, and the merge; with and without --max-lag (without it, every shard reads the
 // trajectory from frame 0 for its lag history).
-//   npx tsx scripts/bench/shards.ts [--atoms 1000] [--frames 8000] [--shards 2] [--repeats 2] [--predict-frames 1000]
+//   npx tsx scripts/bench/shards.ts [--atoms 1000] [--frames 8000] [--shards 2] [--repeats 2] [--predict-frames 1000] [--max-lags none,8]
 // Prints a Markdown table and writes build/bench/shards.json.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -78,10 +78,13 @@ function main() {
   writeWalkers(file, natoms, nframes);
   const base = ['transport', file, '--topology', file.replace(/\.xtc$/, '.topology.json'), '--units', 'lj', '--temperature', '1', '--threads', '1', '--fit-start', '1', '--fit-stop', '4'];
   type Time = { wall: number; cpu: number };
-  const rows: { maxLag: string; single: Time; shard: Time[]; together: number; all: Time; merge: Time; projected: number; speedup: number }[] = [];
+  const rows: { maxLag: string; single: Time; shard: Time[]; together: number; all: Time; merge: Time; projected: number; speedup: number; capacity: number }[] = [];
   const startup = time(['--version'], repeats);
   const scan = time(['info', file], repeats);
-  for (const maxLag of [null, 8]) {
+  // --max-lags none,8 (default): which runs to time; without a max lag every shard reads from frame 0.
+  const i = args.indexOf('--max-lags');
+  const maxLags = (i >= 0 ? args[i + 1] : 'none,8').split(',').map((v) => (v === 'none' ? null : Number(v)));
+  for (const maxLag of maxLags) {
     const a = maxLag === null ? base : [...base, '--max-lag', String(maxLag)];
     const single = time(a, repeats);
     const shard = Array.from({ length: n }, (_, i) => time([...a, '--shard', `${i}/${n}`, '--selected-frames', String(nframes), '--out', path.join(dir, `p${i}.json`)], repeats));
@@ -89,11 +92,14 @@ function main() {
     const all = time(['slurm', ...a, '--shards', String(n), '--executor', 'local', '--jobs', String(n), '--dir', run], repeats, () => fs.rmSync(run, { recursive: true, force: true }));
     const merge = time(['merge', ...shard.map((_, i) => path.join(dir, `p${i}.json`)), '--out', path.join(dir, 'r.json')], repeats);
     const together = timeTogether(shard.map((_, i) => [...a, '--shard', `${i}/${n}`, '--selected-frames', String(nframes), '--out', path.join(dir, `p${i}.json`)]), repeats);
+    // The machine's own limit: n copies of the whole single run at once do n× its work, so n × its
+    // wall over theirs is the throughput n processes get here (n on n idle cores; less on a shared VM).
+    const capacity = (n * single.wall) / timeTogether(Array.from({ length: n }, () => a), repeats);
     // Idle-core projection: the single run's CPU time over the slowest shard's (each shard one core).
     const projected = single.cpu / Math.max(...shard.map((t) => t.cpu));
     // Measured speed-up: the single run's wall over the shards run together plus the merge.
     const speedup = single.wall / (together + merge.wall);
-    rows.push({ maxLag: maxLag === null ? 'none' : `${maxLag} τ (${maxLag / 0.02} frames)`, single, shard, together, all, merge, projected, speedup });
+    rows.push({ maxLag: maxLag === null ? 'none' : `${maxLag} τ (${maxLag / 0.02} frames)`, single, shard, together, all, merge, projected, speedup, capacity });
   }
   // predict: shards are whole batches of frames; each loads the model and computes its own frames.
   const pframes = Math.min(nframes, opt('predict-frames', 1000));
@@ -107,9 +113,9 @@ function main() {
   fs.mkdirSync(path.join(root, 'build', 'bench'), { recursive: true });
   fs.writeFileSync(path.join(root, 'build', 'bench', 'shards.json'), JSON.stringify(result, null, 2) + '\n');
   console.log(`${natoms} atoms × ${nframes} frames, ${n} shards, best of ${repeats} (wall / CPU); node start ${fmt(startup)}, info scan ${fmt(scan)}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`| max lag | single | ${Array.from({ length: n }, (_, i) => `shard ${i} alone`).join(' | ')} | ${n} shards together (wall) | slurm --executor local --jobs ${n} | merge | single CPU / slowest shard CPU | single wall / (together + merge) |`);
-  console.log(`|---|${'---|'.repeat(n + 6)}`);
-  for (const r of rows) console.log(`| ${r.maxLag} | ${fmt(r.single)} | ${r.shard.map(fmt).join(' | ')} | ${r.together.toFixed(2)} s | ${fmt(r.all)} | ${fmt(r.merge)} | ${r.projected.toFixed(2)}× | ${r.speedup.toFixed(2)}× |`);
+  console.log(`| max lag | single | ${Array.from({ length: n }, (_, i) => `shard ${i} alone`).join(' | ')} | ${n} shards together (wall) | slurm --executor local --jobs ${n} | merge | single CPU / slowest shard CPU | single wall / (together + merge) | ${n} × single wall / ${n} singles together (the machine's limit) |`);
+  console.log(`|---|${'---|'.repeat(n + 7)}`);
+  for (const r of rows) console.log(`| ${r.maxLag} | ${fmt(r.single)} | ${r.shard.map(fmt).join(' | ')} | ${r.together.toFixed(2)} s | ${fmt(r.all)} | ${fmt(r.merge)} | ${r.projected.toFixed(2)}× | ${r.speedup.toFixed(2)}× | ${r.capacity.toFixed(2)}× |`);
   console.log(`predict, ${pframes} frames: single ${fmt(predict.single)}; ${n} shards together ${predict.together.toFixed(2)} s + merge ${fmt(predict.merge)}: ${predict.speedup.toFixed(2)}×`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
