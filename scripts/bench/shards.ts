@@ -102,13 +102,16 @@ function main() {
     rows.push({ maxLag: maxLag === null ? 'none' : `${maxLag} τ (${maxLag / 0.02} frames)`, single, shard, together, all, merge, projected, speedup, capacity });
   }
   // predict: shards are whole batches of frames; each loads the model and computes its own frames.
-  const pframes = Math.min(nframes, opt('predict-frames', 1000));
-  const p = ['predict', file, '--topology', file.replace(/\.xtc$/, '.topology.json'), '--threads', '1', '--stop', String(pframes)];
-  const predictSingle = time([...p, '--out', path.join(dir, 'l.npy')], repeats);
-  const predictShards = Array.from({ length: n }, (_, i) => [...p, '--shard', `${i}/${n}`, '--selected-frames', String(pframes), '--out', path.join(dir, 'l.npy'), '--partial', path.join(dir, `q${i}.json`)]);
-  const predictTogether = timeTogether(predictShards, repeats);
-  const predictMerge = time(['merge', ...predictShards.map((_, i) => path.join(dir, `q${i}.json`)), '--out', path.join(dir, 'q.json')], repeats);
-  const predict = { frames: pframes, single: predictSingle, together: predictTogether, merge: predictMerge, speedup: predictSingle.wall / (predictTogether + predictMerge.wall) };
+  const pframes = Math.min(nframes, opt('predict-frames', 1000)); // 0: transport only
+  let predict = null;
+  if (pframes > 0) {
+    const p = ['predict', file, '--topology', file.replace(/\.xtc$/, '.topology.json'), '--threads', '1', '--stop', String(pframes)];
+    const predictSingle = time([...p, '--out', path.join(dir, 'l.npy')], repeats);
+    const predictShards = Array.from({ length: n }, (_, i) => [...p, '--shard', `${i}/${n}`, '--selected-frames', String(pframes), '--out', path.join(dir, 'l.npy'), '--partial', path.join(dir, `q${i}.json`)]);
+    const predictTogether = timeTogether(predictShards, repeats);
+    const predictMerge = time(['merge', ...predictShards.map((_, i) => path.join(dir, `q${i}.json`)), '--out', path.join(dir, 'q.json')], repeats);
+    predict = { frames: pframes, single: predictSingle, together: predictTogether, merge: predictMerge, speedup: predictSingle.wall / (predictTogether + predictMerge.wall) };
+  }
   const result = { atoms: natoms, frames: nframes, shards: n, repeats, startup, scan, cpus: os.cpus().length, load: os.loadavg(), rows, predict };
   fs.mkdirSync(path.join(root, 'build', 'bench'), { recursive: true });
   fs.writeFileSync(path.join(root, 'build', 'bench', 'shards.json'), JSON.stringify(result, null, 2) + '\n');
@@ -116,7 +119,7 @@ function main() {
   console.log(`| max lag | single | ${Array.from({ length: n }, (_, i) => `shard ${i} alone`).join(' | ')} | ${n} shards together (wall) | slurm --executor local --jobs ${n} | merge | single CPU / slowest shard CPU | single wall / (together + merge) | ${n} × single wall / ${n} singles together (the machine's limit) |`);
   console.log(`|---|${'---|'.repeat(n + 7)}`);
   for (const r of rows) console.log(`| ${r.maxLag} | ${fmt(r.single)} | ${r.shard.map(fmt).join(' | ')} | ${r.together.toFixed(2)} s | ${fmt(r.all)} | ${fmt(r.merge)} | ${r.projected.toFixed(2)}× | ${r.speedup.toFixed(2)}× | ${r.capacity.toFixed(2)}× |`);
-  console.log(`predict, ${pframes} frames: single ${fmt(predict.single)}; ${n} shards together ${predict.together.toFixed(2)} s + merge ${fmt(predict.merge)}: ${predict.speedup.toFixed(2)}×`);
+  if (predict) console.log(`predict, ${pframes} frames: single ${fmt(predict.single)}; ${n} shards together ${predict.together.toFixed(2)} s + merge ${fmt(predict.merge)}: ${predict.speedup.toFixed(2)}×`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
