@@ -48,7 +48,7 @@ function summary(rep: TransportReport) {
 type Row = Record<string, any>;
 type Estimate = { value: number | null; error: number | null };
 
-/** A trajectory's correlator sums, cached beside the manifest under `key` (redone when the file changes size). */
+/** A trajectory's correlator sums, cached in `cacheFile` (redone when the trajectory changes size). */
 async function cachedPartial(traj: string, cacheFile: string, timestep: number, label: string): Promise<TransportPartial> {
   const bytes = fs.statSync(traj).size;
   const cached = fs.existsSync(cacheFile) ? loadPartial(cacheFile) : null;
@@ -168,14 +168,15 @@ async function main(): Promise<void> {
   const ctx: Context = { raw, cache };
   const family = JSON.parse(fs.readFileSync(path.join(__dirname, 'family.json'), 'utf8'));
   const order: string[] = family.systems.map((s: { name: string }) => s.name);
-  const names = fs.readdirSync(raw).filter((n) => fs.existsSync(path.join(raw, n, 'done.json'))).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  // Systems whose first segment's raw run is on this machine (rows follow family.json's order below).
+  const onMachine = new Set(fs.readdirSync(raw).filter((n) => fs.existsSync(path.join(raw, n, 'done.json'))));
   const systems: Row[] = [];
   const packedFile = path.join(path.dirname(out), 'packed.json');
   const packed = fs.existsSync(packedFile) ? JSON.parse(fs.readFileSync(packedFile, 'utf8')) : {};
   const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as { systems: Row[] }).systems : [];
   for (const name of order) {
     const before = previous.find((s) => s.name === name);
-    const hasFirst = names.includes(name);
+    const hasFirst = onMachine.has(name);
     const second = path.join(raw, name, SEGMENT);
     const hasSecond = fs.existsSync(path.join(second, 'done.json'));
     if (!hasFirst && !before) continue;
