@@ -4,7 +4,7 @@
 // drawn with a known error model; and the nested study on a synthetic family whose Λ is known.
 import { strict as assert } from 'node:assert';
 import { fitLinear, linearSystemLambda } from '../lib/model/baselines';
-import { calibrate, domainReference, domainScore, innerFoldsOption, Residual, selectCommittee, TrainingSystem } from '../lib/model/committee';
+import { calibrate, conformalFactor, domainReference, domainScore, innerFoldsOption, likelihoodCalibration, Residual, selectCommittee, TrainingSystem } from '../lib/model/committee';
 import type { Dataset, DatasetColumn, LoadedSystem } from '../lib/model/dataset';
 import { nestedEvaluation } from '../lib/model/nested';
 import { fitLogReadout, fitReadout, momentsOf, readoutLambda } from '../lib/model/readout';
@@ -150,9 +150,44 @@ describe('shared model: readout, calibration, nested study', () => {
       const sd = Math.sqrt((truth.k * spread) ** 2 + (truth.f * predicted) ** 2 + stat ** 2 + referenceError ** 2);
       return { name: `s${i}`, predicted, spread, stat, reference: predicted + sd * normal(), referenceError };
     });
+    const ml = likelihoodCalibration(rs);
+    assert.ok(Math.abs(ml.k - truth.k) < 0.35, `k ${ml.k}`);
+    assert.ok(Math.abs(ml.f - truth.f) < 0.01, `f ${ml.f}`);
+    // Gaussian residuals: ±2σ of the likelihood fit already holds 95.45 %, the conformal step keeps it.
     const c = calibrate(rs);
-    assert.ok(Math.abs(c.k - truth.k) < 0.35, `k ${c.k}`);
-    assert.ok(Math.abs(c.f - truth.f) < 0.01, `f ${c.f}`);
+    assert.ok(c.conformalFactor! >= 1 && c.conformalFactor! < 1.05, `factor ${c.conformalFactor}`);
+    assert.ok(Math.abs(c.f - truth.f) < 0.012, `f ${c.f}`);
+  });
+
+  it('the conformal size: ±2σ covers ⌈(n+1)·0.9545⌉/(n+1) of fresh residuals whatever their law; the rms alone does not', () => {
+    // Laplace residuals of known sd: ±2 sd holds 1 − exp(−2√2) = 94.1 %, short of the Gaussian 95.45 %.
+    // Sized on n calibration residuals, the next one falls inside with probability exactly
+    // ⌈(n+1)·0.9545⌉/(n+1) (a continuous law: every rank of it among the n+1 is equally likely).
+    const random = rng(21);
+    const laplace = (b: number) => (random() < 0.5 ? -1 : 1) * -b * Math.log(1 - random());
+    const b = 0.05, sd = Math.SQRT2 * b;
+    const residual = (): Residual => ({ name: '', predicted: 1, spread: 0, stat: 0, referenceError: 0, reference: 1 + laplace(b) });
+    for (const n of [31, 200]) {
+      const replicates = 20000;
+      let conformal = 0, rms = 0;
+      for (let t = 0; t < replicates; t++) {
+        const cal = Array.from({ length: n }, residual);
+        const fresh = residual();
+        const f = conformalFactor(cal, { k: 0, f: 1 }, 0);
+        if (Math.abs(fresh.reference - 1) <= 2 * f) conformal++;
+        if (Math.abs(fresh.reference - 1) <= 2 * sd) rms++;
+      }
+      const expected = Math.ceil((n + 1) * 0.9545) / (n + 1);
+      const tol = 4 * Math.sqrt((expected * (1 - expected)) / replicates);
+      assert.ok(Math.abs(conformal / replicates - expected) < tol, `n = ${n}: conformal coverage ${conformal / replicates} vs ${expected}`);
+      const gaussianSized = 1 - Math.exp(-2 * Math.SQRT2);
+      assert.ok(Math.abs(rms / replicates - gaussianSized) < 0.006 && rms / replicates < 0.95, `±2 sd holds ${rms / replicates}`);
+    }
+    // The factor never narrows a fitted bar, and it is the largest need when n is too small for the level.
+    const few: Residual[] = [0.1, -0.3, 0.2].map((r) => ({ name: '', predicted: 1, spread: 0, stat: 0, referenceError: 0, reference: 1 + r }));
+    assert.ok(Math.abs(conformalFactor(few, { k: 0, f: 0.1 }) - 1.5) < 1e-12);
+    assert.equal(conformalFactor(few, { k: 0, f: 1 }), 1);
+    assert.ok(Math.abs(conformalFactor(few, { k: 0, f: 1 }, 0) - 0.15) < 1e-12);
   });
 
   it('nested leave-one-system-out: inner selection, committee, calibrated coverage and the domain flag', async () => {

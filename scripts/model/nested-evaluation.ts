@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { innerFoldsOption } from '../../lib/model/committee';
+import { Calibration, innerFoldsOption } from '../../lib/model/committee';
 import { loadDatasets } from '../../lib/model/dataset';
 import { candidateName, nestedEvaluation, NestedReport } from '../../lib/model/nested';
 import { nativeSystemLambda, trainModel } from '../../lib/model/train';
@@ -28,6 +28,12 @@ if (positionals.length === 0) {
   process.exit(2);
 }
 
+/** ", maximum likelihood k = …, f = … scaled by c so that ±2σ is a conformal 95.45 % interval". */
+function conformalNote(c: Calibration): string {
+  if (!c.likelihood || c.conformalFactor === undefined) return '';
+  return ` (maximum likelihood k = ${c.likelihood.k.toFixed(2)}, f = ${c.likelihood.f.toFixed(3)}, scaled by ${c.conformalFactor.toFixed(3)} so that ±2σ covers 95.45 % of the held-out residuals: split-conformal)`;
+}
+
 export function markdown(r: NestedReport): string {
   const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
   const f = (v: number | null, d = 3) => (v === null ? '—' : v.toPrecision(d));
@@ -42,7 +48,7 @@ export function markdown(r: NestedReport): string {
     '|---|---|---|---|---|',
     ...Object.entries(r.summary).map(([name, s]) => `| ${name} | ${pct(s.median)} | ${pct(s.p90)} | ${pct(s.worst)} | ${s.n} |`),
     '',
-    `Coverage of the shared model's error bar (z = (Λ_ML − Λ_EH)/√(σ_ML² + σ_EH²), calibration left-one-out): |z| < 1 for ${pct(r.coverage.within1)}, |z| < 2 for ${pct(r.coverage.within2)}, rms z = ${r.coverage.rmsZ.toFixed(2)}. Calibration on all systems: k = ${r.calibration.k.toFixed(2)}, f = ${r.calibration.f.toFixed(3)}. Inner selections: ${Object.entries(r.selections).map(([k, n]) => `${k} × ${n}`).join('; ')}.`,
+    `Coverage of the shared model's error bar (z = (Λ_ML − Λ_EH)/√(σ_ML² + σ_EH²), calibration left-one-out): |z| < 1 for ${pct(r.coverage.within1)}, |z| < 2 for ${pct(r.coverage.within2)}, rms z = ${r.coverage.rmsZ.toFixed(2)}. Calibration on all systems: k = ${r.calibration.k.toFixed(2)}, f = ${r.calibration.f.toFixed(3)}${conformalNote(r.calibration)}. Inner selections: ${Object.entries(r.selections).map(([k, n]) => `${k} × ${n}`).join('; ')}.`,
   ];
   return lines.join('\n') + '\n';
 }

@@ -22,7 +22,7 @@ const dataset = openDatasets(positionals);
 const names = dataset.systems.map((s) => s.name).sort().join(',');
 const studied = nested.rows.map((r: { system: string }) => r.system).sort().join(',');
 if (names !== studied) throw new Error(`${values.nested} was run on other systems than ${positionals.join(' ')}`);
-const calibration = { k: nested.calibration.k, f: nested.calibration.f, source: `nested leave-one-system-out over ${nested.systems} systems (${values.nested})` };
+const calibration = { ...nested.calibration, source: `nested leave-one-system-out over ${nested.systems} systems (${values.nested})` };
 const { onnx, metadata, committee } = buildSharedModel(dataset, calibration, { innerFolds: innerFoldsOption(values['inner-folds'] as string) });
 writeFileAtomic(values.out as string, onnx);
 const summary = { schema: 'ionfield.shared-model-build/1', out: values.out, datasets: positionals, systems: dataset.systems.map((s) => s.name), selected: committee.candidate, members: committee.members.length, innerFolds: committee.folds, scores: committee.scores, calibration, domain: { spacing: metadata.uncertainty!.domain.spacing, threshold: metadata.uncertainty!.domain.threshold } };
