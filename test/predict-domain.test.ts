@@ -17,7 +17,7 @@ const subset = path.join(repoRoot, 'data', 'family', 'subset');
 
 interface Report {
   inDomain: boolean;
-  lambdaMl: { value: number; error: number; parts: { sampling: number; model: number }; dominant: string; committeeSpread: number };
+  lambdaMl: { value: number; error: number; parts: { sampling: number; model: number }; dominant: string; committeeSpread: number; calibration: { k: number; f: number; conformalFactor: number; likelihood: { k: number; f: number } } };
   domain: { score: number; threshold: number; species: string; inDomain: boolean; reasons: string[] };
   field: { path: string; shape: [number, number]; spreadPath: string } | null;
 }
@@ -58,6 +58,10 @@ describe('ionfield predict: total error and domain flag (shipped shared model)',
       assert.ok(value > 0 && error > 0);
       assert.ok(Math.abs(error - Math.hypot(parts.sampling, parts.model)) <= 1e-12 * error);
       assert.equal(r.lambdaMl.dominant, parts.model >= parts.sampling ? 'model' : 'sampling');
+      // The model part is the calibration the JSON names: k·spread ⊕ f·Λ_ML, sized up from the likelihood fit.
+      const c = r.lambdaMl.calibration;
+      assert.ok(Math.abs(parts.model - Math.hypot(c.k * r.lambdaMl.committeeSpread, c.f * value)) <= 1e-12 * parts.model);
+      assert.ok(c.conformalFactor >= 1 && Math.abs(c.f - c.conformalFactor * c.likelihood.f) <= 1e-12, JSON.stringify(c));
       const field = readNpy(out), spread = readNpy(r.field!.spreadPath);
       assert.deepEqual(spread.shape, field.shape);
       assert.deepEqual(field.shape, r.field!.shape);

@@ -9,6 +9,7 @@ import { onnx } from 'onnx-proto';
 import type { NativeNnModel } from '../native';
 import { encodeModel, floatTensor, floatValue, node } from './onnx-builder';
 import { currentKey, upgradeLegacyDocument } from '../legacy-document';
+import type { Calibration } from './committee';
 
 export const MODEL_SCHEMA = 'ionfield.model/2';
 
@@ -52,7 +53,7 @@ export interface SharedModelInfo {
 
 export interface UncertaintyInfo {
   /** σ_model² = (k · committee spread)² + (f · Λ_ML)², fitted on the nested study's held-out residuals. */
-  calibration: { k: number; f: number; source: string };
+  calibration: Calibration & { source: string };
   domain: { mean: number[]; scale: number[]; points: { name: string; x: number[] }[]; spacing: number; lo: number[]; hi: number[]; threshold: number; spreadThreshold: number };
 }
 

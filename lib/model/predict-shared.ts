@@ -12,7 +12,7 @@ import { NpyWriter } from '../npy';
 import { chargeLabel, FrameBatch } from '../trajectory';
 import { addIonSums, FieldColumns, speciesTable } from './species-table';
 import { formulaUnits } from '../transport/formula';
-import { domainScore, modelError } from './committee';
+import { Calibration, domainScore, modelError } from './committee';
 import type { DatasetColumn } from './dataset';
 import { blockError, dropIgnored, IGNORED, LoadedModel, ModelMismatchError, openPipeline, PredictOptions, PredictReport, runDoubleBuffered } from './predict';
 import { foldFrames, SharedLayout, sharedLayout, speciesFold, SpeciesFold } from './shared-features';
@@ -53,6 +53,8 @@ export interface SharedPredictReport extends PredictReport {
     dominant: 'sampling' | 'model';
     committeeSpread: number;
     members: number[];
+    /** The model error's calibration (σ_model = k·spread ⊕ f·Λ_ML) as the model carries it, or null. */
+    calibration: (Calibration & { source?: string }) | null;
     /** How the frames' Λ are averaged: 'geometric' for a log readout (readout.ts), else 'arithmetic'. */
     meanOverFrames: 'geometric' | 'arithmetic';
     /** The factor the per-ion field (.npy, species means) was multiplied by so that it sums to Λ_ML (1: linear readout). */
@@ -348,7 +350,7 @@ export function sharedReport(model: LoadedModel, st: SharedPredictState, out: st
     species: speciesTable(st.columns, st.ionSums, frames, fieldScale),
     lambdaMl: {
       value, error: total, blockFrames: sampling.blockFrames, blocks: sampling.blocks, units: molarConductivityUnits(units), tau: meta.target.tau,
-      parts: { sampling: samplingErr, model: modelErr }, dominant: modelErr >= samplingErr ? 'model' : 'sampling', committeeSpread: spread, members: memberLambdas,
+      parts: { sampling: samplingErr, model: modelErr }, dominant: modelErr >= samplingErr ? 'model' : 'sampling', committeeSpread: spread, members: memberLambdas, calibration: unc?.calibration ?? null,
       meanOverFrames: logReadout ? 'geometric' : 'arithmetic', fieldScale: fieldScale,
     },
     domain: { score: dom.score, parts: { distance: dom.distance, range: dom.range, input: dom.feature >= 0 ? shared.features[cols[dom.feature]] : null }, threshold, nearest: dom.nearest, species: dom.species, relativeSpread: relSpread, spreadThreshold: spreadThreshold, inDomain: reasons.length === 0, reasons },
