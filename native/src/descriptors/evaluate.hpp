@@ -2,6 +2,7 @@
 // The symmetry functions of one centre atom from its gathered neighbours. Shared by the CPU path
 // and the CUDA kernel (IONFIELD_HD), so both evaluate the same formulas.
 #include <cmath>
+#include <cstring>
 
 #include "descriptors/math.hpp"
 #include "descriptors/plan.hpp"
@@ -21,6 +22,55 @@ struct CentreNeighbours {
 IONFIELD_HD int scratch_size(const PlanView& p, int n, int max_block_fns) {
   return 2 * n + p.nspecies * (p.ncomponents + 1) + max_block_fns + 3 * (kMaxTensorOrder + 1) * n;
 }
+
+#if !defined(__CUDACC__)
+// CPU: the shift recurrence over stored weights a_j and factors q_j, all S shifts in one pass over
+// the neighbours with the S partial sums in registers (4 neighbours per vector), instead of one
+// pass per shift that loads and stores a_j.
+constexpr int kFusedShifts = 12;
+typedef double double4 __attribute__((vector_size(32)));
+
+template <int S>
+IONFIELD_HD void recurrence_fixed(const double* consts, double* a, const double* q, int lo, int hi, double* acc) {
+  double4 sum[S];
+  for (int s = 0; s < S; ++s) sum[s] = double4{0, 0, 0, 0};
+  double c[S];
+  for (int s = 0; s < S; ++s) c[s] = s + 1 < S ? consts[s] : 0.0;
+  int j = lo;
+  for (; j + 4 <= hi; j += 4) {
+    double4 v, qj;
+    std::memcpy(&v, a + j, sizeof v);
+    std::memcpy(&qj, q + j, sizeof qj);
+    for (int s = 0; s < S; ++s) {
+      sum[s] += v;
+      v *= qj * c[s];
+    }
+  }
+  for (int s = 0; s < S; ++s) {
+    double t = (sum[s][0] + sum[s][1]) + (sum[s][2] + sum[s][3]);
+    for (int k = j; k < hi; ++k) {
+      t += a[k];
+      a[k] *= q[k] * c[s];
+    }
+    acc[s] += t;
+  }
+}
+
+// false: count not handled here
+IONFIELD_HD bool recurrence_fused(int count, const double* consts, double* a, const double* q, int lo, int hi, double* acc) {
+  switch (count) {
+#define IONFIELD_FUSED(S) \
+  case S:                 \
+    recurrence_fixed<S>(consts, a, q, lo, hi, acc); \
+    return true;
+    IONFIELD_FUSED(2) IONFIELD_FUSED(3) IONFIELD_FUSED(4) IONFIELD_FUSED(5) IONFIELD_FUSED(6) IONFIELD_FUSED(7)
+    IONFIELD_FUSED(8) IONFIELD_FUSED(9) IONFIELD_FUSED(10) IONFIELD_FUSED(11) IONFIELD_FUSED(12)
+#undef IONFIELD_FUSED
+    default:
+      return false;
+  }
+}
+#endif
 
 // G2 of one radial group over neighbours [lo, hi): acc[s] += sum_j exp(-eta (r_j - rs_s)^2) fc(r_j).
 IONFIELD_HD void radial_range(const RadialGroup& g, const double* consts, const double* r, int lo, int hi,
@@ -59,6 +109,9 @@ IONFIELD_HD void radial_range(const RadialGroup& g, const double* consts, const 
     a[j] = vexp(-eta * d * d) * cutoff_value(r[j], rc, kind);
     q[j] = vexp(two_eta_delta * d);
   }
+#if !defined(__CUDACC__)
+  if (recurrence_fused(g.count, consts, a, q, lo, hi, acc)) return;
+#endif
   for (int s = 0; s < g.count; ++s) {
     double sum = 0;
     const double c = s + 1 < g.count ? consts[s] : 0.0;
