@@ -71,7 +71,7 @@ void compute(const DescriptorSet& set, const DescriptorInput& in, T* out, const 
 #pragma omp for schedule(dynamic, 2)
       for (int cell = 0; cell < ncells; ++cell) {
         if (cell_rows[cell] == cell_rows[cell + 1]) continue;
-        cand.build(grid, slot_species.data(), set.nspecies, cell);
+        cand.build(grid, slot_species.data(), set.nspecies, cell, rmax);
         for (int k = cell_rows[cell]; k < cell_rows[cell + 1]; ++k) {
           const std::size_t r = order[k];
           const int i = in.rows[r];

@@ -12,6 +12,7 @@ namespace ionfield::detail {
 // Neighbours of one centre within its largest cutoff. Those closer than the largest angular cutoff
 // come first ("inner", indices 0..n_inner-1), the rest after; each part is grouped by species:
 // seg[4b..4b+3] = inner begin, inner end, outer begin, outer end of species b.
+// vx, vy, vz are read for the inner neighbours only (the CPU gather fills no others).
 struct CentreNeighbours {
   int n = 0, n_inner = 0;
   const double *r = nullptr, *vx = nullptr, *vy = nullptr, *vz = nullptr;
@@ -69,6 +70,52 @@ IONFIELD_HD bool recurrence_fused(int count, const double* consts, double* a, co
     default:
       return false;
   }
+}
+// CPU: the tensor components T_abc = sum_j w_j X^a_j Y^b_j Z^c_j of one species, one pass over
+// the neighbours per (a, b): v_j = w_j X^a_j Y^b_j once, then the C = mmax - a - b + 1 sums over c
+// in registers (4 neighbours per vector). pw: the powers X^m, Y^m, Z^m as arrays of ni.
+template <int C>
+IONFIELD_HD void tensor_column(const double* w, const double* Xa, const double* Yb, const double* pw, int ni, int lo, int hi,
+                               const PlanView& p, int a, int b, double* T) {
+  double4 acc[C];
+  for (int c = 0; c < C; ++c) acc[c] = double4{0, 0, 0, 0};
+  int j = lo;
+  for (; j + 4 <= hi; j += 4) {
+    double4 wj, x, y;
+    std::memcpy(&wj, w + j, sizeof wj);
+    std::memcpy(&x, Xa + j, sizeof x);
+    std::memcpy(&y, Yb + j, sizeof y);
+    const double4 v = wj * x * y;
+    for (int c = 0; c < C; ++c) {
+      double4 z;
+      std::memcpy(&z, pw + (3 * c + 2) * ni + j, sizeof z);
+      acc[c] += v * z;
+    }
+  }
+  for (int c = 0; c < C; ++c) {
+    const double* Z = pw + (3 * c + 2) * ni;
+    double t = (acc[c][0] + acc[c][1]) + (acc[c][2] + acc[c][3]);
+    for (int k = j; k < hi; ++k) t += w[k] * Xa[k] * Yb[k] * Z[k];
+    const int m = a + b + c;
+    T[p.order_offset[m] + (m - a) * (m - a + 1) / 2 + (m - a - b)] = t;
+  }
+}
+
+IONFIELD_HD void tensor_components(const PlanView& p, int mmax, const double* w, const double* pw, int ni, int lo, int hi, double* T) {
+  for (int a = 0; a <= mmax; ++a)
+    for (int b = 0; a + b <= mmax; ++b) {
+      const double* Xa = pw + (3 * a) * ni;
+      const double* Yb = pw + (3 * b + 1) * ni;
+      switch (mmax - a - b + 1) {
+#define IONFIELD_COLUMN(C) \
+  case C:                  \
+    tensor_column<C>(w, Xa, Yb, pw, ni, lo, hi, p, a, b, T); \
+    break;
+        IONFIELD_COLUMN(1) IONFIELD_COLUMN(2) IONFIELD_COLUMN(3) IONFIELD_COLUMN(4) IONFIELD_COLUMN(5)
+        IONFIELD_COLUMN(6) IONFIELD_COLUMN(7) IONFIELD_COLUMN(8) IONFIELD_COLUMN(9)
+#undef IONFIELD_COLUMN
+      }
+    }
 }
 #endif
 
@@ -241,6 +288,7 @@ IONFIELD_HD void evaluate_centre(const PlanView& p, int c, const CentreNeighbour
 #pragma omp simd reduction(+ : sw2)
         for (int j = lo; j < hi; ++j) sw2 += w[j] * w[j];
         w2[b] = sw2;
+#if defined(__CUDACC__)
         for (int k = 0; k < ncomp; ++k) {
           const int32_t* e = p.tensor_abc + 3 * k;
           const double* X = pw + (3 * e[0]) * ni;
@@ -251,6 +299,10 @@ IONFIELD_HD void evaluate_centre(const PlanView& p, int c, const CentreNeighbour
           for (int j = lo; j < hi; ++j) t += w[j] * X[j] * Y[j] * Z[j];
           T[k] = t;
         }
+#else
+        (void)ncomp;
+        tensor_components(p, blk.mmax, w, pw, ni, lo, hi, T);
+#endif
       }
 #endif
       for (int fi = blk.fn_begin; fi < blk.fn_end; ++fi) {

@@ -1,17 +1,30 @@
 #include "descriptors/gather.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 namespace ionfield::detail {
 
-void CellCandidates::build(const CellGrid& g, const int32_t* slot_species, int nspecies, int cell) {
+void CellCandidates::build(const CellGrid& g, const int32_t* slot_species, int nspecies, int cell, double rmax) {
   int cx, cy, cz;
   g.coords(cell, cx, cy, cz);
+  const double *X = g.x.data(), *Y = g.y.data(), *Z = g.z.data();
+  // Bounding box of the cell's own atoms: an image farther than rmax from it is farther than rmax
+  // from each of them (also in a triclinic cell), so it is left out. The slack covers rounding.
+  const int first = g.cell_start[cell], last = g.cell_start[cell + 1];
+  double blo[3] = {X[first], Y[first], Z[first]}, bhi[3] = {X[first], Y[first], Z[first]};
+  for (int b = first + 1; b < last; ++b) {
+    const double p[3] = {X[b], Y[b], Z[b]};
+    for (int k = 0; k < 3; ++k) blo[k] = std::min(blo[k], p[k]), bhi[k] = std::max(bhi[k], p[k]);
+  }
+  double scale = rmax;
+  for (int k = 0; k < 3; ++k) scale = std::max({scale, std::fabs(blo[k]), std::fabs(bhi[k])});
+  const double reach = rmax + 1e-9 * scale, reach2 = reach * reach;
   const std::size_t noff = g.stencil.size() / 3;
   std::size_t n = 0;
   int own_at = -1;
-  own_first_slot = g.cell_start[cell];
+  own_first_slot = first;
   for (std::size_t t = 0; t < noff; ++t) {
     int fx, fy, fz, sx, sy, sz;
     if (!fold(cx + g.stencil[3 * t], g.n[0], g.periodic[0], fx, sx) || !fold(cy + g.stencil[3 * t + 1], g.n[1], g.periodic[1], fy, sy) ||
@@ -21,36 +34,36 @@ void CellCandidates::build(const CellGrid& g, const int32_t* slot_species, int n
     const double oy = sx * g.h[0][1] + sy * g.h[1][1] + sz * g.h[2][1];
     const double oz = sx * g.h[0][2] + sy * g.h[1][2] + sz * g.h[2][2];
     const int c = g.index(fx, fy, fz);
+    // The cell itself (zero shift) is kept whole, its atoms lie in the box: own[] maps its slots.
     if (c == cell && sx == 0 && sy == 0 && sz == 0) own_at = static_cast<int>(n);
     const int lo = g.cell_start[c], hi = g.cell_start[c + 1];
     if (n + (hi - lo) > tx.size()) {
       const std::size_t cap = 2 * (n + hi - lo) + 256;
       tx.resize(cap), ty.resize(cap), tz.resize(cap), ts.resize(cap);
     }
-    const double *X = g.x.data(), *Y = g.y.data(), *Z = g.z.data();
-    double *px = tx.data() + n, *py = ty.data() + n, *pz = tz.data() + n;
-    int32_t* ps = ts.data() + n;
+    double *px = tx.data(), *py = ty.data(), *pz = tz.data();
+    int32_t* ps = ts.data();
     for (int b = lo; b < hi; ++b) {
-      px[b - lo] = X[b] + ox;
-      py[b - lo] = Y[b] + oy;
-      pz[b - lo] = Z[b] + oz;
-      ps[b - lo] = slot_species[b];
+      const double x = X[b] + ox, y = Y[b] + oy, z = Z[b] + oz;
+      const double dx = std::max(0.0, std::max(blo[0] - x, x - bhi[0]));
+      const double dy = std::max(0.0, std::max(blo[1] - y, y - bhi[1]));
+      const double dz = std::max(0.0, std::max(blo[2] - z, z - bhi[2]));
+      px[n] = x;
+      py[n] = y;
+      pz[n] = z;
+      ps[n] = slot_species[b];
+      n += dx * dx + dy * dy + dz * dz < reach2;
     }
-    n += hi - lo;
   }
   // Stable counting sort by species.
   begin.assign(nspecies + 1, 0);
   for (std::size_t k = 0; k < n; ++k) ++begin[ts[k] + 1];
   for (int s = 0; s < nspecies; ++s) begin[s + 1] += begin[s];
   if (x.size() < n) x.resize(n), y.resize(n), z.resize(n);
-  const int own_n = g.cell_start[cell + 1] - g.cell_start[cell];
+  const int own_n = last - first;
   own.assign(own_n, -1);
-  int32_t fill[64];
-  std::vector<int32_t> fill_big;
-  int32_t* f = fill;
-  if (nspecies > 64) fill_big.assign(begin.begin(), begin.end() - 1), f = fill_big.data();
-  else
-    for (int s = 0; s < nspecies; ++s) f[s] = begin[s];
+  fill.assign(begin.begin(), begin.end() - 1);
+  int32_t* f = fill.data();
   for (std::size_t k = 0; k < n; ++k) {
     const int d = f[ts[k]]++;
     x[d] = tx[k];
@@ -68,6 +81,7 @@ CentreNeighbours gather_centre(const CellGrid& g, const CellCandidates& cand, in
   const int total = cand.begin[nspecies];
   if (buf.r2.size() < static_cast<std::size_t>(total)) {
     buf.r2.resize(total);
+    buf.kept.resize(total);
     buf.idx_in.resize(total);
     buf.idx_out.resize(total);
   }
@@ -80,28 +94,34 @@ CentreNeighbours gather_centre(const CellGrid& g, const CellCandidates& cand, in
   }
   const int self = cand.own[a - cand.own_first_slot];
   if (self >= 0) r2[self] = std::numeric_limits<double>::infinity();  // not its own neighbour
-  // Per species: indices of the inner and of the outer neighbours (branch-free compaction; each
-  // species' lists start at its own candidates' offset, so they never overlap).
+  // Per species: the indices within rmax (branch-free compaction; each species' list starts at
+  // its own candidates' offset, so they never overlap), then those split into inner and outer.
   buf.n_in.resize(nspecies);
   buf.n_out.resize(nspecies);
+  int32_t* kept = buf.kept.data();
   int32_t* ii = buf.idx_in.data();
   int32_t* io = buf.idx_out.data();
   int n_inner = 0, n = 0;
   for (int s = 0; s < nspecies; ++s) {
     const int lo = cand.begin[s], hi = cand.begin[s + 1];
-    int ni = lo, no = lo;
+    int nk = lo;
     for (int k = lo; k < hi; ++k) {
-      const double d = r2[k];
+      kept[nk] = k;
+      nk += r2[k] < rc2;
+    }
+    int ni = lo, no = lo;
+    for (int t = lo; t < nk; ++t) {
+      const int k = kept[t];
       ii[ni] = k;
       io[no] = k;
-      const bool in = d < rin2;
+      const bool in = r2[k] < rin2;
       ni += in;
-      no += !in & (d < rc2);
+      no += !in;
     }
     buf.n_in[s] = ni - lo;
     buf.n_out[s] = no - lo;
     n_inner += ni - lo;
-    n += ni - lo + no - lo;
+    n += nk - lo;
   }
   buf.seg.resize(4 * nspecies);
   if (buf.r.size() < static_cast<std::size_t>(n)) {
@@ -122,16 +142,11 @@ CentreNeighbours gather_centre(const CellGrid& g, const CellCandidates& cand, in
       VY[pi + k] = Y[c] - yi;
       VZ[pi + k] = Z[c] - zi;
     }
+    // Outer neighbours: distances only (the vectors are read for inner ones alone).
     const int32_t* lo_ = io + lo;
     const int no = buf.n_out[s];
 #pragma omp simd
-    for (int k = 0; k < no; ++k) {
-      const int c = lo_[k];
-      R[po + k] = std::sqrt(r2[c]);
-      VX[po + k] = X[c] - xi;
-      VY[po + k] = Y[c] - yi;
-      VZ[po + k] = Z[c] - zi;
-    }
+    for (int k = 0; k < no; ++k) R[po + k] = std::sqrt(r2[lo_[k]]);
     buf.seg[4 * s] = pi;
     buf.seg[4 * s + 1] = pi + ni;
     buf.seg[4 * s + 2] = po;
