@@ -1,10 +1,12 @@
 // Symmetry functions on one W1-sized frame, timed as CPU time (steadier than wall time on a shared
 // machine), for issue 16's 15 ms goal.
-//   sf_bench [--ions 4096] [--repeats 9] [--threads 1] [--float64] [--dump out.f64] [--compare ref.f64]
+//   sf_bench [--ions 4096] [--repeats 9] [--threads 1] [--float64] [--part g2|g5] [--dump out.f64] [--compare ref.f64]
 // Frame and set as gpu_check's cubic one (uniform ions at the W1 density, seed 2; the `benchmark`
 // set, 34 features). Prints min / median / max of the process CPU time and the wall time per call
 // (after one untimed warm-up). --dump writes the float64 features; --compare reads such a file and
 // prints the worst relative difference (features above 1e-8) and the worst absolute one (below).
+// --part keeps only the radial (22 G2) or only the angular (12 G5) functions of each centre, to
+// see where the time goes.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -40,7 +42,7 @@ void summary(const char* what, std::vector<double> v) {
 int main(int argc, char** argv) {
   int ions = 4096, repeats = 9, threads = 1;
   bool f64 = false;
-  std::string dump, compare;
+  std::string dump, compare, part;
   for (int a = 1; a < argc; ++a) {
     auto next = [&]() -> const char* {
       if (a + 1 >= argc) {
@@ -53,14 +55,23 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[a], "--repeats")) repeats = std::atoi(next());
     else if (!std::strcmp(argv[a], "--threads")) threads = std::atoi(next());
     else if (!std::strcmp(argv[a], "--float64")) f64 = true;
+    else if (!std::strcmp(argv[a], "--part")) part = next();
     else if (!std::strcmp(argv[a], "--dump")) dump = next();
     else if (!std::strcmp(argv[a], "--compare")) compare = next();
     else {
-      std::fprintf(stderr, "usage: sf_bench [--ions N] [--repeats R] [--threads T] [--float64] [--dump f] [--compare f]\n");
+      std::fprintf(stderr, "usage: sf_bench [--ions N] [--repeats R] [--threads T] [--float64] [--part g2|g5] [--dump f] [--compare f]\n");
       return 2;
     }
   }
-  const DescriptorSet set = bench::benchmark_set();
+  DescriptorSet set = bench::benchmark_set();
+  if (!part.empty()) {
+    if (part != "g2" && part != "g5") return std::fprintf(stderr, "sf_bench: --part g2 or g5\n"), 2;
+    const SymmetryFunctionType keep = part == "g2" ? SymmetryFunctionType::G2 : SymmetryFunctionType::G5;
+    std::vector<SymmetryFunction> fs;
+    for (const auto& f : set.functions)
+      if (f.type == keep) fs.push_back(f);
+    set.functions = fs;
+  }
   const bench::Frame fr = bench::make_frame(ions, false, 2);
   const std::size_t n = fr.species.size(), F = set.max_features();
   std::vector<int32_t> rows(n);

@@ -77,27 +77,38 @@ IONFIELD_HD bool recurrence_fused(int count, const double* consts, double* a, co
 template <int C>
 IONFIELD_HD void tensor_column(const double* w, const double* Xa, const double* Yb, const double* pw, int ni, int lo, int hi,
                                const PlanView& p, int a, int b, double* T) {
-  double4 acc[C];
-  for (int c = 0; c < C; ++c) acc[c] = double4{0, 0, 0, 0};
+  // Two sets of sums (8 neighbours a step), so that a column of few sums is not bound by the
+  // latency of its additions.
+  double4 acc[C], acc2[C];
+  for (int c = 0; c < C; ++c) acc[c] = acc2[c] = double4{0, 0, 0, 0};
   int j = lo;
-  for (; j + 4 <= hi; j += 4) {
-    double4 wj, x, y;
-    std::memcpy(&wj, w + j, sizeof wj);
-    std::memcpy(&x, Xa + j, sizeof x);
-    std::memcpy(&y, Yb + j, sizeof y);
-    const double4 v = wj * x * y;
+  for (; j + 8 <= hi; j += 8) {
+    double4 w0, w1, x0, x1, y0, y1;
+    std::memcpy(&w0, w + j, sizeof w0);
+    std::memcpy(&w1, w + j + 4, sizeof w1);
+    std::memcpy(&x0, Xa + j, sizeof x0);
+    std::memcpy(&x1, Xa + j + 4, sizeof x1);
+    std::memcpy(&y0, Yb + j, sizeof y0);
+    std::memcpy(&y1, Yb + j + 4, sizeof y1);
+    const double4 v0 = w0 * x0 * y0, v1 = w1 * x1 * y1;
     for (int c = 0; c < C; ++c) {
-      double4 z;
-      std::memcpy(&z, pw + (3 * c + 2) * ni + j, sizeof z);
-      acc[c] += v * z;
+      double4 z0, z1;
+      std::memcpy(&z0, pw + (3 * c + 2) * ni + j, sizeof z0);
+      std::memcpy(&z1, pw + (3 * c + 2) * ni + j + 4, sizeof z1);
+      acc[c] += v0 * z0;
+      acc2[c] += v1 * z1;
     }
   }
+  double tail[C];
+  for (int c = 0; c < C; ++c) tail[c] = 0.0;
+  for (; j < hi; ++j) {
+    const double v = w[j] * Xa[j] * Yb[j];
+    for (int c = 0; c < C; ++c) tail[c] += v * pw[(3 * c + 2) * ni + j];
+  }
   for (int c = 0; c < C; ++c) {
-    const double* Z = pw + (3 * c + 2) * ni;
-    double t = (acc[c][0] + acc[c][1]) + (acc[c][2] + acc[c][3]);
-    for (int k = j; k < hi; ++k) t += w[k] * Xa[k] * Yb[k] * Z[k];
+    const double4 t = acc[c] + acc2[c];
     const int m = a + b + c;
-    T[p.order_offset[m] + (m - a) * (m - a + 1) / 2 + (m - a - b)] = t;
+    T[p.order_offset[m] + (m - a) * (m - a + 1) / 2 + (m - a - b)] = ((t[0] + t[1]) + (t[2] + t[3])) + tail[c];
   }
 }
 
