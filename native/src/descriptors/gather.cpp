@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace ionfield::detail {
 
@@ -73,6 +76,69 @@ void CellCandidates::build(const CellGrid& g, const int32_t* slot_species, int n
   }
 }
 
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__CUDACC__)
+#define IONFIELD_AVX2_COMPACT 1
+namespace {
+// For each 4-bit mask, the byte shuffle that packs the selected int32 lanes to the front.
+struct PackTable {
+  alignas(16) uint8_t b[16][16] = {};
+  constexpr PackTable() {
+    for (int m = 0; m < 16; ++m) {
+      int o = 0;
+      for (int lane = 0; lane < 4; ++lane)
+        if (m >> lane & 1) {
+          for (int k = 0; k < 4; ++k) b[m][4 * o + k] = static_cast<uint8_t>(4 * lane + k);
+          ++o;
+        }
+      for (; o < 4; ++o)
+        for (int k = 0; k < 4; ++k) b[m][4 * o + k] = 0x80;
+    }
+  }
+};
+constexpr PackTable kPack{};
+
+bool have_avx2() {
+  static const bool yes = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
+  return yes;
+}
+
+// Four candidates a step: compare, movemask, pack the indices with one byte shuffle, store four
+// (only the first popcount count). GCC does not vectorise the scalar compaction loop.
+__attribute__((target("avx2"))) int compact_below_avx2(const double* r2, int lo, int hi, double lim, int32_t* out) {
+  const __m256d L = _mm256_set1_pd(lim);
+  __m128i idx = _mm_setr_epi32(lo, lo + 1, lo + 2, lo + 3);
+  const __m128i four = _mm_set1_epi32(4);
+  int n = 0, k = lo;
+  for (; k + 4 <= hi; k += 4) {
+    const int m = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_loadu_pd(r2 + k), L, _CMP_LT_OQ));
+    const __m128i packed = _mm_shuffle_epi8(idx, _mm_load_si128(reinterpret_cast<const __m128i*>(kPack.b[m])));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + n), packed);
+    n += __builtin_popcount(m);
+    idx = _mm_add_epi32(idx, four);
+  }
+  for (; k < hi; ++k) {
+    out[n] = k;
+    n += r2[k] < lim;
+  }
+  return n;
+}
+}  // namespace
+#endif
+
+// out[0..n) = the k in [lo, hi) with r2[k] < lim, in order; returns n. out may be written up to
+// hi - lo entries (whatever n is).
+IONFIELD_HD int compact_below(const double* r2, int lo, int hi, double lim, int32_t* out) {
+#if defined(IONFIELD_AVX2_COMPACT)
+  if (have_avx2()) return compact_below_avx2(r2, lo, hi, lim, out);
+#endif
+  int n = 0;
+  for (int k = lo; k < hi; ++k) {
+    out[n] = k;
+    n += r2[k] < lim;
+  }
+  return n;
+}
+
 IONFIELD_CPU_CLONES
 CentreNeighbours gather_centre(const CellGrid& g, const CellCandidates& cand, int nspecies, int a, double rmax,
                                double rinner, GatherBuffers& buf) {
@@ -104,11 +170,7 @@ CentreNeighbours gather_centre(const CellGrid& g, const CellCandidates& cand, in
   int n_inner = 0, n = 0;
   for (int s = 0; s < nspecies; ++s) {
     const int lo = cand.begin[s], hi = cand.begin[s + 1];
-    int nk = lo;
-    for (int k = lo; k < hi; ++k) {
-      kept[nk] = k;
-      nk += r2[k] < rc2;
-    }
+    const int nk = lo + compact_below(r2, lo, hi, rc2, kept + lo);
     int ni = lo, no = lo;
     for (int t = lo; t < nk; ++t) {
       const int k = kept[t];
