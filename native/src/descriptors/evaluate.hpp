@@ -222,18 +222,35 @@ IONFIELD_HD void evaluate_centre(const PlanView& p, int c, const CentreNeighbour
   }
 
   // ---------------- angular G4 / G5
+#if !defined(__CUDA_ARCH__)
+  // CPU: blocks with the same cutoff share fc(r_j) (kept in q, which the angular part does not
+  // otherwise use), and the powers of the unit vectors are computed once, up to the largest order.
+  double fc_rc = -1.0;
+  int fc_kind = -1, pw_ready = -1;
+#endif
   for (int bi = cp.angular_begin; bi < cp.angular_end; ++bi) {
     const AngularBlock& blk = p.blocks[bi];
     const double eta = blk.eta, rs = blk.rs, rc = blk.rc;
     // Distance weights w_j = exp(-eta (r_j - rs)^2) fc(r_j) of the inner neighbours.
     double* w = a;
-#if !defined(__CUDA_ARCH__)
-#pragma omp simd
-#endif
+#if defined(__CUDA_ARCH__)
     for (int j = 0; j < nb.n_inner; ++j) {
       const double d = nb.r[j] - rs;
       w[j] = vexp(-eta * d * d) * cutoff_value(nb.r[j], rc, blk.cutoff_kind);
     }
+#else
+    if (rc != fc_rc || blk.cutoff_kind != fc_kind) {
+#pragma omp simd
+      for (int j = 0; j < nb.n_inner; ++j) q[j] = cutoff_value(nb.r[j], rc, blk.cutoff_kind);
+      fc_rc = rc;
+      fc_kind = blk.cutoff_kind;
+    }
+#pragma omp simd
+    for (int j = 0; j < nb.n_inner; ++j) {
+      const double d = nb.r[j] - rs;
+      w[j] = vexp(-eta * d * d) * q[j];
+    }
+#endif
     if (blk.tensor) {
       // T^b_abc = sum_{j in b} w_j u_x^a u_y^b u_z^c for a+b+c <= mmax, u = unit vector to j.
       const int ncomp = p.order_offset[blk.mmax + 1];
@@ -267,7 +284,7 @@ IONFIELD_HD void evaluate_centre(const PlanView& p, int c, const CentreNeighbour
       // weighted sum per tensor component.
       const int ni = nb.n_inner;
       double* pw = acc + max_block_fns;  // 3 (mmax+1) arrays of ni
-      for (int m = 0; m <= blk.mmax; ++m) {
+      for (int m = pw_ready + 1; m <= blk.mmax; ++m) {
         double* X = pw + (3 * m) * ni;
         double* Y = X + ni;
         double* Z = Y + ni;
@@ -292,6 +309,7 @@ IONFIELD_HD void evaluate_centre(const PlanView& p, int c, const CentreNeighbour
           }
         }
       }
+      if (blk.mmax > pw_ready) pw_ready = blk.mmax;
       for (int b = 0; b < p.nspecies; ++b) {
         double* T = tensors + b * p.ncomponents;
         const int lo = nb.seg[4 * b], hi = nb.seg[4 * b + 1];
