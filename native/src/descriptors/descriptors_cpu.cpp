@@ -74,7 +74,7 @@ void compute(const DescriptorSet& set, const DescriptorInput& in, T* out, const 
       detail::CellCandidates cand;
       detail::GatherBuffers buf;
       buf.row.resize(in.stride);
-#pragma omp for schedule(dynamic, 2)
+#pragma omp for schedule(dynamic, 1)
       for (int cell = 0; cell < ncells; ++cell) {
         if (cell_rows[cell] == cell_rows[cell + 1]) continue;
         cand.build(grid, slot_species.data(), set.nspecies, cell, rmax);
