@@ -3,8 +3,8 @@
 # 10 LiPF6 in SPC/E water (1,775 atoms, ~0.95 M), 2.6 nm box, NVT at 300 K. Li+ is oplsaa.ff's
 # LI (opls_406), PF6- uses oplsaa.ff's PF6 atom types (opls_785/786) with the bonded terms of
 # pf6.itp, water is oplsaa.ff/spce.itp. Energy minimisation, 20 ps of equilibration, then NS ns
-# (default 0.5; docs/transport.md reports NS=4.0) of production, frames every 1 ps, one thread
-# (~20 min per ns on an idle core). Output: OUT/production.xtc (every part of the production run
+# (default 0.5; docs/transport.md reports 9.52 ns: NS=9.5) of production, frames every 1 ps, one thread
+# (12–20 min per ns on an idle core). Output: OUT/production.xtc (every part of the production run
 # joined) with OUT/topol.top (and md.tpr, c.gro for MDAnalysis).
 #
 # Longer and resumable: once OUT holds a production checkpoint (OUT/md.cpt), the same command with a
