@@ -44,7 +44,9 @@ for (const f of (values.fractions as string).split(',').map(Number)) {
       eh = `${m.value!.toPrecision(4)} ± ${m.error!.toPrecision(2)}`;
     } else eh = '(no error estimate: run too short)';
   } catch (err) {
-    eh = `(transport refused: ${(err as Error).message.split('\n').filter(Boolean).pop()})`;
+    // The CLI's first stderr line is the reason; the usage text follows it.
+    const reason = /error: (.*)/.exec((err as Error).message)?.[1] ?? (err as Error).message.split('\n')[0];
+    eh = `(transport refused: ${reason})`;
   }
   // Too few frames for a blocking error: predict reports the error as null. A shared model's error
   // is the total (model ⊕ sampling): the model part does not shrink with frames, so the convergence
