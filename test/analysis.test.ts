@@ -207,6 +207,35 @@ describe('analysis: distributions, fluctuation, importance, npy', () => {
     for (const s of gauss) assert.ok(Math.abs(s.lowTailRatio - 1) < 0.15, `Gaussian tail ratio ${s.lowTailRatio}`);
   });
 
+  it('splits the spread into the within-frame part and the frame means (known sds; exact variance identity)', () => {
+    // λ = 1 + a_f + e_fi: a frame-level offset (sd 0.2, as a model reading the whole frame's
+    // structure gives) and a per-ion part (sd 0.05). The within-frame spread must see only e.
+    const frames = 400, n = 200;
+    const ga = gaussian(rng(21)), ge = gaussian(rng(22));
+    const offset = Array.from({ length: frames }, () => 0.2 * ga());
+    const noise = Array.from({ length: frames * n }, () => 0.05 * ge());
+    const f = idealGas(n, frames, 10, 3, (fr, i) => 1 + offset[fr] + noise[fr * n + i]);
+    for (const s of distributions(f)) {
+      // Per species 100 ions a frame: the rms deviation from the frame mean is σ √(99/100).
+      const expected = 0.05 * Math.sqrt(0.99);
+      assert.ok(Math.abs(s.withinFrameStd.value - expected) < 4 * s.withinFrameStd.error! + 1e-4, `within ${s.withinFrameStd.value} ± ${s.withinFrameStd.error}`);
+      assert.ok(Math.abs(s.withinFrameStd.value - expected) / expected < 0.02);
+      assert.ok(s.std.value > 0.18, `total ${s.std.value}: carries the frame offsets`);
+      assert.ok(Math.abs(s.withinFrameRelativeStd.value - s.withinFrameStd.value / s.mean.value) < 1e-12);
+      // std² = within² + Σ_f c_f (m_f − m)² / n, from the frame means computed here independently.
+      const cols = f.species.map((x, i) => (x === s.species ? i : -1)).filter((i) => i >= 0);
+      let between = 0;
+      for (let fr = 0; fr < frames; fr++) {
+        const m = cols.reduce((a, i) => a + f.values[fr * n + i], 0) / cols.length;
+        between += cols.length * (m - s.mean.value) ** 2;
+      }
+      between /= frames * cols.length;
+      assert.ok(Math.abs(s.std.value ** 2 - (s.withinFrameStd.value ** 2 + between)) < 1e-12, 'variance decomposition');
+    }
+    // No frame-level part: the within-frame spread is the whole spread (up to the √(99/100)).
+    for (const s of distributions(idealGas(n, 50, 10, 4))) assert.ok(Math.abs(s.withinFrameStd.value / s.std.value - Math.sqrt(0.99)) < 0.01);
+  });
+
   it('correlates spread with Λ across systems (rank correlation −1 for a monotone decreasing set)', () => {
     const r = fluctuationAgainstLambda([1, 2, 3, 4].map((L) => ({ system: `s${L}`, molarConductivity: L, molarConductivityError: null, std: 10 / L, relativeStd: 10 / L ** 2 })));
     assert.equal(r.spearmanStd, -1);

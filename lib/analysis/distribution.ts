@@ -17,6 +17,15 @@ export interface SpeciesDistribution {
   std: ValueWithError;
   /** std / mean: the relative spread the paper compares against Λ. */
   relativeStd: ValueWithError;
+  /**
+   * The spread among the ions of one frame: the rms deviation of each sample from its own frame's
+   * species mean. std² = withinFrameStd² + the variance of the frame means (weighted by samples).
+   * A field whose every ion moves with a frame-level quantity (a model reading the electrolyte's
+   * overall structure, or the target's collective current) has std ≫ withinFrameStd; only the
+   * within-frame part tells ions of one configuration apart.
+   */
+  withinFrameStd: ValueWithError;
+  withinFrameRelativeStd: ValueWithError;
   skewness: number;
   quantiles: Record<string, number>;
   /** Fraction of samples below each threshold (absolute values and multiples of the mean). */
@@ -58,22 +67,30 @@ export function distributions(field: Field | FieldFrames, options: { blocks?: nu
         yield buf.subarray(0, k);
       }
     };
-    const blocks = Array.from({ length: blocking.blocks }, () => [0, 0, 0]);  // n, Σλ, Σλ²
+    const blocks = Array.from({ length: blocking.blocks }, () => [0, 0, 0, 0]);  // n, Σλ, Σλ², Σ(λ − frame mean)²
     let n = 0, total = 0, min = Infinity, max = -Infinity;
     for (const c of frames.chunks(chunk))
-      for (let f = 0; f < c.frames; f++)
+      for (let f = 0; f < c.frames; f++) {
+        const b = blocks[blocking.of(c.first + f)];
+        // This frame's samples: the mean first (shifted by the first value, for the centred sum).
+        let cf = 0, sf = 0, qf = 0, shift = NaN;
         for (const i of columns) {
           const v = c.values[f * frames.natoms + i];
           if (!Number.isFinite(v)) continue;
+          if (cf === 0) shift = v;
           n++;
           total += v;
           if (v < min) min = v;
           if (v > max) max = v;
-          const b = blocks[blocking.of(c.first + f)];
           b[0] += 1;
           b[1] += v;
           b[2] += v * v;
+          cf++;
+          sf += v - shift;
+          qf += (v - shift) ** 2;
         }
+        if (cf > 0) b[3] += Math.max(0, qf - (sf * sf) / cf);
+      }
     if (n === 0) continue;
     // moments() of stats.ts, in two passes: the mean, then the centred sums.
     const mean = total / n;
@@ -128,6 +145,8 @@ export function distributions(field: Field | FieldFrames, options: { blocks?: nu
       mean: jackknife(blocks, (t) => t[1] / t[0]),
       std: jackknife(blocks, sd),
       relativeStd: jackknife(blocks, (t) => sd(t) / (t[1] / t[0])),
+      withinFrameStd: jackknife(blocks, (t) => Math.sqrt(t[3] / t[0])),
+      withinFrameRelativeStd: jackknife(blocks, (t) => Math.sqrt(t[3] / t[0]) / (t[1] / t[0])),
       skewness: m.skewness,
       quantiles: Object.fromEntries(QUANTILES.map((q) => [`q${String(Math.round(q * 100)).padStart(2, '0')}`, quantile(q)])),
       fractionBelow: thresholds.map((t, k) => ({ ...t, fraction: below[k] / n })),

@@ -75,7 +75,7 @@ ${figure('slope', slope, 'Local slope of ln MSD against ln t; the fit uses lags 
 async function analysisSection(a: AnalysisResult, source: string): Promise<string> {
   const distRows = a.distributions.map((d) => [
     d.species, String(d.samples), withError(d.mean.value, d.mean.error), withError(d.std.value, d.std.error), withError(d.relativeStd.value, d.relativeStd.error),
-    num(d.skewness, 3), num(d.quantiles.q05), num(d.quantiles.q50), num(d.quantiles.q95),
+    withError(d.withinFrameRelativeStd.value, d.withinFrameRelativeStd.error), num(d.skewness, 3), num(d.quantiles.q05), num(d.quantiles.q50), num(d.quantiles.q95),
     d.fractionBelow.map((f) => `${f.label}: ${(100 * f.fraction).toFixed(1)} %`).join('; '), num(d.lowTailRatio, 3),
   ]);
   const specs: [string, plots.VegaLiteSpecOrNull, string][] = [
@@ -100,7 +100,7 @@ async function analysisSection(a: AnalysisResult, source: string): Promise<strin
 <dt>frames × ions</dt><dd>${a.frames} × ${a.ions}</dd>
 <dt>units</dt><dd>λ: ${escapeHtml(a.units.field)}; length: ${escapeHtml(a.units.length)}</dd>
 <dt>errors</dt><dd>jackknife over ${a.structure.blocks} contiguous blocks of frames</dd></dl>
-${table(['species', 'samples', 'mean ± err', 'std ± err', 'std/mean ± err', 'skewness', 'q05', 'median', 'q95', 'fraction below', 'low-tail ratio'], distRows, `Distribution of λ (${a.units.field}); low-tail ratio: fraction below mean − 2 std over the Gaussian 2.28 %`)}
+${table(['species', 'samples', 'mean ± err', 'std ± err', 'std/mean ± err', 'within one frame: std/mean ± err', 'skewness', 'q05', 'median', 'q95', 'fraction below', 'low-tail ratio'], distRows, `Distribution of λ (${a.units.field}); low-tail ratio: fraction below mean − 2 std over the Gaussian 2.28 %; within one frame: the spread about each frame's own mean (what tells the ions of one configuration apart; the rest is frame-to-frame)`)}
 ${a.clusters ? table(['species', 'class', 'share', 'samples', 'mean λ ± err'], classRows, `Ion pairs: contact when a counter-ion is within ${num(a.clusters.cutoff)} ${a.units.length} (${a.clusters.cutoffSource}); largest cluster: ${(100 * a.clusters.largestClusterFraction).toFixed(0)} % of the ions on average`) + table(['species', 'counter-ions', 'share', 'samples', 'mean λ ± err'], countRows, 'λ by number of counter-ions within the cutoff') : ''}
 ${a.warnings.map((x) => `<p class="warn">warning: ${escapeHtml(x)}</p>`).join('\n')}
 <div class="plots">${figures.join('\n')}</div></section>`;

@@ -49,9 +49,11 @@ function summarise(a: AnalysisResult) {
     return j < 0 ? null : { r: c.r[j], value: c.correlation[j], error: c.correlationError[j] };
   };
   const signs = a.structure.species;
+  // Within one frame (each species about its own frame mean), averaged over species by samples.
+  const withinFrameRelativeStd = a.distributions.reduce((t, d) => t + d.samples * d.withinFrameRelativeStd.value, 0) / n;
   return {
-    mean, std, relativeStd: std / mean,
-    species: a.distributions.map((d) => ({ species: d.species, mean: d.mean.value, std: d.std.value, skewness: d.skewness, lowTailRatio: d.lowTailRatio, q05OverMean: d.quantiles.q05 / d.mean.value, belowZero: d.fractionBelow[0]?.fraction ?? null })),
+    mean, std, relativeStd: std / mean, withinFrameRelativeStd,
+    species: a.distributions.map((d) => ({ species: d.species, mean: d.mean.value, std: d.std.value, withinFrameRelativeStd: d.withinFrameRelativeStd.value, skewness: d.skewness, lowTailRatio: d.lowTailRatio, q05OverMean: d.quantiles.q05 / d.mean.value, belowZero: d.fractionBelow[0]?.fraction ?? null })),
     pairCutoff: a.clusters?.cutoff ?? null, pairCutoffSource: a.clusters?.cutoffSource ?? null,
     largestClusterFraction: a.clusters?.largestClusterFraction ?? null,
     classes: (a.clusters?.classes ?? []).map((c) => ({ ...c, relative: c.mean === null ? null : c.mean / mean })),
@@ -89,14 +91,17 @@ async function main() {
 
   const rows = results.map(({ system, kind, a }) => ({
     system: system.name, kind, lb: system.parameters.lb, rho: system.parameters.rho,
-    salt: system.parameters.qcat === 2 ? '2:1' : system.parameters.sigan !== 1 ? '1:1 (σ− = 1.5σ+)' : '1:1',
+    salt: system.parameters.qcat === 2 ? '2:1' : system.parameters.sigan !== 1 ? `1:1 (σ− = ${system.parameters.sigan}σ+)` : '1:1',
     Lambda_EH: system.transport.lambdaEh.value, Lambda_EH_error: system.transport.lambdaEh.error,
     frames: a.frames, ions: a.ions, fieldSource: a.provenance.source, ...summarise(a), warnings: a.warnings,
   }));
   const across = Object.fromEntries((['model', 'target'] as FieldKind[]).map((kind) => {
     const sys = rows.filter((r) => r.kind === kind && r.salt === '1:1');
     const f = fluctuationAgainstLambda(sys.map((r) => ({ system: r.system, molarConductivity: r.Lambda_EH, molarConductivityError: r.Lambda_EH_error, std: r.std, relativeStd: r.relativeStd })));
-    return [kind, { systems: sys.length, spearmanStd: f.spearmanStd, pearsonStd: f.pearsonStd, spearmanRelativeStd: f.spearmanRelativeStd, pearsonRelativeStd: f.pearsonRelativeStd }];
+    // The same with the spread among the ions of one frame only (the frame-to-frame part removed).
+    const w = fluctuationAgainstLambda(sys.map((r) => ({ system: r.system, molarConductivity: r.Lambda_EH, molarConductivityError: r.Lambda_EH_error, std: r.withinFrameRelativeStd * r.mean, relativeStd: r.withinFrameRelativeStd })));
+    return [kind, { systems: sys.length, spearmanStd: f.spearmanStd, pearsonStd: f.pearsonStd, spearmanRelativeStd: f.spearmanRelativeStd, pearsonRelativeStd: f.pearsonRelativeStd,
+      withinFrame: { spearmanRelativeStd: w.spearmanRelativeStd, pearsonRelativeStd: w.pearsonRelativeStd } }];
   }));
 
   // Figures.
