@@ -17,7 +17,7 @@ const subset = path.join(repoRoot, 'data', 'family', 'subset');
 
 interface Report {
   inDomain: boolean;
-  lambdaMl: { value: number; error: number; parts: { sampling: number; model: number }; dominant: string; committeeSpread: number; calibration: { k: number; f: number; conformalFactor: number; likelihood: { k: number; f: number } } };
+  lambdaMl: { value: number; error: number | null; parts: { sampling: number | null; model: number | null }; dominant: string | null; committeeSpread: number; calibration: { k: number; f: number; conformalFactor: number; likelihood: { k: number; f: number } } };
   domain: { score: number; threshold: number; species: string; inDomain: boolean; reasons: string[] };
   field: { path: string; shape: [number, number]; spreadPath: string } | null;
 }
@@ -87,5 +87,20 @@ describe('ionfield predict: total error and domain flag (shipped shared model)',
     const { report: r } = predict(file);
     assert.equal(r.inDomain, false);
     assert.ok(r.domain.score > r.domain.threshold, `score ${r.domain.score}`);
+  });
+
+  it('an all-atom electrolyte in nm (the GROMACS LiPF6/SPC-E example): flagged, and no error bar rather than ± 0', () => {
+    // Its inputs are so far out (lengths in nm, water kept in) that every frame's Λ reads 0: an
+    // error of 0 would claim certainty, so the error and its parts are null.
+    const dir = path.join(repoRoot, 'data', 'lipf6-water');
+    const { report: r, stderr } = predict(path.join(dir, 'production-stride3.xtc'), ['--topology', path.join(dir, 'topol.top'), '--stop', '5']);
+    assert.equal(r.inDomain, false);
+    assert.match(stderr, /outside the model's training domain/);
+    if (!(r.lambdaMl.value > 0)) {
+      assert.equal(r.lambdaMl.error, null);
+      assert.deepEqual(r.lambdaMl.parts, { sampling: null, model: null });
+      assert.equal(r.lambdaMl.dominant, null);
+      assert.ok(r.domain.reasons.some((x) => /not positive/.test(x)));
+    } else assert.ok(r.lambdaMl.error! > 0, 'a positive Λ_ML carries a positive error');
   });
 });

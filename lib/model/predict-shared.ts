@@ -50,7 +50,7 @@ export interface SharedPredictReport extends PredictReport {
   lambdaMl: PredictReport['lambdaMl'] & {
     /** Total error: √(sampling² + model²). */
     parts: { sampling: number; model: number };
-    dominant: 'sampling' | 'model';
+    dominant: 'sampling' | 'model' | null;  // null: no error bar (Λ_ML not a positive number)
     committeeSpread: number;
     members: number[];
     /** The model error's calibration (σ_model = k·spread ⊕ f·Λ_ML) as the model carries it, or null. */
@@ -319,8 +319,11 @@ export function sharedReport(model: LoadedModel, st: SharedPredictState, out: st
   const mMean = memberLambdas.reduce((a, b) => a + b, 0) / M;
   const spread = Math.sqrt(memberLambdas.reduce((a, b) => a + (b - mMean) ** 2, 0) / Math.max(1, M - 1));
   const cal = unc?.calibration ?? { k: 1, f: 0 };
-  const modelErr = modelError(cal, value, spread);
-  const samplingErr = Number.isFinite(sampling.error) ? sampling.error : 0;
+  // A Λ_ML that is not a positive number (exp of −∞: inputs so far out that every frame reads 0)
+  // has no error bar; NaN is written as null, never as a 0 that would claim certainty.
+  const usable = value > 0 && Number.isFinite(value);
+  const modelErr = usable ? modelError(cal, value, spread) : NaN;
+  const samplingErr = !usable ? NaN : Number.isFinite(sampling.error) ? sampling.error : 0;
   const total = Math.hypot(samplingErr, modelErr);
   // Domain: each centre species' mean of its own inputs, against the training points.
   const cols = shared.domainColumns;
@@ -350,7 +353,7 @@ export function sharedReport(model: LoadedModel, st: SharedPredictState, out: st
     species: speciesTable(st.columns, st.ionSums, frames, fieldScale),
     lambdaMl: {
       value, error: total, blockFrames: sampling.blockFrames, blocks: sampling.blocks, units: molarConductivityUnits(units), tau: meta.target.tau,
-      parts: { sampling: samplingErr, model: modelErr }, dominant: modelErr >= samplingErr ? 'model' : 'sampling', committeeSpread: spread, members: memberLambdas, calibration: unc?.calibration ?? null,
+      parts: { sampling: samplingErr, model: modelErr }, dominant: !usable ? null : modelErr >= samplingErr ? 'model' : 'sampling', committeeSpread: spread, members: memberLambdas, calibration: unc?.calibration ?? null,
       meanOverFrames: logReadout ? 'geometric' : 'arithmetic', fieldScale: fieldScale,
     },
     domain: { score: dom.score, parts: { distance: dom.distance, range: dom.range, input: dom.feature >= 0 ? shared.features[cols[dom.feature]] : null }, threshold, nearest: dom.nearest, species: dom.species, relativeSpread: relSpread, spreadThreshold: spreadThreshold, inDomain: reasons.length === 0, reasons },
