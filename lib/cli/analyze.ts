@@ -13,9 +13,9 @@ const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefi
 
 function describe(r: AnalysisResult, out: string): string {
   const lines = [`field           ${r.provenance.field ?? ''} on ${r.provenance.trajectory ?? ''} (${r.frames} frames × ${r.ions} ions)`, ''];
-  lines.push('species   samples     mean ± err        std     std/mean  skew   q05      q50      low-tail ratio');
+  lines.push('species   samples     mean ± err        std     std/mean  in-frame  skew   q05      q50      low-tail ratio');
   for (const d of r.distributions)
-    lines.push(`${d.species.padEnd(9)} ${String(d.samples).padEnd(10)} ${`${fmt(d.mean.value)} ± ${fmt(d.mean.error, 2)}`.padEnd(17)} ${fmt(d.std.value).padEnd(7)} ${fmt(d.relativeStd.value).padEnd(9)} ${fmt(d.skewness, 3).padEnd(6)} ${fmt(d.quantiles.q05).padEnd(8)} ${fmt(d.quantiles.q50).padEnd(8)} ${fmt(d.lowTailRatio, 3)}`);
+    lines.push(`${d.species.padEnd(9)} ${String(d.samples).padEnd(10)} ${`${fmt(d.mean.value)} ± ${fmt(d.mean.error, 2)}`.padEnd(17)} ${fmt(d.std.value).padEnd(7)} ${fmt(d.relativeStd.value).padEnd(9)} ${fmt(d.withinFrameRelativeStd.value).padEnd(9)} ${fmt(d.skewness, 3).padEnd(6)} ${fmt(d.quantiles.q05).padEnd(8)} ${fmt(d.quantiles.q50).padEnd(8)} ${fmt(d.lowTailRatio, 3)}`);
   lines.push('', `pair structure  rMax ${fmt(r.structure.rMax)}, ${r.structure.bins} bins, ${r.structure.blocks} jackknife blocks`);
   for (const c of r.structure.curves) {
     const peak = c.g.indexOf(Math.max(...c.g));
