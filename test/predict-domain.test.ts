@@ -69,6 +69,40 @@ describe('ionfield predict: total error and domain flag (shipped shared model)',
     }
   });
 
+  it('the field is in the file\'s atom order: the same ions listed in reverse give the same λ̂ per ion', async () => {
+    // A 3:1 salt (cations first in the file): the model evaluates ions grouped by species, sorted
+    // by charge label (anions first), and the field must still be written in file order, which is
+    // what analyze assumes. Reversing the atoms must move each ion's λ̂ with the ion.
+    const dir = tempDir('ionfield-order-');
+    const source = path.join(fixtures, 'trivalent.xtc'), reversed = path.join(dir, 'reversed.lammpstrj');
+    const lines: string[] = [];
+    for await (const f of openTrajectory(source, { stop: 4, unwrap: false, batchSize: 4 })) {
+      const n = f.natoms;
+      lines.push('ITEM: TIMESTEP', String(f.step), 'ITEM: NUMBER OF ATOMS', String(n), 'ITEM: BOX BOUNDS pp pp pp');
+      for (let d = 0; d < 3; d++) lines.push(`${f.origin[d]} ${f.origin[d] + f.box![4 * d]}`);
+      lines.push('ITEM: ATOMS id type q x y z');
+      for (let k = 0; k < n; k++) {
+        const i = n - 1 - k;
+        lines.push(`${k + 1} ${f.types![i]} ${f.charges![i]} ${f.positions[3 * i]} ${f.positions[3 * i + 1]} ${f.positions[3 * i + 2]}`);
+      }
+    }
+    fs.writeFileSync(reversed, lines.join('\n') + '\n');
+    const a = predict(source, ['--stop', '4', '--out', path.join(dir, 'a.npy')]).report;
+    const b = predict(reversed, ['--out', path.join(dir, 'b.npy')]).report;
+    const n = a.field!.shape[1];
+    const atomsA = (a.field as unknown as { atoms: number[] }).atoms, atomsB = (b.field as unknown as { atoms: number[] }).atoms;
+    for (const atoms of [atomsA, atomsB]) assert.deepEqual(atoms, Array.from({ length: n }, (_, i) => i), 'columns in file order');
+    const fa = readNpy(path.join(dir, 'a.npy')).data as Float32Array, fb = readNpy(path.join(dir, 'b.npy')).data as Float32Array;
+    const species = new Set<number>();
+    for (let t = 0; t < 4; t++)
+      for (let c = 0; c < n; c++) {
+        const x = fa[t * n + c], y = fb[t * n + n - 1 - c]; // the same ion in the reversed file
+        assert.ok(Math.abs(x - y) <= 1e-4 * Math.abs(x), `frame ${t}, atom ${atomsA[c]}: ${x} vs ${y}`);
+        species.add(Math.round(1000 * x));
+      }
+    assert.ok(species.size > 1, 'the ions do not all have one value');
+  });
+
   for (const [name, what] of [['trivalent', 'a 3:1 salt'], ['melt', 'an ionic-liquid-like melt']] as const) {
     it(`${what} (${name}.xtc, real LAMMPS) is flagged: warning on stderr, "inDomain": false, exit 0`, () => {
       const { report: r, stderr } = predict(path.join(fixtures, `${name}.xtc`));

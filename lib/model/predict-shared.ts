@@ -161,6 +161,9 @@ export async function accumulateShared(trajectory: string, model: LoadedModel, o
   let speciesOwnSum: Float64Array[] = []; // per centre species: Σ over its rows of the own features
   let ionSums = new Float64Array(0);
   let columns: FieldColumns = { types: [], charges: [] };
+  // The model evaluates ions grouped by centre species (fold order); the field is written in the
+  // file's atom order, as documented and as analyze reads it: output column j is fold row order[j].
+  let order = new Int32Array(0), fieldAtoms: number[] = [];
   let frames = 0;
   const report = stageReporter(options.onProgress, 'predict', 'frames');
   try {
@@ -198,8 +201,8 @@ export async function accumulateShared(trajectory: string, model: LoadedModel, o
       for (let t = 0; t < batch.frames; t++) {
         let sum = 0;
         memberFrame.fill(0);
-        for (let i = 0; i < ions; i++) {
-          const r = t * ions + i;
+        for (let j = 0; j < ions; j++) {
+          const r = t * ions + order[j], i = t * ions + j; // r: the model's row, i: the field's column
           sum += mu[r];
           let m1 = 0, m2 = 0;
           for (let m = 0; m < M; m++) {
@@ -210,8 +213,8 @@ export async function accumulateShared(trajectory: string, model: LoadedModel, o
             m2 += v * v;
           }
           m1 /= M;
-          lambda[r] = mu[r] * toLambda;
-          spread[r] = Math.sqrt(Math.max(0, m2 / M - m1 * m1) * (M / Math.max(1, M - 1))) * toLambda;
+          lambda[i] = mu[r] * toLambda;
+          spread[i] = Math.sqrt(Math.max(0, m2 / M - m1 * m1) * (M / Math.max(1, M - 1))) * toLambda;
         }
         frameLambda.push(sum / nf);
         if (logReadout) for (let m = 0; m < M; m++) memberLogSums[m] += Math.log(memberFrame[m] / nf);
@@ -247,7 +250,9 @@ export async function accumulateShared(trajectory: string, model: LoadedModel, o
       // N of λ = K N z_i Δr_i·J/τ counts every atom the model sees (docs/dataset.md), not the ignored ones.
       atoms = labels.filter((l) => l !== IGNORED).length;
       const named = batch.types ?? labels; // the file's labels where it has them
-      const fieldAtoms = centreRows.flatMap((rows) => rows.map((r) => map!.rows[r]));
+      const foldAtoms = centreRows.flatMap((rows) => rows.map((r) => map!.rows[r]));
+      order = Int32Array.from(foldAtoms.map((_, k) => k).sort((a, b) => foldAtoms[a] - foldAtoms[b]));
+      fieldAtoms = Array.from(order, (k) => foldAtoms[k]);
       columns = { types: fieldAtoms.map((a) => named[a]), charges: fieldAtoms.map((a) => batch.charges![a]) };
       ionSums = new Float64Array(fieldAtoms.length);
       speciesOwnSum = charged.map(() => new Float64Array(layout!.own));
@@ -283,7 +288,7 @@ export async function accumulateShared(trajectory: string, model: LoadedModel, o
     speciesOwnSum: speciesOwnSum.map((a) => Array.from(a)),
     centreSpecies,
     centreCounts: centreRows.map((r) => r.length),
-    fieldAtoms: centreRows.flatMap((rows) => rows.map((r) => map!.rows[r])),
+    fieldAtoms,
     nf,
     nfConvention,
     sizes,
