@@ -16,8 +16,10 @@ function printReport(r: PredictReport): void {
   if (shared.lambdaMl?.parts) {
     const p = shared.lambdaMl.parts;
     if (!Number.isFinite(l.error)) console.log(`Λ_ML = ${l.value.toPrecision(4)} (${l.units}; τ = ${l.tau}): no error bar — Λ_ML is not a positive number (see the domain reasons)`);
-    else console.log(`Λ_ML = ${l.value.toPrecision(4)} ± ${l.error.toPrecision(2)} (${l.units}; τ = ${l.tau})`);
-    if (Number.isFinite(l.error)) console.log(`  error: model ${p.model.toPrecision(2)} (calibrated committee error) ⊕ sampling ${p.sampling.toPrecision(2)} (${l.blocks} blocks of ${l.blockFrames} frames); ${shared.lambdaMl.dominant} dominates`);
+    else {
+      console.log(`Λ_ML = ${l.value.toPrecision(4)} ± ${l.error.toPrecision(2)} (${l.units}; τ = ${l.tau})`);
+      console.log(`  error: model ${p.model.toPrecision(2)} (calibrated committee error) ⊕ sampling ${p.sampling.toPrecision(2)} (${l.blocks} blocks of ${l.blockFrames} frames); ${shared.lambdaMl.dominant} dominates`);
+    }
     console.log(`  domain: score ${shared.domain!.score.toFixed(2)} (threshold ${shared.domain!.threshold}), committee spread ${(100 * shared.domain!.relativeSpread).toFixed(1)} % → ${shared.inDomain ? 'in domain' : 'OUT OF DOMAIN'}`);
   } else console.log(`Λ_ML = ${l.value.toPrecision(6)} ± ${l.error.toPrecision(2)} (${l.units}; τ = ${l.tau}; error from ${l.blocks} blocks of ${l.blockFrames} frames)`);
   for (const [s, v] of Object.entries(r.species)) console.log(`  species ${s}${typeof v.charge === 'number' ? ` (z = ${v.charge})` : ''}: ${v.ions} ions, mean λ̂ ${v.lambdaMean.toPrecision(6)}`);

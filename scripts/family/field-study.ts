@@ -97,9 +97,11 @@ async function main() {
   }));
   const across = Object.fromEntries((['model', 'target'] as FieldKind[]).map((kind) => {
     const sys = rows.filter((r) => r.kind === kind && r.salt === '1:1');
-    const f = fluctuationAgainstLambda(sys.map((r) => ({ system: r.system, molarConductivity: r.Lambda_EH, molarConductivityError: r.Lambda_EH_error, std: r.std, relativeStd: r.relativeStd })));
+    const against = (relativeStd: (r: (typeof sys)[number]) => number) =>
+      fluctuationAgainstLambda(sys.map((r) => ({ system: r.system, molarConductivity: r.Lambda_EH, molarConductivityError: r.Lambda_EH_error, std: relativeStd(r) * r.mean, relativeStd: relativeStd(r) })));
+    const f = against((r) => r.relativeStd);
     // The same with the spread among the ions of one frame only (the frame-to-frame part removed).
-    const w = fluctuationAgainstLambda(sys.map((r) => ({ system: r.system, molarConductivity: r.Lambda_EH, molarConductivityError: r.Lambda_EH_error, std: r.withinFrameRelativeStd * r.mean, relativeStd: r.withinFrameRelativeStd })));
+    const w = against((r) => r.withinFrameRelativeStd);
     return [kind, { systems: sys.length, spearmanStd: f.spearmanStd, pearsonStd: f.pearsonStd, spearmanRelativeStd: f.spearmanRelativeStd, pearsonRelativeStd: f.pearsonRelativeStd,
       withinFrame: { spearmanRelativeStd: w.spearmanRelativeStd, pearsonRelativeStd: w.pearsonRelativeStd } }];
   }));
