@@ -14,14 +14,15 @@
 
 namespace ionfield::binding {
 
-template <typename Array, typename T>
-Array adopt_vector(Napi::Env env, std::vector<T>&& values) {
+template <typename Array, typename T, typename Alloc>
+Array adopt_vector(Napi::Env env, std::vector<T, Alloc>&& values) {
+  using Vector = std::vector<T, Alloc>;
   const std::size_t n = values.size();
   if (n == 0) return Array::New(env, 0);
-  auto holder = std::make_unique<std::vector<T>>(std::move(values));
+  auto holder = std::make_unique<Vector>(std::move(values));
   napi_value buffer = nullptr;
   const napi_status status = napi_create_external_arraybuffer(
-      env, holder->data(), n * sizeof(T), [](napi_env, void*, void* hint) { delete static_cast<std::vector<T>*>(hint); },
+      env, holder->data(), n * sizeof(T), [](napi_env, void*, void* hint) { delete static_cast<Vector*>(hint); },
       holder.get(), &buffer);
   if (status == napi_ok) {
     holder.release();  // the buffer's finalizer owns it now

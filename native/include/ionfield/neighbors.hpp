@@ -5,7 +5,10 @@
 // every periodic image within the cutoff (including an atom's own images), each as its own pair.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ionfield/box.hpp"
@@ -27,11 +30,36 @@ struct NeighborOptions {
 // the vector from i to the neighbour image is r_j - r_i + S . h (h rows = cell vectors).
 // Half lists keep (i,j,S) with i < j, and for i == j (an atom's own image) the S whose first
 // non-zero component is positive.
+//
+// The arrays leave new elements uninitialised when resized (PairArray): with threads the list is
+// sized first and each thread copies its blocks to their places, and value-initialising 10^7
+// pairs would first zero hundreds of megabytes on one thread.
+template <typename T>
+struct DefaultInitAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() noexcept = default;
+  template <typename U>
+  DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept(noexcept(U())) {
+    ::new (static_cast<void*>(p)) U;  // default-initialised: no write for numbers
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+template <typename T>
+using PairArray = std::vector<T, DefaultInitAllocator<T>>;
+
 struct NeighborList {
-  std::vector<int32_t> first, second;
-  std::vector<int32_t> shifts;      // 3 per pair
-  std::vector<double> distances;    // 1 per pair (when asked)
-  std::vector<double> vectors;      // 3 per pair (when asked)
+  PairArray<int32_t> first, second;
+  PairArray<int32_t> shifts;      // 3 per pair
+  PairArray<double> distances;    // 1 per pair (when asked)
+  PairArray<double> vectors;      // 3 per pair (when asked)
   std::size_t size() const { return first.size(); }
 };
 

@@ -1,6 +1,6 @@
 // CPU neighbour list over the shared cell grid. Centres are visited cell by cell, in the grid's
 // sorted-slot order (neighbouring centres share their neighbour cells, which stay in cache at any
-// size); ranges of cells are handed to threads and each range's pairs are appended in range order,
+// size); ranges of cells are handed to threads and each range's pairs are placed in range order,
 // so the result (pairs and their order) does not depend on threading.
 #include <algorithm>
 #include <cmath>
@@ -24,18 +24,31 @@ bool lex_positive(int dx, int dy, int dz) {
   return dz > 0;
 }
 
-// Appends from to to and empties from, keeping its capacity for the next block.
-void append(NeighborList& to, NeighborList& from) {
-  to.first.insert(to.first.end(), from.first.begin(), from.first.end());
-  to.second.insert(to.second.end(), from.second.begin(), from.second.end());
-  to.shifts.insert(to.shifts.end(), from.shifts.begin(), from.shifts.end());
-  to.distances.insert(to.distances.end(), from.distances.begin(), from.distances.end());
-  to.vectors.insert(to.vectors.end(), from.vectors.begin(), from.vectors.end());
-  from.first.clear();
-  from.second.clear();
-  from.shifts.clear();
-  from.distances.clear();
-  from.vectors.clear();
+// Copies a block's pairs into the result from pair at on (the result already holds room for them).
+void copy_to(NeighborList& to, std::size_t at, const NeighborList& from) {
+  std::copy(from.first.begin(), from.first.end(), to.first.begin() + at);
+  std::copy(from.second.begin(), from.second.end(), to.second.begin() + at);
+  std::copy(from.shifts.begin(), from.shifts.end(), to.shifts.begin() + 3 * at);
+  std::copy(from.distances.begin(), from.distances.end(), to.distances.begin() + at);
+  std::copy(from.vectors.begin(), from.vectors.end(), to.vectors.begin() + 3 * at);
+}
+
+// Empties a block buffer, keeping its capacity for the next block.
+void clear_all(NeighborList& l) {
+  l.first.clear();
+  l.second.clear();
+  l.shifts.clear();
+  l.distances.clear();
+  l.vectors.clear();
+}
+
+// Sizes the arrays the options ask for to n pairs (new elements are left unwritten).
+void resize_all(NeighborList& l, const NeighborOptions& o, std::size_t n) {
+  l.first.resize(n);
+  l.second.resize(n);
+  l.shifts.resize(3 * n);
+  if (o.distances) l.distances.resize(n);
+  if (o.vectors) l.vectors.resize(3 * n);
 }
 
 // Asks for transparent huge pages on the 2 MiB-aligned part of a large reserved buffer (Linux with
@@ -43,10 +56,10 @@ void append(NeighborList& to, NeighborList& from) {
 // written once into fresh memory, and first touch of 4 KiB pages was a large part of the list's
 // time (on the 2-core VM of docs/benchmarks, 10^5 ions, one thread, same code with and without
 // this advice: 321-327 against 530-585 ms, min of 4); 2 MiB pages fault 512x less often.
-template <typename T>
-void advise_huge(const std::vector<T>& v) {
+template <typename Array>
+void advise_huge(const Array& v) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-  const std::size_t bytes = v.capacity() * sizeof(T), huge = std::size_t{2} << 20;
+  const std::size_t bytes = v.capacity() * sizeof(v[0]), huge = std::size_t{2} << 20;
   if (bytes < huge) return;
   const auto begin = reinterpret_cast<std::uintptr_t>(v.data()), end = begin + bytes;
   const std::uintptr_t lo = (begin + huge - 1) & ~(huge - 1), hi = end & ~(huge - 1);
@@ -195,23 +208,30 @@ NeighborList neighbor_list(const double* positions, std::size_t natoms, const Bo
   // 4,096 ions, 356 -> 303 ms at 10^5, one thread; rc/3 and rc cells were slower).
   grid.build(positions, natoms, box, options.cutoff, nullptr, 0.7);
   const int threads = detail::resolve_threads(options.threads);
-  // Ranges of cells with about equal numbers of centres; many more than threads, for balance.
   const int nc = grid.ncells();
+  // Reserve from the expected count (uniform density), so the lists rarely grow. Open boxes: the
+  // volume the atoms span, each direction at least a cutoff (atoms in a plane), and never more
+  // pairs than there are.
+  const bool any_periodic = box.periodic[0] || box.periodic[1] || box.periodic[2];
+  double volume = any_periodic ? std::fabs(box.volume()) : 1;
+  if (!any_periodic)
+    for (int k = 0; k < 3; ++k) volume *= std::max(grid.n[k] * grid.width[k], options.cutoff);
+  const double pi = 3.14159265358979323846;
+  const double n_atoms = static_cast<double>(natoms);
+  double expected = volume > 0 ? 1.1 * n_atoms * (n_atoms / volume) * 4.0 / 3.0 * pi * std::pow(options.cutoff, 3) / (options.full ? 1 : 2) : 0;
+  if (!any_periodic) expected = std::min(expected, n_atoms * (n_atoms - 1) / (options.full ? 1 : 2));
+  expected = std::min(expected, 4e9);
+  // Ranges of cells with about equal numbers of centres: many more than threads, for balance, and
+  // small enough that a block's pairs stay in cache between the search and their copy.
   const std::size_t count = grid.atom.size();
-  const std::size_t nblocks = threads == 1 ? 1 : std::max<std::size_t>(1, std::min<std::size_t>(nc, 8 * static_cast<std::size_t>(threads)));
+  const double per_block = 65536;  // ~1.3 MB of pairs and distances
+  const std::size_t nblocks = threads == 1 ? 1 : std::max<std::size_t>(1, std::min<std::size_t>(nc, std::max<std::size_t>(8 * static_cast<std::size_t>(threads), static_cast<std::size_t>(expected / per_block))));
   std::vector<int> cell_begin(nblocks + 1, nc);
   cell_begin[0] = 0;
   for (std::size_t k = 1, c = 0; k < nblocks; ++k) {
     while (c < static_cast<std::size_t>(nc) && static_cast<std::size_t>(grid.cell_start[c]) * nblocks < count * k) ++c;
     cell_begin[k] = static_cast<int>(c);
   }
-  // Reserve from the expected count (uniform density), so the lists rarely grow.
-  const double volume = nc > 0 ? std::fabs(box.volume()) : 0;
-  const double pi = 3.14159265358979323846;
-  double expected = volume > 0 && (box.periodic[0] || box.periodic[1] || box.periodic[2])
-                        ? 1.1 * natoms * (natoms / volume) * 4.0 / 3.0 * pi * std::pow(options.cutoff, 3) / (options.full ? 1 : 2)
-                        : 0;
-  expected = std::min(expected, 4e9);
   auto reserve = [&](NeighborList& l, std::size_t n) {
     l.first.reserve(n);
     l.second.reserve(n);
@@ -229,12 +249,20 @@ NeighborList neighbor_list(const double* positions, std::size_t natoms, const Bo
     pairs_of_cells(grid, options, 0, nc, result);
     return result;
   }
-  // Each block is appended to the result in block order as soon as it and those before it are
-  // done, while the other threads go on with later blocks: the copy overlaps the search instead of
-  // following it. Each thread reuses one buffer for its blocks, so the only fresh memory touched is
-  // the result's, as with one thread (first touch of fresh pages is what costs most at 10^5 ions
-  // and more), and the blocks are copied while still in cache.
-  reserve(result, static_cast<std::size_t>(expected) + 16);
+  // Threads search blocks in any order. Each block's place in the result is fixed in block order
+  // (an ordered section that only adds its pair count to a running total), and the thread that
+  // found it then copies it there while the others go on: the copies, and the first touch of the
+  // result's fresh pages that comes with them (the costly part at 10^5 ions and more), run in
+  // parallel. The result is sized up front to the expected count without being written
+  // (PairArray); a block that would end beyond it is kept aside and placed after the search,
+  // once the result has grown (rare: only where the atoms are much denser than the box average).
+  // Each thread reuses one buffer for its blocks, so they are copied while still in cache.
+  const std::size_t capacity = static_cast<std::size_t>(expected) + 16;
+  reserve(result, capacity);
+  resize_all(result, options, capacity);
+  std::vector<std::size_t> offset(nblocks);
+  std::vector<NeighborList> aside(nblocks);
+  std::size_t total = 0;
 #pragma omp parallel num_threads(threads)
   {
     NeighborList local;
@@ -242,10 +270,28 @@ NeighborList neighbor_list(const double* positions, std::size_t natoms, const Bo
 #pragma omp for ordered schedule(dynamic, 1)
     for (std::size_t k = 0; k < nblocks; ++k) {
       pairs_of_cells(grid, options, cell_begin[k], cell_begin[k + 1], local);
+      std::size_t at = 0;
 #pragma omp ordered
-      append(result, local);
+      {
+        at = total;
+        total += local.size();
+      }
+      offset[k] = at;
+      if (at + local.size() <= capacity) {
+        copy_to(result, at, local);
+        clear_all(local);
+      } else {
+        aside[k] = std::move(local);
+        local = NeighborList{};
+      }
     }
   }
+  if (total > capacity) {
+    resize_all(result, options, total);
+    for (std::size_t k = 0; k < nblocks; ++k)
+      if (aside[k].size() > 0) copy_to(result, offset[k], aside[k]);
+  }
+  resize_all(result, options, total);
   return result;
 }
 
