@@ -70,9 +70,10 @@ describe('kinosons: KMC estimator', () => {
 });
 
 describe('kinosons: harmonic corrector model', () => {
-  it('is refused with the networks or the residual bias, and its shells need corrector: true', () => {
-    assert.throws(() => validateConfig(alloy({ models: [{ ...linear, corrector: true, networkHidden: 4 }] }), 'c'), /'corrector' is combined with the linear basis only/);
-    assert.throws(() => validateConfig(alloy({ models: [{ ...linear, corrector: true, residualBias: true }] }), 'c'), /'corrector' is combined with the linear basis only/);
+  it('is refused with the gated network or the residual bias, and its shells need corrector: true', () => {
+    assert.throws(() => validateConfig(alloy({ models: [{ ...linear, corrector: true, hidden: 4 }] }), 'c'), /'corrector' is combined with the linear basis and the site network only/);
+    assert.throws(() => validateConfig(alloy({ models: [{ ...linear, corrector: true, residualBias: true }] }), 'c'), /'corrector' is combined with the linear basis and the site network only/);
+    assert.equal(validateConfig(alloy({ models: [{ ...linear, corrector: true, networkHidden: 4 }] }), 'c').models[0].correctorShells, 2);
     assert.throws(() => validateConfig(alloy({ models: [{ ...linear, correctorShells: 2 }] }), 'c'), /'correctorShells' needs 'corrector': true/);
     assert.throws(() => validateConfig(alloy({ models: [{ ...linear, corrector: true, correctorShells: 6 }] }), 'c'), /from 0 to 4/);
     assert.equal(validateConfig(alloy({ models: [{ ...linear, corrector: true }] }), 'c').models[0].correctorShells, 2);

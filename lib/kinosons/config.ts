@@ -244,7 +244,7 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
       if (e.corrector !== undefined && typeof e.corrector !== 'boolean') fail(w, 'corrector', 'must be true or false');
       if (e.correctorShells !== undefined && e.corrector !== true) fail(w, 'correctorShells', "needs 'corrector': true");
       if (e.corrector === true) {
-        if (hidden > 0 || networkHidden > 0 || spec.residualBias) fail(w, 'corrector', 'is combined with the linear basis only (not with hidden, networkHidden or residualBias)');
+        if (hidden > 0 || spec.residualBias) fail(w, 'corrector', 'is combined with the linear basis and the site network only (not with hidden or residualBias)');
         spec.correctorShells = num(e, 'correctorShells', w, 2, (v) => Number.isInteger(v) && v >= 0 && v <= 4, 'an integer from 0 to 4 (shells of the harmonic vacancy offset)');
       }
       return spec;

@@ -166,7 +166,9 @@ SiteNetworkData cache_site_network(const Lattice& lattice, const EnergyModel& mo
   if (lattice.coordination(0) > 15) throw std::invalid_argument("site network: coordination above 15");
   const RateModel rates(lattice, model, o.temperature);
   const int ch = o.target.collective ? model.species : 1;
-  const int K = basis ? basis->size() : 0;
+  // The linear part: the cluster basis and, with o.corrector_shells >= 0, the harmonic corrector's
+  // functions after it (theta is their joint linear solution).
+  const int K = TermBuilder(lattice, basis, model, o).functions();
   if (static_cast<int>(theta.size()) != K * ch) throw std::invalid_argument("site network needs the linear coefficients of its basis");
   SiteNetworkData d;
   d.channels = ch;
@@ -190,11 +192,12 @@ SiteNetworkData cache_site_network(const Lattice& lattice, const EnergyModel& mo
     StateCache& sc = caches[k];
     auto occ = states[k];
     const auto vac = vacancy_sites(occ);
-    TermBuilder builder(lattice, basis, o.target, model.species);
+    TermBuilder builder(lattice, basis, model, o);
     std::vector<Jump> jumps;
     std::vector<Sampled> sampled;
     std::vector<TransitionTerm> linear;
     sample_transitions(rates, occ.data(), vac, o, k, jumps, sampled);
+    builder.prepare(occ.data());  // the corrector's solve of this state (nothing without it)
     for (const Sampled& s : sampled) {
       const int tid = static_cast<int>(sc.transitions.size());
       const Jump& jump = s.jump;

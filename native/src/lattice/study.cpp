@@ -174,8 +174,8 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     m.name = spec.name;
     auto clusters = basis_clusters(lattice, model, spec, o.target.collective);
     std::unique_ptr<VectorBasis> basis = clusters.empty() ? nullptr : std::make_unique<VectorBasis>(lattice, std::move(clusters));
-    if (spec.corrector_shells >= 0 && (spec.network_hidden > 0 || spec.hidden > 0 || spec.residual_bias))
-      throw std::invalid_argument("model '" + spec.name + "': the harmonic corrector is combined with the linear basis only (no network, no residual bias)");
+    if (spec.corrector_shells >= 0 && (spec.hidden > 0 || spec.residual_bias))
+      throw std::invalid_argument("model '" + spec.name + "': the harmonic corrector is combined with the linear basis and the site network only (not the gated network or the residual bias)");
     vo.corrector_shells = vv.corrector_shells = spec.corrector_shells;
     auto t1 = std::chrono::steady_clock::now();
     const QuadraticStats q = given_sums ? merge_lanes(o.given_sums[index]) : accumulate_functional(lattice, model, basis.get(), training, vo);
