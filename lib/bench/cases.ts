@@ -41,6 +41,8 @@ export interface CaseContext {
   /** Seconds one case may spend in repeats (at least one repeat runs after the warm-up). */
   budget: number;
   quick: boolean;
+  /** Frames of the predict case's trajectory (16; 4 with quick): more shows the steady state. */
+  predictFrames: number;
   /** Where synthetic trajectory files go (predict). */
   workDir: string;
   makeTrajectory: (natoms: number, frames: number) => string;
@@ -96,8 +98,8 @@ export async function sfCase(frame: BenchFrame, setName: string, device: BenchDe
 }
 
 export async function predictCase(size: number, device: BenchDevice, threads: number, ctx: CaseContext): Promise<Partial<CaseResult>> {
-  const frames = ctx.quick ? 4 : 16;
-  const batchSize = Math.max(1, frames / 4);
+  const frames = ctx.predictFrames;
+  const batchSize = Math.max(1, Math.min(32, Math.floor(frames / 4)));
   const file = ctx.makeTrajectory(size, frames);
   const call = () => predictTrajectory(file, { model: defaultModelPath(), batchSize, threads, device, provider: device === 'cuda' ? 'auto' : 'cpu' });
   const { timing, last } = await timeRepeats(call, ctx.repeats, ctx.budget);
@@ -120,6 +122,10 @@ export async function predictCase(size: number, device: BenchDevice, threads: nu
       stageDescriptors: s.descriptors,
       stageInference: s.inference,
       stageWrite: s.write,
+      // The descriptor stage's share of the run's wall time: predict throughput over the
+      // throughput of the same descriptors alone (the model's own set), 1 for a pipeline limited
+      // only by its descriptors. vs_sf_throughput compares with the sf case's set instead.
+      descriptorShareOfWall: s.descriptors / last.seconds,
     },
   };
 }

@@ -20,6 +20,8 @@ export interface SuiteOptions {
   /** Seconds each case may spend in repeats after its warm-up. */
   budget: number;
   quick: boolean;
+  /** Frames of the predict case (16; 4 with quick). */
+  predictFrames: number;
   /** Neighbour-list cutoff (length unit of the frame). */
   cutoff: number;
   /** Descriptor set (shipped name or file). */
@@ -73,6 +75,7 @@ export async function runSuite(o: SuiteOptions): Promise<BenchRecord> {
     repeats: o.repeats,
     budget: o.budget,
     quick: o.quick,
+    predictFrames: o.predictFrames,
     workDir,
     makeTrajectory: (natoms, frames) => {
       const key = `${natoms}x${frames}`;

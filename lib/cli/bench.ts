@@ -59,6 +59,8 @@ Synthetic inputs: uniform random ions at the W1 density (0.38 per diameter³), t
   --threads LIST   CPU thread counts (default: 1 and all, here 1,${os.availableParallelism()})
   --repeats N      timed repeats a case (default 5; 3 with --quick), cut to fit --budget
   --budget S       seconds of repeats a case may take after its warm-up (default 20; 1 with --quick)
+  --frames N       frames of the predict case (default 16; 4 with --quick): a few hundred show the
+                   pipeline's steady state, beyond the model's load time
   --input FILE     time NL and SF on the first frame of FILE instead (its size, its species)
   --cutoff RC      neighbour-list cutoff (default 6; with --input: the set's largest cutoff)
   --set NAME|FILE  descriptor set for SF (default: benchmark, 34 features for two species)
@@ -75,6 +77,7 @@ Exit codes: 0 every case ran, 1 a case failed (its error is in the table/JSON), 
       threads: { type: 'string' },
       repeats: { type: 'string' },
       budget: { type: 'string' },
+      frames: { type: 'string' },
       input: { type: 'string' },
       cutoff: { type: 'string' },
       set: { type: 'string' },
@@ -106,6 +109,7 @@ Exit codes: 0 every case ran, 1 a case failed (its error is in the table/JSON), 
       repeats: integerOption(values.repeats as string | undefined, 'repeats', 1) ?? (quick ? 3 : 5),
       budget: numberOption(values.budget as string | undefined, 'budget', (v) => v > 0) ?? (quick ? 1 : 20),
       quick,
+      predictFrames: integerOption(values.frames as string | undefined, 'frames', 1) ?? (quick ? 4 : 16),
       cutoff,
       set,
       input,

@@ -222,7 +222,10 @@ export function serialStage(stages: { descriptors: number }, clock: () => number
       }
     });
     tail = run.catch(() => undefined);
-    return run;
+    // The caller goes on (turning these features into the model's input: synchronous JS, ~10–20 ms
+    // a frame) one turn of the event loop later, so that the next queued call starts first and runs
+    // beside it; resumed at once, that JS ran before the next call started, one after the other.
+    return run.then((value) => new Promise<T>((resolve) => setImmediate(() => resolve(value))));
   };
 }
 
