@@ -196,6 +196,20 @@ void pairs_of_cells(const detail::CellGrid& g, const NeighborOptions& o, int cbe
   }
 }
 
+// Pairs to reserve room for: 10 % over the count at uniform density, so the lists rarely grow.
+// Open boxes: the volume the atoms span, each direction at least a cutoff (atoms in a plane), and
+// never more pairs than there are.
+double expected_pairs(const detail::CellGrid& grid, const Box& box, std::size_t natoms, const NeighborOptions& o) {
+  const bool any_periodic = box.periodic[0] || box.periodic[1] || box.periodic[2];
+  double volume = any_periodic ? std::fabs(box.volume()) : 1;
+  if (!any_periodic)
+    for (int k = 0; k < 3; ++k) volume *= std::max(grid.n[k] * grid.width[k], o.cutoff);
+  const double pi = 3.14159265358979323846, n = static_cast<double>(natoms), per_pair = o.full ? 1 : 2;
+  double expected = volume > 0 ? 1.1 * n * (n / volume) * 4.0 / 3.0 * pi * std::pow(o.cutoff, 3) / per_pair : 0;
+  if (!any_periodic) expected = std::min(expected, n * (n - 1) / per_pair);
+  return std::min(expected, 4e9);
+}
+
 }  // namespace
 
 NeighborList neighbor_list(const double* positions, std::size_t natoms, const Box& box, const NeighborOptions& options) {
@@ -209,18 +223,7 @@ NeighborList neighbor_list(const double* positions, std::size_t natoms, const Bo
   grid.build(positions, natoms, box, options.cutoff, nullptr, 0.7);
   const int threads = detail::resolve_threads(options.threads);
   const int nc = grid.ncells();
-  // Reserve from the expected count (uniform density), so the lists rarely grow. Open boxes: the
-  // volume the atoms span, each direction at least a cutoff (atoms in a plane), and never more
-  // pairs than there are.
-  const bool any_periodic = box.periodic[0] || box.periodic[1] || box.periodic[2];
-  double volume = any_periodic ? std::fabs(box.volume()) : 1;
-  if (!any_periodic)
-    for (int k = 0; k < 3; ++k) volume *= std::max(grid.n[k] * grid.width[k], options.cutoff);
-  const double pi = 3.14159265358979323846;
-  const double n_atoms = static_cast<double>(natoms);
-  double expected = volume > 0 ? 1.1 * n_atoms * (n_atoms / volume) * 4.0 / 3.0 * pi * std::pow(options.cutoff, 3) / (options.full ? 1 : 2) : 0;
-  if (!any_periodic) expected = std::min(expected, n_atoms * (n_atoms - 1) / (options.full ? 1 : 2));
-  expected = std::min(expected, 4e9);
+  const double expected = expected_pairs(grid, box, natoms, options);
   // Ranges of cells with about equal numbers of centres: many more than threads, for balance, and
   // small enough that a block's pairs stay in cache between the search and their copy.
   const std::size_t count = grid.atom.size();
