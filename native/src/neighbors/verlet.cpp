@@ -34,21 +34,37 @@ const NeighborList& VerletNeighbors::update(const double* positions, std::size_t
   }
   const double rc2 = options_.cutoff * options_.cutoff;
   const auto& h = box.h;
-  result_ = NeighborList{};
-  for (std::size_t p = 0; p < candidates_.size(); ++p) {
+  // The result is sized to every candidate and cut to the kept ones afterwards: its arrays keep
+  // their capacity from frame to frame (PairArray leaves the resize unwritten), so later frames
+  // write into memory already touched instead of faulting in fresh pages and regrowing, and the
+  // filter writes without a branch (each candidate is written, the count advances when kept).
+  const std::size_t nc = candidates_.size();
+  result_.first.resize(nc);
+  result_.second.resize(nc);
+  result_.shifts.resize(3 * nc);
+  result_.distances.resize(options_.distances ? nc : 0);
+  result_.vectors.resize(options_.vectors ? 3 * nc : 0);
+  std::size_t kept = 0;
+  for (std::size_t p = 0; p < nc; ++p) {
     const int i = candidates_.first[p], j = candidates_.second[p];
     const int* S = &candidates_.shifts[3 * p];
     double v[3];
     for (int k = 0; k < 3; ++k)
       v[k] = positions[3 * j + k] - positions[3 * i + k] + S[0] * h[0][k] + S[1] * h[1][k] + S[2] * h[2][k];
     const double r2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
-    if (!(r2 < rc2)) continue;
-    result_.first.push_back(i);
-    result_.second.push_back(j);
-    result_.shifts.insert(result_.shifts.end(), S, S + 3);
-    if (options_.distances) result_.distances.push_back(std::sqrt(r2));
-    if (options_.vectors) result_.vectors.insert(result_.vectors.end(), v, v + 3);
+    result_.first[kept] = i;
+    result_.second[kept] = j;
+    for (int k = 0; k < 3; ++k) result_.shifts[3 * kept + k] = S[k];
+    if (options_.distances) result_.distances[kept] = std::sqrt(r2);
+    if (options_.vectors)
+      for (int k = 0; k < 3; ++k) result_.vectors[3 * kept + k] = v[k];
+    kept += r2 < rc2;
   }
+  result_.first.resize(kept);
+  result_.second.resize(kept);
+  result_.shifts.resize(3 * kept);
+  if (options_.distances) result_.distances.resize(kept);
+  if (options_.vectors) result_.vectors.resize(3 * kept);
   return result_;
 }
 
