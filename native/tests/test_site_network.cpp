@@ -17,6 +17,18 @@ static EnergyModel lattice_gas(std::vector<double> rates) {
   return m;
 }
 
+// The basis both trainings start from: vacancy singlets (tracer) or species singlets (collective).
+static VectorBasis first_shell_basis(const Lattice& lat, bool collective) {
+  return VectorBasis(lat, collective ? singlet_clusters(lat, lat.shell_norm2(1), {0, 1}) : singlet_clusters(lat, lat.shell_norm2(1), {kVacancy}));
+}
+
+// Σ_a L_aa of a channels × channels functional value (what the site network minimises).
+static double own_channels(const std::vector<double>& value, int channels) {
+  double sum = 0;
+  for (int a = 0; a < channels; ++a) sum += value[a * channels + a];
+  return sum;
+}
+
 static void equivariance() {
   // A network with random weights in every layer (the output layer too): equivariance is a
   // property of the construction, not of training.
@@ -73,13 +85,12 @@ static void training(bool collective) {
   VariationalOptions vo;
   vo.target.collective = collective;
   vo.target.species = 0;
-  VectorBasis basis(lat, collective ? singlet_clusters(lat, lat.shell_norm2(1), {0, 1}) : singlet_clusters(lat, lat.shell_norm2(1), {kVacancy}));
+  const VectorBasis basis = first_shell_basis(lat, collective);
   const auto q = accumulate_functional(lat, m, &basis, states, vo);
   const auto theta = solve_linear(q).theta;
   const auto linear = functional_value(q, theta);
   const int ch = collective ? 2 : 1;
-  double linear_sum = 0;
-  for (int a = 0; a < ch; ++a) linear_sum += linear[a * ch + a];
+  const double linear_sum = own_channels(linear, ch);
   const SiteNetworkData data = cache_site_network(lat, m, &basis, theta, states, vo, 2);
   SiteNetworkOptions so;
   so.hidden = 8;
@@ -132,13 +143,9 @@ static void on_corrector(bool collective) {
   VariationalOptions vo;
   vo.target.collective = collective;
   vo.target.species = 0;
-  VectorBasis basis(lat, collective ? singlet_clusters(lat, lat.shell_norm2(1), {0, 1}) : singlet_clusters(lat, lat.shell_norm2(1), {kVacancy}));
+  const VectorBasis basis = first_shell_basis(lat, collective);
   const int ch = collective ? 2 : 1;
-  auto own = [&](const std::vector<double>& v) {
-    double sum = 0;
-    for (int a = 0; a < ch; ++a) sum += v[a * ch + a];
-    return sum;
-  };
+  auto own = [ch](const std::vector<double>& v) { return own_channels(v, ch); };
   const auto plain = accumulate_functional(lat, m, &basis, states, vo);
   const double plain_value = own(functional_value(plain, solve_linear(plain).theta));
   vo.corrector_shells = 2;
