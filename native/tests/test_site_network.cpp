@@ -22,6 +22,14 @@ static VectorBasis first_shell_basis(const Lattice& lat, bool collective) {
   return VectorBasis(lat, collective ? singlet_clusters(lat, lat.shell_norm2(1), {0, 1}) : singlet_clusters(lat, lat.shell_norm2(1), {kVacancy}));
 }
 
+// Options whose target is species 0: its tracer, or the collective channels.
+static VariationalOptions species_a_target(bool collective) {
+  VariationalOptions vo;
+  vo.target.collective = collective;
+  vo.target.species = 0;
+  return vo;
+}
+
 // Σ_a L_aa of a channels × channels functional value (what the site network minimises).
 static double own_channels(const std::vector<double>& value, int channels) {
   double sum = 0;
@@ -82,9 +90,7 @@ static void training(bool collective) {
   ss.seed = 6;
   ss.states = 400;
   const auto held_out = sample_states(lat, m, 1000, ss);
-  VariationalOptions vo;
-  vo.target.collective = collective;
-  vo.target.species = 0;
+  VariationalOptions vo = species_a_target(collective);
   const VectorBasis basis = first_shell_basis(lat, collective);
   const auto q = accumulate_functional(lat, m, &basis, states, vo);
   const auto theta = solve_linear(q).theta;
@@ -140,9 +146,7 @@ static void on_corrector(bool collective) {
   ss.states = 60;
   ss.seed = 9;
   const auto states = sample_states(lat, m, 1000, ss);
-  VariationalOptions vo;
-  vo.target.collective = collective;
-  vo.target.species = 0;
+  VariationalOptions vo = species_a_target(collective);
   const VectorBasis basis = first_shell_basis(lat, collective);
   const int ch = collective ? 2 : 1;
   auto own = [ch](const std::vector<double>& v) { return own_channels(v, ch); };
