@@ -50,6 +50,15 @@ struct Jump {
   double rate;
 };
 
+// The jump a uniform draw u ∈ [0, 1) picks with probability rate / Σ rates (jumps not empty);
+// total = Σ rates.
+inline std::size_t pick_jump(const std::vector<Jump>& jumps, double total, double u) {
+  double pick = u * total;
+  std::size_t c = 0;
+  while (c + 1 < jumps.size() && pick >= jumps[c].rate) pick -= jumps[c++].rate;
+  return c;
+}
+
 class RateModel {
  public:
   RateModel(const Lattice& lattice, const EnergyModel& model, double temperature);

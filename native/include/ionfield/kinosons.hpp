@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ionfield/trajectory_tail.hpp"
 #include "ionfield/variational.hpp"
 
 namespace ionfield::lattice {
@@ -57,6 +58,12 @@ struct StudyOptions {
   // lanes each, from `kinosons fit --shard` runs (accumulate_training): used when non-empty, and
   // then no training state is sampled or read. Only linear models (shardable_model) qualify.
   std::vector<std::vector<QuadraticStats>> given_sums;
+  // The bound tightened by short trajectories (ionfield/trajectory_tail.hpp): one segment from each
+  // validation state through the best linear model (no network, no residual bias). tail.rounds 0:
+  // off. tail.first is set from tail_first_jumps: that many jumps at the validation states' mean
+  // escape rate (0: one jump per site).
+  TailOptions tail{0, 0};
+  double tail_first_jumps = 0;
 };
 
 // Why a model cannot be fitted from shards' sums ("" when it can): the networks are trained by
@@ -93,6 +100,14 @@ struct ModelResult {
   double corrector_seconds = 0;
 };
 
+struct TailSummary {
+  std::string model;        // the linear model whose y the segments see
+  double first_jumps = 0;   // the first checkpoint in expected jumps
+  double seconds = 0;       // wall
+  TailResult result;
+  TailEstimates estimates;
+};
+
 struct StudyResult {
   int channels = 0;
   long long training_transitions = 0, validation_transitions = 0;
@@ -103,6 +118,8 @@ struct StudyResult {
   // Block of each validation state for error bars (states of one swap-MC chain are correlated:
   // see chain_blocks; independent states are each their own block).
   std::vector<int> validation_blocks;
+  bool has_tail = false;
+  TailSummary tail;
 };
 
 StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const StudyOptions& options, const ProgressFn& progress = {});

@@ -1,6 +1,7 @@
 // Harmonic-corrector functions in the transition terms (see corrector_terms.hpp).
 #include "lattice/corrector_terms.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -63,6 +64,17 @@ void CorrectorTerms::features(const std::uint8_t* occ, const std::vector<double>
       for (int d = 0; d < 3; ++d) out[3 * (1 + shells_ + j) + d] += 0.5 * u[d] + chi[3 * v + d] - chi[3 * c + d];
     }
   }
+}
+
+void CorrectorTerms::values(const std::uint8_t* occ, const std::vector<int>& vacancies, int centre, double* out) const {
+  if (!target_.collective) {
+    features(occ, chi_x_, vacancies, centre, out);
+    return;
+  }
+  std::fill(out, out + 3 * functions_, 0.0);
+  for (int i = 0; i < lattice_.num_sites(); ++i)
+    if (occ[i] != kVacancy)
+      for (int d = 0; d < 3; ++d) out[3 * occ[i] + d] += chi_x_[3 * i + d];
 }
 
 void CorrectorTerms::append(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, int offset,

@@ -34,6 +34,9 @@ class CorrectorTerms {
   // Appends the corrector entries (functions offset … offset + functions − 1) to the terms of a
   // jump, adding terms for atoms the cluster basis left out.
   void append(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, int offset, std::vector<TransitionTerm>& terms);
+  // The functions at the prepared state (3 × functions(), overwritten): tracer, for the atom at
+  // `centre`; collective, F_b of every species (centre ignored).
+  void values(const std::uint8_t* occ, const std::vector<int>& vacancies, int centre, double* out) const;
   long long solves() const { return solves_; }
   long long iterations() const { return iterations_; }
   double seconds() const { return seconds_; }

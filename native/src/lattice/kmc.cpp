@@ -10,6 +10,7 @@
 #include "lattice/parallel.hpp"
 #include "lattice/msd_slope.hpp"
 #include "lattice/rng.hpp"
+#include "lattice/tracked_jump.hpp"
 #include "lattice/stats.hpp"
 
 namespace ionfield::lattice {
@@ -42,7 +43,6 @@ TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model,
     }
   std::vector<long long> disp(3 * species.size(), 0);  // units of a/2
   std::vector<int> vacancies = vacancy_sites(occ);
-  const auto& vectors = lattice.shell_vectors(0);
   std::vector<Jump> jumps;
   TrajectoryTally tally;
   MsdCheckpoints checkpoints;
@@ -56,22 +56,9 @@ TrajectoryTally run_trajectory(const Lattice& lattice, const EnergyModel& model,
     if (jumps.empty()) throw std::invalid_argument("no vacancy can move (no vacancies, or no atoms next to them)");
     double total = 0;
     for (const Jump& j : jumps) total += j.rate;
-    double pick = rng.uniform() * total;
-    std::size_t c = 0;
-    while (c + 1 < jumps.size() && pick >= jumps[c].rate) pick -= jumps[c++].rate;
-    const Jump& j = jumps[c];
+    const Jump& j = jumps[pick_jump(jumps, total, rng.uniform())];
     tally.time += (o.exponential_times ? rng.exponential() : 1.0) / total;
-    const int atom = atom_at[j.target];
-    const IVec& z = vectors[j.vector];
-    for (int d = 0; d < 3; ++d) disp[3 * atom + d] -= z[d];  // the atom moves against the vacancy
-    std::swap(occ[j.vacancy], occ[j.target]);
-    atom_at[j.vacancy] = atom;
-    atom_at[j.target] = -1;
-    for (int& v : vacancies)
-      if (v == j.vacancy) {
-        v = j.target;
-        break;
-      }
+    apply_tracked_jump(lattice, j, occ, atom_at, disp, vacancies);
     if (step + 1 == next_step) {
       checkpoints.record(disp, tally.time, step + 1);
       next_step = checkpoint_step(o.steps, intervals, ++next);

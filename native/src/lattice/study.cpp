@@ -41,6 +41,20 @@ std::vector<BasisSpec> study_models(const StudyOptions& o) {
   return specs;
 }
 
+// Σ_X' W(X→X') averaged over the states: jumps per unit time.
+double mean_escape_rate(const Lattice& lattice, const EnergyModel& model, double temperature, const std::vector<std::vector<std::uint8_t>>& states) {
+  const RateModel rates(lattice, model, temperature);
+  std::vector<Jump> jumps;
+  double sum = 0;
+  for (std::vector<std::uint8_t> occ : states) {
+    jumps.clear();
+    rates.exit_jumps(occ.data(), vacancy_sites(occ), jumps);
+    for (const Jump& j : jumps) sum += j.rate;
+  }
+  if (!(sum > 0)) throw std::invalid_argument("trajectory tail: no vacancy can move in the validation states");
+  return sum / static_cast<double>(states.size());
+}
+
 }  // namespace
 
 int basis_shells_needed(const BasisSpec& s) {
@@ -162,7 +176,12 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
   const long long total = static_cast<long long>(specs.size()) * 2;
   long long step = 0;
   std::vector<double> best_theta, best_residual;
-  std::unique_ptr<VectorBasis> best_basis;
+  std::shared_ptr<VectorBasis> best_basis;
+  // The best model without a network or residual bias: the tail's relaxation vector.
+  int best_linear = -1;
+  double best_linear_value = 0;
+  std::vector<double> best_linear_theta;
+  std::shared_ptr<VectorBasis> best_linear_basis;
   double best_value = 0;
   std::unique_ptr<GatedModel> best_network;
   std::unique_ptr<GatedData> best_network_data;
@@ -173,7 +192,7 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     ModelResult m;
     m.name = spec.name;
     auto clusters = basis_clusters(lattice, model, spec, o.target.collective);
-    std::unique_ptr<VectorBasis> basis = clusters.empty() ? nullptr : std::make_unique<VectorBasis>(lattice, std::move(clusters));
+    std::shared_ptr<VectorBasis> basis = clusters.empty() ? nullptr : std::make_shared<VectorBasis>(lattice, std::move(clusters));
     if (spec.corrector_shells >= 0 && (spec.hidden > 0 || spec.residual_bias))
       throw std::invalid_argument("model '" + spec.name + "': the harmonic corrector is combined with the linear basis and the site network only (not the gated network or the residual bias)");
     vo.corrector_shells = vv.corrector_shells = spec.corrector_shells;
@@ -253,12 +272,18 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     if (progress) progress(++step, total);
     r.channels = ev.channels;
     const double value = ev.value[o.kinoson_channel * ev.channels + o.kinoson_channel].mean;
+    if (!site && !network && !spec.residual_bias && (best_linear < 0 || value < best_linear_value)) {
+      best_linear = static_cast<int>(index);
+      best_linear_value = value;
+      best_linear_theta = sol.theta;
+      best_linear_basis = basis;
+    }
     if (r.models.empty() || value < best_value) {
       best_value = value;
       r.best = static_cast<int>(r.models.size());
       best_theta = sol.theta;
       best_residual = m.residual_coefficients;
-      best_basis = std::move(basis);
+      best_basis = basis;
       best_network = std::move(network);
       best_network_data = std::move(network_data);
       best_site = std::move(site);
@@ -279,6 +304,19 @@ StudyResult run_study(const Lattice& lattice, const EnergyModel& model, const St
     Evaluation ev = evaluate_functional(lattice, model, best_basis.get(), validation, best_theta, vv, true, o.kinoson_channel, best_residual);
     r.validation_transitions = static_cast<long long>(ev.kinosons.size());
     r.kinosons = std::move(ev.kinosons);
+  }
+  if (o.tail.rounds > 0 && best_linear >= 0) {
+    const auto t_tail = std::chrono::steady_clock::now();
+    r.has_tail = true;
+    r.tail.model = specs[best_linear].name;
+    r.tail.first_jumps = o.tail_first_jumps > 0 ? o.tail_first_jumps : lattice.num_sites();
+    TailOptions to = o.tail;
+    to.first = r.tail.first_jumps / mean_escape_rate(lattice, model, o.temperature, validation);
+    to.seed = valid.seed;
+    vv.corrector_shells = specs[best_linear].corrector_shells;
+    r.tail.result = trajectory_tail(lattice, model, best_linear_basis.get(), validation, best_linear_theta, vv, to, r.validation_blocks, o.kinoson_channel);
+    r.tail.estimates = tail_estimates(r.tail.result, r.validation_blocks);
+    r.tail.seconds = seconds_since(t_tail);
   }
   return r;
 }

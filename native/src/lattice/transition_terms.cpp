@@ -23,10 +23,7 @@ void sample_transitions(const RateModel& rates, std::uint8_t* occ, const std::ve
   for (const Jump& j : jumps) total += j.rate;
   if (jumps.empty()) return;
   Rng rng(stream_seed(o.seed ^ 0x766164ULL, state));
-  double pick = rng.uniform() * total;
-  std::size_t c = 0;
-  while (c + 1 < jumps.size() && pick >= jumps[c].rate) pick -= jumps[c++].rate;
-  out.push_back({jumps[c], total});
+  out.push_back({jumps[pick_jump(jumps, total, rng.uniform())], total});
 }
 
 double normalisation(const Lattice& lattice, const VariationalTarget& target, const std::vector<std::vector<std::uint8_t>>& states,
@@ -63,6 +60,18 @@ void TermBuilder::prepare(const std::uint8_t* occ) {
 void TermBuilder::build(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, std::vector<TransitionTerm>& terms) {
   build_basis(occ, vacancies, jump, terms);
   if (corrector_) corrector_->append(occ, vacancies, jump, basis_ ? basis_->size() : 0, terms);
+}
+
+void TermBuilder::values(const std::uint8_t* occ, const std::vector<int>& vacancies, int centre, double* out) {
+  const int total = 3 * functions();
+  std::fill(out, out + total, 0.0);
+  if (basis_) {
+    if (target_.collective)
+      for (int v : vacancies) basis_->accumulate(occ, v, out);
+    else
+      basis_->accumulate(occ, centre, out);
+  }
+  if (corrector_) corrector_->values(occ, vacancies, centre, out + width_);
 }
 
 void TermBuilder::sum_at(const std::uint8_t* occ, int centre, std::vector<double>& into) const {

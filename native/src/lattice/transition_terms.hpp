@@ -51,6 +51,10 @@ class TermBuilder {
   // Fills `terms` for the jump (occ is restored before returning).
   void build(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, std::vector<TransitionTerm>& terms);
   const CorrectorTerms* corrector() const { return corrector_.get(); }
+  // The functions themselves (not their change) at the state last prepared, per Cartesian
+  // component: out[3 f + d] (functions() × 3). Tracer: the relaxation vector of the atom at
+  // `centre`; collective: the species-independent sum over the vacancies (centre ignored).
+  void values(const std::uint8_t* occ, const std::vector<int>& vacancies, int centre, double* out);
 
  private:
   void build_basis(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, std::vector<TransitionTerm>& terms);
