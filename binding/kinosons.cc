@@ -151,6 +151,13 @@ Spec parse_spec(const Napi::Object& o) {
     so.validation_states = static_cast<int>(number(st, "validationStates", 1000));
     so.kinoson_channel = static_cast<int>(number(st, "kinosonChannel", 0));
     so.keep_kinosons = !st.Has("kinosons") || st.Get("kinosons").ToBoolean();
+    if (st.Has("tail") && st.Get("tail").IsObject()) {
+      Napi::Object t = st.Get("tail").As<Napi::Object>();
+      so.tail.rounds = static_cast<int>(number(t, "rounds", 10));
+      so.tail.min_rounds = static_cast<int>(number(t, "minRounds", 3));
+      so.tail.tolerance = number(t, "tolerance", 0.03);
+      so.tail_first_jumps = number(t, "firstJumps", 0);
+    }
     // States read from .npy files: flat Uint8Arrays of states × sites (validated in lib/kinosons).
     auto given = [&](const char* key, std::vector<std::vector<std::uint8_t>>& out) {
       if (!st.Has(key) || !st.Get(key).IsTypedArray()) return;
@@ -364,6 +371,31 @@ Napi::Value KmcEstimate(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// The trajectory tail's estimates per checkpoint (channels² each) and its cost.
+Napi::Object tail_object(Napi::Env env, const TailSummary& t) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("model", t.model);
+  o.Set("firstJumps", t.first_jumps);
+  o.Set("seconds", t.seconds);
+  o.Set("converged", t.result.converged);
+  o.Set("jumps", static_cast<double>(t.result.jumps));
+  o.Set("kmcThreadSeconds", t.result.kmc_seconds);
+  o.Set("relaxationThreadSeconds", t.result.relaxation_seconds);
+  o.Set("correctorSolves", static_cast<double>(t.result.corrector_solves));
+  o.Set("times", doubles(env, t.result.times));
+  auto per_checkpoint = [&](const std::vector<std::vector<Estimate>>& v) {
+    Napi::Array a = Napi::Array::New(env, v.size());
+    for (std::size_t k = 0; k < v.size(); ++k) a.Set(static_cast<uint32_t>(k), estimates(env, v[k]));
+    return a;
+  };
+  o.Set("zValue", per_checkpoint(t.estimates.z_value));
+  o.Set("xValue", per_checkpoint(t.estimates.x_value));
+  o.Set("zSlope", per_checkpoint(t.estimates.z_slope));
+  o.Set("xSlope", per_checkpoint(t.estimates.x_slope));
+  o.Set("zDrop", per_checkpoint(t.estimates.z_drop));
+  return o;
+}
+
 class StudyWorker : public LatticeWorker<StudyResult> {
  public:
   using LatticeWorker::LatticeWorker;
@@ -421,6 +453,7 @@ class StudyWorker : public LatticeWorker<StudyResult> {
     k.Set("species", species);
     k.Set("environment", environment);
     o.Set("kinosons", k);
+    if (r.has_tail) o.Set("tail", tail_object(env, r.tail));
     return o;
   }
 };

@@ -234,6 +234,8 @@ export interface NativeLatticeSpec {
     /** Merged fit shards: per model ("uncorrelated" first), every lane's sums; no training state is then sampled or read. */
     trainingSums?: NativeFitLane[][];
     models: NativeBasisSpec[];
+    /** The bound tightened by short trajectories through the best linear model (absent: off). */
+    tail?: { rounds: number; minRounds: number; tolerance: number; firstJumps: number };
   };
 }
 
@@ -360,6 +362,27 @@ export interface NativeStudyResult {
   kinosons: { value: Float64Array; rate: Float64Array; state: Int32Array; species: Uint8Array; environment: Uint8Array };
   /** Block of each validation state for error bars (one swap-MC chain, or its parts, per block). */
   validationBlocks: Int32Array;
+  tail?: NativeTail;
+}
+
+/** Short trajectories through y (native/include/ionfield/trajectory_tail.hpp): per checkpoint,
+ *  channels² estimates of D(t) = MSD/t, of the MSD slope since the previous checkpoint and of the
+ *  slope's drop, for z = x + y and for the plain displacement x. */
+export interface NativeTail {
+  model: string;
+  firstJumps: number;
+  seconds: number;
+  converged: boolean;
+  jumps: number;
+  kmcThreadSeconds: number;
+  relaxationThreadSeconds: number;
+  correctorSolves: number;
+  times: Float64Array;
+  zValue: NativeEstimate[][];
+  xValue: NativeEstimate[][];
+  zSlope: NativeEstimate[][];
+  xSlope: NativeEstimate[][];
+  zDrop: NativeEstimate[][];
 }
 
 export interface NativeExactCorrelation {

@@ -26,6 +26,7 @@ import { generateShard } from '../kinosons/generate-shard';
 import { checkShardableModels, runFitShard } from '../kinosons/fit-shard';
 import { writeStatesFiles } from '../kinosons/states-file';
 import { report, reportShardCli } from './kinosons-report';
+import { describeRefined } from '../kinosons/tail';
 import { meanPm } from './numbers';
 import { parseShard, saveShardPartial } from '../shard/partial-file';
 import { writeFileAtomic } from '../atomic-file';
@@ -126,6 +127,7 @@ function describeFit(r: FitResult): string {
     ),
     ...r.models.filter((m) => m.name === r.best).map((m) => `  time of the best model: accumulate ${m.profile.accumulateSeconds.toPrecision(3)} s${m.profile.correctorSolves ? ` (${m.profile.correctorSolves} corrector solves, ${(m.profile.correctorIterations / m.profile.correctorSolves).toFixed(0)} CG iterations each, ${m.profile.correctorThreadSeconds.toPrecision(3)} thread-s)` : ''}, solve ${m.profile.solveSeconds.toPrecision(2)} s, validation ${m.validationSeconds.toPrecision(3)} s (wall)`),
     `  D from kinosons (best model): ${fmt(r.D)} a² ν; ${Number.isFinite(r.statesFor1Percent) ? `1 % error needs ~${r.statesFor1Percent} states (~${r.secondsFor1Percent.toPrecision(3)} s)` : 'D = 0: no error to scale'}`,
+    ...(r.refined ? describeRefined(r.refined, r.D) : []),
     `  kinosons: ${r.kinosons.count}; the largest ${(100 * r.kinosons.cumulative.fractionFor50).toFixed(1)} % carry half of D, ${(100 * r.kinosons.cumulative.fractionFor90).toFixed(1)} % carry 90 %`,
     `  share of D by jumping species: ${r.kinosons.bySpecies.map((d) => `${d.group} ${(100 * d.share).toFixed(1)} %`).join(', ')}`,
   ];

@@ -5,10 +5,11 @@
 // level "name" (a name for the study).
 
 export const configKeys = {
-  top: ['name', 'schema', 'lattice', 'supercell', 'vacancies', 'species', 'pairs', 'temperatures', 'temperature', 'seed', 'threads', 'kmc', 'states', 'sampling', 'models'],
+  top: ['name', 'schema', 'lattice', 'supercell', 'vacancies', 'species', 'pairs', 'temperatures', 'temperature', 'seed', 'threads', 'kmc', 'states', 'sampling', 'models', 'tail'],
   species: ['name', 'count', 'fraction', 'nu', 'e0'],
   pair: ['shell', 'a', 'b', 'J'],
   kmc: ['steps', 'trajectories', 'equilibrationSweeps', 'exponentialTimes', 'estimator', 'checkpoints', 'window', 'extend', 'maxExtension'],
+  tail: ['rounds', 'minRounds', 'tolerance', 'firstJumps'],
   states: ['training', 'validation', 'chains', 'equilibrationSweeps', 'decorrelationSweeps'],
   model: [
     'name',

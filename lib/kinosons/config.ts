@@ -38,6 +38,19 @@ export interface KinosonConfig {
   states: { training: number; validation: number; chains: number; equilibrationSweeps: number; decorrelationSweeps: number };
   sampling: 'all' | 'kmc';
   models: NativeBasisSpec[];
+  /** The bound tightened by short trajectories (docs/kinosons.md "Short trajectories through y"); null: off. */
+  tail: TailSettings | null;
+}
+
+/** Segments from every validation state through the best linear model's y, checkpoints at
+ *  firstJumps × 2^k expected jumps (0: one per site), until the MSD slope's drop is small twice in a
+ *  row (below `tolerance` or within twice its error; after at least minRounds checkpoints) or
+ *  after `rounds`. */
+export interface TailSettings {
+  rounds: number;
+  minRounds: number;
+  tolerance: number;
+  firstJumps: number;
 }
 
 /** How `kmc` estimates D (docs/kinosons.md "Finite-time bias of KMC"): the slope of the MSD over a
@@ -250,6 +263,18 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
       return spec;
     });
   }
+  let tail: TailSettings | null = null;
+  if (o.tail !== false) {
+    const w = `${where}: tail`;
+    const t = section(o.tail === true ? {} : o.tail, where, 'tail', configKeys.tail);
+    const rounds = num(t, 'rounds', w, 10, (v) => Number.isInteger(v) && v >= 3 && v <= 30, 'an integer from 3 to 30 (checkpoints, each twice as late as the one before)');
+    tail = {
+      rounds,
+      minRounds: num(t, 'minRounds', w, 3, (v) => Number.isInteger(v) && v >= 3 && v <= rounds, `an integer from 3 to rounds (${rounds})`),
+      tolerance: num(t, 'tolerance', w, 0.03, (v) => v > 0 && v < 1, 'a fraction in (0, 1) (a drop of the slope below it counts as small)'),
+      firstJumps: num(t, 'firstJumps', w, 0, (v) => v >= 0, 'a non-negative number of jumps (0: one per site)'),
+    };
+  }
   return {
     lattice,
     supercell,
@@ -275,6 +300,7 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
     },
     sampling,
     models,
+    tail,
   };
 }
 

@@ -3,6 +3,7 @@
 import { FitProfile, native, NativeBasisSpec, NativeFitLane, NativeEstimate, NativeKmcEstimates, NativeKmcResult, NativeLatticeSpec, NativeStudyResult } from '../native';
 import { KinosonConfig, KmcEstimator, nativeSpec, siteCount } from './config';
 import { LoadedStates } from './states';
+import { refinedFromTail, RefinedEstimate } from './tail';
 import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
 import { labelRecord, plainRecord } from '../label-record';
 import { withNativeCancel } from '../abort';
@@ -17,6 +18,12 @@ export * from './cost';
 function nativeProgress(options: LongCallOptions, stage: string, unit: ProgressUnit) {
   const report = stageReporter(options.onProgress, stage, unit);
   return (done: number, total: number) => report(done, total);
+}
+
+/** The tail's model fitted once (training states sampled and accumulated), for its 1 % cost. */
+function linearFitSeconds(r: NativeStudyResult, trainingSampling: number): number {
+  const m = r.models.find((x) => x.name === r.tail?.model);
+  return (m?.fitSeconds ?? 0) + trainingSampling;
 }
 
 function estimate(e: { mean: number; error: number }): Estimate {
@@ -368,6 +375,9 @@ export interface FitResult {
   /** States for a 1 % standard error at this variance, and the time that costs. */
   statesFor1Percent: number;
   secondsFor1Percent: number;
+  /** The bound tightened by short trajectories through the best linear model's y (config `tail`;
+   *  absent when off or when no linear model was fitted): converges to the exact value. */
+  refined?: RefinedEstimate;
   kinosons: {
     count: number;
     zero: number;
@@ -428,6 +438,7 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
       decorrelationSweeps: config.states.decorrelationSweeps,
       kinosonChannel: channel,
       models: config.models,
+      ...(config.tail ? { tail: config.tail } : {}),
     },
   };
   if (target.kind === 'collective' && config.models.some((m) => (m.hidden ?? 0) > 0))
@@ -497,6 +508,7 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
     onsager,
     statesFor1Percent,
     secondsFor1Percent: fitOnce + statesFor1Percent * perState,
+    ...(r.tail ? { refined: refinedFromTail(r.tail, channel, ch, target.kind === 'collective' ? names : null, states, linearFitSeconds(r, trainingSampled ? trainingStates * samplingPerState : 0)) } : {}),
     kinosons: {
       count: k.value.length,
       zero: bySpecies.zero,

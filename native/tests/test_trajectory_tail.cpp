@@ -98,7 +98,7 @@ void short_times_give_the_bound_and_long_times_kmc() {
   // Short: a checkpoint after ~0.05 jumps on average: D_z(t) → the functional's value.
   TailOptions quick;
   quick.first = 0.02;
-  quick.rounds = quick.min_rounds = 2;
+  quick.rounds = quick.min_rounds = 3;
   const TailEstimates q = tail_estimates(trajectory_tail(s.lattice, s.model, basis.get(), s.validation, sol.theta, o, quick, s.blocks), s.blocks);
   CHECK(std::fabs(q.z_value[0][0].mean - bound.mean) < 0.1 * bound.mean);
   // Long: converged slope against KMC of the same alloy.

@@ -14,14 +14,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KinosonConfig, runFit, runKmc, validateConfig, Estimate, FitResult, KmcReference } from '../../lib/kinosons/index';
 import { writeFileAtomic, writeJsonAtomic } from '../../lib/atomic-file';
+import { cachedCase, Case, cases, percent, saveCase, studyArguments, withError } from './agreement-cases';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const only = arg('--only')?.split(',');
-const states = Number(arg('--states') ?? 400);
-const fresh = process.argv.includes('--fresh');
+const { only, states, fresh } = studyArguments();
 const out = path.resolve(__dirname, '..', '..', 'docs', 'kinosons', 'kmc-agreement');
 const casesDir = path.join(out, 'cases');
 
@@ -31,72 +26,14 @@ const models = [
   { name: 'linear + harmonic corrector', ...linear, corrector: true, correctorShells: 2 },
 ];
 
-interface Case {
-  id: string;
-  what: string;
-  config: Record<string, unknown>;
-  temperature: number;
-}
-
-function binary(id: string, lattice: string, supercell: number, xB: number, ratio: number, steps: number): Case {
-  return {
-    id,
-    what: `${lattice.toUpperCase()} ${supercell}³ random, x_B = ${xB}, W_B/W_A = ${ratio}`,
-    temperature: 1000,
-    config: {
-      lattice,
-      supercell,
-      species: [
-        { name: 'A', fraction: 1 - xB, nu: 1, e0: 0 },
-        { name: 'B', fraction: xB, nu: ratio, e0: 0 },
-      ],
-      seed: 14,
-      kmc: { steps, trajectories: 128 },
-    },
-  };
-}
-
-function ordering(id: string, temperature: number): Case {
-  return {
-    id,
-    what: `FCC 6³ ordering (J_AB = −0.02 eV), x_B = 0.5, ${temperature} K`,
-    temperature,
-    config: {
-      lattice: 'fcc',
-      supercell: 6,
-      species: [
-        { name: 'A', fraction: 0.5, nu: 1e13, e0: 0.7 },
-        { name: 'B', fraction: 0.5, nu: 1e13, e0: 0.9 },
-      ],
-      pairs: [{ shell: 1, a: 'A', b: 'B', J: -0.02 }],
-      seed: 14,
-      kmc: { steps: 400000, trajectories: 128, equilibrationSweeps: 200 },
-      states: { chains: 16, equilibrationSweeps: 200, decorrelationSweeps: 5 },
-    },
-  };
-}
-
-const cases: Case[] = [
-  ...[0.2, 0.35, 0.5, 0.65, 0.8].flatMap((xB) => [
-    binary(`fcc6-xB${xB}-r0.1`, 'fcc', 6, xB, 0.1, 400000),
-    binary(`fcc6-xB${xB}-r0.01`, 'fcc', 6, xB, 0.01, 800000),
-  ]),
-  binary('bcc8-xB0.5-r0.01', 'bcc', 8, 0.5, 0.01, 800000),
-  ordering('fcc6-order-1000K', 1000),
-  ordering('fcc6-order-700K', 700),
-  binary('fcc8-xB0.7-r0.01', 'fcc', 8, 0.7, 0.01, 400000),
-];
-
 const relative = (a: Estimate, ref: Estimate) => ({ ratio: a.mean / ref.mean, sigma: (a.mean - ref.mean) / Math.hypot(a.error, ref.error) });
 
 async function runCase(c: Case) {
   const raw = { ...c.config, temperatures: [c.temperature], threads: 0, states: { ...(c.config.states as object), training: states, validation: states }, models };
   const hash = crypto.createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 16);
   const file = path.join(casesDir, `${c.id}.json`);
-  if (!fresh && fs.existsSync(file)) {
-    const old = JSON.parse(fs.readFileSync(file, 'utf8'));
-    if (old.configHash === hash) return old;
-  }
+  const cached = cachedCase(file, hash, fresh);
+  if (cached) return cached;
   const config: KinosonConfig = validateConfig(raw, c.id);
   console.log(`${c.id}: ${c.what}`);
   const kmc: KmcReference = await runKmc(config, c.temperature);
@@ -126,14 +63,11 @@ async function runCase(c: Case) {
     };
   });
   const result = { schema: 'ionfield.kinosons.kmc-agreement-case/1', id: c.id, what: c.what, configHash: hash, config: raw, kmc, rows };
-  fs.mkdirSync(casesDir, { recursive: true });
-  writeJsonAtomic(file, result);
-  return result;
+  return saveCase(file, result);
 }
 
 function table(results: any[]): string {
-  const pct = (x: number) => `${x >= 1 ? '+' : ''}${(100 * (x - 1)).toFixed(1)} %`;
-  const f = (e: Estimate) => `${e.mean.toPrecision(3)} ± ${e.error.toPrecision(1)}`;
+  const pct = percent, f = withError;
   const lines = [
     '| alloy | quantity | KMC (slope) | linear basis | + harmonic corrector | best vs KMC | KMC to 1 %: jumps / s | kinosons to 1 %: transitions / s |',
     '|---|---|---|---|---|---|---|---|',

@@ -201,8 +201,8 @@ TailResult trajectory_tail(const Lattice& lattice, const EnergyModel& model, con
                            const VariationalOptions& options, const TailOptions& tail, const std::vector<int>& blocks, int channel,
                            const ProgressFn& progress) {
   if (!(tail.first > 0) || !std::isfinite(tail.first)) throw std::invalid_argument("trajectory tail: the first checkpoint time must be positive");
-  if (tail.rounds < 2 || tail.min_rounds < 2 || tail.min_rounds > tail.rounds)
-    throw std::invalid_argument("trajectory tail: need 2 <= minRounds <= rounds (two slopes to compare)");
+  if (tail.min_rounds < 3 || tail.min_rounds > tail.rounds)
+    throw std::invalid_argument("trajectory tail: need 3 <= minRounds <= rounds (two drops of the slope to compare)");
   if (blocks.size() != states.size()) throw std::invalid_argument("trajectory tail: one block per state needed");
   const double norm = normalisation(lattice, options.target, states, model);
   const RateModel rates(lattice, model, options.temperature);
@@ -236,8 +236,11 @@ TailResult trajectory_tail(const Lattice& lattice, const EnergyModel& model, con
     if (k + 1 < tail.min_rounds) continue;
     const TailEstimates e = tail_estimates(r, blocks);
     const std::size_t i = static_cast<std::size_t>(channel) * r.channels + channel;
-    const Estimate drop = e.z_drop[k][i], last = e.z_slope[k][i];
-    if (drop.mean + 2 * drop.error <= tail.tolerance * std::fabs(last.mean)) {
+    // A drop is small when below the tolerance or not distinguishable from noise; two in a row
+    // (one could be small by chance) end the run.
+    const double scale = tail.tolerance * std::fabs(e.z_slope[k][i].mean);
+    auto small = [&](const Estimate& drop) { return std::fabs(drop.mean) <= std::max(scale, 2 * drop.error); };
+    if (small(e.z_drop[k][i]) && small(e.z_drop[k - 1][i])) {
       r.converged = true;
       break;
     }
