@@ -113,6 +113,35 @@ static void basis_is_equivariant() {
   CHECK(nonzero > 10);
 }
 
+static void vacancy_images_give_the_full_sum() {
+  // accumulate_around_vacancies visits only images with a site at a vacancy or asking for none:
+  // it must give accumulate's sum exactly, for one vacancy and for several, at every centre.
+  Lattice lat(LatticeKind::FCC, 4, 3);
+  auto clusters = singlet_clusters(lat, 1 << 30, {kVacancy});
+  for (auto more : {singlet_clusters(lat, lat.shell_norm2(1), {0, 1}), pair_clusters(lat, lat.shell_norm2(1), {kVacancy}, lat.shell_norm2(1), {0, 1}),
+                    triplet_clusters(lat, lat.shell_norm2(0), {kVacancy}, lat.shell_norm2(0), {0, 1})})
+    clusters.insert(clusters.end(), more.begin(), more.end());
+  VectorBasis basis(lat, clusters);
+  std::vector<int> seen(basis.images(), 0);
+  int stamp = 0;
+  for (int vacancies : {1, 5}) {
+    auto occ = random_occupancy(lat, {128, 128 - vacancies}, 9 + vacancies);
+    const std::vector<int> vac = vacancy_sites(occ);
+    double worst = 0, largest = 0;
+    for (int c = 0; c < lat.num_sites(); ++c) {
+      std::vector<double> full(3 * basis.size(), 0.0), fast(3 * basis.size(), 0.0);
+      basis.accumulate(occ.data(), c, full.data());
+      basis.accumulate_around_vacancies(occ.data(), c, vac, fast.data(), seen, ++stamp);
+      for (std::size_t f = 0; f < full.size(); ++f) {
+        worst = std::max(worst, std::fabs(full[f] - fast[f]));
+        largest = std::max(largest, std::fabs(full[f]));
+      }
+    }
+    CHECK(worst == 0);
+    CHECK(largest > 0);
+  }
+}
+
 static void alloy_against_kmc() {
   // Binary random alloy, fast and slow species (rate ratio 1 : 0.3): every fitted model is an
   // upper bound of the KMC value, the rich basis comes within the combined error (plus a 3 %
@@ -256,6 +285,7 @@ int main() {
   complete_basis_is_exact();
   uncorrelated_bound_is_analytic();
   basis_is_equivariant();
+  vacancy_images_give_the_full_sum();
   alloy_against_kmc();
   interacting_states();
   return check::summary("test_variational");

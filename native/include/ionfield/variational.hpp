@@ -52,6 +52,11 @@ class VectorBasis {
   // `seen`/`stamp` dedupe images touched by several changed sites (seen has images() entries).
   void accumulate_touching(const std::uint8_t* occ, int centre, const IVec* changed, int count, double sign, double* out,
                            std::vector<int>& seen, int stamp) const;
+  // The same as accumulate, visiting only the images that can match: those with a site at a
+  // vacancy (an image that asks for a vacancy matches only there) and those asking for none.
+  // Much cheaper with few vacancies and basis ranges spanning the supercell. seen/stamp as above.
+  void accumulate_around_vacancies(const std::uint8_t* occ, int centre, const std::vector<int>& vacancies, double* out, std::vector<int>& seen,
+                                   int stamp) const;
   // Offsets o such that the occupant at c + o can change b(·; c) (includes 0).
   const std::vector<IVec>& reach() const { return reach_; }
   int images() const { return static_cast<int>(images_.size()); }
@@ -67,6 +72,7 @@ class VectorBasis {
   std::vector<Image> images_;
   std::vector<IVec> reach_;
   std::vector<std::vector<int>> by_offset_;  // wrapped offset (L³ index) → images with a site there
+  std::vector<int> vacancy_free_;            // images that ask for no vacancy
   void add_image(const std::uint8_t* occ, const Image& im, const IVec& pc, double sign, double* out) const;
 };
 

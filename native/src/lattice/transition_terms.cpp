@@ -66,10 +66,16 @@ void TermBuilder::values(const std::uint8_t* occ, const std::vector<int>& vacanc
   const int total = 3 * functions();
   std::fill(out, out + total, 0.0);
   if (basis_) {
-    if (target_.collective)
+    if (target_.collective) {
       for (int v : vacancies) basis_->accumulate(occ, v, out);
-    else
-      basis_->accumulate(occ, centre, out);
+    } else {
+      if (static_cast<int>(seen_.size()) != basis_->images()) seen_.assign(basis_->images(), 0);
+      if (++seen_stamp_ == 0) {
+        std::fill(seen_.begin(), seen_.end(), 0);
+        seen_stamp_ = 1;
+      }
+      basis_->accumulate_around_vacancies(occ, centre, vacancies, out, seen_, seen_stamp_);
+    }
   }
   if (corrector_) corrector_->values(occ, vacancies, centre, out + width_);
 }

@@ -112,6 +112,9 @@ VectorBasis::VectorBasis(const Lattice& lattice, std::vector<Cluster> clusters) 
     }
   }
   reach_.assign(reach.begin(), reach.end());
+  for (std::size_t i = 0; i < images_.size(); ++i)
+    if (std::none_of(images_[i].sites.begin(), images_[i].sites.end(), [](const ClusterSite& s) { return s.occupant == kVacancy; }))
+      vacancy_free_.push_back(static_cast<int>(i));
   const int l = lattice.period();
   by_offset_.assign(static_cast<std::size_t>(l) * l * l, {});
   for (std::size_t i = 0; i < images_.size(); ++i)
@@ -142,6 +145,16 @@ void VectorBasis::accumulate_touching(const std::uint8_t* occ, int centre, const
       add_image(occ, images_[i], pc, sign, out);
     }
   }
+}
+
+void VectorBasis::accumulate_around_vacancies(const std::uint8_t* occ, int centre, const std::vector<int>& vacancies, double* out,
+                                              std::vector<int>& seen, int stamp) const {
+  const IVec& pc = lattice_.position(centre);
+  for (int v : vacancies) {
+    const IVec offset = sub(lattice_.position(v), pc);
+    accumulate_touching(occ, centre, &offset, 1, 1.0, out, seen, stamp);
+  }
+  for (int i : vacancy_free_) add_image(occ, images_[i], pc, 1.0, out);
 }
 
 void VectorBasis::accumulate(const std::uint8_t* occ, int centre, double* out) const {
