@@ -382,6 +382,7 @@ Napi::Object tail_object(Napi::Env env, const TailSummary& t) {
   o.Set("kmcThreadSeconds", t.result.kmc_seconds);
   o.Set("relaxationThreadSeconds", t.result.relaxation_seconds);
   o.Set("correctorSolves", static_cast<double>(t.result.corrector_solves));
+  o.Set("correctorIterations", static_cast<double>(t.result.corrector_iterations));
   o.Set("times", doubles(env, t.result.times));
   auto per_checkpoint = [&](const std::vector<std::vector<Estimate>>& v) {
     Napi::Array a = Napi::Array::New(env, v.size());

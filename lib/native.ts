@@ -377,6 +377,7 @@ export interface NativeTail {
   kmcThreadSeconds: number;
   relaxationThreadSeconds: number;
   correctorSolves: number;
+  correctorIterations: number;
   times: Float64Array;
   zValue: NativeEstimate[][];
   xValue: NativeEstimate[][];

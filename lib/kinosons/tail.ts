@@ -37,7 +37,7 @@ export interface RefinedEstimate {
   seconds: number;
   /** Seconds for a 1 % error: the best linear model's fit once, then the tail scaled by (error / 1 %)². */
   secondsFor1Percent: number | null;
-  profile: { kmcThreadSeconds: number; relaxationThreadSeconds: number; correctorSolves: number };
+  profile: { kmcThreadSeconds: number; relaxationThreadSeconds: number; correctorSolves: number; correctorIterations: number };
 }
 
 const estimate = (e: { mean: number; error: number }): Estimate => ({ mean: e.mean, error: e.error });
@@ -79,7 +79,7 @@ export function refinedFromTail(t: NativeTail, channel: number, channels: number
     jumps: t.jumps,
     seconds: t.seconds,
     secondsFor1Percent: Number.isFinite(seconds1) ? seconds1 : null,
-    profile: { kmcThreadSeconds: t.kmcThreadSeconds, relaxationThreadSeconds: t.relaxationThreadSeconds, correctorSolves: t.correctorSolves },
+    profile: { kmcThreadSeconds: t.kmcThreadSeconds, relaxationThreadSeconds: t.relaxationThreadSeconds, correctorSolves: t.correctorSolves, correctorIterations: t.correctorIterations },
   };
 }
 

@@ -45,7 +45,7 @@ struct TailResult {
   std::vector<std::vector<double>> z, x;
   bool converged = false;
   long long jumps = 0;          // all segments
-  long long corrector_solves = 0;
+  long long corrector_solves = 0, corrector_iterations = 0;  // χ at the checkpoints, warm-started along each segment
   double kmc_seconds = 0, relaxation_seconds = 0;  // thread-seconds: the jumps, and y at checkpoints
 };
 

@@ -37,6 +37,16 @@ void CorrectorTerms::prepare(const std::uint8_t* occ) {
   seconds_ += since(t0);
 }
 
+void CorrectorTerms::prepare_from(const std::uint8_t* occ, std::vector<double>& chi) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const bool warm = !chi.empty();
+  if (warm) chi_x_ = chi;
+  iterations_ += solver_.solve(occ, chi_x_, warm);
+  ++solves_;
+  seconds_ += since(t0);
+  chi = chi_x_;
+}
+
 void CorrectorTerms::features(const std::uint8_t* occ, const std::vector<double>& chi, const std::vector<int>& vacancies, int c, double* out) const {
   for (int f = 0; f < 3 * functions_; ++f) out[f] = 0;
   for (int d = 0; d < 3; ++d) out[d] = chi[3 * c + d];

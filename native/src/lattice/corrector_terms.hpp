@@ -31,6 +31,9 @@ class CorrectorTerms {
   int functions() const { return functions_; }
   // χ of the state whose transitions follow (solved from zero, so it depends on the state only).
   void prepare(const std::uint8_t* occ);
+  // The same, warm-started from `chi` (a χ of a nearby state; empty: from zero), which receives
+  // the solution: a trajectory's states each a few jumps from the last.
+  void prepare_from(const std::uint8_t* occ, std::vector<double>& chi);
   // Appends the corrector entries (functions offset … offset + functions − 1) to the terms of a
   // jump, adding terms for atoms the cluster basis left out.
   void append(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, int offset, std::vector<TransitionTerm>& terms);

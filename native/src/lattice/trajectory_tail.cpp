@@ -35,10 +35,13 @@ class Relaxation {
   }
   int channels() const { return builder_.channels(); }
   long long solves() const { return builder_.corrector() ? builder_.corrector()->solves() : 0; }
+  long long iterations() const { return builder_.corrector() ? builder_.corrector()->iterations() : 0; }
 
   // sites: the site of each atom (tracer) — ignored for collective targets.
-  void evaluate(const std::uint8_t* occ, const std::vector<int>& vacancies, const std::vector<int>& sites, std::vector<double>& y) {
-    builder_.prepare(occ);
+  // chi: the segment's corrector from its last checkpoint (warm start), updated.
+  void evaluate(const std::uint8_t* occ, const std::vector<int>& vacancies, const std::vector<int>& sites, std::vector<double>& chi,
+                std::vector<double>& y) {
+    builder_.prepare_from(occ, chi);
     const int K = builder_.functions(), ch = builder_.channels();
     if (target_.collective) {
       y.assign(3 * ch, 0.0);
@@ -119,7 +122,7 @@ class Segment {
   void evaluate(Relaxation& relax, std::vector<double>& y) {
     const auto t0 = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < followed_.size(); ++i) sites_[i] = site_of_[followed_[i]];
-    relax.evaluate(occ_.data(), vacancies_, sites_, y);
+    relax.evaluate(occ_.data(), vacancies_, sites_, chi_, y);
     relaxation_seconds_ += seconds_since(t0);
   }
   void record(int ch, std::vector<double>& z, std::vector<double>& x) const {
@@ -157,7 +160,7 @@ class Segment {
   std::vector<int> atom_at_, site_of_, vacancies_, followed_, sites_;
   std::vector<std::uint8_t> species_;
   std::vector<long long> disp_;  // units of a/2
-  std::vector<double> y0_, y_;
+  std::vector<double> y0_, y_, chi_;
   std::vector<Jump> jumps_;
   double time_ = 0;
   long long jumps_done_ = 0;
@@ -251,7 +254,10 @@ TailResult trajectory_tail(const Lattice& lattice, const EnergyModel& model, con
     r.relaxation_seconds += seg->relaxation_seconds();
   }
   for (const auto& rl : relax)
-    if (rl) r.corrector_solves += rl->solves();
+    if (rl) {
+      r.corrector_solves += rl->solves();
+      r.corrector_iterations += rl->iterations();
+    }
   return r;
 }
 

@@ -57,6 +57,10 @@ void TermBuilder::prepare(const std::uint8_t* occ) {
   if (corrector_) corrector_->prepare(occ);
 }
 
+void TermBuilder::prepare_from(const std::uint8_t* occ, std::vector<double>& chi) {
+  if (corrector_) corrector_->prepare_from(occ, chi);
+}
+
 void TermBuilder::build(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, std::vector<TransitionTerm>& terms) {
   build_basis(occ, vacancies, jump, terms);
   if (corrector_) corrector_->append(occ, vacancies, jump, basis_ ? basis_->size() : 0, terms);

@@ -48,6 +48,8 @@ class TermBuilder {
   int functions() const;
   // Call once per state before building its jumps (solves the corrector of the state).
   void prepare(const std::uint8_t* occ);
+  // prepare, with the corrector warm-started from (and returning) `chi` (CorrectorTerms::prepare_from).
+  void prepare_from(const std::uint8_t* occ, std::vector<double>& chi);
   // Fills `terms` for the jump (occ is restored before returning).
   void build(std::uint8_t* occ, const std::vector<int>& vacancies, const Jump& jump, std::vector<TransitionTerm>& terms);
   const CorrectorTerms* corrector() const { return corrector_.get(); }
