@@ -16,7 +16,7 @@ const interacting = path.join(fixturesDir, 'kinosons', 'interacting-small.json')
 const network = path.join(fixturesDir, 'kinosons', 'binary-network.json');
 
 /** Clock values: wall seconds differ between any two runs. */
-const CLOCKS = new Set(['samplingSeconds', 'secondsFor1Percent', 'fitSeconds', 'validationSeconds', 'accumulateSeconds', 'solveSeconds', 'correctorThreadSeconds']);
+const CLOCKS = new Set(['samplingSeconds', 'secondsFor1Percent', 'fitSeconds', 'validationSeconds', 'accumulateSeconds', 'solveSeconds', 'correctorThreadSeconds', 'seconds', 'kmcThreadSeconds', 'relaxationThreadSeconds']);
 
 function withoutClocks(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutClocks);
