@@ -154,7 +154,7 @@ Spec parse_spec(const Napi::Object& o) {
     if (st.Has("tail") && st.Get("tail").IsObject()) {
       Napi::Object t = st.Get("tail").As<Napi::Object>();
       so.tail.rounds = static_cast<int>(number(t, "rounds", 10));
-      so.tail.min_rounds = static_cast<int>(number(t, "minRounds", 3));
+      so.tail.min_rounds = static_cast<int>(number(t, "minRounds", 5));
       so.tail.tolerance = number(t, "tolerance", 0.03);
       so.tail_first_jumps = number(t, "firstJumps", 0);
     }

@@ -270,7 +270,7 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
     const rounds = num(t, 'rounds', w, 10, (v) => Number.isInteger(v) && v >= 3 && v <= 30, 'an integer from 3 to 30 (checkpoints, each twice as late as the one before)');
     tail = {
       rounds,
-      minRounds: num(t, 'minRounds', w, 3, (v) => Number.isInteger(v) && v >= 3 && v <= rounds, `an integer from 3 to rounds (${rounds})`),
+      minRounds: num(t, 'minRounds', w, Math.min(5, rounds), (v) => Number.isInteger(v) && v >= 3 && v <= rounds, `an integer from 3 to rounds (${rounds})`),
       tolerance: num(t, 'tolerance', w, 0.03, (v) => v > 0 && v < 1, 'a fraction in (0, 1) (a drop of the slope below it counts as small)'),
       firstJumps: num(t, 'firstJumps', w, 0, (v) => v >= 0, 'a non-negative number of jumps (0: one per site)'),
     };

@@ -22,6 +22,8 @@ export interface CostComparison {
   /** KMC seconds / kinoson seconds for a 1 % error (> 1: kinosons cheaper). */
   speedup: number | null;
   statement: string;
+  /** The bound tightened by short trajectories (fit.refined) against the same KMC value. */
+  refined?: { value: Estimate; ratio: number; sigma: number; secondsFor1Percent: number | null; statement: string };
 }
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -51,6 +53,19 @@ export function compareCosts(fit: FitResult, kmc: KmcReference): CostComparison 
   else statement = `KMC is cheaper here: ${s(kmcSeconds)} against ${s(kinSeconds)} with kinosons for a 1 % error on ${quantity} (${(1 / speedup!).toPrecision(2)}× more time for kinosons)`;
   if (Math.abs(ratio - 1) > 0.05 && Math.abs(sigma) > 2)
     statement += `; and the kinoson value is ${(100 * (ratio - 1)).toFixed(1)} % off KMC (${sigma.toFixed(1)}σ): the best relaxation vector is not converged for this alloy`;
+  let refined: CostComparison['refined'];
+  if (fit.refined) {
+    const v = fit.refined.D;
+    const r = v.mean / ref.mean, z = (v.mean - ref.mean) / Math.hypot(v.error, ref.error);
+    const agree = Math.abs(r - 1) <= 0.05 || Math.abs(z) <= 2;
+    refined = {
+      value: v,
+      ratio: r,
+      sigma: z,
+      secondsFor1Percent: fit.refined.secondsFor1Percent,
+      statement: `tightened by short trajectories: ${(100 * (r - 1)).toFixed(1)} % from KMC (${z.toFixed(1)}σ)${agree ? '' : ': they disagree'}; ${s(fit.refined.secondsFor1Percent)} for a 1 % error that way`,
+    };
+  }
   return {
     quantity,
     kmc: ref,
@@ -63,6 +78,7 @@ export function compareCosts(fit: FitResult, kmc: KmcReference): CostComparison 
     cheaper,
     speedup,
     statement,
+    ...(refined ? { refined } : {}),
   };
 }
 
@@ -72,5 +88,6 @@ export function describeCosts(c: CostComparison): string {
     `  against KMC (${c.quantity}): KMC ${c.kmc.mean.toPrecision(4)} ± ${c.kmc.error.toPrecision(2)}, kinosons/KMC = ${c.ratio.toFixed(3)} (${c.sigma.toFixed(1)}σ)${c.correlationFactor !== null ? `, correlation factor ${c.correlationFactor.toFixed(3)}` : ''}`,
     `  cost of a 1 % error on this machine: KMC ${n(c.kmcFor1Percent.jumps)} jumps / ${c.kmcFor1Percent.seconds?.toPrecision(3) ?? '—'} s; kinosons ${n(c.kinosonsFor1Percent.transitions)} transitions / ${c.kinosonsFor1Percent.seconds?.toPrecision(3) ?? '—'} s`,
     `  ${c.statement}`,
+    ...(c.refined ? [`  ${c.refined.statement}`] : []),
   ].join('\n');
 }

@@ -90,7 +90,7 @@ export function describeRefined(r: RefinedEstimate, bound: Estimate): string[] {
   const drop = r.lastDrop ? `${((100 * r.lastDrop.mean) / last.slope.mean).toFixed(1)} ± ${((100 * r.lastDrop.error) / last.slope.mean).toFixed(1)} %` : '—';
   return [
     `  tightened by short trajectories through y of ${r.model}: ${fmt(r.D)} a² ν (the bound above ${fmt(bound)})`,
-    `    ${r.segments} segments of ${last.jumps.toPrecision(3)} jumps (${r.checkpoints.length} checkpoints), last slope drop ${drop}: ${r.converged ? `converged (drifts above ${r.resolution === null ? '—' : (100 * r.resolution).toFixed(1)} % would show; more validation states resolve less)` : 'NOT converged (raise tail.rounds)'}`,
+    `    ${r.segments} segments of ${last.jumps.toPrecision(3)} jumps (${r.checkpoints.length} checkpoints), last slope drop ${drop}: ${r.converged ? `converged (drifts above ${r.resolution === null ? '—' : (100 * r.resolution).toFixed(1)} % would show; more validation states make that smaller)` : 'NOT converged (raise tail.rounds)'}`,
     `    plain KMC slope over the same segments ${fmt(last.plainSlope)}; ${r.seconds.toPrecision(3)} s`,
   ];
 }

@@ -32,7 +32,7 @@ struct TailOptions {
   double first = 0;        // τ₀, the first checkpoint, in the model's time unit (1/ν)
   int rounds = 10;         // at most this many checkpoints (the longest segment is τ₀ 2^(rounds−1))
   double tolerance = 0.03; // a drop of the slope below this fraction is small …
-  int min_rounds = 3;      // … and the run stops after two small drops, not before this many checkpoints
+  int min_rounds = 5;      // … and the run stops after two small drops, not before this many checkpoints
   std::uint64_t seed = 1;
 };
 
