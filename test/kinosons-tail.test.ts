@@ -38,7 +38,8 @@ describe('kinosons: the bound tightened by short trajectories', () => {
     const refined = json.refined;
     assert.equal(refined.method, 'trajectory-tail');
     assert.equal(refined.model, 'linear+corrector');
-    assert.ok(json.D.mean > 1.1 * kmc.mean, `the bound ${json.D.mean} should be well above KMC ${kmc.mean} on this alloy`);
+    assert.ok(json.bound.mean > 1.1 * kmc.mean, `the bound ${json.bound.mean} should be well above KMC ${kmc.mean} on this alloy`);
+    assert.deepEqual([json.D, json.DMethod], [refined.D, 'trajectory-tail']);
     const sigma = Math.abs(refined.D.mean - kmc.mean) / Math.hypot(refined.D.error, kmc.error);
     assert.ok(sigma < 3.5 && Math.abs(refined.D.mean / kmc.mean - 1) < 0.05, `refined ${refined.D.mean} ± ${refined.D.error} vs KMC ${kmc.mean} ± ${kmc.error}`);
     assert.equal(refined.converged, true);
@@ -46,7 +47,7 @@ describe('kinosons: the bound tightened by short trajectories', () => {
     // Checkpoints double; the first D(t) lies between the refined value and the bound.
     const cps = refined.checkpoints;
     for (let k = 1; k < cps.length; k++) assert.ok(Math.abs(cps[k].time / cps[k - 1].time - 2) < 1e-12);
-    assert.ok(cps[0].D.mean < json.D.mean && cps[0].D.mean > 0.9 * refined.D.mean);
+    assert.ok(cps[0].D.mean < json.bound.mean && cps[0].D.mean > 0.9 * refined.D.mean);
     // The plain displacement from the same segments starts higher (y = 0 relaxes nothing).
     assert.ok(cps[0].plainD.mean > cps[0].D.mean);
     assert.ok(refined.seconds > 0 && refined.jumps > 0 && refined.secondsFor1Percent > 0);
@@ -56,6 +57,7 @@ describe('kinosons: the bound tightened by short trajectories', () => {
     const off = fitJson(alloy({ tail: false, states: { training: 50, validation: 50 } }), '--no-kmc');
     assert.equal(off.status, 0, off.stderr);
     assert.equal(off.json.refined, undefined);
+    assert.deepEqual([off.json.D, off.json.DMethod], [off.json.bound, 'variational']);
     const bad = fitJson(alloy({ tail: { rounds: 1 } }), '--no-kmc');
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /tail: 'rounds' must be an integer from 3 to 30/);

@@ -54,7 +54,7 @@ export async function report(configFile: string, outDir: string, json: boolean, 
     }
     if (task.kind === 'fit' && !json) {
       const entry = checkpoint.done[String(task.temperature)];
-      console.log(`${task.temperature} K ${task.species}: KMC ${fmt(entry.kmc!.tracer[task.species])}, kinosons ${fmt(entry.fits[task.species].D)} (${entry.fits[task.species].best})\n${describeCosts(compareCosts(entry.fits[task.species], entry.kmc!))}`);
+      console.log(`${task.temperature} K ${task.species}: KMC ${fmt(entry.kmc!.tracer[task.species])}, kinosons ${fmt(entry.fits[task.species].bound)} (${entry.fits[task.species].best})\n${describeCosts(compareCosts(entry.fits[task.species], entry.kmc!))}`);
     }
   }
   const out = finishReport(configFile, config, outDir, checkpoint.done);

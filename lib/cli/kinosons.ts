@@ -126,8 +126,8 @@ function describeFit(r: FitResult): string {
         `  ${m.name.padEnd(36)}${String(m.functions).padStart(6)} ${String(m.rank).padStart(5)}   ${m.training.toPrecision(5).padEnd(12)} ${fmt(m.validation)}${m.residualCoefficient !== null ? `  (residual bias c = ${m.residualCoefficient.toFixed(3)})` : ''}${m.name === r.best ? '  ← best' : ''}`,
     ),
     ...r.models.filter((m) => m.name === r.best).map((m) => `  time of the best model: accumulate ${m.profile.accumulateSeconds.toPrecision(3)} s${m.profile.correctorSolves ? ` (${m.profile.correctorSolves} corrector solves, ${(m.profile.correctorIterations / m.profile.correctorSolves).toFixed(0)} CG iterations each, ${m.profile.correctorThreadSeconds.toPrecision(3)} thread-s)` : ''}, solve ${m.profile.solveSeconds.toPrecision(2)} s, validation ${m.validationSeconds.toPrecision(3)} s (wall)`),
-    `  D from kinosons (best model): ${fmt(r.D)} a² ν; ${Number.isFinite(r.statesFor1Percent) ? `1 % error needs ~${r.statesFor1Percent} states (~${r.secondsFor1Percent.toPrecision(3)} s)` : 'D = 0: no error to scale'}`,
-    ...(r.refined ? describeRefined(r.refined, r.D) : []),
+    `  D from kinosons (best model, an upper bound): ${fmt(r.bound)} a² ν; ${Number.isFinite(r.statesFor1Percent) ? `1 % error needs ~${r.statesFor1Percent} states (~${r.secondsFor1Percent.toPrecision(3)} s)` : 'D = 0: no error to scale'}`,
+    ...(r.refined ? describeRefined(r.refined, r.bound) : []),
     `  kinosons: ${r.kinosons.count}; the largest ${(100 * r.kinosons.cumulative.fractionFor50).toFixed(1)} % carry half of D, ${(100 * r.kinosons.cumulative.fractionFor90).toFixed(1)} % carry 90 %`,
     `  share of D by jumping species: ${r.kinosons.bySpecies.map((d) => `${d.group} ${(100 * d.share).toFixed(1)} %`).join(', ')}`,
   ];

@@ -43,8 +43,8 @@ export function compareCosts(fit: FitResult, kmc: KmcReference): CostComparison 
   const uncorrelated = fit.models[0]?.validation.mean;
   const speedup = kmcSeconds !== null && kinSeconds !== null && kinSeconds > 0 ? kmcSeconds / kinSeconds : null;
   const cheaper = speedup === null ? 'unknown' : speedup > 1 ? 'kinosons' : 'kmc';
-  const ratio = fit.D.mean / ref.mean;
-  const sigma = (fit.D.mean - ref.mean) / Math.hypot(fit.D.error, ref.error);
+  const ratio = fit.bound.mean / ref.mean;
+  const sigma = (fit.bound.mean - ref.mean) / Math.hypot(fit.bound.error, ref.error);
   const f = uncorrelated > 0 ? ref.mean / uncorrelated : null;
   const s = (x: number | null) => (x === null ? '—' : `${x.toPrecision(2)} s`);
   let statement: string;
@@ -69,7 +69,7 @@ export function compareCosts(fit: FitResult, kmc: KmcReference): CostComparison 
   return {
     quantity,
     kmc: ref,
-    kinosons: fit.D,
+    kinosons: fit.bound,
     ratio,
     sigma,
     correlationFactor: f,

@@ -368,8 +368,13 @@ export interface FitResult {
   samplingSeconds: number;
   models: ModelSummary[];
   best: string;
-  /** The target coefficient (D* for a tracer, L_aa per site for collective) as the mean of kinosons. */
+  /** The target coefficient (D* for a tracer, L_aa per site for collective): the best estimate —
+   *  the bound tightened by short trajectories (`refined.D`) when the tail ran, else `bound`. */
   D: Estimate;
+  /** Where D comes from: 'trajectory-tail' (refined) or 'variational' (the bound). */
+  DMethod: 'trajectory-tail' | 'variational';
+  /** The variational value of the best model: the mean of its kinosons, an upper bound. */
+  bound: Estimate;
   /** Collective targets: the full L_ab of the best model (validation), per site. */
   onsager?: Record<string, Record<string, Estimate>>;
   /** States for a 1 % standard error at this variance, and the time that costs. */
@@ -491,6 +496,7 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
       names.forEach((b, j) => (onsager![a][b] = estimate(best.validation[i * ch + j])));
     });
   }
+  const refined = r.tail ? refinedFromTail(r.tail, channel, ch, target.kind === 'collective' ? names : null, states, linearFitSeconds(r, trainingSampled ? trainingStates * samplingPerState : 0)) : undefined;
   return {
     schema: 'ionfield.kinosons.fit/1',
     temperature,
@@ -504,11 +510,13 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
     samplingSeconds: r.samplingSeconds,
     models,
     best: best.name,
-    D,
+    D: refined ? refined.D : D,
+    DMethod: refined ? 'trajectory-tail' : 'variational',
+    bound: D,
     onsager,
     statesFor1Percent,
     secondsFor1Percent: fitOnce + statesFor1Percent * perState,
-    ...(r.tail ? { refined: refinedFromTail(r.tail, channel, ch, target.kind === 'collective' ? names : null, states, linearFitSeconds(r, trainingSampled ? trainingStates * samplingPerState : 0)) } : {}),
+    ...(refined ? { refined } : {}),
     kinosons: {
       count: k.value.length,
       zero: bySpecies.zero,

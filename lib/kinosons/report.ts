@@ -72,7 +72,7 @@ export function finishReport(configFile: string, config: KinosonConfig, outDir: 
       plot(
         names.flatMap((s) => [
           { name: `${s} KMC`, x, y: temperatures.map((t) => t.kmc.tracer[s].mean), error: temperatures.map((t) => t.kmc.tracer[s].error), style: 'points' as const },
-          { name: `${s} kinosons`, x, y: temperatures.map((t) => t.fits[s].D.mean), error: temperatures.map((t) => t.fits[s].D.error), style: 'points' as const },
+          { name: `${s} kinosons`, x, y: temperatures.map((t) => t.fits[s].bound.mean), error: temperatures.map((t) => t.fits[s].bound.error), style: 'points' as const },
           ...(models[s]
             ? [
                 { name: `${s} Arrhenius`, x, y: models[s]!.arrhenius.predicted },

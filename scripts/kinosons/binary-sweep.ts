@@ -48,16 +48,16 @@ async function main() {
           uncorrelated: fit.models[0].validation,
           models: fit.models.map((m) => ({ name: m.name, validation: m.validation, functions: m.functions, rank: m.rank })),
           best: fit.best,
-          variational: fit.D,
-          deviationSigma: (fit.D.mean - ref.mean) / Math.hypot(fit.D.error, ref.error),
-          relativeDeviation: fit.D.mean / ref.mean - 1,
+          variational: fit.bound,
+          deviationSigma: (fit.bound.mean - ref.mean) / Math.hypot(fit.bound.error, ref.error),
+          relativeDeviation: fit.bound.mean / ref.mean - 1,
           transitionsFor1Percent: Math.round((fit.statesFor1Percent * fit.validationTransitions) / fit.validationStates),
           statesFor1Percent: fit.statesFor1Percent,
           variationalSecondsFor1Percent: fit.secondsFor1Percent,
         };
         rows.push(row);
         console.log(
-          `W_B/W_A=${ratio} c_A=${fast} ${s}: KMC ${ref.mean.toPrecision(4)}±${ref.error.toPrecision(2)}  var ${fit.D.mean.toPrecision(4)}±${fit.D.error.toPrecision(2)} (${(100 * row.relativeDeviation).toFixed(1)} %, ${row.deviationSigma.toFixed(1)}σ)  1%: KMC ${row.kmcJumpsFor1Percent.toExponential(1)} jumps/${row.kmcSecondsFor1Percent.toPrecision(2)} s, var ${row.transitionsFor1Percent.toExponential(1)} transitions/${row.variationalSecondsFor1Percent.toPrecision(2)} s`,
+          `W_B/W_A=${ratio} c_A=${fast} ${s}: KMC ${ref.mean.toPrecision(4)}±${ref.error.toPrecision(2)}  var ${fit.bound.mean.toPrecision(4)}±${fit.bound.error.toPrecision(2)} (${(100 * row.relativeDeviation).toFixed(1)} %, ${row.deviationSigma.toFixed(1)}σ)  1%: KMC ${row.kmcJumpsFor1Percent.toExponential(1)} jumps/${row.kmcSecondsFor1Percent.toPrecision(2)} s, var ${row.transitionsFor1Percent.toExponential(1)} transitions/${row.variationalSecondsFor1Percent.toPrecision(2)} s`,
         );
       }
     }

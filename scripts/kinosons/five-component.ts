@@ -18,11 +18,11 @@ async function main() {
     const row = {
       species: s,
       kmc: ref,
-      variational: fit.D,
+      variational: fit.bound,
       best: fit.best,
       models: fit.models.map((m) => ({ name: m.name, validation: m.validation })),
-      relativeDeviation: fit.D.mean / ref.mean - 1,
-      deviationSigma: (fit.D.mean - ref.mean) / Math.hypot(fit.D.error, ref.error),
+      relativeDeviation: fit.bound.mean / ref.mean - 1,
+      deviationSigma: (fit.bound.mean - ref.mean) / Math.hypot(fit.bound.error, ref.error),
       kmcJumpsFor1Percent: kmc.jumpsFor1Percent[s],
       kmcSecondsFor1Percent: kmc.secondsFor1Percent[s],
       transitionsFor1Percent: Math.round((fit.statesFor1Percent * fit.validationTransitions) / fit.validationStates),
@@ -30,7 +30,7 @@ async function main() {
       shareBySpecies: fit.kinosons.bySpecies.map((d) => ({ group: d.group, share: d.share })),
     };
     rows.push(row);
-    console.log(`${s}: KMC ${ref.mean.toPrecision(4)}±${ref.error.toPrecision(2)} var ${fit.D.mean.toPrecision(4)}±${fit.D.error.toPrecision(2)} (${(100 * row.relativeDeviation).toFixed(1)} %, ${row.deviationSigma.toFixed(1)}σ) best ${fit.best}`);
+    console.log(`${s}: KMC ${ref.mean.toPrecision(4)}±${ref.error.toPrecision(2)} var ${fit.bound.mean.toPrecision(4)}±${fit.bound.error.toPrecision(2)} (${(100 * row.relativeDeviation).toFixed(1)} %, ${row.deviationSigma.toFixed(1)}σ) best ${fit.best}`);
   }
   const f = (x: { mean: number; error: number }) => `${x.mean.toPrecision(4)} ± ${x.error.toPrecision(2)}`;
   const md = [

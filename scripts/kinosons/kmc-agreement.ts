@@ -51,8 +51,8 @@ async function runCase(c: Case) {
       kmc: ref,
       models: fit.models.map((m) => ({ name: m.name, functions: m.functions, validation: m.validation, ...relative(m.validation, ref), fitSeconds: m.fitSeconds, validationSeconds: m.validationSeconds })),
       best: fit.best,
-      kinosons: fit.D,
-      ...relative(fit.D, ref),
+      kinosons: fit.bound,
+      ...relative(fit.bound, ref),
       cost: {
         kmcJumpsFor1Percent: kmcJumps,
         kmcSecondsFor1Percent: kmcSeconds,

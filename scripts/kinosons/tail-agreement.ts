@@ -65,7 +65,7 @@ async function runCase(id: string) {
     const row = {
       quantity: key,
       kmc: ref,
-      bound: { value: fit.D, ...versus(fit.D, ref) },
+      bound: { value: fit.bound, ...versus(fit.bound, ref) },
       refined: { value: r.D, ...versus(r.D, ref) },
       plain: { value: last.plainSlope, ...versus(last.plainSlope, ref) },
       converged: r.converged,
