@@ -9,7 +9,7 @@ export const configKeys = {
   species: ['name', 'count', 'fraction', 'nu', 'e0'],
   pair: ['shell', 'a', 'b', 'J'],
   kmc: ['steps', 'trajectories', 'equilibrationSweeps', 'exponentialTimes', 'estimator', 'checkpoints', 'window', 'extend', 'maxExtension'],
-  tail: ['rounds', 'minRounds', 'tolerance', 'firstJumps'],
+  tail: ['rounds', 'minRounds', 'tolerance', 'firstJumps', 'targets'],
   states: ['training', 'validation', 'chains', 'equilibrationSweeps', 'decorrelationSweeps'],
   model: [
     'name',

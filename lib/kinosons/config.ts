@@ -47,6 +47,10 @@ export interface KinosonConfig {
  *  row (below `tolerance` or within twice its error; after at least minRounds checkpoints) or
  *  after `rounds`. */
 export interface TailSettings {
+  /** 'tracer' (default): tracer targets only — a collective segment gives one ΔZ, as noisy as
+   *  KMC's collective estimate, so there the bound (within its model error) is usually the better
+   *  number; 'all': collective targets too. */
+  targets: 'tracer' | 'all';
   rounds: number;
   minRounds: number;
   tolerance: number;
@@ -268,7 +272,10 @@ export function validateConfig(raw: unknown, where = 'config'): KinosonConfig {
     const w = `${where}: tail`;
     const t = section(o.tail === true ? {} : o.tail, where, 'tail', configKeys.tail);
     const rounds = num(t, 'rounds', w, 10, (v) => Number.isInteger(v) && v >= 3 && v <= 30, 'an integer from 3 to 30 (checkpoints, each twice as late as the one before)');
+    const targets = t.targets ?? 'tracer';
+    if (targets !== 'tracer' && targets !== 'all') fail(w, 'targets', "must be 'tracer' (tracer targets only) or 'all' (collective too)");
     tail = {
+      targets,
       rounds,
       minRounds: num(t, 'minRounds', w, Math.min(5, rounds), (v) => Number.isInteger(v) && v >= 3 && v <= rounds, `an integer from 3 to rounds (${rounds})`),
       tolerance: num(t, 'tolerance', w, 0.03, (v) => v > 0 && v < 1, 'a fraction in (0, 1) (a drop of the slope below it counts as small)'),

@@ -443,7 +443,9 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
       decorrelationSweeps: config.states.decorrelationSweeps,
       kinosonChannel: channel,
       models: config.models,
-      ...(config.tail ? { tail: config.tail } : {}),
+      ...(config.tail && (target.kind === 'tracer' || config.tail.targets === 'all')
+        ? { tail: { rounds: config.tail.rounds, minRounds: config.tail.minRounds, tolerance: config.tail.tolerance, firstJumps: config.tail.firstJumps } }
+        : {}),
     },
   };
   if (target.kind === 'collective' && config.models.some((m) => (m.hidden ?? 0) > 0))

@@ -47,7 +47,7 @@ function rawOf(id: string) {
 
 async function runCase(id: string) {
   const c = cases.find((x) => x.id === id)!;
-  const raw = { ...rawOf(id), states: { ...(c.config.states as object), training: states, validation: states }, models: [model] };
+  const raw = { ...rawOf(id), states: { ...(c.config.states as object), training: states, validation: states }, models: [model], tail: { targets: 'all' } };
   const hash = crypto.createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 16);
   const file = path.join(casesDir, `${id}.json`);
   const cached = cachedCase(file, hash, fresh);
