@@ -58,6 +58,16 @@ describe('kinosons: the bound tightened by short trajectories', () => {
     assert.equal(off.status, 0, off.stderr);
     assert.equal(off.json.refined, undefined);
     assert.deepEqual([off.json.D, off.json.DMethod], [off.json.bound, 'variational']);
+    // Collective targets only when asked for ('targets': 'all'), with every L_ab.
+    const small = { states: { training: 50, validation: 50 } };
+    const collective = fitJson(alloy(small), '--no-kmc', '--target', 'collective:A');
+    assert.equal(collective.status, 0, collective.stderr);
+    assert.equal(collective.json.refined, undefined);
+    const all = fitJson(alloy({ ...small, tail: { targets: 'all', rounds: 4, minRounds: 3 } }), '--no-kmc', '--target', 'collective:A');
+    assert.equal(all.status, 0, all.stderr);
+    assert.equal(all.json.DMethod, 'trajectory-tail');
+    assert.deepEqual(all.json.D, all.json.refined.onsager.A.A);
+    assert.ok(all.json.refined.onsager.B.B.mean > 0 && Number.isFinite(all.json.refined.onsager.A.B.mean));
     const bad = fitJson(alloy({ tail: { rounds: 1 } }), '--no-kmc');
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /tail: 'rounds' must be an integer from 3 to 30/);
