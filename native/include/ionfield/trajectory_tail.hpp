@@ -12,6 +12,10 @@
 // is the special case y = 0 (D_x(t) starts at the uncorrelated value). The MSD's intercept
 // (∫ s C(s) ds) is removed by the slope between t/2 and t, which converges exponentially.
 //
+// Memory: every segment's state is kept between checkpoints (occupancy, atom positions and
+// displacements, y at the start, the corrector χ for a warm start): about 70 bytes per site per
+// segment, e.g. 270 MB for 2000 validation states of FCC 8³.
+//
 // Segments start from the validation states (equilibrium) and run the exact residence-time
 // dynamics (exponential waiting times, so that the state at a fixed time is exact). Checkpoints
 // double: t_k = τ₀ 2^(k−1); y is evaluated only there. After each round every segment is extended

@@ -9,9 +9,11 @@
 
 namespace ionfield::lattice {
 
-// Returns the atom that moved.
-inline int apply_tracked_jump(const Lattice& lattice, const Jump& j, std::vector<std::uint8_t>& occ, std::vector<int>& atom_at,
-                              std::vector<long long>& disp, std::vector<int>& vacancies) {
+// Returns the atom that moved. Int: the displacement's integer type (the trajectory tail keeps
+// every segment in memory between checkpoints and uses 32 bits; whole KMC trajectories 64).
+template <class Int>
+int apply_tracked_jump(const Lattice& lattice, const Jump& j, std::vector<std::uint8_t>& occ, std::vector<int>& atom_at, std::vector<Int>& disp,
+                       std::vector<int>& vacancies) {
   const int atom = atom_at[j.target];
   const IVec& z = lattice.shell_vectors(0)[j.vector];
   for (int d = 0; d < 3; ++d) disp[3 * atom + d] -= z[d];  // the atom moves against the vacancy

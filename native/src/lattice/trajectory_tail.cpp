@@ -159,7 +159,7 @@ class Segment {
   Rng rng_;
   std::vector<int> atom_at_, site_of_, vacancies_, followed_, sites_;
   std::vector<std::uint8_t> species_;
-  std::vector<long long> disp_;  // units of a/2
+  std::vector<std::int32_t> disp_;  // units of a/2 (a segment of 2³¹ jumps of one atom is far beyond any tail)
   std::vector<double> y0_, y_, chi_;
   std::vector<Jump> jumps_;
   double time_ = 0;
