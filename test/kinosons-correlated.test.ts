@@ -6,17 +6,9 @@ import * as path from 'node:path';
 import { runCli } from './helpers/cli';
 import { tempDir } from './helpers/paths';
 import { runFit, validateConfig } from '../lib/kinosons/index';
+import { binaryAlloy } from './helpers/binary-alloy';
 
-const alloy = (extra: Record<string, unknown> = {}) => ({
-  lattice: 'fcc',
-  supercell: 3,
-  seed: 5,
-  species: [
-    { name: 'A', fraction: 0.35, nu: 1, e0: 0 },
-    { name: 'B', fraction: 0.65, nu: 0.01, e0: 0 },
-  ],
-  ...extra,
-});
+const alloy = (extra: Record<string, unknown> = {}) => binaryAlloy(0.65, 0.01, 5, extra);
 const linear = { vacancyShells: -1, speciesShells: 1, pairFirstShells: 1, pairSecondShells: 1 };
 
 describe('kinosons: KMC estimator', () => {

@@ -7,20 +7,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from './helpers/cli';
 import { tempDir } from './helpers/paths';
+import { binaryAlloy } from './helpers/binary-alloy';
 
-const alloy = (extra: Record<string, unknown> = {}) => ({
-  lattice: 'fcc',
-  supercell: 3,
-  seed: 9,
-  species: [
-    { name: 'A', fraction: 0.4, nu: 1, e0: 0 },
-    { name: 'B', fraction: 0.6, nu: 0.01, e0: 0 },
-  ],
-  states: { training: 300, validation: 300 },
-  kmc: { steps: 200000, trajectories: 64 },
-  models: [{ name: 'linear+corrector', vacancyShells: 4, pairFirstShells: 1, pairSecondShells: 1, corrector: true, correctorShells: 1 }],
-  ...extra,
-});
+const alloy = (extra: Record<string, unknown> = {}) =>
+  binaryAlloy(0.6, 0.01, 9, {
+    states: { training: 300, validation: 300 },
+    kmc: { steps: 200000, trajectories: 64 },
+    models: [{ name: 'linear+corrector', vacancyShells: 4, pairFirstShells: 1, pairSecondShells: 1, corrector: true, correctorShells: 1 }],
+    ...extra,
+  });
 
 function fitJson(config: Record<string, unknown>, ...args: string[]) {
   const dir = tempDir('tail');
