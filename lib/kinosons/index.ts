@@ -356,7 +356,7 @@ export interface ModelSummary {
 }
 
 export interface FitResult {
-  schema: 'ionfield.kinosons.fit/1';
+  schema: 'ionfield.kinosons.fit/2';
   temperature: number;
   target: Target;
   sampling: 'all' | 'kmc';
@@ -500,7 +500,7 @@ export async function runFit(config: KinosonConfig, temperature: number, target:
   }
   const refined = r.tail ? refinedFromTail(r.tail, channel, ch, target.kind === 'collective' ? names : null, states, linearFitSeconds(r, trainingSampled ? trainingStates * samplingPerState : 0)) : undefined;
   return {
-    schema: 'ionfield.kinosons.fit/1',
+    schema: 'ionfield.kinosons.fit/2',
     temperature,
     target,
     sampling: config.sampling,

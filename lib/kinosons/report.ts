@@ -85,7 +85,7 @@ export function finishReport(configFile: string, config: KinosonConfig, outDir: 
       ),
     );
   }
-  const out = { schema: 'ionfield.kinosons.report/1', config: path.resolve(configFile), species: names, temperatures, models, files };
+  const out = { schema: 'ionfield.kinosons.report/2', config: path.resolve(configFile), species: names, temperatures, models, files };
   writeFileAtomic(path.join(outDir, 'kinosons-report.json'), JSON.stringify(out, null, 2) + '\n');
   return out;
 }
