@@ -34,6 +34,16 @@ describe('formats: GROMACS .gro details', () => {
     assert.deepEqual(Array.from(t.boxes[0]!), [4, 0, 0, 0, 4, 0, 0, 0, 4]);
   });
 
+  it('a step in the title that is not a whole number in range is unknown (-1), not a converted double', async () => {
+    // Found by fuzz_gro: "step=1e19"-like digits overflowed a double → long long conversion.
+    const atom = atomLine(1, 'NA', [0.1, 0.2, 0.3], 8, 3);
+    const frame = (title: string) => [title, '    1', atom, '   2.00000   2.00000   2.00000'].join('\n');
+    const file = write('steps.gro', [frame('a t= 1.0 step= 10248777777777777798294'), frame('b t= 2.0 step= 2.5'), frame('c t= 3.0 step= 40')].join('\n') + '\n');
+    const t = await readAll(file, { unwrap: false });
+    assert.deepEqual(t.steps, [-1, -1, 40]);
+    assert.deepEqual(t.times, [1, 2, 3]);
+  });
+
   it('bad files: the message names the file, frame and line, and what was expected', () => {
     const good = fs.readFileSync(path.join(dir, 'tri-gmx.gro'), 'utf8').split('\n');
     const n = Number(good[1]);

@@ -27,7 +27,7 @@ std::vector<std::string> files_in(const std::string& dir) {
 int main() {
   const std::string root = "test/fixtures/formats/fuzz-regressions";  // run from the repository root
   int inputs = 0;
-  for (const char* format : {"dcd", "xtc"}) {
+  for (const char* format : {"dcd", "xtc", "gro"}) {
     for (const std::string& path : files_in(root + "/" + format)) {
       ++inputs;
       bool ok = true;

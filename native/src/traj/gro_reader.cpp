@@ -26,13 +26,27 @@ std::string_view trim(std::string_view s) {
 }
 
 // The number after `key` in a title line ("t= 12.5 step= 250"), or NaN.
-double title_value(std::string_view title, std::string_view key) {
+// The field after `key` in the free-text title ("t= 10.0 step= 5000", as GROMACS writes it).
+std::string_view title_field(std::string_view title, std::string_view key) {
   const auto at = title.find(key);
-  if (at == std::string_view::npos) return NAN;
+  if (at == std::string_view::npos) return {};
   std::vector<std::string_view> fields;
   split_fields(title.substr(at + key.size()), fields);
+  return fields.empty() ? std::string_view{} : fields[0];
+}
+
+double title_value(std::string_view title, std::string_view key) {
   double v;
-  return !fields.empty() && parse_finite(fields[0], v) ? v : NAN;
+  const std::string_view field = title_field(title, key);
+  return !field.empty() && parse_finite(field, v) ? v : NAN;
+}
+
+// A step is a whole number; anything else in the title (1e19, 2.5, text) leaves it unknown (−1)
+// rather than converting a double that a long long cannot hold.
+long long title_step(std::string_view title) {
+  long long v;
+  const std::string_view field = title_field(title, "step=");
+  return !field.empty() && parse_int64(field, v) && v >= 0 ? v : -1;
 }
 
 class GroReader final : public TrajectoryReader {
@@ -79,9 +93,8 @@ class GroReader final : public TrajectoryReader {
       return false;
     }
     const double time = title_value(title, "t=");
-    const double step = title_value(title, "step=");
     f.time = std::isnan(time) ? -1.0 : time;
-    f.step = std::isnan(step) ? -1 : static_cast<long long>(step);
+    f.step = title_step(title);
     std::string_view line;
     if (!lines_.next(line)) fail_at_end("file ends before the atom count line");
     long long natoms = -1;
