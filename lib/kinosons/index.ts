@@ -4,7 +4,7 @@ import { FitProfile, native, NativeBasisSpec, NativeFitLane, NativeEstimate, Nat
 import { KinosonConfig, KmcEstimator, nativeSpec, siteCount } from './config';
 import { LoadedStates } from './states';
 import { refinedFromTail, RefinedEstimate } from './tail';
-import { cumulativeShare, CumulativeShare, Estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
+import { cumulativeShare, CumulativeShare, Estimate, estimate, kinosonMean, linearFit, logDensities, temperaturePoint, TemperaturePoint } from './statistics';
 import { labelRecord, plainRecord } from '../label-record';
 import { withNativeCancel } from '../abort';
 import { LongCallOptions, ProgressUnit, stageReporter } from '../progress';
@@ -26,9 +26,6 @@ function linearFitSeconds(r: NativeStudyResult, trainingSampling: number): numbe
   return (m?.fitSeconds ?? 0) + trainingSampling;
 }
 
-function estimate(e: { mean: number; error: number }): Estimate {
-  return { mean: e.mean, error: e.error };
-}
 
 // ---------------------------------------------------------------- correlation factor
 

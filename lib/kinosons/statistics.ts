@@ -6,6 +6,11 @@ export interface Estimate {
   error: number;
 }
 
+/** The plain {mean, error} of a native estimate (or any object that has them). */
+export function estimate(e: { mean: number; error: number }): Estimate {
+  return { mean: e.mean, error: e.error };
+}
+
 export interface KinosonSet {
   value: Float64Array; // κ per sampled transition
   state: Int32Array; // the state it was sampled from

@@ -1,7 +1,7 @@
 // The variational bound tightened by short trajectories (docs/kinosons.md "Short trajectories
 // through y"): the native tail's estimates turned into the `refined` part of a fit's result.
 import { NativeTail } from '../native';
-import { Estimate } from './statistics';
+import { Estimate, estimate } from './statistics';
 
 export interface TailCheckpoint {
   /** Model time and the expected jumps per segment at this checkpoint. */
@@ -39,8 +39,6 @@ export interface RefinedEstimate {
   secondsFor1Percent: number | null;
   profile: { kmcThreadSeconds: number; relaxationThreadSeconds: number; correctorSolves: number; correctorIterations: number };
 }
-
-const estimate = (e: { mean: number; error: number }): Estimate => ({ mean: e.mean, error: e.error });
 
 /** channel: the diagonal entry (channel, channel) of the channels² arrays that D reports. */
 export function refinedFromTail(t: NativeTail, channel: number, channels: number, names: string[] | null, segments: number, fitSeconds: number): RefinedEstimate {

@@ -45,8 +45,10 @@ std::vector<BasisSpec> study_models(const StudyOptions& o) {
 double mean_escape_rate(const Lattice& lattice, const EnergyModel& model, double temperature, const std::vector<std::vector<std::uint8_t>>& states) {
   const RateModel rates(lattice, model, temperature);
   std::vector<Jump> jumps;
+  std::vector<std::uint8_t> occ;  // exit_jumps takes a mutable occupancy
   double sum = 0;
-  for (std::vector<std::uint8_t> occ : states) {
+  for (const auto& state : states) {
+    occ.assign(state.begin(), state.end());
     jumps.clear();
     rates.exit_jumps(occ.data(), vacancy_sites(occ), jumps);
     for (const Jump& j : jumps) sum += j.rate;

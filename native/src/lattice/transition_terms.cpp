@@ -73,15 +73,19 @@ void TermBuilder::values(const std::uint8_t* occ, const std::vector<int>& vacanc
     if (target_.collective) {
       for (int v : vacancies) basis_->accumulate(occ, v, out);
     } else {
-      if (static_cast<int>(seen_.size()) != basis_->images()) seen_.assign(basis_->images(), 0);
-      if (++seen_stamp_ == 0) {
-        std::fill(seen_.begin(), seen_.end(), 0);
-        seen_stamp_ = 1;
-      }
-      basis_->accumulate_around_vacancies(occ, centre, vacancies, out, seen_, seen_stamp_);
+      basis_->accumulate_around_vacancies(occ, centre, vacancies, out, seen_, next_seen_stamp());
     }
   }
   if (corrector_) corrector_->values(occ, vacancies, centre, out + width_);
+}
+
+int TermBuilder::next_seen_stamp() {
+  if (static_cast<int>(seen_.size()) != basis_->images()) seen_.assign(basis_->images(), 0);
+  if (++seen_stamp_ == 0) {
+    std::fill(seen_.begin(), seen_.end(), 0);
+    seen_stamp_ = 1;
+  }
+  return seen_stamp_;
 }
 
 void TermBuilder::sum_at(const std::uint8_t* occ, int centre, std::vector<double>& into) const {
@@ -136,7 +140,6 @@ void TermBuilder::build_basis(std::uint8_t* occ, const std::vector<int>& vacanci
     consider(jump.target);
   }
   std::sort(centres_.begin(), centres_.end());
-  if (basis_ && static_cast<int>(seen_.size()) != basis_->images()) seen_.assign(basis_->images(), 0);
   const IVec pv = lattice_.position(jump.vacancy), pn = lattice_.position(jump.target);
   // Atoms that stay put: only images with a site on one of the two changed sites can change, so
   // Δb is their matched sum after the jump minus before (ids deduped across the two sites).
@@ -144,11 +147,7 @@ void TermBuilder::build_basis(std::uint8_t* occ, const std::vector<int>& vacanci
   auto touching = [&](std::size_t i, double sign) {
     const IVec& pc = lattice_.position(centres_[i]);
     const IVec changed[2] = {sub(pv, pc), sub(pn, pc)};
-    if (++seen_stamp_ == 0) {
-      std::fill(seen_.begin(), seen_.end(), 0);
-      seen_stamp_ = 1;
-    }
-    basis_->accumulate_touching(occ, centres_[i], changed, 2, sign, delta[i].data(), seen_, seen_stamp_);
+    basis_->accumulate_touching(occ, centres_[i], changed, 2, sign, delta[i].data(), seen_, next_seen_stamp());
   };
   for (std::size_t i = 0; i < centres_.size(); ++i) {
     delta[i].assign(width_, 0.0);

@@ -73,6 +73,8 @@ class TermBuilder {
   std::vector<double> before_, after_;
   std::vector<int> seen_;
   int seen_stamp_ = 0;
+  // A fresh stamp for `seen_` (sized to the basis images; cleared when the stamp wraps).
+  int next_seen_stamp();
 };
 
 }  // namespace ionfield::lattice
